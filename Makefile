@@ -1,0 +1,40 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DB ?= avroll.db
+URL := http://$(HOST):$(PORT)
+
+.PHONY: install run test lint bench clean
+
+install: $(VENV)/.installed
+
+# Reinstalled whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[collector,dev]'
+	touch $@
+
+# Starts the collector, sends this machine's report with the real agent, keeps serving.
+run: install
+	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
+	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \
+	$(BIN)/python -m collector.wait_ready $(URL) || exit 1; \
+	$(BIN)/avroll-agent send --server $(URL); \
+	echo; echo "avroll is running: open $(URL)/ in a browser (Ctrl-C stops it)."; \
+	wait $$server
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

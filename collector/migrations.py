@@ -1,0 +1,61 @@
+"""The database schema as named migrations, applied in order at start; each runs once."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("avroll")
+
+
+@migrations()
+def m001_reports_and_machines(db):
+    # Every report as received (body) plus the facts the pages and counts read (columns).
+    db.execute("""
+        CREATE TABLE reports (
+            report_id TEXT PRIMARY KEY,
+            machine_id TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            collected_at TEXT NOT NULL,
+            observed_at TEXT NOT NULL,
+            hostname TEXT NOT NULL,
+            agent_version TEXT,
+            agent_unit_code TEXT,
+            os_family TEXT,
+            os_name TEXT,
+            os_version TEXT,
+            os_server INTEGER,
+            ram_installed_bytes INTEGER,
+            ram_visible_bytes INTEGER,
+            device_type TEXT,
+            av_status TEXT,
+            mgmt_installed INTEGER,
+            mgmt_running INTEGER,
+            body TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX reports_machine_observed ON reports (machine_id, observed_at)")
+    db.execute("""
+        CREATE TABLE report_products (
+            report_id TEXT NOT NULL REFERENCES reports (report_id),
+            name TEXT NOT NULL,
+            vendor TEXT,
+            version TEXT,
+            enabled INTEGER,
+            up_to_date INTEGER
+        )""")
+    db.execute("CREATE INDEX report_products_report ON report_products (report_id)")
+    # One row per machine: which report is its latest, and when it was first and last seen.
+    db.execute("""
+        CREATE TABLE machines (
+            machine_id TEXT PRIMARY KEY,
+            hostname TEXT NOT NULL,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            latest_report_id TEXT NOT NULL REFERENCES reports (report_id)
+        )""")
+    db.execute("CREATE INDEX machines_hostname ON machines (hostname COLLATE NOCASE)")
+    db.execute("CREATE INDEX machines_last_seen ON machines (last_seen_at)")
+
+
+def apply(db):
+    """Bring the schema up to date; safe to run at every start."""
+    migrations.apply(db)

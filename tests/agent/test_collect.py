@@ -1,0 +1,38 @@
+"""The agent's report of this very machine is valid, and a failing probe never stops it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from agent import collect, linux
+from shared.report import validate
+
+
+def test_report_of_this_machine_is_valid():
+    report = collect.collect_report(unit_code="SXD")
+    assert validate(report) == []
+    assert report["agent"]["unit_code"] == "SXD"
+    assert report["machine"]["ram"]["visible_bytes"] > 0
+
+
+def test_a_failing_probe_lands_in_errors(monkeypatch):
+    def broken(_root="/"):
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(linux, "installed_ram_bytes", broken)
+    monkeypatch.setattr(linux, "machine_id", broken)
+    report = collect.collect_report()
+    assert validate(report) == []
+    assert report["machine"]["ram"]["installed_bytes"] is None
+    assert "installed RAM: PermissionError: denied" in report["errors"]
+    # With no OS id, the name gives one that stays the same from run to run.
+    assert report["machine"]["machine_id"] == collect.fallback_machine_id(
+        report["machine"]["hostname"])
+
+
+def test_collect_command_prints_a_valid_report():
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "collect"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert validate(json.loads(done.stdout)) == []
