@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from collector import api, errors, i18n, migrations, pages
-from collector.db import close_db, open_db, resolve_path
+from collector.db import end_request, open_db, resolve_path
 
 MAX_REPORT_BYTES = 256 * 1024
 
@@ -28,7 +28,7 @@ def create_app(test_config=None):
     finally:
         db.close()
 
-    app.teardown_appcontext(close_db)
+    app.teardown_appcontext(end_request)
     errors.register(app)
     i18n.register(app)
     app.register_blueprint(api.bp)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from collector.db import resolve_path
@@ -31,13 +33,19 @@ def main():
 @db_option
 def serve(host, port, threads, db_path):
     """Serve the collector with waitress (a production WSGI server for Windows and Linux)."""
-    import waitress
-
     from collector import create_app
 
     app = create_app({"DATABASE": str(db_path)})
     shown_host = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"avroll collector: database {db_path.resolve()}")
     click.echo(f"avroll collector: listening on http://{shown_host}:{port}/")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="avroll",
-                   _quiet=True)
+    serve_app(app, host, port, threads)
+
+
+def serve_app(app, host, port, threads=8):
+    """Serve `app` with waitress as `avroll serve` does."""
+    import waitress
+
+    # A queue of requests under load is normal for a collector; waitress warns on each.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="avroll", _quiet=True)

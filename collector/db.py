@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from pathlib import Path
 
 import sqlite_utils
-from flask import current_app, g
+from flask import current_app
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -34,7 +35,7 @@ def open_db(path):
     """Open (creating if needed) the database in WAL mode, so pages read while agents write."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(path, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
@@ -44,16 +45,23 @@ def open_db(path):
 
 
 def get_db():
-    """This request's database handle, opened on first use."""
-    if "db" not in g:
-        g.db = open_db(current_app.config["DATABASE"])
-    return g.db
+    """This thread's database handle for the current app, opened once and then reused.
+
+    The server's threads live as long as the app, so one connection per thread saves
+    opening SQLite (and reading its schema) on every request.
+    """
+    local = current_app.extensions.setdefault("avroll_db", threading.local())
+    if getattr(local, "db", None) is None:
+        local.db = open_db(current_app.config["DATABASE"])
+    return local.db
 
 
-def close_db(_exc=None):
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
+def end_request(_exc=None):
+    """Never let a request leave a transaction open on a reused connection."""
+    local = current_app.extensions.get("avroll_db")
+    db = getattr(local, "db", None)
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 @contextlib.contextmanager
