@@ -10,6 +10,7 @@ import re
 from collections import namedtuple
 
 from agent import kaspersky
+from agent.probe import text_or_none
 
 ProductState = namedtuple("ProductState", "enabled up_to_date")
 
@@ -137,7 +138,7 @@ def windows_products(security_center=None, services=None, uninstall=None, defend
         if is_antivirus_entry(entry):
             name = entry["DisplayName"].strip()
             product = products.add(family_of(name), name, "registry")
-            product["version"] = product["version"] or _text(entry.get("DisplayVersion"))
+            product["version"] = product["version"] or text_or_none(entry.get("DisplayVersion"))
     for key, service in by_family.items():
         name = _service_product_name(service)
         key = products.kaspersky_key() if key == "kaspersky" else key
@@ -208,19 +209,14 @@ def _apply_defender_status(product, status):
     realtime = status.get("RealTimeProtectionEnabled")
     if realtime is not None:
         product["enabled"] = bool(realtime) and mode in DEFENDER_ACTIVE_MODES
-    product["version"] = _text(status.get("AMProductVersion")) or product["version"]
-    updated = _text(status.get("AntivirusSignatureLastUpdated"))
+    product["version"] = text_or_none(status.get("AMProductVersion")) or product["version"]
+    updated = text_or_none(status.get("AntivirusSignatureLastUpdated"))
     if updated:
         product["signatures_updated_at"] = updated
     elif mode not in DEFENDER_ACTIVE_MODES:
         product["up_to_date"] = None  # no signatures loaded: WSC's "up to date" is an old claim
     if "defender" not in product["sources"]:
         product["sources"].append("defender")
-
-
-def _text(value):
-    text = str(value).strip() if value is not None else ""
-    return text or None
 
 
 def status_of(products, probes_failed):

@@ -60,3 +60,9 @@ def read_text(path):
             return handle.read().strip()
     except OSError as exc:
         raise ProbeError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def text_or_none(value):
+    """A raw value as stripped text, or None when it is missing or blank."""
+    text = str(value).strip() if value is not None else ""
+    return text or None

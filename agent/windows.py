@@ -12,7 +12,7 @@ import os
 import sys
 
 from agent import antivirus, device, kaspersky
-from agent.probe import CommandTimeout, ProbeError, attempt, run_command
+from agent.probe import CommandTimeout, ProbeError, attempt, run_command, text_or_none
 from agent.windows_script import encoded_command
 
 # The whole collection must end within 10 s: PowerShell gets 8, the rest (psutil, one
@@ -126,10 +126,10 @@ def parse_inventory(raw):
         errors.append("inventory: output stopped before " + (", ".join(missing) or "its end"))
     antivirus_facts = windows_antivirus(sections, failed, server)
     return {
-        "machine_id": _text(sections.get("machine_guid")),
-        "hostname": _text(computer.get("Name")),
+        "machine_id": text_or_none(sections.get("machine_guid")),
+        "hostname": text_or_none(computer.get("Name")),
         "dns_name": _dns_name(computer),
-        "domain": _text(computer.get("Domain")) or _text(computer.get("Workgroup")),
+        "domain": text_or_none(computer.get("Domain")) or text_or_none(computer.get("Workgroup")),
         "manufacturer": _known(computer.get("Manufacturer")),
         "model": _known(computer.get("Model")),
         "serial": _serial(sections),
@@ -189,7 +189,7 @@ def network_agent(services, uninstall, avstate):
         "installed": True,
         "running": None if service is None and services is None else (
             service is not None and service.get("State") == "Running"),
-        "version": _text((entry or {}).get("DisplayVersion")) or state.get("agent_version"),
+        "version": text_or_none((entry or {}).get("DisplayVersion")) or state.get("agent_version"),
     }
 
 
@@ -202,15 +202,15 @@ def _is_server(os_rec, registry):
 
 
 def _os(os_rec, registry, server):
-    build = _text(os_rec.get("BuildNumber"))
+    build = text_or_none(os_rec.get("BuildNumber"))
     if build and registry.get("UBR") is not None:
         build = f"{build}.{registry['UBR']}"  # the update revision, e.g. 19045.4046
     return {
         "family": "windows",
         "name": (os_rec.get("Caption") or "Windows").strip(),  # Windows 7 ends it with a space
-        "version": _text(os_rec.get("Version")) or "",
+        "version": text_or_none(os_rec.get("Version")) or "",
         "build": build,
-        "edition": _text(registry.get("EditionID")),
+        "edition": text_or_none(registry.get("EditionID")),
         "server": bool(server),
     }
 
@@ -234,14 +234,14 @@ def _serial(sections):
 
 
 def _dns_name(computer):
-    name, domain = _text(computer.get("DNSHostName")), _text(computer.get("Domain"))
+    name, domain = text_or_none(computer.get("DNSHostName")), text_or_none(computer.get("Domain"))
     if name and domain and computer.get("PartOfDomain"):
         return f"{name}.{domain}".lower()
     return name.lower() if name else None
 
 
 def _known(value):
-    text = _text(value)
+    text = text_or_none(value)
     return text if text and text.lower() not in PLACEHOLDERS else None
 
 
@@ -252,8 +252,3 @@ def _records(value):
 def _record(value):
     records = _records(value)
     return records[0] if records else {}
-
-
-def _text(value):
-    text = str(value).strip() if value is not None else ""
-    return text or None
