@@ -1,8 +1,16 @@
-"""Antivirus facts from the raw records Windows and Linux give: decoded, merged, judged."""
+"""Antivirus facts from the raw records Windows and Linux give: decoded, merged, judged.
+
+Every function here is pure: it takes records as PowerShell or the file system gave them
+(dicts with Windows' own field names) and returns the report's product entries.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import namedtuple
+
+from agent import kaspersky
+from agent.probe import text_or_none
 
 ProductState = namedtuple("ProductState", "enabled up_to_date")
 
@@ -19,35 +27,196 @@ def decode_product_state(state):
     return ProductState(enabled=(state & 0xF000) == 0x1000, up_to_date=(state & 0x00F0) == 0)
 
 
-def security_center_products(entries):
-    """Products from `AntiVirusProduct` records, one per product name."""
-    products = {}
-    for entry in entries:
-        name = (entry.get("displayName") or "").strip()
-        if not name:
-            continue
-        decoded = decode_product_state(entry.get("productState") or 0)
-        product = products.setdefault(name.lower(), {
-            "name": name, "vendor": vendor_of(name), "version": None,
-            "enabled": decoded.enabled, "up_to_date": decoded.up_to_date,
-            "sources": ["securitycenter"]})
-        # Windows can list a product twice (old and new registration): trust the active one.
-        product["enabled"] = product["enabled"] or decoded.enabled
-        product["up_to_date"] = product["up_to_date"] or decoded.up_to_date
-    return list(products.values())
-
-
 VENDORS = (("kaspersky", "Kaspersky"), ("windows defender", "Microsoft"),
            ("microsoft defender", "Microsoft"), ("bkav", "BKAV"), ("mcafee", "McAfee"),
            ("eset", "ESET"), ("symantec", "Broadcom"), ("norton", "Gen Digital"),
            ("avast", "Gen Digital"), ("avg", "Gen Digital"), ("trend micro", "Trend Micro"),
            ("bitdefender", "Bitdefender"), ("sophos", "Sophos"))
 
+# One product that each source names its own way: (key, name pattern, name, vendor).
+FAMILIES = (
+    ("kes", re.compile(r"kaspersky endpoint security"),
+     "Kaspersky Endpoint Security for Windows", "Kaspersky"),
+    ("ksws", re.compile(r"kaspersky (security|anti-virus)\b.*\bwindows servers?\b"),
+     "Kaspersky Security for Windows Server", "Kaspersky"),
+    ("defender", re.compile(r"(windows|microsoft) defender"),
+     "Microsoft Defender Antivirus", "Microsoft"),
+    ("bkav", re.compile(r"bkav"), "Bkav", "BKAV"),
+)
+# Service names (Kaspersky and Microsoft documentation): AVP, or AVP<version> for newer
+# builds, is Kaspersky's workstation protection service; KAVFS is Kaspersky Security for
+# Windows Server's ("Kaspersky Security Service (KAVFS)", KSWS 11 help, article 146612);
+# WinDefend is Microsoft Defender Antivirus'; BKAV's services carry its name.
+SERVICE_FAMILIES = ((re.compile(r"avp[\d.]*"), None), (re.compile(r"kavfs"), "ksws"),
+                    (re.compile(r"windefend"), "defender"), (re.compile(r".*bkav.*"), "bkav"))
+NETWORK_AGENT_SERVICE = "klnagent"
+NETWORK_AGENT_NAME = "Kaspersky Security Center Network Agent"
+
+# What an uninstall entry must look like to be an antivirus, and what it must not be:
+# Kaspersky ships its console, agent and plug-ins under names containing "Security".
+AV_NAME = re.compile(r"anti-?virus|internet security|total security|endpoint (security|"
+                     r"protection)|for windows servers?|defender|bkav|smart security|"
+                     r"security cloud|nod32", re.I)
+NOT_AV = re.compile(r"network agent|security center|administration|console|plug-?in|vpn|"
+                    r"password|secure connection|safe kids|updater|management", re.I)
+VERSION_TOKEN = re.compile(r"\b(v?\d+(\.\d+)*|sp\d+|mr\d+|x64|x86|\(x64\)|\(x86\))\b")
+# Defender's modes other than Normal leave real-time protection to another product
+# (Microsoft Learn, "Microsoft Defender Antivirus compatibility with other security products").
+DEFENDER_ACTIVE_MODES = {"normal"}
+
 
 def vendor_of(product_name):
     """The vendor named by a product's name, or None."""
     lowered = product_name.lower()
     return next((vendor for key, vendor in VENDORS if key in lowered), None)
+
+
+def known_family(name):
+    """The key of the known product a name designates, or None."""
+    lowered = " ".join(name.lower().split())
+    return next((key for key, pattern, _n, _v in FAMILIES if pattern.search(lowered)), None)
+
+
+def family_of(name):
+    """The key that merges one product's names across sources: a family, or the bare name."""
+    return known_family(name) or " ".join(VERSION_TOKEN.sub(" ", name.lower()).split())
+
+
+def is_antivirus_entry(entry):
+    """An uninstall entry that installs an antivirus (not its console, agent or add-ons)."""
+    name = (entry.get("DisplayName") or "").strip()
+    return bool(name and AV_NAME.search(name) and not NOT_AV.search(name))
+
+
+def service_family(service):
+    """The product family a service belongs to, "kaspersky" for an AVP service, or None."""
+    name = (service.get("Name") or "").strip().lower()
+    for pattern, key in SERVICE_FAMILIES:
+        if pattern.fullmatch(name):
+            return key or known_family(service.get("DisplayName") or "") or "kaspersky"
+    return None
+
+
+class Products:
+    """Product entries under construction, one per family, in the order first found."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, key, name):
+        entry = self.entries.get(key)
+        if entry is None:
+            entry = self.entries[key] = {
+                "name": name, "vendor": vendor_of(name), "version": None, "enabled": None,
+                "up_to_date": None, "sources": []}
+        return entry
+
+    def add(self, key, name, source):
+        entry = self.get(key, name)
+        if source not in entry["sources"]:
+            entry["sources"].append(source)
+        return entry
+
+    def kaspersky_key(self):
+        return next((k for k, e in self.entries.items() if e["vendor"] == "Kaspersky"), None)
+
+    def result(self):
+        return list(self.entries.values())
+
+
+def windows_products(security_center=None, services=None, uninstall=None, defender=None,
+                     avstate=None):
+    """One entry per product any source shows, stale Security Center entries left out.
+
+    A source given as None could not be read; an empty list was read and held nothing.
+    """
+    products = Products()
+    by_family = _services_by_family(services)
+    for entry in security_center or ():
+        _add_security_center(products, entry, by_family, services is not None)
+    for entry in uninstall or ():
+        if is_antivirus_entry(entry):
+            name = entry["DisplayName"].strip()
+            product = products.add(family_of(name), name, "registry")
+            product["version"] = product["version"] or text_or_none(entry.get("DisplayVersion"))
+    for key, service in by_family.items():
+        name = _service_product_name(service)
+        key = products.kaspersky_key() if key == "kaspersky" else key
+        product = products.add(key or family_of(name), name, "service")
+        if service.get("State") != "Running":
+            product["enabled"] = False  # a stopped service protects nothing, whatever WSC says
+    if defender and "defender" in products.entries:
+        _apply_defender_status(products.entries["defender"], defender)
+    state = kaspersky.parse_avstate(avstate)
+    kaspersky_key = products.kaspersky_key()
+    if state and kaspersky_key:
+        product = products.entries[kaspersky_key]
+        if product["enabled"] is None:
+            product["enabled"] = state["enabled"]
+        if state["signatures_updated_at"]:
+            product["signatures_updated_at"] = state["signatures_updated_at"]
+    return products.result()
+
+
+def _add_security_center(products, entry, services, services_read):
+    name = (entry.get("displayName") or "").strip()
+    if not name or is_stale(entry, services, services_read):
+        return
+    decoded = decode_product_state(entry.get("productState") or 0)
+    key = family_of(name)
+    first = key not in products.entries
+    product = products.add(key, name, "securitycenter")
+    # Windows can list a product twice (old and new registration): trust the active one.
+    product["enabled"] = decoded.enabled if first else bool(product["enabled"]) or decoded.enabled
+    product["up_to_date"] = decoded.up_to_date if first else (
+        bool(product["up_to_date"]) or decoded.up_to_date)
+
+
+def is_stale(entry, services, services_read):
+    """A Security Center entry left behind by an uninstalled product.
+
+    Uninstallers do not always unregister from WSC (zoicware/RemoveWindowsAI issue 244: McAfee
+    removed, its Security Center listing left behind): the entry is stale when the product's own
+    executable is gone, or when the product has a known service and that service is gone.
+    """
+    if entry.get("exe_exists") is False:
+        return True
+    key = family_of((entry.get("displayName") or "").strip())
+    known_service = key in {"kes", "ksws", "defender"}
+    return services_read and known_service and key not in services and not (
+        key == "kes" and "kaspersky" in services)
+
+
+def _services_by_family(services):
+    found = {}
+    for service in services or ():
+        key = service_family(service)
+        if key and key not in found:
+            found[key] = service
+    return found
+
+
+def _service_product_name(service):
+    display = (service.get("DisplayName") or service.get("Name") or "").strip()
+    key = service_family(service)
+    canonical = next((name for k, _p, name, _v in FAMILIES if k == key), None)
+    return canonical or re.sub(r"\s+service\b.*$", "", display, flags=re.I) or display
+
+
+def _apply_defender_status(product, status):
+    """Get-MpComputerStatus is read live; Security Center may still hold an old state."""
+    mode = str(status.get("AMRunningMode") or "Normal").strip().lower()
+    realtime = status.get("RealTimeProtectionEnabled")
+    if realtime is not None:
+        product["enabled"] = bool(realtime) and mode in DEFENDER_ACTIVE_MODES
+    product["version"] = text_or_none(status.get("AMProductVersion")) or product["version"]
+    updated = text_or_none(status.get("AntivirusSignatureLastUpdated"))
+    if updated:
+        product["signatures_updated_at"] = updated
+    elif mode not in DEFENDER_ACTIVE_MODES:
+        product["up_to_date"] = None  # no signatures loaded: WSC's "up to date" is an old claim
+    if "defender" not in product["sources"]:
+        product["sources"].append("defender")
 
 
 def status_of(products, probes_failed):

@@ -1,4 +1,4 @@
-"""Linux facts, read from /etc, /sys and /proc without spawning processes."""
+"""Linux facts, read from /etc, /sys, /proc and /var without spawning processes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import glob
 import os
 import platform
 
-from agent import device
+import psutil
+
+from agent import device, kaspersky
 from agent.probe import ProbeError, attempt, read_text
 
 # Install paths of the Kaspersky packages for Linux (KESL and Network Agent installation
@@ -17,8 +19,10 @@ VIRTUAL_VENDORS = ("qemu", "vmware", "virtualbox", "innotek", "xen", "kvm", "boc
                    "parallels", "microsoft corporation")
 
 
-def gather(errors, root="/"):
+def gather(errors, root="/", processes=None):
     """Every Linux-specific fact of the report; failures go to `errors`."""
+    if processes is None:
+        processes = attempt(errors, "processes", process_names)
     os_info = attempt(errors, "os", os_release, root, default=None) or {
         "family": "linux", "name": "Linux", "version": platform.release(), "server": False}
     return {
@@ -27,8 +31,8 @@ def gather(errors, root="/"):
         "installed_ram_bytes": attempt(errors, "installed RAM", installed_ram_bytes, root),
         "device_type": attempt(errors, "device type", detect_device_type, root, os_info,
                                default="unknown"),
-        "antivirus": antivirus(root),
-        "management_agent": management_agent(root),
+        "antivirus": antivirus(root, processes),
+        "management_agent": management_agent(root, processes),
     }
 
 
@@ -103,18 +107,93 @@ def is_virtual(root="/"):
         return False
 
 
-def antivirus(root="/"):
-    """Kaspersky Endpoint Security for Linux, found by its install path."""
-    products = []
-    if os.path.isdir(_path(root, KESL_PATH)):
-        products.append({
-            "name": "Kaspersky Endpoint Security for Linux", "vendor": "Kaspersky",
-            "version": None, "enabled": None, "up_to_date": None, "sources": ["path"]})
-    return {"status": "detected" if products else "none", "products": products}
+# systemd units the packages install (KESL 11+: kesl.service, KESL 10: kesl-supervisor.service;
+# Network Agent for Linux: klnagent64.service, klnagent.service on 32-bit systems).
+KESL_UNITS = ("kesl.service", "kesl-supervisor.service")
+NETWORK_AGENT_UNITS = ("klnagent64.service", "klnagent.service")
+UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+KESL_PACKAGES = ("kesl",)
+NETWORK_AGENT_PACKAGES = ("klnagent64", "klnagent")
+KESL_NAME = "Kaspersky Endpoint Security for Linux"
 
 
-def management_agent(root="/"):
-    if not os.path.isdir(_path(root, NETWORK_AGENT_PATH)):
+def antivirus(root="/", processes=None):
+    """Kaspersky Endpoint Security for Linux, by install path, systemd unit or package."""
+    packages = dpkg_versions(root)
+    sources = _presence(root, KESL_PATH, KESL_UNITS)
+    version = next((packages[p] for p in KESL_PACKAGES if p in packages), None)
+    if version:
+        sources.append("package")
+    if not sources:
+        return {"status": "none", "products": []}
+    state = kaspersky.parse_avstate(avstate_values(root))
+    running = _running(processes, "kesl")
+    product = {"name": KESL_NAME, "vendor": "Kaspersky", "version": version,
+               # No running process is proof of no protection; a running one defers to AVState.
+               "enabled": False if running is False else state.get("enabled"),
+               "up_to_date": None, "sources": sources}
+    if state.get("signatures_updated_at"):
+        product["signatures_updated_at"] = state["signatures_updated_at"]
+    return {"status": "detected", "products": [product]}
+
+
+def management_agent(root="/", processes=None):
+    """The Network Agent for Linux, or None when it is not installed."""
+    packages = dpkg_versions(root)
+    version = next((packages[p] for p in NETWORK_AGENT_PACKAGES if p in packages), None)
+    if not _presence(root, NETWORK_AGENT_PATH, NETWORK_AGENT_UNITS) and not version:
         return None
+    state = kaspersky.parse_avstate(avstate_values(root))
     return {"name": "Kaspersky Security Center Network Agent", "installed": True,
-            "running": None}
+            "running": _running(processes, "klnagent"),
+            "version": version or state.get("agent_version")}
+
+
+def _presence(root, install_path, units):
+    sources = ["path"] if os.path.isdir(_path(root, install_path)) else []
+    if any(os.path.exists(_path(root, os.path.join(d, u))) for d in UNIT_DIRS for u in units):
+        sources.append("service")
+    return sources
+
+
+def _running(processes, prefix):
+    """Whether a process of that name runs; None when the process list could not be read."""
+    if processes is None:
+        return None
+    return any(name.startswith(prefix) for name in processes)
+
+
+def process_names():
+    """Names of the running processes (their 15-character `comm`, readable without root)."""
+    return {p.info["name"] or "" for p in psutil.process_iter(["name"])}
+
+
+def dpkg_versions(root="/"):
+    """Installed Debian packages' versions, read from dpkg's status file (Debian Policy 8.1)."""
+    try:
+        text = read_text(_path(root, "/var/lib/dpkg/status"))
+    except ProbeError:
+        return {}
+    versions = {}
+    for stanza in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in stanza.splitlines()
+                      if ": " in line and not line.startswith(" "))
+        if fields.get("Status", "").endswith(" installed") and "Package" in fields:
+            versions[fields["Package"]] = fields.get("Version")
+    return versions
+
+
+def avstate_values(root="/"):
+    """The Network Agent's AVState files as a name → value mapping; {} when absent."""
+    directory = _path(root, kaspersky.AVSTATE_LINUX_DIR)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return {}
+    values = {}
+    for name in names:
+        try:
+            values[name] = read_text(os.path.join(directory, name))
+        except ProbeError:
+            continue
+    return values

@@ -9,6 +9,14 @@ class ProbeError(Exception):
     """A probe could not read what it looks for."""
 
 
+class CommandTimeout(ProbeError):
+    """A command did not finish in time; `output` holds what it printed before it was stopped."""
+
+    def __init__(self, message, output=""):
+        super().__init__(message)
+        self.output = output
+
+
 def attempt(errors, what, probe, *args, default=None):
     """Return `probe(*args)`, or `default` after recording why it failed in `errors`."""
     try:
@@ -32,8 +40,10 @@ def run_command(args, timeout, input_text=None):
             args, input=input_text, capture_output=True, timeout=timeout,
             creationflags=creationflags,
         )
-    except subprocess.TimeoutExpired:
-        raise ProbeError(f"{args[0]} did not answer within {timeout} s") from None
+    except subprocess.TimeoutExpired as exc:
+        # run() has killed the process; what it printed so far is still worth reading.
+        partial = (exc.stdout or b"").decode("utf-8", "replace")
+        raise CommandTimeout(f"{args[0]} did not answer within {timeout} s", partial) from None
     except OSError as exc:
         raise ProbeError(f"cannot run {args[0]}: {exc.strerror or exc}") from None
     if done.returncode != 0:
@@ -50,3 +60,9 @@ def read_text(path):
             return handle.read().strip()
     except OSError as exc:
         raise ProbeError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def text_or_none(value):
+    """A raw value as stripped text, or None when it is missing or blank."""
+    text = str(value).strip() if value is not None else ""
+    return text or None

@@ -68,3 +68,31 @@ def test_missing_files_become_errors_not_crashes(tmp_path):
     assert any(e.startswith("machine_id: ProbeError") for e in errors)
     with pytest.raises(ProbeError):
         linux.machine_id(str(tmp_path))
+
+
+def test_kesl_and_network_agent_by_unit_package_and_agent_state(laptop):
+    write(laptop, "/lib/systemd/system/kesl.service", "[Unit]\n")
+    write(laptop, "/lib/systemd/system/klnagent64.service", "[Unit]\n")
+    write(laptop, "/var/lib/dpkg/status",
+          "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n\n"
+          "Package: klnagent64\nStatus: install ok installed\nVersion: 15.1.0-20748\n\n"
+          "Package: kesl-gui\nStatus: deinstall ok config-files\nVersion: 12.1.0-1297\n")
+    state = "var/opt/kaspersky/klnagent/1103/1.0.0.0/Statistics/AVState"
+    write(laptop, f"/{state}/Protection_RtpState", "4\n")
+    write(laptop, f"/{state}/Protection_BasesDate", "21-11-2026 18-22-00\n")
+    facts = linux.gather([], root=str(laptop), processes={"kesl", "klnagent", "bash"})
+    assert facts["antivirus"] == {"status": "detected", "products": [{
+        "name": "Kaspersky Endpoint Security for Linux", "vendor": "Kaspersky",
+        "version": "12.1.0-1297", "enabled": True, "up_to_date": None,
+        "signatures_updated_at": "2026-11-21T18:22:00+00:00", "sources": ["service", "package"]}]}
+    assert facts["management_agent"] == {
+        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
+        "version": "15.1.0-20748"}
+
+
+def test_installed_but_not_running(laptop):
+    write(laptop, "/etc/systemd/system/kesl.service", "[Unit]\n")
+    (laptop / "opt/kaspersky/klnagent64").mkdir(parents=True)
+    facts = linux.gather([], root=str(laptop), processes={"bash"})
+    assert facts["antivirus"]["products"][0]["enabled"] is False
+    assert facts["management_agent"]["running"] is False
