@@ -73,7 +73,7 @@ def _first_admin(db_path):
     with _database(db_path) as db:
         if users.has_admin(db):
             return
-        if not sys.stdout.isatty():
+        if not console_attached():
             raise click.ClickException(
                 "no administrator yet; create one first: "
                 "avroll users add NAME --role admin (the password is read from stdin)")
@@ -86,6 +86,11 @@ def _first_admin(db_path):
                f"'{users.FIRST_ADMIN}' with password {password}")
     click.echo("avroll collector: it is shown only this once; change it with "
                f"`avroll users reset-password {users.FIRST_ADMIN}`.")
+
+
+def console_attached():
+    """True when a person can read this process's output (not a service log or a pipe)."""
+    return sys.stdout.isatty()
 
 
 def read_password(prompt):

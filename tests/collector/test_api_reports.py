@@ -14,7 +14,7 @@ post = post_report
 
 
 def count(db, table):
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return db[table].count
 
 
 def test_report_is_stored_and_machine_listed(client, db):

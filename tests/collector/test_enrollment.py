@@ -17,7 +17,7 @@ def bearer(secret):
 
 
 def count(db, table):
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return db[table].count
 
 
 @pytest.fixture
