@@ -152,12 +152,7 @@ def users_list(db_path):
 @db_option
 def users_disable(name, db_path):
     """Disable an officer's account; their sessions end at once."""
-    from collector import audit
-    from collector import users as accounts
-
-    with _database(db_path) as db:
-        _run(accounts.set_disabled, db, audit.cli_actor(), name, True)
-    click.echo(f"user {accounts.normalise_username(name)} disabled")
+    _set_disabled(name, db_path, True)
 
 
 @users.command("enable")
@@ -165,12 +160,17 @@ def users_disable(name, db_path):
 @db_option
 def users_enable(name, db_path):
     """Enable a disabled account again."""
+    _set_disabled(name, db_path, False)
+
+
+def _set_disabled(name, db_path, disabled):
     from collector import audit
     from collector import users as accounts
 
     with _database(db_path) as db:
-        _run(accounts.set_disabled, db, audit.cli_actor(), name, False)
-    click.echo(f"user {accounts.normalise_username(name)} enabled")
+        _run(accounts.set_disabled, db, audit.cli_actor(), name, disabled)
+    click.echo("user {} {}".format(accounts.normalise_username(name),
+                                   "disabled" if disabled else "enabled"))
 
 
 @users.command("reset-password")

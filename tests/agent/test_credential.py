@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -16,32 +13,6 @@ from agent import cli
 from agent.credential import CredentialError, load_credential, save_credential
 from agent.transport import NotEnrolled, Unreachable, send_report
 from tests.builders import make_report
-
-
-@pytest.fixture
-def collector_stub():
-    """A local server answering each POST with the next (status, body); records headers."""
-    answers, seen = [], []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers["Content-Length"]))
-            seen.append(self.headers.get("Authorization"))
-            status, body = answers.pop(0)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", answers, seen
-    server.shutdown()
 
 
 def test_credential_round_trip_is_private(tmp_path):
@@ -62,15 +33,15 @@ def test_unwritable_state_dir_is_a_named_error(tmp_path):
         save_credential(str(blocker / "state"), "avrm_x")
 
 
-def test_token_goes_in_the_authorization_header(collector_stub):
-    url, answers, seen = collector_stub
+def test_token_goes_in_the_authorization_header(fake_collector):
+    url, answers, _, seen = fake_collector
     answers.append((201, {"ok": True}))
     send_report(url, make_report(), token="avre_secret")
     assert seen == ["Bearer avre_secret"]
 
 
-def test_refused_token_is_not_enrolled(collector_stub):
-    url, answers, _ = collector_stub
+def test_refused_token_is_not_enrolled(fake_collector):
+    url, answers, _, _ = fake_collector
     answers.append((401, {"ok": False, "error": "send an enrollment token"}))
     with pytest.raises(NotEnrolled, match="401") as caught:
         send_report(url, make_report(), token="avre_wrong")
@@ -92,8 +63,8 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path):
     assert calls == [str(bundle)]
 
 
-def test_enroll_once_then_use_the_credential(collector_stub, tmp_path):
-    url, answers, seen = collector_stub
+def test_enroll_once_then_use_the_credential(fake_collector, tmp_path):
+    url, answers, _, seen = fake_collector
     answers += [(201, {"ok": True, "credential": "avrm_mine"}), (201, {"ok": True})]
     cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
     cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
@@ -101,8 +72,8 @@ def test_enroll_once_then_use_the_credential(collector_stub, tmp_path):
     assert load_credential(str(tmp_path)) == "avrm_mine"
 
 
-def test_forgotten_credential_enrolls_again_with_the_token(collector_stub, tmp_path):
-    url, answers, seen = collector_stub
+def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_path):
+    url, answers, _, seen = fake_collector
     save_credential(str(tmp_path), "avrm_old")
     answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_new"})]
     cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
