@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8080
 DB ?= avroll.db
+AGENT_STATE ?= .avroll-agent
 URL := http://$(HOST):$(PORT)
 
 .PHONY: install run test lint bench clean
@@ -18,13 +19,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[collector,dev]'
 	touch $@
 
-# Starts the collector, sends this machine's report with the real agent, keeps serving.
+# Starts the collector (on a new database it creates `admin` and prints its password once),
+# enrolls this machine with a fresh token and sends its report with the real agent (its
+# credential is kept in $(AGENT_STATE)/), keeps serving.
 run: install
 	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \
 	$(BIN)/python -m collector.wait_ready $(URL) || exit 1; \
-	$(BIN)/avroll-agent send --server $(URL); \
-	echo; echo "avroll is running: open $(URL)/ in a browser (Ctrl-C stops it)."; \
+	token=$$($(BIN)/avroll tokens create --db $(DB) --note "make run" 2>/dev/null) || exit 1; \
+	AVROLL_TOKEN=$$token AVROLL_STATE_DIR=$(AGENT_STATE) $(BIN)/avroll-agent send --server $(URL); \
+	echo; echo "avroll is running: open $(URL)/ in a browser and log in (Ctrl-C stops it)."; \
 	wait $$server
 
 lint: install
@@ -37,4 +41,4 @@ bench: install
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(AGENT_STATE)

@@ -23,16 +23,26 @@ class Rejected(SendError):
     retry = False
 
 
+class NotEnrolled(Rejected):
+    """The collector accepted neither the enrollment token nor the machine credential (401)."""
+
+
 class ServerBusy(SendError):
     """The collector answered with a temporary failure (5xx or 429)."""
 
 
-def send_report(server, report, timeout=15.0, session=None):
-    """POST `report` to the collector at `server`; return its JSON answer or raise SendError."""
+def send_report(server, report, timeout=15.0, session=None, token=None, verify=True):
+    """POST `report` to the collector at `server`; return its JSON answer or raise SendError.
+
+    `token` (an enrollment token or this machine's credential) goes in the Authorization
+    header; `verify` is requests' TLS check: True, or the path of a CA bundle."""
     url = server.rstrip("/") + REPORTS_PATH
     http = session or requests
+    headers = {"Authorization": "Bearer " + token} if token else {}
     try:
-        response = http.post(url, json=report, timeout=timeout)
+        response = http.post(url, json=report, headers=headers, timeout=timeout, verify=verify)
+    except requests.exceptions.SSLError as exc:
+        raise Unreachable(f"cannot reach {url}: TLS certificate not trusted ({exc})") from None
     except requests.RequestException as exc:
         raise Unreachable(f"cannot reach {url}: {type(exc).__name__}") from None
     if response.status_code in (200, 201):
@@ -41,6 +51,8 @@ def send_report(server, report, timeout=15.0, session=None):
     message = f"collector answered {response.status_code} {reason}".strip()
     if response.status_code == 429 or response.status_code >= 500:
         raise ServerBusy(message)
+    if response.status_code == 401:
+        raise NotEnrolled(message)
     raise Rejected(message)
 
 

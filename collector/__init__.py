@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
-from collector import api, errors, i18n, migrations, pages
+from collector import (
+    access,
+    api,
+    auth,
+    csrf,
+    errors,
+    i18n,
+    migrations,
+    pages,
+    security_headers,
+    sessions,
+    throttle,
+)
 from collector.db import end_request, open_db, resolve_path
 
 MAX_REPORT_BYTES = 256 * 1024
 
 
 def create_app(test_config=None):
-    """Build the app: defaults (the database from AVROLL_DB or the default path), then
-    the caller's config (tests)."""
+    """Build the app: defaults (the database from AVROLL_DB or the default path, cookie
+    security from AVROLL_SECURE_COOKIES), then the caller's config (tests)."""
     app = Flask(__name__)
     app.json.sort_keys = False  # keep the order the code builds, as documented
     app.config.from_mapping(
         DATABASE=str(resolve_path()),
         MAX_CONTENT_LENGTH=MAX_REPORT_BYTES,
+        SESSION_COOKIE_SECURE=os.environ.get("AVROLL_SECURE_COOKIES", "auto"),
+        LOGIN_FAILURES_PER_USER=5,
+        LOGIN_FAILURES_PER_ADDRESS=30,
+        LOGIN_WINDOW_SECONDS=15 * 60,
+        REPORTS_PER_MACHINE=60,
+        REPORTS_WINDOW_SECONDS=60 * 60,
     )
     if test_config:
         app.config.update(test_config)
@@ -25,12 +45,18 @@ def create_app(test_config=None):
     db = open_db(app.config["DATABASE"])
     try:
         migrations.apply(db)
+        sessions.configure(app, db)
     finally:
         db.close()
 
     app.teardown_appcontext(end_request)
     errors.register(app)
     i18n.register(app)
+    throttle.install(app)
+    access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
+    csrf.register(app)
+    security_headers.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     return app

@@ -6,10 +6,13 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from collector import machines
+from collector import enrollment, machines
+from collector.access import current_user, may_see_unit, visible_unit_codes
 from collector.db import get_db
+from collector.enrollment import NotAuthenticated, WrongMachine
 from collector.errors import json_error
 from collector.ingest import ReportConflict, store_report
+from collector.throttle import throttles
 from shared.report import validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -27,21 +30,57 @@ def read_json_body():
             str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply"))
 
 
+def not_authenticated():
+    response = json_error(401, "send an enrollment token or this machine's credential as "
+                               "Authorization: Bearer ...")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def wrong_machine():
+    return json_error(403, "this machine_id is enrolled: only its own credential may report "
+                           "for it")
+
+
 @bp.post("/reports")
 def post_report():
+    db = get_db()
+    try:
+        agent = enrollment.identify(
+            db, enrollment.bearer_secret(request.headers.get("Authorization")))
+    except NotAuthenticated:
+        return not_authenticated()
     report, error = read_json_body()
     if error is not None:
         return error
     problems = validate(report)
     if problems:
         return json_error(422, "the report does not follow schema version 1", problems[:50])
+    machine_id = report["machine"]["machine_id"].lower()
     try:
-        stored = store_report(get_db(), report)
+        enrollment.check(db, agent, machine_id)
+    except WrongMachine:
+        return wrong_machine()
+    reports_window = throttles().reports
+    if not reports_window.allow(machine_id):
+        response = json_error(429, "too many reports from this machine; try again later")
+        response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
+        return response
+    try:
+        stored = store_report(db, report, agent=agent)
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
+    except WrongMachine:
+        return wrong_machine()
+    except NotAuthenticated:
+        return not_authenticated()
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
             "duplicate": stored.duplicate}
-    return jsonify(body), 200 if stored.duplicate else 201
+    if stored.credential:
+        body["credential"] = stored.credential  # sent once; the collector keeps its hash
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if stored.duplicate else 201
 
 
 def _int_arg(name, default):
@@ -53,9 +92,11 @@ def _int_arg(name, default):
 
 @bp.get("/machines")
 def list_machines():
-    page = machines.list_machines(get_db(), page=_int_arg("page", 1),
+    db = get_db()
+    page = machines.list_machines(db, page=_int_arg("page", 1),
                                   per_page=_int_arg("per_page", machines.PER_PAGE_DEFAULT),
-                                  query=request.args.get("q", "").strip() or None)
+                                  query=request.args.get("q", "").strip() or None,
+                                  unit_codes=visible_unit_codes(db, current_user()))
     return jsonify({"ok": True, "machines": page.rows, "total": page.total,
                     "page": page.page, "per_page": page.per_page, "pages": page.pages})
 
@@ -64,7 +105,7 @@ def list_machines():
 def get_machine(machine_id):
     db = get_db()
     machine = machines.get_machine(db, machine_id)
-    if machine is None:
+    if machine is None or not may_see_unit(db, current_user(), machine["agent_unit_code"]):
         return json_error(404, "no machine with this id")
     machine["names"] = machines.machine_names(db, machine_id)
     machine["history"] = machines.machine_history(db, machine_id)

@@ -70,6 +70,25 @@ VI = {
     "Not Found": "Không tìm thấy",
     "Internal Server Error": "Lỗi máy chủ",
     "Method Not Allowed": "Phương thức không được phép",
+    "Bad Request": "Yêu cầu không hợp lệ",
+    "Forbidden": "Không có quyền truy cập",
+    "Unauthorized": "Chưa đăng nhập",
+    "Too Many Requests": "Quá nhiều yêu cầu",
+    "Request Entity Too Large": "Dữ liệu gửi lên quá lớn",
+    "Log in": "Đăng nhập",
+    "Log out": "Đăng xuất",
+    "Username": "Tên đăng nhập",
+    "Password": "Mật khẩu",
+    "Wrong username or password.": "Sai tên đăng nhập hoặc mật khẩu.",
+    "Too many failed logins. Try again later.":
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
+    "Audit log": "Nhật ký thay đổi",
+    "changes": "thay đổi",
+    "Nothing has been changed yet.": "Chưa có thay đổi nào.",
+    "When": "Thời điểm",
+    "Who": "Người thực hiện",
+    "Action": "Thao tác",
+    "Details": "Chi tiết",
 }
 
 

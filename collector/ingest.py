@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from collector import enrollment
 from collector.db import write_transaction
 from collector.timefmt import now_stored, stored_from_report
 
@@ -20,6 +21,7 @@ class Stored:
     report_id: str
     machine_id: str
     duplicate: bool
+    credential: str | None = None  # issued when this report enrolled its machine
 
 
 REPORT_COLUMNS = (
@@ -74,19 +76,26 @@ def report_row(report, received_at):
     }
 
 
-def store_report(db, report, received_at=None):
-    """Store a validated report in one transaction; a report stored twice counts once."""
+def store_report(db, report, received_at=None, agent=None):
+    """Store a validated report in one transaction; a report stored twice counts once.
+
+    With `agent` (who sent it, see `enrollment`), the machine is checked and enrolled in the
+    same transaction, and the unit it was enrolled for replaces the report's own."""
     row = report_row(report, received_at or now_stored())
+    credential = None
     with write_transaction(db):
+        if agent is not None:
+            enrolled_unit, credential = enrollment.admit(db, agent, row["machine_id"])
+            row["agent_unit_code"] = enrolled_unit or row["agent_unit_code"]
         existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
                               [row["report_id"]]).fetchone()
         if existing is not None:
             if existing[0] != row["machine_id"]:
                 raise ReportConflict(row["report_id"])
-            return Stored(row["report_id"], row["machine_id"], duplicate=True)
+            return Stored(row["report_id"], row["machine_id"], True, credential)
         db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
         db.conn.executemany(INSERT_PRODUCT, [
             (row["report_id"], p["name"], p.get("vendor"), p.get("version"), p.get("enabled"),
              p.get("up_to_date")) for p in report["antivirus"]["products"]])
         db.execute(UPSERT_MACHINE, row)
-    return Stored(row["report_id"], row["machine_id"], duplicate=False)
+    return Stored(row["report_id"], row["machine_id"], False, credential)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
+MAX_PAGE = 10**6  # past any real listing; keeps OFFSET within SQLite's integers
 
 # The latest report's facts, joined once: every listing reads the same columns.
 MACHINE_COLUMNS = """
@@ -47,12 +48,23 @@ def search_condition(query):
             "OR r.body LIKE :q ESCAPE '\\')"), {"q": like}
 
 
-def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None):
-    """Machines ordered by hostname, one page at a time."""
+def unit_condition(unit_codes):
+    """SQL condition and parameters keeping machines enrolled for one of `unit_codes`
+    (None: every machine), as `access.visible_unit_codes()` gives them."""
+    if unit_codes is None:
+        return "1 = 1", {}
+    return ("r.agent_unit_code IN (SELECT value FROM json_each(:units))",
+            {"units": json.dumps(sorted(unit_codes))})
+
+
+def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, unit_codes=None):
+    """Machines ordered by hostname, one page at a time, within `unit_codes` if given."""
     per_page = min(max(1, per_page), PER_PAGE_MAX)
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     condition, params = search_condition(query)
-    params = dict(params or {}, limit=per_page, offset=(page - 1) * per_page)
+    scope, scope_params = unit_condition(unit_codes)
+    condition = f"{condition} AND {scope}"
+    params = dict(params or {}, **scope_params, limit=per_page, offset=(page - 1) * per_page)
     total = db.execute(f"SELECT count(*) {FROM_MACHINES} WHERE {condition}",
                        params).fetchone()[0]
     rows = db.query(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("avroll")
@@ -54,6 +56,56 @@ def m001_reports_and_machines(db):
         )""")
     db.execute("CREATE INDEX machines_hostname ON machines (hostname COLLATE NOCASE)")
     db.execute("CREATE INDEX machines_last_seen ON machines (last_seen_at)")
+
+
+@migrations()
+def m002_accounts_enrollment_audit(db):
+    # The key that signs session cookies: made once per database, so sessions survive a restart.
+    db.execute("CREATE TABLE app_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO app_secrets (name, value) VALUES ('session_key', ?)",
+               [secrets.token_hex(32)])
+    # Officers. auth_version changes on disable/reset, which ends their open sessions.
+    db.execute("""
+        CREATE TABLE users (
+            username TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'viewer', 'unit')),
+            unit_code TEXT,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            auth_version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            CHECK ((role = 'unit') = (unit_code IS NOT NULL))
+        )""")
+    # Only hashes of tokens and credentials are kept: a copy of the database enrolls nobody.
+    db.execute("""
+        CREATE TABLE enrollment_tokens (
+            token_id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            unit_code TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            revoked_at TEXT,
+            enrolled_count INTEGER NOT NULL DEFAULT 0,
+            last_used_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE machine_credentials (
+            machine_id TEXT PRIMARY KEY,
+            credential_hash TEXT NOT NULL UNIQUE,
+            token_id INTEGER REFERENCES enrollment_tokens (token_id),
+            unit_code TEXT,
+            enrolled_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX audit_log_at ON audit_log (at)")
 
 
 def apply(db):

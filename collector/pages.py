@@ -1,4 +1,4 @@
-"""The HTML pages officers read: the machine list and one machine's detail."""
+"""The HTML pages officers read: the machine list, one machine's detail, the audit log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from collector import machines
+from collector import audit, machines
+from collector.access import current_user, may_see_unit, require_role, visible_unit_codes
 from collector.db import get_db
 
 bp = Blueprint("pages", __name__)
@@ -17,14 +18,19 @@ def index():
     return redirect(url_for("pages.machine_list"))
 
 
+def _page_number():
+    try:
+        return int(request.args.get("page", 1))
+    except ValueError:
+        return 1
+
+
 @bp.get("/machines")
 def machine_list():
     query = request.args.get("q", "").strip()
-    try:
-        page_number = int(request.args.get("page", 1))
-    except ValueError:
-        page_number = 1
-    page = machines.list_machines(get_db(), page=page_number, query=query or None)
+    db = get_db()
+    page = machines.list_machines(db, page=_page_number(), query=query or None,
+                                  unit_codes=visible_unit_codes(db, current_user()))
     return render_template("machines.html", page=page, query=query)
 
 
@@ -32,11 +38,18 @@ def machine_list():
 def machine_detail(machine_id):
     db = get_db()
     machine = machines.get_machine(db, machine_id)
-    if machine is None:
+    # Out of the officer's units is answered as absent: it does not confirm the id exists.
+    if machine is None or not may_see_unit(db, current_user(), machine["agent_unit_code"]):
         abort(404)
     return render_template("machine.html", machine=machine,
                            names=machines.machine_names(db, machine_id),
                            history=machines.machine_history(db, machine_id))
+
+
+@bp.get("/audit")
+@require_role("admin")
+def audit_log():
+    return render_template("audit.html", page=audit.recent(get_db(), page=_page_number()))
 
 
 @bp.app_template_filter("pager_args")

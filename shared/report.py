@@ -54,6 +54,8 @@ class Text(Field):
             errors.append(f"{path}: must be at most {self.max_length} characters")
         elif _has_control_chars(value):
             errors.append(f"{path}: must not contain control characters")
+        elif _has_invalid_unicode(value):
+            errors.append(f"{path}: must be valid Unicode text without direction overrides")
         elif self.pattern is not None and not self.pattern.fullmatch(value):
             errors.append(f"{path}: has an invalid format")
 
@@ -191,6 +193,15 @@ def check_value(field, container, name, path, errors):
 
 def _has_control_chars(text):
     return any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text)
+
+
+# Lone surrogates cannot be stored as UTF-8; direction overrides make a name display as
+# another (U+202E turns "exe.txt" around).
+_INVALID_UNICODE = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def _has_invalid_unicode(text):
+    return _INVALID_UNICODE.search(text) is not None
 
 
 def _short(key):

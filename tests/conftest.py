@@ -1,20 +1,49 @@
-"""Fixtures: a fresh collector app and database per test."""
+"""Fixtures: a fresh collector app and database per test, and clients logged in or not."""
 
 from __future__ import annotations
 
 import pytest
+from flask.testing import FlaskClient
 
-from collector import create_app
+from collector import create_app, users
 from collector.db import open_db
+from tests.reporting import ADMIN, REPORTS, login, post_report
+
+
+class AdminClient(FlaskClient):
+    """A browser logged in as an admin; its report POSTs carry their machine's credential,
+    as the real agent's would, so page tests can feed reports through the API."""
+
+    def post(self, *args, **kwargs):
+        path = args[0] if args else kwargs.get("path")
+        headers = kwargs.get("headers") or {}
+        if path == REPORTS and "json" in kwargs and "Authorization" not in headers:
+            return post_report(self, kwargs["json"])
+        return super().post(*args, **kwargs)
 
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app({"DATABASE": str(tmp_path / "avroll.db"), "TESTING": True})
+    app = create_app({"DATABASE": str(tmp_path / "avroll.db"), "TESTING": True})
+    db = open_db(app.config["DATABASE"])
+    users.add_user(db, "tests", ADMIN[0], ADMIN[1], "admin")
+    db.close()
+    return app
 
 
 @pytest.fixture
 def client(app):
+    """Logged in as an admin (see AdminClient)."""
+    app.test_client_class = AdminClient
+    browser = app.test_client()
+    assert login(browser, *ADMIN).status_code == 302
+    return browser
+
+
+@pytest.fixture
+def anon_client(app):
+    """Not logged in, and sending only what a test gives it."""
+    app.test_client_class = FlaskClient
     return app.test_client()
 
 

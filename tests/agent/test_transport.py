@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from agent.transport import Rejected, ServerBusy, Unreachable, send_report
 from tests.builders import make_report
 
 
-@pytest.fixture
-def fake_collector():
-    """A local server answering each POST with the next (status, body) in `answers`."""
-    answers, received = [], []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append((self.path, json.loads(self.rfile.read(
-                int(self.headers["Content-Length"])))))
-            status, body = answers.pop(0)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", answers, received
-    server.shutdown()
-
-
 def test_delivered_report_returns_the_answer(fake_collector):
-    url, answers, received = fake_collector
+    url, answers, received, _ = fake_collector
     answers.append((201, {"ok": True, "duplicate": False}))
     report = make_report()
     assert send_report(url, report) == {"ok": True, "duplicate": False}
@@ -47,7 +17,7 @@ def test_delivered_report_returns_the_answer(fake_collector):
 
 
 def test_rejection_carries_the_collectors_reason(fake_collector):
-    url, answers, _ = fake_collector
+    url, answers, _, _ = fake_collector
     answers.append((422, {"ok": False, "error": "the report does not follow schema version 1"}))
     with pytest.raises(Rejected, match="422 the report does not follow") as caught:
         send_report(url, make_report())
@@ -56,7 +26,7 @@ def test_rejection_carries_the_collectors_reason(fake_collector):
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_temporary_failures_can_be_retried(fake_collector, status):
-    url, answers, _ = fake_collector
+    url, answers, _, _ = fake_collector
     answers.append((status, {"ok": False, "error": "busy"}))
     with pytest.raises(ServerBusy) as caught:
         send_report(url, make_report())

@@ -1,7 +1,8 @@
 """Collector ingest: reports/s into a database already holding 100k machines, vs parse-only.
 
 Many concurrent posters (processes × threads) send reports of distinct machines to a real
-waitress server; the same load against `/bench/parse` (reads the JSON, stores nothing) shows
+waitress server, each enrolling with the token (the heavier path: a credential is made and
+stored per machine); the same load against `/bench/parse` (reads the JSON, stores nothing) shows
 how much of the cost is storage. Sample output:
     seeded 100,000 machines in 9.8 s
     ingest  /api/v1/reports: 1,020 reports/s (4 procs x 4 threads, 8 s, 0 errors)
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from collector import create_app
+from collector import create_app, enrollment
 from collector.db import open_db, write_transaction
 from collector.ingest import (
     INSERT_PRODUCT,
@@ -42,9 +43,11 @@ PROCESSES, THREADS, SECONDS = 4, 4, 8.0
 
 
 def seed(db_path, count):
-    """`count` machines with one report each, written in bulk (not through HTTP)."""
+    """`count` machines with one report each, written in bulk (not through HTTP); returns
+    an enrollment token for the posters."""
     create_app({"DATABASE": db_path})  # applies the migrations
     db = open_db(db_path)
+    token = enrollment.create_token(db, "bench", note="bench")[1]
     received = now_stored()
     with write_transaction(db):
         for start in range(0, count, 5000):
@@ -56,18 +59,19 @@ def seed(db_path, count):
                  "12.3", 1, 1) for r in rows])
             db.conn.executemany(UPSERT_MACHINE, rows)
     db.close()
+    return token
 
 
-def poster(url, worker, seconds, results):
+def poster(url, token, worker, seconds, results):
     """Post distinct machines' reports until time is up; count successes and failures."""
     session = requests.Session()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     done = failed = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         report = make_report(hostname=f"B{worker:03}-{done:06}",
                              machine_id=f"bench-{worker:04}-{done:08}")
-        answer = session.post(url, data=json.dumps(report),
-                              headers={"Content-Type": "application/json"}, timeout=30)
+        answer = session.post(url, data=json.dumps(report), headers=headers, timeout=30)
         if answer.status_code == 201:
             done += 1
         else:
@@ -75,9 +79,9 @@ def poster(url, worker, seconds, results):
     results.put((done, failed))
 
 
-def process_main(url, process_index, seconds, results):
+def process_main(url, token, process_index, seconds, results):
     threads = [threading.Thread(target=poster,
-                                args=(url, process_index * 100 + t, seconds, results))
+                                args=(url, token, process_index * 100 + t, seconds, results))
                for t in range(THREADS)]
     for thread in threads:
         thread.start()
@@ -85,10 +89,11 @@ def process_main(url, process_index, seconds, results):
         thread.join()
 
 
-def load(url, seconds=SECONDS):
+def load(url, token, seconds=SECONDS):
     """Requests/s that PROCESSES × THREADS posters achieve against `url`."""
     results = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=process_main, args=(url, p, seconds, results))
+    processes = [multiprocessing.Process(target=process_main,
+                                         args=(url, token, p, seconds, results))
                  for p in range(PROCESSES)]
     started = time.perf_counter()
     for process in processes:
@@ -104,7 +109,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         db_path = str(Path(tmp) / "bench.db")
         started = time.perf_counter()
-        seed(db_path, SEEDED)
+        token = seed(db_path, SEEDED)
         print(f"seeded {SEEDED:,} machines in {time.perf_counter() - started:.1f} s")
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "tests.bench.serve_bench", db_path,
@@ -113,10 +118,10 @@ def main():
             base = f"http://127.0.0.1:{port}"
             if not wait_ready(base):
                 raise SystemExit("bench server did not start")
-            ingest, failed = load(base + "/api/v1/reports")
+            ingest, failed = load(base + "/api/v1/reports", token)
             print(f"ingest  /api/v1/reports: {ingest:,.0f} reports/s "
                   f"({PROCESSES} procs x {THREADS} threads, {SECONDS:.0f} s, {failed} errors)")
-            parse, _ = load(base + "/bench/parse")
+            parse, _ = load(base + "/bench/parse", token)
             print(f"parse   /bench/parse:    {parse:,.0f} requests/s")
             print(f"ingest / parse-only ratio: {ingest / parse:.2f}")
         finally:

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.builders import make_report
+from tests.reporting import enrollment_token_of, post_report
 
-
-def post(client, report):
-    return client.post("/api/v1/reports", json=report)
+post = post_report
 
 
 def count(db, table):
@@ -23,7 +22,9 @@ def test_report_is_stored_and_machine_listed(client, db):
     answer = post(client, report)
     assert answer.status_code == 201
     assert answer.json == {"ok": True, "report_id": report["report_id"],
-                           "machine_id": report["machine"]["machine_id"], "duplicate": False}
+                           "machine_id": report["machine"]["machine_id"], "duplicate": False,
+                           "credential": answer.json["credential"]}
+    assert answer.json["credential"].startswith("avrm_")
     stored = db.execute("SELECT body FROM reports").fetchone()[0]
     assert json.loads(stored) == report
     machines = client.get("/api/v1/machines").json
@@ -104,8 +105,9 @@ def test_invalid_report_is_422_naming_fields_and_stores_nothing(client, db):
     (b"{}", "text/plain", 415),
     (b"hostname=x", "application/x-www-form-urlencoded", 415),
 ])
-def test_malformed_bodies_get_a_json_4xx(client, db, body, content_type, status):
-    answer = client.post("/api/v1/reports", data=body, content_type=content_type)
+def test_malformed_bodies_get_a_json_4xx(app, anon_client, db, body, content_type, status):
+    answer = anon_client.post("/api/v1/reports", data=body, content_type=content_type,
+                              headers={"Authorization": f"Bearer {enrollment_token_of(app)}"})
     assert answer.status_code == status
     assert answer.is_json and answer.json["ok"] is False and answer.json["status"] == status
     assert count(db, "reports") == 0

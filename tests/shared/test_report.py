@@ -89,3 +89,10 @@ def test_every_field_is_documented():
                  "management_agent.running", "errors"):
         assert path in paths
     assert all(row[3] for row in rows)
+
+
+def test_text_that_cannot_be_stored_or_displays_as_another_is_refused():
+    for hostname in ("PC-\ud800", "PC-\u202etxt.exe", "PC-\u2067X"):
+        report = make_report(hostname=hostname, machine_id="guid-0001-aaaa")
+        assert validate(report) == [
+            "machine.hostname: must be valid Unicode text without direction overrides"]

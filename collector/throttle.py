@@ -1,0 +1,103 @@
+"""Sliding-window counters in memory: failed logins per user and per address, reports per machine.
+
+They live in the server process (waitress runs one process with threads), so a restart
+forgets them; that is acceptable for slowing down guessing and floods, which is their job.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from flask import current_app
+
+SWEEP_EVERY = 1000  # hits between sweeps of keys whose window has emptied
+
+
+class SlidingWindow:
+    """At most `limit` events per key in any `seconds`-long window."""
+
+    def __init__(self, limit, seconds, clock=time.monotonic):
+        self.limit = limit
+        self.seconds = seconds
+        self.clock = clock
+        self._events = {}
+        self._lock = threading.Lock()
+        self._hits = 0
+
+    def _recent(self, key, now):
+        events = self._events.get(key)
+        if events is None:
+            return None
+        while events and events[0] <= now - self.seconds:
+            events.popleft()
+        return events
+
+    def full(self, key):
+        """True when `key` has used up its window (a further event would be over the limit)."""
+        with self._lock:
+            events = self._recent(key, self.clock())
+            return events is not None and len(events) >= self.limit
+
+    def retry_after(self, key):
+        """Seconds until `key` may act again (0 when it may now)."""
+        with self._lock:
+            now = self.clock()
+            events = self._recent(key, now)
+            if not events or len(events) < self.limit:
+                return 0
+            return max(1, int(events[0] + self.seconds - now) + 1)
+
+    def add(self, key):
+        """Count one event for `key`."""
+        with self._lock:
+            now = self.clock()
+            self._append(key, self._recent(key, now), now)
+
+    def allow(self, key):
+        """Count an event for `key` if it is within the limit; False (not counted) if not."""
+        with self._lock:
+            now = self.clock()
+            events = self._recent(key, now)
+            if events is not None and len(events) >= self.limit:
+                return False
+            self._append(key, events, now)
+            return True
+
+    def _append(self, key, events, now):
+        if events is None:
+            events = self._events[key] = deque()
+        events.append(now)
+        self._hits += 1
+        if self._hits % SWEEP_EVERY == 0:
+            self._sweep(now)
+
+    def clear(self, key):
+        with self._lock:
+            self._events.pop(key, None)
+
+    def _sweep(self, now):
+        for key in [k for k, events in self._events.items()
+                    if not events or events[-1] <= now - self.seconds]:
+            del self._events[key]
+
+
+class Throttles:
+    """The app's windows, sized from its config."""
+
+    def __init__(self, config):
+        window = config["LOGIN_WINDOW_SECONDS"]
+        self.login_user = SlidingWindow(config["LOGIN_FAILURES_PER_USER"], window)
+        self.login_address = SlidingWindow(config["LOGIN_FAILURES_PER_ADDRESS"], window)
+        self.reports = SlidingWindow(config["REPORTS_PER_MACHINE"],
+                                     config["REPORTS_WINDOW_SECONDS"])
+
+
+def install(app):
+    app.extensions["avroll_throttles"] = Throttles(app.config)
+
+
+def throttles():
+    """This app's windows."""
+    return current_app.extensions["avroll_throttles"]

@@ -1,0 +1,88 @@
+"""The agent enrolls once with a token, keeps its credential safely, and uses it from then on."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+import pytest
+import requests
+
+from agent import cli
+from agent.credential import CredentialError, load_credential, save_credential
+from agent.transport import NotEnrolled, Unreachable, send_report
+from tests.builders import make_report
+
+
+def test_credential_round_trip_is_private(tmp_path):
+    state = tmp_path / "state"
+    assert load_credential(str(state)) is None
+    path = save_credential(str(state), "avrm_first")
+    save_credential(str(state), "avrm_second")
+    assert load_credential(str(state)) == "avrm_second"
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert os.listdir(state) == ["credential"]  # no temporary file left behind
+
+
+def test_unwritable_state_dir_is_a_named_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(CredentialError, match="cannot write"):
+        save_credential(str(blocker / "state"), "avrm_x")
+
+
+def test_token_goes_in_the_authorization_header(fake_collector):
+    url, answers, _, seen = fake_collector
+    answers.append((201, {"ok": True}))
+    send_report(url, make_report(), token="avre_secret")
+    assert seen == ["Bearer avre_secret"]
+
+
+def test_refused_token_is_not_enrolled(fake_collector):
+    url, answers, _, _ = fake_collector
+    answers.append((401, {"ok": False, "error": "send an enrollment token"}))
+    with pytest.raises(NotEnrolled, match="401") as caught:
+        send_report(url, make_report(), token="avre_wrong")
+    assert caught.value.retry is False
+
+
+def test_tls_is_verified_against_the_given_bundle(tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    calls = []
+
+    class Recorder:
+        def post(self, url, **options):
+            calls.append(options["verify"])
+            raise requests.exceptions.SSLError("bad certificate")
+
+    with pytest.raises(Unreachable, match="TLS certificate not trusted"):
+        send_report("https://127.0.0.1:9", make_report(), session=Recorder(), verify=str(bundle))
+    assert calls == [str(bundle)]
+
+
+def test_enroll_once_then_use_the_credential(fake_collector, tmp_path):
+    url, answers, _, seen = fake_collector
+    answers += [(201, {"ok": True, "credential": "avrm_mine"}), (201, {"ok": True})]
+    cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
+    cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
+    assert seen == ["Bearer avre_token", "Bearer avrm_mine"]
+    assert load_credential(str(tmp_path)) == "avrm_mine"
+
+
+def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_path):
+    url, answers, _, seen = fake_collector
+    save_credential(str(tmp_path), "avrm_old")
+    answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_new"})]
+    cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
+    assert seen == ["Bearer avrm_old", "Bearer avre_token"]
+    assert load_credential(str(tmp_path)) == "avrm_new"
+
+
+def test_send_without_credential_or_token_says_what_to_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AVROLL_TOKEN", raising=False)
+    code = cli.main(["send", "--server", "http://127.0.0.1:9", "--state-dir", str(tmp_path)])
+    assert code == 2
+    assert "--token" in capsys.readouterr().err

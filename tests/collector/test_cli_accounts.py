@@ -1,0 +1,118 @@
+"""`avroll users`, `avroll tokens`, `avroll machines` and the first start of `avroll serve`."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from collector import cli, users
+from collector.db import open_db
+
+
+@pytest.fixture
+def avroll(tmp_path):
+    """Run an `avroll` command against a fresh database; returns the click result."""
+    db_path = str(tmp_path / "cli.db")
+
+    def run(*args, stdin=None):
+        return CliRunner().invoke(cli.main, [*args, "--db", db_path], input=stdin)
+
+    run.db_path = db_path
+    return run
+
+
+def test_users_add_list_disable_reset(avroll):
+    assert avroll("users", "add", "Admin1", "--role", "admin",
+                  stdin="first-password-1\n").exit_code == 0
+    added = avroll("users", "add", "sxd", "--role", "unit", "--unit", "sxd",
+                   stdin="unit-password-1\n")
+    assert added.exit_code == 0, added.output
+    listing = avroll("users", "list").output
+    assert "admin1" in listing and "sxd" in listing and "SXD" in listing
+    assert avroll("users", "disable", "sxd").exit_code == 0
+    assert "disabled" in avroll("users", "list").output.splitlines()[1]
+    assert avroll("users", "reset-password", "admin1", stdin="second-password-2\n").exit_code == 0
+    db = open_db(avroll.db_path)
+    assert users.authenticate(db, "ADMIN1", "second-password-2")["role"] == "admin"
+    assert users.authenticate(db, "admin1", "first-password-1") is None
+    assert users.authenticate(db, "sxd", "unit-password-1") is None  # disabled
+    stored = db.execute("SELECT password_hash FROM users WHERE username = 'admin1'").fetchone()[0]
+    assert stored.startswith("scrypt:") and "second-password-2" not in stored
+    actions = [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["users.add", "users.add", "users.disable", "users.reset_password"]
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["users", "add", "x", "--role", "admin"], "short\n", "at least 10"),
+    (["users", "add", "x", "--role", "unit"], "long-enough-password\n", "unit code"),
+    (["users", "add", "x", "--role", "viewer", "--unit", "SXD"], "long-enough-password\n",
+     "only a unit officer"),
+    (["users", "add", "bad name", "--role", "viewer"], "long-enough-password\n", "username"),
+    (["users", "disable", "nobody"], None, "no user nobody"),
+    (["tokens", "revoke", "99"], None, "99"),
+])
+def test_refusals_are_one_line_errors(avroll, args, stdin, message):
+    result = avroll(*args, stdin=stdin)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_duplicate_user_is_refused(avroll):
+    avroll("users", "add", "a", "--role", "viewer", stdin="long-enough-password\n")
+    result = avroll("users", "add", "A", "--role", "viewer", stdin="long-enough-password\n")
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_tokens_create_list_revoke(avroll):
+    created = avroll("tokens", "create", "--unit", "sxd", "--note", "Sở Xây dựng")
+    assert created.exit_code == 0
+    token = created.stdout.strip()
+    assert token.startswith("avre_") and len(token) > 40
+    listing = avroll("tokens", "list").output
+    assert "SXD" in listing and "active" in listing and token not in listing
+    assert avroll("tokens", "revoke", "1").exit_code == 0
+    assert "revoked" in avroll("tokens", "list").output
+    assert "already" in avroll("tokens", "revoke", "1").output
+
+
+def test_token_for_an_unknown_unit_is_refused_once_units_exist(avroll):
+    db = open_db(avroll.db_path)
+    db.execute("CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT)")
+    db.execute("INSERT INTO units (code) VALUES ('SXD')")
+    db.conn.commit()
+    assert avroll("tokens", "create", "--unit", "STC").exit_code == 1
+    assert avroll("tokens", "create", "--unit", "sxd").exit_code == 0
+
+
+def test_reset_credential_of_an_unknown_machine(avroll):
+    result = avroll("machines", "reset-credential", "guid-none")
+    assert result.exit_code == 1 and "no credential" in result.output
+
+
+def test_serve_refuses_without_an_admin_when_no_console_can_show_a_password(avroll,
+                                                                            monkeypatch):
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: pytest.fail("served"))
+    result = avroll("serve")
+    assert result.exit_code == 1
+    assert "no administrator yet" in result.output
+    assert users.has_admin(open_db(avroll.db_path)) is False
+
+
+def test_serve_on_a_console_creates_the_first_admin_and_shows_the_password_once(
+        avroll, monkeypatch):
+    import waitress
+
+    served = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(options))
+    monkeypatch.setattr(cli, "console_attached", lambda: True)
+    first = avroll("serve", "--trusted-proxy", "10.0.0.1")
+    assert first.exit_code == 0, first.output
+    password = first.output.split("with password ", 1)[1].split()[0]
+    db = open_db(avroll.db_path)
+    assert users.authenticate(db, "admin", password)["role"] == "admin"
+    assert served[0]["trusted_proxy"] == "10.0.0.1"
+    assert "x-forwarded-proto" in served[0]["trusted_proxy_headers"]
+    again = avroll("serve")
+    assert again.exit_code == 0 and "password" not in again.output
