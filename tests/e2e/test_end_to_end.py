@@ -34,8 +34,10 @@ def test_agent_report_reaches_the_api_and_the_page(collector):
 
 def test_agent_exits_non_zero_with_a_reason_when_collector_is_down():
     sent = subprocess.run(
-        [command("avroll-agent"), "send", "--server", "http://127.0.0.1:9", "--timeout", "3"],
+        [command("avroll-agent"), "send", "--server", "http://127.0.0.1:9", "--timeout", "3",
+         "--time-limit", "3"],
         capture_output=True, text=True, timeout=60)
     assert sent.returncode == 1
     assert sent.stderr.strip().startswith("avroll-agent: report not delivered: cannot reach")
+    assert "spooled (1 waiting" in sent.stderr
     assert len(sent.stderr.strip().splitlines()) == 1
