@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import ntpath
 import os
 import sys
 from collections import namedtuple
@@ -62,13 +63,13 @@ class Config:
 def program_data_dir(environ=None):
     """`%ProgramData%\\avroll`, where Windows keeps both config and state for all users."""
     environ = os.environ if environ is None else environ
-    return os.path.join(environ.get("ProgramData", r"C:\ProgramData"), "avroll")
+    return ntpath.join(environ.get("ProgramData", r"C:\ProgramData"), "avroll")
 
 
 def default_config_path(platform=None, environ=None):
     """agent.ini's place: `%ProgramData%\\avroll\\` on Windows, `/etc/avroll/` elsewhere."""
     if (platform or sys.platform) == "win32":
-        return os.path.join(program_data_dir(environ), CONFIG_FILENAME)
+        return ntpath.join(program_data_dir(environ), CONFIG_FILENAME)
     return "/etc/avroll/" + CONFIG_FILENAME
 
 

@@ -105,6 +105,7 @@ def record_delivery(state_dir, server, report, answer):
     record = {"delivered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "server": server, "report_id": report.get("report_id"),
               "hostname": report.get("machine", {}).get("hostname"), "answer": answer}
+    os.makedirs(state_dir, exist_ok=True)
     write_atomically(os.path.join(state_dir, LAST_DELIVERY_FILENAME),
                      json.dumps(record, ensure_ascii=False, indent=2))
 

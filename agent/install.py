@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ntpath
 import os
 import shutil
 import subprocess
@@ -93,7 +94,7 @@ class Installer:
         """Where install copies the one-file agent so the schedule never runs it from a share."""
         if self.windows:
             program_files = self.environ.get("ProgramFiles", r"C:\Program Files")
-            return os.path.join(program_files, "avroll", "avroll-agent.exe")
+            return ntpath.join(program_files, "avroll", "avroll-agent.exe")
         return LINUX_BINARY
 
     def scheduled_command(self):
