@@ -11,7 +11,7 @@ from agent.logfile import MAX_LOG_BYTES, start_logging
 def test_log_rotates_and_redacts_the_token(tmp_path):
     path = start_logging(str(tmp_path), ["s3cret-token"])
     log = logging.getLogger("avroll")
-    for n in range(4000):
+    for n in range(12000):
         log.warning("attempt %d with Bearer %s failed", n, "s3cret-token")
     for handler in log.handlers:
         handler.flush()
@@ -20,3 +20,6 @@ def test_log_rotates_and_redacts_the_token(tmp_path):
     assert all(os.path.getsize(tmp_path / name) <= MAX_LOG_BYTES for name in files)
     text = open(path, encoding="utf-8").read()
     assert "Bearer ***" in text and "s3cret-token" not in text
+    for handler in list(log.handlers):
+        log.removeHandler(handler)
+        handler.close()
