@@ -53,6 +53,8 @@ def send_report(server, report, timeout=15.0, session=None, token=None, verify=T
     http = session or requests
     try:
         response = http.post(url, json=report, timeout=timeout, headers=headers, verify=verify)
+    except requests.Timeout:
+        raise Unreachable(f"no answer from {url} within {timeout:g} s") from None
     except requests.RequestException as exc:
         raise Unreachable(f"cannot reach {url}: {type(exc).__name__}") from None
     except OSError as exc:  # e.g. a CA bundle path that does not exist
