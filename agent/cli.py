@@ -12,7 +12,6 @@ from agent import __version__
 from agent.collect import collect_report
 from agent.config import SETTINGS, ConfigError, resolve
 from agent.delivery import Deliverer, record_delivery
-from agent.install import Installer, InstallError
 from agent.logfile import start_logging
 from agent.spool import Spool
 from agent.status import status_lines
@@ -145,6 +144,8 @@ def _fail(reason):
 
 
 def install(args, config):
+    from agent.install import Installer, InstallError  # once per PC: kept out of every run
+
     try:
         done = Installer(config).install()
     except InstallError as exc:
@@ -160,6 +161,8 @@ def install(args, config):
 
 
 def uninstall(args, config):
+    from agent.install import Installer
+
     try:
         done = Installer(config).uninstall()
     except OSError as exc:
