@@ -79,6 +79,9 @@ def main(argv=None):
 
 def collect(args, config):
     report = collect_report(unit_code=config.unit)
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
+        # piped on Windows, stdout speaks the ANSI code page: Vietnamese names need UTF-8
+        sys.stdout.reconfigure(encoding="utf-8")
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

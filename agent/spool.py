@@ -40,7 +40,7 @@ class Spool:
     def put(self, report):
         """Store `report`; drop (and log) the oldest ones past the limit. Returns its path."""
         os.makedirs(self.directory, exist_ok=True)
-        name = "{:020d}-{}{}".format(time.time_ns(), _safe(report.get("report_id")), SUFFIX)
+        name = "{:020d}-{}{}".format(self._next_stamp(), _safe(report.get("report_id")), SUFFIX)
         path = os.path.join(self.directory, name)
         write_atomically(path, json.dumps(report, ensure_ascii=False))
         for old in self.pending()[:-self.limit]:
@@ -48,6 +48,16 @@ class Spool:
                         self.limit, os.path.basename(old))
             _remove(old)
         return path
+
+    def _next_stamp(self):
+        """Now in nanoseconds, but always after the newest spooled report (Windows' clock ticks
+        every few milliseconds, and it can be set back)."""
+        newest = self.pending()[-1:]
+        try:
+            after = int(os.path.basename(newest[0]).split("-", 1)[0]) + 1 if newest else 0
+        except ValueError:
+            after = 0
+        return max(time.time_ns(), after)
 
     def pending(self):
         """Paths of the spooled reports, oldest first."""

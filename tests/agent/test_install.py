@@ -11,6 +11,7 @@ import pytest
 
 from agent.config import resolve
 from agent.install import Installer, InstallError
+from agent.schedule import systemd_exec
 
 
 class FakeRunner:
@@ -51,7 +52,9 @@ def test_linux_install_writes_config_units_and_enables_the_timer(tmp_path):
                              "unit": "SXD", "interval_hours": "4",
                              "state_dir": str(tmp_path / "var-avroll")}
     service = (tmp_path / "systemd" / "avroll-agent.service").read_text()
-    assert (f"ExecStart=/opt/py/bin/python -m agent.cli send --config {ini}\n") in service
+    exec_start = systemd_exec(["/opt/py/bin/python", "-m", "agent.cli", "send", "--config",
+                               str(ini)])
+    assert f"ExecStart={exec_start}\n" in service
     assert "OnUnitActiveSec=4h" in (tmp_path / "systemd" / "avroll-agent.timer").read_text()
     assert runner.commands == [["systemctl", "daemon-reload"],
                                ["systemctl", "enable", "--now", "avroll-agent.timer"],

@@ -61,3 +61,11 @@ def test_set_aside_moves_the_file_with_its_reason(spool):
     assert json.load(open(target, encoding="utf-8"))["schema_version"] == 1
     with open(target + ".reason.txt", encoding="utf-8") as handle:
         assert handle.read() == "collector answered 422 bad field\n"
+
+
+def test_order_holds_when_the_clock_does_not_move(spool, monkeypatch):
+    monkeypatch.setattr("agent.spool.time.time_ns", lambda: 5)
+    reports = [make_report(hostname=f"PC-{n}") for n in range(3)]
+    for report in reports:
+        spool.put(report)
+    assert [spool.load(path) for path in spool.pending()] == reports
