@@ -58,7 +58,7 @@ class Installer:
                    if not getattr(self.config, name)]
         if missing:
             raise InstallError("install needs " + " and ".join(missing))
-        done = [self._write_config(), self._make_state_dir()]
+        done = [self._make_state_dir(), self._write_config()]  # the folders locked, then the token
         command = self.scheduled_command()
         if self.windows:
             done += self._register_task(command)
@@ -115,12 +115,11 @@ class Installer:
         values = {name: self.config.values[name] for name in WRITTEN_SETTINGS}
         if self.config.sources["state_dir"] != "default":
             values["state_dir"] = self.config.state_dir
-        os.makedirs(os.path.dirname(self.config.path) or ".", exist_ok=True)
-        write_atomically(self.config.path, config_text(values))
-        if not self.windows:
-            os.chmod(self.config.path, 0o600)  # it holds the enrollment token
-        elif os.path.dirname(self.config.path) != self.config.state_dir:
-            self.runner(schedule.restrict_folder(os.path.dirname(self.config.path)))
+        folder = os.path.dirname(self.config.path) or "."
+        os.makedirs(folder, exist_ok=True)
+        if self.windows and os.path.normcase(folder) != os.path.normcase(self.config.state_dir):
+            self.runner(schedule.restrict_folder(folder))
+        write_atomically(self.config.path, config_text(values))  # 0600: it holds the token
         return f"wrote {self.config.path}"
 
     def _make_state_dir(self):
@@ -146,7 +145,7 @@ class Installer:
         units = ((schedule.SYSTEMD_SERVICE, schedule.systemd_service(command)),
                  (schedule.SYSTEMD_TIMER, schedule.systemd_timer(self.config.interval_hours)))
         for name, text in units:
-            write_atomically(os.path.join(self.unit_dir, name), text)
+            write_atomically(os.path.join(self.unit_dir, name), text, mode=0o644)
         for args in schedule.systemctl_enable():
             self.runner(args)
         return [f"enabled {schedule.SYSTEMD_TIMER} (at start-up and every "

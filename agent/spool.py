@@ -19,10 +19,16 @@ class CorruptSpoolFile(Exception):
     """A spooled file does not hold a report (cut short, edited, or not ours)."""
 
 
-def write_atomically(path, text):
-    """Write `text` to `path` so that a crash leaves either the old file or the new one."""
+def write_atomically(path, text, mode=0o600):
+    """Write `text` to `path` so that a crash leaves either the old file or the new one.
+
+    The file is private by default (`mode` applies on POSIX; Windows uses the folder's ACL).
+    """
     temp = path + TEMP_SUFFIX
-    with open(temp, "w", encoding="utf-8") as handle:
+    # O_BINARY: else Windows' C runtime would turn the "\r\n" Python writes into "\r\r\n"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temp, flags, mode)
+    with open(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())

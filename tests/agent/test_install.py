@@ -66,6 +66,8 @@ def test_linux_config_and_state_are_private(tmp_path):
     make_installer(tmp_path, "linux", FakeRunner()).install()
     assert stat.S_IMODE(os.stat(tmp_path / "etc-avroll" / "agent.ini").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(tmp_path / "var-avroll").st_mode) == 0o700
+    timer = tmp_path / "systemd" / "avroll-agent.timer"
+    assert stat.S_IMODE(os.stat(timer).st_mode) == 0o644
 
 
 def test_windows_install_registers_the_task_from_its_xml(tmp_path):
@@ -74,9 +76,9 @@ def test_windows_install_registers_the_task_from_its_xml(tmp_path):
     xml_path = str(tmp_path / "var-avroll" / "avroll-agent-task.xml")
     state, etc = str(tmp_path / "var-avroll"), str(tmp_path / "etc-avroll")
     assert runner.commands == [
-        ["icacls", etc, "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
-         "*S-1-5-32-544:(OI)(CI)F"],
         ["icacls", state, "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
+         "*S-1-5-32-544:(OI)(CI)F"],
+        ["icacls", etc, "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
          "*S-1-5-32-544:(OI)(CI)F"],
         ["schtasks", "/Create", "/TN", "avroll-agent", "/XML", xml_path, "/F"],
         ["schtasks", "/Run", "/TN", "avroll-agent"]]
