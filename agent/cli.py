@@ -1,19 +1,41 @@
-"""`avroll-agent`: collect this PC's report, print it, or send it to the collector."""
+"""`avroll-agent`: collect this PC's report, send it (spooling what cannot go now), install the schedule."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 
 from agent import __version__
 from agent.collect import collect_report
-from agent.credential import CredentialError, default_state_dir, load_credential, save_credential
-from agent.transport import NotEnrolled, SendError, send_report
+from agent.config import SETTINGS, ConfigError, resolve
+from agent.credential import send_enrolled
+from agent.delivery import Deliverer, record_delivery
+from agent.logfile import start_logging
+from agent.spool import Spool
+from agent.status import status_lines
+from agent.transport import SendError
+
+log = logging.getLogger("avroll")
+
+DEFAULT_REQUEST_TIMEOUT = 15.0
+DEFAULT_TIME_LIMIT = 60.0
 
 
 def build_parser():
+    # Every subcommand takes every setting, so a flag works wherever an officer types it.
+    settings = argparse.ArgumentParser(add_help=False)
+    group = settings.add_argument_group("settings (flag, else environment, else agent.ini)")
+    group.add_argument("--config", metavar="PATH",
+                       help="agent.ini to read (env AVROLL_CONFIG; default "
+                            r"%%ProgramData%%\avroll\agent.ini or /etc/avroll/agent.ini)")
+    for setting in SETTINGS:
+        group.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name,
+                           metavar=setting.name.upper(),
+                           help=f"{setting.help} (env {setting.env})")
+
     parser = argparse.ArgumentParser(
         prog="avroll-agent",
         description="Report this computer's antivirus state to the avroll collector.")
@@ -21,82 +43,144 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    collect = commands.add_parser("collect", help="print this computer's report as JSON")
-    _add_unit(collect)
-
-    send = commands.add_parser("send", help="collect the report and send it to the collector")
-    send.add_argument("--server", default=os.environ.get("AVROLL_SERVER"),
-                      help="collector URL, e.g. http://10.0.0.5:8080 (env AVROLL_SERVER)")
-    send.add_argument("--timeout", type=float, default=15.0,
-                      help="seconds to wait for the collector (default 15)")
-    send.add_argument("--token", default=os.environ.get("AVROLL_TOKEN"),
-                      help="enrollment token from the collector's admin, needed until this "
-                           "computer has its own credential (env AVROLL_TOKEN)")
-    send.add_argument("--state-dir", default=None,
-                      help="where this computer's credential is kept (env AVROLL_STATE_DIR; "
-                           "default %%ProgramData%%\\avroll or /var/lib/avroll)")
-    send.add_argument("--ca-bundle", default=os.environ.get("AVROLL_CA_BUNDLE"),
-                      help="CA certificates to trust for an https:// collector "
-                           "(env AVROLL_CA_BUNDLE); TLS is always verified")
-    _add_unit(send)
+    commands.add_parser("collect", parents=[settings],
+                        help="print this computer's report as JSON (no network)")
+    send = commands.add_parser(
+        "send", parents=[settings],
+        help="send spooled reports, oldest first, then this computer's report now "
+             "(what the scheduled run does)")
+    send.add_argument("--timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT,
+                      help="seconds to wait for one answer (default 15)")
+    send.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+                      help="seconds for the whole run, retries included; what is not "
+                           "delivered by then stays spooled (default 60)")
+    send.add_argument("-v", "--verbose", action="store_true",
+                      help="also print the log on the console")
+    commands.add_parser(
+        "install", parents=[settings],
+        help="write agent.ini and schedule a report at start-up and every few hours "
+             "(needs Administrator / root; --server and --token)")
+    commands.add_parser("uninstall", parents=[settings],
+                        help="remove the schedule, agent.ini and the state folder")
+    commands.add_parser("status", parents=[settings],
+                        help="settings, last report, spooled reports, PC naming advice")
     return parser
-
-
-def _add_unit(command):
-    command.add_argument("--unit", default=os.environ.get("AVROLL_UNIT"),
-                         help="code of the unit this computer belongs to (env AVROLL_UNIT)")
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    report = collect_report(unit_code=args.unit or None)
-    if args.command == "collect":
-        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return 0
-    if not args.server:
-        print("avroll-agent: no collector given: use --server URL or AVROLL_SERVER",
-              file=sys.stderr)
-        return 2
-    state_dir = args.state_dir or default_state_dir()
+    flags = {name: value for name, value in vars(args).items() if value is not None}
     try:
-        deliver(args.server, report, state_dir, args.token, timeout=args.timeout,
-                verify=args.ca_bundle or True)
-    except MissingToken:
-        print(f"avroll-agent: no credential in {state_dir} yet: enroll with --token TOKEN "
-              "or AVROLL_TOKEN", file=sys.stderr)
+        config = resolve(flags)
+    except ConfigError as exc:
+        print(f"avroll-agent: {exc}", file=sys.stderr)
         return 2
-    except SendError as exc:
-        print(f"avroll-agent: report not delivered: {exc}", file=sys.stderr)
-        return 1
-    except CredentialError as exc:
-        print(f"avroll-agent: report delivered, but the credential was not kept: {exc}",
-              file=sys.stderr)
-        return 1
-    print("avroll-agent: report {} delivered to {}".format(report["report_id"], args.server))
+    return COMMANDS[args.command](args, config)
+
+
+def collect(args, config):
+    report = collect_report(unit_code=config.unit)
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
+        # piped on Windows, stdout speaks the ANSI code page: Vietnamese names need UTF-8
+        sys.stdout.reconfigure(encoding="utf-8")
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
     return 0
 
 
-class MissingToken(Exception):
-    """The machine has no credential yet and no enrollment token was given."""
+def send(args, config):
+    if not config.server:
+        print("avroll-agent: no collector given: use --server URL, AVROLL_SERVER or agent.ini",
+              file=sys.stderr)
+        return 2
+    start_logging(config.state_dir, config.secrets(), args.verbose)
+    report = collect_report(unit_code=config.unit)
+    spool = Spool(os.path.join(config.state_dir, "spool"))
+    deliverer = Deliverer(lambda one, timeout: send_enrolled(config, one, timeout),
+                          args.time_limit, args.timeout)
+    try:
+        spool.remove_stale_temp_files()
+        spool.put(report)
+    except OSError as exc:
+        log.error("cannot spool report %s: %s", report["report_id"], exc)
+        return _send_unspooled(config, deliverer, report, exc)
+    outcome = deliverer.deliver_spool(spool, lambda one, answer: _remember(config, one, answer))
+    report_id = report["report_id"]
+    if report_id in outcome.delivered:
+        earlier = len(outcome.delivered) - 1
+        print("avroll-agent: report {} delivered to {}{}".format(
+            report_id, config.server, f" with {earlier} spooled earlier" if earlier else ""))
+        return 0
+    if report_id in outcome.set_aside:
+        _fail(f"{outcome.set_aside[report_id]}; set aside in {spool.set_aside_dir}")
+    else:
+        _fail(f"{outcome.stopped_by}; spooled ({len(spool.pending())} waiting in "
+              f"{spool.directory}), to be sent on the next run")
+    return 1
 
 
-def deliver(server, report, state_dir, token, timeout, verify=True):
-    """Send with this machine's credential; enroll with `token` when it has none (or the
-    collector no longer knows it), keeping the credential it answers with."""
-    credential = load_credential(state_dir)
-    if credential:
-        try:
-            return send_report(server, report, timeout=timeout, token=credential, verify=verify)
-        except NotEnrolled:
-            if not token:
-                raise
-    if not token:
-        raise MissingToken
-    answer = send_report(server, report, timeout=timeout, token=token, verify=verify)
-    if answer.get("credential"):
-        save_credential(state_dir, answer["credential"])
-    return answer
+def _send_unspooled(config, deliverer, report, spool_error):
+    """Deliver `report` straight away when the state folder cannot hold it."""
+    try:
+        answer = deliverer.send_with_retries(report)
+    except SendError as exc:
+        _fail(f"{exc}; and it could not be spooled: {spool_error.strerror or spool_error}")
+        return 1
+    _remember(config, report, answer)
+    print("avroll-agent: report {} delivered to {}".format(report["report_id"], config.server))
+    return 0
+
+
+def _remember(config, report, answer):
+    try:
+        record_delivery(config.state_dir, config.server, report, answer)
+    except OSError as exc:
+        log.warning("cannot record the last delivery: %s", exc)
+
+
+def _fail(reason):
+    print(f"avroll-agent: report not delivered: {reason}", file=sys.stderr)
+
+
+def install(args, config):
+    from agent.install import Installer, InstallError  # once per PC: kept out of every run
+
+    try:
+        done = Installer(config).install()
+    except InstallError as exc:
+        print(f"avroll-agent: not installed: {exc}", file=sys.stderr)
+        return 1
+    except PermissionError as exc:
+        print(f"avroll-agent: not installed: {exc.strerror}: {exc.filename} "
+              "(run as Administrator or root)", file=sys.stderr)
+        return 1
+    for line in done:
+        print("avroll-agent: " + line)
+    return 0
+
+
+def uninstall(args, config):
+    from agent.install import Installer
+
+    try:
+        done = Installer(config).uninstall()
+    except OSError as exc:
+        print(f"avroll-agent: not uninstalled: {exc} (run as Administrator or root)",
+              file=sys.stderr)
+        return 1
+    for line in done:
+        print("avroll-agent: " + line)
+    return 0
+
+
+def status(args, config):
+
+    print("\n".join(status_lines(config, Spool(os.path.join(config.state_dir, "spool")))))
+    return 0
+
+
+COMMANDS = {"collect": collect, "send": send, "install": install, "uninstall": uninstall,
+            "status": status}
 
 
 if __name__ == "__main__":

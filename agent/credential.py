@@ -7,24 +7,19 @@ a crash never leaves half a credential.
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 import tempfile
+
+from agent.transport import NotEnrolled, send_report
+
+log = logging.getLogger("avroll")
 
 CREDENTIAL_FILE = "credential"
 
 
 class CredentialError(Exception):
     """The credential file could not be read or written."""
-
-
-def default_state_dir():
-    """AVROLL_STATE_DIR, else %ProgramData%\\avroll on Windows, /var/lib/avroll elsewhere."""
-    if os.environ.get("AVROLL_STATE_DIR"):
-        return os.environ["AVROLL_STATE_DIR"]
-    if sys.platform == "win32":
-        return os.path.join(os.environ.get("ProgramData", r"C:\ProgramData"), "avroll")
-    return "/var/lib/avroll"
 
 
 def load_credential(state_dir):
@@ -59,3 +54,27 @@ def save_credential(state_dir, credential):
     except OSError as exc:
         raise CredentialError(f"cannot write {path}: {exc}") from None
     return path
+
+
+def send_enrolled(config, report, timeout):
+    """Send with this machine's credential; enroll with the token when it has none (or the
+    collector no longer knows it), keeping the credential the collector answers with."""
+    credential = load_credential(config.state_dir)
+    if credential:
+        try:
+            return send_report(config.server, report, timeout=timeout, token=credential,
+                               verify=config.verify)
+        except NotEnrolled:
+            if not config.token:
+                raise
+    if not config.token:
+        raise NotEnrolled("this computer has no credential yet: enroll it with --token TOKEN "
+                          "(or AVROLL_TOKEN, or token= in agent.ini)")
+    answer = send_report(config.server, report, timeout=timeout, token=config.token,
+                         verify=config.verify)
+    if answer.get("credential"):
+        try:
+            save_credential(config.state_dir, answer["credential"])
+        except CredentialError as exc:
+            log.error("report delivered, but the credential was not kept: %s", exc)
+    return answer

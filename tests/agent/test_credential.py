@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from agent import cli
-from agent.credential import CredentialError, load_credential, save_credential
+from agent.config import resolve
+from agent.credential import CredentialError, load_credential, save_credential, send_enrolled
 from agent.transport import NotEnrolled, Unreachable, send_report
 from tests.builders import make_report
 
@@ -66,8 +67,9 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path):
 def test_enroll_once_then_use_the_credential(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
     answers += [(201, {"ok": True, "credential": "avrm_mine"}), (201, {"ok": True})]
-    cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
-    cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
+    config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
+    send_enrolled(config, make_report(), timeout=5)
+    send_enrolled(config, make_report(), timeout=5)
     assert seen == ["Bearer avre_token", "Bearer avrm_mine"]
     assert load_credential(str(tmp_path)) == "avrm_mine"
 
@@ -76,7 +78,8 @@ def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_p
     url, answers, _, seen = fake_collector
     save_credential(str(tmp_path), "avrm_old")
     answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_new"})]
-    cli.deliver(url, make_report(), str(tmp_path), "avre_token", timeout=5)
+    config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
+    send_enrolled(config, make_report(), timeout=5)
     assert seen == ["Bearer avrm_old", "Bearer avre_token"]
     assert load_credential(str(tmp_path)) == "avrm_new"
 
@@ -84,5 +87,6 @@ def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_p
 def test_send_without_credential_or_token_says_what_to_do(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("AVROLL_TOKEN", raising=False)
     code = cli.main(["send", "--server", "http://127.0.0.1:9", "--state-dir", str(tmp_path)])
-    assert code == 2
-    assert "--token" in capsys.readouterr().err
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "--token" in err and "spooled" in err

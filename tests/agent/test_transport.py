@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.transport import Rejected, ServerBusy, Unreachable, send_report
+from agent.transport import AgentRefused, Rejected, ServerBusy, Unreachable, send_report
 from tests.builders import make_report
 
 
@@ -36,3 +36,26 @@ def test_temporary_failures_can_be_retried(fake_collector, status):
 def test_unreachable_collector():
     with pytest.raises(Unreachable, match="cannot reach"):
         send_report("http://127.0.0.1:9", make_report(), timeout=2)
+
+
+def test_token_goes_in_a_bearer_header_and_verify_is_passed_on():
+    class Session:
+        def post(self, url, **kwargs):
+            self.kwargs = kwargs
+            return type("Answer", (), {"status_code": 201, "json": lambda self: {"ok": True}})()
+
+    session = Session()
+    send_report("https://c.example", make_report(), session=session, token="t0k",
+                verify="/etc/avroll/ca.pem")
+    assert session.kwargs["headers"] == {"Authorization": "Bearer t0k"}
+    assert session.kwargs["verify"] == "/etc/avroll/ca.pem"
+    send_report("https://c.example", make_report(), session=session)
+    assert session.kwargs["headers"] == {} and session.kwargs["verify"] is True
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+def test_a_refused_agent_is_not_a_refused_report(fake_collector, status):
+    url, answers, _, _ = fake_collector
+    answers.append((status, {"ok": False, "error": "unknown token"}))
+    with pytest.raises(AgentRefused, match=f"{status} unknown token"):
+        send_report(url, make_report())

@@ -67,12 +67,13 @@ def test_agent_without_a_valid_token_is_refused(collector, tmp_path):
     assert "401" in refused.stderr
     assert not (tmp_path / "credential").exists()
     no_token = agent("send", "--server", url, state_dir=tmp_path)
-    assert no_token.returncode == 2 and "--token" in no_token.stderr
+    assert no_token.returncode == 1 and "--token" in no_token.stderr
 
 
 def test_agent_exits_non_zero_with_a_reason_when_collector_is_down(tmp_path):
-    sent = agent("send", "--server", "http://127.0.0.1:9", "--timeout", "3", state_dir=tmp_path,
-                 token="avre_any")
+    sent = agent("send", "--server", "http://127.0.0.1:9", "--timeout", "3", "--time-limit", "3",
+                 state_dir=tmp_path, token="avre_any")
     assert sent.returncode == 1
     assert sent.stderr.strip().startswith("avroll-agent: report not delivered: cannot reach")
+    assert "spooled (1 waiting" in sent.stderr
     assert len(sent.stderr.strip().splitlines()) == 1

@@ -1,0 +1,132 @@
+"""Reports waiting on disk for the collector: written atomically, read oldest first, bounded."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+
+log = logging.getLogger("avroll")
+
+MAX_SPOOLED = 500  # four reports a day for four months; ~2 MB at most
+MAX_SET_ASIDE = 50
+SUFFIX = ".json"
+TEMP_SUFFIX = ".tmp"
+
+
+class CorruptSpoolFile(Exception):
+    """A spooled file does not hold a report (cut short, edited, or not ours)."""
+
+
+def write_atomically(path, text, mode=0o600):
+    """Write `text` to `path` so that a crash leaves either the old file or the new one.
+
+    The file is private by default (`mode` applies on POSIX; Windows uses the folder's ACL).
+    """
+    temp = path + TEMP_SUFFIX
+    # O_BINARY: else Windows' C runtime would turn the "\r\n" Python writes into "\r\r\n"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temp, flags, mode)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+class Spool:
+    """A folder of reports not yet delivered, one JSON file each, named so they sort by age."""
+
+    def __init__(self, directory, limit=MAX_SPOOLED):
+        self.directory = directory
+        self.set_aside_dir = os.path.join(os.path.dirname(directory.rstrip("/\\")), "set-aside")
+        self.limit = limit
+
+    def put(self, report):
+        """Store `report`; drop (and log) the oldest ones past the limit. Returns its path."""
+        os.makedirs(self.directory, exist_ok=True)
+        name = "{:020d}-{}{}".format(self._next_stamp(), _safe(report.get("report_id")), SUFFIX)
+        path = os.path.join(self.directory, name)
+        write_atomically(path, json.dumps(report, ensure_ascii=False))
+        for old in self.pending()[:-self.limit]:
+            log.warning("spool full (%d reports): dropped the oldest, %s",
+                        self.limit, os.path.basename(old))
+            _remove(old)
+        return path
+
+    def _next_stamp(self):
+        """Now in nanoseconds, but always after the newest spooled report (Windows' clock ticks
+        every few milliseconds, and it can be set back)."""
+        newest = self.pending()[-1:]
+        try:
+            after = int(os.path.basename(newest[0]).split("-", 1)[0]) + 1 if newest else 0
+        except ValueError:
+            after = 0
+        return max(time.time_ns(), after)
+
+    def pending(self):
+        """Paths of the spooled reports, oldest first."""
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
+        return [os.path.join(self.directory, name) for name in sorted(names)
+                if name.endswith(SUFFIX)]
+
+    def load(self, path):
+        """The report stored at `path`; CorruptSpoolFile if it is not one."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                report = json.load(handle)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CorruptSpoolFile(f"{os.path.basename(path)} is not valid JSON: {exc}") from None
+        if not isinstance(report, dict) or not report.get("report_id"):
+            raise CorruptSpoolFile(f"{os.path.basename(path)} holds no report")
+        return report
+
+    def remove(self, path):
+        """Forget a delivered report."""
+        _remove(path)
+
+    def set_aside(self, path, reason):
+        """Move a report the collector refused, or a corrupt file, out of the way with its reason."""
+        os.makedirs(self.set_aside_dir, exist_ok=True)
+        target = os.path.join(self.set_aside_dir, os.path.basename(path))
+        os.replace(path, target)
+        write_atomically(target + ".reason.txt", reason + "\n")
+        kept = sorted(name for name in os.listdir(self.set_aside_dir) if name.endswith(SUFFIX))
+        for old in kept[:-MAX_SET_ASIDE]:
+            _remove(os.path.join(self.set_aside_dir, old))
+            _remove(os.path.join(self.set_aside_dir, old + ".reason.txt"))
+        return target
+
+    def set_aside_count(self):
+        """How many refused or corrupt reports sit in the set-aside folder."""
+        try:
+            return sum(name.endswith(SUFFIX) for name in os.listdir(self.set_aside_dir))
+        except FileNotFoundError:
+            return 0
+
+    def remove_stale_temp_files(self):
+        """Delete half-written files a crash left behind (they were never renamed into place)."""
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return
+        for name in names:
+            if name.endswith(TEMP_SUFFIX):
+                _remove(os.path.join(self.directory, name))
+
+
+def _safe(report_id):
+    """The report id as a file-name part (it comes from our own collect, but a file is a file)."""
+    text = str(report_id or "no-id")
+    return "".join(char for char in text if char.isalnum() or char == "-")[:64] or "no-id"
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

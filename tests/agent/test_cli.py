@@ -1,0 +1,51 @@
+"""Every subcommand takes every setting as a flag; errors end as one line and an exit code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from agent.cli import build_parser, main
+from shared.report import validate
+
+
+@pytest.mark.parametrize("command", ["collect", "send", "install", "uninstall", "status"])
+def test_every_subcommand_takes_every_setting(command):
+    args = build_parser().parse_args([
+        command, "--server", "http://c:1", "--token", "t", "--unit", "SXD",
+        "--ca-bundle", "/ca.pem", "--interval-hours", "6", "--state-dir", "/s",
+        "--config", "/c.ini"])
+    assert (args.server, args.token, args.unit, args.ca_bundle, args.interval_hours,
+            args.state_dir, args.config) == ("http://c:1", "t", "SXD", "/ca.pem", "6", "/s",
+                                             "/c.ini")
+
+
+def test_collect_takes_the_unit_from_agent_ini(tmp_path, capsys, monkeypatch):
+    ini = tmp_path / "agent.ini"
+    ini.write_text("[avroll]\nunit = SXD\n", encoding="utf-8")
+    monkeypatch.setenv("AVROLL_CONFIG", str(ini))
+    monkeypatch.delenv("AVROLL_UNIT", raising=False)
+    assert main(["collect"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert validate(report) == [] and report["agent"]["unit_code"] == "SXD"
+
+
+def test_send_without_server_says_how_to_give_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AVROLL_SERVER", raising=False)
+    assert main(["send", "--config", str(tmp_path / "none.ini"),
+                 "--state-dir", str(tmp_path)]) == 2
+    assert "use --server URL, AVROLL_SERVER or agent.ini" in capsys.readouterr().err
+
+
+def test_bad_setting_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["status", "--config", str(tmp_path / "none.ini"),
+                 "--interval-hours", "0"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "avroll-agent: interval_hours must be between 1 and 24: 0"]
+
+
+def test_install_failure_is_one_line(tmp_path, capsys):
+    assert main(["install", "--config", str(tmp_path / "a.ini"), "--state-dir",
+                 str(tmp_path / "s"), "--server", "http://c:1"]) == 1
+    assert capsys.readouterr().err.strip() == "avroll-agent: not installed: install needs --token"
