@@ -18,8 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[collector,dev]'
 	touch $@
 
-# Starts the collector, sends this machine's report with the real agent, keeps serving.
+# Loads the example units into an empty database, starts the collector, sends this machine's
+# report with the real agent, keeps serving.
 run: install
+	@$(BIN)/avroll units import collector/data/dong_thap_2021_units.csv --if-empty --db $(DB)
 	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \
 	$(BIN)/python -m collector.wait_ready $(URL) || exit 1; \

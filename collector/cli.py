@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from collector.db import resolve_path
@@ -41,3 +43,107 @@ def serve(host, port, threads, db_path):
     click.echo(f"avroll collector: listening on http://{shown_host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads, ident="avroll",
                    _quiet=True)
+
+
+def _database(db_path):
+    """Open the database with its schema up to date, for commands that run without a server."""
+    from collector import migrations
+    from collector.db import open_db
+
+    db = open_db(db_path)
+    migrations.apply(db)
+    return db
+
+
+@main.group()
+def units():
+    """Units, their licence allocations and contacts."""
+
+
+@units.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--if-empty", is_flag=True,
+              help="Import only when there are no units yet (for first starts).")
+@db_option
+def units_import(file, if_empty, db_path):
+    """Add or update units from a CSV or XLSX FILE (header code,name,group,parent,allocated
+    plus contact columns; Vietnamese headings accepted). Nothing changes if any line is bad."""
+    from collector import units as unit_store
+    from collector.spreadsheets import TableError
+
+    db = _database(db_path)
+    try:
+        if if_empty and unit_store.count_units(db):
+            click.echo("units: already defined, nothing imported")
+            return
+        try:
+            saved = unit_store.import_units(db, file)
+        except TableError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+        except unit_store.UnitImportError as exc:
+            for problem in exc.errors:
+                click.echo(f"{file}: {problem}", err=True)
+            raise click.ClickException(
+                f"{len(exc.errors)} problem(s): nothing was imported") from None
+        click.echo(f"units: {saved.created} added, {saved.updated} updated")
+    finally:
+        db.close()
+
+
+@units.command("export")
+@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              show_default=True, help="CSV file to write ('-' for the screen).")
+@db_option
+def units_export(out, db_path):
+    """Write every unit as CSV (UTF-8 with BOM) in the format `units import` reads."""
+    from collector import units as unit_store
+
+    db = _database(db_path)
+    try:
+        if out == "-":
+            unit_store.export_units(db, sys.stdout)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as stream:
+                unit_store.export_units(db, stream)
+    finally:
+        db.close()
+
+
+@main.group()
+def settings():
+    """Settings: the naming pattern, the RAM exemption, staleness, the mandated product."""
+
+
+@settings.command("show")
+@db_option
+def settings_show(db_path):
+    """Print every setting with its value, default and meaning."""
+    from collector import settings as store
+
+    db = _database(db_path)
+    try:
+        for item in store.described(db):
+            mark = "" if item["changed"] else "  (default)"
+            click.echo(f"{item['key']} = {item['value']}{mark}")
+            click.echo(f"    {item['help']}")
+    finally:
+        db.close()
+
+
+# A negative number is a value to refuse with a reason, not an unknown option.
+@settings.command("set", context_settings={"ignore_unknown_options": True})
+@click.argument("key")
+@click.argument("value")
+@db_option
+def settings_set(key, value, db_path):
+    """Set KEY to VALUE (checked first; a bad value changes nothing)."""
+    from collector import settings as store
+
+    db = _database(db_path)
+    try:
+        stored = store.set_value(db, key, value)
+    except store.SettingError as exc:
+        raise click.ClickException(f"{key}: {exc}") from None
+    finally:
+        db.close()
+    click.echo(f"{key} = {stored}")
