@@ -205,7 +205,7 @@ def import_units(db, path):
     for line, cells in rows:
         if any(cells[len(columns):]):
             problems.append(f"line {line}: more cells than columns in the header")
-        records.append((line, {column: cell for column, cell in zip(columns, cells)
+        records.append((line, {column: cell for column, cell in zip(columns, cells, strict=False)
                                if column is not None}))
     return write_units(db, check_units(db, records, problems))
 

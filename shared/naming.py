@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 NETBIOS_MAX = 15
-NETBIOS_NAME = re.compile(r"[A-Za-z0-9-]{1,%d}" % NETBIOS_MAX)
+NETBIOS_NAME = re.compile(rf"[A-Za-z0-9-]{{1,{NETBIOS_MAX}}}")
 PATTERN_MAX = 100
 PLACEHOLDERS = {
     "any": "[A-Za-z0-9-]+",
@@ -44,21 +44,21 @@ def parse_pattern(pattern):
     if not isinstance(pattern, str) or not pattern.strip():
         raise PatternError("the naming pattern is empty")
     if len(pattern) > PATTERN_MAX:
-        raise PatternError("the naming pattern is longer than %d characters" % PATTERN_MAX)
+        raise PatternError(f"the naming pattern is longer than {PATTERN_MAX} characters")
     parts = []
     for placeholder, brace, literal in TOKEN.findall(pattern):
         if brace:
-            raise PatternError("unmatched '%s' in the naming pattern" % brace)
+            raise PatternError(f"unmatched '{brace}' in the naming pattern")
         if literal:
             if not LITERAL.fullmatch(literal):
                 raise PatternError(
-                    "'%s': a computer name may hold only letters, digits and hyphens" % literal)
+                    f"'{literal}': a computer name may hold only letters, digits and hyphens")
             parts.append(("literal", literal))
             continue
         name = placeholder.strip().lower()
         if name != "unit" and name not in PLACEHOLDERS:
-            raise PatternError("unknown placeholder {%s}: use {unit}, {any}, {n} or {text}"
-                               % placeholder)
+            raise PatternError(f"unknown placeholder {{{placeholder}}}: "
+                               "use {unit}, {any}, {n} or {text}")
         parts.append(("placeholder", name))
     units = sum(1 for part in parts if part == ("placeholder", "unit"))
     if units != 1:
@@ -81,8 +81,8 @@ def code_alternation(codes):
                     for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
-        body = branches[0] if len(branches) == 1 else "(?:%s)" % "|".join(branches)
-        return "(?:%s)?" % body if "" in node else body
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
 
     return render(trie) if trie else "(?!)"
 
@@ -98,7 +98,7 @@ class NamingRule:
             if kind == "literal":
                 pieces.append(re.escape(value))
             elif value == "unit":
-                pieces.append("(?P<unit>%s)" % code_alternation(unit_codes))
+                pieces.append(f"(?P<unit>{code_alternation(unit_codes)})")
             else:
                 pieces.append(PLACEHOLDERS[value])
         self.regex = re.compile("".join(pieces), re.IGNORECASE)
