@@ -100,6 +100,17 @@ LATEST_AS_OF = """
           FROM reports r WHERE r.observed_at < :cutoff)
     WHERE recency = 1"""
 STATE = """
+    facts AS MATERIALIZED (
+        SELECT l.*, l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
+               avroll_unit_of(l.hostname) AS named_unit,
+               l.observed_at < :stale_before AS stale,
+               -- One look at the mandated products: NULL none, 0 present, 1 also up to date.
+               (SELECT max(coalesce(p.enabled = 1 AND p.up_to_date = 1, 0))
+                FROM report_products p
+                WHERE p.report_id = l.report_id
+                  AND p.name IN (SELECT value FROM json_each(:products))) AS product,
+               coalesce(l.ram_installed_bytes, l.ram_visible_bytes) < :ram_limit AS low_ram
+        FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
                coalesce(named_unit, enrolled_unit) AS unit,
@@ -107,27 +118,13 @@ STATE = """
                named_unit IS NOT NULL AND enrolled_code IS NOT NULL
                    AND named_unit != enrolled_code AS mismatch,
                CASE WHEN stale THEN 'stale'
-                    WHEN installed AND up_to_date THEN 'protected'
-                    WHEN installed THEN 'unprotected'
+                    WHEN product = 1 THEN 'protected'
+                    WHEN product = 0 THEN 'unprotected'
                     WHEN low_ram THEN 'exempt'
                     ELSE 'missing' END AS state,
                ram_installed_bytes, ram_visible_bytes, os_name, device_type, av_status,
                mgmt_installed
-        FROM (SELECT l.*, l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
-                     avroll_unit_of(l.hostname) AS named_unit,
-                     l.observed_at < :stale_before AS stale,
-                     EXISTS (SELECT 1 FROM report_products p
-                             WHERE p.report_id = l.report_id
-                               AND p.name IN (SELECT value FROM json_each(:products)))
-                         AS installed,
-                     EXISTS (SELECT 1 FROM report_products p
-                             WHERE p.report_id = l.report_id AND p.enabled = 1
-                               AND p.up_to_date = 1
-                               AND p.name IN (SELECT value FROM json_each(:products)))
-                         AS up_to_date,
-                     coalesce(l.ram_installed_bytes, l.ram_visible_bytes) < :ram_limit
-                         AS low_ram
-              FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code))"""
+        FROM facts)"""
 # Counted per unit the machine belongs to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
     SELECT unit,
@@ -299,8 +296,9 @@ def compute_states(db, when):
     sql, params = state_query(db, when)
     db.execute("DROP TABLE IF EXISTS temp.machine_state")
     # The SQL is built from this module's constants; values travel as parameters.
-    db.execute(f"CREATE TEMP TABLE machine_state AS {sql} SELECT * FROM state",  # noqa: S608
-               params)
+    db.execute(f"CREATE TEMP TABLE machine_state AS {sql} "  # noqa: S608
+               "SELECT machine_id, hostname, unit, state, follows_guideline, mismatch "
+               "FROM state", params)
 
 
 def rollup(db, as_of=None, parent=None, duplicates_limit=100):

@@ -105,10 +105,12 @@ class NamingRule:
 
     def unit_of(self, hostname):
         """The unit code the name follows the guideline for (upper case), or None."""
-        if not hostname or not is_netbios_name(hostname):
+        # The pattern admits only letters, digits and hyphens, so a match is a valid
+        # NetBIOS name once its length and "not only digits" are checked.
+        if not hostname or len(hostname) > NETBIOS_MAX:
             return None
         match = self.regex.fullmatch(hostname)
-        return match.group("unit").upper() if match else None
+        return match.group("unit").upper() if match and not hostname.isdigit() else None
 
     def example(self, unit_code):
         """A name that follows the pattern for this unit, to show an officer."""
