@@ -27,7 +27,7 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
         if get_unit(db, unit) is None:
             raise UnknownUnit(unit)
         conditions.append("unit IN (SELECT value FROM json_each(:units))")
-        params["units"] = json.dumps(Tree(list_units(db), {}).descendants(unit.upper()))
+        params["units"] = Tree(list_units(db), {}).descendants(unit.upper())
     if state is not None:
         if state not in STATE_FILTERS:
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
@@ -64,7 +64,9 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
                                     duplicates, query)
-    sql, state_params = state_query(db, when)
+    sql, state_params = state_query(db, when, scope=params.get("units"))
+    if "units" in params:
+        params["units"] = json.dumps(params["units"])
     params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
     # The total rides along with each row, so the states are computed once per page.
     rows = list(db.query(

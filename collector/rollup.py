@@ -92,13 +92,13 @@ LATEST_NOW = """
            r.mgmt_installed
     FROM machines m JOIN reports r ON r.report_id = m.latest_report_id"""
 LATEST_AS_OF = """
-    SELECT report_id, machine_id, hostname, observed_at, agent_unit_code,
-           ram_installed_bytes, ram_visible_bytes, os_name, device_type, av_status,
-           mgmt_installed
-    FROM (SELECT r.*, row_number() OVER (PARTITION BY r.machine_id
-                                         ORDER BY r.observed_at DESC, r.rowid DESC) AS recency
-          FROM reports r WHERE r.observed_at < :cutoff)
-    WHERE recency = 1"""
+    SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
+           r.ram_installed_bytes, r.ram_visible_bytes, r.os_name, r.device_type, r.av_status,
+           r.mgmt_installed
+    FROM (SELECT CAST(substr(max(observed_at || printf('%015d', rowid)), 21) AS INTEGER)
+                     AS newest
+          FROM reports WHERE observed_at < :cutoff GROUP BY machine_id) x
+    JOIN reports r ON r.rowid = x.newest"""
 STATE = """
     facts AS MATERIALIZED (
         SELECT l.*, l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
@@ -110,7 +110,11 @@ STATE = """
                 WHERE p.report_id = l.report_id
                   AND p.name IN (SELECT value FROM json_each(:products))) AS product,
                coalesce(l.ram_installed_bytes, l.ram_visible_bytes) < :ram_limit AS low_ram
-        FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code),
+        FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
+        -- Under some units: only machines enrolled there or named for one of them.
+        WHERE :scope IS NULL
+           OR l.agent_unit_code IN (SELECT value FROM json_each(:scope))
+           OR avroll_unit_of(l.hostname) IN (SELECT value FROM json_each(:scope))),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
                coalesce(named_unit, enrolled_unit) AS unit,
@@ -143,21 +147,23 @@ OWN_COUNTS = """
 DUPLICATES = """
     SELECT upper(hostname) AS hostname, json_group_array(machine_id) AS machine_ids
     FROM temp.machine_state
-    WHERE :scope IS NULL OR unit IN (SELECT value FROM json_each(:scope))
+    WHERE :units IS NULL OR unit IN (SELECT value FROM json_each(:units))
     GROUP BY upper(hostname) HAVING count(*) > 1
     ORDER BY 1 LIMIT :limit"""
 
 
-def state_query(db, when):
-    """`WITH latest, state` SQL and its parameters for the Moment: one row per machine with
-    its state, the unit its name follows (or None) and the unit it belongs to."""
+def state_query(db, when, scope=None):
+    """`WITH latest, facts, state` SQL and its parameters for the Moment: one row per
+    machine with its state, the unit its name follows (or None) and the unit it belongs to;
+    `scope` (unit codes) leaves out machines that cannot belong to them."""
     rules = settings.current(db)
     rule = naming_rule(db, rules["naming_pattern"])
     db.conn.create_function("avroll_unit_of", 1, rule.unit_of, deterministic=True)
     sql = f"WITH latest AS ({LATEST_NOW if when.current else LATEST_AS_OF}), {STATE}"
     params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
               "products": json.dumps(mandated_names(db, rules["required_product"])),
-              "ram_limit": rules["ram_exempt_below_mb"] * 2**20}
+              "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
+              "scope": None if scope is None else json.dumps(scope)}
     return sql, params
 
 
@@ -316,7 +322,7 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
     try:
         own = {row.pop("unit"): row for row in db.query(OWN_COUNTS)}
         duplicates = [{"hostname": row["hostname"], "machine_ids": sorted(json.loads(row["machine_ids"]))}
-                      for row in db.query(DUPLICATES, {"limit": duplicates_limit, "scope": scope_json})]
+                      for row in db.query(DUPLICATES, {"limit": duplicates_limit, "units": scope_json})]
     finally:
         db.execute("DROP TABLE IF EXISTS temp.machine_state")
     tree = Tree(units, own)

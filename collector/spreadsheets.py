@@ -59,12 +59,10 @@ def _csv_rows(path):
     except UnicodeDecodeError:
         # Excel's "CSV" on a Vietnamese Windows saves in the ANSI code page, not UTF-8.
         text = raw.decode("cp1258", errors="replace")
+    # Excel writes ';' between cells where ',' is the decimal sign (Vietnamese settings).
     first_line = text.split("\n", 1)[0]
-    try:
-        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
     for cells in reader:
         yield line, cells

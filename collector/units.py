@@ -42,7 +42,7 @@ class UnitImportError(Exception):
     """Units were refused: `errors` lists every problem, each with its line number."""
 
     def __init__(self, errors):
-        super().__init__(f"{len(errors)} problem(s) in the units")
+        super().__init__("; ".join(errors))
         self.errors = errors
 
 
