@@ -11,9 +11,9 @@ from collector.rollup import STATES, Tree, UnknownUnit, state_query, when_for
 from collector.units import get_unit, list_units
 
 STATE_FILTERS = (*STATES, "installed")
-COLUMNS = """machine_id, hostname, observed_at AS last_seen_at, state, follows_guideline,
-    named_unit, enrolled_code, unit, mismatch, os_name, ram_installed_bytes, ram_visible_bytes,
-    device_type, av_status, mgmt_installed"""
+COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
+    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, r.os_name,
+    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed"""
 BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
 
 
@@ -70,9 +70,11 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
     # The total rides along with each row, so the states are computed once per page.
     rows = list(db.query(
-        f"{sql} SELECT {COLUMNS}, count(*) OVER () AS total FROM state "  # noqa: S608
+        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total FROM state "  # noqa: S608
         f"WHERE {condition} ORDER BY hostname COLLATE NOCASE, machine_id "
-        "LIMIT :limit OFFSET :offset", params))
+        "LIMIT :limit OFFSET :offset) "
+        f"SELECT {COLUMNS}, s.total FROM chosen s JOIN reports r ON r.report_id = s.report_id "
+        "ORDER BY s.hostname COLLATE NOCASE, s.machine_id", params))
     if rows:
         total = rows[0]["total"]
     else:

@@ -88,20 +88,19 @@ def mandated_names(db, required):
 # in the past, the newest report before the cutoff (ties: the one stored last, as ingest does).
 LATEST_NOW = """
     SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
-           r.ram_installed_bytes, r.ram_visible_bytes, r.os_name, r.device_type, r.av_status,
-           r.mgmt_installed
+           r.ram_installed_bytes, r.ram_visible_bytes
     FROM machines m JOIN reports r ON r.report_id = m.latest_report_id"""
 LATEST_AS_OF = """
     SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
-           r.ram_installed_bytes, r.ram_visible_bytes, r.os_name, r.device_type, r.av_status,
-           r.mgmt_installed
+           r.ram_installed_bytes, r.ram_visible_bytes
     FROM (SELECT CAST(substr(max(observed_at || printf('%015d', rowid)), 21) AS INTEGER)
                      AS newest
           FROM reports WHERE observed_at < :cutoff GROUP BY machine_id) x
     JOIN reports r ON r.rowid = x.newest"""
 STATE = """
     facts AS MATERIALIZED (
-        SELECT l.*, l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
+        SELECT l.report_id, l.machine_id, l.hostname, l.observed_at,
+               l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
                avroll_unit_of(l.hostname) AS named_unit,
                l.observed_at < :stale_before AS stale,
                -- One look at the mandated products: NULL none, 0 present, 1 also up to date.
@@ -125,9 +124,7 @@ STATE = """
                     WHEN product = 1 THEN 'protected'
                     WHEN product = 0 THEN 'unprotected'
                     WHEN low_ram THEN 'exempt'
-                    ELSE 'missing' END AS state,
-               ram_installed_bytes, ram_visible_bytes, os_name, device_type, av_status,
-               mgmt_installed
+                    ELSE 'missing' END AS state
         FROM facts)"""
 # Counted per unit the machine belongs to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
@@ -143,13 +140,12 @@ OWN_COUNTS = """
            sum(state IN ('protected', 'unprotected') AND NOT follows_guideline)
                AS misnamed_installed,
            sum(state != 'stale' AND mismatch) AS mismatched
-    FROM temp.machine_state GROUP BY unit"""
+    FROM state GROUP BY unit"""
+# Names shared by several machines (a reinstalled PC gets a new machine_id), stale ones too.
 DUPLICATES = """
-    SELECT upper(hostname) AS hostname, json_group_array(machine_id) AS machine_ids
-    FROM temp.machine_state
-    WHERE :units IS NULL OR unit IN (SELECT value FROM json_each(:units))
-    GROUP BY upper(hostname) HAVING count(*) > 1
-    ORDER BY 1 LIMIT :limit"""
+    SELECT upper(hostname) AS hostname,
+           json_group_array(json_array(machine_id, agent_unit_code)) AS machines
+    FROM latest GROUP BY upper(hostname) HAVING count(*) > 1 ORDER BY 1"""
 
 
 def state_query(db, when, scope=None):
@@ -297,14 +293,22 @@ def _total(rows, allocated=None, extra_official=0, extra_counts=None):
     return _figures(counts, allocated, official)
 
 
-def compute_states(db, when):
-    """(Re)build this connection's temp.machine_state table for the Moment."""
-    sql, params = state_query(db, when)
-    db.execute("DROP TABLE IF EXISTS temp.machine_state")
-    # The SQL is built from this module's constants; values travel as parameters.
-    db.execute(f"CREATE TEMP TABLE machine_state AS {sql} "  # noqa: S608
-               "SELECT machine_id, hostname, unit, state, follows_guideline, mismatch "
-               "FROM state", params)
+def duplicate_hostnames(db, when, scope=None, limit=100):
+    """Hostnames reported by two machines or more as of the Moment; with `scope` (unit
+    codes), only those where one of the machines belongs to one of the units."""
+    rule = naming_rule(db)
+    found = []
+    latest = LATEST_NOW if when.current else LATEST_AS_OF
+    for row in db.query(f"WITH latest AS ({latest}) {DUPLICATES}",  # noqa: S608
+                        {"cutoff": when.cutoff}):
+        machines = json.loads(row["machines"])
+        owners = {rule.unit_of(row["hostname"])} | {enrolled for _, enrolled in machines}
+        if scope is None or owners & set(scope):
+            found.append({"hostname": row["hostname"],
+                          "machine_ids": sorted(machine_id for machine_id, _ in machines)})
+        if len(found) == limit:
+            break
+    return found
 
 
 def rollup(db, as_of=None, parent=None, duplicates_limit=100):
@@ -315,16 +319,10 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         raise UnknownUnit(parent)
     parent = parent.upper() if parent else None
     units = list_units(db)
-    tree_of_units = Tree(units, {})
-    scope = tree_of_units.descendants(parent) if parent else list(tree_of_units.units)
-    scope_json = json.dumps(scope) if parent else None
-    compute_states(db, when)
-    try:
-        own = {row.pop("unit"): row for row in db.query(OWN_COUNTS)}
-        duplicates = [{"hostname": row["hostname"], "machine_ids": sorted(json.loads(row["machine_ids"]))}
-                      for row in db.query(DUPLICATES, {"limit": duplicates_limit, "units": scope_json})]
-    finally:
-        db.execute("DROP TABLE IF EXISTS temp.machine_state")
+    scope = Tree(units, {}).descendants(parent) if parent else [unit["code"] for unit in units]
+    sql, params = state_query(db, when, scope=scope if parent else None)
+    own = {row.pop("unit"): row for row in db.query(sql + OWN_COUNTS, params)}
+    duplicates = duplicate_hostnames(db, when, scope if parent else None, duplicates_limit)
     tree = Tree(units, own)
     shown = tree.children[parent] if parent else [
         code for code, unit in tree.units.items() if unit["parent"] not in tree.units]
