@@ -91,5 +91,4 @@ def m003_settings(db):
 def m004_rollup_indexes(db):
     # Which stored product names are the mandated one is decided per distinct name.
     db.execute("CREATE INDEX report_products_name ON report_products (name, report_id)")
-    db.execute("CREATE INDEX reports_observed ON reports (observed_at)")
 
