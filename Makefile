@@ -19,10 +19,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[collector,dev]'
 	touch $@
 
-# Starts the collector (on a new database it creates `admin` and prints its password once),
-# enrolls this machine with a fresh token and sends its report with the real agent (its
-# credential is kept in $(AGENT_STATE)/), keeps serving.
+# Loads the example units into an empty database, starts the collector (on a new database
+# it creates `admin` and prints its password once), enrolls this machine with a fresh token
+# and sends its report with the real agent (credential kept in $(AGENT_STATE)/), keeps serving.
 run: install
+	@$(BIN)/avroll units import collector/data/dong_thap_2021_units.csv --if-empty --db $(DB)
 	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \
 	$(BIN)/python -m collector.wait_ready $(URL) || exit 1; \

@@ -109,6 +109,23 @@ def may_see_unit(db, user, unit_code):
     return codes is None or (unit_code or "").upper() in codes
 
 
+class OutOfScope(Exception):
+    """The unit asked for is not one this officer may see."""
+
+
+def scoped_unit(db, user, asked):
+    """The unit a request may look at: `asked`, held to a unit officer's own subtree (their
+    own unit when nothing is asked); OutOfScope for a unit they may not see."""
+    codes = visible_unit_codes(db, user)
+    if codes is None:
+        return asked
+    if not asked:
+        return user["unit_code"]
+    if asked.upper() not in codes:
+        raise OutOfScope(asked)
+    return asked
+
+
 def register(app):
     app.before_request(require_login)
     app.jinja_env.globals["current_user"] = current_user

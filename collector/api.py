@@ -6,12 +6,20 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from collector import enrollment, machines
-from collector.access import current_user, may_see_unit, visible_unit_codes
+from collector import enrollment, machine_states, machines
+from collector.access import (
+    OutOfScope,
+    current_user,
+    may_see_unit,
+    scoped_unit,
+    visible_unit_codes,
+)
 from collector.db import get_db
 from collector.enrollment import NotAuthenticated, WrongMachine
 from collector.errors import json_error
+from collector.guideline import naming_answer
 from collector.ingest import ReportConflict, store_report
+from collector.rollup import BadAsOf, UnknownUnit, rollup
 from collector.throttle import throttles
 from shared.report import validate
 
@@ -75,7 +83,9 @@ def post_report():
     except NotAuthenticated:
         return not_authenticated()
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
-            "duplicate": stored.duplicate}
+            "duplicate": stored.duplicate,
+            "naming": naming_answer(db, report["machine"]["hostname"],
+                                    report["agent"].get("unit_code"))}
     if stored.credential:
         body["credential"] = stored.credential  # sent once; the collector keeps its hash
     response = jsonify(body)
@@ -116,3 +126,41 @@ def get_machine(machine_id):
 def health():
     get_db().execute("SELECT 1")
     return jsonify({"ok": True})
+
+
+@bp.get("/rollup")
+def get_rollup():
+    """The install-rate report: ?as_of=YYYY-MM-DD (default today), ?parent=CODE."""
+    db = get_db()
+    try:
+        parent = scoped_unit(db, current_user(), request.args.get("parent"))
+        report = rollup(db, as_of=request.args.get("as_of") or None, parent=parent)
+    except BadAsOf as exc:
+        return json_error(400, str(exc))
+    except (UnknownUnit, OutOfScope) as exc:
+        return json_error(404, f"no unit with code '{exc}'")
+    return jsonify({"ok": True, **report})
+
+
+def _flag_arg(name):
+    value = request.args.get(name)
+    return None if value in (None, "") else value.lower() in ("1", "true", "yes")
+
+
+@bp.get("/rollup/machines")
+def get_machine_states():
+    """Machines with their computed state as of a date, filtered, paginated."""
+    db = get_db()
+    try:
+        page = machine_states.list_machine_states(
+            db, as_of=request.args.get("as_of") or None,
+            unit=scoped_unit(db, current_user(), request.args.get("unit")), state=request.args.get("state") or None,
+            follows_guideline=_flag_arg("follows_guideline"), mismatch=_flag_arg("mismatch"),
+            duplicates=bool(_flag_arg("duplicates")), query=request.args.get("q") or None,
+            page=_int_arg("page", 1), per_page=_int_arg("per_page", machines.PER_PAGE_DEFAULT))
+    except (BadAsOf, machine_states.BadFilter) as exc:
+        return json_error(400, str(exc))
+    except (UnknownUnit, OutOfScope) as exc:
+        return json_error(404, f"no unit with code '{exc}'")
+    return jsonify({"ok": True, "machines": page.rows, "total": page.total,
+                    "page": page.page, "per_page": page.per_page, "pages": page.pages})

@@ -111,3 +111,36 @@ def m002_accounts_enrollment_audit(db):
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)
+
+
+@migrations()
+def m002_units(db):
+    # The units that receive licence quotas; `parent` makes a tree (a commune under a district).
+    # `position` keeps the order units were first imported in, which orders report sections.
+    db.execute("""
+        CREATE TABLE units (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            "group" TEXT NOT NULL DEFAULT '',
+            parent TEXT REFERENCES units (code) DEFERRABLE INITIALLY DEFERRED,
+            allocated INTEGER CHECK (allocated IS NULL OR allocated >= 0),
+            leader_name TEXT,
+            leader_phone TEXT,
+            officer_name TEXT,
+            officer_phone TEXT,
+            position INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX units_parent ON units (parent)")
+
+
+@migrations()
+def m003_settings(db):
+    # Only values an administrator changed; defaults live in collector/settings.py.
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations()
+def m004_rollup_indexes(db):
+    # Which stored product names are the mandated one is decided per distinct name.
+    db.execute("CREATE INDEX report_products_name ON report_products (name, report_id)")
+

@@ -177,9 +177,9 @@ def test_audit_log_is_for_admins_only(app, client, anon_client, db):
 
 
 def seed_units(db, pairs):
-    """A units tree (code, parent); issue 4's migrations create the full table."""
-    db.execute("CREATE TABLE IF NOT EXISTS units (code TEXT PRIMARY KEY, parent TEXT)")
-    db["units"].insert_all([{"code": code, "parent": parent} for code, parent in pairs])
+    """A units tree (code, parent), written straight to the table (even a bad loop)."""
+    db["units"].insert_all([{"code": code, "name": code, "parent": parent, "position": index}
+                            for index, (code, parent) in enumerate(pairs)])
 
 
 def test_visible_units_of_each_role(db):
@@ -234,3 +234,14 @@ def test_unit_officer_cannot_open_another_units_machine(unit_officer):
 def test_unit_officer_cannot_search_into_another_unit(unit_officer):
     found = unit_officer.get("/api/v1/machines?q=STC").json
     assert found["total"] == 0
+
+
+def test_unit_officer_rollup_is_held_to_their_subtree(unit_officer):
+    rollup = unit_officer.get("/api/v1/rollup").json
+    assert rollup["ok"] is True
+    codes = {unit["code"] for section in rollup["sections"] for unit in section["units"]}
+    assert "STC" not in codes and codes and codes <= {"SXD", "SXD1"}
+    assert unit_officer.get("/api/v1/rollup?parent=STC").status_code == 404
+    states = unit_officer.get("/api/v1/rollup/machines").json
+    assert sorted(m["hostname"] for m in states["machines"]) == ["SXD-KT-01", "SXD1-VP-01"]
+    assert unit_officer.get("/api/v1/rollup/machines?unit=STC").status_code == 404

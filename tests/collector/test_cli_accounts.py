@@ -18,6 +18,9 @@ def avroll(tmp_path):
         return CliRunner().invoke(cli.main, [*args, "--db", db_path], input=stdin)
 
     run.db_path = db_path
+    units_file = tmp_path / "units.csv"  # unit officers and unit-bound tokens need a real unit
+    units_file.write_text("code,name\nSXD,Sở Xây dựng\n", encoding="utf-8")
+    assert run("units", "import", str(units_file)).exit_code == 0
     return run
 
 
@@ -39,7 +42,8 @@ def test_users_add_list_disable_reset(avroll):
     stored = db.execute("SELECT password_hash FROM users WHERE username = 'admin1'").fetchone()[0]
     assert stored.startswith("scrypt:") and "second-password-2" not in stored
     actions = [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["users.add", "users.add", "users.disable", "users.reset_password"]
+    assert actions == ["units.save", "users.add", "users.add", "users.disable",
+                       "users.reset_password"]
 
 
 @pytest.mark.parametrize("args, stdin, message", [
@@ -75,11 +79,7 @@ def test_tokens_create_list_revoke(avroll):
     assert "already" in avroll("tokens", "revoke", "1").output
 
 
-def test_token_for_an_unknown_unit_is_refused_once_units_exist(avroll):
-    db = open_db(avroll.db_path)
-    db.execute("CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT)")
-    db.execute("INSERT INTO units (code) VALUES ('SXD')")
-    db.conn.commit()
+def test_token_for_an_unknown_unit_is_refused(avroll):
     assert avroll("tokens", "create", "--unit", "STC").exit_code == 1
     assert avroll("tokens", "create", "--unit", "sxd").exit_code == 0
 

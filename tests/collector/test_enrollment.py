@@ -6,6 +6,7 @@ import pytest
 
 from collector import enrollment
 from collector.throttle import Throttles
+from collector.units import save_units
 from tests.builders import make_report
 from tests.reporting import post_report
 
@@ -100,6 +101,7 @@ def test_reset_credential_lets_the_machine_enroll_again(anon_client, db, token):
 
 
 def test_token_bound_to_a_unit_sets_the_enrolled_unit(anon_client, db):
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng"})])
     _, bound = enrollment.create_token(db, "tests", unit_code="sxd")
     answer = anon_client.post(REPORTS, json=make_report(machine_id="guid-0006-ffff",
                                                         unit_code="STC"), headers=bearer(bound))

@@ -1,0 +1,88 @@
+"""Machines with their state as of a date (the rules of `rollup.py`), filtered and one page
+at a time: the lists behind unit pages (installed, missing, exempt, misnamed, stale,
+duplicates) and their exports."""
+
+from __future__ import annotations
+
+import json
+
+from collector.machines import PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+from collector.rollup import STATES, Tree, UnknownUnit, state_query, when_for
+from collector.units import get_unit, list_units
+
+STATE_FILTERS = (*STATES, "installed")
+COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
+    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, r.os_name,
+    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed"""
+BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
+
+
+class BadFilter(ValueError):
+    """A machine list filter with a value it does not know."""
+
+
+def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query):
+    conditions, params = [], {}
+    if unit is not None:
+        if get_unit(db, unit) is None:
+            raise UnknownUnit(unit)
+        conditions.append("unit IN (SELECT value FROM json_each(:units))")
+        params["units"] = Tree(list_units(db), {}).descendants(unit.upper())
+    if state is not None:
+        if state not in STATE_FILTERS:
+            raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
+        conditions.append("state IN ('protected', 'unprotected')" if state == "installed"
+                          else "state = :state")
+        params["state"] = state
+    if follows_guideline is not None:
+        conditions.append("follows_guideline = :follows")
+        params["follows"] = bool(follows_guideline)
+    if mismatch is not None:
+        conditions.append("mismatch = :mismatch")
+        params["mismatch"] = bool(mismatch)
+    if duplicates:
+        conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM state "
+                          "GROUP BY upper(hostname) HAVING count(*) > 1)")
+    if query:
+        conditions.append("(hostname LIKE :q ESCAPE '\\' OR machine_id LIKE :q ESCAPE '\\')")
+        params["q"] = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+    return " AND ".join(conditions) or "1 = 1", params
+
+
+def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
+                        mismatch=None, duplicates=False, query=None, page=1,
+                        per_page=PER_PAGE_DEFAULT):
+    """Machines as of a date with their computed state, ordered by hostname, one page.
+
+    `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
+    `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
+    unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
+    several machines."""
+    per_page = min(max(1, per_page), PER_PAGE_MAX)
+    page = max(1, page)
+    when = when_for(db, as_of)
+    condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
+                                    duplicates, query)
+    sql, state_params = state_query(db, when, scope=params.get("units"))
+    if "units" in params:
+        params["units"] = json.dumps(params["units"])
+    params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
+    # The total rides along with each row, so the states are computed once per page.
+    rows = list(db.query(
+        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total FROM state "  # noqa: S608
+        f"WHERE {condition} ORDER BY hostname COLLATE NOCASE, machine_id "
+        "LIMIT :limit OFFSET :offset) "
+        f"SELECT {COLUMNS}, s.total FROM chosen s JOIN reports r ON r.report_id = s.report_id "
+        "ORDER BY s.hostname COLLATE NOCASE, s.machine_id", params))
+    if rows:
+        total = rows[0]["total"]
+    else:
+        total = db.execute(f"{sql} SELECT count(*) FROM state WHERE {condition}",  # noqa: S608
+                           params).fetchone()[0]
+    for row in rows:
+        del row["total"]
+        for key in BOOLEANS:
+            if row[key] is not None:
+                row[key] = bool(row[key])
+    return Page(rows, total, page, per_page)
