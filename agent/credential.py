@@ -1,4 +1,9 @@
-"""This machine's credential: issued by the collector at enrollment, kept in the state directory.
+"""This machine's credential: made here, saved in the state directory, then enrolled.
+
+The agent makes its credential and saves it *before* its first report, and proposes it to
+the collector along with the enrollment token. So an enrollment whose answer is lost on
+the network is not lost: the next run sends the saved credential, which the collector
+already knows (or, if the first report never arrived, enrolls again with the same one).
 
 The file holds a secret, so it is written readable by its owner only (on Windows the
 state directory under %ProgramData% is protected by its ACL instead), and atomically, so
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import tempfile
 
 from agent.transport import NotEnrolled, send_report
@@ -16,6 +22,7 @@ from agent.transport import NotEnrolled, send_report
 log = logging.getLogger("avroll")
 
 CREDENTIAL_FILE = "credential"
+CREDENTIAL_PREFIX = "avrm_"
 
 
 class CredentialError(Exception):
@@ -56,25 +63,31 @@ def save_credential(state_dir, credential):
     return path
 
 
+def new_credential():
+    """A fresh 256-bit machine credential, in the collector's format."""
+    return CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+
+
 def send_enrolled(config, report, timeout):
-    """Send with this machine's credential; enroll with the token when it has none (or the
-    collector no longer knows it), keeping the credential the collector answers with."""
+    """Send with this machine's credential; when the collector does not know it yet (or no
+    longer), enroll with the token, proposing that same credential."""
     credential = load_credential(config.state_dir)
-    if credential:
-        try:
-            return send_report(config.server, report, timeout=timeout, token=credential,
-                               verify=config.verify)
-        except NotEnrolled:
-            if not config.token:
-                raise
-    if not config.token:
-        raise NotEnrolled("this computer has no credential yet: enroll it with --token TOKEN "
-                          "(or AVROLL_TOKEN, or token= in agent.ini)")
+    if credential is None:
+        credential = new_credential()
+        save_credential(config.state_dir, credential)  # before sending: never lost
+    try:
+        return send_report(config.server, report, timeout=timeout, token=credential,
+                           verify=config.verify)
+    except NotEnrolled:
+        if not config.token:
+            raise NotEnrolled("this computer is not enrolled yet: enroll it with --token TOKEN "
+                              "(or AVROLL_TOKEN, or token= in agent.ini)") from None
     answer = send_report(config.server, report, timeout=timeout, token=config.token,
-                         verify=config.verify)
-    if answer.get("credential"):
+                         verify=config.verify, proposed_credential=credential)
+    issued = answer.get("credential")
+    if issued and issued != credential:  # a collector that makes its own credentials
         try:
-            save_credential(config.state_dir, answer["credential"])
+            save_credential(config.state_dir, issued)
         except CredentialError as exc:
             log.error("report delivered, but the credential was not kept: %s", exc)
     return answer

@@ -44,16 +44,21 @@ class NotEnrolled(AgentRefused):
     """The collector knows neither this machine's credential nor the enrollment token (401)."""
 
 
-def send_report(server, report, timeout=15.0, session=None, token=None, verify=True):
+def send_report(server, report, timeout=15.0, session=None, token=None, verify=True,
+                proposed_credential=None):
     """POST `report` to the collector at `server`; return its JSON answer or raise SendError.
 
     `token` (enrollment token or machine credential) goes in an `Authorization: Bearer`
-    header; `verify` is True (system CAs) or the path of a CA bundle, as in requests.
+    header; with an enrollment token, `proposed_credential` (the one this machine saved)
+    goes in `X-Avroll-Credential`; `verify` is True (system CAs) or the path of a CA
+    bundle, as in requests.
     """
     import requests  # imported here: it costs more than the whole collection at start-up
 
     url = server.rstrip("/") + REPORTS_PATH
     headers = {"Authorization": "Bearer " + token} if token else {}
+    if proposed_credential:
+        headers["X-Avroll-Credential"] = proposed_credential
     http = session or requests
     try:
         response = http.post(url, json=report, timeout=timeout, headers=headers, verify=verify)

@@ -55,9 +55,12 @@ def post_report():
     db = get_db()
     try:
         agent = enrollment.identify(
-            db, enrollment.bearer_secret(request.headers.get("Authorization")))
+            db, enrollment.bearer_secret(request.headers.get("Authorization")),
+            proposed=request.headers.get("X-Avroll-Credential"))
     except NotAuthenticated:
         return not_authenticated()
+    except enrollment.BadProposal as exc:
+        return json_error(400, str(exc))
     report, error = read_json_body()
     if error is not None:
         return error

@@ -1,8 +1,13 @@
 """Which agent may report for which machine: enrollment tokens and machine credentials.
 
 An admin creates an enrollment token (optionally bound to a unit) and gives it to the
-agents of that unit. An agent's first report carries the token; the collector answers with
-a credential for that machine only, which the agent sends from then on. Tokens and
+agents of that unit. An agent's first report carries the token and, in the
+`X-Avroll-Credential` header, the credential the agent made and saved for its machine
+before sending; the collector keeps that credential's hash (or makes one when none was
+proposed) and answers with it; the agent sends it from then on. Because the agent saved
+its credential first, an enrollment whose answer was lost on the network is not lost:
+the agent's next report with that credential simply works, and a retry with the token and
+the same proposal is accepted again. Tokens and
 credentials are 256-bit random strings, so an unsalted SHA-256 is enough to store them:
 only the hash is kept, and a lookup by hash finds the row.
 """
@@ -10,6 +15,7 @@ only the hash is kept, and a lookup by hash finds the row.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -21,6 +27,7 @@ from collector.users import check_unit_code
 TOKEN_PREFIX = "avre_"
 CREDENTIAL_PREFIX = "avrm_"
 MAX_SECRET_LENGTH = 200
+PROPOSED_CREDENTIAL = re.compile(CREDENTIAL_PREFIX + r"[A-Za-z0-9_-]{40,190}")
 
 
 class NotAuthenticated(Exception):
@@ -35,6 +42,10 @@ class UnknownToken(ValueError):
     """No enrollment token has this id."""
 
 
+class BadProposal(ValueError):
+    """The credential an agent proposed is not one the collector would accept."""
+
+
 @dataclass(frozen=True)
 class Agent:
     """Who sent a report: an enrolled machine (by credential) or a new agent (by token)."""
@@ -42,6 +53,7 @@ class Agent:
     machine_id: str | None
     token_id: int | None
     unit_code: str | None  # the unit it was enrolled for; overrides the report's own
+    proposed_credential: str | None = None  # with a token: the credential the agent made
 
 
 def secret_hash(secret):
@@ -57,8 +69,9 @@ def bearer_secret(header):
     return secret
 
 
-def identify(db, secret):
-    """The agent a bearer secret belongs to; NotAuthenticated when it is nobody's."""
+def identify(db, secret, proposed=None):
+    """The agent a bearer secret belongs to (with the credential it proposes, when it
+    enrolls with a token); NotAuthenticated when the secret is nobody's."""
     if not secret:
         raise NotAuthenticated
     digest = secret_hash(secret)
@@ -69,21 +82,32 @@ def identify(db, secret):
     row = db.execute("SELECT token_id, unit_code FROM enrollment_tokens "
                      "WHERE token_hash = ? AND revoked_at IS NULL", [digest]).fetchone()
     if row is not None:
-        return Agent(machine_id=None, token_id=row[0], unit_code=row[1])
+        if proposed is not None and not PROPOSED_CREDENTIAL.fullmatch(proposed):
+            raise BadProposal("X-Avroll-Credential is not a credential the collector accepts")
+        return Agent(machine_id=None, token_id=row[0], unit_code=row[1],
+                     proposed_credential=proposed)
     raise NotAuthenticated
 
 
 def check(db, agent, machine_id):
-    """Raise WrongMachine unless `agent` may report for `machine_id`.
+    """Raise WrongMachine unless `agent` may report for `machine_id`; return the enrolled
+    machine's (unit code,) row when a token re-enrolls it with the same credential.
 
     A credential reports for its own machine only; a token enrolls only a machine that
-    has no credential yet (else anyone holding a unit's token could pose as its PCs)."""
+    has no credential yet (else anyone holding a unit's token could pose as its PCs),
+    or again the machine whose credential the agent proposes (a retried enrollment)."""
     if agent.machine_id is not None:
         if agent.machine_id != machine_id:
             raise WrongMachine(machine_id)
-    elif db.execute("SELECT 1 FROM machine_credentials WHERE machine_id = ?",
-                    [machine_id]).fetchone() is not None:
+        return None
+    row = db.execute("SELECT credential_hash, unit_code FROM machine_credentials "
+                     "WHERE machine_id = ?", [machine_id]).fetchone()
+    if row is None:
+        return None
+    proposed = agent.proposed_credential
+    if proposed is None or not secrets.compare_digest(secret_hash(proposed), row[0]):
         raise WrongMachine(machine_id)
+    return (row[1],)
 
 
 def admit(db, agent, machine_id):
@@ -95,10 +119,12 @@ def admit(db, agent, machine_id):
             "SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND revoked_at IS NULL",
             [agent.token_id]).fetchone() is None:
         raise NotAuthenticated  # revoked while the report was on its way
-    check(db, agent, machine_id)
+    enrolled = check(db, agent, machine_id)
     if agent.machine_id is not None:
         return agent.unit_code, None
-    credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+    if enrolled is not None:  # the same agent enrolling again: its answer was lost
+        return enrolled[0], agent.proposed_credential
+    credential = agent.proposed_credential or CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     now = now_stored()
     db.execute("INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
                "unit_code, enrolled_at) VALUES (?, ?, ?, ?, ?)",

@@ -64,29 +64,43 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path):
     assert calls == [str(bundle)]
 
 
-def test_enroll_once_then_use_the_credential(fake_collector, tmp_path):
+def test_credential_is_saved_before_enrolling_and_used_from_then_on(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
-    answers += [(201, {"ok": True, "credential": "avrm_mine"}), (201, {"ok": True})]
+    answers += [(401, {"ok": False}), (201, {"ok": True}), (201, {"ok": True})]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
+    saved = load_credential(str(tmp_path))
+    assert saved.startswith("avrm_") and len(saved) > 40
+    # Unknown at first (401), so the token enrolls it; the next run needs no token.
+    assert seen == [f"Bearer {saved}", "Bearer avre_token"]
     send_enrolled(config, make_report(), timeout=5)
-    assert seen == ["Bearer avre_token", "Bearer avrm_mine"]
-    assert load_credential(str(tmp_path)) == "avrm_mine"
+    assert seen[-1] == f"Bearer {saved}"
+
+
+def test_a_credential_issued_by_the_collector_replaces_the_proposal(fake_collector, tmp_path):
+    url, answers, _, _ = fake_collector
+    answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_issued"})]
+    config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
+    send_enrolled(config, make_report(), timeout=5)
+    assert load_credential(str(tmp_path)) == "avrm_issued"
 
 
 def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
     save_credential(str(tmp_path), "avrm_old")
-    answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_new"})]
+    answers += [(401, {"ok": False}), (201, {"ok": True})]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
     assert seen == ["Bearer avrm_old", "Bearer avre_token"]
-    assert load_credential(str(tmp_path)) == "avrm_new"
+    assert load_credential(str(tmp_path)) == "avrm_old"
 
 
-def test_send_without_credential_or_token_says_what_to_do(tmp_path, capsys, monkeypatch):
+def test_send_without_enrollment_or_token_says_what_to_do(fake_collector, tmp_path, capsys,
+                                                          monkeypatch):
+    url, answers, _, _ = fake_collector
+    answers.append((401, {"ok": False, "error": "send an enrollment token"}))
     monkeypatch.delenv("AVROLL_TOKEN", raising=False)
-    code = cli.main(["send", "--server", "http://127.0.0.1:9", "--state-dir", str(tmp_path)])
+    code = cli.main(["send", "--server", url, "--state-dir", str(tmp_path)])
     assert code == 1
     err = capsys.readouterr().err
     assert "--token" in err and "spooled" in err

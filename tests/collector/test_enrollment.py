@@ -163,3 +163,37 @@ def test_token_list_shows_enrollments_and_revocation(anon_client, db, token):
     assert row["enrolled_count"] == 1 and row["revoked_at"] is not None
     assert [r["action"] for r in db.query("SELECT action FROM audit_log ORDER BY id")] == \
         ["users.add", "tokens.create", "tokens.revoke"]
+
+
+def test_an_enrollment_whose_answer_was_lost_can_be_retried(anon_client, db, token):
+    mine = "avrm_" + "m" * 43
+    report = make_report(machine_id="guid-lost-0001")
+    headers = dict(bearer(token), **{"X-Avroll-Credential": mine})
+    assert anon_client.post(REPORTS, json=report, headers=headers).status_code == 201
+    # The answer never reached the agent: it retries the same report, then a new one.
+    assert anon_client.post(REPORTS, json=report, headers=headers).status_code == 200
+    again = anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0001"),
+                             headers=headers)
+    assert again.status_code == 201 and again.json["credential"] == mine
+    # Its saved credential works on its own, and is the only one stored for the machine.
+    assert anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0001"),
+                            headers=bearer(mine)).status_code == 201
+    assert db.execute("SELECT count(*) FROM machine_credentials").fetchone()[0] == 1
+
+
+def test_another_proposal_for_an_enrolled_machine_is_refused(anon_client, db, token):
+    first = dict(bearer(token), **{"X-Avroll-Credential": "avrm_" + "a" * 43})
+    anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0002"), headers=first)
+    other = dict(bearer(token), **{"X-Avroll-Credential": "avrm_" + "b" * 43})
+    answer = anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0002"),
+                              headers=other)
+    assert answer.status_code == 403
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("proposal", ["short", "avrm_" + "x" * 10, "avrm_" + "é" * 43])
+def test_a_malformed_proposal_is_a_400(anon_client, db, token, proposal):
+    headers = dict(bearer(token), **{"X-Avroll-Credential": proposal})
+    answer = anon_client.post(REPORTS, json=make_report(), headers=headers)
+    assert answer.status_code == 400 and answer.json["ok"] is False
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 
 import requests
@@ -61,11 +62,13 @@ def test_another_agent_cannot_report_for_an_enrolled_machine(collector, tmp_path
 
 
 def test_agent_without_a_valid_token_is_refused(collector, tmp_path):
-    url, _db_path, _token = collector
+    url, db_path, _token = collector
     refused = agent("send", "--server", url, state_dir=tmp_path, token="avre_not-a-token")
     assert refused.returncode == 1
     assert "401" in refused.stderr
-    assert not (tmp_path / "credential").exists()
+    with sqlite3.connect(db_path) as db:  # nothing stored, nobody enrolled
+        assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM machine_credentials").fetchone()[0] == 0
     no_token = agent("send", "--server", url, state_dir=tmp_path)
     assert no_token.returncode == 1 and "--token" in no_token.stderr
 
