@@ -3,9 +3,11 @@ the advice an agent shows its user."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from collector import settings
+from collector.db import write_transaction
 from shared.naming import NamingRule, is_netbios_name
 
 
@@ -19,6 +21,36 @@ def naming_rule(db, pattern=None):
     pattern = pattern or settings.current(db)["naming_pattern"]
     codes = tuple(code for (code,) in db.execute("SELECT code FROM units ORDER BY code"))
     return _compiled(pattern, codes)
+
+
+def _fingerprint(rule):
+    text = rule.pattern + "\n" + ",".join(rule.unit_codes)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh_hostname_units(db):
+    """Bring `hostname_units` up to the rule in force: every reported name with the unit it
+    follows. Recomputed whole when the pattern or the unit codes change, else only the
+    names of reports stored since the last refresh."""
+    rule = naming_rule(db)
+    fingerprint = _fingerprint(rule)
+    state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state"
+                       ).fetchone()
+    newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
+    if state == (fingerprint, newest):
+        return
+    same_rule = state is not None and state[0] == fingerprint
+    after = state[1] if same_rule else 0
+    with write_transaction(db):
+        if not same_rule:
+            db.execute("DELETE FROM hostname_units")
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)",
+            ((name, rule.unit_of(name)) for (name,) in db.execute(
+                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+                [after, newest]).fetchall()))
+        db.execute("DELETE FROM hostname_units_state")
+        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, newest])
 
 
 def naming_answer(db, hostname, enrolled_code=None):

@@ -108,11 +108,6 @@ def m002_accounts_enrollment_audit(db):
     db.execute("CREATE INDEX audit_log_at ON audit_log (at)")
 
 
-def apply(db):
-    """Bring the schema up to date; safe to run at every start."""
-    migrations.apply(db)
-
-
 @migrations()
 def m002_units(db):
     # The units that receive licence quotas; `parent` makes a tree (a commune under a district).
@@ -144,3 +139,19 @@ def m004_rollup_indexes(db):
     # Which stored product names are the mandated one is decided per distinct name.
     db.execute("CREATE INDEX report_products_name ON report_products (name, report_id)")
 
+
+@migrations()
+def m005_hostname_units(db):
+    # Which unit each reported computer name follows under the naming rule in force (NULL:
+    # none), so the rollup does not run the pattern over every machine each time.
+    # `hostname_units_state` says which rule the rows were computed under and up to which
+    # report (rowid) the names have been read.
+    db.execute("CREATE TABLE hostname_units (hostname TEXT PRIMARY KEY, unit TEXT) "
+               "WITHOUT ROWID")
+    db.execute("CREATE TABLE hostname_units_state (fingerprint TEXT NOT NULL, "
+               "last_report_rowid INTEGER NOT NULL)")
+
+
+def apply(db):
+    """Bring the schema up to date; safe to run at every start."""
+    migrations.apply(db)

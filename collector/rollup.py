@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from collector import settings
 from collector.formatting import LOCAL_TZ
-from collector.guideline import naming_rule
+from collector.guideline import naming_rule, refresh_hostname_units
 from collector.timefmt import to_stored
 from collector.units import get_unit, list_units
 
@@ -101,7 +101,7 @@ STATE = """
     facts AS MATERIALIZED (
         SELECT l.report_id, l.machine_id, l.hostname, l.observed_at,
                l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
-               avroll_unit_of(l.hostname) AS named_unit,
+               hu.unit AS named_unit,
                l.observed_at < :stale_before AS stale,
                -- One look at the mandated products: NULL none, 0 present, 1 also up to date.
                (SELECT max(coalesce(p.enabled = 1 AND p.up_to_date = 1, 0))
@@ -110,10 +110,11 @@ STATE = """
                   AND p.name IN (SELECT value FROM json_each(:products))) AS product,
                coalesce(l.ram_installed_bytes, l.ram_visible_bytes) < :ram_limit AS low_ram
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
+             LEFT JOIN hostname_units hu ON hu.hostname = l.hostname
         -- Under some units: only machines enrolled there or named for one of them.
         WHERE :scope IS NULL
            OR l.agent_unit_code IN (SELECT value FROM json_each(:scope))
-           OR avroll_unit_of(l.hostname) IN (SELECT value FROM json_each(:scope))),
+           OR hu.unit IN (SELECT value FROM json_each(:scope))),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
                coalesce(named_unit, enrolled_unit) AS unit,
@@ -153,8 +154,7 @@ def state_query(db, when, scope=None):
     machine with its state, the unit its name follows (or None) and the unit it belongs to;
     `scope` (unit codes) leaves out machines that cannot belong to them."""
     rules = settings.current(db)
-    rule = naming_rule(db, rules["naming_pattern"])
-    db.conn.create_function("avroll_unit_of", 1, rule.unit_of, deterministic=True)
+    refresh_hostname_units(db)
     sql = f"WITH latest AS ({LATEST_NOW if when.current else LATEST_AS_OF}), {STATE}"
     params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
               "products": json.dumps(mandated_names(db, rules["required_product"])),

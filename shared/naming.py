@@ -92,6 +92,7 @@ class NamingRule:
 
     def __init__(self, pattern, unit_codes):
         self.pattern = pattern
+        self.unit_codes = tuple(unit_codes)
         self.parts = parse_pattern(pattern)
         pieces = []
         for kind, value in self.parts:
