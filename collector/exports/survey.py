@@ -107,10 +107,10 @@ def to_xlsx(survey):
     sheet.line(f"TÊN ĐƠN VỊ: {unit['name']}", bold=True, align="left")
     sheet.line("1. Thông tin đầu mối phụ trách quản lý hệ thống công nghệ thông tin của đơn vị:",
                bold=True, align="left")
-    sheet.line(f"- Tên bộ phận phụ trách: Phòng{DOTS}", align="left")
-    sheet.line("- Thông tin lãnh đạo bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
+    sheet.line(f"– Tên bộ phận phụ trách: Phòng{DOTS}", align="left")
+    sheet.line("– Thông tin lãnh đạo bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
                + _contact(unit["leader_name"], unit["leader_phone"]), align="left")
-    sheet.line("- Thông tin cán bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
+    sheet.line("– Thông tin cán bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
                + _contact(unit["officer_name"], unit["officer_phone"]), align="left")
     sheet.line("2. Bảng thống kê số lượng thiết bị của đơn vị:", bold=True, align="left")
     sheet.header(COLUMNS)
