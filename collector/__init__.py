@@ -20,6 +20,8 @@ from collector import (
     throttle,
 )
 from collector.db import end_request, open_db, resolve_path
+from collector.exports import api_views as exports_api
+from collector.exports import views as exports
 
 MAX_REPORT_BYTES = 256 * 1024
 
@@ -59,4 +61,6 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(exports_api.bp)
     return app

@@ -1,7 +1,7 @@
 """`avroll`: the collector's admin command line. Every command takes --db (or AVROLL_DB).
 
 This module holds the group and `serve`; `cli_accounts.py` (users, tokens, machines) and
-`cli_units.py` (units, settings) add theirs.
+`cli_units.py` (units, settings) and `cli_exports.py` (export) add theirs.
 """
 
 from __future__ import annotations
@@ -96,10 +96,10 @@ def console_attached():
 
 
 def _register_commands():
-    from collector import cli_accounts, cli_units
+    from collector import cli_accounts, cli_exports, cli_units
 
     for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
-                  cli_units.units, cli_units.settings):
+                  cli_units.units, cli_units.settings, cli_exports.export):
         main.add_command(group)
 
 

@@ -13,7 +13,8 @@ from collector.units import get_unit, list_units
 STATE_FILTERS = (*STATES, "installed")
 COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
     s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, r.os_name,
-    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed"""
+    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
+    s.report_id"""
 BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
 
 

@@ -1,0 +1,128 @@
+"""A unit's list of machines ("danh sách các máy sẽ được cài đặt" that units must send), one
+tab of the unit page at a time, with what each machine last reported.
+
+The user's department is not collected by the agent: the column is there, empty, for the unit
+to fill in.
+"""
+
+from __future__ import annotations
+
+from collector.exports.files import day_text, export_file
+from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
+from collector.formatting import date
+from collector.inventory import products_by_report
+from collector.machine_states import list_machine_states
+from collector.machines import PER_PAGE_MAX
+from collector.rollup import UnknownUnit, when_for
+from collector.units import get_unit
+
+# The tabs of the unit page, as filters of `list_machine_states()`.
+TABS = {
+    "all": {},
+    "installed": {"state": "installed"},
+    "missing": {"state": "missing"},
+    "exempt": {"state": "exempt"},
+    "misnamed": {"follows_guideline": False},
+    "stale": {"state": "stale"},
+    "duplicates": {"duplicates": True},
+}
+TAB_TITLES = {
+    "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",
+    "exempt": "máy được miễn (RAM dưới ngưỡng)", "misnamed": "máy đặt tên sai hướng dẫn",
+    "stale": "máy quá hạn báo cáo", "duplicates": "tên máy bị trùng",
+}
+STATE_LABELS = {
+    "protected": "Đã cài, đang bảo vệ", "unprotected": "Đã cài, chưa bật hoặc chưa cập nhật",
+    "exempt": "Miễn (RAM dưới ngưỡng)", "missing": "Chưa cài", "stale": "Quá hạn báo cáo",
+}
+COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
+           "Phần mềm phòng, chống mã độc", "Network Agent", "Trạng thái",
+           "Đặt tên theo hướng dẫn", "Báo cáo gần nhất", "Mã máy")
+WIDTHS = (5, 17, 8, 12, 20, 8, 22, 9, 14, 9, 11, 14)
+DEPARTMENT_NOTE = ("Cột \"Bộ phận sử dụng\": avroll không thu thập thông tin này, đơn vị tự "
+                   "điền.")
+
+
+class BadTab(ValueError):
+    """A machine list tab other than those of the unit page."""
+
+
+def _machine(row, products):
+    ram = row["ram_installed_bytes"]
+    return {
+        "hostname": row["hostname"], "machine_id": row["machine_id"], "unit": row["unit"],
+        "department": None,  # not collected by the agent
+        "os_name": row["os_name"],
+        "ram_installed_gb": None if ram is None else round(ram / 2**30, 1),
+        "antivirus": products, "management_agent": row["mgmt_installed"],
+        "state": row["state"], "follows_guideline": row["follows_guideline"],
+        "last_seen_at": row["last_seen_at"],
+    }
+
+
+def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX):
+    """One page of a unit's machines in a tab, each as the list shows it; the Page of
+    `list_machine_states()` with those rows."""
+    if tab not in TABS:
+        raise BadTab(f"tab '{tab}' is not one of {', '.join(TABS)}")
+    found = list_machine_states(db, as_of=as_of, unit=unit, page=page, per_page=per_page,
+                                **TABS[tab])
+    products = products_by_report(db, [row["report_id"] for row in found.rows])
+    rows = [_machine(row, products[row["report_id"]]) for row in found.rows]
+    return type(found)(rows, found.total, found.page, found.per_page)
+
+
+def all_machines(db, unit, tab="all", as_of=None):
+    """Every machine of the tab, page by page (a unit's list, not the province's)."""
+    page, machines = 1, []
+    while True:
+        found = machine_page(db, unit, tab, as_of, page)
+        machines.extend(found.rows)
+        if page >= found.pages:
+            return machines
+        page += 1
+
+
+def _yes_no(value):
+    return "" if value is None else ("Có" if value else "Không")
+
+
+def _cells(number, machine):
+    return [number, machine["hostname"], machine["unit"], machine["department"],
+            machine["os_name"], machine["ram_installed_gb"], "; ".join(machine["antivirus"]),
+            _yes_no(machine["management_agent"]), STATE_LABELS[machine["state"]],
+            _yes_no(machine["follows_guideline"]), date(machine["last_seen_at"]),
+            machine["machine_id"]]
+
+
+def to_xlsx(unit, tab, as_of, machines):
+    sheet = SheetWriter("Danh sách máy", WIDTHS, landscape=True)
+    sheet.line("Danh sách các máy tính sẽ được cài đặt phần mềm phòng, chống mã độc tập trung",
+               bold=True, size=13)
+    sheet.line(f"Đơn vị: {unit['name']} ({unit['code']}) — {TAB_TITLES[tab]} — "
+               f"đến ngày {day_text(as_of)}", bold=True)
+    sheet.line(DEPARTMENT_NOTE, italic=True, align="left")
+    sheet.blank()
+    sheet.header(COLUMNS)
+    formats = (None,) * 5 + (GB_FORMAT,)
+    for number, machine in enumerate(machines, 1):
+        sheet.table_row(_cells(number, machine), formats)
+    sheet.blank()
+    sheet.line(f"Tổng số: {len(machines)} máy tính", bold=True, align="left")
+    return sheet.to_bytes()
+
+
+def csv_rows(machines):
+    return COLUMNS, [_cells(number, machine) for number, machine in enumerate(machines, 1)]
+
+
+def build_machines_export(db, unit, fmt, tab="all", as_of=None):
+    """The unit's machine list file for one tab as of a date (today when None)."""
+    found = get_unit(db, unit)
+    if found is None:
+        raise UnknownUnit(unit)
+    day = when_for(db, as_of).as_of.isoformat()
+    machines = all_machines(db, unit, tab, day)
+    stem = f"danh-sach-may-{found['code']}-{tab}-{day}"
+    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, machines),
+                       lambda: csv_rows(machines))

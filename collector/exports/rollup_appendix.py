@@ -1,0 +1,140 @@
+"""The install-rate appendix as the provincial letters attach it ("Thống kê số lượng máy tính
+cài đặt phần mềm phòng, chống mã độc tập trung đến ngày …"), from `rollup()`.
+
+The table has the letters' six columns, one section per unit group with its total, the row of
+installed machines not named per the guideline, and the grand total. The misnamed row comes
+after the sections (it belongs to none), so each section total is the sum of its rows and the
+grand total is the sum of the section totals and the misnamed row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from collector.exports.files import day_text, export_file
+from collector.exports.xlsx_layout import COUNT_FORMAT, RATE_FORMAT, SheetWriter
+from collector.formatting import number
+from collector.rollup import rollup
+from collector.units import get_unit
+
+TITLE = ("Thống kê số lượng máy tính cài đặt phần mềm phòng, chống mã độc tập trung "
+         "đến ngày {day}")
+COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
+           "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú")
+CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:])
+MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
+                  "đặt tên máy theo hướng dẫn")
+MISNAMED_NOTE = "Không thuộc mục nào; được tính vào tổng cộng"
+OTHER_GROUP = "Các đơn vị khác"
+WIDTHS = (6, 38, 14, 14, 10, 20)
+# The kind of each CSV row, so totals can be filtered out before summing.
+KINDS = {"unit": "đơn vị", "section_total": "cộng mục", "parent_own": "máy của đơn vị cấp trên",
+         "misnamed": "máy đặt tên sai hướng dẫn", "total": "tổng cộng"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the appendix table."""
+
+    kind: str
+    section: int | None
+    group: str
+    stt: int | None
+    code: str | None
+    name: str
+    allocated: int | None
+    installed: int
+    rate: float | None
+    note: str = ""
+
+
+def notes(row):
+    """The Ghi chú of a unit row, from the rollup's flags."""
+    found = []
+    if row["over_quota"]:
+        found.append(f"Vượt phân bổ ({number(row['installed'])} máy đã cài)")
+    if row["allocated"] is None:
+        found.append("Chưa được phân bổ bản quyền")
+    if not row["seen"]:
+        found.append("Chưa có máy báo cáo")
+    if row.get("children_over_allocated"):
+        found.append(f"Đơn vị trực thuộc được phân bổ {number(row['children_allocated'])}, "
+                     "vượt phân bổ của đơn vị")
+    if row["misnamed"]:
+        found.append(f"{number(row['misnamed'])} máy đặt tên sai hướng dẫn")
+    return "; ".join(found)
+
+
+def _line(kind, section, stt, row, name=None, note=""):
+    group = section and (row.get("group") or "")
+    return Line(kind, section, group, stt, row.get("code"), name or row["name"], row["allocated"],
+                row["installed_official"], row["install_rate"], note)
+
+
+def section_heading(line):
+    return f"{line.section}. {line.group or OTHER_GROUP}:"
+
+
+def appendix_lines(report):
+    """The table's rows in print order: per section its units and total, then the parent's
+    own machines (under a parent), the misnamed row and the grand total."""
+    lines = []
+    for position, section in enumerate(report["sections"], 1):
+        for stt, row in enumerate(section["units"], 1):
+            lines.append(_line("unit", position, stt, row, note=notes(row)))
+        total = dict(section["total"], group=section["group"])
+        lines.append(_line("section_total", position, None, total,
+                           name=f"Cộng mục {position}"))
+    if report["parent_own"]:
+        own = report["parent_own"]
+        lines.append(_line("parent_own", None, None, own,
+                           name=f"{own['name']} (máy của chính đơn vị)"))
+    lines.append(Line("misnamed", None, "", None, None, MISNAMED_LABEL, None,
+                      report["misnamed"]["installed_official"], None, MISNAMED_NOTE))
+    lines.append(_line("total", None, None, report["total"], name="Tổng cộng"))
+    return lines
+
+
+def title(report):
+    return TITLE.format(day=day_text(report["as_of"]))
+
+
+def to_xlsx(report, parent_name=None):
+    """The appendix as an A4 portrait page: title, sections, totals."""
+    sheet = SheetWriter("Phụ lục", WIDTHS)
+    sheet.line("Phụ lục", bold=True, size=13)
+    sheet.line(title(report), bold=True, size=13)
+    if parent_name:
+        sheet.line(f"Đơn vị: {parent_name}", italic=True)
+    sheet.blank()
+    sheet.header(COLUMNS)
+    formats = (None, None, COUNT_FORMAT, COUNT_FORMAT, RATE_FORMAT, None)
+    section = None
+    for line in appendix_lines(report):
+        if line.section and line.section != section:
+            section = line.section
+            sheet.table_row([None, section_heading(line), None, None, None, None], bold=True)
+        bold = line.kind in ("section_total", "total")
+        sheet.table_row([line.stt, line.name, line.allocated, line.installed, line.rate,
+                         line.note], formats, bold=bold)
+    return sheet.to_bytes()
+
+
+def csv_rows(report):
+    """Header and rows for further processing: one row per table line, the section and the
+    kind of row as columns; the rate as a fraction (0.9821 is 98,21 %)."""
+    rows = [(line.group or (OTHER_GROUP if line.section else ""), KINDS[line.kind], line.stt, line.code, line.name,
+             line.allocated, line.installed,
+             None if line.rate is None else round(line.rate, 4), line.note)
+            for line in appendix_lines(report)]
+    return CSV_COLUMNS, rows
+
+
+def build_rollup_export(db, fmt, as_of=None, parent=None):
+    """The appendix file as of a date (today when None), whole province or under `parent`."""
+    report = rollup(db, as_of=as_of, parent=parent)
+    parent_name = get_unit(db, report["parent"])["name"] if report["parent"] else None
+    stem = "phu-luc-ty-le-cai-dat-" + report["as_of"] + (
+        f"-{report['parent']}" if report["parent"] else "")
+    return export_file(stem, fmt, lambda: to_xlsx(report, parent_name),
+                       lambda: csv_rows(report))
