@@ -19,6 +19,7 @@ from collector.enrollment import NotAuthenticated, WrongMachine
 from collector.errors import json_error
 from collector.guideline import naming_answer
 from collector.ingest import ReportConflict, store_report
+from collector.query_args import flag_arg, int_arg
 from collector.rollup import BadAsOf, UnknownUnit, rollup
 from collector.throttle import throttles
 from shared.report import validate
@@ -96,18 +97,12 @@ def post_report():
     return response, 200 if stored.duplicate else 201
 
 
-def _int_arg(name, default):
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
-
 
 @bp.get("/machines")
 def list_machines():
     db = get_db()
-    page = machines.list_machines(db, page=_int_arg("page", 1),
-                                  per_page=_int_arg("per_page", machines.PER_PAGE_DEFAULT),
+    page = machines.list_machines(db, page=int_arg("page", 1),
+                                  per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
                                   query=request.args.get("q", "").strip() or None,
                                   unit_codes=visible_unit_codes(db, current_user()))
     return jsonify({"ok": True, "machines": page.rows, "total": page.total,
@@ -145,10 +140,6 @@ def get_rollup():
     return jsonify({"ok": True, **report})
 
 
-def _flag_arg(name):
-    value = request.args.get(name)
-    return None if value in (None, "") else value.lower() in ("1", "true", "yes")
-
 
 @bp.get("/rollup/machines")
 def get_machine_states():
@@ -158,9 +149,9 @@ def get_machine_states():
         page = machine_states.list_machine_states(
             db, as_of=request.args.get("as_of") or None,
             unit=scoped_unit(db, current_user(), request.args.get("unit")), state=request.args.get("state") or None,
-            follows_guideline=_flag_arg("follows_guideline"), mismatch=_flag_arg("mismatch"),
-            duplicates=bool(_flag_arg("duplicates")), query=request.args.get("q") or None,
-            page=_int_arg("page", 1), per_page=_int_arg("per_page", machines.PER_PAGE_DEFAULT))
+            follows_guideline=flag_arg("follows_guideline"), mismatch=flag_arg("mismatch"),
+            duplicates=bool(flag_arg("duplicates")), query=request.args.get("q") or None,
+            page=int_arg("page", 1), per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT))
     except (BadAsOf, machine_states.BadFilter) as exc:
         return json_error(400, str(exc))
     except (UnknownUnit, OutOfScope) as exc:

@@ -12,7 +12,8 @@ import io
 import unicodedata
 from pathlib import Path
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from collector.safe_cells import FORMULA_STARTS, neutralise
+
 MAX_ROWS = 20_000
 
 
@@ -20,15 +21,8 @@ class TableError(Exception):
     """The file cannot be read as a table at all (format, encoding, size)."""
 
 
-def safe_cell(value):
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def unquote_cell(text):
-    """Undo `safe_cell()` for a value read back from a file."""
+    """Undo `safe_cells.neutralise()` for a value read back from a file."""
     if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
         return text[1:]
     return text
@@ -40,7 +34,7 @@ def write_csv(stream, header, rows):
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if value is None else safe_cell(value) for value in row])
+        writer.writerow(["" if value is None else neutralise(value) for value in row])
 
 
 def _text(value):

@@ -11,6 +11,7 @@ from collector.exports.machine_list import BadTab, machine_page
 from collector.exports.reporting_status import build_reporting_status
 from collector.exports.survey import build_survey
 from collector.machines import PER_PAGE_DEFAULT
+from collector.query_args import int_arg
 from collector.rollup import BadAsOf, UnknownUnit
 
 bp = Blueprint("exports_api", __name__, url_prefix="/api/v1")
@@ -29,12 +30,6 @@ def _answer(build, unit, **kwargs):
         return json_error(404, f"no unit with code '{exc}'")
 
 
-def _int_arg(name, default):
-    try:
-        return int(request.args.get(name, default))
-    except ValueError:
-        return default
-
 
 def _machines(db, unit, **kwargs):
     found = machine_page(db, unit, **kwargs)
@@ -47,8 +42,8 @@ def _machines(db, unit, **kwargs):
 def unit_machines(code):
     """A unit's machine list as JSON: ?tab=, ?as_of=, ?page=, ?per_page=."""
     return _answer(_machines, code, tab=request.args.get("tab") or "all",
-                   as_of=request.args.get("as_of") or None, page=_int_arg("page", 1),
-                   per_page=_int_arg("per_page", PER_PAGE_DEFAULT))
+                   as_of=request.args.get("as_of") or None, page=int_arg("page", 1),
+                   per_page=int_arg("per_page", PER_PAGE_DEFAULT))
 
 
 @bp.get("/units/<code>/survey")
