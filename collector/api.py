@@ -97,7 +97,6 @@ def post_report():
     return response, 200 if stored.duplicate else 201
 
 
-
 @bp.get("/machines")
 def list_machines():
     db = get_db()
@@ -138,7 +137,6 @@ def get_rollup():
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")
     return jsonify({"ok": True, **report})
-
 
 
 @bp.get("/rollup/machines")

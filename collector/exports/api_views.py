@@ -30,7 +30,6 @@ def _answer(build, unit, **kwargs):
         return json_error(404, f"no unit with code '{exc}'")
 
 
-
 def _machines(db, unit, **kwargs):
     found = machine_page(db, unit, **kwargs)
     return {"unit": unit.upper(), "tab": kwargs["tab"], "machines": found.rows,
