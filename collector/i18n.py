@@ -162,7 +162,7 @@ VI = {
     'Nothing was changed:': 'Không có thay đổi nào được lưu:',
     'Only': 'Chỉ xem',
     'Order of the appendix': 'Thứ tự như phụ lục',
-    'Over quota': 'Vượt số bản quyền được phân bổ',
+    'Over quota': 'Vượt số được phân bổ',
     'Overview': 'Tổng quan',
     'Parent unit code': 'Mã đơn vị cấp trên',
     'Print': 'In',

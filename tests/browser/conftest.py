@@ -1,0 +1,140 @@
+"""A real collector with a small province in it, and a headless Chromium logged in to it.
+
+The browser is Debian's `chromium` driven through `chromedriver` (both from apt, installed by
+`.ci/run`); Selenium Manager is never asked to download anything.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from collector.db import open_db
+from collector.ingest import store_report
+from collector.units import save_units
+from collector.wait_ready import wait_ready
+from tests.builders import DEFENDER, KES, make_report
+from tests.e2e.conftest import ADMIN, avroll, command, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOTS = Path(os.environ.get("AVROLL_SCREENSHOTS", "/tmp/avroll-screenshots"))
+
+# (code, name, group, parent, allocated, installed, missing, exempt, misnamed installed)
+PROVINCE = [
+    ("SXD", "Sở Xây dựng", "Các Sở, ban, ngành Tỉnh", "", "10", 11, 1, 1, 0),
+    ("STC", "Sở Tài chính", "Các Sở, ban, ngành Tỉnh", "", "8", 8, 0, 0, 0),
+    ("SYT", "Sở Y tế", "Các Sở, ban, ngành Tỉnh", "", "12", 9, 2, 0, 1),
+    ("STP", "Sở Tư pháp", "Các Sở, ban, ngành Tỉnh", "", "5", 0, 0, 0, 0),
+    ("HCL", "UBND huyện Cao Lãnh", "UBND các huyện, thành phố", "", "", 0, 0, 0, 0),
+    ("XMH", "UBND xã Mỹ Hiệp", "UBND các huyện, thành phố", "HCL", "6", 3, 2, 0, 0),
+    ("XBT", "UBND xã Bình Thạnh", "UBND các huyện, thành phố", "HCL", "4", 4, 0, 0, 2),
+]
+
+
+class Site(NamedTuple):
+    """A running collector: its URL and database."""
+
+    url: str
+    db_path: Path
+
+
+def seed(db):
+    """The small province: units, then machines installed, missing, exempt and misnamed."""
+    save_units(db, [(line, {"code": code, "name": name, "group": group, "parent": parent,
+                            "allocated": allocated, "officer_name": "Nguyễn Văn An",
+                            "officer_phone": "0277 3851 234"})
+                    for line, (code, name, group, parent, allocated, *_) in
+                    enumerate(PROVINCE, 2)], actor="tests")
+    when = datetime.now(timezone.utc) - timedelta(hours=2)
+    for code, *_, installed, missing, exempt, misnamed in PROVINCE:
+        machines = ([f"{code}-KT{n:02d}", (KES,), 8] for n in range(installed))
+        for hostname, products, ram in [*machines,
+                                        *([f"{code}-CHUA{n}", (DEFENDER,), 8]
+                                          for n in range(missing)),
+                                        *([f"{code}-CU{n}", (), 1] for n in range(exempt))]:
+            store_report(db, make_report(hostname=hostname, products=products, ram_gb=ram,
+                                         collected_at=when))
+        for n in range(misnamed):
+            store_report(db, make_report(hostname=f"DESKTOP-{code}{n}", unit_code=code,
+                                         collected_at=when))
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """`avroll serve` on 127.0.0.1 and a free port, over the small province."""
+    db_path = tmp_path_factory.mktemp("browser") / "collector.db"
+    env = dict(os.environ, AVROLL_DB=str(db_path))
+    avroll(env, "users", "add", ADMIN[0], "--role", "admin", stdin=ADMIN[1] + "\n")
+    db = open_db(db_path)
+    try:
+        seed(db)
+    finally:
+        db.close()
+    port = free_port()
+    process = subprocess.Popen(
+        [command("avroll"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_ready(url, seconds=30):
+            process.kill()
+            pytest.fail("collector did not start:\n" + process.communicate()[0])
+        yield Site(url, db_path)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def chromium_options(profile_dir, download_dir=None):
+    """Headless Chromium that talks to nothing but the collector under test."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                     "--disable-dev-shm-usage", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update",
+                     "--disable-sync", f"--user-data-dir={profile_dir}",
+                     "--window-size=1366,900", "--lang=vi"):
+        options.add_argument(argument)
+    if download_dir is not None:
+        options.add_experimental_option("prefs", {
+            "download.default_directory": str(download_dir),
+            "download.prompt_for_download": False})
+    return options
+
+
+@pytest.fixture
+def browser(site, tmp_path):
+    """A Chromium logged in as the admin through the real login form."""
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium "
+                    "chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)),
+                              options=chromium_options(tmp_path / "profile", tmp_path))
+    try:
+        driver.get(site.url + "/login")
+        driver.find_element(By.NAME, "username").send_keys(ADMIN[0])
+        driver.find_element(By.NAME, "password").send_keys(ADMIN[1])
+        driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver, name):
+    """Save the page as a PNG to look at (AVROLL_SCREENSHOTS, default /tmp/avroll-screenshots)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1366, max(900, min(height + 100, 4000)))
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
