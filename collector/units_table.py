@@ -33,21 +33,16 @@ def notes(row):
     return found
 
 
-def _sort_key(column):
-    figure = SORT_KEYS[column]
-    if figure == "name":
-        return lambda row: name_key(row["name"])
-    return lambda row: (row[figure], name_key(row["name"]))
-
-
 def _sorted(rows, column, descending):
-    """Rows by `column`; units without that figure (no allocation) last either way."""
+    """Rows by `column`, ties by name; units without that figure (no allocation) last
+    either way."""
     figure = SORT_KEYS[column]
-    known = [row for row in rows if figure == "name" or row[figure] is not None]
-    unknown = [row for row in rows if figure != "name" and row[figure] is None]
-    known.sort(key=_sort_key(column), reverse=descending)
-    unknown.sort(key=_sort_key("name"))
-    return known + unknown
+    by_name = sorted(rows, key=lambda row: name_key(row["name"]))
+    if figure == "name":
+        return by_name[::-1] if descending else by_name
+    known = [row for row in by_name if row[figure] is not None]
+    known.sort(key=lambda row: row[figure], reverse=descending)  # stable: ties stay by name
+    return known + [row for row in by_name if row[figure] is None]
 
 
 def _flagged(row, flag):
