@@ -7,15 +7,13 @@ The browser is Debian's `chromium` driven through `chromedriver` (both from apt,
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
 from collector.db import open_db
-from collector.wait_ready import wait_ready
-from tests.e2e.conftest import ADMIN, avroll, command, free_port
+from tests.e2e.conftest import ADMIN, avroll, free_port, serving
 from tests.province import seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -40,19 +38,8 @@ def site(tmp_path_factory):
         seed(db)
     finally:
         db.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [command("avroll"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_ready(url, seconds=30):
-            process.kill()
-            pytest.fail("collector did not start:\n" + process.communicate()[0])
+    with serving(env, free_port()) as url:
         yield Site(url, db_path)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def chromium_options(profile_dir, download_dir=None):
