@@ -8,6 +8,7 @@ from flask import Flask
 
 from collector import (
     access,
+    admin_pages,
     api,
     auth,
     csrf,
@@ -18,6 +19,7 @@ from collector import (
     security_headers,
     sessions,
     throttle,
+    unit_pages,
 )
 from collector.db import end_request, open_db, resolve_path
 from collector.exports import api_views as exports_api
@@ -61,6 +63,8 @@ def create_app(test_config=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(unit_pages.bp)
+    app.register_blueprint(admin_pages.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(exports_api.bp)
     return app

@@ -19,7 +19,7 @@ from collector.enrollment import NotAuthenticated, WrongMachine
 from collector.errors import json_error
 from collector.guideline import naming_answer
 from collector.ingest import ReportConflict, store_report
-from collector.query_args import flag_arg, int_arg
+from collector.request_args import flag_arg, int_arg
 from collector.rollup import BadAsOf, UnknownUnit, rollup
 from collector.throttle import throttles
 from shared.report import validate

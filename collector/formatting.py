@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date as calendar_date
 from datetime import timedelta, timezone
 
 from collector.timefmt import parse_stored
@@ -42,6 +43,14 @@ def date(stored, lang="vi"):
         return ""
     local = parse_stored(stored).astimezone(LOCAL_TZ)
     return local.strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+
+
+def day(iso_date, lang="vi"):
+    """An as-of date (`2022-05-12`) as officers write it: `12/05/2022` (en: unchanged)."""
+    if not iso_date:
+        return ""
+    value = calendar_date.fromisoformat(str(iso_date))
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
 
 
 def datetime_local(stored, lang="vi"):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from collector.machines import PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+from collector.guideline import naming_rule
+from collector.machines import PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, like_pattern
 from collector.rollup import STATES, Tree, UnknownUnit, state_query, when_for
 from collector.units import get_unit, list_units
 
@@ -45,9 +46,11 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
         conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM state "
                           "GROUP BY upper(hostname) HAVING count(*) > 1)")
     if query:
-        conditions.append("(hostname LIKE :q ESCAPE '\\' OR machine_id LIKE :q ESCAPE '\\')")
-        params["q"] = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace(
-            "_", "\\_") + "%"
+        # The report body holds the addresses: IP and MAC are found there.
+        conditions.append("(hostname LIKE :q ESCAPE '\\' OR machine_id LIKE :q ESCAPE '\\' "
+                          "OR EXISTS (SELECT 1 FROM reports b WHERE b.report_id = "
+                          "state.report_id AND b.body LIKE :q ESCAPE '\\'))")
+        params["q"] = like_pattern(query)
     return " AND ".join(conditions) or "1 = 1", params
 
 
@@ -87,3 +90,19 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
             if row[key] is not None:
                 row[key] = bool(row[key])
     return Page(rows, total, page, per_page)
+
+
+def machine_state(db, machine_id, hostname, enrolled_code):
+    """One machine's state now (a `list_machine_states()` row without the report columns),
+    or None; computed among the machines of its units only, when it has one."""
+    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None}
+    scope = sorted(code for code in codes if code and get_unit(db, code) is not None)
+    sql, params = state_query(db, when_for(db), scope=scope or None)
+    rows = list(db.query(f"{sql} SELECT * FROM state WHERE machine_id = :machine_id",  # noqa: S608
+                         dict(params, machine_id=machine_id)))
+    if not rows:
+        return None
+    row = rows[0]
+    for key in ("follows_guideline", "mismatch"):
+        row[key] = bool(row[key])
+    return row

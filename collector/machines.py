@@ -39,11 +39,16 @@ def _bool_columns(row):
     return row
 
 
+def like_pattern(query):
+    """A LIKE pattern (with ESCAPE '\\') finding `query` anywhere, taken literally."""
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def search_condition(query):
     """SQL condition and parameters matching hostname, machine id, IP or MAC."""
     if not query:
         return "1 = 1", []
-    like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = like_pattern(query)
     return ("(m.hostname LIKE :q ESCAPE '\\' OR m.machine_id LIKE :q ESCAPE '\\' "
             "OR r.body LIKE :q ESCAPE '\\')"), {"q": like}
 

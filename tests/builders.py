@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime, timezone
 
@@ -24,7 +25,8 @@ def make_report(hostname="SXD-KT-01", machine_id=None, ram_gb=8, visible_gb=None
     moment = collected_at or datetime.now(timezone.utc)
     if isinstance(moment, datetime):
         moment = moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-    products = [dict(p) for p in products]
+    # Deep copies: a test that mutates its report must not change these shared constants.
+    products = copy.deepcopy(list(products))
     return {
         "schema_version": 1,
         "report_id": report_id or str(uuid.uuid4()),
@@ -43,6 +45,6 @@ def make_report(hostname="SXD-KT-01", machine_id=None, ram_gb=8, visible_gb=None
         },
         "antivirus": {"status": av_status or ("detected" if products else "none"),
                       "products": products},
-        "management_agent": dict(management_agent) if management_agent else None,
+        "management_agent": copy.deepcopy(management_agent) if management_agent else None,
         "errors": [],
     }

@@ -11,7 +11,7 @@ from collector.exports.machine_list import BadTab, machine_page
 from collector.exports.reporting_status import build_reporting_status
 from collector.exports.survey import build_survey
 from collector.machines import PER_PAGE_DEFAULT
-from collector.query_args import int_arg
+from collector.request_args import int_arg
 from collector.rollup import BadAsOf, UnknownUnit
 
 bp = Blueprint("exports_api", __name__, url_prefix="/api/v1")

@@ -67,10 +67,12 @@ def log_in(driver, url):
 
 
 def wait_for_download(folder, seconds=20):
-    """The first finished file in `folder` (Chromium writes `*.crdownload` until done)."""
+    """The first finished file in `folder` (Chromium writes a hidden temporary file, then
+    `*.crdownload`, until the download is done)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        done = [path for path in folder.iterdir() if not path.name.endswith(".crdownload")]
+        done = [path for path in folder.iterdir()
+                if not path.name.startswith(".") and not path.name.endswith(".crdownload")]
         if done:
             return done[0]
         time.sleep(0.2)

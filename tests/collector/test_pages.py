@@ -62,3 +62,33 @@ def test_every_template_text_has_a_vietnamese_translation():
         used |= set(re.findall(r"_\('([^']+)'\)", template.read_text()))
     assert used, "no translated text found"
     assert sorted(used - set(i18n.VI)) == []
+
+
+def test_machine_page_says_its_state_unit_and_naming(client, db):
+    from collector.units import save_units
+
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng"}),
+                    (3, {"code": "STC", "name": "Sở Tài chính"})])
+    client.post("/api/v1/reports", json=make_report(hostname="SXD-KT-01", machine_id="guid-aaaa-0001",
+                                                    unit_code="STC"))
+    client.post("/api/v1/reports", json=make_report(hostname="DESKTOP-7Q2", machine_id="guid-bbbb-0002",
+                                                    unit_code="STC", products=()))
+    named = client.get("/machines/guid-aaaa-0001").get_data(as_text=True)
+    assert 'state-protected' in named and 'href="/units/SXD"' in named
+    assert "(tên máy ghi đơn vị khác)" in named  # enrolled for STC, named for SXD
+    misnamed = client.get("/machines/guid-bbbb-0002").get_data(as_text=True)
+    assert 'state-missing' in misnamed and 'href="/units/STC"' in misnamed
+    assert "chưa đúng hướng dẫn" in misnamed and "{unit}-{any}" in misnamed
+
+
+def test_machine_list_searches_ip_and_mac_and_filters_states(client):
+    client.post("/api/v1/reports", json=make_report(
+        hostname="SXD-KT-01", addresses=[{"ip": "10.9.8.7", "mac": "AA:BB:CC:00:11:22"}]))
+    client.post("/api/v1/reports", json=make_report(hostname="SXD-KT-02", products=()))
+    for query in ("q=10.9.8", "q=aa:bb:cc", "state=installed", "state=protected"):
+        html = client.get("/machines?" + query).get_data(as_text=True)
+        assert "SXD-KT-01" in html and "SXD-KT-02" not in html, query
+    html = client.get("/machines?state=missing").get_data(as_text=True)
+    assert "SXD-KT-02" in html and "SXD-KT-01" not in html
+    assert client.get("/machines?state=everything").status_code == 400
+    assert client.get("/machines?naming=misnamed").status_code == 200

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,6 +58,23 @@ def logged_in(url):
     return browser
 
 
+@contextmanager
+def serving(env, port):
+    """Run `avroll serve` on 127.0.0.1:`port` with `env` until the block ends; its URL."""
+    process = subprocess.Popen(
+        [command("avroll"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_ready(url, seconds=30):
+            process.kill()
+            pytest.fail("collector did not start:\n" + process.communicate()[0])
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def collector(tmp_path):
     """Start `avroll serve` (with an admin and an enrollment token made by the real CLI);
@@ -66,15 +84,5 @@ def collector(tmp_path):
     env = dict(os.environ, AVROLL_DB=str(db_path))
     avroll(env, "users", "add", ADMIN[0], "--role", "admin", stdin=ADMIN[1] + "\n")
     token = avroll(env, "tokens", "create", "--note", "e2e").strip()
-    process = subprocess.Popen(
-        [command("avroll"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_ready(url, seconds=30):
-            process.kill()
-            pytest.fail("collector did not start:\n" + process.communicate()[0])
+    with serving(env, port) as url:
         yield Collector(url, db_path, token)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

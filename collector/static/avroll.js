@@ -1,0 +1,12 @@
+// avroll: small progressive touches; every page works without this file.
+document.addEventListener("DOMContentLoaded", function () {
+  // Filters apply as soon as a choice is made.
+  document.querySelectorAll("select.auto-submit").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  // A print button where a page offers one (hidden when scripts do not run).
+  document.querySelectorAll("button.print").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
