@@ -25,7 +25,7 @@ def _common(command):
 
 def _write(db_path, out, fmt, build, *args, **kwargs):
     """Build the export with the database and save it to `out`; errors as click errors."""
-    from collector.exports.machine_list import BadTab
+    from collector.machine_states import UnknownTab
     from collector.rollup import BadAsOf, UnknownUnit
 
     fmt = fmt or Path(out).suffix.lower().lstrip(".")
@@ -34,7 +34,7 @@ def _write(db_path, out, fmt, build, *args, **kwargs):
     with database(db_path) as db:
         try:
             made = build(db, *args, fmt=fmt, **kwargs)
-        except (BadAsOf, BadTab) as exc:
+        except (BadAsOf, UnknownTab) as exc:
             raise click.ClickException(str(exc)) from None
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None

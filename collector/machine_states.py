@@ -23,6 +23,30 @@ class BadFilter(ValueError):
     """A machine list filter with a value it does not know."""
 
 
+class UnknownTab(BadFilter):
+    """A machine list other than those of TABS."""
+
+
+# The lists a unit's machines are shown in (the unit page's tabs, the machine list export),
+# each as the filter of `list_machine_states()` that gives it.
+TABS = {
+    "all": {},
+    "installed": {"state": "installed"},
+    "missing": {"state": "missing"},
+    "exempt": {"state": "exempt"},
+    "misnamed": {"follows_guideline": False},
+    "stale": {"state": "stale"},
+    "duplicates": {"duplicates": True},
+}
+
+
+def list_tab(db, tab, **options):
+    """One page of the machines of a tab (see TABS); UnknownTab for another name."""
+    if tab not in TABS:
+        raise UnknownTab(f"tab '{tab}' is not one of {', '.join(TABS)}")
+    return list_machine_states(db, **options, **TABS[tab])
+
+
 def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query):
     conditions, params = [], {}
     if unit is not None:

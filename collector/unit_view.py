@@ -4,23 +4,12 @@ in tabs."""
 
 from __future__ import annotations
 
-from collector.machine_states import list_machine_states
+from collector import machine_states
 from collector.rollup import UnknownUnit, rollup
 from collector.units import get_unit
 
-# Each tab of machines and the `list_machine_states()` filter that lists it.
-TABS = {
-    "installed": {"state": "installed"},
-    "missing": {"state": "missing"},
-    "exempt": {"state": "exempt"},
-    "misnamed": {"follows_guideline": False},
-    "stale": {"state": "stale"},
-    "duplicates": {"duplicates": True},
-}
-
-
-class UnknownTab(ValueError):
-    """A machine tab the unit page does not have."""
+# The unit page's tabs: every list of machines but "all".
+TABS = [tab for tab in machine_states.TABS if tab != "all"]
 
 
 def ancestors(db, unit):
@@ -64,7 +53,4 @@ def unit_summary(db, code, as_of=None):
 
 def unit_machines(db, code, tab, as_of=None, page=1, query=None):
     """One page of the unit's (and its descendants') machines in a tab."""
-    if tab not in TABS:
-        raise UnknownTab(f"tab '{tab}' is not one of {', '.join(TABS)}")
-    return list_machine_states(db, as_of=as_of, unit=code, query=query, page=page,
-                               **TABS[tab])
+    return machine_states.list_tab(db, tab, as_of=as_of, unit=code, query=query, page=page)

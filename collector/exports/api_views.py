@@ -7,9 +7,10 @@ from flask import Blueprint, jsonify, request
 from collector.access import OutOfScope, current_user, scoped_unit
 from collector.db import get_db
 from collector.errors import json_error
-from collector.exports.machine_list import BadTab, machine_page
+from collector.exports.machine_list import machine_page
 from collector.exports.reporting_status import build_reporting_status
 from collector.exports.survey import build_survey
+from collector.machine_states import UnknownTab
 from collector.machines import PER_PAGE_DEFAULT
 from collector.request_args import int_arg
 from collector.rollup import BadAsOf, UnknownUnit
@@ -24,7 +25,7 @@ def _answer(build, unit, **kwargs):
     try:
         return jsonify({"ok": True, **build(db, scoped_unit(db, current_user(), unit),
                                             **kwargs)})
-    except (BadAsOf, BadTab) as exc:
+    except (BadAsOf, UnknownTab) as exc:
         return json_error(400, str(exc))
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")

@@ -11,21 +11,11 @@ from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
 from collector.formatting import date
 from collector.inventory import products_by_report
-from collector.machine_states import list_machine_states
+from collector.machine_states import list_tab
 from collector.machines import PER_PAGE_MAX
 from collector.rollup import UnknownUnit, when_for
 from collector.units import get_unit
 
-# The tabs of the unit page, as filters of `list_machine_states()`.
-TABS = {
-    "all": {},
-    "installed": {"state": "installed"},
-    "missing": {"state": "missing"},
-    "exempt": {"state": "exempt"},
-    "misnamed": {"follows_guideline": False},
-    "stale": {"state": "stale"},
-    "duplicates": {"duplicates": True},
-}
 TAB_TITLES = {
     "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",
     "exempt": "máy được miễn (RAM dưới ngưỡng)", "misnamed": "máy đặt tên sai hướng dẫn",
@@ -41,10 +31,6 @@ COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ đ
 WIDTHS = (5, 17, 8, 12, 20, 8, 22, 9, 14, 9, 11, 14)
 DEPARTMENT_NOTE = ("Cột \"Bộ phận sử dụng\": avroll không thu thập thông tin này, đơn vị tự "
                    "điền.")
-
-
-class BadTab(ValueError):
-    """A machine list tab other than those of the unit page."""
 
 
 def _machine(row, products):
@@ -63,10 +49,7 @@ def _machine(row, products):
 def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX):
     """One page of a unit's machines in a tab, each as the list shows it; the Page of
     `list_machine_states()` with those rows."""
-    if tab not in TABS:
-        raise BadTab(f"tab '{tab}' is not one of {', '.join(TABS)}")
-    found = list_machine_states(db, as_of=as_of, unit=unit, page=page, per_page=per_page,
-                                **TABS[tab])
+    found = list_tab(db, tab, as_of=as_of, unit=unit, page=page, per_page=per_page)
     products = products_by_report(db, [row["report_id"] for row in found.rows])
     rows = [_machine(row, products[row["report_id"]]) for row in found.rows]
     return type(found)(rows, found.total, found.page, found.per_page)

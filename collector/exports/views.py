@@ -7,10 +7,11 @@ from flask import Blueprint, Response, abort, request
 from collector.access import OutOfScope, current_user, scoped_unit
 from collector.db import get_db
 from collector.exports.files import FORMATS
-from collector.exports.machine_list import BadTab, build_machines_export
+from collector.exports.machine_list import build_machines_export
 from collector.exports.reporting_status import build_reporting_status_export
 from collector.exports.rollup_appendix import build_rollup_export
 from collector.exports.survey import build_survey_export
+from collector.machine_states import UnknownTab
 from collector.rollup import BadAsOf, UnknownUnit
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -24,7 +25,7 @@ def _download(build, fmt, *args, **kwargs):
         abort(404)
     try:
         made = build(get_db(), *args, fmt=fmt, **kwargs)
-    except (BadAsOf, BadTab) as exc:
+    except (BadAsOf, UnknownTab) as exc:
         abort(400, str(exc))
     except UnknownUnit:
         abort(404)

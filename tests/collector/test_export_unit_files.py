@@ -9,9 +9,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from collector.exports.machine_list import BadTab, build_machines_export
+from collector.exports.machine_list import build_machines_export
 from collector.exports.reporting_status import build_reporting_status_export
 from collector.exports.survey import build_survey, build_survey_export, os_label
+from collector.machine_states import UnknownTab
 from collector.rollup import UnknownUnit
 from tests.exports_data import HOSTILE, seed_small_province
 
@@ -82,7 +83,7 @@ def test_machine_list_of_a_district_includes_its_communes(province):
 
 
 def test_machine_list_refuses_unknown_tabs_and_units(province):
-    with pytest.raises(BadTab):
+    with pytest.raises(UnknownTab):
         build_machines_export(province, "SXD", "csv", tab="everything")
     with pytest.raises(UnknownUnit):
         build_machines_export(province, "NOPE", "csv")
