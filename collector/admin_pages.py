@@ -90,7 +90,7 @@ def units_file():
     """Every unit in the import format, to edit in a spreadsheet and upload again."""
     stream = io.StringIO()
     units.export_units(get_db(), stream)
-    return Response(stream.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(stream.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=units.csv"})
 
 
@@ -115,6 +115,6 @@ def tokens_page():
 def revoke_token(token_id):
     try:
         enrollment.revoke_token(get_db(), actor(), int(token_id))
-    except (ValueError, enrollment.UnknownToken):
+    except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
         abort(404)
     return redirect(url_for("admin.tokens_page"))

@@ -17,7 +17,7 @@ from collector.access import (
 from collector.db import get_db
 from collector.enrollment import NotAuthenticated, WrongMachine
 from collector.errors import json_error
-from collector.guideline import naming_answer
+from collector.guideline import machine_unit, naming_answer
 from collector.ingest import ReportConflict, store_report
 from collector.request_args import flag_arg, int_arg
 from collector.rollup import BadAsOf, UnknownUnit, rollup
@@ -112,7 +112,9 @@ def list_machines():
 def get_machine(machine_id):
     db = get_db()
     machine = machines.get_machine(db, machine_id)
-    if machine is None or not may_see_unit(db, current_user(), machine["agent_unit_code"]):
+    if machine is None or not may_see_unit(
+            db, current_user(),
+            machine_unit(db, machine["hostname"], machine["agent_unit_code"])):
         return json_error(404, "no machine with this id")
     machine["names"] = machines.machine_names(db, machine_id)
     machine["history"] = machines.machine_history(db, machine_id)

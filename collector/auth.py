@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from collector import access, users
@@ -12,8 +14,13 @@ bp = Blueprint("auth", __name__)
 
 
 def safe_next(target):
-    """Where to go after logging in: a path on this site only (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Where to go after logging in: a path on this site only (no open redirect).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so a slash,
+    a tab and `/evil.com` would become `//evil.com`: such targets are refused, not cleaned."""
+    if (target and target.startswith("/") and target.isprintable()
+            and not any(ch.isspace() or ch == "\\" for ch in target)
+            and not urlsplit(target).netloc and not target.startswith("//")):
         return target
     return url_for("pages.index")
 

@@ -53,6 +53,12 @@ def refresh_hostname_units(db):
         db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, newest])
 
 
+def machine_unit(db, hostname, enrolled_code):
+    """The unit a machine belongs to: the one its name follows, else the one its agent was
+    enrolled for (the rule of the rollup, the lists and access alike)."""
+    return naming_rule(db).unit_of(hostname) or enrolled_code
+
+
 def naming_answer(db, hostname, enrolled_code=None):
     """`{follows_guideline, unit_code, pattern, advice}` for one computer name, advice in
     Vietnamese for the agent's `status` command."""

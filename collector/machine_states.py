@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from collector.guideline import naming_rule
-from collector.machines import PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, like_pattern
+from collector.machines import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, like_pattern
 from collector.rollup import STATES, Tree, UnknownUnit, state_query, when_for
 from collector.units import get_unit, list_units
 
@@ -67,7 +67,8 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
         conditions.append("mismatch = :mismatch")
         params["mismatch"] = bool(mismatch)
     if duplicates:
-        conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM state "
+        # Shared with any machine, in the list's units or not (`latest` is every machine).
+        conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
                           "GROUP BY upper(hostname) HAVING count(*) > 1)")
     if query:
         # The report body holds the addresses: IP and MAC are found there.
@@ -88,7 +89,7 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines."""
     per_page = min(max(1, per_page), PER_PAGE_MAX)
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
                                     duplicates, query)

@@ -54,11 +54,13 @@ def search_condition(query):
 
 
 def unit_condition(unit_codes):
-    """SQL condition and parameters keeping machines enrolled for one of `unit_codes`
-    (None: every machine), as `access.visible_unit_codes()` gives them."""
+    """SQL condition and parameters keeping machines that belong to one of `unit_codes`
+    (by the unit their name follows, else the one they were enrolled for; None: every
+    machine), as `access.visible_unit_codes()` gives them."""
     if unit_codes is None:
         return "1 = 1", {}
-    return ("r.agent_unit_code IN (SELECT value FROM json_each(:units))",
+    return ("coalesce((SELECT hu.unit FROM hostname_units hu WHERE hu.hostname = m.hostname),"
+            " r.agent_unit_code) IN (SELECT value FROM json_each(:units))",
             {"units": json.dumps(sorted(unit_codes))})
 
 
@@ -67,6 +69,10 @@ def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, unit_codes=
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
     condition, params = search_condition(query)
+    if unit_codes is not None:
+        from collector.guideline import refresh_hostname_units  # settings → audit → here
+
+        refresh_hostname_units(db)
     scope, scope_params = unit_condition(unit_codes)
     condition = f"{condition} AND {scope}"
     params = dict(params or {}, **scope_params, limit=per_page, offset=(page - 1) * per_page)

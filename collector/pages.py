@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template
 from collector import audit, machine_states, machines
 from collector.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
 from collector.db import get_db
-from collector.guideline import naming_answer
+from collector.guideline import machine_unit, naming_answer
 from collector.overview import overview
 from collector.request_args import choice_arg, export_url, page_number, text_arg
 from collector.rollup import BadAsOf, UnknownUnit
@@ -43,10 +43,11 @@ def machine_list():
     filters = {"q": text_arg("q"), "unit": text_arg("unit"),
                "state": choice_arg("state", STATE_CHOICES), "naming": naming,
                "duplicates": choice_arg("duplicates", ("1",)),
-               "mismatch": choice_arg("mismatch", ("1",))}
+               "mismatch": choice_arg("mismatch", ("1",)), "as_of": text_arg("as_of")}
     try:
         page = machine_states.list_machine_states(
-            db, as_of=text_arg("as_of"), unit=scoped_unit(db, current_user(), filters["unit"]), state=filters["state"],
+            db, as_of=filters["as_of"], unit=scoped_unit(db, current_user(), filters["unit"]),
+            state=filters["state"],
             follows_guideline=None if naming is None else naming == "named",
             mismatch=True if filters["mismatch"] else None,
             duplicates=bool(filters["duplicates"]), query=filters["q"], page=page_number())
@@ -63,7 +64,9 @@ def machine_detail(machine_id):
     db = get_db()
     machine = machines.get_machine(db, machine_id)
     # Out of the officer's units is answered as absent: it does not confirm the id exists.
-    if machine is None or not may_see_unit(db, current_user(), machine["agent_unit_code"]):
+    if machine is None or not may_see_unit(
+            db, current_user(),
+            machine_unit(db, machine["hostname"], machine["agent_unit_code"])):
         abort(404)
     return render_template(
         "machine.html", machine=machine,

@@ -32,11 +32,13 @@ INSTALLED_STATES = ("protected", "unprotected")
 STATES = ("protected", "unprotected", "exempt", "missing", "stale")
 COUNTS = ("seen", "stale", "installed", "installed_named", "protected", "exempt", "missing",
           "misnamed", "misnamed_installed", "mismatched")
+# No report can be older: avroll (and the directive it serves, 2018) came later.
+EARLIEST_AS_OF = date(2000, 1, 1)
 VERSION_OR_PUNCTUATION = re.compile(r"\bv?\d+(?:\.\d+)*\b|[^\w\s]")
 
 
 class BadAsOf(ValueError):
-    """An as-of date that is not YYYY-MM-DD or lies in the future."""
+    """An as-of date that is not YYYY-MM-DD, lies in the future, or before EARLIEST_AS_OF."""
 
 
 class UnknownUnit(LookupError):
@@ -66,6 +68,8 @@ def moment(as_of=None, stale_after_days=30, now=None):
     as_of = as_of or today
     if as_of > today:
         raise BadAsOf(f"as_of {as_of.isoformat()} is in the future")
+    if as_of < EARLIEST_AS_OF:
+        raise BadAsOf(f"as_of {as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}")
     end_of_day = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), LOCAL_TZ)
     cutoff = min(end_of_day, now)
     return Moment(as_of, to_stored(cutoff),
@@ -310,8 +314,12 @@ def duplicate_hostnames(db, when, scope=None, limit=100):
     sql = DUPLICATES_NOW if when.current else f"WITH latest AS ({LATEST_AS_OF}) {DUPLICATES}"
     for row in db.query(sql, {"cutoff": when.cutoff}):
         machines = json.loads(row["machines"])
-        owners = {rule.unit_of(row["hostname"])} | {enrolled for _, enrolled in machines}
-        if scope is None or owners & set(scope):
+        named = rule.unit_of(row["hostname"])
+        if scope is not None and named not in scope:
+            # A misnamed name belongs machine by machine to the enrolled unit: show only
+            # the machines of the units in scope (never another unit's machine ids).
+            machines = [machine for machine in machines if machine[1] in scope]
+        if machines:
             found.append({"hostname": row["hostname"],
                           "machine_ids": sorted(machine_id for machine_id, _ in machines)})
         if len(found) == limit:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from collector.access import OutOfScope, current_user, may_see_unit, scoped_unit
+from collector.access import (
+    OutOfScope,
+    current_user,
+    may_see_unit,
+    scoped_unit,
+    visible_unit_codes,
+)
 from collector.db import get_db
 from collector.request_args import choice_arg, page_number, text_arg
 from collector.rollup import BadAsOf, UnknownUnit
@@ -29,8 +35,9 @@ def unit_list():
         abort(400)
     except (UnknownUnit, OutOfScope):
         abort(404)
-    return render_template("units.html", table=table, parents=parent_units(db),
-                           flags=FLAGS)
+    visible = visible_unit_codes(db, current_user())
+    parents = [unit for unit in parent_units(db) if visible is None or unit["code"] in visible]
+    return render_template("units.html", table=table, parents=parents, flags=FLAGS)
 
 
 @bp.get("/units/<code>")

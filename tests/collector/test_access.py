@@ -80,7 +80,9 @@ def test_wrong_password_is_refused(anon_client):
 def test_login_redirects_only_within_the_site(anon_client):
     anon_client.get("/login")
     for target, expected in [("/machines?q=a", "/machines?q=a"), ("//evil.example/", "/"),
-                             ("https://evil.example/", "/"), ("/\\evil.example", "/")]:
+                             ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+                             ("/\t/evil.example", "/"), ("/\n/evil.example", "/"),
+                             ("/ /evil.example", "/"), ("/\r\nSet-Cookie: x=1", "/")]:
         answer = anon_client.post("/login", data={
             "username": "admin", "password": "admin-password-for-tests", "next": target,
             "csrf_token": csrf_token(anon_client)})
@@ -245,3 +247,39 @@ def test_unit_officer_rollup_is_held_to_their_subtree(unit_officer):
     states = unit_officer.get("/api/v1/rollup/machines").json
     assert sorted(m["hostname"] for m in states["machines"]) == ["SXD-KT-01", "SXD1-VP-01"]
     assert unit_officer.get("/api/v1/rollup/machines?unit=STC").status_code == 404
+
+
+def post_machine(client, hostname, unit):
+    assert client.post("/api/v1/reports", json=make_report(
+        hostname=hostname, machine_id=f"guid-{hostname.lower()}", unit_code=unit)
+    ).status_code == 201
+
+
+def test_a_machine_is_seen_where_it_belongs_in_lists_and_detail_alike(client, unit_officer):
+    post_machine(client, "STC-KT-09", "SXD")  # enrolled for SXD, named for STC: STC's
+    post_machine(client, "SXD-KT-09", "STC")  # enrolled for STC, named for SXD: SXD's
+    listed = {m["hostname"] for m in unit_officer.get("/api/v1/machines").json["machines"]}
+    page = unit_officer.get("/machines").get_data(as_text=True)
+    assert "SXD-KT-09" in listed and "SXD-KT-09" in page
+    assert "STC-KT-09" not in listed and "STC-KT-09" not in page
+    assert unit_officer.get("/machines/guid-sxd-kt-09").status_code == 200
+    assert unit_officer.get("/api/v1/machines/guid-sxd-kt-09").status_code == 200
+    assert unit_officer.get("/machines/guid-stc-kt-09").status_code == 404
+    assert unit_officer.get("/api/v1/machines/guid-stc-kt-09").status_code == 404
+
+
+def test_a_shared_misnamed_name_shows_only_the_officers_own_machine(client, unit_officer):
+    post_machine(client, "DUP-1", "SXD")
+    assert client.post("/api/v1/reports", json=make_report(
+        hostname="DUP-1", machine_id="guid-dup-1-stc", unit_code="STC")).status_code == 201
+    shared = unit_officer.get("/api/v1/rollup").json["checks"]["duplicate_hostnames"]
+    assert shared == [{"hostname": "DUP-1", "machine_ids": ["guid-dup-1"]}]
+    # The list of shared names finds it too, though its twin is in another unit.
+    listed = unit_officer.get("/api/v1/rollup/machines?duplicates=1").json["machines"]
+    assert [m["machine_id"] for m in listed] == ["guid-dup-1"]
+
+
+def test_the_parent_filter_offers_only_the_officers_units(db, unit_officer):
+    seed_units(db, [("HCL", None), ("XB1", "HCL")])
+    page = unit_officer.get("/units").get_data(as_text=True)
+    assert 'value="SXD"' in page and 'value="HCL"' not in page
