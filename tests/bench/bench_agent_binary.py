@@ -5,7 +5,6 @@ Sample output (Linux, x86-64):
     collect with the binary: first run 0.61 s, then median 0.44 s of 5
     python -c 'import agent.cli': 0.093 s (bare interpreter 0.021 s: imports cost 0.072 s)
     heaviest imports of agent.cli: psutil 17 ms, agent.collect 36 ms, ...
-    collect_report() in process: median 0.047 s of 5
 """
 
 from __future__ import annotations
@@ -76,16 +75,6 @@ def main():
           f"imports cost {cli - bare:.3f} s)")
     print("heaviest imports of agent.cli: " + ", ".join(
         f"{name} {ms:.0f} ms" for ms, name in heaviest_imports("agent.cli")))
-
-    from agent.collect import collect_report
-
-    collect_report()  # warm: the interpreter's own first-call costs are not the agent's
-    times = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        collect_report()
-        times.append(time.perf_counter() - started)
-    print(f"collect_report() in process: median {statistics.median(times):.3f} s of {RUNS}")
 
 
 if __name__ == "__main__":
