@@ -271,6 +271,10 @@ REPORT = Object(
             "manufacturer": _name("Hardware manufacturer.", required=False, nullable=True),
             "model": _name("Hardware model.", required=False, nullable=True),
             "serial": _name("Serial number.", required=False, nullable=True),
+            "hardware_uuid": Uuid(
+                "SMBIOS UUID of the board (Win32_ComputerSystemProduct, /sys/class/dmi); null "
+                "when absent or all-zero/all-F. Tells clones of one image apart.",
+                required=False, nullable=True),
             "os": Object("Operating system.", {
                 "family": Text("OS family.", choices=OS_FAMILIES),
                 "name": _name("Name, e.g. Microsoft Windows 10 Pro, Ubuntu 24.04 LTS."),
@@ -303,6 +307,12 @@ REPORT = Object(
                 "installed": Boolean("Installed."),
                 "running": Boolean("Its service is running.", nullable=True),
                 "version": Text("Its version.", max_length=64, required=False, nullable=True),
+                "server": Text(
+                    "The Administration Server it is bound to (Protection_AdmServer), or null.",
+                    max_length=255, required=False, nullable=True),
+                "last_connected_at": Timestamp(
+                    "Its last synchronisation with that server (Protection_LastConnected), UTC.",
+                    required=False, nullable=True),
             }, nullable=True),
         "errors": List("Probes that failed, one line each.",
                        Text("What failed and why.", max_length=500), max_items=50),
