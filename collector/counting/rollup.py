@@ -23,15 +23,16 @@ from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 
 from collector.formats.formatting import LOCAL_TZ
-from collector.formats.timefmt import to_stored
+from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.guideline import naming_rule, refresh_hostname_units
 from collector.store.units import get_unit, list_units
 
 INSTALLED_STATES = ("protected", "unprotected")
 STATES = ("protected", "unprotected", "exempt", "missing", "stale")
-COUNTS = ("seen", "stale", "installed", "installed_named", "protected", "exempt", "missing",
-          "misnamed", "misnamed_installed", "mismatched")
+COUNTS = ("seen", "stale", "installed", "installed_named", "connected", "official",
+          "protected", "exempt", "missing", "misnamed", "misnamed_installed",
+          "misnamed_official", "mismatched")
 # No report can be older: avroll (and the directive it serves, 2018) came later.
 EARLIEST_AS_OF = date(2000, 1, 1)
 VERSION_OR_PUNCTUATION = re.compile(r"\bv?\d+(?:\.\d+)*\b|[^\w\s]")
@@ -92,11 +93,11 @@ def mandated_names(db, required):
 # in the past, the newest report before the cutoff (ties: the one stored last, as ingest does).
 LATEST_NOW = """
     SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
-           r.ram_installed_bytes, r.ram_visible_bytes
+           r.ram_installed_bytes, r.ram_visible_bytes, r.mgmt_last_connected_at
     FROM machines m JOIN reports r ON r.report_id = m.latest_report_id"""
 LATEST_AS_OF = """
     SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
-           r.ram_installed_bytes, r.ram_visible_bytes
+           r.ram_installed_bytes, r.ram_visible_bytes, r.mgmt_last_connected_at
     FROM (SELECT CAST(substr(max(observed_at || printf('%015d', rowid)), 21) AS INTEGER)
                      AS newest
           FROM reports WHERE observed_at < :cutoff GROUP BY machine_id) x
@@ -107,30 +108,45 @@ STATE = """
                l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
                hu.unit AS named_unit,
                l.observed_at < :stale_before AS stale,
-               -- One look at the mandated products: NULL none, 0 present, 1 also up to date.
-               (SELECT max(coalesce(p.enabled = 1 AND p.up_to_date = 1, 0))
+               l.mgmt_last_connected_at,
+               coalesce(l.mgmt_last_connected_at >= :connected_after, 0) AS in_touch,
+               -- One look at the mandated products: NULL none, 0 present, 1 also enabled and
+               -- up to date (Security Center says so, or without it, recent signatures).
+               (SELECT max(coalesce(p.enabled = 1 AND (p.up_to_date = 1 OR (
+                           p.up_to_date IS NULL
+                           AND p.signatures_updated_at >= :signatures_after)), 0))
                 FROM report_products p
                 WHERE p.report_id = l.report_id
                   AND p.name IN (SELECT value FROM json_each(:products))) AS product,
-               coalesce(l.ram_installed_bytes, l.ram_visible_bytes) < :ram_limit AS low_ram
+               -- The larger RAM figure: one misread low figure never exempts a machine.
+               max(coalesce(l.ram_installed_bytes, l.ram_visible_bytes),
+                   coalesce(l.ram_visible_bytes, l.ram_installed_bytes)) < :ram_limit
+                   AS low_ram
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
              LEFT JOIN hostname_units hu ON hu.hostname = l.hostname
         -- Under some units: only machines enrolled there or named for one of them.
         WHERE :scope IS NULL
            OR l.agent_unit_code IN (SELECT value FROM json_each(:scope))
            OR hu.unit IN (SELECT value FROM json_each(:scope))),
+    judged AS (
+        SELECT *, CASE WHEN stale THEN 'stale'
+                       WHEN product = 1 THEN 'protected'
+                       WHEN product = 0 THEN 'unprotected'
+                       WHEN low_ram THEN 'exempt'
+                       ELSE 'missing' END AS state
+        FROM facts),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
                coalesce(named_unit, enrolled_unit) AS unit,
                named_unit IS NOT NULL AS follows_guideline,
+               mgmt_last_connected_at AS last_connected_at,
+               state IN ('protected', 'unprotected') AND in_touch AS connected,
+               state IN ('protected', 'unprotected')
+                   AND (in_touch OR NOT :require_connected) AS counts_official,
                named_unit IS NOT NULL AND enrolled_code IS NOT NULL
                    AND named_unit != enrolled_code AS mismatch,
-               CASE WHEN stale THEN 'stale'
-                    WHEN product = 1 THEN 'protected'
-                    WHEN product = 0 THEN 'unprotected'
-                    WHEN low_ram THEN 'exempt'
-                    ELSE 'missing' END AS state
-        FROM facts)"""
+               state
+        FROM judged)"""
 # Counted per unit the machine belongs to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
     SELECT unit,
@@ -138,12 +154,15 @@ OWN_COUNTS = """
            sum(state = 'stale') AS stale,
            sum(state IN ('protected', 'unprotected')) AS installed,
            sum(state IN ('protected', 'unprotected') AND follows_guideline) AS installed_named,
+           sum(connected) AS connected,
+           sum(counts_official AND follows_guideline) AS official,
            sum(state = 'protected') AS protected,
            sum(state = 'exempt') AS exempt,
            sum(state = 'missing') AS missing,
            sum(state != 'stale' AND NOT follows_guideline) AS misnamed,
            sum(state IN ('protected', 'unprotected') AND NOT follows_guideline)
                AS misnamed_installed,
+           sum(counts_official AND NOT follows_guideline) AS misnamed_official,
            sum(state != 'stale' AND mismatch) AS mismatched
     FROM state GROUP BY unit"""
 # Names shared by several machines (a reinstalled PC gets a new machine_id), stale ones too.
@@ -169,7 +188,13 @@ def state_query(db, when, scope=None):
     rules = settings.current(db)
     refresh_hostname_units(db)
     sql = f"WITH latest AS ({LATEST_NOW if when.current else LATEST_AS_OF}), {STATE}"
+    cutoff = parse_stored(when.cutoff)
     params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
+              "connected_after": to_stored(
+                  cutoff - timedelta(days=rules["connected_within_days"])),
+              "signatures_after": to_stored(
+                  cutoff - timedelta(days=rules["signatures_max_age_days"])),
+              "require_connected": rules["official_requires_connected"],
               "products": json.dumps(mandated_names(db, rules["required_product"])),
               "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
               "scope": None if scope is None else json.dumps(scope)}
@@ -192,7 +217,8 @@ def _figures(counts, allocated, official):
     coverage = _ratio(counts["installed"], counts["seen"] - counts["exempt"])
     row["install_rate"] = None if rate is None else float(rate)
     row["coverage"] = None if coverage is None else float(coverage)
-    row["over_quota"] = allocated is not None and counts["installed"] > allocated
+    # Over quota: more licences installed (the official figure) than allocated, strictly.
+    row["over_quota"] = allocated is not None and official > allocated
     return row
 
 
@@ -249,7 +275,7 @@ class Tree:
         unit, counts = self.units[code], self.subtree[code]
         allocated = self.allocated[code]
         row = {key: unit[key] for key in ("code", "name", "group", "parent")}
-        row.update(_figures(counts, allocated, counts["installed_named"]))
+        row.update(_figures(counts, allocated, counts["official"]))
         row["children"] = len(self.children[code])
         row["children_allocated"] = self.children_allocated[code]
         row["children_over_allocated"] = (
@@ -344,22 +370,23 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         code for code, unit in tree.units.items() if unit["parent"] not in tree.units]
     rows = [tree.row(code) for code in shown]
     unattributed = own.get(None) if parent is None else None
-    misnamed_installed = sum(tree.own[code]["misnamed_installed"] for code in scope) + (
-        unattributed["misnamed_installed"] if unattributed else 0)
+    misnamed_installed = sum(tree.own[code]["misnamed_official"] for code in scope) + (
+        unattributed["misnamed_official"] if unattributed else 0)
     misnamed_seen = sum(tree.own[code]["misnamed"] for code in scope) + (
         unattributed["misnamed"] if unattributed else 0)
     parent_own = None
-    extra = _add(_zero(), unattributed) if unattributed else _zero()
     if parent and (tree.own[parent]["seen"] or tree.own[parent]["stale"]):
         counts = tree.own[parent]
         parent_own = dict(code=parent, name=tree.units[parent]["name"],
-                          **_figures(counts, None, counts["installed_named"]))
-        _add(extra, counts)
+                          **_figures(counts, None, counts["official"]))
     sections = _sections(rows)
-    grand = _total(rows, allocated=tree.allocated[parent] if parent else None,
-                   extra_official=misnamed_installed + (
-                       parent_own["installed_official"] if parent_own else 0),
-                   extra_counts=extra)
+    if parent:
+        # Under a unit, the total is that unit's own row in the table above it (one figure
+        # everywhere): its misnamed machines are listed, counted in the province's row.
+        grand = _figures(tree.subtree[parent], tree.allocated[parent],
+                         tree.subtree[parent]["official"])
+    else:
+        grand = _total(rows, extra_official=misnamed_installed, extra_counts=unattributed)
     return {
         "as_of": when.as_of.isoformat(),
         "parent": parent,

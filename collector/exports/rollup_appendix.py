@@ -4,7 +4,9 @@ cài đặt phần mềm phòng, chống mã độc tập trung đến ngày …
 The table has the letters' six columns, one section per unit group with its total, the row of
 installed machines not named per the guideline, and the grand total. The misnamed row comes
 after the sections (it belongs to none), so each section total is the sum of its rows and the
-grand total is the sum of the section totals and the misnamed row.
+province's grand total is the sum of the section totals and the misnamed row; under a unit,
+the grand total is that unit's row in the province's table (its misnamed machines are listed
+but counted in the province's misnamed row).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *CO
 MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
                   "đặt tên máy theo hướng dẫn")
 MISNAMED_NOTE = "Không thuộc mục nào; được tính vào tổng cộng"
+# Under a unit, the total is the unit's row in the table above it: misnamed machines count
+# only in the province's misnamed row.
+MISNAMED_NOTE_UNDER_UNIT = ("Không cộng vào tổng của đơn vị; được tính ở dòng máy đặt tên sai "
+                            "của toàn tỉnh")
 OTHER_GROUP = "Các đơn vị khác"
 WIDTHS = (6, 38, 14, 14, 10, 20)
 # The kind of each CSV row, so totals can be filtered out before summing.
@@ -52,7 +58,7 @@ def notes(row):
     """The Ghi chú of a unit row, from the rollup's flags."""
     found = []
     if row["over_quota"]:
-        found.append(f"Vượt phân bổ ({number(row['installed'])} máy đã cài)")
+        found.append("Vượt phân bổ")
     if row["allocated"] is None:
         found.append("Chưa được phân bổ bản quyền")
     if not row["seen"]:
@@ -90,7 +96,8 @@ def appendix_lines(report):
         lines.append(_line("parent_own", None, None, own,
                            name=f"{own['name']} (máy của chính đơn vị)"))
     lines.append(Line("misnamed", None, "", None, None, MISNAMED_LABEL, None,
-                      report["misnamed"]["installed_official"], None, MISNAMED_NOTE))
+                      report["misnamed"]["installed_official"], None,
+                      MISNAMED_NOTE_UNDER_UNIT if report["parent"] else MISNAMED_NOTE))
     lines.append(_line("total", None, None, report["total"], name="Tổng cộng"))
     return lines
 

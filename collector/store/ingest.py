@@ -28,12 +28,13 @@ REPORT_COLUMNS = (
     "report_id", "machine_id", "received_at", "collected_at", "observed_at", "hostname",
     "agent_version", "agent_unit_code", "os_family", "os_name", "os_version", "os_server",
     "ram_installed_bytes", "ram_visible_bytes", "device_type", "av_status",
-    "mgmt_installed", "mgmt_running", "body")
+    "mgmt_installed", "mgmt_running", "mgmt_server", "mgmt_last_connected_at", "body")
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
 INSERT_PRODUCT = """INSERT INTO report_products
-    (report_id, name, vendor, version, enabled, up_to_date) VALUES (?, ?, ?, ?, ?, ?)"""
+    (report_id, name, vendor, version, enabled, up_to_date, signatures_updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)"""
 # A report sent late from the agent's spool must not replace a newer one as the latest.
 UPSERT_MACHINE = """
     INSERT INTO machines (machine_id, hostname, first_seen_at, last_seen_at, latest_report_id)
@@ -46,18 +47,32 @@ UPSERT_MACHINE = """
         last_seen_at = max(last_seen_at, excluded.last_seen_at)"""
 
 
+def _moment_seen(text, observed_at):
+    """A time the agent tells (last connection, signature date) in the stored form; never
+    after the report was observed (a clock running ahead must not stretch a window)."""
+    return None if not text else min(stored_from_report(text), observed_at)
+
+
+def product_rows(report, report_id, observed_at):
+    """The `report_products` rows of a validated report."""
+    return [(report_id, p["name"], p.get("vendor"), p.get("version"), p.get("enabled"),
+             p.get("up_to_date"), _moment_seen(p.get("signatures_updated_at"), observed_at))
+            for p in report["antivirus"]["products"]]
+
+
 def report_row(report, received_at):
     """The `reports` row of a validated report."""
     machine, os_info = report["machine"], report["machine"]["os"]
     management = report.get("management_agent") or {}
     collected_at = stored_from_report(report["collected_at"])
+    # An agent's clock may run ahead; it cannot have seen the machine after we heard.
+    observed_at = min(collected_at, received_at)
     return {
         "report_id": report["report_id"].lower(),
         "machine_id": machine["machine_id"].lower(),
         "received_at": received_at,
         "collected_at": collected_at,
-        # An agent's clock may run ahead; it cannot have seen the machine after we heard.
-        "observed_at": min(collected_at, received_at),
+        "observed_at": observed_at,
         "hostname": machine["hostname"],
         "agent_version": report["agent"]["version"],
         "agent_unit_code": (report["agent"].get("unit_code") or None) and
@@ -72,6 +87,9 @@ def report_row(report, received_at):
         "av_status": report["antivirus"]["status"],
         "mgmt_installed": management.get("installed", False),
         "mgmt_running": management.get("running"),
+        "mgmt_server": management.get("server"),
+        "mgmt_last_connected_at": _moment_seen(management.get("last_connected_at"),
+                                               observed_at),
         "body": json.dumps(report, ensure_ascii=False, separators=(",", ":")),
     }
 
@@ -94,8 +112,23 @@ def store_report(db, report, received_at=None, agent=None):
                 raise ReportConflict(row["report_id"])
             return Stored(row["report_id"], row["machine_id"], True, credential)
         db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
-        db.conn.executemany(INSERT_PRODUCT, [
-            (row["report_id"], p["name"], p.get("vendor"), p.get("version"), p.get("enabled"),
-             p.get("up_to_date")) for p in report["antivirus"]["products"]])
+        db.conn.executemany(INSERT_PRODUCT,
+                            product_rows(report, row["report_id"], row["observed_at"]))
         db.execute(UPSERT_MACHINE, row)
     return Stored(row["report_id"], row["machine_id"], False, credential)
+
+
+def backfill_connection_and_signatures(db):
+    """Fill the connection and signature columns of reports stored before they existed
+    (only bodies that carry either field are read)."""
+    for report_id, observed_at, body in db.execute(
+            "SELECT report_id, observed_at, body FROM reports WHERE body LIKE "
+            "'%last_connected_at%' OR body LIKE '%signatures_updated_at%'").fetchall():
+        report = json.loads(body)
+        management = report.get("management_agent") or {}
+        db.execute("UPDATE reports SET mgmt_server = ?, mgmt_last_connected_at = ? "
+                   "WHERE report_id = ?",
+                   [management.get("server"),
+                    _moment_seen(management.get("last_connected_at"), observed_at), report_id])
+        db.execute("DELETE FROM report_products WHERE report_id = ?", [report_id])
+        db.conn.executemany(INSERT_PRODUCT, product_rows(report, report_id, observed_at))

@@ -6,6 +6,8 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
+from collector.store.ingest import backfill_connection_and_signatures
+
 migrations = Migrations("avroll")
 
 
@@ -150,6 +152,17 @@ def m005_hostname_units(db):
                "WITHOUT ROWID")
     db.execute("CREATE TABLE hostname_units_state (fingerprint TEXT NOT NULL, "
                "last_report_rowid INTEGER NOT NULL)")
+
+
+@migrations()
+def m006_connection_and_signatures(db):
+    # What the Network Agent says of its last synchronisation (the "connected" figure) and
+    # each product's signature date (protected where Security Center is absent), read back
+    # from the bodies of reports stored before these columns existed.
+    db.execute("ALTER TABLE reports ADD COLUMN mgmt_server TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN mgmt_last_connected_at TEXT")
+    db.execute("ALTER TABLE report_products ADD COLUMN signatures_updated_at TEXT")
+    backfill_connection_and_signatures(db)
 
 
 def apply(db):

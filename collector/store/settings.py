@@ -47,6 +47,25 @@ def _product_names(text):
     return names
 
 
+YES = ("yes", "true", "1", "có")
+NO = ("no", "false", "0", "không")
+
+
+def _yes_no(text):
+    value = str(text).strip().casefold()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise SettingError(f"'{text}' is neither yes nor no")
+
+
+# The two time limits follow Kaspersky Security Center's device status conditions "Not
+# connected for a long time" and "Databases are outdated" ("About device statuses"), so the
+# collector and the console the officers also read call the same PC connected and current.
+KSC_STATUS_PAGE = "https://support.kaspersky.com/help/KSC/15.1/en-US/191051_1.htm"
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its default (as text), what it means, and how a value is checked."""
@@ -63,12 +82,28 @@ SETTINGS = {setting.key: setting for setting in (
             "hyphens, {n} digits, {text} letters; matched case-insensitively against the "
             "whole name (at most 15 characters).", _pattern),
     Setting("ram_exempt_below_mb", "2048",
-            "A machine without the mandated antivirus is exempt when its installed RAM (the "
-            "visible RAM only when installed is unknown) is below this many MB.",
+            "A machine without the mandated antivirus is exempt when its RAM is below this "
+            "many MB, judged on the larger of installed and visible RAM (either may be "
+            "misread; a machine never escapes the count by one low figure).",
             _whole_number(0, 1_048_576)),
     Setting("stale_after_days", "30",
             "A machine not seen for this many days is stale: listed, not counted.",
             _whole_number(1, 3650)),
+    Setting("connected_within_days", "7",
+            "An installed machine is connected when its Network Agent last synchronised with "
+            "the Administration Server within this many days (as of the date counted). "
+            "Default 7 days, after Kaspersky Security Center's \"Not connected for a long "
+            f"time\" device status condition ({KSC_STATUS_PAGE}).", _whole_number(1, 365)),
+    Setting("official_requires_connected", "no",
+            "yes: the official installed figure (the appendix's) counts only connected "
+            "machines; no: it counts installed machines, as the provincial letters do. "
+            "Connected is shown beside it either way.", _yes_no),
+    Setting("signatures_max_age_days", "7",
+            "Where the OS has no Security Center to say whether signatures are up to date "
+            "(servers, Linux), an enabled product is protected when its signature databases "
+            "are at most this many days old. Default 7 days, after Kaspersky Security Center's "
+            f"\"Databases are outdated\" device status condition ({KSC_STATUS_PAGE}).",
+            _whole_number(1, 365)),
     Setting("required_product",
             "Kaspersky Endpoint Security for Windows; Kaspersky Security for Windows Server; "
             "Kaspersky Endpoint Security for Linux",
