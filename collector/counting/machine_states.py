@@ -12,12 +12,13 @@ from collector.store.machines import like_pattern
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, list_units
 
-STATE_FILTERS = (*STATES, "installed")
+STATE_FILTERS = (*STATES, "installed", "not_connected")
 COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
-    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, r.os_name,
+    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, s.connected,
+    s.last_connected_at, r.os_name,
     r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
     s.report_id"""
-BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
+BOOLEANS = ("follows_guideline", "mismatch", "connected", "mgmt_installed")
 
 
 class BadFilter(ValueError):
@@ -33,6 +34,7 @@ class UnknownTab(BadFilter):
 TABS = {
     "all": {},
     "installed": {"state": "installed"},
+    "not_connected": {"state": "not_connected"},
     "missing": {"state": "missing"},
     "exempt": {"state": "exempt"},
     "misnamed": {"follows_guideline": False},
@@ -58,8 +60,9 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
     if state is not None:
         if state not in STATE_FILTERS:
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
-        conditions.append("state IN ('protected', 'unprotected')" if state == "installed"
-                          else "state = :state")
+        conditions.append({"installed": "state IN ('protected', 'unprotected')",
+                           "not_connected": "state IN ('protected', 'unprotected') "
+                                            "AND NOT connected"}.get(state, "state = :state"))
         params["state"] = state
     if follows_guideline is not None:
         conditions.append("follows_guideline = :follows")
@@ -86,7 +89,8 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
-    `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
+    `state`: one of STATES, "installed" or "not_connected" (installed, Network Agent not
+    in touch within `connected_within_days`); `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines."""
     per_page = min(max(1, per_page), PER_PAGE_MAX)
@@ -129,6 +133,6 @@ def machine_state(db, machine_id, hostname, enrolled_code):
     if not rows:
         return None
     row = rows[0]
-    for key in ("follows_guideline", "mismatch"):
+    for key in ("follows_guideline", "mismatch", "connected"):
         row[key] = bool(row[key])
     return row

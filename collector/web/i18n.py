@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask import g, request
 
+from collector.counting.definitions import FIGURES
 from collector.formats import formatting
+from collector.store.settings import SETTINGS
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -213,13 +215,65 @@ VI = {
     'updated': 'cập nhật',
     'How computers must be named: {unit} a unit code, {any} letters, digits or hyphens, {n} digits, {text} letters; matched case-insensitively against the whole name (at most 15 characters).':
         'Quy tắc đặt tên máy tính: {unit} là mã đơn vị, {any} là chữ, chữ số hoặc dấu gạch ngang, {n} là chữ số, {text} là chữ; so khớp không phân biệt hoa thường với toàn bộ tên máy (tối đa 15 ký tự).',
-    'A machine without the mandated antivirus is exempt when its installed RAM (the visible RAM only when installed is unknown) is below this many MB.':
-        'Máy chưa cài phần mềm bắt buộc được miễn khi RAM lắp đặt (RAM sử dụng được nếu không rõ RAM lắp đặt) dưới số MB này.',
     'A machine not seen for this many days is stale: listed, not counted.':
         'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
     "The mandated, centrally managed antivirus, as product names separated by ';'. A reported product counts when its name equals one of them, ignoring case, spacing and version numbers.":
         "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
+    'Connected': 'Đã kết nối',
+    'connected': 'đã kết nối',
+    'not connected': 'chưa kết nối',
+    'Not connected': 'Chưa kết nối',
+    'Installed, not connected': 'Đã cài, chưa kết nối',
+    'last contact': 'kết nối lần cuối',
+    'Last contact with the Administration Server': 'Kết nối lần cuối với máy chủ quản trị',
+    'machines with the antivirus installed but not connected to the Administration Server':
+        'máy đã cài phần mềm nhưng chưa kết nối với máy chủ quản trị',
+    'What each figure counts': 'Ý nghĩa từng số liệu',
+    "Not in this unit's total: counted in the province's row":
+        'Không cộng vào tổng của đơn vị: được tính ở dòng của toàn tỉnh',
+    'Total of the unit': 'Tổng của đơn vị',
 }
+# Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
+FIGURE_DEFINITIONS_VI = {
+    "allocated": "Số bản quyền được phân bổ cho đơn vị; nếu đơn vị không có phân bổ riêng, là "
+                 "tổng phân bổ của các đơn vị trực thuộc.",
+    "installed_official": "Số máy đặt tên theo đơn vị hoặc đơn vị trực thuộc đã cài phần mềm "
+                          "bắt buộc (và đã kết nối, khi official_requires_connected là yes): "
+                          "số liệu của phụ lục.",
+    "install_rate": "Số bản quyền được cài đặt chia cho số bản quyền được phân bổ.",
+    "seen": "Số máy có báo cáo gần nhất không quá stale_after_days ngày.",
+    "installed": "Số máy đã cài phần mềm bắt buộc, kể cả máy đặt tên sai hướng dẫn.",
+    "connected": "Số máy đã cài có Network Agent đồng bộ với máy chủ quản trị trong "
+                 "connected_within_days ngày.",
+    "protected": "Số máy đã cài có phần mềm bắt buộc đang bật và cập nhật (không có Security "
+                 "Center: cơ sở dữ liệu mẫu không cũ quá signatures_max_age_days ngày).",
+    "exempt": "Số máy chưa cài phần mềm bắt buộc có RAM (số lớn hơn giữa RAM lắp đặt và RAM "
+              "sử dụng được) dưới ram_exempt_below_mb.",
+    "missing": "Số máy có báo cáo, chưa cài và không được miễn.",
+    "stale": "Số máy không báo cáo quá stale_after_days ngày: vẫn liệt kê, không tính.",
+    "misnamed": "Số máy có báo cáo có tên không theo naming_pattern với một mã đơn vị đã biết.",
+    "coverage": "Số máy đã cài chia cho số máy có báo cáo không được miễn.",
+}
+VI.update({FIGURES[key][1]: text for key, text in FIGURE_DEFINITIONS_VI.items()})
+VI.update({
+    SETTINGS["ram_exempt_below_mb"].help:
+        "Máy chưa cài phần mềm bắt buộc được miễn khi RAM dưới số MB này, xét theo số lớn hơn "
+        "giữa RAM lắp đặt và RAM sử dụng được (một số đọc sai thấp không làm máy thoát khỏi "
+        "số liệu).",
+    SETTINGS["connected_within_days"].help:
+        "Máy đã cài được coi là đã kết nối khi Network Agent đồng bộ với máy chủ quản trị "
+        "(Administration Server) trong số ngày này (tính đến ngày thống kê). Mặc định 7 ngày, "
+        "theo điều kiện trạng thái \"Not connected for a long time\" của Kaspersky Security "
+        "Center (" + SETTINGS["connected_within_days"].help.rsplit("(", 1)[1],
+    SETTINGS["official_requires_connected"].help:
+        "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
+        "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",
+    SETTINGS["signatures_max_age_days"].help:
+        "Khi hệ điều hành không có Security Center cho biết phần mềm đã cập nhật chưa (máy chủ, "
+        "Linux), sản phẩm đang bật được coi là bảo vệ khi cơ sở dữ liệu mẫu không cũ quá số "
+        "ngày này. Mặc định 7 ngày, theo điều kiện trạng thái \"Databases are outdated\" của "
+        "Kaspersky Security Center (" + SETTINGS["signatures_max_age_days"].help.rsplit("(", 1)[1],
+})
 
 
 def current_language():
@@ -243,8 +297,14 @@ def remember_language(response):
     return response
 
 
+def define(figure):
+    """A figure's one-line definition in the page's language (for its tooltip)."""
+    return translate(FIGURES[figure][1])
+
+
 def register(app):
-    app.jinja_env.globals.update(_=translate, lang=current_language)
+    app.jinja_env.globals.update(_=translate, lang=current_language, define=define,
+                                 figures=FIGURES)
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
     app.after_request(remember_language)
