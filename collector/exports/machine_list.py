@@ -26,9 +26,10 @@ STATE_LABELS = {
     "exempt": "Miễn (RAM dưới ngưỡng)", "missing": "Chưa cài", "stale": "Quá hạn báo cáo",
 }
 COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
-           "Phần mềm phòng, chống mã độc", "Network Agent", "Trạng thái",
+           "Phần mềm phòng, chống mã độc", "Network Agent", "Đã kết nối máy chủ quản trị",
+           "Kết nối lần cuối", "Trạng thái",
            "Đặt tên theo hướng dẫn", "Báo cáo gần nhất", "Mã máy")
-WIDTHS = (5, 17, 8, 12, 20, 8, 22, 9, 14, 9, 11, 14)
+WIDTHS = (5, 17, 8, 12, 20, 8, 22, 9, 9, 11, 14, 9, 11, 14)
 DEPARTMENT_NOTE = ("Cột \"Bộ phận sử dụng\": avroll không thu thập thông tin này, đơn vị tự "
                    "điền.")
 
@@ -41,6 +42,7 @@ def _machine(row, products):
         "os_name": row["os_name"],
         "ram_installed_gb": None if ram is None else round(ram / 2**30, 1),
         "antivirus": products, "management_agent": row["mgmt_installed"],
+        "connected": row["connected"], "last_connected_at": row["last_connected_at"],
         "state": row["state"], "follows_guideline": row["follows_guideline"],
         "last_seen_at": row["last_seen_at"],
     }
@@ -73,7 +75,9 @@ def _yes_no(value):
 def _cells(number, machine):
     return [number, machine["hostname"], machine["unit"], machine["department"],
             machine["os_name"], machine["ram_installed_gb"], "; ".join(machine["antivirus"]),
-            _yes_no(machine["management_agent"]), STATE_LABELS[machine["state"]],
+            _yes_no(machine["management_agent"]), _yes_no(machine["connected"]),
+            date(machine["last_connected_at"]) if machine["last_connected_at"] else "",
+            STATE_LABELS[machine["state"]],
             _yes_no(machine["follows_guideline"]), date(machine["last_seen_at"]),
             machine["machine_id"]]
 

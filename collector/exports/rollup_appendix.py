@@ -23,7 +23,10 @@ TITLE = ("Thống kê số lượng máy tính cài đặt phần mềm phòng, 
          "đến ngày {day}")
 COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
            "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú")
-CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:])
+# The CSV adds, after the letters' columns, the machines connected to the Administration
+# Server (the printed table keeps the letters' six columns).
+CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:],
+               "Số máy đã kết nối máy chủ quản trị")
 MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
                   "đặt tên máy theo hướng dẫn")
 MISNAMED_NOTE = "Không thuộc mục nào; được tính vào tổng cộng"
@@ -52,6 +55,7 @@ class Line:
     installed: int
     rate: float | None
     note: str = ""
+    connected: int | None = None
 
 
 def notes(row):
@@ -74,7 +78,7 @@ def notes(row):
 def _line(kind, section, stt, row, name=None, note=""):
     group = section and (row.get("group") or "")
     return Line(kind, section, group, stt, row.get("code"), name or row["name"], row["allocated"],
-                row["installed_official"], row["install_rate"], note)
+                row["installed_official"], row["install_rate"], note, row.get("connected"))
 
 
 def section_heading(line):
@@ -132,7 +136,7 @@ def csv_rows(report):
     kind of row as columns; the rate as a fraction (0.9821 is 98,21 %)."""
     rows = [(line.group or (OTHER_GROUP if line.section else ""), KINDS[line.kind], line.stt, line.code, line.name,
              line.allocated, line.installed,
-             None if line.rate is None else round(line.rate, 4), line.note)
+             None if line.rate is None else round(line.rate, 4), line.note, line.connected)
             for line in appendix_lines(report)]
     return CSV_COLUMNS, rows
 
