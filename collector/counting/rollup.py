@@ -5,7 +5,8 @@ The rules (also in the README):
 - A machine counts once, by `machine_id`; its latest report observed before the end of the
   as-of date (Vietnam time) decides its state. Not seen for `stale_after_days` before then:
   *stale*, listed but not counted.
-- *installed*: a product of the mandated list is reported (`required_product`); *protected*:
+- *installed*: a product of the mandated families is reported (`required_product`, matched
+  by `products.is_mandated`); *protected*:
   such a product is enabled and up to date; *exempt*: not installed and RAM (installed, else
   visible) below `ram_exempt_below_mb`; *missing*: neither.
 - A name that follows `naming_pattern` with a known unit code attributes the machine to that
@@ -16,12 +17,12 @@ The rules (also in the README):
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 
+from collector.counting.products import mandated_names
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
@@ -35,7 +36,6 @@ COUNTS = ("seen", "stale", "installed", "installed_named", "connected", "officia
           "misnamed_official", "mismatched")
 # No report can be older: avroll (and the directive it serves, 2018) came later.
 EARLIEST_AS_OF = date(2000, 1, 1)
-VERSION_OR_PUNCTUATION = re.compile(r"\bv?\d+(?:\.\d+)*\b|[^\w\s]")
 
 
 class BadAsOf(ValueError):
@@ -75,18 +75,6 @@ def moment(as_of=None, stale_after_days=30, now=None):
     cutoff = min(end_of_day, now)
     return Moment(as_of, to_stored(cutoff),
                   to_stored(cutoff - timedelta(days=stale_after_days)), as_of == today)
-
-
-def product_key(name):
-    """A product name without case, punctuation or version numbers: how names are compared."""
-    return " ".join(VERSION_OR_PUNCTUATION.sub(" ", name.casefold()).split())
-
-
-def mandated_names(db, required):
-    """The stored product names that are the mandated product (compared by `product_key`)."""
-    wanted = {product_key(name) for name in required}
-    return [name for (name,) in db.execute("SELECT DISTINCT name FROM report_products")
-            if product_key(name) in wanted]
 
 
 # Each machine's latest report as of the cutoff. Now, the machines table already knows it;

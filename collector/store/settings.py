@@ -106,10 +106,12 @@ SETTINGS = {setting.key: setting for setting in (
             _whole_number(1, 365)),
     Setting("required_product",
             "Kaspersky Endpoint Security for Windows; Kaspersky Security for Windows Server; "
-            "Kaspersky Endpoint Security for Linux",
-            "The mandated, centrally managed antivirus, as product names separated by ';'. "
-            "A reported product counts when its name equals one of them, ignoring case, "
-            "spacing and version numbers.", _product_names),
+            "Kaspersky Endpoint Security for Linux; Kaspersky Endpoint Security for Business",
+            "The mandated, centrally managed antivirus, as product families separated by ';'. "
+            "A reported product counts when its name is one of these families, whatever its "
+            "language, version, service pack or maintenance release, or an edition of one "
+            "(Select, Advanced, Total); another product of the same vendor does not.",
+            _product_names),
 )}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from collector.counting.products import reported_products
 from collector.formats.spreadsheets import TableError
 from collector.store import enrollment, settings, units
 from collector.store.db import get_db
@@ -36,7 +37,9 @@ def settings_page():
             saved = key
         except settings.SettingError as exc:
             errors[key] = str(exc)
+    families = settings.current(db)["required_product"]
     return render_template("admin_settings.html", settings=settings.described(db),
+                           families=families, products=reported_products(db, families),
                            errors=errors, saved=saved,
                            posted=request.form if errors else {}), 422 if errors else 200
 

@@ -217,8 +217,6 @@ VI = {
         'Quy tắc đặt tên máy tính: {unit} là mã đơn vị, {any} là chữ, chữ số hoặc dấu gạch ngang, {n} là chữ số, {text} là chữ; so khớp không phân biệt hoa thường với toàn bộ tên máy (tối đa 15 ký tự).',
     'A machine not seen for this many days is stale: listed, not counted.':
         'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
-    "The mandated, centrally managed antivirus, as product names separated by ';'. A reported product counts when its name equals one of them, ignoring case, spacing and version numbers.":
-        "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
     'Connected': 'Đã kết nối',
     'connected': 'đã kết nối',
     'not connected': 'chưa kết nối',
@@ -232,6 +230,10 @@ VI = {
     "Not in this unit's total: counted in the province's row":
         'Không cộng vào tổng của đơn vị: được tính ở dòng của toàn tỉnh',
     'Total of the unit': 'Tổng của đơn vị',
+    'Product names reported by the agents': 'Tên sản phẩm các agent đã báo cáo',
+    'Counts as the mandated product': 'Được tính là phần mềm bắt buộc',
+    'Product name': 'Tên sản phẩm',
+    'Mandated product families (required_product)': 'Các dòng sản phẩm bắt buộc (required_product)',
 }
 # Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
 FIGURE_DEFINITIONS_VI = {
@@ -265,6 +267,11 @@ VI.update({
         "(Administration Server) trong số ngày này (tính đến ngày thống kê). Mặc định 7 ngày, "
         "theo điều kiện trạng thái \"Not connected for a long time\" của Kaspersky Security "
         "Center (" + SETTINGS["connected_within_days"].help.rsplit("(", 1)[1],
+    SETTINGS["required_product"].help:
+        "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các dòng sản phẩm cách nhau "
+        "bởi dấu ';'. Sản phẩm được tính khi tên thuộc một dòng này, bất kể ngôn ngữ, phiên "
+        "bản, gói dịch vụ (SP, MR) hay ấn bản (Select, Advanced, Total); sản phẩm khác của "
+        "cùng hãng không được tính.",
     SETTINGS["official_requires_connected"].help:
         "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
         "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",
