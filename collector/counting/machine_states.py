@@ -14,11 +14,12 @@ from collector.store.units import get_unit, list_units
 
 STATE_FILTERS = (*STATES, "installed", "not_connected")
 COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
-    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, s.connected,
+    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, s.conflict,
+    s.assigned_unit, s.connected,
     s.last_connected_at, r.os_name,
     r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
     s.report_id"""
-BOOLEANS = ("follows_guideline", "mismatch", "connected", "mgmt_installed")
+BOOLEANS = ("follows_guideline", "mismatch", "conflict", "connected", "mgmt_installed")
 
 
 class BadFilter(ValueError):
@@ -50,7 +51,8 @@ def list_tab(db, tab, **options):
     return list_machine_states(db, **options, **TABS[tab])
 
 
-def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query):
+def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query,
+                conflict=None):
     conditions, params = [], {}
     if unit is not None:
         if get_unit(db, unit) is None:
@@ -70,6 +72,9 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
     if mismatch is not None:
         conditions.append("mismatch = :mismatch")
         params["mismatch"] = bool(mismatch)
+    if conflict is not None:
+        conditions.append("conflict = :conflict")
+        params["conflict"] = bool(conflict)
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
@@ -85,19 +90,20 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT):
+                        per_page=PER_PAGE_DEFAULT, conflict=None):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES, "installed" or "not_connected" (installed, Network Agent not
     in touch within `connected_within_days`); `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
-    several machines."""
+    several machines; `conflict`: named outside the subtree of the unit its enrollment
+    token is bound to (counted for no unit)."""
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
-                                    duplicates, query)
+                                    duplicates, query, conflict)
     sql, state_params = state_query(db, when, scope=params.get("units"))
     if "units" in params:
         params["units"] = json.dumps(params["units"])
@@ -125,7 +131,10 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
 def machine_state(db, machine_id, hostname, enrolled_code):
     """One machine's state now (a `list_machine_states()` row without the report columns),
     or None; computed among the machines of its units only, when it has one."""
-    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None}
+    assigned = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
+                          [machine_id]).fetchone()
+    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None,
+             assigned and assigned[0]}
     scope = sorted(code for code in codes if code and get_unit(db, code) is not None)
     sql, params = state_query(db, when_for(db), scope=scope or None)
     rows = list(db.query(f"{sql} SELECT * FROM state WHERE machine_id = :machine_id",  # noqa: S608
@@ -133,6 +142,6 @@ def machine_state(db, machine_id, hostname, enrolled_code):
     if not rows:
         return None
     row = rows[0]
-    for key in ("follows_guideline", "mismatch", "connected"):
+    for key in ("follows_guideline", "mismatch", "conflict", "connected"):
         row[key] = bool(row[key])
     return row

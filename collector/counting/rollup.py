@@ -30,10 +30,10 @@ from collector.store.guideline import naming_rule, refresh_hostname_units
 from collector.store.units import get_unit, list_units
 
 INSTALLED_STATES = ("protected", "unprotected")
-STATES = ("protected", "unprotected", "exempt", "missing", "stale")
+STATES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
 COUNTS = ("seen", "stale", "installed", "installed_named", "connected", "official",
           "protected", "exempt", "missing", "misnamed", "misnamed_installed",
-          "misnamed_official", "mismatched")
+          "misnamed_official", "mismatched", "conflicts", "retired")
 # No report can be older: avroll (and the directive it serves, 2018) came later.
 EARLIEST_AS_OF = date(2000, 1, 1)
 
@@ -94,7 +94,15 @@ STATE = """
     facts AS MATERIALIZED (
         SELECT l.report_id, l.machine_id, l.hostname, l.observed_at,
                l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
-               hu.unit AS named_unit,
+               hu.unit AS named_unit, ma.unit_code AS assigned_unit,
+               -- Retired by hand from a day on, or not seen for retire_after_days.
+               coalesce(mr.retired_on <= :as_of, 0) OR l.observed_at < :retire_before
+                   AS retired,
+               -- Enrolled with a token bound to a unit, named for a unit outside its subtree:
+               -- a conflict, counted for neither until an admin assigns the machine.
+               ma.unit_code IS NULL AND bu.code IS NOT NULL AND hu.unit IS NOT NULL
+                   AND bu.code NOT IN (SELECT value FROM json_each(
+                       :ancestors, '$.' || hu.unit)) AS conflict,
                l.observed_at < :stale_before AS stale,
                l.mgmt_last_connected_at,
                coalesce(l.mgmt_last_connected_at >= :connected_after, 0) AS in_touch,
@@ -112,12 +120,19 @@ STATE = """
                    AS low_ram
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
              LEFT JOIN hostname_units hu ON hu.hostname = l.hostname
-        -- Under some units: only machines enrolled there or named for one of them.
+             LEFT JOIN machine_retirements mr ON mr.machine_id = l.machine_id
+             LEFT JOIN machine_assignments ma ON ma.machine_id = l.machine_id
+                                              AND ma.assigned_at <= :cutoff
+             LEFT JOIN machine_credentials mc ON mc.machine_id = l.machine_id
+             LEFT JOIN units bu ON bu.code = mc.unit_code
+        -- Under some units: only machines enrolled there, named or assigned to one of them.
         WHERE :scope IS NULL
            OR l.agent_unit_code IN (SELECT value FROM json_each(:scope))
-           OR hu.unit IN (SELECT value FROM json_each(:scope))),
+           OR hu.unit IN (SELECT value FROM json_each(:scope))
+           OR ma.unit_code IN (SELECT value FROM json_each(:scope))),
     judged AS (
-        SELECT *, CASE WHEN stale THEN 'stale'
+        SELECT *, CASE WHEN retired THEN 'retired'
+                       WHEN stale THEN 'stale'
                        WHEN product = 1 THEN 'protected'
                        WHEN product = 0 THEN 'unprotected'
                        WHEN low_ram THEN 'exempt'
@@ -125,7 +140,10 @@ STATE = """
         FROM facts),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
-               coalesce(named_unit, enrolled_unit) AS unit,
+               assigned_unit, conflict AND state != 'retired' AS conflict,
+               CASE WHEN assigned_unit IS NOT NULL THEN assigned_unit
+                    WHEN conflict THEN NULL
+                    ELSE coalesce(named_unit, enrolled_unit) END AS unit,
                named_unit IS NOT NULL AS follows_guideline,
                mgmt_last_connected_at AS last_connected_at,
                state IN ('protected', 'unprotected') AND in_touch AS connected,
@@ -138,7 +156,7 @@ STATE = """
 # Counted per unit the machine belongs to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
     SELECT unit,
-           sum(state != 'stale') AS seen,
+           sum(state NOT IN ('stale', 'retired')) AS seen,
            sum(state = 'stale') AS stale,
            sum(state IN ('protected', 'unprotected')) AS installed,
            sum(state IN ('protected', 'unprotected') AND follows_guideline) AS installed_named,
@@ -147,11 +165,13 @@ OWN_COUNTS = """
            sum(state = 'protected') AS protected,
            sum(state = 'exempt') AS exempt,
            sum(state = 'missing') AS missing,
-           sum(state != 'stale' AND NOT follows_guideline) AS misnamed,
+           sum(state NOT IN ('stale', 'retired') AND NOT follows_guideline) AS misnamed,
            sum(state IN ('protected', 'unprotected') AND NOT follows_guideline)
                AS misnamed_installed,
            sum(counts_official AND NOT follows_guideline) AS misnamed_official,
-           sum(state != 'stale' AND mismatch) AS mismatched
+           sum(state NOT IN ('stale', 'retired') AND mismatch) AS mismatched,
+           sum(state NOT IN ('stale', 'retired') AND conflict) AS conflicts,
+           sum(state = 'retired') AS retired
     FROM state GROUP BY unit"""
 # Names shared by several machines (a reinstalled PC gets a new machine_id), stale ones too.
 DUPLICATES = """
@@ -169,6 +189,19 @@ DUPLICATES_NOW = """
     GROUP BY upper(s.hostname) ORDER BY 1"""
 
 
+def unit_ancestors(db):
+    """Each unit code with the codes of the unit and every unit above it."""
+    parents = dict(db.execute("SELECT code, parent FROM units").fetchall())
+    found = {}
+    for code in parents:
+        chain, at = [], code
+        while at in parents and at not in chain:
+            chain.append(at)
+            at = parents[at]
+        found[code] = chain
+    return found
+
+
 def state_query(db, when, scope=None):
     """`WITH latest, facts, state` SQL and its parameters for the Moment: one row per
     machine with its state, the unit its name follows (or None) and the unit it belongs to;
@@ -183,6 +216,10 @@ def state_query(db, when, scope=None):
               "signatures_after": to_stored(
                   cutoff - timedelta(days=rules["signatures_max_age_days"])),
               "require_connected": rules["official_requires_connected"],
+              "as_of": when.as_of.isoformat(),
+              "retire_before": "" if not rules["retire_after_days"] else to_stored(
+                  cutoff - timedelta(days=rules["retire_after_days"])),
+              "ancestors": json.dumps(unit_ancestors(db)),
               "products": json.dumps(mandated_names(db, rules["required_product"])),
               "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
               "scope": None if scope is None else json.dumps(scope)}
@@ -394,5 +431,7 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
                 for code in scope if tree.row(code)["children_over_allocated"]],
             "duplicate_hostnames": duplicates,
             "name_unit_mismatches": sum(tree.own[code]["mismatched"] for code in scope),
+            # Named outside the subtree of the token that enrolled them: counted for none.
+            "attribution_conflicts": (own.get(None) or _zero())["conflicts"],
         },
     }

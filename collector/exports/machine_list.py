@@ -24,6 +24,7 @@ TAB_TITLES = {
 STATE_LABELS = {
     "protected": "Đã cài, đang bảo vệ", "unprotected": "Đã cài, chưa bật hoặc chưa cập nhật",
     "exempt": "Miễn (RAM dưới ngưỡng)", "missing": "Chưa cài", "stale": "Quá hạn báo cáo",
+    "retired": "Thôi tính",
 }
 COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
            "Phần mềm phòng, chống mã độc", "Network Agent", "Đã kết nối máy chủ quản trị",

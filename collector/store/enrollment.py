@@ -38,6 +38,11 @@ class WrongMachine(Exception):
     """The report claims a machine that its sender may not report for."""
 
 
+class Refused(Exception):
+    """A token may not enroll this machine: the machine was retired, or the token has
+    enrolled as many machines as its limit allows. The message says which."""
+
+
 class UnknownToken(ValueError):
     """No enrollment token has this id."""
 
@@ -124,6 +129,14 @@ def admit(db, agent, machine_id):
         return agent.unit_code, None
     if enrolled is not None:  # the same agent enrolling again: its answer was lost
         return enrolled[0], agent.proposed_credential
+    if db.execute("SELECT 1 FROM machine_retirements WHERE machine_id = ?",
+                  [machine_id]).fetchone() is not None:
+        raise Refused("this machine was retired: an administrator must bring it back")
+    full = db.execute("SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND machine_limit "
+                      "IS NOT NULL AND enrolled_count >= machine_limit",
+                      [agent.token_id]).fetchone()
+    if full is not None:
+        raise Refused("this enrollment token has enrolled as many machines as its limit")
     credential = agent.proposed_credential or CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
     now = now_stored()
     db.execute("INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
@@ -134,25 +147,30 @@ def admit(db, agent, machine_id):
     return agent.unit_code, credential
 
 
-def create_token(db, actor, unit_code=None, note=None):
-    """A new enrollment token (returned once, stored as a hash) and its id."""
+def create_token(db, actor, unit_code=None, note=None, machine_limit=None):
+    """A new enrollment token (returned once, stored as a hash) and its id; with
+    `machine_limit`, it enrolls at most that many machines."""
     if unit_code is not None:
         unit_code = check_unit_code(db, unit_code)
+    if machine_limit is not None and not 1 <= int(machine_limit) <= 1_000_000:
+        raise ValueError("a machine limit is a whole number from 1 to 1000000")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write_transaction(db):
         token_id = db.execute(
-            "INSERT INTO enrollment_tokens (token_hash, unit_code, note, created_at, created_by) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [secret_hash(token), unit_code, note, now_stored(), actor]).lastrowid
+            "INSERT INTO enrollment_tokens (token_hash, unit_code, note, created_at, created_by, "
+            "machine_limit) VALUES (?, ?, ?, ?, ?, ?)",
+            [secret_hash(token), unit_code, note, now_stored(), actor,
+             machine_limit and int(machine_limit)]).lastrowid
         audit.record(db, actor, "tokens.create",
-                     {"token_id": token_id, "unit_code": unit_code, "note": note})
+                     {"token_id": token_id, "unit_code": unit_code, "note": note,
+                      "machine_limit": machine_limit and int(machine_limit)})
     return token_id, token
 
 
 def list_tokens(db):
     return list(db.query(
         "SELECT token_id, unit_code, note, created_at, created_by, enrolled_count, "
-        "last_used_at, revoked_at FROM enrollment_tokens ORDER BY token_id"))
+        "machine_limit, last_used_at, revoked_at FROM enrollment_tokens ORDER BY token_id"))
 
 
 def revoke_token(db, actor, token_id):

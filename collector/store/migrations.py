@@ -165,6 +165,31 @@ def m006_connection_and_signatures(db):
     backfill_connection_and_signatures(db)
 
 
+@migrations()
+def m007_lifecycle_and_attribution(db):
+    # A machine retired from a day on (by an admin, or with the token that enrolled it):
+    # it leaves every count from that day; its reports stay.
+    db.execute("""
+        CREATE TABLE machine_retirements (
+            machine_id TEXT PRIMARY KEY,
+            retired_on TEXT NOT NULL,
+            retired_at TEXT NOT NULL,
+            retired_by TEXT NOT NULL,
+            reason TEXT
+        )""")
+    # The unit an admin set a machine to by hand (a naming conflict, a shared PC): it counts
+    # there from the moment it was set.
+    db.execute("""
+        CREATE TABLE machine_assignments (
+            machine_id TEXT PRIMARY KEY,
+            unit_code TEXT NOT NULL,
+            assigned_at TEXT NOT NULL,
+            assigned_by TEXT NOT NULL
+        )""")
+    # How many machines a token may enroll (NULL: no limit).
+    db.execute("ALTER TABLE enrollment_tokens ADD COLUMN machine_limit INTEGER")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

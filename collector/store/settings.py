@@ -89,6 +89,10 @@ SETTINGS = {setting.key: setting for setting in (
     Setting("stale_after_days", "30",
             "A machine not seen for this many days is stale: listed, not counted.",
             _whole_number(1, 3650)),
+    Setting("retire_after_days", "180",
+            "A machine not seen for this many days is retired: it leaves every count and "
+            "list (its history stays); 0 never retires a machine by itself.",
+            _whole_number(0, 3650)),
     Setting("connected_within_days", "7",
             "An installed machine is connected when its Network Agent last synchronised with "
             "the Administration Server within this many days (as of the date counted). "

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from collector.counting.products import reported_products
 from collector.formats.spreadsheets import TableError
-from collector.store import enrollment, settings, units
+from collector.store import enrollment, lifecycle, settings, units
 from collector.store.db import get_db
 from collector.store.users import AccountError
 from collector.web.access import actor, require_role
@@ -103,10 +103,13 @@ def tokens_page():
     created, error = None, None
     if request.method == "POST":
         try:
+            limit = request.form.get("machine_limit", "").strip()
             created = enrollment.create_token(
                 db, actor(), unit_code=request.form.get("unit_code", "").strip() or None,
-                note=request.form.get("note", "").strip()[:200] or None)
-        except AccountError as exc:
+                note=request.form.get("note", "").strip()[:200] or None,
+                machine_limit=int(limit) if limit.isdigit() and len(limit) < 8 else (
+                    limit or None))
+        except (AccountError, ValueError) as exc:
             error = str(exc)
     response = render_template("admin_tokens.html", tokens=enrollment.list_tokens(db),
                                created=created, error=error, units=units.list_units(db))
@@ -116,8 +119,37 @@ def tokens_page():
 
 @bp.post("/tokens/<token_id>/revoke")
 def revoke_token(token_id):
+    db = get_db()
     try:
-        enrollment.revoke_token(get_db(), actor(), int(token_id))
+        enrollment.revoke_token(db, actor(), int(token_id))
     except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
         abort(404)
+    if request.form.get("retire_machines") == "1":
+        lifecycle.retire_enrolled_by(db, actor(), int(token_id))
     return redirect(url_for("admin.tokens_page"))
+
+
+@bp.post("/machines/<machine_id>/retire")
+def retire_machine(machine_id):
+    """Retire a machine from a day on (?date, default today), with a reason."""
+    try:
+        lifecycle.retire(get_db(), actor(), machine_id, request.form.get("date") or None,
+                         request.form.get("reason", "").strip()[:200] or None)
+    except lifecycle.UnknownMachine:
+        abort(404)
+    except lifecycle.BadRetirement:
+        abort(400)
+    return redirect(url_for("pages.machine_detail", machine_id=machine_id))
+
+
+@bp.post("/machines/<machine_id>/assign")
+def assign_machine(machine_id):
+    """Count a machine for a unit from now on (empty: the naming rule decides again)."""
+    try:
+        lifecycle.assign(get_db(), actor(), machine_id,
+                         request.form.get("unit_code", "").strip() or None)
+    except lifecycle.UnknownMachine:
+        abort(404)
+    except AccountError:
+        abort(400)
+    return redirect(url_for("pages.machine_detail", machine_id=machine_id))

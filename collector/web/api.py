@@ -87,6 +87,8 @@ def post_report():
         return wrong_machine()
     except NotAuthenticated:
         return not_authenticated()
+    except enrollment.Refused as exc:
+        return json_error(403, str(exc))
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
             "duplicate": stored.duplicate,
             "naming": naming_answer(db, report["machine"]["hostname"],

@@ -230,6 +230,23 @@ VI = {
     "Not in this unit's total: counted in the province's row":
         'Không cộng vào tổng của đơn vị: được tính ở dòng của toàn tỉnh',
     'Total of the unit': 'Tổng của đơn vị',
+    'Machine limit': 'Giới hạn số máy',
+    'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
+    'Conflict': 'Xung đột',
+    'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
+        'Tên máy theo một đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào cho đến khi quản trị viên gán đơn vị.',
+    'Assigned by hand': 'Gán đơn vị thủ công',
+    'Retired': 'Thôi tính',
+    'retired': 'thôi tính',
+    'from': 'từ',
+    'Count it for unit': 'Tính cho đơn vị',
+    'as its name says': 'theo tên máy',
+    'Assign': 'Gán',
+    'Retire from': 'Thôi tính từ ngày',
+    'Reason': 'Lý do',
+    'Retire': 'Thôi tính',
+    'machines named for a unit outside their token\'s: counted for neither':
+        'máy đặt tên theo đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào',
     'Product names reported by the agents': 'Tên sản phẩm các agent đã báo cáo',
     'Counts as the mandated product': 'Được tính là phần mềm bắt buộc',
     'Product name': 'Tên sản phẩm',
@@ -272,6 +289,9 @@ VI.update({
         "bởi dấu ';'. Sản phẩm được tính khi tên thuộc một dòng này, bất kể ngôn ngữ, phiên "
         "bản, gói dịch vụ (SP, MR) hay ấn bản (Select, Advanced, Total); sản phẩm khác của "
         "cùng hãng không được tính.",
+    SETTINGS["retire_after_days"].help:
+        "Máy không báo cáo quá số ngày này được thôi tính: không còn trong số liệu và danh "
+        "sách (lịch sử vẫn giữ); 0: không bao giờ tự thôi tính.",
     SETTINGS["official_requires_connected"].help:
         "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
         "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",

@@ -60,4 +60,5 @@ def overview(db, as_of=None, parent=None):
         "missing": total["missing"],
         "duplicates": len(checks["duplicate_hostnames"]),
         "mismatched": checks["name_unit_mismatches"],
+        "conflicts": checks["attribution_conflicts"],
     }

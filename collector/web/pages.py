@@ -12,6 +12,8 @@ from collector.counting.rollup import BadAsOf, UnknownUnit
 from collector.store import audit, machines
 from collector.store.db import get_db
 from collector.store.guideline import machine_unit, naming_answer
+from collector.store.lifecycle import machine_lifecycle
+from collector.store.units import list_units
 from collector.web.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
 from collector.web.overview import overview
 from collector.web.request_args import choice_arg, export_url, page_number, text_arg
@@ -44,13 +46,15 @@ def machine_list():
     filters = {"q": text_arg("q"), "unit": text_arg("unit"),
                "state": choice_arg("state", STATE_CHOICES), "naming": naming,
                "duplicates": choice_arg("duplicates", ("1",)),
-               "mismatch": choice_arg("mismatch", ("1",)), "as_of": text_arg("as_of")}
+               "mismatch": choice_arg("mismatch", ("1",)),
+               "conflict": choice_arg("conflict", ("1",)), "as_of": text_arg("as_of")}
     try:
         page = machine_states.list_machine_states(
             db, as_of=filters["as_of"], unit=scoped_unit(db, current_user(), filters["unit"]),
             state=filters["state"],
             follows_guideline=None if naming is None else naming == "named",
             mismatch=True if filters["mismatch"] else None,
+            conflict=True if filters["conflict"] else None,
             duplicates=bool(filters["duplicates"]), query=filters["q"], page=page_number())
     except (BadAsOf, machine_states.BadFilter):
         abort(400)
@@ -75,6 +79,7 @@ def machine_detail(machine_id):
                                            machine["agent_unit_code"]),
         naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"]),
         names=machines.machine_names(db, machine_id),
+        lifecycle=machine_lifecycle(db, machine["machine_id"]), units=list_units(db),
         history=machines.machine_history(db, machine_id))
 
 
