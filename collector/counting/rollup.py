@@ -206,7 +206,7 @@ def state_query(db, when, scope=None):
     """`WITH latest, facts, state` SQL and its parameters for the Moment: one row per
     machine with its state, the unit its name follows (or None) and the unit it belongs to;
     `scope` (unit codes) leaves out machines that cannot belong to them."""
-    rules = settings.current(db)
+    rules = settings.current(db, as_of=when.as_of)
     refresh_hostname_units(db)
     sql = f"WITH latest AS ({LATEST_NOW if when.current else LATEST_AS_OF}), {STATE}"
     cutoff = parse_stored(when.cutoff)
@@ -227,8 +227,9 @@ def state_query(db, when, scope=None):
 
 
 def when_for(db, as_of=None):
-    """The Moment for an as-of date under the stale_after_days setting in force."""
-    return moment(as_of, settings.current(db)["stale_after_days"])
+    """The Moment for an as-of date under the stale_after_days setting in force that day."""
+    day = moment(as_of).as_of
+    return moment(day, settings.current(db, as_of=day)["stale_after_days"])
 
 
 def _ratio(numerator, denominator):
@@ -385,7 +386,10 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
     if parent is not None and get_unit(db, parent) is None:
         raise UnknownUnit(parent)
     parent = parent.upper() if parent else None
-    units = list_units(db)
+    # The unit tree and allocations in force that day (today's: the units table itself).
+    units = list_units(db, as_of=None if when.current else when.as_of)
+    if parent is not None and parent not in {unit["code"] for unit in units}:
+        raise UnknownUnit(parent)  # the unit did not exist yet on that day
     scope = Tree(units, {}).descendants(parent) if parent else [unit["code"] for unit in units]
     sql, params = state_query(db, when, scope=scope if parent else None)
     own = {row.pop("unit"): row for row in db.query(sql + OWN_COUNTS, params)}

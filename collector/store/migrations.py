@@ -190,6 +190,36 @@ def m007_lifecycle_and_attribution(db):
     db.execute("ALTER TABLE enrollment_tokens ADD COLUMN machine_limit INTEGER")
 
 
+@migrations()
+def m008_versions_in_force(db):
+    # What a unit was (name, section, parent, allocation) and what a counting setting said,
+    # from the day each change took effect: figures as of a date use the values in force
+    # then. What existed before this table counts as in force from the start.
+    db.execute("""
+        CREATE TABLE unit_versions (
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            "group" TEXT NOT NULL,
+            parent TEXT,
+            allocated INTEGER,
+            effective_from TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (code, effective_from)
+        )""")
+    db.execute("""INSERT INTO unit_versions SELECT code, name, "group", parent, allocated,
+                  '2000-01-01', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM units""")
+    db.execute("""
+        CREATE TABLE setting_versions (
+            key TEXT NOT NULL,
+            value TEXT,
+            effective_from TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (key, effective_from)
+        )""")
+    db.execute("""INSERT INTO setting_versions SELECT key, value, '2000-01-01',
+                  strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM settings""")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from collector.store import audit
 from collector.store.db import write_transaction
+from collector.store.in_force import check_after_latest, effective_day
 from shared.naming import PatternError, parse_pattern
 
 
@@ -126,10 +127,25 @@ def _setting(key):
         raise SettingError(f"unknown setting '{key}': one of {', '.join(SETTINGS)}") from None
 
 
-def current(db):
-    """Every setting's value in force, parsed (`required_product` as a list of names)."""
+# The naming pattern applies to every date: names are read again under the pattern in force.
+# Every other setting counts, so it is kept by the day it took effect.
+NOT_VERSIONED = ("naming_pattern",)
+IN_FORCE_ON = """
+    SELECT v.key, v.value FROM setting_versions v
+    WHERE v.effective_from = (SELECT max(effective_from) FROM setting_versions
+                              WHERE key = v.key AND effective_from <= ?)"""
+
+
+def current(db, as_of=None):
+    """Every setting's value in force (today, or on `as_of`, a date or YYYY-MM-DD), parsed
+    (`required_product` as a list of names)."""
     stored = dict(db.execute("SELECT key, value FROM settings").fetchall())
-    return {key: setting.parse(stored.get(key, setting.default))
+    if as_of is not None:
+        then = dict(db.execute(IN_FORCE_ON, [str(as_of)]).fetchall())
+        for key in SETTINGS:
+            if key not in NOT_VERSIONED:
+                stored[key] = then.get(key)
+    return {key: setting.parse(stored.get(key) or setting.default)
             for key, setting in SETTINGS.items()}
 
 
@@ -141,17 +157,34 @@ def described(db):
             for key, setting in SETTINGS.items()]
 
 
-def set_value(db, key, text, actor=None):
+def set_value(db, key, text, actor=None, effective_from=None):
     """Check and store one setting, audited as done by `actor` (None: whoever runs this
-    command line); the default again removes the stored value."""
+    command line); the default again removes the stored value. A counting setting takes
+    effect from `effective_from` (YYYY-MM-DD, default today): figures as of an earlier day
+    keep the value then in force."""
     setting = _setting(key)
     setting.parse(text)
     text = str(text).strip()
+    try:
+        day = effective_day(effective_from)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None
     with write_transaction(db):
+        if key not in NOT_VERSIONED:
+            latest = db.execute("SELECT max(effective_from) FROM setting_versions WHERE key = ?",
+                                [key]).fetchone()[0]
+            try:
+                check_after_latest(latest, day, f"setting {key}")
+            except ValueError as exc:
+                raise SettingError(str(exc)) from None
+            db.execute("INSERT OR REPLACE INTO setting_versions (key, value, effective_from, "
+                       "recorded_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                       [key, None if text == setting.default else text, day])
         if text == setting.default:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
         else:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, text])
-        audit.record(db, actor or audit.cli_actor(), "settings.set", {"key": key, "value": text})
+        audit.record(db, actor or audit.cli_actor(), "settings.set",
+                     {"key": key, "value": text, "effective_from": day})
     return text

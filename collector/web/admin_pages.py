@@ -33,7 +33,8 @@ def settings_page():
     if request.method == "POST":
         key = request.form.get("key", "")
         try:
-            settings.set_value(db, key, request.form.get("value", ""), actor())
+            settings.set_value(db, key, request.form.get("value", ""), actor(),
+                               request.form.get("effective_from") or None)
             saved = key
         except settings.SettingError as exc:
             errors[key] = str(exc)
@@ -53,7 +54,8 @@ def _import_upload(db, upload):
         path = Path(folder) / ("units" + suffix)
         upload.save(path)
         try:
-            return units.import_units(db, path, actor())
+            return units.import_units(db, path, actor(),
+                                      request.form.get("effective_from") or None)
         except TableError as exc:
             raise units.UnitImportError([str(exc)]) from None
 
@@ -62,7 +64,7 @@ def _save_one(db, form):
     """Save the one-unit form through `save_units()`; its line-1 prefix means nothing here."""
     record = {column: form.get(column, "") for column in units.COLUMNS}
     try:
-        return units.save_units(db, [(1, record)], actor())
+        return units.save_units(db, [(1, record)], actor(), form.get("effective_from") or None)
     except units.UnitImportError as exc:
         raise units.UnitImportError([error.removeprefix("line 1: ")
                                      for error in exc.errors]) from None

@@ -114,8 +114,6 @@ VI = {
     'Device survey': 'Biểu mẫu khảo sát thiết bị',
     'Download the current units': 'Tải danh sách đơn vị hiện có',
     'Duplicate names': 'Trùng tên máy',
-    'Each change applies to every figure at once, past dates included, and is written to the audit log.':
-        'Mỗi thay đổi áp dụng ngay cho mọi số liệu, kể cả các ngày đã qua, và được ghi vào nhật ký thay đổi.',
     'Edit': 'Sửa',
     'Edit this unit': 'Sửa thông tin đơn vị',
     'Edit units': 'Quản lý đơn vị',
@@ -231,6 +229,11 @@ VI = {
         'Không cộng vào tổng của đơn vị: được tính ở dòng của toàn tỉnh',
     'Total of the unit': 'Tổng của đơn vị',
     'Machine limit': 'Giới hạn số máy',
+    'Takes effect from': 'Có hiệu lực từ ngày',
+    'A change takes effect from today, or from the earlier day you give: figures as of an earlier day keep the value then in force, so a report already sent comes out the same. The naming pattern applies to every date. Every change is written to the audit log.':
+        'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
+    'A change (allocation, name, section, parent) takes effect from today, or from the earlier day you give: figures as of an earlier day keep the values then in force. A new unit counts from the beginning.':
+        'Thay đổi (phân bổ, tên, khối, đơn vị cấp trên) có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy. Đơn vị mới được tính từ đầu.',
     'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
     'Conflict': 'Xung đột',
     'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
