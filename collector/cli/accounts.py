@@ -186,6 +186,26 @@ def machines_reset_credential(machine_id, db_path):
     click.echo(f"credential of {machine_id} forgotten; its agent can enroll again")
 
 
+@click.group()
+def reports():
+    """Stored reports."""
+
+
+@reports.command("prune")
+@db_option
+def reports_prune(db_path):
+    """Apply the retention rule (keep_all_reports_days): older reports are thinned to each
+    machine's last of each day, which leaves every figure of every past date unchanged."""
+    from collector.store import settings
+    from collector.store.retention import thin_reports
+
+    with database(db_path) as db:
+        days = settings.current(db)["keep_all_reports_days"]
+        removed = thin_reports(db, days)
+    click.echo(f"{removed} report(s) older than {days} days removed; each machine keeps its "
+               "last report of each day")
+
+
 @machines.command("retire")
 @click.argument("machine_id")
 @click.option("--date", "day", metavar="YYYY-MM-DD",

@@ -101,6 +101,7 @@ def _register_commands():
     from collector.cli import units as cli_units
 
     for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
+                  cli_accounts.reports,
                   cli_units.units, cli_units.settings, cli_exports.export):
         main.add_command(group)
 

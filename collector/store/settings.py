@@ -90,6 +90,10 @@ SETTINGS = {setting.key: setting for setting in (
     Setting("stale_after_days", "30",
             "A machine not seen for this many days is stale: listed, not counted.",
             _whole_number(1, 3650)),
+    Setting("keep_all_reports_days", "90",
+            "Every report is kept this many days; older ones are thinned to each machine's "
+            "last report of each day (all a figure as of a past date reads) by "
+            "`avroll reports prune`.", _whole_number(1, 36500)),
     Setting("retire_after_days", "180",
             "A machine not seen for this many days is retired: it leaves every count and "
             "list (its history stays); 0 never retires a machine by itself.",
@@ -129,7 +133,7 @@ def _setting(key):
 
 # The naming pattern applies to every date: names are read again under the pattern in force.
 # Every other setting counts, so it is kept by the day it took effect.
-NOT_VERSIONED = ("naming_pattern",)
+NOT_VERSIONED = ("naming_pattern", "keep_all_reports_days")
 IN_FORCE_ON = """
     SELECT v.key, v.value FROM setting_versions v
     WHERE v.effective_from = (SELECT max(effective_from) FROM setting_versions

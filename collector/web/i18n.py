@@ -295,6 +295,10 @@ VI.update({
     SETTINGS["retire_after_days"].help:
         "Máy không báo cáo quá số ngày này được thôi tính: không còn trong số liệu và danh "
         "sách (lịch sử vẫn giữ); 0: không bao giờ tự thôi tính.",
+    SETTINGS["keep_all_reports_days"].help:
+        "Mọi báo cáo được giữ trong số ngày này; báo cáo cũ hơn chỉ giữ báo cáo cuối cùng mỗi "
+        "ngày của mỗi máy (đủ cho mọi số liệu tính đến một ngày đã qua), khi chạy "
+        "`avroll reports prune`.",
     SETTINGS["official_requires_connected"].help:
         "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
         "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",
