@@ -43,8 +43,12 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    commands.add_parser("collect", parents=[settings],
-                        help="print this computer's report as JSON (no network)")
+    collect_command = commands.add_parser(
+        "collect", parents=[settings], help="print this computer's report as JSON (no network)")
+    collect_command.add_argument(
+        "--diagnose", action="store_true",
+        help="instead, print per source what it read, what failed and how long it took "
+             "(run it on a few PCs before a rollout)")
     send = commands.add_parser(
         "send", parents=[settings],
         help="send spooled reports, oldest first, then this computer's report now "
@@ -79,10 +83,16 @@ def main(argv=None):
 
 
 def collect(args, config):
-    report = collect_report(unit_code=config.unit)
+    outcomes = [] if args.diagnose else None
+    report = collect_report(unit_code=config.unit, outcomes=outcomes)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # piped on Windows, stdout speaks the ANSI code page: Vietnamese names need UTF-8
         sys.stdout.reconfigure(encoding="utf-8")
+    if args.diagnose:
+        from agent.diagnose import diagnose_lines
+
+        print("\n".join(diagnose_lines(outcomes, report)))
+        return 0
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -10,6 +10,7 @@ import psutil
 
 from agent import device, kaspersky
 from agent.probe import ProbeError, attempt, read_text
+from agent.sources import Source, read_sources, records_and_errors
 
 # Install paths of the Kaspersky packages for Linux (KESL and Network Agent installation
 # guides: the packages install under /opt/kaspersky/<name>).
@@ -19,16 +20,37 @@ VIRTUAL_VENDORS = ("qemu", "vmware", "virtualbox", "innotek", "xen", "kvm", "boc
                    "parallels", "microsoft corporation")
 
 
-def gather(errors, root="/", processes=None):
-    """Every Linux-specific fact of the report; failures go to `errors`."""
+# Files under /etc, /sys and /proc answer at once; a hung network mount or a huge process
+# table is what these limits are for.
+FILE_TIMEOUT = 2.0
+PROCESS_TIMEOUT = 3.0
+
+
+def gather(errors, root="/", processes=None, outcomes=None):
+    """Every Linux-specific fact of the report; failures go to `errors`.
+
+    `outcomes`, when given, receives each source's Outcome (for `collect --diagnose`).
+    """
+    sources = [Source("machine_id", lambda: machine_id(root), FILE_TIMEOUT),
+               Source("os", lambda: os_release(root), FILE_TIMEOUT),
+               Source("installed RAM", lambda: installed_ram_bytes(root), FILE_TIMEOUT),
+               Source("hardware_uuid", lambda: hardware_uuid(root), FILE_TIMEOUT)]
     if processes is None:
-        processes = attempt(errors, "processes", process_names)
-    os_info = attempt(errors, "os", os_release, root, default=None) or {
+        sources.append(Source("processes", process_names, PROCESS_TIMEOUT))
+    read = read_sources(sources)
+    if outcomes is not None:
+        outcomes.extend(read)
+    records, failed = records_and_errors(read)
+    errors.extend(f"{name}: {message}" for name, message in failed.items())
+    if processes is None:
+        processes = records.get("processes")
+    os_info = records.get("os") or {
         "family": "linux", "name": "Linux", "version": platform.release(), "server": False}
     return {
-        "machine_id": attempt(errors, "machine_id", machine_id, root),
+        "machine_id": records.get("machine_id"),
+        "hardware_uuid": records.get("hardware_uuid"),
         "os": os_info,
-        "installed_ram_bytes": attempt(errors, "installed RAM", installed_ram_bytes, root),
+        "installed_ram_bytes": records.get("installed RAM"),
         "device_type": attempt(errors, "device type", detect_device_type, root, os_info,
                                default="unknown"),
         "antivirus": antivirus(root, processes),
@@ -50,6 +72,14 @@ def machine_id(root="/"):
         if value:
             return value
     raise ProbeError("no /etc/machine-id")
+
+
+def hardware_uuid(root="/"):
+    """The SMBIOS UUID (/sys/class/dmi/id/product_uuid, readable by root only); None without DMI."""
+    path = _path(root, "/sys/class/dmi/id/product_uuid")
+    if not os.path.exists(path):
+        return None  # no DMI table: containers, some ARM boards
+    return device.hardware_uuid(read_text(path))
 
 
 def os_release(root="/"):
@@ -146,7 +176,8 @@ def management_agent(root="/", processes=None):
     state = kaspersky.parse_avstate(avstate_values(root))
     return {"name": "Kaspersky Security Center Network Agent", "installed": True,
             "running": _running(processes, "klnagent"),
-            "version": version or state.get("agent_version")}
+            "version": version or state.get("agent_version"),
+            "server": state.get("server"), "last_connected_at": state.get("last_connected_at")}
 
 
 def _presence(root, install_path, units):
@@ -165,7 +196,7 @@ def _running(processes, prefix):
 
 def process_names():
     """Names of the running processes (their 15-character `comm`, readable without root)."""
-    return {p.info["name"] or "" for p in psutil.process_iter(["name"])}
+    return sorted({p.info["name"] or "" for p in psutil.process_iter(["name"])})
 
 
 def dpkg_versions(root="/"):

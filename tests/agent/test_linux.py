@@ -87,7 +87,7 @@ def test_kesl_and_network_agent_by_unit_package_and_agent_state(laptop):
         "signatures_updated_at": "2026-11-21T18:22:00+00:00", "sources": ["service", "package"]}]}
     assert facts["management_agent"] == {
         "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "15.1.0-20748"}
+        "version": "15.1.0-20748", "server": None, "last_connected_at": None}
 
 
 def test_installed_but_not_running(laptop):
