@@ -8,6 +8,8 @@ collector's validation.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from agent.windows import api, facts
@@ -182,3 +184,15 @@ def test_every_source_has_a_time_limit_within_the_budget():
     # The collection's budget is 10 s; sources run at once, then psutil's two (2 s).
     assert all(0 < source.timeout <= 5 for source in api.sources())
     assert len({source.name for source in api.sources()}) == len(api.sources())
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="reads this Windows PC for real")
+def test_the_windows_sources_answer_on_a_real_pc():
+    from agent.sources import read_sources, records_and_errors
+
+    records, errors = records_and_errors(read_sources(api.sources()))
+    for name in ("machine_guid", "current_version", "uninstall", "services", "os", "computer",
+                 "computer_product", "bios", "enclosure"):
+        assert name not in errors, errors
+    found = facts.facts_from_records(records, errors)
+    assert found["os"]["family"] == "windows" and found["machine_id"]
