@@ -21,7 +21,7 @@ def test_a_recorded_pc_diagnosed(monkeypatch):
     assert "  Kaspersky Endpoint Security for Windows: enabled yes, signatures " \
            "2022-06-14T22:41:00+00:00, from securitycenter, registry, service" in lines
     assert "console agent: Kaspersky Security Center Network Agent, running yes, server " \
-           "10.20.0.5, last connected unknown" in lines
+           "10.20.0.5, last connected 2022-06-15T00:58:41+00:00" in lines
     assert "  defender: no answer within 0.05 s" in lines
 
 

@@ -196,3 +196,77 @@ def test_the_windows_sources_answer_on_a_real_pc():
         assert name not in errors, errors
     found = facts.facts_from_records(records, errors)
     assert found["os"]["family"] == "windows" and found["machine_id"]
+
+
+def test_windows_11_kes_12_connected_with_its_licence(monkeypatch):
+    report = report_of(monkeypatch, "win11_kes12_connected.json")
+    kes = products(report)["Kaspersky Endpoint Security for Windows"]
+    assert (kes["version"], kes["enabled"], kes["up_to_date"]) == ("12.6.0.438", True, True)
+    # The bases' date from AVState wins over the product's own last update time.
+    assert kes["signatures_updated_at"] == "2026-11-29T21:14:00+00:00"
+    # 397 days from the day the values were read (2026-11-30).
+    assert kes["licence_expires_at"] == "2028-01-01T00:00:00+00:00"
+    assert report["management_agent"] == {
+        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
+        "version": "15.1.0.20748", "server": "ksc.sonoivu.dongthap.gov.vn",
+        "last_connected_at": "2026-11-30T01:47:12+00:00"}
+    assert report["machine"]["os"]["build"] == "26100.2314"
+    assert report["machine"]["dns_name"] == "snv-kt-04.snv.dongthap.local"
+
+
+def test_a_network_agent_silent_for_40_days_reports_when_it_last_connected(monkeypatch):
+    report = report_of(monkeypatch, "win10_kes11_agent_silent_40_days.json")
+    agent = report["management_agent"]
+    assert (agent["running"], agent["server"]) == (True, "ksc.caolanh.dongthap.gov.vn")
+    assert agent["last_connected_at"] == "2026-10-21T08:05:59+00:00"
+    # Judging "connected" is the collector's: the agent never turns a date into a verdict.
+    kes = products(report)["Kaspersky Endpoint Security for Windows"]
+    assert kes["signatures_updated_at"] == "2026-10-19T23:02:00+00:00"
+
+
+@pytest.mark.parametrize("name, product, version, signatures, os_name", [
+    ("ws2016_ksws10.json", "Kaspersky Security 10.1.2 for Windows Server", "10.1.2.996",
+     "2026-11-28T17:40:00+00:00", "Microsoft Windows Server 2016 Standard"),
+    ("ws2019_ksws.json", "Kaspersky Security 11 for Windows Server", "11.0.1.897",
+     "2022-06-15T03:30:00+00:00", "Microsoft Windows Server 2019 Standard"),
+    ("ws2022_ksws12.json", "Kaspersky Security for Windows Server", "12.0.0.477",
+     "2026-11-29T20:20:00+00:00", "Microsoft Windows Server 2022 Datacenter"),
+])
+def test_servers_with_ksws_report_their_signature_date(monkeypatch, name, product, version,
+                                                      signatures, os_name):
+    report = report_of(monkeypatch, name)
+    assert report["machine"]["os"]["name"] == os_name and report["machine"]["os"]["server"]
+    [found] = report["antivirus"]["products"]
+    assert (found["name"], found["version"], found["enabled"]) == (product, version, True)
+    # No Security Center on servers: "up to date" is left to the collector, judged on the date.
+    assert found["up_to_date"] is None
+    assert found["signatures_updated_at"] == signatures
+    assert report["management_agent"]["server"] and report["management_agent"]["last_connected_at"]
+    assert report["errors"] == []
+
+
+def test_a_clone_shares_the_machine_guid_but_not_the_hardware_uuid(monkeypatch):
+    original = report_of(monkeypatch, "win10_kes11_defender_passive.json")["machine"]
+    clone = report_of(monkeypatch, "win10_kes11_clone.json")["machine"]
+    assert clone["machine_id"] == original["machine_id"]
+    assert clone["hostname"] != original["hostname"]
+    assert (original["hardware_uuid"], clone["hardware_uuid"]) == (
+        "5e1a7c2b-3f4d-11b2-a85c-8c3f2e7d9a01", "9d4e2a71-3f8b-11ec-a1b2-6c2408d1e3f5")
+
+
+def test_a_vm_with_dynamic_memory_reports_both_raw_figures(monkeypatch):
+    report = report_of(monkeypatch, "win10_hyperv_dynamic_memory.json")
+    machine = report["machine"]
+    assert machine["device_type"] == "virtual"
+    # The firmware lists the 1 GB start-up memory; the OS sees 26 GB. Both go as read.
+    assert machine["ram"] == {"installed_bytes": 1 * GB, "visible_bytes": 27917287424}
+
+
+def test_a_russian_kes_10_is_one_product_under_its_own_name(monkeypatch):
+    report = report_of(monkeypatch, "win7_kes10_russian.json")
+    [kes] = report["antivirus"]["products"]
+    assert kes["name"] == "Kaspersky Endpoint Security 10 для Windows"
+    assert (kes["vendor"], kes["version"]) == ("Kaspersky", "10.2.2.10535")
+    assert kes["sources"] == ["securitycenter", "registry", "service"]
+    agent = report["management_agent"]
+    assert (agent["version"], agent["running"]) == ("10.2.434", True)
