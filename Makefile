@@ -26,7 +26,7 @@ run: install
 	@$(BIN)/avroll units import collector/data/dong_thap_2021_units.csv --if-empty --db $(DB)
 	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \
-	$(BIN)/python -m collector.wait_ready $(URL) || exit 1; \
+	$(BIN)/python -m collector.cli.wait_ready $(URL) || exit 1; \
 	token=$$($(BIN)/avroll tokens create --db $(DB) --note "make run" 2>/dev/null) || exit 1; \
 	AVROLL_TOKEN=$$token AVROLL_STATE_DIR=$(AGENT_STATE) $(BIN)/avroll-agent send --server $(URL); \
 	echo; echo "avroll is running: open $(URL)/ in a browser and log in (Ctrl-C stops it)."; \

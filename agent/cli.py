@@ -11,12 +11,12 @@ import sys
 from agent import __version__
 from agent.collect import collect_report
 from agent.config import SETTINGS, ConfigError, resolve
-from agent.credential import send_enrolled
-from agent.delivery import Deliverer, record_delivery
+from agent.delivery.credential import send_enrolled
+from agent.delivery.deliverer import Deliverer, record_delivery
+from agent.delivery.spool import Spool
+from agent.delivery.transport import SendError
 from agent.logfile import start_logging
-from agent.spool import Spool
 from agent.status import status_lines
-from agent.transport import SendError
 
 log = logging.getLogger("avroll")
 

@@ -10,7 +10,7 @@ import sys
 
 from agent import schedule
 from agent.config import config_text, default_config_path
-from agent.spool import write_atomically
+from agent.delivery.spool import write_atomically
 
 SYSTEMD_UNIT_DIR = "/etc/systemd/system"
 LINUX_BINARY = "/usr/local/bin/avroll-agent"

@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 
 from agent import __version__
-from agent.delivery import read_last_delivery
+from agent.delivery.deliverer import read_last_delivery
 
 
 def status_lines(config, spool):

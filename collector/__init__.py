@@ -1,70 +1,15 @@
-"""avroll collector: receives agents' reports and shows officers where the rollout stands."""
+"""avroll collector: receives agents' reports and shows officers where the rollout stands.
 
-from __future__ import annotations
+The code lives in packages that follow a report's way, and imports point one way only
+(`tests/test_layering.py` keeps it so):
 
-import os
+    cli, web  ->  exports  ->  counting  ->  store  ->  formats  ->  shared
 
-from flask import Flask
-
-from collector import (
-    access,
-    admin_pages,
-    api,
-    auth,
-    csrf,
-    errors,
-    i18n,
-    migrations,
-    pages,
-    security_headers,
-    sessions,
-    throttle,
-    unit_pages,
-)
-from collector.db import end_request, open_db, resolve_path
-from collector.exports import api_views as exports_api
-from collector.exports import views as exports
-
-MAX_REPORT_BYTES = 256 * 1024
-
-
-def create_app(test_config=None):
-    """Build the app: defaults (the database from AVROLL_DB or the default path, cookie
-    security from AVROLL_SECURE_COOKIES), then the caller's config (tests)."""
-    app = Flask(__name__)
-    app.json.sort_keys = False  # keep the order the code builds, as documented
-    app.config.from_mapping(
-        DATABASE=str(resolve_path()),
-        MAX_CONTENT_LENGTH=MAX_REPORT_BYTES,
-        SESSION_COOKIE_SECURE=os.environ.get("AVROLL_SECURE_COOKIES", "auto"),
-        LOGIN_FAILURES_PER_USER=5,
-        LOGIN_FAILURES_PER_ADDRESS=30,
-        LOGIN_WINDOW_SECONDS=15 * 60,
-        REPORTS_PER_MACHINE=60,
-        REPORTS_WINDOW_SECONDS=60 * 60,
-    )
-    if test_config:
-        app.config.update(test_config)
-
-    db = open_db(app.config["DATABASE"])
-    try:
-        migrations.apply(db)
-        sessions.configure(app, db)
-    finally:
-        db.close()
-
-    app.teardown_appcontext(end_request)
-    errors.register(app)
-    i18n.register(app)
-    throttle.install(app)
-    access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
-    csrf.register(app)
-    security_headers.register(app)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(unit_pages.bp)
-    app.register_blueprint(admin_pages.bp)
-    app.register_blueprint(exports.bp)
-    app.register_blueprint(exports_api.bp)
-    return app
+- `formats`: values written and read the same way everywhere (dates, numbers, safe cells).
+- `store`: the database, its migrations and everything that writes it (a report at ingest,
+  units, settings, accounts, enrollment, the audit log).
+- `counting`: the counting rules and the figures they give, per machine and per unit.
+- `exports`: the official files officers send (XLSX, CSV).
+- `web`: the Flask app: JSON API, pages, login, sessions, CSRF, headers, templates.
+- `cli`: the `avroll` command.
+"""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from collector import create_app, users
-from collector.db import open_db
+from collector.store import users
+from collector.store.db import open_db
+from collector.web.app import create_app
 from tests.reporting import ADMIN, REPORTS, login, post_report
 
 

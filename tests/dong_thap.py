@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from collector import create_app
-from collector.db import open_db
-from collector.ingest import store_report
-from collector.units import import_units, save_units
+from collector.store.db import open_db
+from collector.store.ingest import store_report
+from collector.store.units import import_units, save_units
+from collector.web.app import create_app
 from tests.builders import DEFENDER, KES, make_report
 
 UNITS_FILE = Path(__file__).parents[1] / "collector" / "data" / "dong_thap_2021_units.csv"

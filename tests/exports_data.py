@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from collector.ingest import store_report
-from collector.units import save_units
+from collector.store.ingest import store_report
+from collector.store.units import save_units
 from tests.builders import DEFENDER, KES, make_report
 
 HOSTILE = '=HYPERLINK("http://x","y")'

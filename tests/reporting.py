@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collector import enrollment
-from collector.db import open_db
+from collector.store import enrollment
+from collector.store.db import open_db
 
 REPORTS = "/api/v1/reports"
 ADMIN = ("admin", "admin-password-for-tests")

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from collector.spreadsheets import write_csv
+from collector.formats.spreadsheets import write_csv
 
 FORMATS = ("xlsx", "csv")
 MIMETYPES = {

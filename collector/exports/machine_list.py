@@ -7,14 +7,14 @@ to fill in.
 
 from __future__ import annotations
 
+from collector.counting.inventory import products_by_report
+from collector.counting.machine_states import list_tab
+from collector.counting.rollup import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
-from collector.formatting import date
-from collector.inventory import products_by_report
-from collector.machine_states import list_tab
-from collector.machines import PER_PAGE_MAX
-from collector.rollup import UnknownUnit, when_for
-from collector.units import get_unit
+from collector.formats.formatting import date
+from collector.store.paging import PER_PAGE_MAX
+from collector.store.units import get_unit
 
 TAB_TITLES = {
     "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",

@@ -8,10 +8,10 @@ unit groups, numbered I, II, III as the letter does.
 
 from __future__ import annotations
 
+from collector.counting.inventory import unit_reporting
+from collector.counting.rollup import when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
-from collector.inventory import unit_reporting
-from collector.rollup import when_for
 
 TITLE = "DANH SÁCH CÁC ĐƠN VỊ ĐÃ CÓ MÁY BÁO CÁO VÀ THÔNG TIN ĐẦU MỐI"
 MARKS_NOTE = "(Đã có thông tin đánh dấu x, chưa có thông tin để trống)"

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collector.counting.rollup import rollup
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import COUNT_FORMAT, RATE_FORMAT, SheetWriter
-from collector.formatting import number
-from collector.rollup import rollup
-from collector.units import get_unit
+from collector.formats.formatting import number
+from collector.store.units import get_unit
 
 TITLE = ("Thống kê số lượng máy tính cài đặt phần mềm phòng, chống mã độc tập trung "
          "đến ngày {day}")

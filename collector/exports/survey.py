@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
+from collector.counting.inventory import device_os_counts
+from collector.counting.rollup import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
-from collector.inventory import device_os_counts
-from collector.rollup import UnknownUnit, when_for
-from collector.units import get_unit
+from collector.store.units import get_unit
 
 TITLE = ("BIỂU MẪU 1: Thống kê số lượng máy chủ, máy tính, smartphone, máy tính bảng phục vụ "
          "công tác")

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from collector.safe_cells import neutralise
+from collector.formats.safe_cells import neutralise
 
 FONT_NAME = "Times New Roman"  # the font of the letters these appendices are attached to
 FONT_SIZE = 12

@@ -11,8 +11,13 @@ import requests
 
 from agent import cli
 from agent.config import resolve
-from agent.credential import CredentialError, load_credential, save_credential, send_enrolled
-from agent.transport import NotEnrolled, Unreachable, send_report
+from agent.delivery.credential import (
+    CredentialError,
+    load_credential,
+    save_credential,
+    send_enrolled,
+)
+from agent.delivery.transport import NotEnrolled, Unreachable, send_report
 from tests.builders import make_report
 
 

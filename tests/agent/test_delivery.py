@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.delivery import Backoff, Deliverer, read_last_delivery, record_delivery
-from agent.spool import Spool
-from agent.transport import AgentRefused, Rejected, ServerBusy, Unreachable
+from agent.delivery.deliverer import Backoff, Deliverer, read_last_delivery, record_delivery
+from agent.delivery.spool import Spool
+from agent.delivery.transport import AgentRefused, Rejected, ServerBusy, Unreachable
 from tests.builders import make_report
 
 

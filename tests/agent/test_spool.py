@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from agent.spool import CorruptSpoolFile, Spool
+from agent.delivery.spool import CorruptSpoolFile, Spool
 from tests.builders import make_report
 
 
@@ -64,7 +64,7 @@ def test_set_aside_moves_the_file_with_its_reason(spool):
 
 
 def test_order_holds_when_the_clock_does_not_move(spool, monkeypatch):
-    monkeypatch.setattr("agent.spool.time.time_ns", lambda: 5)
+    monkeypatch.setattr("agent.delivery.spool.time.time_ns", lambda: 5)
     reports = [make_report(hostname=f"PC-{n}") for n in range(3)]
     for report in reports:
         spool.put(report)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agent.config import resolve
-from agent.delivery import record_delivery
-from agent.spool import Spool
+from agent.delivery.deliverer import record_delivery
+from agent.delivery.spool import Spool
 from agent.status import status_lines
 from tests.builders import make_report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.transport import AgentRefused, Rejected, ServerBusy, Unreachable, send_report
+from agent.delivery.transport import AgentRefused, Rejected, ServerBusy, Unreachable, send_report
 from tests.builders import make_report
 
 

@@ -11,9 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from collector import create_app, enrollment, users
-from collector.db import open_db
-from collector.ingest import store_report
+from collector.store import enrollment, users
+from collector.store.db import open_db
+from collector.store.ingest import store_report
+from collector.web.app import create_app
 from tests.builders import make_report
 
 MACHINES = 300

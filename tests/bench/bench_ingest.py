@@ -24,17 +24,18 @@ from pathlib import Path
 
 import requests
 
-from collector import create_app, enrollment
-from collector.db import open_db, write_transaction
-from collector.ingest import (
+from collector.cli.wait_ready import wait_ready
+from collector.formats.timefmt import now_stored
+from collector.store import enrollment
+from collector.store.db import open_db, write_transaction
+from collector.store.ingest import (
     INSERT_PRODUCT,
     INSERT_REPORT,
     REPORT_COLUMNS,
     UPSERT_MACHINE,
     report_row,
 )
-from collector.timefmt import now_stored
-from collector.wait_ready import wait_ready
+from collector.web.app import create_app
 from tests.builders import make_report
 from tests.e2e.conftest import free_port
 

@@ -18,8 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from collector import create_app, users
-from collector.db import open_db
+from collector.store import users
+from collector.store.db import open_db
+from collector.web.app import create_app
 from tests.bench.bench_rollup import MACHINES, UNITS, _reports, _units
 from tests.reporting import ADMIN, login
 

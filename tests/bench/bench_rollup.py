@@ -16,10 +16,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from collector import migrations
-from collector.db import open_db
-from collector.machine_states import list_machine_states
-from collector.rollup import rollup
+from collector.counting.machine_states import list_machine_states
+from collector.counting.rollup import rollup
+from collector.store import migrations
+from collector.store.db import open_db
 from tests.builders import KES, make_report
 
 MACHINES = 100_000

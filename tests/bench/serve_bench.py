@@ -12,8 +12,8 @@ import sys
 from flask import Flask, request
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from collector import create_app
-from collector.cli import serve_app
+from collector.cli.main import serve_app
+from collector.web.app import create_app
 
 
 def parse_only_app():

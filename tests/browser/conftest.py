@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from collector.db import open_db
+from collector.store.db import open_db
 from tests.e2e.conftest import ADMIN, avroll, free_port, serving
 from tests.province import seed
 
@@ -30,7 +30,7 @@ class Site(NamedTuple):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """`avroll serve` on 127.0.0.1 and a free port, over the small province."""
-    db_path = tmp_path_factory.mktemp("browser") / "collector.db"
+    db_path = tmp_path_factory.mktemp("browser") / "collector.store.db"
     env = dict(os.environ, AVROLL_DB=str(db_path))
     avroll(env, "users", "add", ADMIN[0], "--role", "admin", stdin=ADMIN[1] + "\n")
     db = open_db(db_path)

@@ -9,8 +9,8 @@ import time
 import pytest
 from openpyxl import load_workbook
 
-from collector.db import open_db
-from collector.units import save_units
+from collector.store.db import open_db
+from collector.store.units import save_units
 from tests.e2e.conftest import ADMIN, collector  # noqa: F401  (the fixture)
 
 CHROMIUM = "/usr/bin/chromium"

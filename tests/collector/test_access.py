@@ -7,8 +7,9 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
-from collector import access, users
-from collector.throttle import Throttles
+from collector.store import users
+from collector.web import access
+from collector.web.throttle import Throttles
 from tests.builders import make_report
 from tests.reporting import csrf_token, login
 

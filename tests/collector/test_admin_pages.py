@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from collector import settings, users
-from collector.units import get_unit, list_units
+from collector.store import settings, users
+from collector.store.units import get_unit, list_units
 from tests.reporting import csrf_token, login
 
 ADMIN_PAGES = ["/admin/settings", "/admin/units", "/admin/tokens", "/admin/units.csv"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from collector import cli, users
-from collector.db import open_db
+from collector.cli import main as cli
+from collector.store import users
+from collector.store.db import open_db
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from collector.ingest import store_report
-from collector.rollup import rollup
+from collector.counting.rollup import rollup
+from collector.store.ingest import store_report
 from tests.builders import make_report
 
 

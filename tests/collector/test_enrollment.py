@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector import enrollment
-from collector.throttle import Throttles
-from collector.units import save_units
+from collector.store import enrollment
+from collector.store.units import save_units
+from collector.web.throttle import Throttles
 from tests.builders import make_report
 from tests.reporting import post_report
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from collector.exports.rollup_appendix import MISNAMED_LABEL, build_rollup_export
-from collector.ingest import store_report
-from collector.units import get_unit, save_units
+from collector.store.ingest import store_report
+from collector.store.units import get_unit, save_units
 from tests.builders import make_report
 from tests.dong_thap import EXPECTED, MISNAMED, dong_thap_database
 

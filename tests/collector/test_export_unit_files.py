@@ -9,11 +9,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from collector.counting.machine_states import UnknownTab
+from collector.counting.rollup import UnknownUnit
 from collector.exports.machine_list import build_machines_export
 from collector.exports.reporting_status import build_reporting_status_export
 from collector.exports.survey import build_survey, build_survey_export, os_label
-from collector.machine_states import UnknownTab
-from collector.rollup import UnknownUnit
 from tests.exports_data import HOSTILE, seed_small_province
 
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from collector import users
-from collector.cli import main
+from collector.cli.main import main
+from collector.store import users
 from tests.exports_data import seed_small_province
 from tests.reporting import login
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector import formatting
+from collector.formats import formatting
 
 
 @pytest.mark.parametrize("value, vi, en", [

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from collector import create_app, enrollment
-from collector.db import open_db
+from collector.store import enrollment
+from collector.store.db import open_db
+from collector.web.app import create_app
 from tests.builders import make_report
 
 REPORTS = "/api/v1/reports"

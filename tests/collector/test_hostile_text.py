@@ -8,8 +8,8 @@ import io
 import openpyxl
 import pytest
 
-from collector import enrollment
-from collector.safe_cells import neutralise
+from collector.formats.safe_cells import neutralise
+from collector.store import enrollment
 from tests.builders import make_report
 
 HOSTILE = ["<script>alert(1)</script>", '=HYPERLINK("http://x","y")']

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collector import settings
-from collector.ingest import store_report
-from collector.rollup import rollup
-from collector.units import save_units
+from collector.counting.rollup import rollup
+from collector.store import settings
+from collector.store.ingest import store_report
+from collector.store.units import save_units
 from tests.builders import make_report
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from collector.units import save_units
+from collector.store.units import save_units
 from tests.reporting import csrf_token
 
 

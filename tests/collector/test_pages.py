@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from collector import i18n
+from collector.web import i18n
 from tests.builders import make_report
 
-TEMPLATES = Path(__file__).parents[2] / "collector" / "templates"
+TEMPLATES = Path(__file__).parents[2] / "collector" / "web" / "templates"
 
 
 def test_machine_list_in_vietnamese(client):
@@ -65,7 +65,7 @@ def test_every_template_text_has_a_vietnamese_translation():
 
 
 def test_machine_page_says_its_state_unit_and_naming(client, db):
-    from collector.units import save_units
+    from collector.store.units import save_units
 
     save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng"}),
                     (3, {"code": "STC", "name": "Sở Tài chính"})])

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from collector import users
-from collector.units import save_units
+from collector.store import users
+from collector.store.units import save_units
 from tests.province import seed
 from tests.reporting import login
 
@@ -125,7 +125,7 @@ def test_unit_page_figures_contacts_children_and_tabs(province):
 
 
 def test_unit_page_paginates_its_machines(province, db):
-    from collector.ingest import store_report
+    from collector.store.ingest import store_report
     from tests.builders import make_report
 
     for number in range(60):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from collector.formatting import percent
-from collector.rollup import rollup
-from collector.units import save_units
+from collector.counting.rollup import rollup
+from collector.formats.formatting import percent
+from collector.store.units import save_units
 from tests.builders import make_report
 from tests.dong_thap import EXPECTED, MISNAMED, dong_thap_database
 

@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from collector import settings
-from collector.cli import main
-from collector.ingest import store_report
-from collector.machine_states import list_machine_states
-from collector.rollup import product_key, rollup
-from collector.units import save_units
+from collector.cli.main import main
+from collector.counting.machine_states import list_machine_states
+from collector.counting.rollup import product_key, rollup
+from collector.store import settings
+from collector.store.ingest import store_report
+from collector.store.units import save_units
 from tests.builders import DEFENDER, KES, make_report
 
 NOW = datetime.now(timezone.utc)

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from collector.cli import main
-from collector.units import UnitImportError, count_units, get_unit, import_units, list_units
+from collector.cli.main import main
+from collector.store.units import UnitImportError, count_units, get_unit, import_units, list_units
 
 HEADER = "code,name,group,parent,allocated,leader_name,leader_phone,officer_name,officer_phone\n"
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pytest
 import requests
 
-from collector.wait_ready import wait_ready
+from collector.cli.wait_ready import wait_ready
 
 BIN = Path(sys.executable).parent
 ADMIN = ("admin", "e2e-admin-password")
@@ -80,7 +80,7 @@ def collector(tmp_path):
     """Start `avroll serve` (with an admin and an enrollment token made by the real CLI);
     yield its URL, database path and token; stop it afterwards."""
     port = free_port()
-    db_path = tmp_path / "collector.db"
+    db_path = tmp_path / "collector.store.db"
     env = dict(os.environ, AVROLL_DB=str(db_path))
     avroll(env, "users", "add", ADMIN[0], "--role", "admin", stdin=ADMIN[1] + "\n")
     token = avroll(env, "tokens", "create", "--note", "e2e").strip()

@@ -1,0 +1,170 @@
+"""`avroll users`, `avroll tokens`, `avroll machines`: officer accounts and agent enrollment."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from collector.cli.options import database, db_option
+
+
+def read_password(prompt):
+    """A password from stdin (one line), or typed twice without echo at a terminal."""
+    if sys.stdin.isatty():
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _run(change, *args):
+    """Run an account or token change, turning its refusal into a one-line error."""
+    from collector.store.enrollment import UnknownToken
+    from collector.store.users import AccountError
+
+    try:
+        return change(*args)
+    except (AccountError, UnknownToken) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def users():
+    """Officer accounts: admin (everything), viewer (reads all), unit (their units only)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "viewer", "unit"]))
+@click.option("--unit", "unit_code", metavar="CODE",
+              help="The unit a unit officer sees (with the units under it).")
+@db_option
+def users_add(name, role, unit_code, db_path):
+    """Add an officer; the password is read from stdin."""
+    from collector.store import audit
+    from collector.store import users as accounts
+
+    password = read_password("Password")
+    with database(db_path) as db:
+        _run(accounts.add_user, db, audit.cli_actor(), name, password, role, unit_code)
+    click.echo(f"user {accounts.normalise_username(name)} added ({role})")
+
+
+@users.command("list")
+@db_option
+def users_list(db_path):
+    """List officers with their role, unit and state."""
+    from collector.store import users as accounts
+
+    with database(db_path) as db:
+        rows = accounts.list_users(db)
+    for row in rows:
+        state = "disabled" if row["disabled"] else "active"
+        click.echo(f"{row['username']:<24} {row['role']:<7} {row['unit_code'] or '-':<12} "
+                   f"{state:<9} since {row['created_at']}")
+
+
+@users.command("disable")
+@click.argument("name")
+@db_option
+def users_disable(name, db_path):
+    """Disable an officer's account; their sessions end at once."""
+    _set_disabled(name, db_path, True)
+
+
+@users.command("enable")
+@click.argument("name")
+@db_option
+def users_enable(name, db_path):
+    """Enable a disabled account again."""
+    _set_disabled(name, db_path, False)
+
+
+def _set_disabled(name, db_path, disabled):
+    from collector.store import audit
+    from collector.store import users as accounts
+
+    with database(db_path) as db:
+        _run(accounts.set_disabled, db, audit.cli_actor(), name, disabled)
+    click.echo("user {} {}".format(accounts.normalise_username(name),
+                                   "disabled" if disabled else "enabled"))
+
+
+@users.command("reset-password")
+@click.argument("name")
+@db_option
+def users_reset_password(name, db_path):
+    """Set a new password (read from stdin); the officer's sessions end."""
+    from collector.store import audit
+    from collector.store import users as accounts
+
+    password = read_password("New password")
+    with database(db_path) as db:
+        _run(accounts.reset_password, db, audit.cli_actor(), name, password)
+    click.echo(f"password of {accounts.normalise_username(name)} changed")
+
+
+@click.group()
+def tokens():
+    """Enrollment tokens: what an agent sends with its first report."""
+
+
+@tokens.command("create")
+@click.option("--unit", "unit_code", metavar="CODE",
+              help="Enroll machines for this unit, whatever their agent says.")
+@click.option("--note", help="What the token is for (shown by `tokens list`).")
+@db_option
+def tokens_create(unit_code, note, db_path):
+    """Create a token and print it (only this once; only its hash is kept)."""
+    from collector.store import audit, enrollment
+
+    with database(db_path) as db:
+        token_id, token = _run(enrollment.create_token, db, audit.cli_actor(), unit_code, note)
+    click.echo(f"token {token_id} created", err=True)
+    click.echo(token)
+
+
+@tokens.command("list")
+@db_option
+def tokens_list(db_path):
+    """List tokens: id, unit, machines enrolled, state (never the tokens themselves)."""
+    from collector.store import enrollment
+
+    with database(db_path) as db:
+        rows = enrollment.list_tokens(db)
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        click.echo(f"{row['token_id']:>4}  unit {row['unit_code'] or '-':<10} "
+                   f"enrolled {row['enrolled_count']:>5}  created {row['created_at']} by "
+                   f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip())
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@db_option
+def tokens_revoke(token_id, db_path):
+    """Revoke a token: it enrolls no more machines (enrolled ones keep reporting)."""
+    from collector.store import audit, enrollment
+
+    with database(db_path) as db:
+        changed = _run(enrollment.revoke_token, db, audit.cli_actor(), token_id)
+    click.echo(f"token {token_id} revoked" if changed else f"token {token_id} was revoked already")
+
+
+@click.group()
+def machines():
+    """Enrolled machines."""
+
+
+@machines.command("reset-credential")
+@click.argument("machine_id")
+@db_option
+def machines_reset_credential(machine_id, db_path):
+    """Forget a machine's credential, so its agent may enroll again with a token
+    (after a reinstall that lost the credential file)."""
+    from collector.store import audit, enrollment
+
+    with database(db_path) as db:
+        changed = enrollment.reset_credential(db, audit.cli_actor(), machine_id)
+    if not changed:
+        raise click.ClickException(f"machine {machine_id} has no credential")
+    click.echo(f"credential of {machine_id} forgotten; its agent can enroll again")

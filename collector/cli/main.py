@@ -1,0 +1,108 @@
+"""`avroll`: the collector's admin command line. Every command takes --db (or AVROLL_DB).
+
+This module holds the group and `serve`; `cli_accounts.py` (users, tokens, machines) and
+`cli_units.py` (units, settings) and `cli_exports.py` (export) add theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from collector.cli.options import database, db_option
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="avroll")
+def main():
+    """avroll collector: inventory of antivirus rollout on government computers."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once.")
+@click.option("--trusted-proxy", envvar="AVROLL_TRUSTED_PROXY", metavar="ADDRESS",
+              help="Address of the reverse proxy that terminates HTTPS; its "
+                   "X-Forwarded-For and X-Forwarded-Proto are believed (env "
+                   "AVROLL_TRUSTED_PROXY).")
+@click.option("--secure-cookies", envvar="AVROLL_SECURE_COOKIES", default="auto",
+              show_default=True, type=click.Choice(["auto", "on", "off"]),
+              help="Secure flag of the session cookie; auto: when the request came over "
+                   "HTTPS (env AVROLL_SECURE_COOKIES).")
+@db_option
+def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
+    """Serve the collector with waitress (a production WSGI server for Windows and Linux).
+
+    On a database without an administrator, it creates `admin` with a random password
+    shown once on this console, or refuses to start when there is no console to show it."""
+    from collector.web.app import create_app
+
+    app = create_app({"DATABASE": str(db_path), "SESSION_COOKIE_SECURE": secure_cookies})
+    click.echo(f"avroll collector: database {db_path.resolve()}")
+    _first_admin(db_path)
+    proxy = {}
+    if trusted_proxy:
+        proxy = {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
+                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
+    shown_host = "localhost" if host in ("127.0.0.1", "::1") else host
+    click.echo(f"avroll collector: listening on http://{shown_host}:{port}/")
+    serve_app(app, host, port, threads, **proxy)
+
+
+def serve_app(app, host, port, threads=8, **options):
+    """Serve `app` with waitress as `avroll serve` does."""
+    import waitress
+
+    # A queue of requests under load is normal for a collector; waitress warns on each.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="avroll",
+                   max_request_body_size=MAX_BODY_BYTES, _quiet=True, **options)
+
+
+# waitress refuses bodies past this before Flask sees them (Flask's own limit is smaller).
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _first_admin(db_path):
+    """No open door: an admin must exist before the collector serves anyone."""
+    from collector.store import users
+
+    with database(db_path) as db:
+        if users.has_admin(db):
+            return
+        if not console_attached():
+            raise click.ClickException(
+                "no administrator yet; create one first: "
+                "avroll users add NAME --role admin (the password is read from stdin)")
+        try:
+            password = users.create_first_admin(db)
+        except users.AccountError as exc:
+            raise click.ClickException(f"no enabled administrator and {exc}") from None
+    # Shown on the console only, never logged; it is not stored anywhere in clear.
+    click.echo(f"avroll collector: first start: created administrator "
+               f"'{users.FIRST_ADMIN}' with password {password}")
+    click.echo("avroll collector: it is shown only this once; change it with "
+               f"`avroll users reset-password {users.FIRST_ADMIN}`.")
+
+
+def console_attached():
+    """True when a person can read this process's output (not a service log or a pipe)."""
+    return sys.stdout.isatty()
+
+
+def _register_commands():
+    from collector.cli import accounts as cli_accounts
+    from collector.cli import exports as cli_exports
+    from collector.cli import units as cli_units
+
+    for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
+                  cli_units.units, cli_units.settings, cli_exports.export):
+        main.add_command(group)
+
+
+_register_commands()

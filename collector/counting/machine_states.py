@@ -1,0 +1,134 @@
+"""Machines with their state as of a date (the rules of `rollup.py`), filtered and one page
+at a time: the lists behind unit pages (installed, missing, exempt, misnamed, stale,
+duplicates) and their exports."""
+
+from __future__ import annotations
+
+import json
+
+from collector.counting.rollup import STATES, Tree, UnknownUnit, state_query, when_for
+from collector.store.guideline import naming_rule
+from collector.store.machines import like_pattern
+from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+from collector.store.units import get_unit, list_units
+
+STATE_FILTERS = (*STATES, "installed")
+COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
+    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, r.os_name,
+    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
+    s.report_id"""
+BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
+
+
+class BadFilter(ValueError):
+    """A machine list filter with a value it does not know."""
+
+
+class UnknownTab(BadFilter):
+    """A machine list other than those of TABS."""
+
+
+# The lists a unit's machines are shown in (the unit page's tabs, the machine list export),
+# each as the filter of `list_machine_states()` that gives it.
+TABS = {
+    "all": {},
+    "installed": {"state": "installed"},
+    "missing": {"state": "missing"},
+    "exempt": {"state": "exempt"},
+    "misnamed": {"follows_guideline": False},
+    "stale": {"state": "stale"},
+    "duplicates": {"duplicates": True},
+}
+
+
+def list_tab(db, tab, **options):
+    """One page of the machines of a tab (see TABS); UnknownTab for another name."""
+    if tab not in TABS:
+        raise UnknownTab(f"tab '{tab}' is not one of {', '.join(TABS)}")
+    return list_machine_states(db, **options, **TABS[tab])
+
+
+def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query):
+    conditions, params = [], {}
+    if unit is not None:
+        if get_unit(db, unit) is None:
+            raise UnknownUnit(unit)
+        conditions.append("unit IN (SELECT value FROM json_each(:units))")
+        params["units"] = Tree(list_units(db), {}).descendants(unit.upper())
+    if state is not None:
+        if state not in STATE_FILTERS:
+            raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
+        conditions.append("state IN ('protected', 'unprotected')" if state == "installed"
+                          else "state = :state")
+        params["state"] = state
+    if follows_guideline is not None:
+        conditions.append("follows_guideline = :follows")
+        params["follows"] = bool(follows_guideline)
+    if mismatch is not None:
+        conditions.append("mismatch = :mismatch")
+        params["mismatch"] = bool(mismatch)
+    if duplicates:
+        # Shared with any machine, in the list's units or not (`latest` is every machine).
+        conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
+                          "GROUP BY upper(hostname) HAVING count(*) > 1)")
+    if query:
+        # The report body holds the addresses: IP and MAC are found there.
+        conditions.append("(hostname LIKE :q ESCAPE '\\' OR machine_id LIKE :q ESCAPE '\\' "
+                          "OR EXISTS (SELECT 1 FROM reports b WHERE b.report_id = "
+                          "state.report_id AND b.body LIKE :q ESCAPE '\\'))")
+        params["q"] = like_pattern(query)
+    return " AND ".join(conditions) or "1 = 1", params
+
+
+def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
+                        mismatch=None, duplicates=False, query=None, page=1,
+                        per_page=PER_PAGE_DEFAULT):
+    """Machines as of a date with their computed state, ordered by hostname, one page.
+
+    `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
+    `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
+    unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
+    several machines."""
+    per_page = min(max(1, per_page), PER_PAGE_MAX)
+    page = min(max(1, page), MAX_PAGE)
+    when = when_for(db, as_of)
+    condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
+                                    duplicates, query)
+    sql, state_params = state_query(db, when, scope=params.get("units"))
+    if "units" in params:
+        params["units"] = json.dumps(params["units"])
+    params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
+    # The total rides along with each row, so the states are computed once per page.
+    rows = list(db.query(
+        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total FROM state "  # noqa: S608
+        f"WHERE {condition} ORDER BY hostname COLLATE NOCASE, machine_id "
+        "LIMIT :limit OFFSET :offset) "
+        f"SELECT {COLUMNS}, s.total FROM chosen s JOIN reports r ON r.report_id = s.report_id "
+        "ORDER BY s.hostname COLLATE NOCASE, s.machine_id", params))
+    if rows:
+        total = rows[0]["total"]
+    else:
+        total = db.execute(f"{sql} SELECT count(*) FROM state WHERE {condition}",  # noqa: S608
+                           params).fetchone()[0]
+    for row in rows:
+        del row["total"]
+        for key in BOOLEANS:
+            if row[key] is not None:
+                row[key] = bool(row[key])
+    return Page(rows, total, page, per_page)
+
+
+def machine_state(db, machine_id, hostname, enrolled_code):
+    """One machine's state now (a `list_machine_states()` row without the report columns),
+    or None; computed among the machines of its units only, when it has one."""
+    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None}
+    scope = sorted(code for code in codes if code and get_unit(db, code) is not None)
+    sql, params = state_query(db, when_for(db), scope=scope or None)
+    rows = list(db.query(f"{sql} SELECT * FROM state WHERE machine_id = :machine_id",  # noqa: S608
+                         dict(params, machine_id=machine_id)))
+    if not rows:
+        return None
+    row = rows[0]
+    for key in ("follows_guideline", "mismatch"):
+        row[key] = bool(row[key])
+    return row

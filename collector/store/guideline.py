@@ -1,0 +1,77 @@
+"""The naming guideline as this collector applies it: the rule from settings and units, and
+the advice an agent shows its user."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from collector.store import settings
+from collector.store.db import write_transaction
+from shared.naming import NamingRule, is_netbios_name
+
+
+@lru_cache(maxsize=8)
+def _compiled(pattern, unit_codes):
+    return NamingRule(pattern, unit_codes)
+
+
+def naming_rule(db, pattern=None):
+    """The naming pattern in force, compiled over the unit codes now known."""
+    pattern = pattern or settings.current(db)["naming_pattern"]
+    codes = tuple(code for (code,) in db.execute("SELECT code FROM units ORDER BY code"))
+    return _compiled(pattern, codes)
+
+
+def _fingerprint(rule):
+    text = rule.pattern + "\n" + ",".join(rule.unit_codes)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def refresh_hostname_units(db):
+    """Bring `hostname_units` up to the rule in force: every reported name with the unit it
+    follows. Recomputed whole when the pattern or the unit codes change, else only the
+    names of reports stored since the last refresh."""
+    rule = naming_rule(db)
+    fingerprint = _fingerprint(rule)
+    state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state"
+                       ).fetchone()
+    newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
+    if state == (fingerprint, newest):
+        return
+    same_rule = state is not None and state[0] == fingerprint
+    after = state[1] if same_rule else 0
+    with write_transaction(db):
+        if not same_rule:
+            db.execute("DELETE FROM hostname_units")
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)",
+            ((name, rule.unit_of(name)) for (name,) in db.execute(
+                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+                [after, newest]).fetchall()))
+        db.execute("DELETE FROM hostname_units_state")
+        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, newest])
+
+
+def machine_unit(db, hostname, enrolled_code):
+    """The unit a machine belongs to: the one its name follows, else the one its agent was
+    enrolled for (the rule of the rollup, the lists and access alike)."""
+    return naming_rule(db).unit_of(hostname) or enrolled_code
+
+
+def naming_answer(db, hostname, enrolled_code=None):
+    """`{follows_guideline, unit_code, pattern, advice}` for one computer name, advice in
+    Vietnamese for the agent's `status` command."""
+    rule = naming_rule(db)
+    unit_code = rule.unit_of(hostname)
+    if unit_code:
+        advice = f"Tên máy {hostname} đúng hướng dẫn, máy được tính cho đơn vị {unit_code}."
+    elif not is_netbios_name(hostname):
+        advice = (f"Tên máy {hostname} không hợp lệ (quá 15 ký tự hoặc có ký tự ngoài chữ "
+                  f"không dấu, chữ số và dấu gạch ngang): hãy đổi tên theo mẫu {rule.pattern}.")
+    else:
+        example = rule.example((enrolled_code or "MADV").upper())
+        advice = (f"Tên máy {hostname} chưa đúng hướng dẫn: hãy đổi tên theo mẫu "
+                  f"{rule.pattern}, trong đó {{unit}} là mã đơn vị (ví dụ {example}).")
+    return {"follows_guideline": unit_code is not None, "unit_code": unit_code,
+            "pattern": rule.pattern, "advice": advice}

@@ -1,0 +1,93 @@
+"""Queries about machines: the paginated list, one machine, its history. Views only format these."""
+
+from __future__ import annotations
+
+import json
+
+from collector.store.guideline import refresh_hostname_units
+from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+
+# The latest report's facts, joined once: every listing reads the same columns.
+MACHINE_COLUMNS = """
+    m.machine_id, m.hostname, m.first_seen_at, m.last_seen_at, m.latest_report_id,
+    r.agent_unit_code, r.os_family, r.os_name, r.os_version, r.os_server,
+    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status,
+    r.mgmt_installed, r.mgmt_running, r.agent_version"""
+FROM_MACHINES = "FROM machines m JOIN reports r ON r.report_id = m.latest_report_id"
+
+
+def _bool_columns(row):
+    for key in ("os_server", "mgmt_installed", "mgmt_running"):
+        if row.get(key) is not None:
+            row[key] = bool(row[key])
+    return row
+
+
+def like_pattern(query):
+    """A LIKE pattern (with ESCAPE '\\') finding `query` anywhere, taken literally."""
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_condition(query):
+    """SQL condition and parameters matching hostname, machine id, IP or MAC."""
+    if not query:
+        return "1 = 1", []
+    like = like_pattern(query)
+    return ("(m.hostname LIKE :q ESCAPE '\\' OR m.machine_id LIKE :q ESCAPE '\\' "
+            "OR r.body LIKE :q ESCAPE '\\')"), {"q": like}
+
+
+def unit_condition(unit_codes):
+    """SQL condition and parameters keeping machines that belong to one of `unit_codes`
+    (by the unit their name follows, else the one they were enrolled for; None: every
+    machine), as `access.visible_unit_codes()` gives them."""
+    if unit_codes is None:
+        return "1 = 1", {}
+    return ("coalesce((SELECT hu.unit FROM hostname_units hu WHERE hu.hostname = m.hostname),"
+            " r.agent_unit_code) IN (SELECT value FROM json_each(:units))",
+            {"units": json.dumps(sorted(unit_codes))})
+
+
+def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, unit_codes=None):
+    """Machines ordered by hostname, one page at a time, within `unit_codes` if given."""
+    per_page = min(max(1, per_page), PER_PAGE_MAX)
+    page = min(max(1, page), MAX_PAGE)
+    condition, params = search_condition(query)
+    if unit_codes is not None:
+        refresh_hostname_units(db)
+    scope, scope_params = unit_condition(unit_codes)
+    condition = f"{condition} AND {scope}"
+    params = dict(params or {}, **scope_params, limit=per_page, offset=(page - 1) * per_page)
+    total = db.execute(f"SELECT count(*) {FROM_MACHINES} WHERE {condition}",
+                       params).fetchone()[0]
+    rows = db.query(
+        f"SELECT {MACHINE_COLUMNS} {FROM_MACHINES} WHERE {condition} ORDER BY m.hostname COLLATE NOCASE, m.machine_id "
+        "LIMIT :limit OFFSET :offset",
+        params)
+    return Page([_bool_columns(row) for row in rows], total, page, per_page)
+
+
+def get_machine(db, machine_id):
+    """One machine with its latest report in full, or None."""
+    rows = list(db.query(f"SELECT {MACHINE_COLUMNS}, r.body {FROM_MACHINES} WHERE m.machine_id = ?", [machine_id.lower()]))
+    if not rows:
+        return None
+    machine = _bool_columns(rows[0])
+    machine["report"] = json.loads(machine.pop("body"))
+    return machine
+
+
+def machine_history(db, machine_id, limit=100):
+    """The machine's reports, newest first: when, under which name, in what state."""
+    return [_bool_columns(row) for row in db.query(
+        """SELECT report_id, observed_at, received_at, hostname, av_status, agent_version,
+                  ram_installed_bytes, mgmt_installed
+           FROM reports WHERE machine_id = ? ORDER BY observed_at DESC LIMIT ?""",
+        [machine_id.lower(), limit])]
+
+
+def machine_names(db, machine_id):
+    """Each name the machine has reported under, oldest first, with when it was first used."""
+    return list(db.query(
+        """SELECT hostname, min(observed_at) AS since FROM reports WHERE machine_id = ?
+           GROUP BY hostname ORDER BY since""", [machine_id.lower()]))

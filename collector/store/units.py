@@ -1,0 +1,243 @@
+"""Units: who receives licences, under which parent, with whose contacts; the import rules.
+
+Every way units are written (the CLI import, and the pages later) goes through
+`save_units()`: it checks every row first, reports every problem with its line number, and
+writes all rows or none.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from collector.formats.spreadsheets import read_table, write_csv
+from collector.store import audit
+from collector.store.db import write_transaction
+
+COLUMNS = ("code", "name", "group", "parent", "allocated",
+           "leader_name", "leader_phone", "officer_name", "officer_phone")
+REQUIRED_COLUMNS = ("code", "name")
+# Headings as Vietnamese officers write them, compared without case or extra spaces.
+HEADINGS = {
+    "code": ("mã", "mã đơn vị", "ký hiệu"),
+    "name": ("tên đơn vị", "đơn vị", "tên"),
+    "group": ("nhóm", "nhóm đơn vị", "khối"),
+    "parent": ("đơn vị cấp trên", "mã đơn vị cấp trên", "cấp trên"),
+    "allocated": ("số lượng bản quyền được phân bổ", "số bản quyền được phân bổ",
+                  "bản quyền được phân bổ", "phân bổ", "số lượng phân bổ"),
+    "leader_name": ("lãnh đạo", "họ tên lãnh đạo", "lãnh đạo phụ trách", "đầu mối lãnh đạo"),
+    "leader_phone": ("điện thoại lãnh đạo", "số điện thoại lãnh đạo", "sđt lãnh đạo"),
+    "officer_name": ("cán bộ", "họ tên cán bộ", "cán bộ phụ trách", "cán bộ đầu mối",
+                     "đầu mối cán bộ"),
+    "officer_phone": ("điện thoại cán bộ", "số điện thoại cán bộ", "sđt cán bộ"),
+}
+IGNORED_HEADINGS = ("stt", "tt", "no", "#", "ghi chú", "note")
+CODE = re.compile(r"[A-Za-z0-9]{1,15}")
+PHONE = re.compile(r"[0-9+(). -]{3,30}")
+COUNT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,7}")  # 5137 or 5.137
+TEXT_MAX = 200
+
+
+class UnitImportError(Exception):
+    """Units were refused: `errors` lists every problem, each with its line number."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `save_units()` wrote."""
+
+    created: int
+    updated: int
+
+
+def _folded(text):
+    return " ".join(unicodedata.normalize("NFC", text).casefold().strip(" :*").split())
+
+
+HEADING_COLUMNS = {_folded(alias): column for column, aliases in HEADINGS.items()
+                   for alias in (column, *aliases)}
+
+
+def columns_of(header):
+    """The column each heading holds (None for ignored ones), or UnitImportError."""
+    columns, errors = [], []
+    for number, heading in enumerate(header, 1):
+        key = _folded(heading)
+        if not key or key in IGNORED_HEADINGS:
+            columns.append(None)
+        elif key in HEADING_COLUMNS:
+            column = HEADING_COLUMNS[key]
+            if column in columns:
+                errors.append(f"header: column '{heading}' appears twice")
+            columns.append(column)
+        else:
+            errors.append(f"header: unknown column {number} '{heading}' "
+                          f"(expected {', '.join(COLUMNS)})")
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        errors.append(f"header: missing column(s) {', '.join(missing)}")
+    if errors:
+        raise UnitImportError(errors)
+    return columns
+
+
+def _count(text):
+    if not COUNT.fullmatch(text):
+        raise ValueError
+    return int(text.replace(".", ""))
+
+
+def _check_row(line, row, problems):
+    """One row's values, cleaned (codes upper case, counts as integers); problems appended."""
+    def problem(text):
+        problems.append(f"line {line}: {text}")
+
+    unit = {column: (row[column].strip() or None) for column in COLUMNS if column in row}
+    code = unit.get("code") or ""
+    if not CODE.fullmatch(code):
+        problem(f"code '{code}' must be 1 to 15 letters or digits (it is used in computer names)")
+    unit["code"] = code.upper()
+    if not unit.get("name"):
+        problem("name is empty")
+    for column in ("name", "group", "leader_name", "officer_name"):
+        if len(unit.get(column) or "") > TEXT_MAX:
+            problem(f"{column} is longer than {TEXT_MAX} characters")
+    if "group" in unit:
+        unit["group"] = unit["group"] or ""
+    if unit.get("parent"):
+        if not CODE.fullmatch(unit["parent"]):
+            problem(f"parent '{unit['parent']}' is not a unit code")
+        unit["parent"] = unit["parent"].upper()
+    if unit.get("allocated") is not None:
+        try:
+            unit["allocated"] = _count(unit["allocated"])
+        except ValueError:
+            problem(f"allocated '{unit['allocated']}' is not a whole number of licences "
+                    "(leave it empty when none)")
+    for column in ("leader_phone", "officer_phone"):
+        if unit.get(column) and not PHONE.fullmatch(unit[column]):
+            problem(f"{column} '{unit[column]}' is not a phone number")
+    return unit
+
+
+def _check_tree(db, units, lines, problems):
+    """Parents must exist (in the file or the database) and never loop back."""
+    parents = dict(db.execute("SELECT code, parent FROM units").fetchall())
+    for unit in units:
+        if "parent" in unit or unit["code"] not in parents:
+            parents[unit["code"]] = unit.get("parent")
+    for unit in units:
+        code, parent = unit["code"], unit.get("parent")
+        if not parent:
+            continue
+        if parent not in parents:
+            problems.append(f"line {lines[code]}: parent '{parent}' is not a known unit")
+            continue
+        seen = {code}
+        while parent and parent not in seen:
+            seen.add(parent)
+            parent = parents.get(parent)
+        if parent:
+            problems.append(f"line {lines[code]}: unit '{code}' would be its own ancestor "
+                            f"(via '{parent}')")
+
+
+def _line_number(problem):
+    return int(problem.split(":")[0].split()[-1]) if problem.startswith("line ") else 0
+
+
+def check_units(db, records, problems=()):
+    """The cleaned units of `(line, {column: text})` records, or UnitImportError listing
+    every problem (with those already found) by line number."""
+    problems, units, lines = list(problems), [], {}
+    for line, row in records:
+        unit = _check_row(line, row, problems)
+        if unit["code"] in lines:
+            problems.append(f"line {line}: code '{unit['code']}' is also on line "
+                            f"{lines[unit['code']]}")
+            continue
+        lines[unit["code"]] = line
+        units.append(unit)
+    _check_tree(db, units, lines, problems)
+    if problems:
+        raise UnitImportError(sorted(problems, key=_line_number))
+    return units
+
+
+def save_units(db, records, actor=None):
+    """Check every record, then upsert them all by code in one transaction (or nothing)."""
+    return write_units(db, check_units(db, records), actor)
+
+
+def write_units(db, units, actor=None):
+    """Upsert checked units by code in one transaction, audited as done by `actor` (None:
+    whoever runs this command line); columns absent stay as they were."""
+    created = updated = 0
+    with write_transaction(db):
+        allocated_before = dict(db.execute("SELECT code, allocated FROM units").fetchall())
+        existing = set(allocated_before)
+        position = db.execute("SELECT coalesce(max(position), 0) FROM units").fetchone()[0]
+        for unit in units:
+            columns = [column for column in COLUMNS if column in unit]
+            if unit["code"] in existing:
+                assignments = ", ".join(f'"{column}" = :{column}' for column in columns)
+                # Column names come from COLUMNS, never from the file.
+                db.execute(f"UPDATE units SET {assignments} WHERE code = :code", unit)  # noqa: S608
+                updated += 1
+            else:
+                position += 1
+                names = ", ".join(f'"{column}"' for column in (*columns, "position"))
+                values = ", ".join(f":{column}" for column in (*columns, "position"))
+                db.execute(f"INSERT INTO units ({names}) VALUES ({values})",  # noqa: S608
+                           dict(unit, position=position))
+                created += 1
+        allocations = {unit["code"]: [allocated_before.get(unit["code"]), unit["allocated"]]
+                       for unit in units if "allocated" in unit
+                       and allocated_before.get(unit["code"]) != unit["allocated"]}
+        audit.record(db, actor or audit.cli_actor(), "units.save", {"created": created, "updated": updated,
+                                               "codes": [unit["code"] for unit in units],
+                                               "allocations": allocations})
+    return Saved(created, updated)
+
+
+def import_units(db, path, actor=None):
+    """Read a CSV or XLSX units file and save it with `save_units()`."""
+    header, rows = read_table(path)
+    columns = columns_of(header)
+    problems = []
+    records = []
+    for line, cells in rows:
+        if any(cells[len(columns):]):
+            problems.append(f"line {line}: more cells than columns in the header")
+        records.append((line, {column: cell for column, cell in zip(columns, cells, strict=False)
+                               if column is not None}))
+    return write_units(db, check_units(db, records, problems), actor)
+
+
+def list_units(db):
+    """Every unit, in the order they were first imported."""
+    return list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
+                         "leader_phone, officer_name, officer_phone FROM units "
+                         "ORDER BY position, code"))
+
+
+def get_unit(db, code):
+    """One unit by code (any case), or None."""
+    rows = list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
+                         "leader_phone, officer_name, officer_phone FROM units "
+                         "WHERE code = ?", [code.upper()]))
+    return rows[0] if rows else None
+
+
+def count_units(db):
+    return db.execute("SELECT count(*) FROM units").fetchone()[0]
+
+
+def export_units(db, stream):
+    """Write every unit as CSV in the import format, so the file can be edited and imported."""
+    write_csv(stream, COLUMNS, ([unit[column] for column in COLUMNS] for unit in list_units(db)))

@@ -1,0 +1,132 @@
+"""Who may see what: the logged-in officer, the roles, and the units an officer may see.
+
+Every route needs a logged-in officer unless its endpoint is in PUBLIC_ENDPOINTS, so a new
+route is protected without anyone remembering to. Pages and API read through
+`visible_unit_codes()`, so a unit officer sees only their unit and the units under it.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import abort, g, redirect, request, session, url_for
+
+from collector.store import users
+from collector.store.db import get_db
+from collector.web import csrf
+from collector.web.errors import json_error, wants_json
+
+# Anyone may reach these: the health check, static files, the login form, and the report
+# endpoint (agents authenticate there with a bearer token, not a session).
+PUBLIC_ENDPOINTS = frozenset({"static", "api.health", "api.post_report", "auth.login"})
+
+# The unit and every unit under it; UNION (not UNION ALL) stops at a cycle in bad data.
+SUBTREE = """
+    WITH RECURSIVE subtree(code) AS (
+        SELECT code FROM units WHERE upper(code) = :root
+        UNION
+        SELECT units.code FROM units JOIN subtree ON upper(units.parent) = upper(subtree.code)
+    )
+    SELECT upper(code) FROM subtree"""
+
+
+def current_user():
+    """The officer of this request's session (a `users` row), or None."""
+    if "user" not in g:
+        g.user = _session_user()
+    return g.user
+
+
+def _session_user():
+    username = session.get("user")
+    if not username:
+        return None
+    user = users.get_user(get_db(), username)
+    # Disabling an account or resetting its password bumps auth_version: old sessions end.
+    if user is None or user["disabled"] or user["auth_version"] != session.get("auth_version"):
+        return None
+    return user
+
+
+def actor():
+    """The name the audit log gives to changes made in this request."""
+    user = current_user()
+    return user["username"] if user else "anonymous"
+
+
+def log_in(user):
+    """Start a fresh session for `user` (a new session id and CSRF token: no fixation)."""
+    session.clear()
+    session["user"] = user["username"]
+    session["auth_version"] = user["auth_version"]
+    session.permanent = True
+    csrf.token()
+    g.user = user
+
+
+def log_out():
+    session.clear()
+    g.user = None
+
+
+def require_login():
+    """Before every request: a session is needed unless the endpoint is public."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user() is not None:
+        return None
+    if wants_json():
+        return json_error(401, "log in first")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def require_role(*roles):
+    """Decorate a view that only officers with one of `roles` may use (others get 403)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            user = current_user()
+            if user is None or user["role"] not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def visible_unit_codes(db, user):
+    """The unit codes (upper case) `user` may see; None means every unit and unassigned PCs."""
+    if user is None:
+        return frozenset()
+    if user["role"] != "unit":
+        return None
+    root = (user["unit_code"] or "").upper()
+    codes = {root}
+    if db["units"].exists():
+        codes.update(row[0] for row in db.execute(SUBTREE, {"root": root}))
+    return frozenset(codes)
+
+
+def may_see_unit(db, user, unit_code):
+    """True when `user` may see what belongs to `unit_code` (None: no unit)."""
+    codes = visible_unit_codes(db, user)
+    return codes is None or (unit_code or "").upper() in codes
+
+
+class OutOfScope(Exception):
+    """The unit asked for is not one this officer may see."""
+
+
+def scoped_unit(db, user, asked):
+    """The unit a request may look at: `asked`, held to a unit officer's own subtree (their
+    own unit when nothing is asked); OutOfScope for a unit they may not see."""
+    codes = visible_unit_codes(db, user)
+    if codes is None:
+        return asked
+    if not asked:
+        return user["unit_code"]
+    if asked.upper() not in codes:
+        raise OutOfScope(asked)
+    return asked
+
+
+def register(app):
+    app.before_request(require_login)
+    app.jinja_env.globals["current_user"] = current_user

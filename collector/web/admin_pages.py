@@ -1,0 +1,120 @@
+"""Administrators' pages: settings, units (a file import or one unit at a time) and
+enrollment tokens, under the same rules as the `avroll` command line."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from collector.formats.spreadsheets import TableError
+from collector.store import enrollment, settings, units
+from collector.store.db import get_db
+from collector.store.users import AccountError
+from collector.web.access import actor, require_role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+UPLOAD_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+
+@bp.before_request
+@require_role("admin")
+def admins_only():
+    """Every page here is for administrators (others get 403)."""
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings_page():
+    db = get_db()
+    errors, saved = {}, None
+    if request.method == "POST":
+        key = request.form.get("key", "")
+        try:
+            settings.set_value(db, key, request.form.get("value", ""), actor())
+            saved = key
+        except settings.SettingError as exc:
+            errors[key] = str(exc)
+    return render_template("admin_settings.html", settings=settings.described(db),
+                           errors=errors, saved=saved,
+                           posted=request.form if errors else {}), 422 if errors else 200
+
+
+def _import_upload(db, upload):
+    """Save an uploaded units file through `import_units()` (the CLI's rules)."""
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise units.UnitImportError(["the file must be .csv or .xlsx"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("units" + suffix)
+        upload.save(path)
+        try:
+            return units.import_units(db, path, actor())
+        except TableError as exc:
+            raise units.UnitImportError([str(exc)]) from None
+
+
+def _save_one(db, form):
+    """Save the one-unit form through `save_units()`; its line-1 prefix means nothing here."""
+    record = {column: form.get(column, "") for column in units.COLUMNS}
+    try:
+        return units.save_units(db, [(1, record)], actor())
+    except units.UnitImportError as exc:
+        raise units.UnitImportError([error.removeprefix("line 1: ")
+                                     for error in exc.errors]) from None
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units_page():
+    db = get_db()
+    errors, saved, form = [], None, {}
+    if request.method == "POST":
+        try:
+            if "file" in request.files:
+                saved = _import_upload(db, request.files["file"])
+            else:
+                form = request.form
+                saved = _save_one(db, form)
+        except units.UnitImportError as exc:
+            errors = exc.errors
+    elif request.args.get("code"):
+        form = units.get_unit(db, request.args["code"]) or {}
+    return render_template("admin_units.html", units=units.list_units(db), errors=errors,
+                           saved=saved, form=form, columns=units.COLUMNS,
+                           uploading="file" in request.files), 422 if errors else 200
+
+
+@bp.get("/units.csv")
+def units_file():
+    """Every unit in the import format, to edit in a spreadsheet and upload again."""
+    stream = io.StringIO()
+    units.export_units(get_db(), stream)
+    return Response(stream.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=units.csv"})
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens_page():
+    db = get_db()
+    created, error = None, None
+    if request.method == "POST":
+        try:
+            created = enrollment.create_token(
+                db, actor(), unit_code=request.form.get("unit_code", "").strip() or None,
+                note=request.form.get("note", "").strip()[:200] or None)
+        except AccountError as exc:
+            error = str(exc)
+    response = render_template("admin_tokens.html", tokens=enrollment.list_tokens(db),
+                               created=created, error=error, units=units.list_units(db))
+    # A new token is shown once: never cached, never shown again.
+    return response, 422 if error else 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/tokens/<token_id>/revoke")
+def revoke_token(token_id):
+    try:
+        enrollment.revoke_token(get_db(), actor(), int(token_id))
+    except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
+        abort(404)
+    return redirect(url_for("admin.tokens_page"))

@@ -1,0 +1,161 @@
+"""The JSON API under /api/v1: agents post reports here, tools read machines."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request
+
+from collector.counting import machine_states
+from collector.counting.rollup import BadAsOf, UnknownUnit, rollup
+from collector.store import enrollment, machines
+from collector.store.db import get_db
+from collector.store.enrollment import NotAuthenticated, WrongMachine
+from collector.store.guideline import machine_unit, naming_answer
+from collector.store.ingest import ReportConflict, store_report
+from collector.web.access import (
+    OutOfScope,
+    current_user,
+    may_see_unit,
+    scoped_unit,
+    visible_unit_codes,
+)
+from collector.web.errors import json_error
+from collector.web.request_args import flag_arg, int_arg
+from collector.web.throttle import throttles
+from shared.report import validate
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def read_json_body():
+    """The request's JSON object, or an error response (415 not JSON, 400 unreadable)."""
+    if request.mimetype != "application/json":
+        return None, json_error(415, "send the report as application/json")
+    raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        return json.loads(raw), None
+    except (ValueError, RecursionError) as exc:
+        return None, json_error(400, "the body is not valid JSON: {}".format(
+            str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply"))
+
+
+def not_authenticated():
+    response = json_error(401, "send an enrollment token or this machine's credential as "
+                               "Authorization: Bearer ...")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def wrong_machine():
+    return json_error(403, "this machine_id is enrolled: only its own credential may report "
+                           "for it")
+
+
+@bp.post("/reports")
+def post_report():
+    db = get_db()
+    try:
+        agent = enrollment.identify(
+            db, enrollment.bearer_secret(request.headers.get("Authorization")),
+            proposed=request.headers.get("X-Avroll-Credential"))
+    except NotAuthenticated:
+        return not_authenticated()
+    except enrollment.BadProposal as exc:
+        return json_error(400, str(exc))
+    report, error = read_json_body()
+    if error is not None:
+        return error
+    problems = validate(report)
+    if problems:
+        return json_error(422, "the report does not follow schema version 1", problems[:50])
+    machine_id = report["machine"]["machine_id"].lower()
+    try:
+        enrollment.check(db, agent, machine_id)
+    except WrongMachine:
+        return wrong_machine()
+    reports_window = throttles().reports
+    if not reports_window.allow(machine_id):
+        response = json_error(429, "too many reports from this machine; try again later")
+        response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
+        return response
+    try:
+        stored = store_report(db, report, agent=agent)
+    except ReportConflict:
+        return json_error(409, "this report_id was already used by another machine")
+    except WrongMachine:
+        return wrong_machine()
+    except NotAuthenticated:
+        return not_authenticated()
+    body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
+            "duplicate": stored.duplicate,
+            "naming": naming_answer(db, report["machine"]["hostname"],
+                                    report["agent"].get("unit_code"))}
+    if stored.credential:
+        body["credential"] = stored.credential  # sent once; the collector keeps its hash
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if stored.duplicate else 201
+
+
+@bp.get("/machines")
+def list_machines():
+    db = get_db()
+    page = machines.list_machines(db, page=int_arg("page", 1),
+                                  per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
+                                  query=request.args.get("q", "").strip() or None,
+                                  unit_codes=visible_unit_codes(db, current_user()))
+    return jsonify({"ok": True, "machines": page.rows, "total": page.total,
+                    "page": page.page, "per_page": page.per_page, "pages": page.pages})
+
+
+@bp.get("/machines/<machine_id>")
+def get_machine(machine_id):
+    db = get_db()
+    machine = machines.get_machine(db, machine_id)
+    if machine is None or not may_see_unit(
+            db, current_user(),
+            machine_unit(db, machine["hostname"], machine["agent_unit_code"])):
+        return json_error(404, "no machine with this id")
+    machine["names"] = machines.machine_names(db, machine_id)
+    machine["history"] = machines.machine_history(db, machine_id)
+    return jsonify({"ok": True, "machine": machine})
+
+
+@bp.get("/health")
+def health():
+    get_db().execute("SELECT 1")
+    return jsonify({"ok": True})
+
+
+@bp.get("/rollup")
+def get_rollup():
+    """The install-rate report: ?as_of=YYYY-MM-DD (default today), ?parent=CODE."""
+    db = get_db()
+    try:
+        parent = scoped_unit(db, current_user(), request.args.get("parent"))
+        report = rollup(db, as_of=request.args.get("as_of") or None, parent=parent)
+    except BadAsOf as exc:
+        return json_error(400, str(exc))
+    except (UnknownUnit, OutOfScope) as exc:
+        return json_error(404, f"no unit with code '{exc}'")
+    return jsonify({"ok": True, **report})
+
+
+@bp.get("/rollup/machines")
+def get_machine_states():
+    """Machines with their computed state as of a date, filtered, paginated."""
+    db = get_db()
+    try:
+        page = machine_states.list_machine_states(
+            db, as_of=request.args.get("as_of") or None,
+            unit=scoped_unit(db, current_user(), request.args.get("unit")), state=request.args.get("state") or None,
+            follows_guideline=flag_arg("follows_guideline"), mismatch=flag_arg("mismatch"),
+            duplicates=bool(flag_arg("duplicates")), query=request.args.get("q") or None,
+            page=int_arg("page", 1), per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT))
+    except (BadAsOf, machine_states.BadFilter) as exc:
+        return json_error(400, str(exc))
+    except (UnknownUnit, OutOfScope) as exc:
+        return json_error(404, f"no unit with code '{exc}'")
+    return jsonify({"ok": True, "machines": page.rows, "total": page.total,
+                    "page": page.page, "per_page": page.per_page, "pages": page.pages})

@@ -1,0 +1,71 @@
+"""The Flask app factory: configuration in order (defaults, environment, the caller's), the
+database migrated, then every blueprint registered."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from collector.store import migrations
+from collector.store.db import end_request, open_db, resolve_path
+from collector.web import (
+    access,
+    admin_pages,
+    api,
+    auth,
+    csrf,
+    errors,
+    export_api,
+    export_downloads,
+    i18n,
+    pages,
+    security_headers,
+    sessions,
+    throttle,
+    unit_pages,
+)
+
+MAX_REPORT_BYTES = 256 * 1024
+
+
+def create_app(test_config=None):
+    """Build the app: defaults (the database from AVROLL_DB or the default path, cookie
+    security from AVROLL_SECURE_COOKIES), then the caller's config (tests)."""
+    app = Flask(__name__)  # templates/ and static/ beside this file
+    app.json.sort_keys = False  # keep the order the code builds, as documented
+    app.config.from_mapping(
+        DATABASE=str(resolve_path()),
+        MAX_CONTENT_LENGTH=MAX_REPORT_BYTES,
+        SESSION_COOKIE_SECURE=os.environ.get("AVROLL_SECURE_COOKIES", "auto"),
+        LOGIN_FAILURES_PER_USER=5,
+        LOGIN_FAILURES_PER_ADDRESS=30,
+        LOGIN_WINDOW_SECONDS=15 * 60,
+        REPORTS_PER_MACHINE=60,
+        REPORTS_WINDOW_SECONDS=60 * 60,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    db = open_db(app.config["DATABASE"])
+    try:
+        migrations.apply(db)
+        sessions.configure(app, db)
+    finally:
+        db.close()
+
+    app.teardown_appcontext(end_request)
+    errors.register(app)
+    i18n.register(app)
+    throttle.install(app)
+    access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
+    csrf.register(app)
+    security_headers.register(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(unit_pages.bp)
+    app.register_blueprint(admin_pages.bp)
+    app.register_blueprint(export_downloads.bp)
+    app.register_blueprint(export_api.bp)
+    return app

@@ -1,0 +1,256 @@
+"""Page language: Vietnamese by default, English on request (`?lang=en`, kept in a cookie).
+
+Templates write English text through `_()`; VI holds its Vietnamese. A test checks that
+every text the templates use has a translation.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from collector.formats import formatting
+
+LANGUAGES = ("vi", "en")
+COOKIE = "lang"
+
+VI = {
+    "Antivirus rollout": "Triển khai phần mềm phòng, chống mã độc",
+    "Computers": "Máy tính",
+    "Computer": "Máy tính",
+    "Search": "Tìm",
+    "Hostname, IP, MAC or machine ID": "Tên máy, IP, MAC hoặc mã máy",
+    "No computer has reported yet.": "Chưa có máy tính nào gửi báo cáo.",
+    "No computer matches.": "Không có máy tính nào phù hợp.",
+    "computers": "máy tính",
+    "Hostname": "Tên máy",
+    "Unit": "Đơn vị",
+    "Operating system": "Hệ điều hành",
+    "RAM installed": "RAM lắp đặt",
+    "RAM visible": "RAM sử dụng được",
+    "Device type": "Loại thiết bị",
+    "Antivirus": "Phần mềm phòng, chống mã độc",
+    "Management agent": "Network Agent (quản lý tập trung)",
+    "Last report": "Báo cáo gần nhất",
+    "First seen": "Lần đầu thấy",
+    "Previous": "Trang trước",
+    "Next": "Trang sau",
+    "Page": "Trang",
+    "of": "/",
+    "Machine ID": "Mã máy",
+    "Agent version": "Phiên bản agent",
+    "Addresses": "Địa chỉ mạng",
+    "Products": "Sản phẩm",
+    "Product": "Sản phẩm",
+    "Vendor": "Hãng",
+    "Version": "Phiên bản",
+    "Enabled": "Đang bật",
+    "Up to date": "Cập nhật mẫu",
+    "Found by": "Phát hiện qua",
+    "Names": "Các tên máy",
+    "since": "từ",
+    "History": "Lịch sử báo cáo",
+    "Received": "Nhận lúc",
+    "Probe errors in the latest report": "Lỗi thu thập trong báo cáo gần nhất",
+    "yes": "có",
+    "no": "không",
+    "unknown": "không rõ",
+    "running": "đang chạy",
+    "stopped": "đã dừng",
+    "not installed": "chưa cài",
+    "installed": "đã cài",
+    "detected": "có",
+    "none": "không có",
+    "desktop": "máy tính để bàn",
+    "laptop": "máy tính xách tay",
+    "server": "máy chủ",
+    "virtual": "máy ảo",
+    "Server": "Máy chủ",
+    "Page not found": "Không tìm thấy trang",
+    "Back to the list": "Quay lại danh sách",
+    "Not Found": "Không tìm thấy",
+    "Internal Server Error": "Lỗi máy chủ",
+    "Method Not Allowed": "Phương thức không được phép",
+    "Bad Request": "Yêu cầu không hợp lệ",
+    "Forbidden": "Không có quyền truy cập",
+    "Unauthorized": "Chưa đăng nhập",
+    "Too Many Requests": "Quá nhiều yêu cầu",
+    "Request Entity Too Large": "Dữ liệu gửi lên quá lớn",
+    "Log in": "Đăng nhập",
+    "Log out": "Đăng xuất",
+    "Username": "Tên đăng nhập",
+    "Password": "Mật khẩu",
+    "Wrong username or password.": "Sai tên đăng nhập hoặc mật khẩu.",
+    "Too many failed logins. Try again later.":
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
+    "Audit log": "Nhật ký thay đổi",
+    "changes": "thay đổi",
+    "Nothing has been changed yet.": "Chưa có thay đổi nào.",
+    "When": "Thời điểm",
+    "Who": "Người thực hiện",
+    "Action": "Thao tác",
+    "Details": "Chi tiết",
+    '(its name says another unit)': '(tên máy ghi đơn vị khác)',
+    'Add or change one unit': 'Thêm hoặc sửa một đơn vị',
+    'All': 'Tất cả',
+    'All computers': 'Tất cả máy tính',
+    'All units': 'Tất cả đơn vị',
+    'An agent sends a token with its first report; the collector then gives that machine its own credential. A token bound to a unit places every machine it enrolls in that unit.':
+        'Agent gửi mã đăng ký kèm báo cáo đầu tiên; máy chủ thu thập sau đó cấp cho máy đó khóa riêng. Mã gắn với một đơn vị sẽ đưa mọi máy đăng ký bằng mã đó vào đơn vị này.',
+    'Any name': 'Mọi tên máy',
+    'Any unit': 'Mọi đơn vị',
+    'As of': 'Tính đến ngày',
+    'CSV or XLSX with the header code, name, group, parent, allocated (contacts optional; Vietnamese headings accepted). Units are added or updated by code; a file with any error changes nothing.':
+        'Tệp CSV hoặc XLSX có dòng tiêu đề code, name, group, parent, allocated (thông tin đầu mối không bắt buộc; chấp nhận tiêu đề tiếng Việt). Đơn vị được thêm mới hoặc cập nhật theo mã; tệp có bất kỳ lỗi nào sẽ không thay đổi gì.',
+    'Children allocated more than the unit':
+        'Đơn vị trực thuộc được phân bổ nhiều hơn đơn vị',
+    'Code': 'Mã',
+    'Contacts': 'Đầu mối liên hệ',
+    'Counted for unit': 'Được tính cho đơn vị',
+    'Coverage': 'Tỷ lệ phủ',
+    'Create a token': 'Tạo mã đăng ký',
+    'Created': 'Tạo lúc',
+    'Device survey': 'Biểu mẫu khảo sát thiết bị',
+    'Download the current units': 'Tải danh sách đơn vị hiện có',
+    'Duplicate names': 'Trùng tên máy',
+    'Each change applies to every figure at once, past dates included, and is written to the audit log.':
+        'Mỗi thay đổi áp dụng ngay cho mọi số liệu, kể cả các ngày đã qua, và được ghi vào nhật ký thay đổi.',
+    'Edit': 'Sửa',
+    'Edit this unit': 'Sửa thông tin đơn vị',
+    'Edit units': 'Quản lý đơn vị',
+    'Enrolled for another unit': 'Đăng ký cho đơn vị khác',
+    'Enrolled for unit': 'Đăng ký cho đơn vị',
+    'Enrollment tokens': 'Mã đăng ký agent',
+    'Every state': 'Mọi trạng thái',
+    'Exempt': 'Miễn cài (RAM thấp)',
+    'Filter': 'Lọc',
+    'Grand total': 'Tổng cộng',
+    'IT officer': 'Cán bộ phụ trách CNTT',
+    "IT officer's phone": 'Điện thoại cán bộ',
+    'Import': 'Nhập',
+    'Import a file': 'Nhập từ tệp',
+    'Install rate': 'Tỷ lệ cài đặt',
+    'Install rate by unit': 'Tỷ lệ cài đặt theo đơn vị',
+    'Install rate per unit': 'Tỷ lệ cài đặt của từng đơn vị',
+    'Install-rate appendix': 'Phụ lục tỷ lệ cài đặt',
+    'Installed': 'Đã cài',
+    'Installed (all names)': 'Đã cài (mọi tên máy)',
+    'Installed but not named per the guideline':
+        'Số máy đã cài đặt nhưng chưa đặt tên theo hướng dẫn',
+    'Installed, not protected': 'Đã cài, chưa được bảo vệ',
+    'Last used': 'Dùng lần cuối',
+    'Leader': 'Lãnh đạo phụ trách',
+    "Leader's phone": 'Điện thoại lãnh đạo',
+    'Licences allocated': 'Số lượng bản quyền được phân bổ',
+    'Licences installed': 'Số lượng bản quyền được cài đặt',
+    'Machines enrolled': 'Số máy đã đăng ký',
+    'Machines of the unit itself': 'Máy của chính đơn vị (không thuộc đơn vị trực thuộc)',
+    'Machines seen': 'Số máy báo cáo',
+    'Meaning': 'Ý nghĩa',
+    'Misnamed': 'Đặt tên chưa đúng',
+    'Missing': 'Chưa cài',
+    'Named per guideline': 'Đặt tên đúng hướng dẫn',
+    'Needs action now': 'Cần xử lý ngay',
+    'New token, shown only this once:': 'Mã đăng ký mới, chỉ hiển thị một lần này:',
+    'No computer in this list.': 'Không có máy tính nào trong danh sách này.',
+    'No licence allocated': 'Chưa được phân bổ bản quyền',
+    'No machine reporting': 'Chưa có máy báo cáo',
+    'No unit has licences allocated yet.': 'Chưa có đơn vị nào được phân bổ bản quyền.',
+    'No unit yet: an administrator imports them.':
+        'Chưa có đơn vị: quản trị viên cần nhập danh sách đơn vị.',
+    'No.': 'STT',
+    'Note': 'Ghi chú',
+    'Nothing was changed:': 'Không có thay đổi nào được lưu:',
+    'Only': 'Chỉ xem',
+    'Order of the appendix': 'Thứ tự như phụ lục',
+    'Over quota': 'Vượt số được phân bổ',
+    'Overview': 'Tổng quan',
+    'Parent unit code': 'Mã đơn vị cấp trên',
+    'Print': 'In',
+    'Protected': 'Được bảo vệ',
+    'Reporting status': 'Tình hình báo cáo',
+    'Revoke': 'Thu hồi',
+    'Revoked': 'Thu hồi lúc',
+    'Save': 'Lưu',
+    'Saved': 'Đã lưu',
+    'Section': 'Khối',
+    'Section total': 'Cộng',
+    'Setting': 'Thiết lập',
+    'Settings': 'Thiết lập',
+    'Show': 'Xem',
+    'Stale': 'Lâu không báo cáo',
+    'State': 'Trạng thái',
+    'The units table': 'Bảng số liệu theo đơn vị',
+    'The units with the lowest rates': 'Các đơn vị có tỷ lệ thấp nhất',
+    'The whole province': 'Toàn tỉnh',
+    'This list': 'Danh sách này',
+    'Under': 'Trực thuộc',
+    'Unit code': 'Mã đơn vị',
+    'Unit name': 'Tên đơn vị',
+    'Units': 'Đơn vị',
+    'Units under it': 'Các đơn vị trực thuộc',
+    'Value': 'Giá trị',
+    'as of': 'tính đến ngày',
+    'default': 'mặc định',
+    'enrolled for': 'đăng ký cho',
+    'its units were allocated more licences than it has':
+        'các đơn vị trực thuộc được phân bổ nhiều bản quyền hơn đơn vị',
+    'lowest rate': 'tỷ lệ thấp nhất',
+    'machines named for one unit, enrolled for another':
+        'máy đặt tên theo một đơn vị nhưng đăng ký cho đơn vị khác',
+    'machines not named per the guideline': 'máy chưa đặt tên theo hướng dẫn',
+    'machines with the antivirus installed but not protected (off or outdated)':
+        'máy đã cài phần mềm nhưng chưa được bảo vệ (tắt hoặc chưa cập nhật)',
+    'machines without the antivirus': 'máy chưa cài phần mềm',
+    'names used by two machines or more': 'tên máy bị trùng giữa hai máy trở lên',
+    'new': 'thêm mới',
+    'over 100% (more installed than allocated)':
+        'trên 100% (cài nhiều hơn số được phân bổ)',
+    'pattern': 'mẫu',
+    'units': 'đơn vị',
+    'units over quota': 'đơn vị vượt số bản quyền được phân bổ',
+    'units under it': 'đơn vị trực thuộc',
+    'units with no machine reporting': 'đơn vị chưa có máy báo cáo',
+    'updated': 'cập nhật',
+    'How computers must be named: {unit} a unit code, {any} letters, digits or hyphens, {n} digits, {text} letters; matched case-insensitively against the whole name (at most 15 characters).':
+        'Quy tắc đặt tên máy tính: {unit} là mã đơn vị, {any} là chữ, chữ số hoặc dấu gạch ngang, {n} là chữ số, {text} là chữ; so khớp không phân biệt hoa thường với toàn bộ tên máy (tối đa 15 ký tự).',
+    'A machine without the mandated antivirus is exempt when its installed RAM (the visible RAM only when installed is unknown) is below this many MB.':
+        'Máy chưa cài phần mềm bắt buộc được miễn khi RAM lắp đặt (RAM sử dụng được nếu không rõ RAM lắp đặt) dưới số MB này.',
+    'A machine not seen for this many days is stale: listed, not counted.':
+        'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
+    "The mandated, centrally managed antivirus, as product names separated by ';'. A reported product counts when its name equals one of them, ignoring case, spacing and version numbers.":
+        "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
+}
+
+
+def current_language():
+    """The language of this request: `?lang=`, else the cookie, else Vietnamese."""
+    if "lang" not in g:
+        asked = request.args.get("lang") or request.cookies.get(COOKIE)
+        g.lang = asked if asked in LANGUAGES else "vi"
+    return g.lang
+
+
+def translate(text):
+    return VI.get(text, text) if current_language() == "vi" else text
+
+
+def remember_language(response):
+    """Keep an explicit `?lang=` choice for the following pages."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True)
+    return response
+
+
+def register(app):
+    app.jinja_env.globals.update(_=translate, lang=current_language)
+    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local"):
+        app.jinja_env.filters[name] = _localised(getattr(formatting, name))
+    app.after_request(remember_language)
+
+
+def _localised(format_function):
+    def apply(value, *args):
+        return format_function(value, current_language(), *args)
+    return apply

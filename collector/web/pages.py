@@ -1,0 +1,116 @@
+"""The HTML pages officers read: the overview, the machine list and one machine, the audit
+log. Units have theirs in `unit_pages.py`, administrators in `admin_pages.py`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template
+
+from collector.counting import machine_states
+from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.store import audit, machines
+from collector.store.db import get_db
+from collector.store.guideline import machine_unit, naming_answer
+from collector.web.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
+from collector.web.overview import overview
+from collector.web.request_args import choice_arg, export_url, page_number, text_arg
+
+bp = Blueprint("pages", __name__)
+STATE_CHOICES = machine_states.STATE_FILTERS
+NAMING_CHOICES = ("named", "misnamed")
+
+
+@bp.get("/")
+def index():
+    """The overview: totals, the rate chart and what needs action, for the officer's scope."""
+    db = get_db()
+    try:
+        parent = scoped_unit(db, current_user(), None)
+        figures = overview(db, as_of=text_arg("as_of"), parent=parent)
+    except BadAsOf:
+        abort(400)
+    except UnknownUnit:
+        abort(404)
+    return render_template("overview.html", o=figures, t=figures["total"])
+
+
+@bp.get("/machines")
+def machine_list():
+    """Machines with their state now: search by name, IP, MAC or id; filter by unit, state,
+    naming, shared names and name/enrolment mismatches."""
+    db = get_db()
+    naming = choice_arg("naming", NAMING_CHOICES)
+    filters = {"q": text_arg("q"), "unit": text_arg("unit"),
+               "state": choice_arg("state", STATE_CHOICES), "naming": naming,
+               "duplicates": choice_arg("duplicates", ("1",)),
+               "mismatch": choice_arg("mismatch", ("1",)), "as_of": text_arg("as_of")}
+    try:
+        page = machine_states.list_machine_states(
+            db, as_of=filters["as_of"], unit=scoped_unit(db, current_user(), filters["unit"]),
+            state=filters["state"],
+            follows_guideline=None if naming is None else naming == "named",
+            mismatch=True if filters["mismatch"] else None,
+            duplicates=bool(filters["duplicates"]), query=filters["q"], page=page_number())
+    except (BadAsOf, machine_states.BadFilter):
+        abort(400)
+    except (OutOfScope, UnknownUnit):
+        abort(404)
+    return render_template("machines.html", page=page, filters=filters,
+                           states=STATE_CHOICES)
+
+
+@bp.get("/machines/<machine_id>")
+def machine_detail(machine_id):
+    db = get_db()
+    machine = machines.get_machine(db, machine_id)
+    # Out of the officer's units is answered as absent: it does not confirm the id exists.
+    if machine is None or not may_see_unit(
+            db, current_user(),
+            machine_unit(db, machine["hostname"], machine["agent_unit_code"])):
+        abort(404)
+    return render_template(
+        "machine.html", machine=machine,
+        state=machine_states.machine_state(db, machine["machine_id"], machine["hostname"],
+                                           machine["agent_unit_code"]),
+        naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"]),
+        names=machines.machine_names(db, machine_id),
+        history=machines.machine_history(db, machine_id))
+
+
+@bp.get("/audit")
+@require_role("admin")
+def audit_log():
+    return render_template("audit.html", page=audit.recent(get_db(), page=page_number()))
+
+
+@bp.app_template_filter("pager_args")
+def pager_args(args, page_number):
+    """The current query string, with another page number."""
+    return urlencode(dict(args.to_dict(), page=page_number))
+
+
+@bp.app_template_filter("with_args")
+def with_args(args, **changes):
+    """The current query string with some arguments changed (None removes one)."""
+    merged = dict(args.to_dict(), **changes)
+    merged.pop("page", None)  # another filter or order starts again at page 1
+    return urlencode({key: value for key, value in merged.items() if value is not None})
+
+
+ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+@bp.app_template_filter("roman")
+def roman(number):
+    """Section numbers as the appendix writes them: I, II, III, IV..."""
+    text = ""
+    for value, letters in ROMAN:
+        while number >= value:
+            text, number = text + letters, number - value
+    return text
+
+
+@bp.app_context_processor
+def page_helpers():
+    return {"export_url": export_url}

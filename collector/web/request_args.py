@@ -1,0 +1,47 @@
+"""Reading a page's query string the same way on every page: page numbers, dates, flags."""
+
+from __future__ import annotations
+
+from flask import abort, request, url_for
+
+from collector.store.paging import MAX_PAGE
+
+
+def page_number():
+    """`?page=`, a whole number from 1; anything else is page 1."""
+    try:
+        return min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def int_arg(name, default):
+    """`?name=` as a whole number; `default` when absent or not a number."""
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default
+
+
+def flag_arg(name):
+    """`?name=` as True/False (1, true, yes are true); None when absent or empty."""
+    value = request.args.get(name)
+    return None if value in (None, "") else value.lower() in ("1", "true", "yes")
+
+
+def text_arg(name):
+    """A query argument without surrounding spaces; None when absent or empty."""
+    return request.args.get(name, "").strip() or None
+
+
+def choice_arg(name, choices):
+    """A query argument that must be one of `choices` (None when absent); 400 otherwise."""
+    value = text_arg(name)
+    if value is not None and value not in choices:
+        abort(400)
+    return value
+
+
+def export_url(endpoint, **args):
+    """The URL of an export, leaving out the arguments that are empty."""
+    return url_for(endpoint, **{key: value for key, value in args.items() if value})

@@ -1,0 +1,56 @@
+"""What a unit's page shows: the unit with its contacts and place in the tree, its figures
+(its subtree's, as the appendix under it would total them), its children, and its machines
+in tabs."""
+
+from __future__ import annotations
+
+from collector.counting import machine_states
+from collector.counting.rollup import UnknownUnit, rollup
+from collector.store.units import get_unit
+
+# The unit page's tabs: every list of machines but "all".
+TABS = [tab for tab in machine_states.TABS if tab != "all"]
+
+
+def ancestors(db, unit):
+    """The units above `unit`, the top one first (stops at a loop in bad data)."""
+    chain, seen = [], {unit["code"]}
+    parent = unit["parent"]
+    while parent and parent not in seen:
+        above = get_unit(db, parent)
+        if above is None:
+            break
+        chain.append(above)
+        seen.add(parent)
+        parent = above["parent"]
+    return chain[::-1]
+
+
+def as_in_the_table(total):
+    """A subtree's total as the unit's row in the table above it shows it: only machines
+    named per the guideline count as installed there (its misnamed ones go to the misnamed
+    row, as in the table under it)."""
+    figures = dict(total)
+    official, allocated = total["installed_named"], total["allocated"]
+    figures["installed_official"] = official
+    figures["install_rate"] = official / allocated if allocated else None
+    return figures
+
+
+def unit_summary(db, code, as_of=None):
+    """The unit, the units above it, and the rollup under it (figures, children, checks);
+    UnknownUnit when no unit has this code."""
+    unit = get_unit(db, code)
+    if unit is None:
+        raise UnknownUnit(code)
+    report = rollup(db, as_of=as_of, parent=unit["code"])
+    return {"unit": unit, "ancestors": ancestors(db, unit), "as_of": report["as_of"],
+            "figures": as_in_the_table(report["total"]), "total": report["total"],
+            "sections": report["sections"],
+            "parent_own": report["parent_own"], "misnamed": report["misnamed"],
+            "checks": report["checks"]}
+
+
+def unit_machines(db, code, tab, as_of=None, page=1, query=None):
+    """One page of the unit's (and its descendants') machines in a tab."""
+    return machine_states.list_tab(db, tab, as_of=as_of, unit=code, query=query, page=page)
