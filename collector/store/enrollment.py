@@ -15,7 +15,8 @@ Which machine a report is stored under (its key) is decided here too, from the r
 machine id and the board's SMBIOS UUID (`machine.hardware_uuid`), kept with the credential:
 - PCs cloned from one image without sysprep share a MachineGuid but not a board: a report
   whose machine id is enrolled with another hardware UUID is a clone, stored as its own
-  machine under a key derived from both (and enrolled with the token like any new PC);
+  machine under a key derived from both, enrolled with the token like any new PC (a clone
+  that carries the image's credential is answered "not enrolled" and does just that);
 - a reinstalled PC (new MachineGuid, no agent state) whose board is already enrolled is
   stored under that machine's key, so it stays one PC;
 - an agent whose machine id changed while its state folder (credential) was kept goes on
@@ -149,6 +150,12 @@ def _enrolled(db, machine_id):
     return None if row is None else Enrolled(*row)
 
 
+def _stored_into(db, key):
+    """Some credential reports into the machine `key` (it is a machine's key)."""
+    return db.execute("SELECT 1 FROM machine_credentials WHERE stored_as = ?",
+                      [key]).fetchone() is not None
+
+
 def _matches(proposed, row):
     return proposed is not None and secrets.compare_digest(secret_hash(proposed),
                                                            row.credential_hash)
@@ -165,6 +172,8 @@ def check(db, agent, machine_id, hardware_uuid=None):
     if agent.machine_id is not None:
         return _by_credential(db, _enrolled(db, agent.machine_id), machine_id, hardware_uuid)
     row = _enrolled(db, machine_id)
+    if row is None and _stored_into(db, machine_id):
+        raise WrongMachine(machine_id)  # its agent now reports under a new id
     if row is None:
         twin = hardware_uuid and db.execute(
             "SELECT coalesce(stored_as, machine_id) FROM machine_credentials "
@@ -172,10 +181,8 @@ def check(db, agent, machine_id, hardware_uuid=None):
             [hardware_uuid]).fetchone()
         return Admission(key=twin[0] if twin else machine_id, unit_code=agent.unit_code,
                          enroll=machine_id, event="machines.reinstall" if twin else None)
-    if _matches(agent.proposed_credential, row):  # the same agent enrolling again
-        return Admission(key=row.key, unit_code=row.unit_code,
-                         credential=agent.proposed_credential)
     if hardware_uuid and row.hardware_uuid and hardware_uuid != row.hardware_uuid:
+        # A clone, perhaps proposing the credential it found in the image: it gets its own.
         key = clone_key(machine_id, hardware_uuid)
         clone = _enrolled(db, key)
         if clone is None:
@@ -184,6 +191,10 @@ def check(db, agent, machine_id, hardware_uuid=None):
         if _matches(agent.proposed_credential, clone):
             return Admission(key=clone.key, unit_code=clone.unit_code,
                              credential=agent.proposed_credential)
+        raise WrongMachine(machine_id)
+    if _matches(agent.proposed_credential, row):  # the same agent enrolling again
+        return Admission(key=row.key, unit_code=row.unit_code,
+                         credential=agent.proposed_credential)
     raise WrongMachine(machine_id)
 
 
@@ -191,15 +202,17 @@ def _by_credential(db, row, machine_id, hardware_uuid):
     if row is None:
         raise NotAuthenticated  # reset while the report was on its way
     same_board = hardware_uuid is None or row.hardware_uuid in (None, hardware_uuid)
-    if machine_id == row.machine_id:
+    if machine_id in (row.machine_id, row.key):  # its id, or the one it had before
         if same_board:
             return Admission(key=row.key, unit_code=row.unit_code,
                              learn_uuid=hardware_uuid is not None and row.hardware_uuid is None)
-        # The image's credential copied to a clone: the clone is a machine of its own.
-        return Admission(key=clone_key(machine_id, hardware_uuid), unit_code=row.unit_code)
+        # The image's credential copied to a clone: "not enrolled", so that the clone
+        # enrolls with the token as a machine of its own and gets its own credential.
+        raise NotAuthenticated
     if hardware_uuid and row.machine_id == clone_key(machine_id, hardware_uuid):
         return Admission(key=row.key, unit_code=row.unit_code)  # a clone enrolled earlier
-    if _enrolled(db, machine_id) is None:  # the id changed; the agent's state is the same
+    if _enrolled(db, machine_id) is None and not _stored_into(db, machine_id):
+        # The id changed; the agent's state (its credential) is the same.
         return Admission(key=row.key, unit_code=row.unit_code, move_from=row.machine_id,
                          event="machines.new_id")
     raise WrongMachine(machine_id)

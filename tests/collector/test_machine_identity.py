@@ -66,8 +66,15 @@ def test_a_clone_enrolling_with_the_token_is_a_machine_of_its_own(anon_client, d
 def test_clones_that_carry_the_images_credential_are_told_apart(anon_client, db, token):
     credential = post(anon_client, report("GOC-01", IMAGE_GUID, BOARD_1),
                       token).json["credential"]
-    answer = post(anon_client, report("GOC-02", IMAGE_GUID, BOARD_2), credential)
-    assert answer.status_code == 201
+    clone = report("GOC-02", IMAGE_GUID, BOARD_2)
+    # The image's credential on another board is "not enrolled": the agent then enrolls with
+    # the token, proposing the credential it has, and gets one of its own.
+    assert post(anon_client, clone, credential).status_code == 401
+    enrolled = post(anon_client, clone, token, proposal=credential)
+    assert enrolled.status_code == 201 and enrolled.json["credential"] != credential
+    later = post(anon_client, report("GOC-02", IMAGE_GUID, BOARD_2), enrolled.json["credential"])
+    assert later.status_code == 201
+    assert post(anon_client, report("GOC-01", IMAGE_GUID, BOARD_1), credential).status_code == 201
     assert machines(db) == {IMAGE_GUID: "GOC-01",
                             enrollment.clone_key(IMAGE_GUID, BOARD_2): "GOC-02"}
 
@@ -105,6 +112,11 @@ def test_a_changed_machine_id_with_the_state_folder_kept_goes_on_reporting(
         assert answer.status_code == 201 and answer.json["machine_id"] == IMAGE_GUID
     assert machines(db) == {IMAGE_GUID: "STC-KT-02"}
     assert audit_actions(db) == ["machines.new_id"]
+    # The old id still names that machine: the unit's token cannot enroll it again.
+    assert post(anon_client, report("SPOOF", IMAGE_GUID, board), token).status_code == 403
+    # ... while its own agent may go back to it.
+    assert post(anon_client, report("STC-KT-02", IMAGE_GUID, board),
+                credential).json["machine_id"] == IMAGE_GUID
 
 
 def test_a_credential_cannot_report_for_another_enrolled_machine(anon_client, db, token):

@@ -1,0 +1,97 @@
+"""The agent beside FusionInventory's: `collect` and the one-file `send` vs `fusioninventory-agent --local`.
+
+Targets (issue 11): `avroll-agent collect` ≤ 0.15× the wall time of
+`fusioninventory-agent --local DIR` (Debian's package) and the one-file `send` ≤ 0.35×,
+measured in the same run, interleaved. Needs `apt-get install -y fusioninventory-agent`.
+
+Sample output:
+    fusioninventory-agent --local: median 4.10 s of 3, peak RSS 61.2 MiB
+    avroll-agent collect:          median 0.31 s of 3, peak RSS 24.0 MiB  ratio 0.08 (goal ≤ 0.15)
+    avroll-agent send (one-file):  median 0.72 s of 3, peak RSS 30.5 MiB  ratio 0.18 (goal ≤ 0.35)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from collector.cli.wait_ready import wait_ready
+from collector.store import enrollment
+from collector.store.db import open_db
+from collector.web.app import create_app
+from tests.bench.bench_agent_binary import build_binary
+from tests.e2e.conftest import free_port
+
+RUNS = 3
+COLLECT_GOAL, SEND_GOAL = 0.15, 0.35
+
+
+def measured(args, env=None):
+    """Wall seconds and peak RSS (MiB, its largest process) of one run of `args`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{args[0]} exited with {process.returncode}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def summary(label, runs, reference=None, goal=None):
+    walls, peaks = zip(*runs, strict=True)
+    line = (f"{label:<30} median {statistics.median(walls):.2f} s of {len(runs)}, "
+            f"peak RSS {max(peaks):.1f} MiB")
+    if reference is not None:
+        ratio = statistics.median(walls) / reference
+        line += f"  ratio {ratio:.2f} (goal ≤ {goal:.2f}{'' if ratio <= goal else ', MISSED'})"
+    return line
+
+
+def main():
+    fusion = shutil.which("fusioninventory-agent")
+    if fusion is None:
+        print("fusioninventory-agent is not installed (apt-get install -y fusioninventory-agent)")
+        return
+    collect = [str(Path(sys.executable).with_name("avroll-agent")), "collect"]
+    with tempfile.TemporaryDirectory(prefix="avroll-bench-") as temp:
+        temp = Path(temp)
+        binary, _seconds = build_binary(temp)
+        db_path = temp / "collector.db"
+        create_app({"DATABASE": str(db_path)})  # applies the migrations
+        token = enrollment.create_token(open_db(str(db_path)), "bench")[1]
+        port = free_port()
+        server = subprocess.Popen([sys.executable, "-m", "tests.bench.serve_bench",
+                                   str(db_path), str(port)], stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            if not wait_ready(url):
+                raise SystemExit("bench collector did not start")
+            send = [str(binary), "send", "--server", url, "--state-dir", str(temp / "state"),
+                    "--config", str(temp / "none.ini")]
+            env = dict(os.environ, AVROLL_TOKEN=token)
+            measured(send, env)  # enrolls: later runs are the scheduled run's steady state
+            (temp / "fusion").mkdir()
+            runs = {"fusion": [], "collect": [], "send": []}
+            for _ in range(RUNS):  # interleaved, so a busy moment weighs on all three
+                runs["fusion"].append(measured([fusion, "--local", str(temp / "fusion")]))
+                runs["collect"].append(measured(collect))
+                runs["send"].append(measured(send, env))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    reference = statistics.median(wall for wall, _ in runs["fusion"])
+    print(summary("fusioninventory-agent --local:", runs["fusion"]))
+    print(summary("avroll-agent collect:", runs["collect"], reference, COLLECT_GOAL))
+    print(summary("avroll-agent send (one-file):", runs["send"], reference, SEND_GOAL))
+
+
+if __name__ == "__main__":
+    main()
