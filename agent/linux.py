@@ -77,8 +77,8 @@ def machine_id(root="/"):
 def hardware_uuid(root="/"):
     """The SMBIOS UUID (/sys/class/dmi/id/product_uuid, readable by root only); None without DMI."""
     path = _path(root, "/sys/class/dmi/id/product_uuid")
-    if not os.path.exists(path):
-        return None  # no DMI table: containers, some ARM boards
+    if not os.access(path, os.R_OK):
+        return None  # no DMI table (containers, some ARM boards), or not run as root
     return device.hardware_uuid(read_text(path))
 
 

@@ -96,3 +96,21 @@ def test_installed_but_not_running(laptop):
     facts = linux.gather([], root=str(laptop), processes={"bash"})
     assert facts["antivirus"]["products"][0]["enabled"] is False
     assert facts["management_agent"]["running"] is False
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("4C4C4544-0058-4B10-8032-B7C04F513133\n", "4c4c4544-0058-4b10-8032-b7c04f513133"),
+    ("00000000-0000-0000-0000-000000000000\n", None),
+    ("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n", None),
+    ("03000200-0400-0500-0006-000700080009\n", None),  # the AMI firmware default
+    ("Not Settable\n", None),
+])
+def test_hardware_uuid_from_dmi(laptop, text, expected):
+    write(laptop, "/sys/class/dmi/id/product_uuid", text)
+    assert linux.gather([], root=str(laptop))["hardware_uuid"] == expected
+
+
+def test_no_dmi_table_is_no_hardware_uuid_and_no_error(laptop):
+    errors = []
+    assert linux.gather(errors, root=str(laptop))["hardware_uuid"] is None
+    assert errors == []

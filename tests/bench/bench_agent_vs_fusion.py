@@ -29,20 +29,24 @@ from tests.bench.bench_agent_binary import build_binary
 from tests.e2e.conftest import free_port
 
 RUNS = 3
+GNU_TIME = "/usr/bin/time"  # Debian package `time`
 COLLECT_GOAL, SEND_GOAL = 0.15, 0.35
 
 
 def measured(args, env=None):
-    """Wall seconds and peak RSS (MiB, its largest process) of one run of `args`."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=env)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - started
-    if process.returncode != 0:
-        raise SystemExit(f"{args[0]} exited with {process.returncode}")
-    return wall, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS (MiB, of its largest process) of one run of `args`.
+
+    GNU time reports the peak: a child of this (large) Python process would start its
+    count from this process's own size, a child of `time` does not.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        started = time.perf_counter()
+        done = subprocess.run([GNU_TIME, "-f", "%M", "-o", rss.name, *args], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"{args[0]} exited with {done.returncode}")
+        return wall, int(rss.read().split()[-1]) / 1024
 
 
 def summary(label, runs, reference=None, goal=None):
@@ -57,8 +61,9 @@ def summary(label, runs, reference=None, goal=None):
 
 def main():
     fusion = shutil.which("fusioninventory-agent")
-    if fusion is None:
-        print("fusioninventory-agent is not installed (apt-get install -y fusioninventory-agent)")
+    if fusion is None or not os.path.exists(GNU_TIME):
+        print("needs fusioninventory-agent and GNU time "
+              "(apt-get install -y fusioninventory-agent time)")
         return
     collect = [str(Path(sys.executable).with_name("avroll-agent")), "collect"]
     with tempfile.TemporaryDirectory(prefix="avroll-bench-") as temp:
