@@ -106,6 +106,15 @@ def _key_values(path, view, names=None):
             index += 1
 
 
+def _readable(path, view, names):
+    """A subkey's values, or None when this one subkey may not be read (one entry's ACL must
+    not cost the whole list)."""
+    try:
+        return _key_values(path, view, names)
+    except PermissionError:
+        return None
+
+
 def _subkeys(path, view):
     try:
         key = winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, path, 0, winreg.KEY_READ | view)
@@ -137,8 +146,8 @@ def read_uninstall():
     entries = []
     for view in _views():
         for name in _subkeys(UNINSTALL_KEY, view):
-            values = _key_values(UNINSTALL_KEY + "\\" + name, view,
-                                 {"DisplayName", "DisplayVersion", "Publisher"})
+            values = _readable(UNINSTALL_KEY + "\\" + name, view,
+                               {"DisplayName", "DisplayVersion", "Publisher"})
             if values and values.get("DisplayName"):
                 entries.append(values)
     return entries
@@ -163,8 +172,8 @@ def read_kaspersky_data():
     read_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for view in _views():
         for product in _subkeys(KASPERSKY_PROTECTED_KEY, view):
-            values = _key_values(f"{KASPERSKY_PROTECTED_KEY}\\{product}\\Data", view,
-                                 set(KASPERSKY_DATA_VALUES))
+            values = _readable(f"{KASPERSKY_PROTECTED_KEY}\\{product}\\Data", view,
+                               set(KASPERSKY_DATA_VALUES))
             if values:
                 found.append(dict(values, product=product, read_at=read_at))
     return found
@@ -189,9 +198,14 @@ def read_services():
 
     found = []
     for service in psutil.win_service_iter():
-        if antivirus.is_watched_service(service.name(), service.display_name()):
-            found.append({"name": service.name(), "display_name": service.display_name(),
-                          "status": service.status(), "start_type": service.start_type()})
+        if not antivirus.is_watched_service(service.name(), service.display_name()):
+            continue
+        try:
+            status, start_type = service.status(), service.start_type()
+        except psutil.Error:  # removed meanwhile, or its state may not be read
+            status = start_type = None
+        found.append({"name": service.name(), "display_name": service.display_name(),
+                      "status": status, "start_type": start_type})
     return found
 
 
