@@ -172,7 +172,7 @@ def windows_products(security_center=None, services=None, uninstall=None, defend
         name = _service_product_name(service)
         key = products.kaspersky_key() if key == "kaspersky" else key
         product = products.add(key or family_of(name), name, "service")
-        if service.get("status") != "running":
+        if service.get("status") not in ("running", None):  # None: state unreadable
             product["enabled"] = False  # a stopped service protects nothing, whatever WSC says
     if defender and "defender" in products.entries:
         _apply_defender_status(products.entries["defender"], defender)

@@ -128,12 +128,19 @@ def network_agent(services, uninstall, avstate):
     return {
         "name": antivirus.NETWORK_AGENT_NAME,
         "installed": True,
-        "running": None if service is None and services is None else (
-            service is not None and service.get("status") == "running"),
+        "running": _running(service, services),
         "version": text_or_none((entry or {}).get("DisplayVersion")) or state.get("agent_version"),
         "server": state.get("server"),
         "last_connected_at": state.get("last_connected_at"),
     }
+
+
+def _running(service, services):
+    """True/False from the service's state; None when the services or its state are unread."""
+    if service is None:
+        return None if services is None else False
+    status = service.get("status")
+    return None if status is None else status == "running"
 
 
 def _installed_ram(records):

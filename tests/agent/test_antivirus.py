@@ -213,3 +213,10 @@ def test_signature_and_licence_dates_from_kaspersky_protected_data():
 def test_kaspersky_protected_data_without_usable_dates(values):
     entry = dict(values, read_at="2022-06-15T03:00:00+00:00")
     assert kaspersky.parse_protected_data([entry]) == {}
+
+
+def test_a_service_whose_state_could_not_be_read_proves_nothing():
+    products = antivirus.windows_products(
+        security_center=[sc("Bkav Pro", 266240)],
+        services=[service("BkavService", "Bkav Service", status=None)])
+    assert products[0]["enabled"] is True  # Security Center's word stands
