@@ -44,7 +44,7 @@ def test_the_sources_run_for_real_on_this_machine_each_with_its_outcome():
     assert validate(report) == []
     names = [o.name for o in outcomes]
     platform = {"machine_guid", "os", "services"} if sys.platform == "win32" else {
-        "machine_id", "os", "processes"}
+        "machine_id", "os", "packages"}
     assert platform | {"visible RAM", "addresses"} <= set(names)
     assert all(o.seconds >= 0 for o in outcomes)
     # Every failed source, and only those, is a line of the report's errors.

@@ -114,3 +114,23 @@ def test_no_dmi_table_is_no_hardware_uuid_and_no_error(laptop):
     errors = []
     assert linux.gather(errors, root=str(laptop))["hardware_uuid"] is None
     assert errors == []
+
+
+def test_the_process_list_is_read_only_where_a_kaspersky_product_is(laptop, monkeypatch):
+    def not_needed():
+        raise AssertionError("the process list was read")
+
+    monkeypatch.setattr(linux, "process_names", not_needed)
+    errors = []
+    assert linux.gather(errors, root=str(laptop))["antivirus"]["status"] == "none"
+    assert errors == []
+    (laptop / "opt/kaspersky/kesl").mkdir(parents=True)
+    linux.gather(errors, root=str(laptop))
+    assert errors == ["processes: AssertionError: the process list was read"]
+
+
+def test_only_the_kaspersky_stanzas_of_dpkg_status_count(laptop):
+    write(laptop, "/var/lib/dpkg/status",
+          "Package: bash\nStatus: install ok installed\nVersion: 5.2\n\n"
+          "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n")
+    assert linux.dpkg_versions(str(laptop), ("kesl", "klnagent64")) == {"kesl": "12.1.0-1297"}
