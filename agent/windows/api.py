@@ -51,13 +51,13 @@ def sources():
         Source("firmware_ram", read_firmware_ram, REGISTRY_TIMEOUT),
         Source("services", read_services, SERVICES_TIMEOUT),
         Source("os", wmi_reader(r"root\cimv2", "Win32_OperatingSystem", (
-            "Caption", "Version", "BuildNumber", "ProductType", "OperatingSystemSKU")),
+            "Caption", "Version", "BuildNumber", "ProductType")),
             WMI_TIMEOUT),
         Source("computer", wmi_reader(r"root\cimv2", "Win32_ComputerSystem", (
             "Name", "DNSHostName", "Domain", "PartOfDomain", "Workgroup", "Manufacturer",
-            "Model", "PCSystemType", "TotalPhysicalMemory")), WMI_TIMEOUT),
+            "Model", "PCSystemType")), WMI_TIMEOUT),
         Source("computer_product", wmi_reader(r"root\cimv2", "Win32_ComputerSystemProduct", (
-            "UUID", "IdentifyingNumber")), WMI_TIMEOUT),
+            "UUID",)), WMI_TIMEOUT),
         Source("bios", wmi_reader(r"root\cimv2", "Win32_BIOS", ("SerialNumber", "Manufacturer")),
                WMI_TIMEOUT),
         Source("enclosure", wmi_reader(r"root\cimv2", "Win32_SystemEnclosure", (
