@@ -292,11 +292,14 @@ def revoke_token(db, actor, token_id):
 
 
 def reset_credential(db, actor, machine_id):
-    """Forget a machine's credential, so its agent can enroll again with a token."""
+    """Forget a machine's credentials, so its agent can enroll again with a token.
+
+    `machine_id` is the id its agent reports or the machine's key as the pages show it (the
+    two differ after a reinstall or a changed id)."""
     machine_id = machine_id.strip().lower()
     with write_transaction(db):
-        changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ?",
-                             [machine_id]).rowcount
+        changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ? "
+                             "OR stored_as = ?", [machine_id, machine_id]).rowcount
         if changed:
             audit.record(db, actor, "machines.reset_credential", {"machine_id": machine_id})
     return bool(changed)

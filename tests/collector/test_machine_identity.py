@@ -140,3 +140,15 @@ def test_machines_enrolled_before_learn_their_board_from_their_next_report(
 def test_the_migration_keeps_existing_credentials(db):
     apply(db)  # already applied: a second run changes nothing
     assert {"hardware_uuid", "stored_as"} <= set(db["machine_credentials"].columns_dict)
+
+
+def test_reset_by_the_machine_key_the_pages_show(anon_client, db, token):
+    credential = post(anon_client, report("STC-KT-03", IMAGE_GUID, BOARD_1),
+                      token).json["credential"]
+    new_guid = "7d2e9c41-0b3f-4e58-a6d7-5c1b8e2f9a30"
+    post(anon_client, report("STC-KT-03", new_guid, BOARD_1), credential)  # the id changed
+    assert enrollment.reset_credential(db, "tests", IMAGE_GUID)
+    assert post(anon_client, report("STC-KT-03", new_guid, BOARD_1), credential).status_code == 401
+    # Its agent then enrolls again with the token.
+    again = post(anon_client, report("STC-KT-03", new_guid, BOARD_1), token)
+    assert again.status_code == 201 and again.json["credential"]
