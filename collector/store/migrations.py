@@ -152,6 +152,17 @@ def m005_hostname_units(db):
                "last_report_rowid INTEGER NOT NULL)")
 
 
+@migrations()
+def m006_machine_hardware(db):
+    # The board (SMBIOS UUID) each credential's machine reported, to tell clones of one image
+    # apart and to recognise a reinstalled PC; `stored_as`: the machine its reports are
+    # stored under when that is not its own id (a reinstalled PC, an id that changed).
+    db.execute("ALTER TABLE machine_credentials ADD COLUMN hardware_uuid TEXT")
+    db.execute("ALTER TABLE machine_credentials ADD COLUMN stored_as TEXT")
+    db.execute("CREATE INDEX machine_credentials_hardware ON machine_credentials "
+               "(hardware_uuid)")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)
