@@ -1,0 +1,111 @@
+"""Values as the Kaspersky console and the directory write them in their exports: computer
+names, yes/no, IP addresses and local date-times, each read strictly (a value that cannot be
+read is an error for its line, never a guess)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from datetime import datetime, timedelta
+
+from collector.formats.formatting import LOCAL_TZ
+from collector.formats.timefmt import to_stored
+
+NAME_MAX = 255
+TEXT_MAX = 1000
+YES = {"yes", "true", "có", "да", "1"}
+NO = {"no", "false", "không", "нет", "0"}
+NEVER = {"", "never", "không bao giờ", "chưa bao giờ", "никогда", "-"}
+# (pattern, strptime formats): ISO first; with AM/PM month first (en-US); else day first
+# (Vietnamese and Russian consoles).
+DATE_FORMATS = (
+    (re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?"),
+     ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")),
+    (re.compile(r"\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})? ?[AaPp][Mm])"),
+     ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S%p")),
+    (re.compile(r"\d{1,2}[/.]\d{1,2}[/.]\d{4}( \d{1,2}:\d{2}(:\d{2})?)?"),
+     ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")),
+)
+RELATIVE = re.compile(r"(\d+) (minute|hour|day)s? ago")
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be read; the message says what was expected."""
+
+
+def hidden_characters(text):
+    """True when the text holds invisible or direction-changing characters (zero-width
+    spaces, bidi overrides) or control characters: a name could then look like another."""
+    return any(unicodedata.category(char) in ("Cf", "Cc") for char in text)
+
+
+def computer_name(text):
+    """The name as written and its matching key: the NetBIOS name, upper case (a DNS name
+    is cut to its first label)."""
+    if not text:
+        raise ValueProblem("the computer name is empty")
+    if len(text) > NAME_MAX:
+        raise ValueProblem(f"the computer name is longer than {NAME_MAX} characters")
+    if hidden_characters(text):
+        raise ValueProblem(f"the computer name {ascii(text)} holds invisible or "
+                           "direction-changing characters")
+    key = text.split(".", 1)[0].strip().upper()
+    if not key:
+        raise ValueProblem(f"'{text}' has no first label")
+    return text, key
+
+
+def free_text(text):
+    """A descriptive cell (group, OU, description) with invisible characters removed."""
+    cleaned = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc"))
+    if len(cleaned) > TEXT_MAX:
+        raise ValueProblem(f"a text cell is longer than {TEXT_MAX} characters")
+    return cleaned.strip() or None
+
+
+def yes_no(text):
+    """`Yes`/`No` (also Vietnamese and Russian) as True/False; empty as None."""
+    folded = text.strip().casefold()
+    if not folded:
+        return None
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    raise ValueProblem(f"'{text}' is not Yes or No")
+
+
+def ip_address(text):
+    """An IPv4 or IPv6 address in its normal form; empty as None."""
+    if not text.strip():
+        return None
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        raise ValueProblem(f"'{text}' is not an IP address") from None
+
+
+def local_time(text, now):
+    """A console date-time (Vietnam local time, as the console's computer writes it) as a
+    stored UTC time; `N minutes/hours/days ago` counts back from `now`; never or empty:
+    None."""
+    value = " ".join(text.split())
+    if value.casefold() in NEVER:
+        return None
+    relative = RELATIVE.fullmatch(value.casefold())
+    if relative:
+        return to_stored(now - timedelta(**{relative[2] + "s": int(relative[1])}))
+    if value.casefold() in ("less than a minute ago", "just now"):
+        return to_stored(now)
+    for pattern, formats in DATE_FORMATS:
+        if pattern.fullmatch(value):
+            for form in formats:
+                try:
+                    moment = datetime.strptime(value.replace(".", "/"), form)
+                except ValueError:
+                    continue
+                return to_stored(moment.replace(tzinfo=LOCAL_TZ))
+            break
+    raise ValueProblem(f"'{text}' is not a date and time (dd/mm/yyyy hh:mm:ss, "
+                       "mm/dd/yyyy hh:mm:ss AM/PM or yyyy-mm-dd hh:mm:ss)")
