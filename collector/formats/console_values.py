@@ -17,16 +17,14 @@ TEXT_MAX = 1000
 YES = {"yes", "true", "có", "да", "1"}
 NO = {"no", "false", "không", "нет", "0"}
 NEVER = {"", "never", "không bao giờ", "chưa bao giờ", "никогда", "-"}
-# (pattern, strptime formats): ISO first; with AM/PM month first (en-US); else day first
-# (Vietnamese and Russian consoles).
-DATE_FORMATS = (
-    (re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?"),
-     ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")),
-    (re.compile(r"\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})? ?[AaPp][Mm])"),
-     ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S%p")),
-    (re.compile(r"\d{1,2}[/.]\d{1,2}[/.]\d{4}( \d{1,2}:\d{2}(:\d{2})?)?"),
-     ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y")),
-)
+# ISO first; with AM/PM month first (en-US); else day first (Vietnamese and Russian consoles).
+ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+                 r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?")
+MONTH_FIRST = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
+                         r" (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))? ?(?P<p>[AaPp][Mm])")
+DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"
+                       r"(?: (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?")
+IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 RELATIVE = re.compile(r"(\d+) (minute|hour|day)s? ago")
 
 
@@ -37,7 +35,8 @@ class ValueProblem(ValueError):
 def hidden_characters(text):
     """True when the text holds invisible or direction-changing characters (zero-width
     spaces, bidi overrides) or control characters: a name could then look like another."""
-    return any(unicodedata.category(char) in ("Cf", "Cc") for char in text)
+    return not text.isprintable() and any(
+        unicodedata.category(char) in ("Cf", "Cc") for char in text)
 
 
 def computer_name(text):
@@ -58,7 +57,8 @@ def computer_name(text):
 
 def free_text(text):
     """A descriptive cell (group, OU, description) with invisible characters removed."""
-    cleaned = "".join(char for char in text if unicodedata.category(char) not in ("Cf", "Cc"))
+    cleaned = text if text.isprintable() else "".join(
+        char for char in text if unicodedata.category(char) not in ("Cf", "Cc"))
     if len(cleaned) > TEXT_MAX:
         raise ValueProblem(f"a text cell is longer than {TEXT_MAX} characters")
     return cleaned.strip() or None
@@ -80,10 +80,29 @@ def ip_address(text):
     """An IPv4 or IPv6 address in its normal form; empty as None."""
     if not text.strip():
         return None
+    if IPV4.fullmatch(text) and all(int(part) <= 255 for part in text.split(".")):
+        return ".".join(str(int(part)) for part in text.split("."))
     try:
         return str(ipaddress.ip_address(text.strip()))
     except ValueError:
         raise ValueProblem(f"'{text}' is not an IP address") from None
+
+
+def _stored(found):
+    parts = found.groupdict()
+    hour = int(parts["H"] or 0)
+    if parts.get("p"):
+        if not 1 <= hour <= 12:
+            raise ValueProblem(f"'{found.string}': hour {hour} with AM/PM")
+        hour = hour % 12 + (12 if parts["p"].upper() == "PM" else 0)
+    try:
+        moment = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]), hour,
+                          int(parts["M"] or 0), int(parts["S"] or 0), tzinfo=LOCAL_TZ)
+    except ValueError as exc:
+        raise ValueProblem(f"'{found.string}' is not a real date and time ({exc})") from None
+    utc = moment - LOCAL_TZ.utcoffset(None)  # the stored form, without strftime's cost
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
+            f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
 
 
 def local_time(text, now):
@@ -98,14 +117,9 @@ def local_time(text, now):
         return to_stored(now - timedelta(**{relative[2] + "s": int(relative[1])}))
     if value.casefold() in ("less than a minute ago", "just now"):
         return to_stored(now)
-    for pattern, formats in DATE_FORMATS:
-        if pattern.fullmatch(value):
-            for form in formats:
-                try:
-                    moment = datetime.strptime(value.replace(".", "/"), form)
-                except ValueError:
-                    continue
-                return to_stored(moment.replace(tzinfo=LOCAL_TZ))
-            break
+    for pattern in (ISO, MONTH_FIRST, DAY_FIRST):
+        found = pattern.fullmatch(value)
+        if found:
+            return _stored(found)
     raise ValueProblem(f"'{text}' is not a date and time (dd/mm/yyyy hh:mm:ss, "
                        "mm/dd/yyyy hh:mm:ss AM/PM or yyyy-mm-dd hh:mm:ss)")

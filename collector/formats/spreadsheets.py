@@ -43,7 +43,11 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unquote_cell(unicodedata.normalize("NFC", str(value)).strip())
+    text = str(value)
+    if not text.isascii():  # ASCII is composed already (most cells: keep them quick)
+        text = unicodedata.normalize("NFC", text)
+    text = text.strip()
+    return unquote_cell(text) if text.startswith("'") else text
 
 
 def _decoded(raw, strict):
@@ -56,6 +60,9 @@ def _decoded(raw, strict):
         except UnicodeDecodeError as exc:
             line = raw[:exc.start].decode("utf-16", errors="replace").count("\n") + 1
             raise TableError(f"line {line}: broken UTF-16 (a truncated file?)") from None
+    if b"\0" in raw:
+        raise TableError("the file holds NUL bytes (UTF-16 without its BOM?); save it as "
+                         "Unicode text or UTF-8 and import it again")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -69,8 +76,6 @@ def _decoded(raw, strict):
 
 def _csv_rows(path, strict=False):
     text = _decoded(Path(path).read_bytes(), strict)
-    if "\0" in text:
-        raise TableError("the file holds NUL characters (UTF-16 without its BOM?)")
     line = 1
     if text.startswith("#TYPE"):  # PowerShell's Export-Csv names the object type first
         text = text.split("\n", 1)[1] if "\n" in text else ""

@@ -37,7 +37,6 @@ KSC_HEADINGS = {
     "real-time protection": "protection",
     "real-time protection status": "protection",
     "last connected to administration server": "last_seen_at",
-    "protection last updated": "protection_at",
     "anti-virus databases last updated": "bases_at",
     "connection ip address": "ip",
     "network agent version": "agent_version",
@@ -97,6 +96,10 @@ def columns_of(source, header):
         wanted = NAME_HEADINGS[source]
         errors.append(f"header: no {wanted} column (is this a {SOURCE_NAMES[source]} "
                       "export?)")
+    elif source == "ksc" and set(columns) <= {"name", None}:
+        # A units file has a name column too: a device list says more than names.
+        errors.append("header: no column of the console's device list besides 'Name' "
+                      "(is this a Kaspersky Security Center export?)")
     if errors:
         raise ImportProblems(errors)
     return columns
@@ -169,7 +172,6 @@ def _device(source, cells, now):
     device["agent_installed"] = values.yes_no(cells.get("agent_installed") or "")
     device["agent_running"] = values.yes_no(cells.get("agent_running") or "")
     device["bases_at"] = values.local_time(cells.get("bases_at") or "", now)
-    values.local_time(cells.get("protection_at") or "", now)  # checked, not kept
     for column in ("protection", "agent_version", "app_version", "status", "place", "domain",
                    "server"):
         device[column] = values.free_text(cells.get(column) or "")
