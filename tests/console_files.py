@@ -74,7 +74,7 @@ def write_ad(path, rows):
 # The constructed province: (code, name, parent, allocated, contact e-mail).
 UNITS = [("SXD", "Sở Xây dựng", "", "10", "it@sxd.dongthap.gov.vn"),
          ("SYT", "Sở Y tế", "", "6", "cntt@syt.dongthap.gov.vn"),
-         ("HCL", "UBND huyện Cao Lãnh", "", "", ""),
+         ("HCL", "UBND huyện Cao Lãnh", "", "", "ubnd@caolanh.dongthap.gov.vn"),
          ("XMH", "UBND xã Mỹ Hiệp", "HCL", "4", "xamyhiep@dongthap.gov.vn")]
 # What each reconciliation list must hold, by NetBIOS name.
 EXPECTED = {
