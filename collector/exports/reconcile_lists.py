@@ -17,7 +17,7 @@ LIST_LABELS = {
     "no_agent": "Chưa có agent avroll",
     "not_connected": "Chưa kết nối được với máy chủ quản trị (KSC)",
     "unowned": "Có trong KSC, tên máy không theo đơn vị nào",
-    "confirmed": "Đã khớp cả ba nguồn",
+    "confirmed": "Khớp ở mọi nguồn đã nhập",
 }
 VIEW_LABELS = {"avroll": "avroll", "ksc": "KSC", "directory": "AD"}
 COLUMNS = ("STT", "Danh sách", "Tên máy", "Đơn vị", "Nguồn thấy máy", "Trạng thái (avroll)",
@@ -56,7 +56,8 @@ def to_xlsx(title, imports, rows):
     for number, row in enumerate(rows, 1):
         sheet.table_row(_cells(number, row))
     sheet.blank()
-    sheet.line(f"Tổng số: {len(rows)} máy tính", bold=True, align="left")
+    sheet.line(f"Tổng số: {len(rows)} dòng (một máy có thể nằm ở hai danh sách)", bold=True,
+               align="left")
     return sheet.to_bytes()
 
 

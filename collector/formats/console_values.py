@@ -17,13 +17,15 @@ TEXT_MAX = 1000
 YES = {"yes", "true", "có", "да", "1"}
 NO = {"no", "false", "không", "нет", "0"}
 NEVER = {"", "never", "không bao giờ", "chưa bao giờ", "никогда", "-"}
-# ISO first; with AM/PM month first (en-US); else day first (Vietnamese and Russian consoles).
+# ISO first; with AM/PM month first (en-US); else day first (Vietnamese and Russian).
 ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
                  r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?")
 MONTH_FIRST = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
                          r" (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))? ?(?P<p>[AaPp][Mm])")
+# A Vietnamese Windows writes SA/CH (sáng, chiều) for AM/PM, day first.
 DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"
-                       r"(?: (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?")
+                       r"(?: (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+                       r"(?: ?(?P<p>SA|CH|sa|ch))?)?")
 IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 RELATIVE = re.compile(r"(\d+) (minute|hour|day)s? ago")
 
@@ -94,7 +96,7 @@ def _stored(found):
     if parts.get("p"):
         if not 1 <= hour <= 12:
             raise ValueProblem(f"'{found.string}': hour {hour} with AM/PM")
-        hour = hour % 12 + (12 if parts["p"].upper() == "PM" else 0)
+        hour = hour % 12 + (12 if parts["p"].upper() in ("PM", "CH") else 0)
     try:
         moment = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]), hour,
                           int(parts["M"] or 0), int(parts["S"] or 0), tzinfo=LOCAL_TZ)

@@ -55,6 +55,8 @@ def test_ksc_csv_in_utf8_with_columns_in_another_order_and_some_missing(tmp_path
 @pytest.mark.parametrize("written, stored", [
     ("11/26/2026 9:05:00 PM", "2026-11-26T14:05:00Z"),  # an English console (en-US)
     ("27.11.2026 08:00:00", "2026-11-27T01:00:00Z"),    # a Russian one
+    ("26/11/2026 9:05:00 CH", "2026-11-26T14:05:00Z"),  # Export-Csv on a vi-VN Windows
+    ("27/11/2026 8:00 SA", "2026-11-27T01:00:00Z"),
     ("2026-11-27 08:00", "2026-11-27T01:00:00Z"),
     ("3 hours ago", "2026-11-27T00:00:00Z"),
     ("Never", None),
