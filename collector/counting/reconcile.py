@@ -39,7 +39,7 @@ AVROLL_MACHINES = """
     WHERE s.state != 'stale'"""
 
 
-@dataclass
+@dataclass(slots=True)
 class Machine:
     """One computer as the views saw it (None: that view did not)."""
 
@@ -75,8 +75,11 @@ class Machine:
 
 def _avroll_machines(db):
     sql, params = state_query(db, when_for(db))
+    cursor = db.execute(sql + AVROLL_MACHINES, params)
+    names = [column[0] for column in cursor.description]
     machines = []
-    for row in db.query(sql + AVROLL_MACHINES, params):
+    for values in cursor:
+        row = dict(zip(names, values, strict=True))
         addresses = json.loads(row.pop("addresses") or "[]")
         row["ips"] = {item.get("ip") for item in addresses
                       if isinstance(item, dict) and item.get("ip")}
@@ -94,12 +97,17 @@ def _merge(machines, view, records):
     for record in records:
         wanted.setdefault(record["netbios"], []).append(record)
     for key, group in wanted.items():
-        candidates = [machine for machine in by_key.get(key, [])
-                      if getattr(machine, view) is None]
-        if len(group) == 1 and len(candidates) == 1 and len(by_key.get(key, [])) == 1:
-            setattr(candidates[0], view, group[0])
+        known = by_key.get(key, ())
+        if len(group) == 1 and len(known) == 1 and getattr(known[0], view) is None:
+            setattr(known[0], view, group[0])
             continue
-        shared = len(group) > 1 or len(by_key.get(key, [])) > 1
+        if not known and len(group) == 1:
+            machine = Machine(key, **{view: group[0]})
+            machines.append(machine)
+            by_key[key] = [machine]
+            continue
+        candidates = [machine for machine in known if getattr(machine, view) is None]
+        shared = len(group) > 1 or len(known) > 1
         for record in group:
             match = next((machine for machine in candidates if record["ip"]
                           and record["ip"] in machine.ips()), None)
