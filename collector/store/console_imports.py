@@ -251,8 +251,8 @@ def devices_of(db, import_id):
     cursor = db.execute(f"SELECT {', '.join(DEVICE_COLUMNS)} FROM console_devices "  # noqa: S608
                         "WHERE import_id = ? ORDER BY line", [import_id])
     rows = []
-    for values in cursor:  # a plain cursor: tens of thousands of rows, read for every page
-        row = dict(zip(DEVICE_COLUMNS, values, strict=True))
+    for cells in cursor:  # a plain cursor: tens of thousands of rows, read for every page
+        row = dict(zip(DEVICE_COLUMNS, cells, strict=True))
         for key in ("agent_installed", "agent_running", "enabled"):
             if row[key] is not None:
                 row[key] = bool(row[key])
