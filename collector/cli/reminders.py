@@ -75,8 +75,13 @@ def remind(below, send_now, db_path):
         rate = reminders.parse_rate(below)
     except reminders.BadRate as exc:
         raise click.BadParameter(str(exc), param_hint="--below") from None
+    from collector.store import mail
+
     with database(db_path) as db:
         planned, result = reminders.plan(db, rate)
+        if not mail.current(db)["ready"]:
+            click.echo("remind: the SMTP server and sender are not set yet (avroll mail set)",
+                       err=True)
         if not planned:
             click.echo(f"remind: no unit below {below.rstrip('%')}%")
             return

@@ -138,8 +138,12 @@ def reconcile(db):
     rule = naming_rule(db)
     imports = {source: latest_import(db, source) for source in ("ksc", "directory")}
     machines = []
+    if imports["ksc"] is None and imports["directory"] is None:
+        # Nothing to compare with: every list is empty (or not given), so avroll's own
+        # machines need not be read on every page.
+        return Reconciliation(machines, imports, settings.current(db)["connected_days"], None)
     for row in _avroll_machines(db):
-        machines.append(Machine(row["hostname"].upper(), avroll=row))
+        machines.append(Machine(row["hostname"].split(".", 1)[0].upper(), avroll=row))
     for source in ("ksc", "directory"):
         if imports[source] is None:
             continue

@@ -85,9 +85,12 @@ def _csv_rows(path, strict=False):
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     first = line
-    for cells in reader:
-        yield line, cells
-        line = first + reader.line_num
+    try:
+        for cells in reader:
+            yield line, cells
+            line = first + reader.line_num
+    except csv.Error as exc:  # a cell past the csv module's size limit, a stray quote
+        raise TableError(f"line {line}: {exc}") from None
 
 
 def _xlsx_rows(path):

@@ -214,3 +214,23 @@ def test_cli_import_reports_lines_and_imports_nothing(tmp_path):
     result = runner.invoke(main, ["import", "ksc", str(good), "--db", str(db_path)])
     assert result.exit_code == 0 and "1 computers" in result.output
     assert AD_HEADINGS  # the directory layout the file above used
+
+
+def test_a_cell_past_the_csv_limit_is_a_line_error_not_a_crash(tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("Name,Status\nSXD-KT01,OK\nSXD-KT02," + "x" * 200_000 + "\n",
+                    encoding="utf-8")
+    with pytest.raises(TableError, match="line 3"):
+        read_devices("ksc", path, NOW)
+
+
+def test_a_linux_host_reporting_its_dns_name_matches_its_console_name(db, tmp_path):
+    from collector.counting import reconcile
+    from collector.store.ingest import store_report
+    from tests.builders import make_report
+
+    store_report(db, make_report(hostname="sxd-web01.sxd.local"))
+    import_file(db, "ksc", write_ksc(tmp_path / "k.txt", [
+        ksc_row("SXD-WEB01", last=datetime.now(timezone.utc))]), actor="tests")
+    [machine] = reconcile.reconcile(db).machines
+    assert machine.views == ("avroll", "ksc")
