@@ -69,6 +69,7 @@ def remind(below, send_now, db_path):
     """E-mail each unit below RATE its figures and its lists (no agent, not connected,
     missing, misnamed) as XLSX; every sending is logged, a failure reported per unit."""
     from collector.exports import reminders
+    from collector.formats.formatting import percent
     from collector.store import audit
 
     try:
@@ -92,7 +93,7 @@ def remind(below, send_now, db_path):
         unit, lists = reminder.unit, reminder.lists
         figures = ", ".join(f"{key} {'-' if value is None else value}"
                             for key, value in lists.items())
-        click.echo(f"{unit['code']}\t{unit['name']}\t{reminder.figures['install_rate']:.1%}\t"
+        click.echo(f"{unit['code']}\t{unit['name']}\t{percent(reminder.figures['install_rate'])}\t"
                    f"{reminder.recipient or '(no e-mail)'}\t{figures}")
         if reminder.error or (not send_now and not reminder.recipient):
             failed += 1

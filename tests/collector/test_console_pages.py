@@ -135,3 +135,12 @@ def test_mail_page_keeps_the_password_secret(client, db, views):
     assert mail.smtp_password(db) == "Top-Secret-42"
     assert "cntt@syt.dongthap.gov.vn" in html  # the preview below 100%
     assert "Top-Secret-42" not in client.get("/audit").get_data(as_text=True)
+
+
+def test_every_sending_is_shown_on_the_admin_page(client, db, views):
+    mail.log_sending(db, "admin", "SYT", "cntt@syt.dongthap.gov.vn", "Đôn đốc: Sở Y tế", 4)
+    mail.log_sending(db, "admin", "HCL", None, "Đôn đốc: UBND huyện Cao Lãnh", 0,
+                     "SMTPRecipientsRefused: <b>refused</b>")
+    html = client.get("/admin/mail").get_data(as_text=True)
+    assert "Các lần gửi <small>2</small>" in html
+    assert "đã gửi" in html and "lỗi: SMTPRecipientsRefused: &lt;b&gt;refused&lt;/b&gt;" in html
