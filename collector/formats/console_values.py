@@ -26,6 +26,7 @@ MONTH_FIRST = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
 DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"
                        r"(?: (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
                        r"(?: ?(?P<p>SA|CH|sa|ch))?)?")
+CONSOLE_SUFFIX = re.compile(r"~\d+$")
 IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 RELATIVE = re.compile(r"(\d+) (minute|hour|day)s? ago")
 
@@ -51,10 +52,19 @@ def computer_name(text):
     if hidden_characters(text):
         raise ValueProblem(f"the computer name {ascii(text)} holds invisible or "
                            "direction-changing characters")
-    key = text.split(".", 1)[0].strip().upper()
+    # KSC shows a second device of an existing name as `NAME~1`: the same name to match.
+    key = CONSOLE_SUFFIX.sub("", text.split(".", 1)[0].strip()).upper()
     if not key:
         raise ValueProblem(f"'{text}' has no first label")
     return text, key
+
+
+def visible(text):
+    """Text to show in an error: invisible and control characters written as escapes, so a
+    message cannot be reordered or hidden by the value it quotes."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
 def free_text(text):

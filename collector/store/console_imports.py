@@ -81,6 +81,7 @@ class Snapshot:
 
 
 def _folded(text):
+    text = values.free_text(text) or ""  # a zero-width space in a heading hides nothing
     return " ".join(unicodedata.normalize("NFC", text).casefold().strip(" :*\"").split())
 
 
@@ -90,7 +91,7 @@ def columns_of(source, header):
     for heading in header:
         column = known.get(_folded(heading))
         if column is not None and column in columns:
-            errors.append(f"header: column '{heading}' appears twice")
+            errors.append(f"header: column '{values.visible(heading)}' appears twice")
         columns.append(column)
     if not any(column in NAME_COLUMNS[source] for column in columns):
         wanted = NAME_HEADINGS[source]
@@ -199,7 +200,7 @@ def read_devices(source, path, now=None):
         try:
             devices.append(dict(_device(source, named, now), line=line))
         except values.ValueProblem as exc:
-            errors.append(f"line {line}: {exc}")
+            errors.append(f"line {line}: {values.visible(str(exc))}")
     if errors:
         raise ImportProblems(errors)
     if not devices:
@@ -219,7 +220,8 @@ def import_file(db, source, path, actor=None, filename=None, now=None):
             "INSERT INTO console_imports (source, imported_at, imported_by, filename, sha256, "
             "devices) VALUES (?, ?, ?, ?, ?, ?)",
             [source, imported_at, actor or audit.cli_actor(),
-             (filename or Path(path).name)[:200], digest, len(devices)])
+             values.free_text((filename or Path(path).name)[:200]) or "?", digest,
+             len(devices)])
         import_id = cursor.lastrowid
         names = ", ".join(DEVICE_COLUMNS)
         marks = ", ".join("?" * len(DEVICE_COLUMNS))

@@ -234,3 +234,16 @@ def test_a_linux_host_reporting_its_dns_name_matches_its_console_name(db, tmp_pa
         ksc_row("SXD-WEB01", last=datetime.now(timezone.utc))]), actor="tests")
     [machine] = reconcile.reconcile(db).machines
     assert machine.views == ("avroll", "ksc")
+
+
+def test_console_duplicate_suffix_and_hidden_heading_characters(tmp_path):
+    headings = ("\u200bName", "Connection IP address")
+    path = write_ksc(tmp_path / "k.txt", [["SXD-KT01~1", "10.0.0.1"]], headings=headings)
+    [device] = read_devices("ksc", path, NOW)
+    assert (device["name"], device["netbios"]) == ("SXD-KT01~1", "SXD-KT01")
+
+
+def test_an_error_quoting_a_hidden_character_shows_it_escaped(tmp_path):
+    [error] = _problems("ksc", write_ksc(tmp_path / "k.txt", [ksc_row("SXD-KT01",
+                                                                      ip="\u202e1.2.3.4")]))
+    assert "\u202e" not in error and "\\u202e" in error
