@@ -144,3 +144,13 @@ def test_every_sending_is_shown_on_the_admin_page(client, db, views):
     html = client.get("/admin/mail").get_data(as_text=True)
     assert "Các lần gửi <small>2</small>" in html
     assert "đã gửi" in html and "lỗi: SMTPRecipientsRefused: &lt;b&gt;refused&lt;/b&gt;" in html
+
+
+def test_pages_before_any_import_and_in_english(client, db, tmp_path):
+    seed_views(db, tmp_path)  # units and reports, nothing imported
+    assert "Chưa nhập danh sách nào từ KSC" in client.get("/units/SXD").get_data(as_text=True)
+    assert "/reconcile" in client.get("/").get_data(as_text=True)
+    assert client.get("/api/v1/reconcile").get_json()["counts"] == {
+        "no_agent": 0, "not_connected": None, "unowned": None, "confirmed": None}
+    html = client.get("/reconcile?lang=en").get_data(as_text=True)
+    assert "No avroll agent (known to KSC or AD)" in html and "not imported" in html
