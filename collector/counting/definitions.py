@@ -21,7 +21,7 @@ FIGURES = {
                   "Machines seen with a mandated product installed, misnamed ones included."),
     "connected": ("Connected",
                   "Installed machines whose Network Agent synchronised with the "
-                  "Administration Server within connected_within_days."),
+                  "Administration Server within connected_days."),
     "protected": ("Protected",
                   "Installed machines with a mandated product enabled and up to date (without "
                   "Security Center: signatures at most signatures_max_age_days old)."),

@@ -95,7 +95,7 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES, "installed" or "not_connected" (installed, Network Agent not
-    in touch within `connected_within_days`); `follows_guideline`, `mismatch` (name says one
+    in touch within `connected_days`); `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines; `conflict`: named outside the subtree of the unit its enrollment
     token is bound to (counted for no unit)."""

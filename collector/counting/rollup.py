@@ -212,7 +212,7 @@ def state_query(db, when, scope=None):
     cutoff = parse_stored(when.cutoff)
     params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
               "connected_after": to_stored(
-                  cutoff - timedelta(days=rules["connected_within_days"])),
+                  cutoff - timedelta(days=rules["connected_days"])),
               "signatures_after": to_stored(
                   cutoff - timedelta(days=rules["signatures_max_age_days"])),
               "require_connected": rules["official_requires_connected"],

@@ -98,9 +98,10 @@ SETTINGS = {setting.key: setting for setting in (
             "A machine not seen for this many days is retired: it leaves every count and "
             "list (its history stays); 0 never retires a machine by itself.",
             _whole_number(0, 3650)),
-    Setting("connected_within_days", "7",
+    Setting("connected_days", "7",
             "An installed machine is connected when its Network Agent last synchronised with "
-            "the Administration Server within this many days (as of the date counted). "
+            "the Administration Server within this many days (as of the date counted; for the "
+            "console's list, before its import). "
             "Default 7 days, after Kaspersky Security Center's \"Not connected for a long "
             f"time\" device status condition ({KSC_STATUS_PAGE}).", _whole_number(1, 365)),
     Setting("official_requires_connected", "no",
