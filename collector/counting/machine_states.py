@@ -35,11 +35,11 @@ class UnknownTab(BadFilter):
 TABS = {
     "all": {},
     "installed": {"state": "installed"},
-    "not_connected": {"state": "not_connected"},
     "missing": {"state": "missing"},
     "exempt": {"state": "exempt"},
     "misnamed": {"follows_guideline": False},
     "stale": {"state": "stale"},
+    "not_connected": {"state": "not_connected"},
     "duplicates": {"duplicates": True},
 }
 

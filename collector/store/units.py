@@ -262,11 +262,17 @@ def import_units(db, path, actor=None, effective_from=None):
 # Each unit as it was on a day: its latest version in force then (units not yet created
 # that day are absent); contacts and order are today's.
 UNITS_AS_OF = """
-    SELECT u.code, v.name, v."group", v.parent, v.allocated, u.leader_name, u.leader_phone,
-           u.officer_name, u.officer_phone
-    FROM units u JOIN unit_versions v ON v.code = u.code AND v.effective_from = (
+    SELECT u.code, coalesce(v.name, u.name) AS name,
+           iif(v.code IS NULL, u."group", v."group") AS "group",
+           iif(v.code IS NULL, u.parent, v.parent) AS parent,
+           iif(v.code IS NULL, u.allocated, v.allocated) AS allocated,
+           u.leader_name, u.leader_phone, u.officer_name, u.officer_phone
+    FROM units u LEFT JOIN unit_versions v ON v.code = u.code AND v.effective_from = (
         SELECT max(effective_from) FROM unit_versions
         WHERE code = u.code AND effective_from <= :day)
+    -- A unit written without versions (straight SQL) is taken as it is now.
+    WHERE v.code IS NOT NULL
+       OR NOT EXISTS (SELECT 1 FROM unit_versions w WHERE w.code = u.code)
     ORDER BY u.position, u.code"""
 
 
