@@ -91,6 +91,10 @@ LATEST_AS_OF = """
           FROM reports WHERE observed_at < :cutoff GROUP BY machine_id) x
     JOIN reports r ON r.rowid = x.newest"""
 STATE = """
+    -- Each unit with itself and every unit above it (see `unit_ancestors`).
+    lineage AS MATERIALIZED (
+        SELECT unit.key AS unit, above.value AS ancestor
+        FROM json_each(:ancestors) unit, json_each(unit.value) above),
     facts AS MATERIALIZED (
         SELECT l.report_id, l.machine_id, l.hostname, l.observed_at,
                l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
@@ -100,9 +104,11 @@ STATE = """
                    AS retired,
                -- Enrolled with a token bound to a unit, named for a unit outside its subtree:
                -- a conflict, counted for neither until an admin assigns the machine.
-               ma.unit_code IS NULL AND bu.code IS NOT NULL AND hu.unit IS NOT NULL
-                   AND bu.code NOT IN (SELECT value FROM json_each(
-                       :ancestors, '$.' || hu.unit)) AS conflict,
+               CASE WHEN ma.unit_code IS NULL AND bu.code IS NOT NULL AND hu.unit IS NOT NULL
+                    THEN NOT EXISTS (SELECT 1 FROM lineage
+                                     WHERE lineage.unit = hu.unit
+                                       AND lineage.ancestor = bu.code)
+                    ELSE 0 END AS conflict,
                l.observed_at < :stale_before AS stale,
                l.mgmt_last_connected_at,
                coalesce(l.mgmt_last_connected_at >= :connected_after, 0) AS in_touch,
