@@ -18,15 +18,21 @@ from collector.formats.safe_cells import neutralise
 
 FONT_NAME = "Times New Roman"  # the font of the letters these appendices are attached to
 FONT_SIZE = 12
-COUNT_FORMAT = "#,##0"  # shows 5.137 in a Vietnamese Excel, 5,137 in an English one
-RATE_FORMAT = "0.0%"  # the rate is stored as a number: 55/56 shows 98,2%
-GB_FORMAT = "#,##0.0"
+# Counts print `5.137` whatever the language of Excel or LibreOffice: the dots are literal
+# characters of the format, not the locale's grouping sign (the cell stays a number).
+COUNT_FORMAT = '[>=1000000]#"."###"."##0;[>=1000]#"."##0;0'
+# The rate stays a number (55/56 is 0,982…) shown as `98,2%`: the [$-42A] (Vietnamese) tag
+# gives LibreOffice the decimal comma in any language; Excel uses Windows' regional format.
+RATE_FORMAT = "[$-42A]0.0%"
+GB_FORMAT = "[$-42A]#,##0.0"
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 POINTS_PER_LINE = 16
-# Roughly how many characters of 12-point Times fit in one unit of Excel column width.
-CHARS_PER_WIDTH = 1.15
+# Roughly how many characters of 12-point Times fit in one unit of Excel column width (bold
+# text is wider); estimated low, so a row gets a line too many rather than a clipped one.
+CHARS_PER_WIDTH = 1.1
+BOLD_WIDTH = 0.88
 
 
 def _font(bold=False, italic=False, size=FONT_SIZE):
@@ -47,8 +53,18 @@ class SheetWriter:
         for number, width in enumerate(widths, 1):
             self.sheet.column_dimensions[get_column_letter(number)].width = width
 
-    def _lines_needed(self, text, width):
-        return max(1, math.ceil(len(text) / max(1.0, width * CHARS_PER_WIDTH)))
+    def _lines_needed(self, text, width, bold=False, size=FONT_SIZE):
+        """How many lines `text` wraps to in a column `width` wide, word by word as the
+        spreadsheet wraps it."""
+        fits = max(1.0, width * CHARS_PER_WIDTH * FONT_SIZE / size * (BOLD_WIDTH if bold else 1))
+        lines, used = 1, 0
+        for word in str(text).split():
+            if used and used + 1 + len(word) > fits:
+                lines, used = lines + 1, 0
+            used += len(word) + (1 if used else 0)
+            while used > fits:  # a word longer than the column breaks where it must
+                lines, used = lines + 1, used - fits
+        return max(1, lines)
 
     def line(self, text, bold=False, italic=False, align="center", size=FONT_SIZE):
         """A line of text merged across the table's width (titles, contacts, notes)."""
@@ -60,7 +76,7 @@ class SheetWriter:
             self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row,
                                    end_column=len(self.widths))
         # Excel does not grow merged cells to their text: give the row the lines it needs.
-        lines = self._lines_needed(text, sum(self.widths))
+        lines = self._lines_needed(text, sum(self.widths), bold, size)
         self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE * size / FONT_SIZE
 
     def blank(self):
@@ -77,7 +93,7 @@ class SheetWriter:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = BORDER
             cell.fill = HEADER_FILL
-            lines = max(lines, self._lines_needed(label, self.widths[number - 1]))
+            lines = max(lines, self._lines_needed(label, self.widths[number - 1], bold=True))
         self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE
 
     def table_row(self, values, formats=(), bold=False, italic=False):
@@ -98,7 +114,7 @@ class SheetWriter:
                 cell.alignment = Alignment(horizontal="center" if centred else "left",
                                            vertical="center", wrap_text=True)
                 if isinstance(value, str):
-                    lines = max(lines, self._lines_needed(value, self.widths[number - 1]))
+                    lines = max(lines, self._lines_needed(value, self.widths[number - 1], bold))
         if lines > 1:
             self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE
 
@@ -114,6 +130,7 @@ class SheetWriter:
         sheet.print_options.horizontalCentered = True
         sheet.page_margins.left = sheet.page_margins.right = 0.5
         sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+        sheet.page_margins.footer = 0.25  # the page number below the table, not cut off
         if self.header_row:
             sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
             sheet.freeze_panes = sheet.cell(self.header_row + 1, 1)
