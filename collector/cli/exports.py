@@ -25,16 +25,22 @@ def _common(command):
 
 def _write(db_path, out, fmt, build, *args, **kwargs):
     """Build the export with the database and save it to `out`; errors as click errors."""
-    from collector.counting.machine_states import UnknownTab
-    from collector.counting.rollup import BadAsOf, UnknownUnit
-
     fmt = fmt or Path(out).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise click.UsageError("give --format xlsx or csv (or an --out ending in .xlsx/.csv)")
+    _save(db_path, out, build, *args, fmt=fmt, **kwargs)
+
+
+def _save(db_path, out, build, *args, **kwargs):
+    """Run `build(db, …)` and write the file it makes to `out`; refusals as click errors."""
+    from collector.counting.machine_states import UnknownTab
+    from collector.counting.rollup import BadAsOf, UnknownUnit
+    from collector.exports.reminder_letter import BadReminder
+
     with database(db_path) as db:
         try:
-            made = build(db, *args, fmt=fmt, **kwargs)
-        except (BadAsOf, UnknownTab) as exc:
+            made = build(db, *args, **kwargs)
+        except (BadAsOf, UnknownTab, BadReminder) as exc:
             raise click.ClickException(str(exc)) from None
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None
@@ -42,9 +48,18 @@ def _write(db_path, out, fmt, build, *args, **kwargs):
     click.echo(f"{out}: {len(made.body):,} bytes")
 
 
+def _docx_out(command):
+    """--out (a .docx file) and --db, which every letter takes."""
+    command = click.option("--out", "out", required=True,
+                           type=click.Path(dir_okay=False, writable=True),
+                           help="The .docx file to write (open it in Word, check, sign).")(command)
+    return db_option(command)
+
+
 @click.group("export")
 def export():
-    """The files officers send: install-rate appendix, machine lists, survey, status."""
+    """The files officers send: install-rate appendix, machine lists, survey, status, and
+    drafts of the letters that go with them."""
 
 
 @export.command("rollup")
@@ -94,3 +109,32 @@ def export_reporting_status(as_of, parent, fmt, out, db_path):
     from collector.exports.reporting_status import build_reporting_status_export
 
     _write(db_path, out, fmt, build_reporting_status_export, as_of=as_of, parent=parent)
+
+
+@export.command("report-letter")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit.")
+@_docx_out
+def export_report_letter(as_of, parent, out, db_path):
+    """Draft of the covering report letter (letter 002), its figures from the appendix."""
+    from collector.exports.report_letter import build_report_letter
+
+    _save(db_path, out, build_report_letter, as_of=as_of, parent=parent)
+
+
+@export.command("reminder-letter")
+@click.option("--below", metavar="RATE", help="List the units whose install rate is under "
+              "this percentage, e.g. 90 or 96,7 (default 100).")
+@click.option("--deadline", metavar="YYYY-MM-DD", help="Date the units must report by "
+              "(default a week after --as-of).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit.")
+@_docx_out
+def export_reminder_letter(below, deadline, as_of, parent, out, db_path):
+    """Draft of a reminder ("đôn đốc", letter 004) to the units below the rate."""
+    from collector.exports.reminder_letter import build_reminder_letter
+
+    _save(db_path, out, build_reminder_letter, below=below, deadline=deadline, as_of=as_of,
+          parent=parent)

@@ -94,7 +94,7 @@ class Letter:
         table.autofit = False
         _no_borders(table)
         cells = table.rows[0].cells
-        for column, cell, width in zip(table.columns, cells, (LEFT, RIGHT)):
+        for column, cell, width in zip(table.columns, cells, (LEFT, RIGHT), strict=True):
             column.width = cell.width = width  # the grid for LibreOffice, the cell for Word
             cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
         return cells
@@ -143,14 +143,15 @@ class Letter:
         return paragraph
 
     def table(self, header, rows, widths, numeric=()):
-        """A bordered table (the units a reminder names); `numeric` columns right-aligned."""
+        """A bordered table (the units a reminder names), column `widths` in mm; `numeric`
+        columns right-aligned."""
         table = self.document.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for values, bold in [(header, True)] + [(row, False) for row in rows]:
             cells = table.rows[0].cells if bold else table.add_row().cells
-            for column, (cell, value) in enumerate(zip(cells, values)):
-                table.columns[column].width = cell.width = widths[column]
+            for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                table.columns[column].width = cell.width = Mm(widths[column])
                 paragraph = cell.paragraphs[0]
                 paragraph.alignment = (CENTER if bold or column == 0 else
                                        WD_ALIGN_PARAGRAPH.RIGHT if column in numeric

@@ -8,7 +8,6 @@ cell is neutralised (a hostname such as `=HYPERLINK(...)` stays text).
 from __future__ import annotations
 
 import io
-import math
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side

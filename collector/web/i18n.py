@@ -219,6 +219,11 @@ VI = {
         'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
     "The mandated, centrally managed antivirus, as product names separated by ';'. A reported product counts when its name equals one of them, ignoring case, spacing and version numbers.":
         "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
+    # The drafted letters and issued reports (issue 14).
+    'Letters (drafts to check and sign)': 'Công văn (dự thảo để kiểm tra và ký)',
+    'Report letter': 'Công văn báo cáo',
+    'Reminder to the units below': 'Công văn đôn đốc các đơn vị có tỷ lệ dưới',
+    'report by': 'hạn báo cáo',
 }
 
 
