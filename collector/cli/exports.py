@@ -138,3 +138,56 @@ def export_reminder_letter(below, deadline, as_of, parent, out, db_path):
 
     _save(db_path, out, build_reminder_letter, below=below, deadline=deadline, as_of=as_of,
           parent=parent)
+
+
+@export.command("issue-report")
+@click.option("--number", required=True, help="The number the report letter was signed with.")
+@click.option("--date", "issued_on", metavar="YYYY-MM-DD", help="Its date (default today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit.")
+@db_option
+def export_issue_report(number, issued_on, as_of, parent, db_path):
+    """Issue a report: its appendix and letter with number and date, kept as sent."""
+    from collector.counting.rollup import BadAsOf, UnknownUnit
+    from collector.exports.issue import issue_report
+    from collector.exports.letterhead import BadIssue
+    from collector.store.audit import cli_actor
+    from collector.store.issued_reports import DuplicateIssue
+
+    with database(db_path) as db:
+        try:
+            report_id, files = issue_report(db, number, issued_on, as_of, parent, cli_actor())
+        except (BadIssue, BadAsOf, DuplicateIssue) as exc:
+            raise click.ClickException(str(exc)) from None
+        except UnknownUnit as exc:
+            raise click.ClickException(f"no unit with code '{exc}'") from None
+    click.echo(f"issued report {report_id}: {', '.join(files)}")
+
+
+@export.command("issued-reports")
+@click.option("--id", "report_id", type=int, help="Write this issued report's files ...")
+@click.option("--out-dir", type=click.Path(file_okay=False), help="... into this folder.")
+@db_option
+def export_issued_reports(report_id, out_dir, db_path):
+    """List the issued reports, or write one's files exactly as they were sent."""
+    from collector.store.issued_reports import issued_file, issued_reports
+
+    if (report_id is None) != (out_dir is None):
+        raise click.UsageError("give --id and --out-dir together")
+    with database(db_path) as db:
+        reports = issued_reports(db)
+        if report_id is None:
+            for report in reports:
+                click.echo(f"{report['id']}\tsố {report['number']}\t{report['issued_on']}\t"
+                           f"as of {report['as_of']}\t"
+                           + ", ".join(file["filename"] for file in report["files"]))
+            return
+        found = next((report for report in reports if report["id"] == report_id), None)
+        if found is None:
+            raise click.ClickException(f"no issued report {report_id}")
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        for file in found["files"]:
+            target = Path(out_dir) / file["filename"]
+            target.write_bytes(issued_file(db, report_id, file["filename"]))
+            click.echo(f"{target}: {file['size']:,} bytes")

@@ -19,6 +19,7 @@ from collector.web import (
     export_api,
     export_downloads,
     i18n,
+    issued_pages,
     pages,
     security_headers,
     sessions,
@@ -68,4 +69,5 @@ def create_app(test_config=None):
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(export_downloads.bp)
     app.register_blueprint(export_api.bp)
+    app.register_blueprint(issued_pages.bp)
     return app

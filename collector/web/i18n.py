@@ -224,6 +224,16 @@ VI = {
     'Report letter': 'Công văn báo cáo',
     'Reminder to the units below': 'Công văn đôn đốc các đơn vị có tỷ lệ dưới',
     'report by': 'hạn báo cáo',
+    'Issued reports': 'Báo cáo đã ban hành',
+    'When a report letter has been signed, issue it here with its number and date: its appendix and letter are made once more with them and kept, and download later exactly as they were sent, whatever changes afterwards.':
+        'Khi công văn báo cáo đã được ký, ghi số và ngày ban hành tại đây: phụ lục và công văn được tạo lại với số, ngày đó và lưu giữ; về sau tải xuống đúng như bản đã gửi, dù số liệu có thay đổi.',
+    'Number': 'Số',
+    'Issued on': 'Ngày ban hành',
+    'Figures as of': 'Số liệu đến ngày',
+    'Issue the report': 'Ban hành báo cáo',
+    'No report issued yet.': 'Chưa có báo cáo nào được ban hành.',
+    'Files': 'Tệp',
+    'Issued by': 'Người ban hành',
 }
 
 
