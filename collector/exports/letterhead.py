@@ -110,7 +110,8 @@ def place_and_date(head, issue, as_of):
     return f"{head.place or DOTS}, {long_date(issue, as_of)}"
 
 
-def attached_line(head, issue, as_of):
-    """The appendix's `(Kèm theo Công văn số … ngày … của …)` line."""
+def attached_line(head, issue, as_of, words="Kèm theo"):
+    """The appendix's `(Kèm theo Công văn số … ngày … của …)` line (the Bac Ninh forms say
+    "Gửi kèm theo")."""
     when = f"ngày {day_text(issue.issued_on)}" if issue else long_date(None, as_of)
-    return f"(Kèm theo Công văn số {reference(head, issue)} {when} của {head.issuer})"
+    return f"({words} Công văn số {reference(head, issue)} {when} của {head.issuer})"
