@@ -100,6 +100,19 @@ def export_survey(unit, as_of, fmt, out, db_path):
     _write(db_path, out, fmt, build_survey_export, unit, as_of=as_of)
 
 
+@export.command("deployment-need")
+@click.option("--unit", metavar="CODE", help="The unit (its descendants too); default: the "
+              "whole province, one block per unit with a need.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
+@_common
+def export_deployment_need(unit, as_of, fmt, out, db_path):
+    """Biểu mẫu 2 (Bac Ninh 2026): deployment need, pre-filled from the machines missing
+    the product."""
+    from collector.exports.deployment_need import build_deployment_need_export
+
+    _write(db_path, out, fmt, build_deployment_need_export, unit=unit, as_of=as_of)
+
+
 @export.command("reporting-status")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
 @click.option("--parent", metavar="CODE", help="Only this unit and the units under it.")

@@ -81,6 +81,20 @@ class SheetWriter:
     def blank(self):
         self.row += 1
 
+    def signatures(self, left, right):
+        """Two bold captions side by side under the table (who confirms, who compiled),
+        each over half of the columns, with room below to sign."""
+        self.row += 1
+        half = max(1, len(self.widths) // 2)
+        for text, first, last in ((left, 1, half), (right, half + 1, len(self.widths))):
+            cell = self.sheet.cell(self.row, first, neutralise(text))
+            cell.font = _font(bold=True)
+            cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
+            if last > first:
+                self.sheet.merge_cells(start_row=self.row, start_column=first,
+                                       end_row=self.row, end_column=last)
+        self.sheet.row_dimensions[self.row].height = 5 * POINTS_PER_LINE
+
     def header(self, labels):
         """The table's header row: bold, centred, wrapped, repeated on each printed page."""
         self.row += 1

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, request
 
 from collector.counting.machine_states import UnknownTab
 from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.exports.deployment_need import build_deployment_need_export
 from collector.exports.files import FORMATS
 from collector.exports.machine_list import build_machines_export
 from collector.exports.reminder_letter import BadReminder, build_reminder_letter
@@ -78,6 +79,14 @@ def unit_machines(code, fmt):
 def survey(code, fmt):
     """Biểu mẫu 1 of the Bac Ninh 2026 survey, pre-filled for the unit."""
     return _download(build_survey_export, fmt, _scoped(code), as_of=_as_of())
+
+
+@bp.get(f"/deployment-need.{FMT}")
+def deployment_need(fmt):
+    """Biểu mẫu 2, the deployment need: ?unit=CODE (a unit officer: theirs), else the
+    province's."""
+    return _download(build_deployment_need_export, fmt, unit=_scoped(request.args.get("unit")),
+                     as_of=_as_of())
 
 
 @bp.get(f"/reporting-status.{FMT}")

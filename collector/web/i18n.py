@@ -225,6 +225,7 @@ VI = {
     'Reminder to the units below': 'Công văn đôn đốc các đơn vị có tỷ lệ dưới',
     'report by': 'hạn báo cáo',
     'Issued reports': 'Báo cáo đã ban hành',
+    'Deployment need (form 2)': 'Nhu cầu triển khai (Biểu mẫu 2)',
     'When a report letter has been signed, issue it here with its number and date: its appendix and letter are made once more with them and kept, and download later exactly as they were sent, whatever changes afterwards.':
         'Khi công văn báo cáo đã được ký, ghi số và ngày ban hành tại đây: phụ lục và công văn được tạo lại với số, ngày đó và lưu giữ; về sau tải xuống đúng như bản đã gửi, dù số liệu có thay đổi.',
     'Number': 'Số',

@@ -119,10 +119,17 @@ def test_survey_xlsx_is_the_form_with_contacts_and_blank_columns(province):
     lines = [row[0] for row in rows if row[0]]
     assert lines[0].startswith("BIỂU MẪU 1: Thống kê số lượng máy chủ, máy tính")
     assert "TÊN ĐƠN VỊ: Sở Xây dựng" in lines
+    dots = "........................................"
+    assert lines[1] == ("(Gửi kèm theo Công văn số \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/……… ngày"
+                        "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0tháng "
+                        f"{survey_month(province)} của ………)")
+    # The job title is a field of its own, left for the unit (avroll does not hold it).
     assert ("– Thông tin lãnh đạo bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
-            "Nguyễn Văn A, 0912 345 678") in lines
+            f"Họ và tên: Nguyễn Văn A; Chức vụ: {dots}; Số điện thoại: 0912 345 678") in lines
     assert ("– Thông tin cán bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
-            "Trần Thị B") in lines
+            f"Họ và tên: Trần Thị B; Chức vụ: {dots}; Số điện thoại: {dots}") in lines
+    assert "* Lưu ý:" in lines
+    assert ["LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN", None, None, "CÁN BỘ THỐNG KÊ", None, None] in rows
     header, body = table(rows, "TT")
     assert header[1].startswith("LOẠI THIẾT BỊ") and header[2] == "SỐ LƯỢNG"
     body = [row for row in body if isinstance(row[0], int)]
@@ -130,6 +137,14 @@ def test_survey_xlsx_is_the_form_with_contacts_and_blank_columns(province):
     assert body[-2:] == [[6, "Smartphone", None, None, None, None],
                          [7, "Máy tính bảng", None, None, None, None]]
     assert sheet.print_title_rows
+
+
+def survey_month(db):
+    """`11 năm 2026`: the month of today's figures, as a draft's blank date shows it."""
+    as_of = build_survey(db, "SXD")["as_of"]
+    month = int(as_of[5:7])
+    text = f"{month:02d}" if month <= 2 else str(month)
+    return f"{text} năm {as_of[:4]}"
 
 
 def test_survey_csv(province):
