@@ -73,7 +73,7 @@ def to_xlsx(need, head):
     formats = (None, None, COUNT_FORMAT)
     for position, block in enumerate(need["blocks"], 1):
         if not need["unit"]:
-            sheet.table_row([position, f"TÊN ĐƠN VỊ: {block['unit']['name']}"], bold=True)
+            sheet.group_row(position, f"TÊN ĐƠN VỊ: {block['unit']['name']}")
         for row in _numbered(block):
             sheet.table_row(row, formats)
     sheet.blank()

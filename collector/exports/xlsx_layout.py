@@ -41,12 +41,18 @@ def _font(bold=False, italic=False, size=FONT_SIZE):
 class SheetWriter:
     """Writes one worksheet from the top down: title lines, then a table, then notes."""
 
-    def __init__(self, sheet_title, widths, landscape=False):
+    def __init__(self, sheet_title, widths, landscape=False, one_line_rows=False,
+                 table_size=FONT_SIZE):
+        """`one_line_rows`: every table row one line high, long text shrunk to fit its cell
+        instead of wrapped (long lists: a fixed number of rows per printed page);
+        `table_size`: the table's font size."""
         self.book = Workbook()
         self.sheet = self.book.active
         self.sheet.title = sheet_title[:31]
         self.widths = widths
         self.landscape = landscape
+        self.one_line_rows = one_line_rows
+        self.table_size = table_size
         self.header_row = None
         self.row = 0
         for number, width in enumerate(widths, 1):
@@ -102,12 +108,14 @@ class SheetWriter:
         lines = 1
         for number, label in enumerate(labels, 1):
             cell = self.sheet.cell(self.row, number, neutralise(label))
-            cell.font = _font(bold=True)
+            cell.font = _font(bold=True, size=self.table_size)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = BORDER
             cell.fill = HEADER_FILL
-            lines = max(lines, self._lines_needed(label, self.widths[number - 1], bold=True))
-        self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE
+            lines = max(lines, self._lines_needed(label, self.widths[number - 1], True,
+                                                  self.table_size))
+        self.sheet.row_dimensions[self.row].height = (
+            lines * POINTS_PER_LINE * self.table_size / FONT_SIZE)
 
     def table_row(self, values, formats=(), bold=False, italic=False):
         """A bordered row; numbers get their format from `formats` (by column), text is
@@ -116,7 +124,7 @@ class SheetWriter:
         lines = 1
         for number, value in enumerate(values, 1):
             cell = self.sheet.cell(self.row, number, neutralise(value))
-            cell.font = _font(bold, italic)
+            cell.font = _font(bold, italic, self.table_size)
             cell.border = BORDER
             number_format = formats[number - 1] if number <= len(formats) else None
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -125,11 +133,22 @@ class SheetWriter:
             else:
                 centred = number == 1 or value == "x"
                 cell.alignment = Alignment(horizontal="center" if centred else "left",
-                                           vertical="center", wrap_text=True)
-                if isinstance(value, str):
-                    lines = max(lines, self._lines_needed(value, self.widths[number - 1], bold))
-        if lines > 1:
-            self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE
+                                           vertical="center", wrap_text=not self.one_line_rows,
+                                           shrink_to_fit=self.one_line_rows)
+                if isinstance(value, str) and not self.one_line_rows:
+                    lines = max(lines, self._lines_needed(value, self.widths[number - 1], bold,
+                                                          self.table_size))
+        if lines > 1 or self.one_line_rows:
+            self.sheet.row_dimensions[self.row].height = (
+                lines * POINTS_PER_LINE * self.table_size / FONT_SIZE)
+
+    def group_row(self, first, text):
+        """A bold bordered row: `first` in the first column, `text` merged over the rest
+        (a unit's block in a list of units)."""
+        self.table_row([first, text] + [None] * (len(self.widths) - 2), bold=True)
+        self.sheet.merge_cells(start_row=self.row, start_column=2, end_row=self.row,
+                               end_column=len(self.widths))
+        self.sheet.row_dimensions[self.row].height = None
 
     def to_bytes(self):
         """The workbook, set up to print on A4 fitted to the page width."""
