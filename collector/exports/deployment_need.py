@@ -16,10 +16,10 @@ from collector.exports.files import day_text, export_file
 from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.survey import (
     COLUMNS,
-    LEFT_FOR_THE_UNIT,
-    LETTER_NOTES,
-    SIGNATURES,
+    CSV_COLUMNS,
     WIDTHS,
+    form_end,
+    form_rows,
     survey_rows,
 )
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
@@ -51,14 +51,6 @@ def build_deployment_need(db, unit=None, as_of=None):
     return {"as_of": day, "unit": units[0] if unit is not None else None, "blocks": blocks}
 
 
-def _numbered(block):
-    """The form's rows: the counted machines, then the kinds left for the unit."""
-    rows = [(kind, machines, os) for kind, os, machines in block["rows"]]
-    rows += [(kind, None, None) for kind in LEFT_FOR_THE_UNIT]
-    return [(number, kind, machines, os, None, None)
-            for number, (kind, machines, os) in enumerate(rows, 1)]
-
-
 def to_xlsx(need, head):
     sheet = SheetWriter("Biểu mẫu 2", WIDTHS, landscape=True)
     sheet.line(TITLE, bold=True, size=13)
@@ -74,21 +66,15 @@ def to_xlsx(need, head):
     for position, block in enumerate(need["blocks"], 1):
         if not need["unit"]:
             sheet.group_row(position, f"TÊN ĐƠN VỊ: {block['unit']['name']}")
-        for row in _numbered(block):
+        for row in form_rows(block["rows"]):
             sheet.table_row(row, formats)
-    sheet.blank()
-    for note in LETTER_NOTES:
-        sheet.line(note, bold=note == LETTER_NOTES[0], align="left")
-    sheet.blank()
-    sheet.signatures(*SIGNATURES)
+    form_end(sheet)
     return sheet.to_bytes()
 
 
 def csv_rows(need):
-    header = ("Mã đơn vị", "Tên đơn vị", "TT", "Loại thiết bị", "Số lượng", "Hệ điều hành",
-              "Bộ phận quản lý sử dụng", "Mục đích sử dụng")
-    return header, [(block["unit"]["code"], block["unit"]["name"], *row)
-                    for block in need["blocks"] for row in _numbered(block)]
+    return CSV_COLUMNS, [(block["unit"]["code"], block["unit"]["name"], *row)
+                         for block in need["blocks"] for row in form_rows(block["rows"])]
 
 
 def build_deployment_need_export(db, fmt, unit=None, as_of=None):

@@ -92,6 +92,8 @@ LETTER_NOTES = (
     "– Bộ phận phụ trách: Là các cơ quan, đơn vị tương đương cấp Phòng chuyên môn thuộc cấp "
     "Sở, UBND cấp xã...")
 SIGNATURES = ("LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN", "CÁN BỘ THỐNG KÊ")
+CSV_COLUMNS = ("Mã đơn vị", "Tên đơn vị", "TT", "Loại thiết bị", "Số lượng", "Hệ điều hành",
+               "Bộ phận quản lý sử dụng", "Mục đích sử dụng")
 
 
 def _contact(name, phone):
@@ -100,13 +102,27 @@ def _contact(name, phone):
     return f"Họ và tên: {name or DOTS}; Chức vụ: {DOTS}; Số điện thoại: {phone or DOTS}"
 
 
-def _table(survey):
-    """Numbered rows: counted devices, then the kinds left for the unit to count."""
-    rows = [(device["device_type"], device["count"], device["os"])
-            for device in survey["devices"]]
+def form_rows(counted):
+    """The form's numbered rows from `(device label, OS label, machines)`: the counted
+    devices, then the kinds left for the unit to count (Biểu mẫu 1 and 2 alike)."""
+    rows = [(kind, machines, os) for kind, os, machines in counted]
     rows += [(kind, None, None) for kind in LEFT_FOR_THE_UNIT]
-    return [(number, kind, count, os, None, None)
-            for number, (kind, count, os) in enumerate(rows, 1)]
+    return [(number, kind, machines, os, None, None)
+            for number, (kind, machines, os) in enumerate(rows, 1)]
+
+
+def form_end(sheet):
+    """What ends both forms: the letter's notes and the two signature captions."""
+    sheet.blank()
+    for note in LETTER_NOTES:
+        sheet.line(note, bold=note == LETTER_NOTES[0], align="left")
+    sheet.blank()
+    sheet.signatures(*SIGNATURES)
+
+
+def _table(survey):
+    return form_rows((device["device_type"], device["os"], device["count"])
+                     for device in survey["devices"])
 
 
 def to_xlsx(survey, head):
@@ -130,19 +146,13 @@ def to_xlsx(survey, head):
     sheet.header(COLUMNS)
     for row in _table(survey):
         sheet.table_row(row, (None, None, COUNT_FORMAT))
-    sheet.blank()
-    for note in LETTER_NOTES:
-        sheet.line(note, bold=note == LETTER_NOTES[0], align="left")
-    sheet.blank()
-    sheet.signatures(*SIGNATURES)
+    form_end(sheet)
     return sheet.to_bytes()
 
 
 def csv_rows(survey):
     unit = survey["unit"]
-    header = ("Mã đơn vị", "Tên đơn vị", "TT", "Loại thiết bị", "Số lượng", "Hệ điều hành",
-              "Bộ phận quản lý sử dụng", "Mục đích sử dụng")
-    return header, [(unit["code"], unit["name"], *row) for row in _table(survey)]
+    return CSV_COLUMNS, [(unit["code"], unit["name"], *row) for row in _table(survey)]
 
 
 def build_survey_export(db, unit, fmt, as_of=None):
