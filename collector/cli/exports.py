@@ -36,11 +36,12 @@ def _save(db_path, out, build, *args, **kwargs):
     from collector.counting.machine_states import UnknownTab
     from collector.counting.rollup import BadAsOf, UnknownUnit
     from collector.exports.reminder_letter import BadReminder
+    from collector.exports.reminders import BadRate
 
     with database(db_path) as db:
         try:
             made = build(db, *args, **kwargs)
-        except (BadAsOf, UnknownTab, BadReminder) as exc:
+        except (BadAsOf, UnknownTab, BadReminder, BadRate) as exc:
             raise click.ClickException(str(exc)) from None
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None

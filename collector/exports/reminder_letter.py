@@ -9,7 +9,6 @@ rate and are not listed.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from fractions import Fraction
 
@@ -17,30 +16,20 @@ from collector.counting.rollup import rollup
 from collector.exports.docx_layout import Letter
 from collector.exports.files import ExportFile, day_text
 from collector.exports.letterhead import DIRECTIVE, letterhead
+from collector.exports.reminders import parse_rate
 from collector.formats.formatting import number, percent
 from collector.store.units import get_unit
 
 SUBJECT = f"đôn đốc cài đặt phần mềm phòng, chống mã độc tập trung theo {DIRECTIVE}"
 COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
            "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt")
-RATE_TEXT = re.compile(r"([0-9]{1,4})(?:[.,]([0-9]{1,2}))?\s*%?")
 DEFAULT_BELOW = "100"
 DAYS_TO_ANSWER = 7  # letter 004: reviewed on 12/10, answers due 19/10
 
 
 class BadReminder(ValueError):
-    """A rate or deadline the reminder cannot use, or no unit below the rate."""
-
-
-def parse_rate(text):
-    """`90`, `90%`, `96,7` or `96.7%` as the fraction 0.9, 0.967…"""
-    found = RATE_TEXT.fullmatch(str(text).strip())
-    if not found:
-        raise BadReminder(f"tỷ lệ '{text}' không hợp lệ: ghi số phần trăm, ví dụ 90 hoặc 96,7")
-    rate = Fraction(int(found[1])) + Fraction(int(found[2] or 0), 10 ** len(found[2] or ""))
-    if not 0 < rate <= 1000:
-        raise BadReminder("tỷ lệ phải lớn hơn 0% và không quá 1.000%")
-    return rate / 100
+    """A deadline the reminder cannot use, or no unit below the rate (a rate that is not
+    one: `reminders.BadRate`, the e-mail reminders' rule)."""
 
 
 def parse_deadline(text, as_of):
@@ -65,7 +54,7 @@ def lagging(report, below):
 
 def build_reminder(db, below=None, deadline=None, as_of=None, parent=None):
     """What the reminder says: the scope's totals, the lagging units, the deadline."""
-    threshold = parse_rate(below or DEFAULT_BELOW)
+    threshold = parse_rate(below or DEFAULT_BELOW)  # the same reading as the e-mail reminders
     report = rollup(db, as_of=as_of, parent=parent)
     units = lagging(report, threshold)
     if not units:

@@ -10,6 +10,7 @@ from collector.exports.deployment_need import build_deployment_need_export
 from collector.exports.files import FORMATS
 from collector.exports.machine_list import build_machines_export
 from collector.exports.reminder_letter import BadReminder, build_reminder_letter
+from collector.exports.reminders import BadRate
 from collector.exports.report_letter import build_report_letter
 from collector.exports.reporting_status import build_reporting_status_export
 from collector.exports.rollup_appendix import build_rollup_export
@@ -34,7 +35,7 @@ def _attachment(build, *args, **kwargs):
     for an unknown unit."""
     try:
         made = build(get_db(), *args, **kwargs)
-    except (BadAsOf, UnknownTab, BadReminder) as exc:
+    except (BadAsOf, UnknownTab, BadReminder, BadRate) as exc:
         abort(400, str(exc))
     except UnknownUnit:
         abort(404)
