@@ -106,7 +106,7 @@ def build_reminder_letter(db, below=None, deadline=None, as_of=None, parent=None
     before, after = paragraphs(reminder, head.issuer)
     for text in before:
         letter.paragraph(text)
-    letter.table(COLUMNS, table_rows(reminder), widths=(12, 68, 28, 28, 22), numeric=(2, 3, 4))
+    letter.table(COLUMNS, table_rows(reminder), widths=(15, 65, 28, 28, 22), numeric=(2, 3, 4))
     for parts in after:
         letter.paragraph(*parts)
     letter.closing(head)
