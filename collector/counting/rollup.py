@@ -11,7 +11,8 @@ The rules (also in the README):
   visible) below `ram_exempt_below_mb`; *missing*: neither.
 - A name that follows `naming_pattern` with a known unit code attributes the machine to that
   unit. A *misnamed* machine belongs to the unit its agent was enrolled for (if known); the
-  official table counts it in the misnamed row, not in that unit's row.
+  official table counts it in the misnamed row, not in that unit's row. That row is the last
+  row of the first section, whose total includes it (as letter 002 prints it).
 """
 
 from __future__ import annotations
@@ -343,12 +344,17 @@ def name_key(name):
              for c in letters], tones)
 
 
-def _sections(rows):
+def _sections(rows, misnamed_installed):
+    """Units grouped by section in rate order. The misnamed row is the last row of the first
+    section, as letter 002 prints it under the provincial departments (whose office collects
+    the machines no unit can claim): that section's total, like the grand total, includes it,
+    so the letter's sentence figures can be read off the table."""
     sections = {}
     for row in rows:
         sections.setdefault(row["group"], []).append(row)
-    return [{"group": group, "units": sorted(members, key=rate_order),
-             "total": _total(members)} for group, members in sections.items()]
+    return [{"group": group, "units": sorted(members, key=rate_order), "misnamed": index == 0,
+             "total": _total(members, extra_official=misnamed_installed if index == 0 else 0)}
+            for index, (group, members) in enumerate(sections.items())]
 
 
 def _total(rows, allocated=None, extra_official=0, extra_counts=None):
@@ -414,10 +420,10 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         counts = tree.own[parent]
         parent_own = dict(code=parent, name=tree.units[parent]["name"],
                           **_figures(counts, None, counts["official"]))
-    sections = _sections(rows)
+    # Under a unit its misnamed machines are listed, not added: they count in the province's
+    # misnamed row, so the unit's total stays its row in the table above it.
+    sections = _sections(rows, 0 if parent else misnamed_installed)
     if parent:
-        # Under a unit, the total is that unit's own row in the table above it (one figure
-        # everywhere): its misnamed machines are listed, counted in the province's row.
         grand = _figures(tree.subtree[parent], tree.allocated[parent],
                          tree.subtree[parent]["official"])
     else:
@@ -428,7 +434,8 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         "sections": sections,
         "parent_own": parent_own,
         "misnamed": {"installed_official": misnamed_installed, "seen": misnamed_seen,
-                     "allocated": None, "install_rate": None},
+                     "allocated": None, "install_rate": None,
+                     "section": 1 if sections else None},
         "total": grand,
         "checks": {
             "units_without_reports": [

@@ -225,7 +225,32 @@ def m008_mail_reminders(db):
 
 
 @migrations()
-def m009_connection_and_signatures(db):
+def m009_issued_reports(db):
+    # Reports as issued (number and date) with the exact bytes of their files, so a report
+    # downloads later as it was sent, whatever changed since.
+    db.execute("""
+        CREATE TABLE issued_reports (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            parent TEXT,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            UNIQUE (number, issued_on)
+        )""")
+    db.execute("""
+        CREATE TABLE issued_files (
+            report_id INTEGER NOT NULL REFERENCES issued_reports (id),
+            filename TEXT NOT NULL,
+            body BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (report_id, filename)
+        )""")
+
+
+@migrations()
+def m010_connection_and_signatures(db):
     # What the Network Agent says of its last synchronisation (the "connected" figure) and
     # each product's signature date (protected where Security Center is absent), read back
     # from the bodies of reports stored before these columns existed.
@@ -236,7 +261,7 @@ def m009_connection_and_signatures(db):
 
 
 @migrations()
-def m010_lifecycle_and_attribution(db):
+def m011_lifecycle_and_attribution(db):
     # A machine retired from a day on (by an admin, or with the token that enrolled it):
     # it leaves every count from that day; its reports stay.
     db.execute("""
@@ -261,7 +286,7 @@ def m010_lifecycle_and_attribution(db):
 
 
 @migrations()
-def m011_versions_in_force(db):
+def m012_versions_in_force(db):
     # What a unit was (name, section, parent, allocation) and what a counting setting said,
     # from the day each change took effect: figures as of a date use the values in force
     # then. What existed before this table counts as in force from the start.

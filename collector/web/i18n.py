@@ -318,6 +318,22 @@ VI = {
     'Counts as the mandated product': 'Được tính là phần mềm bắt buộc',
     'Product name': 'Tên sản phẩm',
     'Mandated product families (required_product)': 'Các dòng sản phẩm bắt buộc (required_product)',
+    # The drafted letters and issued reports (issue 14).
+    'Letters (drafts to check and sign)': 'Công văn (dự thảo để kiểm tra và ký)',
+    'Report letter': 'Công văn báo cáo',
+    'Reminder to the units below': 'Công văn đôn đốc các đơn vị có tỷ lệ dưới',
+    'report by': 'hạn báo cáo',
+    'Issued reports': 'Báo cáo đã ban hành',
+    'Deployment need (form 2)': 'Nhu cầu triển khai (Biểu mẫu 2)',
+    'When a report letter has been signed, issue it here with its number and date: its appendix and letter are made once more with them and kept, and download later exactly as they were sent, whatever changes afterwards.':
+        'Khi công văn báo cáo đã được ký, ghi số và ngày ban hành tại đây: phụ lục và công văn được tạo lại với số, ngày đó và lưu giữ; về sau tải xuống đúng như bản đã gửi, dù số liệu có thay đổi.',
+    'Number': 'Số',
+    'Issued on': 'Ngày ban hành',
+    'Figures as of': 'Số liệu đến ngày',
+    'Issue the report': 'Ban hành báo cáo',
+    'No report issued yet.': 'Chưa có báo cáo nào được ban hành.',
+    'Files': 'Tệp',
+    'Issued by': 'Người ban hành',
 }
 # Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
 FIGURE_DEFINITIONS_VI = {
