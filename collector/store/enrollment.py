@@ -23,6 +23,7 @@ from collector.formats.timefmt import now_stored
 from collector.store import audit
 from collector.store.db import write_transaction
 from collector.store.users import check_unit_code
+from shared.report import canonical_machine_id
 
 TOKEN_PREFIX = "avre_"
 CREDENTIAL_PREFIX = "avrm_"
@@ -171,7 +172,7 @@ def revoke_token(db, actor, token_id):
 
 def reset_credential(db, actor, machine_id):
     """Forget a machine's credential, so its agent can enroll again with a token."""
-    machine_id = machine_id.strip().lower()
+    machine_id = canonical_machine_id(machine_id)
     with write_transaction(db):
         changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ?",
                              [machine_id]).rowcount

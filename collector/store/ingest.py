@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from collector.formats.timefmt import now_stored, stored_from_report
 from collector.store import enrollment
 from collector.store.db import write_transaction
+from shared.report import canonical_machine_id, canonical_report_id
 
 
 class ReportConflict(Exception):
@@ -52,8 +53,8 @@ def report_row(report, received_at):
     management = report.get("management_agent") or {}
     collected_at = stored_from_report(report["collected_at"])
     return {
-        "report_id": report["report_id"].lower(),
-        "machine_id": machine["machine_id"].lower(),
+        "report_id": canonical_report_id(report["report_id"]),
+        "machine_id": canonical_machine_id(machine["machine_id"]),
         "received_at": received_at,
         "collected_at": collected_at,
         # An agent's clock may run ahead; it cannot have seen the machine after we heard.

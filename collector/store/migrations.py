@@ -6,6 +6,8 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
+from collector.store import repair
+
 migrations = Migrations("avroll")
 
 
@@ -150,6 +152,13 @@ def m005_hostname_units(db):
                "WITHOUT ROWID")
     db.execute("CREATE TABLE hostname_units_state (fingerprint TEXT NOT NULL, "
                "last_report_rowid INTEGER NOT NULL)")
+
+
+@migrations()
+def m006_repair_rows_the_contract_now_refuses(db):
+    # Times before 1970 or from 2100, noncharacters and invisible characters in names, and
+    # ids spelt other than canonically (issue 16): see collector/store/repair.py.
+    repair.repair_all(db)
 
 
 def apply(db):

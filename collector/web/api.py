@@ -23,7 +23,7 @@ from collector.web.access import (
 from collector.web.errors import json_error
 from collector.web.request_args import flag_arg, int_arg
 from collector.web.throttle import throttles
-from shared.report import validate
+from shared.report import canonical_machine_id, validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -69,7 +69,7 @@ def post_report():
     problems = validate(report)
     if problems:
         return json_error(422, "the report does not follow schema version 1", problems[:50])
-    machine_id = report["machine"]["machine_id"].lower()
+    machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
         enrollment.check(db, agent, machine_id)
     except WrongMachine:
