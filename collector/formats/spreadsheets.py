@@ -12,7 +12,7 @@ import io
 import unicodedata
 from pathlib import Path
 
-from collector.formats.safe_cells import FORMULA_STARTS, neutralise
+from collector.formats.safe_cells import looks_like_formula, neutralise
 
 MAX_ROWS = 20_000
 
@@ -23,7 +23,7 @@ class TableError(Exception):
 
 def unquote_cell(text):
     """Undo `safe_cells.neutralise()` for a value read back from a file."""
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text[1:2] and looks_like_formula(text[1:]):
         return text[1:]
     return text
 
