@@ -161,6 +161,21 @@ def m006_repair_rows_the_contract_now_refuses(db):
     repair.repair_all(db)
 
 
+@migrations()
+def m007_sessions_on_the_server_and_login_failures(db):
+    # The signing key moves to a 0600 file beside the database (store/keyfile.py): a backup
+    # of the database no longer holds it. Sessions made before end once.
+    db.execute("DROP TABLE IF EXISTS app_secrets")
+    db.execute("""CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
+                                         started_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX sessions_username ON sessions (username)")
+    # Failed logins per account and address, and per address (store/login_failures.py).
+    db.execute("""CREATE TABLE login_failures (key TEXT PRIMARY KEY,
+                                               failures INTEGER NOT NULL,
+                                               last_failed_at REAL NOT NULL)""")
+    db.execute("CREATE INDEX login_failures_last ON login_failures (last_failed_at)")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

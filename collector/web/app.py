@@ -38,9 +38,6 @@ def create_app(test_config=None):
         DATABASE=str(resolve_path()),
         MAX_CONTENT_LENGTH=MAX_REPORT_BYTES,
         SESSION_COOKIE_SECURE=os.environ.get("AVROLL_SECURE_COOKIES", "auto"),
-        LOGIN_FAILURES_PER_USER=5,
-        LOGIN_FAILURES_PER_ADDRESS=30,
-        LOGIN_WINDOW_SECONDS=15 * 60,
         REPORTS_PER_MACHINE=60,
         REPORTS_WINDOW_SECONDS=60 * 60,
     )
@@ -50,10 +47,10 @@ def create_app(test_config=None):
     db = open_db(app.config["DATABASE"])
     try:
         migrations.apply(db)
-        sessions.configure(app, db)
     finally:
         db.close()
 
+    sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
     i18n.register(app)

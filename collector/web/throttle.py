@@ -1,7 +1,8 @@
-"""Sliding-window counters in memory: failed logins per user and per address, reports per machine.
+"""Sliding-window counters in memory: reports per machine.
 
 They live in the server process (waitress runs one process with threads), so a restart
-forgets them; that is acceptable for slowing down guessing and floods, which is their job.
+forgets them; that is acceptable for slowing down floods, which is their job. Failed logins
+are counted in the database instead (`store/login_failures.py`), so they survive a restart.
 """
 
 from __future__ import annotations
@@ -87,9 +88,6 @@ class Throttles:
     """The app's windows, sized from its config."""
 
     def __init__(self, config):
-        window = config["LOGIN_WINDOW_SECONDS"]
-        self.login_user = SlidingWindow(config["LOGIN_FAILURES_PER_USER"], window)
-        self.login_address = SlidingWindow(config["LOGIN_FAILURES_PER_ADDRESS"], window)
         self.reports = SlidingWindow(config["REPORTS_PER_MACHINE"],
                                      config["REPORTS_WINDOW_SECONDS"])
 
