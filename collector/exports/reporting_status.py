@@ -76,7 +76,7 @@ def to_xlsx(status):
     sheet.line(f"Có máy báo cáo: {summary['reporting']}/{summary['units']} đơn vị; "
                f"đủ thông tin đầu mối: {summary['contacts_complete']}/{summary['units']} "
                "đơn vị.", align="left")
-    return sheet.to_bytes()
+    return sheet
 
 
 def csv_rows(status):

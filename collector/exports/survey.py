@@ -119,7 +119,7 @@ def to_xlsx(survey):
     sheet.blank()
     sheet.line("LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN                                   CÁN BỘ THỐNG KÊ",
                bold=True)
-    return sheet.to_bytes()
+    return sheet
 
 
 def csv_rows(survey):

@@ -7,12 +7,13 @@ cell is neutralised (a hostname such as `=HYPERLINK(...)` stays text).
 
 from __future__ import annotations
 
-import io
 import math
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from collector.formats.safe_cells import neutralise
 
@@ -34,79 +35,30 @@ def _font(bold=False, italic=False, size=FONT_SIZE):
 
 
 class SheetWriter:
-    """Writes one worksheet from the top down: title lines, then a table, then notes."""
+    """Writes one worksheet from the top down: title lines, then a table, then notes.
+
+    openpyxl's write-only mode: each row goes to a temporary file as it is written, so a
+    list of 12,000 machines takes little memory. What the sheet's top holds (the frozen
+    header) must be known before the first row goes out, so lines before the header wait
+    in `_pending` until `header()` (or the end)."""
 
     def __init__(self, sheet_title, widths, landscape=False):
-        self.book = Workbook()
-        self.sheet = self.book.active
-        self.sheet.title = sheet_title[:31]
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(sheet_title[:31])
         self.widths = widths
         self.landscape = landscape
         self.header_row = None
         self.row = 0
+        self._pending = []  # (height or None, cells) of rows not yet written
         for number, width in enumerate(widths, 1):
             self.sheet.column_dimensions[get_column_letter(number)].width = width
+        self._print_setup()
 
-    def _lines_needed(self, text, width):
-        return max(1, math.ceil(len(text) / max(1.0, width * CHARS_PER_WIDTH)))
-
-    def line(self, text, bold=False, italic=False, align="center", size=FONT_SIZE):
-        """A line of text merged across the table's width (titles, contacts, notes)."""
-        self.row += 1
-        cell = self.sheet.cell(self.row, 1, neutralise(text))
-        cell.font = _font(bold, italic, size)
-        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        if len(self.widths) > 1:
-            self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row,
-                                   end_column=len(self.widths))
-        # Excel does not grow merged cells to their text: give the row the lines it needs.
-        lines = self._lines_needed(text, sum(self.widths))
-        self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE * size / FONT_SIZE
-
-    def blank(self):
-        self.row += 1
-
-    def header(self, labels):
-        """The table's header row: bold, centred, wrapped, repeated on each printed page."""
-        self.row += 1
-        self.header_row = self.row
-        lines = 1
-        for number, label in enumerate(labels, 1):
-            cell = self.sheet.cell(self.row, number, neutralise(label))
-            cell.font = _font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = BORDER
-            cell.fill = HEADER_FILL
-            lines = max(lines, self._lines_needed(label, self.widths[number - 1]))
-        self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE
-
-    def table_row(self, values, formats=(), bold=False, italic=False):
-        """A bordered row; numbers get their format from `formats` (by column), text is
-        neutralised and wrapped."""
-        self.row += 1
-        lines = 1
-        for number, value in enumerate(values, 1):
-            cell = self.sheet.cell(self.row, number, neutralise(value))
-            cell.font = _font(bold, italic)
-            cell.border = BORDER
-            number_format = formats[number - 1] if number <= len(formats) else None
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cell.number_format = number_format or COUNT_FORMAT
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-            else:
-                centred = number == 1 or value == "x"
-                cell.alignment = Alignment(horizontal="center" if centred else "left",
-                                           vertical="center", wrap_text=True)
-                if isinstance(value, str):
-                    lines = max(lines, self._lines_needed(value, self.widths[number - 1]))
-        if lines > 1:
-            self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE
-
-    def to_bytes(self):
-        """The workbook, set up to print on A4 fitted to the page width."""
+    def _print_setup(self):
+        """Print on A4 fitted to the page width, numbered pages (before any row is out)."""
         sheet = self.sheet
         setup = sheet.page_setup
-        setup.paperSize = sheet.PAPERSIZE_A4
+        setup.paperSize = "9"  # A4
         setup.orientation = "landscape" if self.landscape else "portrait"
         setup.fitToWidth = 1
         setup.fitToHeight = 0  # as many pages down as the table needs
@@ -114,11 +66,85 @@ class SheetWriter:
         sheet.print_options.horizontalCentered = True
         sheet.page_margins.left = sheet.page_margins.right = 0.5
         sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-        if self.header_row:
-            sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
-            sheet.freeze_panes = sheet.cell(self.header_row + 1, 1)
         sheet.oddFooter.center.text = "Trang &P / &N"
         sheet.oddFooter.center.font = FONT_NAME
-        stream = io.BytesIO()
+
+    def _lines_needed(self, text, width):
+        return max(1, math.ceil(len(text) / max(1.0, width * CHARS_PER_WIDTH)))
+
+    def _cell(self, value, font, alignment, border=None, number_format=None, fill=None):
+        cell = WriteOnlyCell(self.sheet, neutralise(value))
+        cell.font, cell.alignment = font, alignment
+        if border is not None:
+            cell.border = border
+        if number_format is not None:
+            cell.number_format = number_format
+        if fill is not None:
+            cell.fill = fill
+        return cell
+
+    def _add(self, cells, height=None):
+        self.row += 1
+        self._pending.append((self.row, height, cells))
+        if self.header_row is not None:
+            self._flush()
+
+    def _flush(self):
+        for row, height, cells in self._pending:
+            if height is not None:
+                self.sheet.row_dimensions[row].height = height
+            self.sheet.append(cells)
+        self._pending = []
+
+    def line(self, text, bold=False, italic=False, align="center", size=FONT_SIZE):
+        """A line of text merged across the table's width (titles, contacts, notes)."""
+        cell = self._cell(text, _font(bold, italic, size),
+                          Alignment(horizontal=align, vertical="center", wrap_text=True))
+        if len(self.widths) > 1:
+            self.sheet.merged_cells.add(CellRange(min_row=self.row + 1, min_col=1,
+                                                  max_row=self.row + 1,
+                                                  max_col=len(self.widths)))
+        # Excel does not grow merged cells to their text: give the row the lines it needs.
+        lines = self._lines_needed(text, sum(self.widths))
+        self._add([cell], lines * POINTS_PER_LINE * size / FONT_SIZE)
+
+    def blank(self):
+        self._add([])
+
+    def header(self, labels):
+        """The table's header row: bold, centred, wrapped, repeated on each printed page,
+        and frozen on screen."""
+        self.header_row = self.row + 1
+        self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        lines, cells = 1, []
+        for number, label in enumerate(labels, 1):
+            cells.append(self._cell(label, _font(bold=True), Alignment(
+                horizontal="center", vertical="center", wrap_text=True), BORDER,
+                fill=HEADER_FILL))
+            lines = max(lines, self._lines_needed(label, self.widths[number - 1]))
+        self._add(cells, lines * POINTS_PER_LINE)
+
+    def table_row(self, values, formats=(), bold=False, italic=False):
+        """A bordered row; numbers get their format from `formats` (by column), text is
+        neutralised and wrapped."""
+        lines, cells = 1, []
+        for number, value in enumerate(values, 1):
+            number_format = formats[number - 1] if number <= len(formats) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(self._cell(value, _font(bold, italic), Alignment(
+                    horizontal="right", vertical="center"), BORDER,
+                    number_format or COUNT_FORMAT))
+                continue
+            centred = number == 1 or value == "x"
+            cells.append(self._cell(value, _font(bold, italic), Alignment(
+                horizontal="center" if centred else "left", vertical="center",
+                wrap_text=True), BORDER))
+            if isinstance(value, str):
+                lines = max(lines, self._lines_needed(value, self.widths[number - 1]))
+        self._add(cells, lines * POINTS_PER_LINE if lines > 1 else None)
+
+    def save(self, stream):
+        """Write the workbook to `stream`."""
+        self._flush()
         self.book.save(stream)
-        return stream.getvalue()

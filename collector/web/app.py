@@ -39,6 +39,7 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=MAX_REPORT_BYTES,
         SESSION_COOKIE_SECURE=os.environ.get("AVROLL_SECURE_COOKIES", "auto"),
         REPORTS_PER_MACHINE=60,
+        EXPORTS_AT_ONCE=2,  # of the server's 8 threads (see web/export_downloads.py)
         REPORTS_WINDOW_SECONDS=60 * 60,
     )
     if test_config:

@@ -80,6 +80,8 @@ VI = {
     "Username": "Tên đăng nhập",
     "Password": "Mật khẩu",
     "Wrong username or password.": "Sai tên đăng nhập hoặc mật khẩu.",
+    "Other files are being exported; try again in a few minutes.":
+        "Đang có nhiều tệp được xuất; vui lòng thử lại sau ít phút.",
     "Too many failed logins. Try again later.":
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
     "Audit log": "Nhật ký thay đổi",
