@@ -8,6 +8,7 @@ cell is neutralised (a hostname such as `=HYPERLINK(...)` stays text).
 from __future__ import annotations
 
 import math
+from copy import copy
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -49,7 +50,8 @@ class SheetWriter:
         self.landscape = landscape
         self.header_row = None
         self.row = 0
-        self._pending = []  # (height or None, cells) of rows not yet written
+        self._pending = []  # (row, height or None, cells) of rows not yet written
+        self._looks = {}  # a cell's look (see _cell) -> its style indexes
         for number, width in enumerate(widths, 1):
             self.sheet.column_dimensions[get_column_letter(number)].width = width
         self._print_setup()
@@ -72,15 +74,27 @@ class SheetWriter:
     def _lines_needed(self, text, width):
         return max(1, math.ceil(len(text) / max(1.0, width * CHARS_PER_WIDTH)))
 
-    def _cell(self, value, font, alignment, border=None, number_format=None, fill=None):
+    def _cell(self, value, horizontal, bold=False, italic=False, size=FONT_SIZE, wrap=True,
+              boxed=True, number_format=None, header=False):
+        """A cell with this look. openpyxl hashes style objects each time they are set (a
+        minute for 12,000 rows), so each look is made once and its style indexes copied,
+        as openpyxl's own worksheet copy does."""
+        key = (horizontal, bold, italic, size, wrap, boxed, number_format, header)
+        look = self._looks.get(key)
+        if look is None:
+            model = WriteOnlyCell(self.sheet)
+            model.font = _font(bold, italic, size)
+            model.alignment = Alignment(horizontal=horizontal, vertical="center",
+                                        wrap_text=wrap or None)
+            if boxed:
+                model.border = BORDER
+            if number_format is not None:
+                model.number_format = number_format
+            if header:
+                model.fill = HEADER_FILL
+            look = self._looks[key] = model._style
         cell = WriteOnlyCell(self.sheet, neutralise(value))
-        cell.font, cell.alignment = font, alignment
-        if border is not None:
-            cell.border = border
-        if number_format is not None:
-            cell.number_format = number_format
-        if fill is not None:
-            cell.fill = fill
+        cell._style = copy(look)
         return cell
 
     def _add(self, cells, height=None):
@@ -98,8 +112,7 @@ class SheetWriter:
 
     def line(self, text, bold=False, italic=False, align="center", size=FONT_SIZE):
         """A line of text merged across the table's width (titles, contacts, notes)."""
-        cell = self._cell(text, _font(bold, italic, size),
-                          Alignment(horizontal=align, vertical="center", wrap_text=True))
+        cell = self._cell(text, align, bold, italic, size, boxed=False)
         if len(self.widths) > 1:
             self.sheet.merged_cells.add(CellRange(min_row=self.row + 1, min_col=1,
                                                   max_row=self.row + 1,
@@ -119,9 +132,7 @@ class SheetWriter:
         self.sheet.freeze_panes = f"A{self.header_row + 1}"
         lines, cells = 1, []
         for number, label in enumerate(labels, 1):
-            cells.append(self._cell(label, _font(bold=True), Alignment(
-                horizontal="center", vertical="center", wrap_text=True), BORDER,
-                fill=HEADER_FILL))
+            cells.append(self._cell(label, "center", bold=True, header=True))
             lines = max(lines, self._lines_needed(label, self.widths[number - 1]))
         self._add(cells, lines * POINTS_PER_LINE)
 
@@ -132,14 +143,11 @@ class SheetWriter:
         for number, value in enumerate(values, 1):
             number_format = formats[number - 1] if number <= len(formats) else None
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells.append(self._cell(value, _font(bold, italic), Alignment(
-                    horizontal="right", vertical="center"), BORDER,
-                    number_format or COUNT_FORMAT))
+                cells.append(self._cell(value, "right", bold, italic, wrap=False,
+                                        number_format=number_format or COUNT_FORMAT))
                 continue
             centred = number == 1 or value == "x"
-            cells.append(self._cell(value, _font(bold, italic), Alignment(
-                horizontal="center" if centred else "left", vertical="center",
-                wrap_text=True), BORDER))
+            cells.append(self._cell(value, "center" if centred else "left", bold, italic))
             if isinstance(value, str):
                 lines = max(lines, self._lines_needed(value, self.widths[number - 1]))
         self._add(cells, lines * POINTS_PER_LINE if lines > 1 else None)
