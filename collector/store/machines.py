@@ -70,7 +70,9 @@ def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, unit_codes=
 
 def get_machine(db, machine_id):
     """One machine with its latest report in full, or None."""
-    rows = list(db.query(f"SELECT {MACHINE_COLUMNS}, r.body {FROM_MACHINES} WHERE m.machine_id = ?", [canonical_machine_id(machine_id)]))
+    rows = list(db.query(f"SELECT {MACHINE_COLUMNS}, r.clock_skew_seconds, r.body "
+                         f"{FROM_MACHINES} WHERE m.machine_id = ?",
+                         [canonical_machine_id(machine_id)]))
     if not rows:
         return None
     machine = _bool_columns(rows[0])

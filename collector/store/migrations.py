@@ -176,6 +176,12 @@ def m007_sessions_on_the_server_and_login_failures(db):
     db.execute("CREATE INDEX login_failures_last ON login_failures (last_failed_at)")
 
 
+@migrations()
+def m008_report_clock_skew(db):
+    # The collector's clock minus the PC's when it sent the report (store/ingest.py).
+    db.execute("ALTER TABLE reports ADD COLUMN clock_skew_seconds INTEGER")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

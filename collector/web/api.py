@@ -26,6 +26,7 @@ from collector.web.throttle import throttles
 from shared.report import canonical_machine_id, validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SENT_AT_HEADER = "X-Avroll-Sent-At"  # the agent's clock when it sent (agent/delivery/transport)
 
 
 def read_json_body():
@@ -80,7 +81,8 @@ def post_report():
         response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
         return response
     try:
-        stored = store_report(db, report, agent=agent)
+        stored = store_report(db, report, agent=agent,
+                              sent_at=request.headers.get(SENT_AT_HEADER))
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
     except WrongMachine:

@@ -82,6 +82,8 @@ VI = {
     "Wrong username or password.": "Sai tên đăng nhập hoặc mật khẩu.",
     "Other files are being exported; try again in a few minutes.":
         "Đang có nhiều tệp được xuất; vui lòng thử lại sau ít phút.",
+    "PC clock": "Đồng hồ của máy",
+    "compared with the collector's, when it last sent": "so với máy chủ, lúc gửi gần nhất",
     "Too many failed logins. Try again later.":
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
     "Audit log": "Nhật ký thay đổi",
@@ -247,7 +249,8 @@ def remember_language(response):
 
 def register(app):
     app.jinja_env.globals.update(_=translate, lang=current_language)
-    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local"):
+    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
+                 "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
     app.after_request(remember_language)
 
