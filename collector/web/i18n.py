@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import g, request
 
 from collector.formats import formatting
+from collector.formats.lookalikes import unusual_characters
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -83,6 +84,7 @@ VI = {
     "Other files are being exported; try again in a few minutes.":
         "Đang có nhiều tệp được xuất; vui lòng thử lại sau ít phút.",
     "PC clock": "Đồng hồ của máy",
+    "The name holds characters that look like others": "Tên máy có ký tự trông giống ký tự khác",
     "compared with the collector's, when it last sent": "so với máy chủ, lúc gửi gần nhất",
     "Too many failed logins. Try again later.":
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
@@ -252,6 +254,7 @@ def register(app):
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
+    app.jinja_env.filters["unusual_characters"] = unusual_characters
     app.after_request(remember_language)
 
 

@@ -99,3 +99,14 @@ def test_a_machine_id_spelt_otherwise_is_the_same_machine(client, db):
         (1, str(machine))
     assert client.get(f"/machines/{machine.hex.upper()}").status_code == 200
     assert client.get(f"/api/v1/machines/{{{machine}}}").status_code == 200
+
+
+def test_a_look_alike_hostname_is_pointed_out_on_the_pages(client):
+    answer = client.post(REPORTS, json=make_report(hostname="SXD-KT-0\u0430"))
+    assert answer.status_code == 201
+    machine = answer.json["machine_id"]
+    page = client.get(f"/machines/{machine}").get_data(as_text=True)
+    assert "U+0430 CYRILLIC SMALL LETTER A" in page
+    assert "U+0430" in client.get("/machines").get_data(as_text=True)
+    plain = client.post(REPORTS, json=make_report(hostname="MÁY-KẾ-TOÁN")).json["machine_id"]
+    assert "U+" not in client.get(f"/machines/{plain}").get_data(as_text=True)
