@@ -35,12 +35,6 @@ class SlidingWindow:
             events.popleft()
         return events
 
-    def full(self, key):
-        """True when `key` has used up its window (a further event would be over the limit)."""
-        with self._lock:
-            events = self._recent(key, self.clock())
-            return events is not None and len(events) >= self.limit
-
     def retry_after(self, key):
         """Seconds until `key` may act again (0 when it may now)."""
         with self._lock:
@@ -49,12 +43,6 @@ class SlidingWindow:
             if not events or len(events) < self.limit:
                 return 0
             return max(1, int(events[0] + self.seconds - now) + 1)
-
-    def add(self, key):
-        """Count one event for `key`."""
-        with self._lock:
-            now = self.clock()
-            self._append(key, self._recent(key, now), now)
 
     def allow(self, key):
         """Count an event for `key` if it is within the limit; False (not counted) if not."""
@@ -73,10 +61,6 @@ class SlidingWindow:
         self._hits += 1
         if self._hits % SWEEP_EVERY == 0:
             self._sweep(now)
-
-    def clear(self, key):
-        with self._lock:
-            self._events.pop(key, None)
 
     def _sweep(self, now):
         for key in [k for k, events in self._events.items()
