@@ -132,3 +132,10 @@ def test_a_success_clears_that_address_and_a_day_forgets(db):
     later = now + login_failures.FORGET_AFTER_SECONDS + 1
     login_failures.record_failure(db, "admin", "203.0.113.9", later)
     assert login_failures.wait_seconds(db, "admin", "203.0.113.9", later) == 0
+
+
+def test_a_session_ends_on_the_server_after_12_hours(client, db):
+    assert client.get("/machines").status_code == 200
+    db.execute("UPDATE sessions SET started_at = '2026-01-01T00:00:00Z'")
+    db.conn.commit()
+    assert client.get("/machines").status_code == 302
