@@ -27,8 +27,7 @@ def running(app, **extra):
     try:
         yield f"http://127.0.0.1:{port}", port
     finally:
-        waitress.close()
-        thread.join(5)
+        waitress.close()  # its loop ends at its next wake-up; the thread is a daemon
 
 
 def raw(port, request):
