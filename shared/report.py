@@ -237,9 +237,14 @@ def _has_invisible(text):
                for ch in text)
 
 
-def canonical_report_id(value):
-    """The one form a (validated) report id is stored and compared in: lower case, hyphens."""
+def canonical_uuid(value):
+    """The one form a (validated) UUID is stored and compared in: lower case, hyphens."""
     return str(uuid.UUID(value.strip()))
+
+
+def canonical_report_id(value):
+    """The one form a (validated) report id is stored and compared in."""
+    return canonical_uuid(value)
 
 
 def canonical_machine_id(value):

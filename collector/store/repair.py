@@ -107,6 +107,9 @@ def repair_machine_ids(db):
         else:
             db.execute("UPDATE machine_credentials SET machine_id = ? WHERE machine_id = ?",
                        [canonical, machine_id])
+        if "stored_as" in db["machine_credentials"].columns_dict:
+            db.execute("UPDATE machine_credentials SET stored_as = ? WHERE stored_as = ?",
+                       [canonical, machine_id])
         rebuild_machine(db, canonical)
     return changed
 

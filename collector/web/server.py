@@ -20,7 +20,10 @@ CONNECTION_LIMIT = 4000
 CHANNEL_TIMEOUT = 30  # seconds a connection may sit idle (an agent's POST takes < 1 s)
 CLEANUP_INTERVAL = 5
 SPARE_DESCRIPTORS = 64  # for the database, log files and the listening socket
-MAX_BODY_BYTES = 1024 * 1024  # refused before Flask (whose own limit is smaller) sees it
+# waitress refuses bodies past this before Flask sees them. Flask's own limit is the
+# report's (256 KB) everywhere but an administrator's upload of a KSC or directory export
+# (web/console_pages.py), which a province's console writes at a few MB in UTF-16.
+MAX_BODY_BYTES = 24 * 1024 * 1024
 
 
 class ApiErrorTask(ErrorTask):

@@ -58,7 +58,7 @@ def test_held_idle_connections_do_not_starve_the_health_check(app):
 
 @pytest.mark.parametrize("request_bytes, status", [
     (b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-     b"Content-Length: 2000000\r\n\r\n", 413),
+     b"Content-Length: 30000000\r\n\r\n", 413),
     (b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400),
     (b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
 ])
