@@ -62,28 +62,36 @@ def _busy():
     return response
 
 
-def _download(build, fmt, *args, **kwargs):
-    """The file `build()` makes as an attachment; 400 for a bad date or tab, 404 for an
-    unknown unit or format, 503 while EXPORTS_AT_ONCE others are being made."""
-    if fmt not in FORMATS:
-        abort(404)
+def send_export(make):
+    """The ExportFile `make()` returns, streamed as an attachment while it holds one of the
+    EXPORTS_AT_ONCE slots; 503 when none frees up. What `make()` raises is raised (the slot
+    given back) for the caller to answer."""
     slots = _slots()
     if not slots.acquire(timeout=WAIT_FOR_A_SLOT_SECONDS):
         return _busy()
     try:
-        made = build(get_db(), *args, fmt=fmt, **kwargs)
+        made = make()
         body = Released(made.chunks(), slots)
-    except BaseException as exc:
+    except BaseException:
         slots.release()
-        if isinstance(exc, (BadAsOf, UnknownTab)):
-            abort(400, str(exc))
-        if isinstance(exc, UnknownUnit):
-            abort(404)
         raise
     response = Response(body, mimetype=made.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _download(build, fmt, *args, **kwargs):
+    """The file `build()` makes as an attachment; 400 for a bad date or tab, 404 for an
+    unknown unit or format, 503 while EXPORTS_AT_ONCE others are being made."""
+    if fmt not in FORMATS:
+        abort(404)
+    try:
+        return send_export(lambda: build(get_db(), *args, fmt=fmt, **kwargs))
+    except (BadAsOf, UnknownTab) as exc:
+        abort(400, str(exc))
+    except UnknownUnit:
+        abort(404)
 
 
 def _as_of():
