@@ -25,7 +25,6 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 FMT = "<fmt>"  # xlsx or csv; any other answers 404
 
 
-WAIT_FOR_A_SLOT_SECONDS = 2
 RETRY_AFTER_SECONDS = 15
 
 
@@ -67,7 +66,7 @@ def send_export(make):
     EXPORTS_AT_ONCE slots; 503 when none frees up. What `make()` raises is raised (the slot
     given back) for the caller to answer."""
     slots = _slots()
-    if not slots.acquire(timeout=WAIT_FOR_A_SLOT_SECONDS):
+    if not slots.acquire(blocking=False):  # waiting would hold a server thread meanwhile
         return _busy()
     try:
         made = make()
