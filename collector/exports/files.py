@@ -1,4 +1,5 @@
-"""What every export shares: the formats, the CSV bytes, the file name and its MIME type."""
+"""What every export shares: the formats, the CSV bytes, the file name and its MIME type
+(letters are DOCX only)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ FORMATS = ("xlsx", "csv")
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",  # Flask adds "; charset=utf-8" to text types
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -26,23 +28,24 @@ class UnknownFormat(ValueError):
 
 @dataclass(frozen=True)
 class ExportFile:
-    """One export ready to download or save; its bytes are made as they are read, so a
-    long list streams to the browser instead of sitting whole in memory."""
+    """One export ready to download or save: its bytes (a letter, a kept file), or a
+    function making them as they are read, so a long list streams to the browser instead
+    of sitting whole in memory."""
 
     filename: str
-    produce: Callable[[], Iterator[bytes]]
+    content: bytes | Callable[[], Iterator[bytes]]
 
     @property
     def mimetype(self):
         return MIMETYPES[self.filename.rsplit(".", 1)[-1]]
 
     def chunks(self):
-        return self.produce()
+        return iter([self.content]) if isinstance(self.content, bytes) else self.content()
 
     @property
     def body(self):
-        """The whole file at once (the command line, tests)."""
-        return b"".join(self.produce())
+        """The whole file at once (the command line, attachments, tests)."""
+        return b"".join(self.chunks())
 
 
 def csv_chunks(header, rows):

@@ -225,14 +225,39 @@ def m008_mail_reminders(db):
 
 
 @migrations()
-def m009_repair_rows_the_contract_now_refuses(db):
+def m009_issued_reports(db):
+    # Reports as issued (number and date) with the exact bytes of their files, so a report
+    # downloads later as it was sent, whatever changed since.
+    db.execute("""
+        CREATE TABLE issued_reports (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            parent TEXT,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            UNIQUE (number, issued_on)
+        )""")
+    db.execute("""
+        CREATE TABLE issued_files (
+            report_id INTEGER NOT NULL REFERENCES issued_reports (id),
+            filename TEXT NOT NULL,
+            body BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (report_id, filename)
+        )""")
+
+
+@migrations()
+def m010_repair_rows_the_contract_now_refuses(db):
     # Times before 1970 or from 2100, noncharacters and invisible characters in names, and
     # ids spelt other than canonically (issue 16): see collector/store/repair.py.
     repair.repair_all(db)
 
 
 @migrations()
-def m010_sessions_on_the_server_and_login_failures(db):
+def m011_sessions_on_the_server_and_login_failures(db):
     # The signing key moves to a 0600 file beside the database (store/keyfile.py): a backup
     # of the database no longer holds it. Sessions made before end once.
     db.execute("DROP TABLE IF EXISTS app_secrets")
@@ -247,7 +272,7 @@ def m010_sessions_on_the_server_and_login_failures(db):
 
 
 @migrations()
-def m011_report_clock_skew(db):
+def m012_report_clock_skew(db):
     # The collector's clock minus the PC's when it sent the report (store/ingest.py).
     db.execute("ALTER TABLE reports ADD COLUMN clock_skew_seconds INTEGER")
 

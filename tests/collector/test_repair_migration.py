@@ -12,7 +12,7 @@ from collector.web.app import create_app
 from tests.builders import make_report
 from tests.reporting import ADMIN, login
 
-REPAIR = "m009_repair_rows_the_contract_now_refuses"
+REPAIR = "m010_repair_rows_the_contract_now_refuses"
 
 
 def insert(db, report, collected_at, report_id=None, machine_id=None, hostname=None):
