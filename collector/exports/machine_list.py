@@ -59,15 +59,15 @@ def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX)
     return type(found)(rows, found.total, found.page, found.per_page)
 
 
-def all_machines(db, unit, tab="all", as_of=None):
-    """Every machine of the tab, page by page (a unit's list, not the province's)."""
-    page, machines = 1, []
+def all_machines(db, unit, first, tab="all", as_of=None):
+    """Every machine of the tab, read a page at a time as the file is written; `first` is
+    the first page, read before the file starts (a bad tab is an error, not a cut file)."""
+    found = first
     while True:
-        found = machine_page(db, unit, tab, as_of, page)
-        machines.extend(found.rows)
-        if page >= found.pages:
-            return machines
-        page += 1
+        yield from found.rows
+        if found.page >= found.pages:
+            return
+        found = machine_page(db, unit, tab, as_of, found.page + 1)
 
 
 def _yes_no(value):
@@ -93,15 +93,16 @@ def to_xlsx(unit, tab, as_of, machines):
     sheet.blank()
     sheet.header(COLUMNS)
     formats = (None,) * 5 + (GB_FORMAT,)
-    for number, machine in enumerate(machines, 1):
-        sheet.table_row(_cells(number, machine), formats)
+    count = 0
+    for count, machine in enumerate(machines, 1):
+        sheet.table_row(_cells(count, machine), formats)
     sheet.blank()
-    sheet.line(f"Tổng số: {len(machines)} máy tính", bold=True, align="left")
-    return sheet.to_bytes()
+    sheet.line(f"Tổng số: {count} máy tính", bold=True, align="left")
+    return sheet
 
 
 def csv_rows(machines):
-    return COLUMNS, [_cells(number, machine) for number, machine in enumerate(machines, 1)]
+    return COLUMNS, (_cells(number, machine) for number, machine in enumerate(machines, 1))
 
 
 def build_machines_export(db, unit, fmt, tab="all", as_of=None):
@@ -110,7 +111,8 @@ def build_machines_export(db, unit, fmt, tab="all", as_of=None):
     if found is None:
         raise UnknownUnit(unit)
     day = when_for(db, as_of).as_of.isoformat()
-    machines = all_machines(db, unit, tab, day)
+    first = machine_page(db, unit, tab, day)
     stem = f"danh-sach-may-{found['code']}-{tab}-{day}"
-    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, machines),
-                       lambda: csv_rows(machines))
+    return export_file(stem, fmt,
+                       lambda: to_xlsx(found, tab, day, all_machines(db, unit, first, tab, day)),
+                       lambda: csv_rows(all_machines(db, unit, first, tab, day)))

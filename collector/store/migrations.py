@@ -6,6 +6,7 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
+from collector.store import repair
 from collector.store.ingest import backfill_connection_and_signatures
 
 migrations = Migrations("avroll")
@@ -250,7 +251,35 @@ def m009_issued_reports(db):
 
 
 @migrations()
-def m010_connection_and_signatures(db):
+def m010_repair_rows_the_contract_now_refuses(db):
+    # Times before 1970 or from 2100, noncharacters and invisible characters in names, and
+    # ids spelt other than canonically (issue 16): see collector/store/repair.py.
+    repair.repair_all(db)
+
+
+@migrations()
+def m011_sessions_on_the_server_and_login_failures(db):
+    # The signing key moves to a 0600 file beside the database (store/keyfile.py): a backup
+    # of the database no longer holds it. Sessions made before end once.
+    db.execute("DROP TABLE IF EXISTS app_secrets")
+    db.execute("""CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
+                                         started_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX sessions_username ON sessions (username)")
+    # Failed logins per account and address, and per address (store/login_failures.py).
+    db.execute("""CREATE TABLE login_failures (key TEXT PRIMARY KEY,
+                                               failures INTEGER NOT NULL,
+                                               last_failed_at REAL NOT NULL)""")
+    db.execute("CREATE INDEX login_failures_last ON login_failures (last_failed_at)")
+
+
+@migrations()
+def m012_report_clock_skew(db):
+    # The collector's clock minus the PC's when it sent the report (store/ingest.py).
+    db.execute("ALTER TABLE reports ADD COLUMN clock_skew_seconds INTEGER")
+
+
+@migrations()
+def m013_connection_and_signatures(db):
     # What the Network Agent says of its last synchronisation (the "connected" figure) and
     # each product's signature date (protected where Security Center is absent), read back
     # from the bodies of reports stored before these columns existed.
@@ -261,7 +290,7 @@ def m010_connection_and_signatures(db):
 
 
 @migrations()
-def m011_lifecycle_and_attribution(db):
+def m014_lifecycle_and_attribution(db):
     # A machine retired from a day on (by an admin, or with the token that enrolled it):
     # it leaves every count from that day; its reports stay.
     db.execute("""
@@ -286,7 +315,7 @@ def m011_lifecycle_and_attribution(db):
 
 
 @migrations()
-def m012_versions_in_force(db):
+def m015_versions_in_force(db):
     # What a unit was (name, section, parent, allocation) and what a counting setting said,
     # from the day each change took effect: figures as of a date use the values in force
     # then. What existed before this table counts as in force from the start.

@@ -10,6 +10,7 @@ from flask import g, request
 
 from collector.counting.definitions import FIGURES
 from collector.formats import formatting
+from collector.formats.lookalikes import unusual_characters
 from collector.store.settings import SETTINGS
 
 LANGUAGES = ("vi", "en")
@@ -82,6 +83,11 @@ VI = {
     "Username": "Tên đăng nhập",
     "Password": "Mật khẩu",
     "Wrong username or password.": "Sai tên đăng nhập hoặc mật khẩu.",
+    "Other files are being exported; try again in a few minutes.":
+        "Đang có nhiều tệp được xuất; vui lòng thử lại sau ít phút.",
+    "PC clock": "Đồng hồ của máy",
+    "The name holds characters that look like others": "Tên máy có ký tự trông giống ký tự khác",
+    "compared with the collector's, when it last sent": "so với máy chủ, lúc gửi gần nhất",
     "Too many failed logins. Try again later.":
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
     "Audit log": "Nhật ký thay đổi",
@@ -419,8 +425,10 @@ def define(figure):
 def register(app):
     app.jinja_env.globals.update(_=translate, lang=current_language, define=define,
                                  figures=FIGURES)
-    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local"):
+    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
+                 "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
+    app.jinja_env.filters["unusual_characters"] = unusual_characters
     app.after_request(remember_language)
 
 

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from collector.cli import main as cli
 from collector.store import users
 from collector.store.db import open_db
+from collector.web import server
 
 
 @pytest.fixture
@@ -92,9 +93,7 @@ def test_reset_credential_of_an_unknown_machine(avroll):
 
 def test_serve_refuses_without_an_admin_when_no_console_can_show_a_password(avroll,
                                                                             monkeypatch):
-    import waitress
-
-    monkeypatch.setattr(waitress, "serve", lambda *a, **k: pytest.fail("served"))
+    monkeypatch.setattr(server, "serve", lambda *a, **k: pytest.fail("served"))
     result = avroll("serve")
     assert result.exit_code == 1
     assert "no administrator yet" in result.output
@@ -103,10 +102,8 @@ def test_serve_refuses_without_an_admin_when_no_console_can_show_a_password(avro
 
 def test_serve_on_a_console_creates_the_first_admin_and_shows_the_password_once(
         avroll, monkeypatch):
-    import waitress
-
     served = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(options))
+    monkeypatch.setattr(server, "serve", lambda app, **options: served.append(options))
     monkeypatch.setattr(cli, "console_attached", lambda: True)
     first = avroll("serve", "--trusted-proxy", "10.0.0.1")
     assert first.exit_code == 0, first.output

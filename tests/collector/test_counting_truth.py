@@ -293,7 +293,7 @@ def test_reports_stored_before_the_new_columns_are_read_back_at_migration(tmp_pa
     db.execute("UPDATE reports SET mgmt_last_connected_at = NULL, mgmt_server = NULL")
     db.execute("UPDATE report_products SET signatures_updated_at = NULL")
     db.conn.commit()
-    migration = next(m for m in migrations._migrations if m.name.startswith("m010"))
+    migration = next(m for m in migrations._migrations if m.name.startswith("m013"))
     migration.fn(_WithoutAlter(db))
     row = db.execute("SELECT mgmt_server, mgmt_last_connected_at FROM reports").fetchone()
     assert row[0] == "ksc.dongthap.gov.vn" and row[1].startswith(
