@@ -8,7 +8,7 @@ import json
 
 from collector.counting.rollup import STATES, Tree, UnknownUnit, state_query, when_for
 from collector.store.guideline import naming_rule
-from collector.store.machines import like_pattern
+from collector.store.machines import search_params, search_sql
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, list_units
 
@@ -72,11 +72,10 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
         conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
                           "GROUP BY upper(hostname) HAVING count(*) > 1)")
     if query:
-        # The report body holds the addresses: IP and MAC are found there.
-        conditions.append("(hostname LIKE :q ESCAPE '\\' OR machine_id LIKE :q ESCAPE '\\' "
-                          "OR EXISTS (SELECT 1 FROM reports b WHERE b.report_id = "
-                          "state.report_id AND b.body LIKE :q ESCAPE '\\'))")
-        params["q"] = like_pattern(query)
+        conditions.append(search_sql(
+            "hostname", "machine_id",
+            "(SELECT b.body FROM reports b WHERE b.report_id = state.report_id)"))
+        params.update(search_params(query))
     return " AND ".join(conditions) or "1 = 1", params
 
 

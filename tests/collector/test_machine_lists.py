@@ -1,0 +1,55 @@
+"""Machine lists that act: search by name, IP, MAC or id only; sort; jump to a page;
+product and IP columns; downloads with the list's filters; counts on the unit tabs."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.counting.machine_states import list_machine_states
+from collector.store.machines import list_machines
+from tests.builders import DEFENDER, KES, make_report
+
+
+@pytest.fixture
+def office(db):
+    """Three desktops: one named DESKTOP-*, two named for a unit, one a laptop."""
+    from datetime import datetime, timedelta, timezone
+
+    from collector.store.ingest import store_report
+
+    when = datetime.now(timezone.utc) - timedelta(hours=1)
+    for hostname, ip, mac, products, device in (
+            ("DESKTOP-8F2K1", "10.20.1.5", "00:1A:2B:3C:4D:01", (DEFENDER,), "desktop"),
+            ("SXD-KT-01", "10.20.1.6", "00-1A-2B-3C-4D-02", (KES,), "desktop"),
+            ("SXD-KT-02", "192.168.7.40", "AA:BB:CC:DD:EE:03", (KES, DEFENDER), "laptop")):
+        store_report(db, make_report(hostname=hostname, products=products, device_type=device,
+                                     addresses=[{"ip": ip, "mac": mac}], collected_at=when))
+    return db
+
+
+def hostnames(page):
+    return [row["hostname"] for row in page.rows]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("DESKTOP", ["DESKTOP-8F2K1"]),         # not every desktop (device_type in the body)
+    ("desktop", ["DESKTOP-8F2K1"]),
+    ("Kaspersky", []),                       # product names are not searched
+    ("Windows", []),
+    ("10.20.1", ["DESKTOP-8F2K1", "SXD-KT-01"]),
+    ("192.168.7.40", ["SXD-KT-02"]),
+    ("00:1a:2b:3c:4d:02", ["SXD-KT-01"]),    # MAC whatever its separators and case
+    ("001A2B3C4D01", ["DESKTOP-8F2K1"]),
+    ("aa-bb-cc", ["SXD-KT-02"]),
+    ("kt-0", ["SXD-KT-01", "SXD-KT-02"]),
+    (":", []),
+])
+def test_search_matches_name_ip_mac_or_id_only(office, query, expected):
+    assert hostnames(list_machine_states(office, query=query)) == expected
+    assert hostnames(list_machines(office, query=query)) == expected
+
+
+def test_search_finds_a_machine_id(office):
+    machine_id = list_machines(office).rows[0]["machine_id"]
+    assert [row["machine_id"] for row in list_machine_states(office, query=machine_id[:13]).rows] \
+        == [machine_id]
