@@ -20,6 +20,25 @@ COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
 BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
 
 
+# The orders a list can take, each an expression over the `state` rows (ties: by name).
+_REPORT = "(SELECT {} FROM reports x WHERE x.report_id = state.report_id)"
+SORTS = {
+    "hostname": "hostname COLLATE NOCASE",
+    "unit": "unit",
+    "state": "CASE state " + " ".join(f"WHEN '{name}' THEN {rank}"
+                                      for rank, name in enumerate(STATES)) + " END",
+    "named": "follows_guideline",
+    "product": "(SELECT group_concat(name, '; ') FROM report_products p "
+               "WHERE p.report_id = state.report_id)",
+    "ip": _REPORT.format("json_extract(x.body, '$.machine.addresses[0].ip')"),
+    "os": _REPORT.format("x.os_name"),
+    "ram": _REPORT.format("coalesce(x.ram_installed_bytes, x.ram_visible_bytes)"),
+    "device": _REPORT.format("x.device_type"),
+    "agent": _REPORT.format("x.mgmt_installed"),
+    "last_report": "observed_at",
+}
+
+
 class BadFilter(ValueError):
     """A machine list filter with a value it does not know."""
 
@@ -81,13 +100,17 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT):
+                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
-    several machines."""
+    several machines; `sort`: one of SORTS (default hostname), `descending` to reverse."""
+    if sort is not None and sort not in SORTS:
+        raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
+    order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
+             "hostname COLLATE NOCASE, machine_id")
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
@@ -99,11 +122,11 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
     # The total rides along with each row, so the states are computed once per page.
     rows = list(db.query(
-        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total FROM state "  # noqa: S608
-        f"WHERE {condition} ORDER BY hostname COLLATE NOCASE, machine_id "
-        "LIMIT :limit OFFSET :offset) "
+        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total, "  # noqa: S608
+        f"row_number() OVER (ORDER BY {order}) AS position FROM state "
+        f"WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset) "
         f"SELECT {COLUMNS}, s.total FROM chosen s JOIN reports r ON r.report_id = s.report_id "
-        "ORDER BY s.hostname COLLATE NOCASE, s.machine_id", params))
+        "ORDER BY s.position", params))
     if rows:
         total = rows[0]["total"]
     else:

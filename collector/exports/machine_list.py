@@ -13,6 +13,7 @@ from collector.counting.rollup import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
 from collector.formats.formatting import date
+from collector.formats.state_words import state_word
 from collector.store.paging import PER_PAGE_MAX
 from collector.store.units import get_unit
 
@@ -20,10 +21,6 @@ TAB_TITLES = {
     "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",
     "exempt": "máy được miễn (RAM dưới ngưỡng)", "misnamed": "máy đặt tên sai hướng dẫn",
     "stale": "máy quá hạn báo cáo", "duplicates": "tên máy bị trùng",
-}
-STATE_LABELS = {
-    "protected": "Đã cài, đang bảo vệ", "unprotected": "Đã cài, chưa bật hoặc chưa cập nhật",
-    "exempt": "Miễn (RAM dưới ngưỡng)", "missing": "Chưa cài", "stale": "Quá hạn báo cáo",
 }
 COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
            "Phần mềm phòng, chống mã độc", "Network Agent", "Trạng thái",
@@ -73,7 +70,7 @@ def _yes_no(value):
 def _cells(number, machine):
     return [number, machine["hostname"], machine["unit"], machine["department"],
             machine["os_name"], machine["ram_installed_gb"], "; ".join(machine["antivirus"]),
-            _yes_no(machine["management_agent"]), STATE_LABELS[machine["state"]],
+            _yes_no(machine["management_agent"]), state_word(machine["state"]),
             _yes_no(machine["follows_guideline"]), date(machine["last_seen_at"]),
             machine["machine_id"]]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import g, request
 
 from collector.formats import formatting
+from collector.formats.state_words import state_word
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -244,7 +245,8 @@ def remember_language(response):
 
 
 def register(app):
-    app.jinja_env.globals.update(_=translate, lang=current_language)
+    app.jinja_env.globals.update(_=translate, lang=current_language,
+                                 state_word=lambda state: state_word(state, current_language()))
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
     app.after_request(remember_language)

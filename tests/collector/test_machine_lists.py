@@ -53,3 +53,41 @@ def test_search_finds_a_machine_id(office):
     machine_id = list_machines(office).rows[0]["machine_id"]
     assert [row["machine_id"] for row in list_machine_states(office, query=machine_id[:13]).rows] \
         == [machine_id]
+
+
+@pytest.mark.parametrize("sort, descending, expected", [
+    (None, False, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
+    ("hostname", True, ["SXD-KT-02", "SXD-KT-01", "DESKTOP-8F2K1"]),
+    ("ip", False, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
+    ("ip", True, ["SXD-KT-02", "SXD-KT-01", "DESKTOP-8F2K1"]),
+    ("product", False, ["SXD-KT-01", "SXD-KT-02", "DESKTOP-8F2K1"]),
+    ("device", True, ["SXD-KT-02", "DESKTOP-8F2K1", "SXD-KT-01"]),
+    ("state", False, ["SXD-KT-01", "SXD-KT-02", "DESKTOP-8F2K1"]),
+    ("state", True, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
+])
+def test_lists_sort_by_a_column(office, sort, descending, expected):
+    assert hostnames(list_machine_states(office, sort=sort, descending=descending)) == expected
+
+
+def test_a_sort_it_does_not_know_is_refused(office):
+    from collector.counting.machine_states import BadFilter
+
+    with pytest.raises(BadFilter):
+        list_machine_states(office, sort="body")
+
+
+def test_pages_and_exports_word_each_state_alike(client, db):
+    from collector.exports.machine_list import build_machines_export
+    from collector.formats.state_words import STATE_WORDS
+    from collector.store.units import save_units
+
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "group": "Sở",
+                         "allocated": "3"})], actor="tests")
+    client.post("/api/v1/reports", json=make_report(hostname="SXD-KT-01"))
+    client.post("/api/v1/reports", json=make_report(hostname="SXD-CHUA-01", products=(DEFENDER,)))
+    page = client.get("/machines").get_data(as_text=True)
+    csv = build_machines_export(db, "SXD", "csv").body.decode("utf-8-sig")
+    for state in ("protected", "missing"):
+        assert STATE_WORDS[state]["vi"] in page and STATE_WORDS[state]["vi"] in csv
+    english = client.get("/machines?lang=en").get_data(as_text=True)
+    assert STATE_WORDS["missing"]["en"] in english
