@@ -67,7 +67,10 @@ def list_tab(db, tab, **options):
     return list_machine_states(db, **options, **TABS[tab])
 
 
-def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query):
+def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
+                duplicates=False, query=None):
+    # Filter values are written into the SQL only after being checked against fixed lists
+    # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
     if unit is not None:
         if get_unit(db, unit) is None:
@@ -78,14 +81,11 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
         if state not in STATE_FILTERS:
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
         conditions.append("state IN ('protected', 'unprotected')" if state == "installed"
-                          else "state = :state")
-        params["state"] = state
+                          else f"state = '{state}'")
     if follows_guideline is not None:
-        conditions.append("follows_guideline = :follows")
-        params["follows"] = bool(follows_guideline)
+        conditions.append(f"follows_guideline = {int(bool(follows_guideline))}")
     if mismatch is not None:
-        conditions.append("mismatch = :mismatch")
-        params["mismatch"] = bool(mismatch)
+        conditions.append(f"mismatch = {int(bool(mismatch))}")
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
@@ -98,6 +98,18 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query)
     return " AND ".join(conditions) or "1 = 1", params
 
 
+def tab_counts(db, unit, as_of=None):
+    """How many machines each tab of TABS lists for the unit (and its descendants), in
+    one pass over their states: `{tab: count}`."""
+    sums = []
+    for tab, filters in TABS.items():
+        condition, params = _conditions(db, unit, **filters)
+        sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
+    sql, state_params = state_query(db, when_for(db, as_of), scope=params["units"])
+    params = dict(state_params, units=json.dumps(params["units"]))
+    return next(db.query(f"{sql} SELECT {', '.join(sums)} FROM state", params))  # noqa: S608
+
+
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
                         per_page=PER_PAGE_DEFAULT, sort=None, descending=False):
@@ -106,20 +118,23 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
-    several machines; `sort`: one of SORTS (default hostname), `descending` to reverse."""
+    several machines; `per_page` None: every machine on one page; `sort`: one of SORTS
+    (default hostname), `descending` to reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
     order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
              "hostname COLLATE NOCASE, machine_id")
-    per_page = min(max(1, per_page), PER_PAGE_MAX)
-    page = min(max(1, page), MAX_PAGE)
+    if per_page is not None:
+        per_page = min(max(1, per_page), PER_PAGE_MAX)
+    page = 1 if per_page is None else min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
                                     duplicates, query)
+    limit = -1 if per_page is None else per_page
     sql, state_params = state_query(db, when, scope=params.get("units"))
     if "units" in params:
         params["units"] = json.dumps(params["units"])
-    params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
+    params.update(state_params, limit=limit, offset=(page - 1) * max(limit, 0))
     # The total rides along with each row, so the states are computed once per page.
     rows = list(db.query(
         f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total, "  # noqa: S608
@@ -137,7 +152,7 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
         for key in BOOLEANS:
             if row[key] is not None:
                 row[key] = bool(row[key])
-    return Page(rows, total, page, per_page)
+    return Page(rows, total, page, per_page or max(total, 1))
 
 
 def machine_state(db, machine_id, hostname, enrolled_code):

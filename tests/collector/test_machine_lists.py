@@ -91,3 +91,23 @@ def test_pages_and_exports_word_each_state_alike(client, db):
         assert STATE_WORDS[state]["vi"] in page and STATE_WORDS[state]["vi"] in csv
     english = client.get("/machines?lang=en").get_data(as_text=True)
     assert STATE_WORDS["missing"]["en"] in english
+
+
+def test_tab_counts_are_the_lengths_of_the_tabs(db):
+    from collector.counting.machine_states import TABS, list_tab, tab_counts
+    from tests.province import PROVINCE, seed
+
+    seed(db)
+    store_duplicate = make_report(hostname="XBT-KT00", machine_id="guid-second-xbt-kt00")
+    from collector.store.ingest import store_report
+    store_report(db, store_duplicate)
+    for code, *_ in PROVINCE:
+        counts = tab_counts(db, code)
+        assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
+    assert tab_counts(db, "HCL") == {"all": 12, "installed": 10, "missing": 2, "exempt": 0,
+                                     "misnamed": 2, "stale": 0, "duplicates": 2}
+
+
+def test_every_machine_on_one_page(office):
+    page = list_machine_states(office, per_page=None, sort="hostname", descending=True)
+    assert (page.total, page.pages, hostnames(page)[0]) == (3, 1, "SXD-KT-02")
