@@ -43,24 +43,19 @@ def _machine(row, products):
     }
 
 
-def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX):
-    """One page of a unit's machines in a tab, each as the list shows it; the Page of
-    `list_machine_states()` with those rows."""
-    found = list_tab(db, tab, as_of=as_of, unit=unit, page=page, per_page=per_page)
+def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX, **options):
+    """One page of a unit's machines (the province's when `unit` is None) in a tab, each as
+    the list shows it; the Page of `list_machine_states()` (which takes `options`: search,
+    filters, order) with those rows."""
+    found = list_tab(db, tab, as_of=as_of, unit=unit, page=page, per_page=per_page, **options)
     products = products_by_report(db, [row["report_id"] for row in found.rows])
     rows = [_machine(row, products[row["report_id"]]) for row in found.rows]
     return type(found)(rows, found.total, found.page, found.per_page)
 
 
-def all_machines(db, unit, tab="all", as_of=None):
-    """Every machine of the tab, page by page (a unit's list, not the province's)."""
-    page, machines = 1, []
-    while True:
-        found = machine_page(db, unit, tab, as_of, page)
-        machines.extend(found.rows)
-        if page >= found.pages:
-            return machines
-        page += 1
+def all_machines(db, unit, tab="all", as_of=None, **options):
+    """Every machine of the tab (of the province when `unit` is None), at once."""
+    return machine_page(db, unit, tab, as_of, per_page=None, **options).rows
 
 
 def _yes_no(value):
@@ -75,12 +70,13 @@ def _cells(number, machine):
             machine["machine_id"]]
 
 
-def to_xlsx(unit, tab, as_of, machines):
+def to_xlsx(unit, tab, as_of, machines, described=""):
     sheet = SheetWriter("Danh sách máy", WIDTHS, landscape=True)
     sheet.line("Danh sách các máy tính sẽ được cài đặt phần mềm phòng, chống mã độc tập trung",
                bold=True, size=13)
-    sheet.line(f"Đơn vị: {unit['name']} ({unit['code']}) — {TAB_TITLES[tab]} — "
-               f"đến ngày {day_text(as_of)}", bold=True)
+    place = f"Đơn vị: {unit['name']} ({unit['code']})" if unit else "Toàn tỉnh"
+    sheet.line(f"{place} — {TAB_TITLES[tab]}{described} — đến ngày {day_text(as_of)}",
+               bold=True)
     sheet.line(DEPARTMENT_NOTE, italic=True, align="left")
     sheet.blank()
     sheet.header(COLUMNS)
@@ -96,13 +92,38 @@ def csv_rows(machines):
     return COLUMNS, [_cells(number, machine) for number, machine in enumerate(machines, 1)]
 
 
-def build_machines_export(db, unit, fmt, tab="all", as_of=None):
-    """The unit's machine list file for one tab as of a date (today when None)."""
-    found = get_unit(db, unit)
-    if found is None:
-        raise UnknownUnit(unit)
+# How the title line names the filters of a list downloaded from /machines.
+FILTER_WORDS = {"query": "tìm “{}”", "state": "trạng thái: {}", "follows_guideline": "{}",
+                "mismatch": "đăng ký cho đơn vị khác", "duplicates": "tên máy bị trùng"}
+
+
+def describe(options):
+    """The filters as words for the title line (", tìm “DESKTOP”, …"), empty without any."""
+    words = []
+    for key, template in FILTER_WORDS.items():
+        value = options.get(key)
+        if value is None or value is False or value == "":
+            continue
+        if key == "state":
+            value = state_word(value).lower()
+        elif key == "follows_guideline":
+            value = "đặt tên đúng hướng dẫn" if value else "đặt tên chưa đúng hướng dẫn"
+        words.append(template.format(value))
+    return "".join(", " + word for word in words)
+
+
+def build_machines_export(db, unit, fmt, tab="all", as_of=None, **options):
+    """The machine list file of a unit (of the whole province when `unit` is None) for one
+    tab as of a date (today when None); `options` filter and order it as
+    `list_machine_states()` does."""
+    found = None
+    if unit is not None:
+        found = get_unit(db, unit)
+        if found is None:
+            raise UnknownUnit(unit)
     day = when_for(db, as_of).as_of.isoformat()
-    machines = all_machines(db, unit, tab, day)
-    stem = f"danh-sach-may-{found['code']}-{tab}-{day}"
-    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, machines),
+    machines = all_machines(db, found and found["code"], tab, day, **options)
+    stem = f"danh-sach-may-{found['code'] if found else 'toan-tinh'}-{tab}-{day}"
+    described = describe(options)
+    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, machines, described),
                        lambda: csv_rows(machines))

@@ -112,3 +112,16 @@ def machine_names(db, machine_id):
     return list(db.query(
         """SELECT hostname, min(observed_at) AS since FROM reports WHERE machine_id = ?
            GROUP BY hostname ORDER BY since""", [machine_id.lower()]))
+
+
+def addresses_by_report(db, report_ids):
+    """The IP addresses each report gave, `{report_id: [ip, ...]}` (no empty ones)."""
+    found = {report_id: [] for report_id in report_ids}
+    for row in db.query(
+            "SELECT r.report_id, json_extract(a.value, '$.ip') AS ip "
+            "FROM reports r, json_each(r.body, '$.machine.addresses') a "
+            "WHERE r.report_id IN (SELECT value FROM json_each(?)) AND ip IS NOT NULL "
+            "ORDER BY r.report_id, a.key", [json.dumps(list(found))]):
+        if row["ip"] not in found[row["report_id"]]:
+            found[row["report_id"]].append(row["ip"])
+    return found

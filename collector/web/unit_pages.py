@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from collector.counting.machine_states import SORTS, tab_counts
 from collector.counting.rollup import BadAsOf, UnknownUnit
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
 from collector.store.db import get_db
@@ -15,6 +16,7 @@ from collector.web.access import (
     scoped_unit,
     visible_unit_codes,
 )
+from collector.web.machine_lists import LIST_COLUMNS, with_products_and_addresses
 from collector.web.request_args import choice_arg, page_number, text_arg
 from collector.web.unit_view import TABS, unit_machines, unit_summary
 
@@ -51,10 +53,14 @@ def unit_detail(code):
     try:
         summary = unit_summary(db, code, as_of=as_of)
         page = unit_machines(db, summary["unit"]["code"], tab, as_of=as_of,
-                             page=page_number(), query=text_arg("q"))
+                             page=page_number(), query=text_arg("q"),
+                             sort=choice_arg("sort", tuple(SORTS)),
+                             descending=request.args.get("desc") == "1")
+        counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
     except BadAsOf:
         abort(400)
     except UnknownUnit:
         abort(404)
     return render_template("unit.html", s=summary, u=summary["unit"], f=summary["figures"],
-                           tab=tab, tabs=TABS, page=page)
+                           tab=tab, tabs=TABS, counts=counts,
+                           page=with_products_and_addresses(db, page), columns=LIST_COLUMNS)

@@ -3,6 +3,8 @@ product and IP columns; downloads with the list's filters; counts on the unit ta
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from collector.counting.machine_states import list_machine_states
@@ -111,3 +113,68 @@ def test_tab_counts_are_the_lengths_of_the_tabs(db):
 def test_every_machine_on_one_page(office):
     page = list_machine_states(office, per_page=None, sort="hostname", descending=True)
     assert (page.total, page.pages, hostnames(page)[0]) == (3, 1, "SXD-KT-02")
+
+
+@pytest.fixture
+def province_pages(client, db):
+    from tests.province import seed
+
+    seed(db)
+    return client
+
+
+def csv_lines(response):
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data().decode("utf-8-sig").splitlines()
+
+
+def test_machine_list_downloads_with_its_filters(province_pages):
+    page = province_pages.get("/machines?state=missing&sort=hostname&desc=1")
+    html = page.get_data(as_text=True)
+    assert "/exports/machines.csv?state=missing&amp;sort=hostname&amp;desc=1" in html
+    lines = csv_lines(province_pages.get("/exports/machines.csv?state=missing&sort=hostname&desc=1"))
+    names = [line.split(",")[1] for line in lines[1:]]
+    assert names == ["XMH-CHUA1", "XMH-CHUA0", "SYT-CHUA1", "SYT-CHUA0", "SXD-CHUA0"]
+    found = csv_lines(province_pages.get("/exports/machines.csv?q=DESKTOP"))
+    assert len(found) == 1 + 3  # the misnamed DESKTOP-* only
+    xlsx = province_pages.get("/exports/machines.xlsx?naming=misnamed")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    assert "toan-tinh" in xlsx.headers["Content-Disposition"]
+
+
+def test_the_whole_province_in_one_file(province_pages):
+    lines = csv_lines(province_pages.get("/exports/machines.csv"))
+    assert len(lines) == 1 + 35 + 3 + 5 + 1  # installed named + misnamed + missing + exempt
+
+
+@pytest.mark.parametrize("query", ["state=broken", "sort=body", "naming=maybe"])
+def test_a_download_refuses_filters_it_does_not_know(province_pages, query):
+    assert province_pages.get(f"/exports/machines.csv?{query}").status_code == 400
+
+
+def test_machine_list_shows_products_ips_and_sort_links(province_pages):
+    html = province_pages.get("/machines?sort=product").get_data(as_text=True)
+    assert "Kaspersky Endpoint Security for Windows" in html and "10.1.2.3" in html
+    assert "?sort=product&amp;desc=1" in html  # the current order's heading reverses it
+    assert "?sort=ip" in html
+
+
+def test_unit_tabs_show_their_counts(province_pages):
+    html = province_pages.get("/units/HCL").get_data(as_text=True)
+    tabs = re.findall(r'tab=(\w+)[^>]*>[^<]*<span class="count">([\d.]+)</span>', html)
+    assert dict(tabs) == {"installed": "9", "missing": "2", "exempt": "0", "misnamed": "2",
+                          "stale": "0", "duplicates": "0"}
+
+
+def test_export_machines_without_unit_is_the_province(db, tmp_path, app):
+    from click.testing import CliRunner
+
+    from collector.cli.main import main
+    from tests.province import seed
+
+    seed(db)
+    out = tmp_path / "all.csv"
+    result = CliRunner().invoke(main, ["export", "machines", "--out", str(out),
+                                      "--db", app.config["DATABASE"]])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_bytes().decode("utf-8-sig").splitlines()) == 1 + 44
