@@ -54,6 +54,8 @@ VI = {
     "Names": "Các tên máy",
     "since": "từ",
     "History": "Lịch sử báo cáo",
+    "Mandated antivirus": "Phần mềm bắt buộc",
+    "Products found": "Sản phẩm phát hiện",
     "Received": "Nhận lúc",
     "Probe errors in the latest report": "Lỗi thu thập trong báo cáo gần nhất",
     "yes": "có",

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template
 
 from collector.counting import machine_states
+from collector.counting.machine_history import history_with_states
 from collector.counting.rollup import BadAsOf, UnknownUnit
 from collector.store import audit, machines
 from collector.store.db import get_db
@@ -73,7 +74,7 @@ def machine_detail(machine_id):
                                            machine["agent_unit_code"]),
         naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"]),
         names=machines.machine_names(db, machine_id),
-        history=machines.machine_history(db, machine_id))
+        history=history_with_states(db, machine_id))
 
 
 @bp.get("/audit")

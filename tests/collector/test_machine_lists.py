@@ -178,3 +178,21 @@ def test_export_machines_without_unit_is_the_province(db, tmp_path, app):
                                       "--db", app.config["DATABASE"]])
     assert result.exit_code == 0, result.output
     assert len(out.read_bytes().decode("utf-8-sig").splitlines()) == 1 + 44
+
+
+def test_history_says_whether_the_mandated_product_was_there(client):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    for days, products in ((3, (DEFENDER,)), (1, (KES, DEFENDER))):
+        client.post("/api/v1/reports", json=make_report(
+            hostname="SXD-KT-01", machine_id="guid-hist-0001", products=products,
+            collected_at=now - timedelta(days=days)))
+    html = client.get("/machines/guid-hist-0001").get_data(as_text=True)
+    history = html[html.index("Lịch sử báo cáo"):]
+    rows = re.findall(r"<tr><td>.*?</tr>", history, re.S)
+    assert len(rows) == 2
+    newest, oldest = rows
+    assert "Đã cài, đang bảo vệ" in newest
+    assert "Chưa cài" in oldest and "Windows Defender" in oldest
+    assert ">có<" not in history
