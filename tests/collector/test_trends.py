@@ -1,0 +1,84 @@
+"""Trends: the figures day by day are the rollup's of each day, for the province and a unit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+import pytest
+
+from collector.counting.rollup import BadAsOf, UnknownUnit, rollup
+from collector.counting.trends import daily_figures, sample_days
+from collector.formats.formatting import LOCAL_TZ
+from collector.store.ingest import store_report
+from collector.store.units import save_units
+from tests.builders import DEFENDER, KES, make_report
+
+TODAY = datetime.now(timezone.utc)
+
+
+def days_ago(days):
+    """Noon (Vietnam time) `days` days ago; now for today: a report of that local day."""
+    if days == 0:
+        return TODAY
+    local_day = TODAY.astimezone(LOCAL_TZ).date() - timedelta(days=days)
+    return datetime.combine(local_day, time(12), LOCAL_TZ)
+
+
+@pytest.fixture
+def rollout(db):
+    """Two units; machines get the product over ten days, one day at a time."""
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "group": "Sở", "allocated": "10"}),
+                    (3, {"code": "HCL", "name": "UBND huyện Cao Lãnh", "group": "Huyện",
+                         "allocated": "4"}),
+                    (4, {"code": "XMH", "name": "UBND xã Mỹ Hiệp", "group": "Huyện",
+                         "parent": "HCL", "allocated": "4"})], actor="tests")
+    for n in range(10):
+        store_report(db, make_report(hostname=f"SXD-PC{n}", products=(DEFENDER,),
+                                     collected_at=days_ago(10)))
+        store_report(db, make_report(hostname=f"SXD-PC{n}", products=(KES,),
+                                     collected_at=days_ago(9 - n)))
+    store_report(db, make_report(hostname="XMH-PC1", collected_at=days_ago(3)))
+    store_report(db, make_report(hostname="DESKTOP-1", unit_code="XMH",
+                                 collected_at=days_ago(2)))
+    return db
+
+
+def test_each_day_is_the_rollup_of_that_day(rollout):
+    figures = daily_figures(rollout)
+    assert len(figures) == 11
+    assert set(figures[0]) == {"date", "allocated", "installed", "connected", "protected",
+                               "exempt", "missing"}
+    for day in figures:
+        total = rollup(rollout, as_of=day["date"])["total"]
+        assert (day["allocated"], day["installed"], day["missing"]) == (
+            total["allocated"], total["installed_official"], total["missing"])
+        assert day["connected"] is None
+    # SXD one more a day; XMH-PC1 from 3 days ago, the misnamed DESKTOP-1 from 2 days ago.
+    assert [day["installed"] for day in figures][-4:] == [7 + 1, 8 + 2, 9 + 2, 10 + 2]
+    assert figures[0]["installed"] == 0 and figures[0]["missing"] == 10
+
+
+def test_a_unit_counts_its_subtree_as_its_row(rollout):
+    figures = daily_figures(rollout, "HCL")
+    # The misnamed DESKTOP-1 of XMH is in the province's figure, not in the unit's row.
+    assert [day["installed"] for day in figures][-5:] == [0, 1, 1, 1, 1]
+    assert figures[-1]["allocated"] == 4
+    assert daily_figures(rollout)[-1]["installed"] == 10 + 2
+
+
+def test_dates_and_sampling(rollout):
+    start, end = date(2024, 1, 1), date(2024, 12, 31)
+    days = sample_days(start, end)
+    assert len(days) == 60 and days[0] == start and days[-1] == end
+    assert sample_days(end, start) == []
+    some = daily_figures(rollout, start=days_ago(2).date().isoformat())
+    assert len(some) == 3
+    with pytest.raises(BadAsOf):
+        daily_figures(rollout, end=(TODAY + timedelta(days=3)).date().isoformat())
+    with pytest.raises(UnknownUnit):
+        daily_figures(rollout, "NOPE")
+
+
+def test_an_empty_collector_has_one_day(db):
+    figures = daily_figures(db)
+    assert len(figures) == 1 and figures[0]["installed"] == 0
