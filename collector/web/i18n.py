@@ -54,6 +54,8 @@ VI = {
     "Names": "Các tên máy",
     "since": "từ",
     "History": "Lịch sử báo cáo",
+    "Install rate over time": "Tỷ lệ cài đặt theo thời gian",
+    "Connected": "Kết nối được",
     "Mandated antivirus": "Phần mềm bắt buộc",
     "Products found": "Sản phẩm phát hiện",
     "Received": "Nhận lúc",

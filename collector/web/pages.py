@@ -10,6 +10,7 @@ from flask import Blueprint, abort, render_template
 from collector.counting import machine_states
 from collector.counting.machine_history import history_with_states
 from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.trends import daily_figures
 from collector.store import audit, machines
 from collector.store.db import get_db
 from collector.store.guideline import machine_unit, naming_answer
@@ -23,6 +24,7 @@ from collector.web.machine_lists import (
 )
 from collector.web.overview import overview
 from collector.web.request_args import export_url, page_number, text_arg
+from collector.web.trend_chart import trend_chart
 
 bp = Blueprint("pages", __name__)
 
@@ -34,11 +36,12 @@ def index():
     try:
         parent = scoped_unit(db, current_user(), None)
         figures = overview(db, as_of=text_arg("as_of"), parent=parent)
+        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"]))
     except BadAsOf:
         abort(400)
     except UnknownUnit:
         abort(404)
-    return render_template("overview.html", o=figures, t=figures["total"])
+    return render_template("overview.html", o=figures, t=figures["total"], trend=trend)
 
 
 @bp.get("/machines")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template, request
 
 from collector.counting.machine_states import SORTS, tab_counts
 from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.trends import daily_figures
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
 from collector.store.db import get_db
 from collector.web.access import (
@@ -18,6 +19,7 @@ from collector.web.access import (
 )
 from collector.web.machine_lists import LIST_COLUMNS, with_products_and_addresses
 from collector.web.request_args import choice_arg, page_number, text_arg
+from collector.web.trend_chart import trend_chart
 from collector.web.unit_view import TABS, unit_machines, unit_summary
 
 bp = Blueprint("unit_pages", __name__)
@@ -57,10 +59,11 @@ def unit_detail(code):
                              sort=choice_arg("sort", tuple(SORTS)),
                              descending=request.args.get("desc") == "1")
         counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
+        trend = trend_chart(daily_figures(db, summary["unit"]["code"], end=summary["as_of"]))
     except BadAsOf:
         abort(400)
     except UnknownUnit:
         abort(404)
     return render_template("unit.html", s=summary, u=summary["unit"], f=summary["figures"],
-                           tab=tab, tabs=TABS, counts=counts,
+                           tab=tab, tabs=TABS, counts=counts, trend=trend,
                            page=with_products_and_addresses(db, page), columns=LIST_COLUMNS)

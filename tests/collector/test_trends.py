@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -11,6 +12,7 @@ from collector.counting.trends import daily_figures, sample_days
 from collector.formats.formatting import LOCAL_TZ
 from collector.store.ingest import store_report
 from collector.store.units import save_units
+from collector.web.trend_chart import trend_chart
 from tests.builders import DEFENDER, KES, make_report
 
 TODAY = datetime.now(timezone.utc)
@@ -82,3 +84,32 @@ def test_dates_and_sampling(rollout):
 def test_an_empty_collector_has_one_day(db):
     figures = daily_figures(db)
     assert len(figures) == 1 and figures[0]["installed"] == 0
+
+
+def test_overview_and_unit_pages_draw_the_trend(rollout, client):
+    from collector.formats.formatting import percent
+
+    html = client.get("/").get_data(as_text=True)
+    assert 'class="chart trend"' in html and "Tỷ lệ cài đặt theo thời gian" in html
+    dots = re.findall(r'<circle class="dot installed"[^>]*><title>([^<]*)</title>', html)
+    assert len(dots) == 11
+    assert dots[-1].endswith(f"{percent(12 / 14)} (12 / 14)")  # HCL shares its 4 with XMH
+    unit = client.get("/units/HCL").get_data(as_text=True)
+    unit_dots = re.findall(r'<circle class="dot installed"[^>]*><title>([^<]*)</title>', unit)
+    assert unit_dots[-1].endswith("25,0% (1 / 4)")
+    assert "<script" not in html
+
+
+def test_the_chart_geometry(rollout):
+    figures = daily_figures(rollout)
+    marks = [(figures[3]["date"], "Báo cáo số 12/BC-STTTT")]
+    chart = trend_chart(figures, marks)
+    xs = [point.x for point in chart["installed"]]
+    assert xs == sorted(xs) and xs[0] == chart["left"] and xs[-1] == chart["right"]
+    assert chart["installed"][0].y == chart["bottom"]  # 0% on the axis
+    assert [tick.value for tick in chart["y_ticks"]] == [0, 0.25, 0.5, 0.75, 1.0]
+    assert [mark.value for mark in chart["marks"]] == ["Báo cáo số 12/BC-STTTT"]
+    assert chart["connected"] == []
+    assert trend_chart([{"date": "2024-01-01", "allocated": None, "installed": 3,
+                         "connected": None, "protected": 0, "exempt": 0,
+                         "missing": 0}]) is None
