@@ -97,11 +97,12 @@ def console_attached():
 
 def _register_commands():
     from collector.cli import accounts as cli_accounts
+    from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
     from collector.cli import units as cli_units
 
     for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
-                  cli_units.units, cli_units.settings, cli_exports.export):
+                  cli_units.units, cli_units.settings, cli_exports.export, cli_demo.demo):
         main.add_command(group)
 
 

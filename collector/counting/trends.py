@@ -3,11 +3,16 @@ subtree's, as the overview and the unit page show them on each day.
 
 For now each day is a `rollup()` as of that day (at most MAX_POINTS days, spread evenly
 from the first report to today), so the figures follow the counting rules exactly; kept
-daily figures can later answer the same interface.
+daily figures can later answer the same interface. A past day's figures are kept in this
+process until a report observed before that day's end arrives late or the units or
+settings change (a rollup takes a fraction of a second; sixty of them, seconds).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from datetime import date, timedelta
 
 from collector.counting.rollup import UnknownUnit, moment, rollup, when_for
@@ -17,6 +22,47 @@ from collector.store.units import get_unit
 
 MAX_POINTS = 60
 FIGURES = ("allocated", "installed", "connected", "protected", "exempt", "missing")
+MAX_KEPT = 1000  # (database, rules, unit) series kept in memory; the oldest go first
+
+
+class _Kept:
+    """Past days' figures per database, rules and unit, with the last report they saw."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.series = {}  # key -> {"rowid": last report rowid read, "days": {date: figures}}
+
+    def days_for(self, db, key):
+        """The kept days of `key` still true now: those ending before any report stored
+        since they were computed was observed."""
+        with self.lock:
+            series = self.series.get(key)
+        if series is None:
+            return {}
+        earliest_new = db.execute("SELECT min(observed_at) FROM reports WHERE rowid > ?",
+                                  [series["rowid"]]).fetchone()[0]
+        return {day: figures for day, figures in series["days"].items()
+                if earliest_new is None or moment(day).cutoff <= earliest_new}
+
+    def keep(self, key, rowid, days):
+        with self.lock:
+            self.series.pop(key, None)
+            self.series[key] = {"rowid": rowid, "days": days}
+            while len(self.series) > MAX_KEPT:
+                self.series.pop(next(iter(self.series)))
+
+
+_kept = _Kept()
+
+
+def _rules_key(db, unit_code):
+    """What past figures depend on besides the reports: the database file, the units and
+    the settings (naming pattern, product, thresholds), and the unit asked for."""
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    rules = json.dumps([db.execute("SELECT * FROM units ORDER BY code").fetchall(),
+                        db.execute("SELECT * FROM settings ORDER BY key").fetchall()],
+                       default=str)
+    return path, hashlib.sha256(rules.encode()).hexdigest(), unit_code
 
 
 def _day(value):
@@ -53,12 +99,22 @@ def daily_figures(db, unit_code=None, start=None, end=None):
     # moment() refuses a date in the future or before avroll's earliest.
     end = moment(_day(end) or when_for(db).as_of).as_of
     start = moment(_day(start) or first_report_day(db) or end).as_of
+    key = _rules_key(db, unit_code)
+    newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
+    kept = _kept.days_for(db, key)
     figures = []
     for day in sample_days(start, end):
-        total = rollup(db, as_of=day, parent=unit_code, duplicates_limit=1)["total"]
-        installed = total["installed_named"] if unit_code else total["installed_official"]
-        figures.append({"date": day.isoformat(), "allocated": total["allocated"],
-                        "installed": installed, "connected": None,
-                        "protected": total["protected"], "exempt": total["exempt"],
-                        "missing": total["missing"]})
+        if day not in kept:
+            kept[day] = _day_figures(db, day, unit_code)
+        figures.append(dict(kept[day]))
+    today = when_for(db).as_of
+    _kept.keep(key, newest, {day: kept[day] for day in kept if day < today})
     return figures
+
+
+def _day_figures(db, day, unit_code):
+    total = rollup(db, as_of=day, parent=unit_code, duplicates_limit=1)["total"]
+    installed = total["installed_named"] if unit_code else total["installed_official"]
+    return {"date": day.isoformat(), "allocated": total["allocated"], "installed": installed,
+            "connected": None, "protected": total["protected"], "exempt": total["exempt"],
+            "missing": total["missing"]}

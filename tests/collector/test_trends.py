@@ -113,3 +113,13 @@ def test_the_chart_geometry(rollout):
     assert trend_chart([{"date": "2024-01-01", "allocated": None, "installed": 3,
                          "connected": None, "protected": 0, "exempt": 0,
                          "missing": 0}]) is None
+
+
+def test_past_days_are_kept_until_a_late_report_changes_them(rollout):
+    before = daily_figures(rollout)
+    assert daily_figures(rollout) == before
+    # A report spooled on a PC five days ago arrives only now: those days change.
+    store_report(rollout, make_report(hostname="SXD-LATE", collected_at=days_ago(5)))
+    after = daily_figures(rollout)
+    assert [a["installed"] - b["installed"] for a, b in zip(after, before, strict=True)] == \
+        [0] * 5 + [1] * 6
