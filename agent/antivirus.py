@@ -1,7 +1,10 @@
 """Antivirus facts from the raw records Windows and Linux give: decoded, merged, judged.
 
-Every function here is pure: it takes records as PowerShell or the file system gave them
-(dicts with Windows' own field names) and returns the report's product entries.
+Every function here is pure: it takes records as Windows (agent/windows/api.py) or the file
+system gave them and returns the report's product entries. Names are reported as each source
+spells them; one product's names from several sources (and localised, older or service-pack
+names) are merged by family here. Whether a product is the mandated one is the collector's
+call, not the agent's.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ VENDORS = (("kaspersky", "Kaspersky"), ("windows defender", "Microsoft"),
            ("bitdefender", "Bitdefender"), ("sophos", "Sophos"))
 
 # One product that each source names its own way: (key, name pattern, name, vendor).
+# Localised names keep the product's Latin name and translate the rest ("Kaspersky Endpoint
+# Security 10 для Windows", FusionInventory for GLPI issue 2030), so families match on it.
 FAMILIES = (
     ("kes", re.compile(r"kaspersky endpoint security"),
      "Kaspersky Endpoint Security for Windows", "Kaspersky"),
@@ -42,6 +47,9 @@ FAMILIES = (
     ("defender", re.compile(r"(windows|microsoft) defender"),
      "Microsoft Defender Antivirus", "Microsoft"),
     ("bkav", re.compile(r"bkav"), "Bkav", "BKAV"),
+    ("mcafee-ens", re.compile(r"(mcafee|trellix) endpoint security"),
+     "McAfee Endpoint Security", "McAfee"),
+    ("mcafee-vse", re.compile(r"mcafee virusscan"), "McAfee VirusScan Enterprise", "McAfee"),
 )
 # Service names (Kaspersky and Microsoft documentation): AVP, or AVP<version> for newer
 # builds, is Kaspersky's workstation protection service; KAVFS is Kaspersky Security for
@@ -51,14 +59,21 @@ SERVICE_FAMILIES = ((re.compile(r"avp[\d.]*"), None), (re.compile(r"kavfs"), "ks
                     (re.compile(r"windefend"), "defender"), (re.compile(r".*bkav.*"), "bkav"))
 NETWORK_AGENT_SERVICE = "klnagent"
 NETWORK_AGENT_NAME = "Kaspersky Security Center Network Agent"
+# The services worth reading the state of (name or display name); the rest are skipped.
+WATCHED_SERVICE = re.compile(r"avp.*|kavfs.*|klnagent.*|windefend|.*bkav.*", re.I)
+WATCHED_DISPLAY = re.compile(r"kaspersky|bkav", re.I)
 
 # What an uninstall entry must look like to be an antivirus, and what it must not be:
 # Kaspersky ships its console, agent and plug-ins under names containing "Security".
+# McAfee Endpoint Security installs a "Platform", a "Firewall", "Web Control" and "Adaptive
+# Threat Protection" beside its antivirus, "Threat Prevention" (public uninstall lists).
 AV_NAME = re.compile(r"anti-?virus|internet security|total security|endpoint (security|"
                      r"protection)|for windows servers?|defender|bkav|smart security|"
-                     r"security cloud|nod32", re.I)
+                     r"security cloud|nod32|small office security|virusscan|"
+                     r"kaspersky (free|standard|plus|premium)\b", re.I)
 NOT_AV = re.compile(r"network agent|security center|administration|console|plug-?in|vpn|"
-                    r"password|secure connection|safe kids|updater|management", re.I)
+                    r"password|secure connection|safe kids|updater|management|firewall|"
+                    r"web control|platform|adaptive threat", re.I)
 VERSION_TOKEN = re.compile(r"\b(v?\d+(\.\d+)*|sp\d+|mr\d+|x64|x86|\(x64\)|\(x86\))\b")
 # Defender's modes other than Normal leave real-time protection to another product
 # (Microsoft Learn, "Microsoft Defender Antivirus compatibility with other security products").
@@ -82,6 +97,20 @@ def family_of(name):
     return known_family(name) or " ".join(VERSION_TOKEN.sub(" ", name.lower()).split())
 
 
+def is_watched_service(name, display_name):
+    """A service whose state the antivirus parsers read."""
+    return bool(WATCHED_SERVICE.fullmatch(name or "") or WATCHED_DISPLAY.search(
+        display_name or ""))
+
+
+def is_network_agent_name(name):
+    """The Network Agent's uninstall entry ("Kaspersky Security Center 10 Network Agent",
+    localised: "Агент администрирования Kaspersky Security Center")."""
+    lowered = name.lower()
+    return "kaspersky" in lowered and ("network agent" in lowered or "агент администрирования"
+                                       in lowered)
+
+
 def is_antivirus_entry(entry):
     """An uninstall entry that installs an antivirus (not its console, agent or add-ons)."""
     name = (entry.get("DisplayName") or "").strip()
@@ -90,10 +119,10 @@ def is_antivirus_entry(entry):
 
 def service_family(service):
     """The product family a service belongs to, "kaspersky" for an AVP service, or None."""
-    name = (service.get("Name") or "").strip().lower()
+    name = (service.get("name") or "").strip().lower()
     for pattern, key in SERVICE_FAMILIES:
         if pattern.fullmatch(name):
-            return key or known_family(service.get("DisplayName") or "") or "kaspersky"
+            return key or known_family(service.get("display_name") or "") or "kaspersky"
     return None
 
 
@@ -125,7 +154,7 @@ class Products:
 
 
 def windows_products(security_center=None, services=None, uninstall=None, defender=None,
-                     avstate=None):
+                     avstate=None, kaspersky_data=()):
     """One entry per product any source shows, stale Security Center entries left out.
 
     A source given as None could not be read; an empty list was read and held nothing.
@@ -143,19 +172,26 @@ def windows_products(security_center=None, services=None, uninstall=None, defend
         name = _service_product_name(service)
         key = products.kaspersky_key() if key == "kaspersky" else key
         product = products.add(key or family_of(name), name, "service")
-        if service.get("State") != "Running":
+        if service.get("status") not in ("running", None):  # None: state unreadable
             product["enabled"] = False  # a stopped service protects nothing, whatever WSC says
     if defender and "defender" in products.entries:
         _apply_defender_status(products.entries["defender"], defender)
-    state = kaspersky.parse_avstate(avstate)
     kaspersky_key = products.kaspersky_key()
-    if state and kaspersky_key:
-        product = products.entries[kaspersky_key]
-        if product["enabled"] is None:
-            product["enabled"] = state["enabled"]
-        if state["signatures_updated_at"]:
-            product["signatures_updated_at"] = state["signatures_updated_at"]
+    if kaspersky_key:
+        _apply_kaspersky_state(products.entries[kaspersky_key], kaspersky.parse_avstate(avstate),
+                               kaspersky.parse_protected_data(kaspersky_data))
     return products.result()
+
+
+def _apply_kaspersky_state(product, state, data):
+    """The Network Agent's AVState first (the bases' date), the product's own data second."""
+    if product["enabled"] is None and state:
+        product["enabled"] = state["enabled"]
+    updated = state.get("signatures_updated_at") or data.get("signatures_updated_at")
+    if updated:
+        product["signatures_updated_at"] = updated
+    if data.get("licence_expires_at"):
+        product["licence_expires_at"] = data["licence_expires_at"]
 
 
 def _add_security_center(products, entry, services, services_read):
@@ -197,7 +233,7 @@ def _services_by_family(services):
 
 
 def _service_product_name(service):
-    display = (service.get("DisplayName") or service.get("Name") or "").strip()
+    display = (service.get("display_name") or service.get("name") or "").strip()
     key = service_family(service)
     canonical = next((name for k, _p, name, _v in FAMILIES if k == key), None)
     return canonical or re.sub(r"\s+service\b.*$", "", display, flags=re.I) or display

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 
 from agent import __version__
 from agent.collect import collect_report
 from agent.config import SETTINGS, ConfigError, resolve
-from agent.delivery.credential import send_enrolled
-from agent.delivery.deliverer import Deliverer, record_delivery
-from agent.delivery.spool import Spool
-from agent.delivery.transport import SendError
-from agent.logfile import start_logging
-from agent.status import status_lines
 
-log = logging.getLogger("avroll")
+# Delivery, logging and status are imported by the commands that use them: `collect` (and
+# the pilot's `collect --diagnose`) starts without them.
 
 DEFAULT_REQUEST_TIMEOUT = 15.0
 DEFAULT_TIME_LIMIT = 60.0
@@ -43,8 +37,12 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    commands.add_parser("collect", parents=[settings],
-                        help="print this computer's report as JSON (no network)")
+    collect_command = commands.add_parser(
+        "collect", parents=[settings], help="print this computer's report as JSON (no network)")
+    collect_command.add_argument(
+        "--diagnose", action="store_true",
+        help="instead, print per source what it read, what failed and how long it took "
+             "(run it on a few PCs before a rollout)")
     send = commands.add_parser(
         "send", parents=[settings],
         help="send spooled reports, oldest first, then this computer's report now "
@@ -79,16 +77,27 @@ def main(argv=None):
 
 
 def collect(args, config):
-    report = collect_report(unit_code=config.unit)
+    outcomes = [] if args.diagnose else None
+    report = collect_report(unit_code=config.unit, outcomes=outcomes)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # piped on Windows, stdout speaks the ANSI code page: Vietnamese names need UTF-8
         sys.stdout.reconfigure(encoding="utf-8")
+    if args.diagnose:
+        from agent.diagnose import diagnose_lines
+
+        print("\n".join(diagnose_lines(outcomes, report)))
+        return 0
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
 
 def send(args, config):
+    from agent.delivery.credential import send_enrolled
+    from agent.delivery.deliverer import Deliverer
+    from agent.delivery.spool import Spool
+    from agent.logfile import start_logging
+
     if not config.server:
         print("avroll-agent: no collector given: use --server URL, AVROLL_SERVER or agent.ini",
               file=sys.stderr)
@@ -102,7 +111,7 @@ def send(args, config):
         spool.remove_stale_temp_files()
         spool.put(report)
     except OSError as exc:
-        log.error("cannot spool report %s: %s", report["report_id"], exc)
+        _log().error("cannot spool report %s: %s", report["report_id"], exc)
         return _send_unspooled(config, deliverer, report, exc)
     outcome = deliverer.deliver_spool(spool, lambda one, answer: _remember(config, one, answer))
     report_id = report["report_id"]
@@ -121,6 +130,8 @@ def send(args, config):
 
 def _send_unspooled(config, deliverer, report, spool_error):
     """Deliver `report` straight away when the state folder cannot hold it."""
+    from agent.delivery.transport import SendError
+
     try:
         answer = deliverer.send_with_retries(report)
     except SendError as exc:
@@ -132,10 +143,18 @@ def _send_unspooled(config, deliverer, report, spool_error):
 
 
 def _remember(config, report, answer):
+    from agent.delivery.deliverer import record_delivery
+
     try:
         record_delivery(config.state_dir, config.server, report, answer)
     except OSError as exc:
-        log.warning("cannot record the last delivery: %s", exc)
+        _log().warning("cannot record the last delivery: %s", exc)
+
+
+def _log():
+    import logging
+
+    return logging.getLogger("avroll")
 
 
 def _fail(reason):
@@ -174,6 +193,8 @@ def uninstall(args, config):
 
 
 def status(args, config):
+    from agent.delivery.spool import Spool
+    from agent.status import status_lines
 
     print("\n".join(status_lines(config, Spool(os.path.join(config.state_dir, "spool")))))
     return 0

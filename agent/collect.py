@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from agent import __version__, system
 from agent.probe import attempt
+from agent.sources import Source, read_sources, records_and_errors
 from shared.report import SCHEMA_VERSION
 
 if sys.platform == "win32":
@@ -15,13 +16,26 @@ if sys.platform == "win32":
 else:
     from agent import linux as platform_facts
 
-OPTIONAL_MACHINE_FIELDS = ("dns_name", "domain", "manufacturer", "model", "serial")
+OPTIONAL_MACHINE_FIELDS = ("dns_name", "domain", "manufacturer", "model", "serial",
+                           "hardware_uuid")
+# psutil answers these from one system call each; read after the platform's sources, so the
+# whole collection ends within the platform's longest time limit plus this one.
+COMMON_TIMEOUT = 2.0
 
 
-def collect_report(unit_code=None):
-    """The report of this machine now, as a dict that `shared.report.validate` accepts."""
+def collect_report(unit_code=None, outcomes=None):
+    """The report of this machine now, as a dict that `shared.report.validate` accepts.
+
+    `outcomes`, when given, receives every source's Outcome (for `collect --diagnose`).
+    """
     errors = []
-    facts = platform_facts.gather(errors)
+    facts = platform_facts.gather(errors, outcomes=outcomes)
+    read = read_sources([Source("visible RAM", system.visible_ram_bytes, COMMON_TIMEOUT),
+                         Source("addresses", system.addresses, COMMON_TIMEOUT)])
+    if outcomes is not None:
+        outcomes.extend(read)
+    common, failed = records_and_errors(read)
+    errors.extend(f"{name}: {message}" for name, message in failed.items())
     hostname = facts.get("hostname") or attempt(errors, "hostname", system.hostname,
                                                 default="unknown")
     machine = {
@@ -30,12 +44,13 @@ def collect_report(unit_code=None):
         "os": facts.get("os") or {"family": "other", "name": sys.platform, "version": "",
                                   "server": False},
         "ram": {
+            # Both raw: a VM with dynamic memory shows its start-up figure to the firmware
+            # and more to the OS; the collector's counting rules weigh the two.
             "installed_bytes": facts.get("installed_ram_bytes"),
-            "visible_bytes": attempt(errors, "visible RAM", system.visible_ram_bytes,
-                                     default=0),
+            "visible_bytes": common.get("visible RAM", 0),
         },
         "device_type": facts.get("device_type") or "unknown",
-        "addresses": attempt(errors, "addresses", system.addresses, default=[]),
+        "addresses": common.get("addresses", []),
     }
     machine.update((key, facts[key]) for key in OPTIONAL_MACHINE_FIELDS if facts.get(key))
     return {

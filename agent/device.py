@@ -1,6 +1,8 @@
-"""Which kind of device a machine is, from the facts both Windows and Linux expose."""
+"""Which kind of device a machine is, and its board's identity, from facts every OS exposes."""
 
 from __future__ import annotations
+
+import uuid
 
 # SMBIOS System Enclosure "Type" codes (DMTF DSP0134, section 7.4.1), which Windows
 # shows as Win32_SystemEnclosure.ChassisTypes and Linux as /sys/class/dmi/id/chassis_type.
@@ -21,3 +23,19 @@ def device_type(chassis_types=(), virtual=False, server_os=False, has_battery=Fa
     if codes & DESKTOP_CHASSIS:
         return "desktop"
     return "unknown"
+
+
+# SMBIOS UUIDs that name no board: unset (all zeros, all ones; DMTF DSP0134 7.2.1), and the
+# firmware default that many AMI-based boards ship with (seen in public dmidecode dumps and
+# inventory tools' lists of junk UUIDs), shared by thousands of unrelated PCs.
+NO_UUIDS = {uuid.UUID(int=0), uuid.UUID(int=2**128 - 1),
+            uuid.UUID("03000200-0400-0500-0006-000700080009")}
+
+
+def hardware_uuid(value):
+    """The SMBIOS UUID in canonical lower-case form; None when absent, malformed or unset."""
+    try:
+        parsed = uuid.UUID(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return None if parsed in NO_UUIDS else str(parsed)

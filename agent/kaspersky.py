@@ -9,7 +9,7 @@ on Linux one text file per value in /var/opt/kaspersky/klnagent/1103/1.0.0.0/Sta
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 AVSTATE_REGISTRY_KEY = r"KasperskyLab\Components\34\1103\1.0.0.0\Statistics\AVState"
 AVSTATE_LINUX_DIR = "/var/opt/kaspersky/klnagent/1103/1.0.0.0/Statistics/AVState"
@@ -44,7 +44,64 @@ def parse_avstate(values):
         "signatures_updated_at": parse_kl_time(values.get("Protection_BasesDate")),
         "agent_version": version,
         "installed": _flag(values.get("Protection_AvInstalled")),
+        "server": str(values.get("Protection_AdmServer") or "").strip()[:255] or None,
+        "last_connected_at": parse_kl_time(values.get("Protection_LastConnected")),
     }
+
+
+# A DWORD of all ones is Kaspersky's "never" (GLPI agent skips 0xFFFFFFFF too); a licence
+# further away than a century is not a date either.
+NEVER = 0xFFFFFFFF
+MAX_LICENCE_DAYS = 36500
+
+
+def parse_protected_data(entries):
+    """Signature and licence dates from products' `protected\\<product>\\Data` values.
+
+    LastSuccessfulUpdate is a Unix time; LicDaysTillExpiration counts days from when the
+    values were read (`read_at`), and means something only with a licence key (LicKeyType not
+    0), as GLPI agent's Kaspersky module reads them. {} when nothing usable is there.
+    """
+    found = {}
+    for entry in entries or ():
+        moment = _unix_time(_number(entry.get("LastSuccessfulUpdate")))
+        if moment:
+            found["signatures_updated_at"] = max(found.get("signatures_updated_at", ""), moment)
+        days, read_at = _number(entry.get("LicDaysTillExpiration")), _time(entry.get("read_at"))
+        if _number(entry.get("LicKeyType")) and days is not None and read_at and (
+                0 <= days <= MAX_LICENCE_DAYS):
+            expiry = datetime.combine(read_at.date() + timedelta(days=days), datetime.min.time(),
+                                      timezone.utc).isoformat()
+            found["licence_expires_at"] = max(found.get("licence_expires_at", ""), expiry)
+    return found
+
+
+def _unix_time(seconds):
+    if not seconds or seconds == NEVER:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _number(value):
+    """A DWORD as winreg gives it (int) or as text, decimal or 0x-hexadecimal."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip(), 0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _time(value):
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _flag(value):

@@ -10,6 +10,7 @@ import psutil
 
 from agent import device, kaspersky
 from agent.probe import ProbeError, attempt, read_text
+from agent.sources import Source, read_sources, records_and_errors
 
 # Install paths of the Kaspersky packages for Linux (KESL and Network Agent installation
 # guides: the packages install under /opt/kaspersky/<name>).
@@ -19,20 +20,47 @@ VIRTUAL_VENDORS = ("qemu", "vmware", "virtualbox", "innotek", "xen", "kvm", "boc
                    "parallels", "microsoft corporation")
 
 
-def gather(errors, root="/", processes=None):
-    """Every Linux-specific fact of the report; failures go to `errors`."""
-    if processes is None:
-        processes = attempt(errors, "processes", process_names)
-    os_info = attempt(errors, "os", os_release, root, default=None) or {
+# Files under /etc, /sys and /proc answer at once; a hung network mount or a huge process
+# table is what these limits are for.
+FILE_TIMEOUT = 2.0
+PROCESS_TIMEOUT = 3.0
+
+
+def gather(errors, root="/", processes=None, outcomes=None):
+    """Every Linux-specific fact of the report; failures go to `errors`.
+
+    `outcomes`, when given, receives each source's Outcome (for `collect --diagnose`).
+    """
+    read = read_sources([
+        Source("machine_id", lambda: machine_id(root), FILE_TIMEOUT),
+        Source("os", lambda: os_release(root), FILE_TIMEOUT),
+        Source("installed RAM", lambda: installed_ram_bytes(root), FILE_TIMEOUT),
+        Source("hardware_uuid", lambda: hardware_uuid(root), FILE_TIMEOUT),
+        Source("packages", lambda: dpkg_versions(root, KASPERSKY_PACKAGES), FILE_TIMEOUT),
+        Source("avstate", lambda: avstate_values(root), FILE_TIMEOUT)])
+    records, _failed = records_and_errors(read)
+    kesl = kaspersky_presence(root, KESL_PATH, KESL_UNITS, KESL_PACKAGES, records)
+    agent = kaspersky_presence(root, NETWORK_AGENT_PATH, NETWORK_AGENT_UNITS,
+                               NETWORK_AGENT_PACKAGES, records)
+    if processes is None and (kesl[0] or agent[0]):  # only a product found needs them
+        read += read_sources([Source("processes", process_names, PROCESS_TIMEOUT)])
+        processes = records_and_errors(read)[0].get("processes")
+    if outcomes is not None:
+        outcomes.extend(read)
+    records, failed = records_and_errors(read)
+    errors.extend(f"{name}: {message}" for name, message in failed.items())
+    os_info = records.get("os") or {
         "family": "linux", "name": "Linux", "version": platform.release(), "server": False}
+    state = kaspersky.parse_avstate(records.get("avstate"))
     return {
-        "machine_id": attempt(errors, "machine_id", machine_id, root),
+        "machine_id": records.get("machine_id"),
+        "hardware_uuid": records.get("hardware_uuid"),
         "os": os_info,
-        "installed_ram_bytes": attempt(errors, "installed RAM", installed_ram_bytes, root),
+        "installed_ram_bytes": records.get("installed RAM"),
         "device_type": attempt(errors, "device type", detect_device_type, root, os_info,
                                default="unknown"),
-        "antivirus": antivirus(root, processes),
-        "management_agent": management_agent(root, processes),
+        "antivirus": antivirus(kesl, processes, state),
+        "management_agent": management_agent(agent, processes, state),
     }
 
 
@@ -50,6 +78,14 @@ def machine_id(root="/"):
         if value:
             return value
     raise ProbeError("no /etc/machine-id")
+
+
+def hardware_uuid(root="/"):
+    """The SMBIOS UUID (/sys/class/dmi/id/product_uuid, readable by root only); None without DMI."""
+    path = _path(root, "/sys/class/dmi/id/product_uuid")
+    if not os.access(path, os.R_OK):
+        return None  # no DMI table (containers, some ARM boards), or not run as root
+    return device.hardware_uuid(read_text(path))
 
 
 def os_release(root="/"):
@@ -114,19 +150,25 @@ NETWORK_AGENT_UNITS = ("klnagent64.service", "klnagent.service")
 UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 KESL_PACKAGES = ("kesl",)
 NETWORK_AGENT_PACKAGES = ("klnagent64", "klnagent")
+KASPERSKY_PACKAGES = KESL_PACKAGES + NETWORK_AGENT_PACKAGES
 KESL_NAME = "Kaspersky Endpoint Security for Linux"
 
 
-def antivirus(root="/", processes=None):
-    """Kaspersky Endpoint Security for Linux, by install path, systemd unit or package."""
-    packages = dpkg_versions(root)
-    sources = _presence(root, KESL_PATH, KESL_UNITS)
-    version = next((packages[p] for p in KESL_PACKAGES if p in packages), None)
+def kaspersky_presence(root, install_path, units, packages, records):
+    """Where a product shows (path, service, package) and its package version."""
+    versions = records.get("packages") or {}
+    sources = _presence(root, install_path, units)
+    version = next((versions[p] for p in packages if p in versions), None)
     if version:
         sources.append("package")
+    return sources, version
+
+
+def antivirus(presence, processes, state):
+    """Kaspersky Endpoint Security for Linux, by install path, systemd unit or package."""
+    sources, version = presence
     if not sources:
         return {"status": "none", "products": []}
-    state = kaspersky.parse_avstate(avstate_values(root))
     running = _running(processes, "kesl")
     product = {"name": KESL_NAME, "vendor": "Kaspersky", "version": version,
                # No running process is proof of no protection; a running one defers to AVState.
@@ -137,16 +179,15 @@ def antivirus(root="/", processes=None):
     return {"status": "detected", "products": [product]}
 
 
-def management_agent(root="/", processes=None):
+def management_agent(presence, processes, state):
     """The Network Agent for Linux, or None when it is not installed."""
-    packages = dpkg_versions(root)
-    version = next((packages[p] for p in NETWORK_AGENT_PACKAGES if p in packages), None)
-    if not _presence(root, NETWORK_AGENT_PATH, NETWORK_AGENT_UNITS) and not version:
+    sources, version = presence
+    if not sources:
         return None
-    state = kaspersky.parse_avstate(avstate_values(root))
     return {"name": "Kaspersky Security Center Network Agent", "installed": True,
             "running": _running(processes, "klnagent"),
-            "version": version or state.get("agent_version")}
+            "version": version or state.get("agent_version"),
+            "server": state.get("server"), "last_connected_at": state.get("last_connected_at")}
 
 
 def _presence(root, install_path, units):
@@ -165,17 +206,20 @@ def _running(processes, prefix):
 
 def process_names():
     """Names of the running processes (their 15-character `comm`, readable without root)."""
-    return {p.info["name"] or "" for p in psutil.process_iter(["name"])}
+    return sorted({p.info["name"] or "" for p in psutil.process_iter(["name"])})
 
 
-def dpkg_versions(root="/"):
-    """Installed Debian packages' versions, read from dpkg's status file (Debian Policy 8.1)."""
+def dpkg_versions(root="/", names=()):
+    """Versions of the named packages that are installed, from dpkg's status file (Debian
+    Policy 8.1); only their stanzas are parsed (the file holds every package)."""
     try:
         text = read_text(_path(root, "/var/lib/dpkg/status"))
     except ProbeError:
         return {}
     versions = {}
     for stanza in text.split("\n\n"):
+        if stanza.partition("\n")[0].partition(": ")[2] not in names:
+            continue
         fields = dict(line.split(": ", 1) for line in stanza.splitlines()
                       if ": " in line and not line.startswith(" "))
         if fields.get("Status", "").endswith(" installed") and "Package" in fields:

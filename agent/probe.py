@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-
 
 class ProbeError(Exception):
     """A probe could not read what it looks for."""
-
-
-class CommandTimeout(ProbeError):
-    """A command did not finish in time; `output` holds what it printed before it was stopped."""
-
-    def __init__(self, message, output=""):
-        super().__init__(message)
-        self.output = output
 
 
 def attempt(errors, what, probe, *args, default=None):
@@ -30,27 +20,6 @@ def describe(exc):
     """One line about an exception, without a traceback."""
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def run_command(args, timeout, input_text=None):
-    """Run a program and return its standard output; ProbeError if it fails or hangs."""
-    creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console flash on Windows
-    try:
-        done = subprocess.run(
-            args, input=input_text, capture_output=True, timeout=timeout,
-            creationflags=creationflags,
-        )
-    except subprocess.TimeoutExpired as exc:
-        # run() has killed the process; what it printed so far is still worth reading.
-        partial = (exc.stdout or b"").decode("utf-8", "replace")
-        raise CommandTimeout(f"{args[0]} did not answer within {timeout} s", partial) from None
-    except OSError as exc:
-        raise ProbeError(f"cannot run {args[0]}: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ProbeError("{} exited with {}{}".format(
-            args[0], done.returncode, ": " + detail[-1][:200] if detail else ""))
-    return done.stdout.decode("utf-8", "replace")
 
 
 def read_text(path):

@@ -95,3 +95,19 @@ def export_reporting_status(as_of, parent, fmt, out, db_path):
     from collector.exports.reporting_status import build_reporting_status_export
 
     _write(db_path, out, fmt, build_reporting_status_export, as_of=as_of, parent=parent)
+
+
+@export.command("reconcile")
+@click.option("--unit", metavar="CODE", help="Only this unit (its descendants too); "
+              "default the whole province.")
+@click.option("--list", "list_name",
+              type=click.Choice(["no_agent", "not_connected", "unowned", "confirmed"]),
+              help="Only this list (default: all four).")
+@_common
+def export_reconcile(unit, list_name, fmt, out, db_path):
+    """The machines avroll, the Kaspersky console and the directory disagree on (no agent,
+    not connected, unowned in the console) and those they agree on, with which views saw
+    each."""
+    from collector.exports.reconcile_lists import build_reconcile_export
+
+    _write(db_path, out, fmt, build_reconcile_export, unit=unit, list_name=list_name)

@@ -65,8 +65,10 @@ def serve_app(app, host, port, threads=8, **options):
                    max_request_body_size=MAX_BODY_BYTES, _quiet=True, **options)
 
 
-# waitress refuses bodies past this before Flask sees them (Flask's own limit is smaller).
-MAX_BODY_BYTES = 1024 * 1024
+# waitress refuses bodies past this before Flask sees them. Flask's own limit is the
+# report's (256 KB) everywhere but an administrator's upload of a KSC or directory export
+# (web/console_pages.py), which a province's console writes at a few MB in UTF-16.
+MAX_BODY_BYTES = 24 * 1024 * 1024
 
 
 def _first_admin(db_path):
@@ -116,12 +118,16 @@ def console_attached():
 
 def _register_commands():
     from collector.cli import accounts as cli_accounts
+    from collector.cli import console_views as cli_console_views
     from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
+    from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
 
     for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
-                  cli_units.units, cli_units.settings, cli_exports.export, cli_demo.demo):
+                  cli_units.units, cli_units.settings, cli_exports.export,
+                  cli_console_views.import_group, cli_reminders.mail_group,
+                  cli_reminders.remind, cli_demo.demo):
         main.add_command(group)
 
 

@@ -43,24 +43,54 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unquote_cell(unicodedata.normalize("NFC", str(value)).strip())
+    text = str(value)
+    if not text.isascii():  # ASCII is composed already (most cells: keep them quick)
+        text = unicodedata.normalize("NFC", text)
+    text = text.strip()
+    return unquote_cell(text) if text.startswith("'") else text
 
 
-def _csv_rows(path):
-    raw = Path(path).read_bytes()
+def _decoded(raw, strict):
+    """The file's text: UTF-16 when it starts with its BOM (what KSC and `csvde -u` write),
+    else UTF-8. Not UTF-8: the ANSI code page Excel uses on a Vietnamese Windows, or with
+    `strict` a TableError naming the first line that is not UTF-8."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            line = raw[:exc.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise TableError(f"line {line}: broken UTF-16 (a truncated file?)") from None
+    if b"\0" in raw:
+        raise TableError("the file holds NUL bytes (UTF-16 without its BOM?); save it as "
+                         "Unicode text or UTF-8 and import it again")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if strict:
+            line = raw[:exc.start].count(b"\n") + 1
+            raise TableError(f"line {line}: not UTF-8 text; save the file as Unicode "
+                             "(UTF-8 or UTF-16) and import it again") from None
         # Excel's "CSV" on a Vietnamese Windows saves in the ANSI code page, not UTF-8.
-        text = raw.decode("cp1258", errors="replace")
+        return raw.decode("cp1258", errors="replace")
+
+
+def _csv_rows(path, strict=False):
+    text = _decoded(Path(path).read_bytes(), strict)
+    line = 1
+    if text.startswith("#TYPE"):  # PowerShell's Export-Csv names the object type first
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        line = 2
     # Excel writes ';' between cells where ',' is the decimal sign (Vietnamese settings).
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 1
-    for cells in reader:
-        yield line, cells
-        line = reader.line_num + 1
+    first = line
+    try:
+        for cells in reader:
+            yield line, cells
+            line = first + reader.line_num
+    except csv.Error as exc:  # a cell past the csv module's size limit, a stray quote
+        raise TableError(f"line {line}: {exc}") from None
 
 
 def _xlsx_rows(path):
@@ -77,15 +107,20 @@ def _xlsx_rows(path):
         book.close()
 
 
-def read_table(path):
-    """The file's header and its rows as `(line number, {column: text})`, from CSV or XLSX.
+def read_table(path, max_rows=MAX_ROWS, strict=False, pad=True):
+    """The file's header and its rows as `(line number, [cell text])`, from CSV or XLSX.
 
     The header is the first non-empty row; empty rows are skipped; line numbers are the
-    file's own (what the officer sees in the editor)."""
+    file's own (what the officer sees in the editor). `strict`: text that is not UTF-8 or
+    UTF-16 is refused rather than read as ANSI; `pad=False` keeps short rows short, so a
+    truncated line can be told."""
     path = Path(path)
     if not path.is_file():
         raise TableError(f"{path}: no such file")
-    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        rows = _xlsx_rows(path)
+    else:
+        rows = _csv_rows(path, strict)
     header, records = None, []
     for line, cells in rows:
         cells = [_text(cell) for cell in cells]
@@ -94,9 +129,10 @@ def read_table(path):
         if header is None:
             header = cells
             continue
-        if len(records) >= MAX_ROWS:
-            raise TableError(f"more than {MAX_ROWS} rows")
-        cells += [""] * (len(header) - len(cells))
+        if len(records) >= max_rows:
+            raise TableError(f"more than {max_rows:,} rows")
+        if pad:
+            cells += [""] * (len(header) - len(cells))
         records.append((line, cells))
     if header is None:
         raise TableError("the file is empty")

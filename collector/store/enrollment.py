@@ -10,6 +10,18 @@ the agent's next report with that credential simply works, and a retry with the 
 the same proposal is accepted again. Tokens and
 credentials are 256-bit random strings, so an unsalted SHA-256 is enough to store them:
 only the hash is kept, and a lookup by hash finds the row.
+
+Which machine a report is stored under (its key) is decided here too, from the reported
+machine id and the board's SMBIOS UUID (`machine.hardware_uuid`), kept with the credential:
+- PCs cloned from one image without sysprep share a MachineGuid but not a board: a report
+  whose machine id is enrolled with another hardware UUID is a clone, stored as its own
+  machine under a key derived from both, enrolled with the token like any new PC (a clone
+  that carries the image's credential is answered "not enrolled" and does just that);
+- a reinstalled PC (new MachineGuid, no agent state) whose board is already enrolled is
+  stored under that machine's key, so it stays one PC;
+- an agent whose machine id changed while its state folder (credential) was kept goes on
+  reporting for the same machine: its credential moves to the new id.
+Each of these is written to the audit log for the officers to see.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from collector.formats.timefmt import now_stored
@@ -36,6 +49,11 @@ class NotAuthenticated(Exception):
 
 class WrongMachine(Exception):
     """The report claims a machine that its sender may not report for."""
+
+    def __init__(self, machine_id):
+        super().__init__(f"machine id {machine_id} is enrolled with another credential: only "
+                         "that credential may report for it (an administrator can run `avroll "
+                         f"machines reset-credential {machine_id}` to let it enroll again)")
 
 
 class UnknownToken(ValueError):
@@ -89,49 +107,153 @@ def identify(db, secret, proposed=None):
     raise NotAuthenticated
 
 
-def check(db, agent, machine_id):
-    """Raise WrongMachine unless `agent` may report for `machine_id`; return the enrolled
-    machine's (unit code,) row when a token re-enrolls it with the same credential.
+# Names clones' keys: uuid5 of the shared machine id and the clone's own board.
+CLONE_NAMESPACE = uuid.UUID("6f1d8a52-8c3e-4b7e-9a4f-2d5c7b1e0a93")
 
-    A credential reports for its own machine only; a token enrolls only a machine that
-    has no credential yet (else anyone holding a unit's token could pose as its PCs),
-    or again the machine whose credential the agent proposes (a retried enrollment)."""
+
+def clone_key(machine_id, hardware_uuid):
+    """The key a clone of `machine_id` with its own board is stored under."""
+    return str(uuid.uuid5(CLONE_NAMESPACE, f"{machine_id}|{hardware_uuid}"))
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """A machine_credentials row."""
+
+    machine_id: str
+    credential_hash: str
+    unit_code: str | None
+    hardware_uuid: str | None
+    stored_as: str | None
+
+    @property
+    def key(self):
+        return self.stored_as or self.machine_id
+
+
+@dataclass(frozen=True)
+class Admission:
+    """How a report is admitted: the machine it is stored under, what to write first."""
+
+    key: str
+    unit_code: str | None
+    enroll: str | None = None  # a machine id to enroll with the token
+    credential: str | None = None  # the proposal of a retried enrollment, answered again
+    move_from: str | None = None  # the credential's old machine id (the id changed)
+    learn_uuid: bool = False  # the row has no hardware UUID yet: keep the report's
+    event: str | None = None  # an audit action: machines.clone, .reinstall, .new_id
+
+
+def _enrolled(db, machine_id):
+    row = db.execute("SELECT machine_id, credential_hash, unit_code, hardware_uuid, stored_as "
+                     "FROM machine_credentials WHERE machine_id = ?", [machine_id]).fetchone()
+    return None if row is None else Enrolled(*row)
+
+
+def _stored_into(db, key):
+    """Some credential reports into the machine `key` (it is a machine's key)."""
+    return db.execute("SELECT 1 FROM machine_credentials WHERE stored_as = ?",
+                      [key]).fetchone() is not None
+
+
+def _matches(proposed, row):
+    return proposed is not None and secrets.compare_digest(secret_hash(proposed),
+                                                           row.credential_hash)
+
+
+def check(db, agent, machine_id, hardware_uuid=None):
+    """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused.
+
+    A credential reports for its own machine (and that machine's clones and new ids, see
+    above); a token enrolls only a machine that has no credential yet (else anyone holding a
+    unit's token could pose as its PCs), a clone, or again the machine whose credential the
+    agent proposes (a retried enrollment)."""
+    hardware_uuid = hardware_uuid.lower() if hardware_uuid else None
     if agent.machine_id is not None:
-        if agent.machine_id != machine_id:
-            raise WrongMachine(machine_id)
-        return None
-    row = db.execute("SELECT credential_hash, unit_code FROM machine_credentials "
-                     "WHERE machine_id = ?", [machine_id]).fetchone()
+        return _by_credential(db, _enrolled(db, agent.machine_id), machine_id, hardware_uuid)
+    row = _enrolled(db, machine_id)
+    if row is None and _stored_into(db, machine_id):
+        raise WrongMachine(machine_id)  # its agent now reports under a new id
     if row is None:
-        return None
-    proposed = agent.proposed_credential
-    if proposed is None or not secrets.compare_digest(secret_hash(proposed), row[0]):
+        twin = hardware_uuid and db.execute(
+            "SELECT coalesce(stored_as, machine_id) FROM machine_credentials "
+            "WHERE hardware_uuid = ? ORDER BY enrolled_at DESC LIMIT 1",
+            [hardware_uuid]).fetchone()
+        return Admission(key=twin[0] if twin else machine_id, unit_code=agent.unit_code,
+                         enroll=machine_id, event="machines.reinstall" if twin else None)
+    if hardware_uuid and row.hardware_uuid and hardware_uuid != row.hardware_uuid:
+        # A clone, perhaps proposing the credential it found in the image: it gets its own.
+        key = clone_key(machine_id, hardware_uuid)
+        clone = _enrolled(db, key)
+        if clone is None:
+            return Admission(key=key, unit_code=agent.unit_code, enroll=key,
+                             event="machines.clone")
+        if _matches(agent.proposed_credential, clone):
+            return Admission(key=clone.key, unit_code=clone.unit_code,
+                             credential=agent.proposed_credential)
         raise WrongMachine(machine_id)
-    return (row[1],)
+    if _matches(agent.proposed_credential, row):  # the same agent enrolling again
+        return Admission(key=row.key, unit_code=row.unit_code,
+                         credential=agent.proposed_credential)
+    raise WrongMachine(machine_id)
 
 
-def admit(db, agent, machine_id):
-    """In the report's write transaction: check again, enroll a new machine.
+def _by_credential(db, row, machine_id, hardware_uuid):
+    if row is None:
+        raise NotAuthenticated  # reset while the report was on its way
+    same_board = hardware_uuid is None or row.hardware_uuid in (None, hardware_uuid)
+    if machine_id in (row.machine_id, row.key):  # its id, or the one it had before
+        if same_board:
+            return Admission(key=row.key, unit_code=row.unit_code,
+                             learn_uuid=hardware_uuid is not None and row.hardware_uuid is None)
+        # The image's credential copied to a clone: "not enrolled", so that the clone
+        # enrolls with the token as a machine of its own and gets its own credential.
+        raise NotAuthenticated
+    if hardware_uuid and row.machine_id == clone_key(machine_id, hardware_uuid):
+        return Admission(key=row.key, unit_code=row.unit_code)  # a clone enrolled earlier
+    if _enrolled(db, machine_id) is None and not _stored_into(db, machine_id):
+        # The id changed; the agent's state (its credential) is the same.
+        return Admission(key=row.key, unit_code=row.unit_code, move_from=row.machine_id,
+                         event="machines.new_id")
+    raise WrongMachine(machine_id)
 
-    Returns the unit the machine is enrolled for (or None) and its new credential (None
-    when it already had one)."""
+
+def admit(db, agent, machine_id, hardware_uuid=None):
+    """In the report's write transaction: check again, enroll or move as decided.
+
+    Returns the Admission, with the credential to send back (None when the agent has one)."""
     if agent.token_id is not None and db.execute(
             "SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND revoked_at IS NULL",
             [agent.token_id]).fetchone() is None:
         raise NotAuthenticated  # revoked while the report was on its way
-    enrolled = check(db, agent, machine_id)
-    if agent.machine_id is not None:
-        return agent.unit_code, None
-    if enrolled is not None:  # the same agent enrolling again: its answer was lost
-        return enrolled[0], agent.proposed_credential
-    credential = agent.proposed_credential or CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+    decided = check(db, agent, machine_id, hardware_uuid)
+    hardware_uuid = hardware_uuid.lower() if hardware_uuid else None
     now = now_stored()
-    db.execute("INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
-               "unit_code, enrolled_at) VALUES (?, ?, ?, ?, ?)",
-               [machine_id, secret_hash(credential), agent.token_id, agent.unit_code, now])
-    db.execute("UPDATE enrollment_tokens SET enrolled_count = enrolled_count + 1, "
-               "last_used_at = ? WHERE token_id = ?", [now, agent.token_id])
-    return agent.unit_code, credential
+    if decided.learn_uuid:
+        db.execute("UPDATE machine_credentials SET hardware_uuid = ? WHERE machine_id = ?",
+                   [hardware_uuid, agent.machine_id])
+    if decided.move_from:
+        db.execute("UPDATE machine_credentials SET machine_id = ?, stored_as = ?, "
+                   "hardware_uuid = coalesce(?, hardware_uuid) WHERE machine_id = ?",
+                   [machine_id, decided.key, hardware_uuid, decided.move_from])
+    credential = decided.credential
+    if decided.enroll:
+        credential = agent.proposed_credential
+        if credential is None or db.execute(
+                "SELECT 1 FROM machine_credentials WHERE credential_hash = ?",
+                [secret_hash(credential)]).fetchone() is not None:
+            credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+        db.execute("INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
+                   "unit_code, enrolled_at, hardware_uuid, stored_as) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [decided.enroll, secret_hash(credential), agent.token_id, agent.unit_code,
+                    now, hardware_uuid, None if decided.key == decided.enroll else decided.key])
+        db.execute("UPDATE enrollment_tokens SET enrolled_count = enrolled_count + 1, "
+                   "last_used_at = ? WHERE token_id = ?", [now, agent.token_id])
+    if decided.event:
+        audit.record(db, "agent", decided.event, {
+            "machine_id": machine_id, "hardware_uuid": hardware_uuid, "stored_as": decided.key})
+    return Admission(key=decided.key, unit_code=decided.unit_code, credential=credential)
 
 
 def create_token(db, actor, unit_code=None, note=None):
@@ -170,11 +292,14 @@ def revoke_token(db, actor, token_id):
 
 
 def reset_credential(db, actor, machine_id):
-    """Forget a machine's credential, so its agent can enroll again with a token."""
+    """Forget a machine's credentials, so its agent can enroll again with a token.
+
+    `machine_id` is the id its agent reports or the machine's key as the pages show it (the
+    two differ after a reinstall or a changed id)."""
     machine_id = machine_id.strip().lower()
     with write_transaction(db):
-        changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ?",
-                             [machine_id]).rowcount
+        changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ? "
+                             "OR stored_as = ?", [machine_id, machine_id]).rowcount
         if changed:
             audit.record(db, actor, "machines.reset_credential", {"machine_id": machine_id})
     return bool(changed)

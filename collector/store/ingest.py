@@ -80,13 +80,18 @@ def store_report(db, report, received_at=None, agent=None):
     """Store a validated report in one transaction; a report stored twice counts once.
 
     With `agent` (who sent it, see `enrollment`), the machine is checked and enrolled in the
-    same transaction, and the unit it was enrolled for replaces the report's own."""
+    same transaction, the report is stored under the machine `enrollment` decides (a clone
+    apart, a reinstalled PC as before), and the unit it was enrolled for replaces the
+    report's own."""
     row = report_row(report, received_at or now_stored())
     credential = None
     with write_transaction(db):
         if agent is not None:
-            enrolled_unit, credential = enrollment.admit(db, agent, row["machine_id"])
-            row["agent_unit_code"] = enrolled_unit or row["agent_unit_code"]
+            admitted = enrollment.admit(db, agent, row["machine_id"],
+                                        report["machine"].get("hardware_uuid"))
+            row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
+            row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
+            credential = admitted.credential
         existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
                               [row["report_id"]]).fetchone()
         if existing is not None:

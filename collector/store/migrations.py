@@ -152,6 +152,76 @@ def m005_hostname_units(db):
                "last_report_rowid INTEGER NOT NULL)")
 
 
+@migrations()
+def m006_machine_hardware(db):
+    # The board (SMBIOS UUID) each credential's machine reported, to tell clones of one image
+    # apart and to recognise a reinstalled PC; `stored_as`: the machine its reports are
+    # stored under when that is not its own id (a reinstalled PC, an id that changed).
+    db.execute("ALTER TABLE machine_credentials ADD COLUMN hardware_uuid TEXT")
+    db.execute("ALTER TABLE machine_credentials ADD COLUMN stored_as TEXT")
+    db.execute("CREATE INDEX machine_credentials_hardware ON machine_credentials "
+               "(hardware_uuid)")
+
+
+@migrations()
+def m007_console_imports(db):
+    # Snapshots of the Kaspersky console's and the directory's computer lists (issue 15):
+    # one row per import, one per device listed; the newest import of a source counts.
+    db.execute("""
+        CREATE TABLE console_imports (
+            import_id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL CHECK (source IN ('ksc', 'directory')),
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            devices INTEGER NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE console_devices (
+            import_id INTEGER NOT NULL REFERENCES console_imports (import_id),
+            line INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            netbios TEXT NOT NULL,
+            ip TEXT,
+            last_seen_at TEXT,
+            agent_installed INTEGER,
+            agent_running INTEGER,
+            protection TEXT,
+            bases_at TEXT,
+            agent_version TEXT,
+            app_version TEXT,
+            status TEXT,
+            place TEXT,
+            domain TEXT,
+            server TEXT,
+            description TEXT,
+            enabled INTEGER
+        )""")
+    db.execute("CREATE INDEX console_devices_import ON console_devices (import_id, netbios)")
+
+
+@migrations()
+def m008_mail_reminders(db):
+    # Reminders by e-mail: each unit's contact address, the SMTP settings (the password
+    # among them, never shown back), and every sending.
+    db.execute("ALTER TABLE units ADD COLUMN email TEXT")
+    db.execute("CREATE TABLE mail_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("""
+        CREATE TABLE mail_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            unit_code TEXT NOT NULL,
+            recipient TEXT,
+            subject TEXT NOT NULL,
+            attachments INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+            error TEXT
+        )""")
+    db.execute("CREATE INDEX mail_log_at ON mail_log (at)")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

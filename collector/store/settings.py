@@ -69,6 +69,10 @@ SETTINGS = {setting.key: setting for setting in (
     Setting("stale_after_days", "30",
             "A machine not seen for this many days is stale: listed, not counted.",
             _whole_number(1, 3650)),
+    Setting("connected_days", "7",
+            "A computer's Kaspersky counts as connected to the province's console (\"kết nối "
+            "được\") when the console heard from its Network Agent within this many days.",
+            _whole_number(1, 3650)),
     Setting("required_product",
             "Kaspersky Endpoint Security for Windows; Kaspersky Security for Windows Server; "
             "Kaspersky Endpoint Security for Linux",

@@ -16,7 +16,7 @@ from collector.store import audit
 from collector.store.db import write_transaction
 
 COLUMNS = ("code", "name", "group", "parent", "allocated",
-           "leader_name", "leader_phone", "officer_name", "officer_phone")
+           "leader_name", "leader_phone", "officer_name", "officer_phone", "email")
 REQUIRED_COLUMNS = ("code", "name")
 # Headings as Vietnamese officers write them, compared without case or extra spaces.
 HEADINGS = {
@@ -31,10 +31,14 @@ HEADINGS = {
     "officer_name": ("cán bộ", "họ tên cán bộ", "cán bộ phụ trách", "cán bộ đầu mối",
                      "đầu mối cán bộ"),
     "officer_phone": ("điện thoại cán bộ", "số điện thoại cán bộ", "sđt cán bộ"),
+    "email": ("e-mail", "thư điện tử", "địa chỉ email", "địa chỉ thư điện tử",
+              "email liên hệ"),
 }
 IGNORED_HEADINGS = ("stt", "tt", "no", "#", "ghi chú", "note")
 CODE = re.compile(r"[A-Za-z0-9]{1,15}")
 PHONE = re.compile(r"[0-9+(). -]{3,30}")
+# One address, plain enough for any mail server: no display name, no spaces, no quotes.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
 COUNT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,7}")  # 5137 or 5.137
 TEXT_MAX = 200
 
@@ -122,6 +126,8 @@ def _check_row(line, row, problems):
     for column in ("leader_phone", "officer_phone"):
         if unit.get(column) and not PHONE.fullmatch(unit[column]):
             problem(f"{column} '{unit[column]}' is not a phone number")
+    if unit.get("email") and (len(unit["email"]) > 254 or not EMAIL.fullmatch(unit["email"])):
+        problem(f"email '{unit['email']}' is not an e-mail address")
     return unit
 
 
@@ -222,14 +228,14 @@ def import_units(db, path, actor=None):
 def list_units(db):
     """Every unit, in the order they were first imported."""
     return list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
-                         "leader_phone, officer_name, officer_phone FROM units "
+                         "leader_phone, officer_name, officer_phone, email FROM units "
                          "ORDER BY position, code"))
 
 
 def get_unit(db, code):
     """One unit by code (any case), or None."""
     rows = list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
-                         "leader_phone, officer_name, officer_phone FROM units "
+                         "leader_phone, officer_name, officer_phone, email FROM units "
                          "WHERE code = ?", [code.upper()]))
     return rows[0] if rows else None
 

@@ -47,9 +47,8 @@ def not_authenticated():
     return response
 
 
-def wrong_machine():
-    return json_error(403, "this machine_id is enrolled: only its own credential may report "
-                           "for it")
+def wrong_machine(exc):
+    return json_error(403, str(exc))
 
 
 @bp.post("/reports")
@@ -71,9 +70,11 @@ def post_report():
         return json_error(422, "the report does not follow schema version 1", problems[:50])
     machine_id = report["machine"]["machine_id"].lower()
     try:
-        enrollment.check(db, agent, machine_id)
-    except WrongMachine:
-        return wrong_machine()
+        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"))
+    except WrongMachine as exc:
+        return wrong_machine(exc)
+    except NotAuthenticated:
+        return not_authenticated()
     reports_window = throttles().reports
     if not reports_window.allow(machine_id):
         response = json_error(429, "too many reports from this machine; try again later")
@@ -83,8 +84,8 @@ def post_report():
         stored = store_report(db, report, agent=agent)
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
-    except WrongMachine:
-        return wrong_machine()
+    except WrongMachine as exc:
+        return wrong_machine(exc)
     except NotAuthenticated:
         return not_authenticated()
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,

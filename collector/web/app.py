@@ -14,6 +14,7 @@ from collector.web import (
     admin_pages,
     api,
     auth,
+    console_pages,
     csrf,
     errors,
     export_api,
@@ -59,6 +60,7 @@ def create_app(test_config=None):
     i18n.register(app)
     throttle.install(app)
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
+    console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body
     csrf.register(app)
     security_headers.register(app)
     app.register_blueprint(api.bp)
@@ -68,4 +70,6 @@ def create_app(test_config=None):
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(export_downloads.bp)
     app.register_blueprint(export_api.bp)
+    app.register_blueprint(console_pages.bp)
+    app.register_blueprint(console_pages.admin_bp)
     return app

@@ -234,6 +234,71 @@ VI = {
     'units under it': 'đơn vị trực thuộc',
     'units with no machine reporting': 'đơn vị chưa có máy báo cáo',
     'updated': 'cập nhật',
+    # The console's and the directory's view, and reminders by e-mail.
+    "(set: leave empty to keep it)": "(đã đặt: để trống để giữ nguyên)",
+    "Attachments": "Tệp đính kèm",
+    "Compare with the Kaspersky console and the directory":
+        "Đối chiếu với máy chủ quản trị Kaspersky và Active Directory",
+    "Confirmed by every view": "Khớp ở mọi nguồn",
+    "Console and directory imports": "Nhập danh sách từ KSC và Active Directory",
+    "Contact e-mail": "E-mail liên hệ",
+    "File": "Tệp",
+    "Forget the password": "Xóa mật khẩu đã lưu",
+    "Imported": "Đã nhập",
+    "Imports": "Nhập KSC/AD",
+    "Imports so far": "Các lần nhập",
+    "In KSC under a name of no unit": "Có trong KSC, tên máy không theo đơn vị nào",
+    "KSC group": "Nhóm trong KSC",
+    "Kaspersky console and directory": "Đối chiếu với KSC và Active Directory",
+    "Kaspersky not connected to the console":
+        "Đã cài Kaspersky nhưng chưa kết nối được với máy chủ quản trị",
+    "Last connected to KSC": "Kết nối KSC lần cuối",
+    "Last logon (AD)": "Đăng nhập AD lần cuối",
+    "List": "Danh sách",
+    "Login": "Tên đăng nhập",
+    "No avroll agent": "Chưa có agent avroll",
+    "No avroll agent (known to KSC or AD)": "Chưa có agent avroll (có trong KSC hoặc AD)",
+    "No list from the Kaspersky console or the directory has been imported yet.":
+        "Chưa nhập danh sách nào từ KSC hoặc Active Directory.",
+    "No reminder has been sent yet.": "Chưa gửi thư đôn đốc nào.",
+    "No unit is below this rate.": "Không có đơn vị nào dưới tỷ lệ này.",
+    "Not connected": "Chưa kết nối",
+    "Nothing imported yet.": "Chưa nhập lần nào.",
+    "Port": "Cổng",
+    "Reconciliation": "Đối chiếu",
+    "Reconciliation lists": "Danh sách đối chiếu",
+    "Reminders": "Đôn đốc",
+    "Reminders by e-mail": "Đôn đốc qua thư điện tử",
+    "Result": "Kết quả",
+    "SMTP server": "Máy chủ thư (SMTP)",
+    "Security": "Bảo mật",
+    "Seen by": "Nguồn thấy máy",
+    "Send these reminders now": "Gửi các thư đôn đốc này ngay",
+    "Sender address": "Địa chỉ gửi",
+    "Sendings": "Các lần gửi",
+    "Set the SMTP server and the sender first.": "Hãy khai báo máy chủ thư và địa chỉ gửi trước.",
+    "Source": "Nguồn",
+    "Subject": "Tiêu đề",
+    "The device list exported from Kaspersky Security Center (tab-delimited text or CSV, UTF-8 or UTF-16), or the computer list exported from Active Directory (Get-ADComputer | Export-Csv, or csvde). Columns are found by their headings; a file with any bad line changes nothing. Each import is kept; the newest of each kind counts.":
+        "Danh sách thiết bị xuất từ Kaspersky Security Center (tệp văn bản phân cách bằng tab hoặc CSV, UTF-8 hoặc UTF-16), hoặc danh sách máy tính xuất từ Active Directory (Get-ADComputer | Export-Csv, hoặc csvde). Các cột được nhận theo tiêu đề; tệp có bất kỳ dòng lỗi nào sẽ không được nhập. Mỗi lần nhập đều được lưu; lần mới nhất của mỗi nguồn được dùng để tính.",
+    "To": "Gửi tới",
+    "Units below this install rate (%)": "Đơn vị có tỷ lệ cài đặt dưới (%)",
+    "Who would get a reminder": "Đơn vị sẽ nhận thư đôn đốc",
+    "avroll's reports beside the newest lists imported from the Kaspersky console (KSC) and the directory (AD).":
+        "Báo cáo của avroll đặt cạnh danh sách mới nhất nhập từ máy chủ quản trị Kaspersky (KSC) và Active Directory (AD).",
+    "connected: heard from within": "kết nối được: KSC nhận tín hiệu trong vòng",
+    "days": "ngày",
+    "failed": "lỗi",
+    "machines in KSC under a name of no unit": "máy có trong KSC nhưng tên không theo đơn vị nào",
+    "machines known to KSC or AD without an avroll agent":
+        "máy có trong KSC hoặc AD nhưng chưa có agent avroll",
+    "machines whose Kaspersky is not connected to the console":
+        "máy đã cài Kaspersky nhưng chưa kết nối được với máy chủ quản trị",
+    "no e-mail: cannot send": "chưa có e-mail: không gửi được",
+    "not imported": "chưa nhập",
+    "sent": "đã gửi",
+    "shared name: matched by IP only": "tên dùng chung: chỉ khớp theo IP",
+    "whole province": "toàn tỉnh",
     'How computers must be named: {unit} a unit code, {any} letters, digits or hyphens, {n} digits, {text} letters; matched case-insensitively against the whole name (at most 15 characters).':
         'Quy tắc đặt tên máy tính: {unit} là mã đơn vị, {any} là chữ, chữ số hoặc dấu gạch ngang, {n} là chữ số, {text} là chữ; so khớp không phân biệt hoa thường với toàn bộ tên máy (tối đa 15 ký tự).',
     'A machine without the mandated antivirus is exempt when its installed RAM (the visible RAM only when installed is unknown) is below this many MB.':
@@ -242,6 +307,8 @@ VI = {
         'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
     "The mandated, centrally managed antivirus, as product names separated by ';'. A reported product counts when its name equals one of them, ignoring case, spacing and version numbers.":
         "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
+    "A computer's Kaspersky counts as connected to the province's console (\"kết nối được\") when the console heard from its Network Agent within this many days.":
+        "Kaspersky trên máy được tính là kết nối được với máy chủ quản trị của tỉnh khi máy chủ nhận được tín hiệu từ Network Agent của máy trong vòng số ngày này.",
 }
 
 

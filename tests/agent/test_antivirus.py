@@ -29,8 +29,9 @@ def sc(name, state, exe_exists=True):
     return {"displayName": name, "productState": state, "exe_exists": exe_exists}
 
 
-def service(name, display, state="Running"):
-    return {"Name": name, "DisplayName": display, "State": state}
+def service(name, display, status="running"):
+    """A service as psutil describes it."""
+    return {"name": name, "display_name": display, "status": status, "start_type": "automatic"}
 
 
 def test_a_product_listed_twice_is_one_product_judged_by_its_active_entry():
@@ -71,7 +72,7 @@ def test_without_a_service_list_a_security_center_entry_is_trusted():
 def test_a_stopped_service_overrides_security_center():
     products = antivirus.windows_products(
         security_center=[sc("Bkav Pro", 266240)],
-        services=[service("BkavService", "Bkav Service", state="Stopped")])
+        services=[service("BkavService", "Bkav Service", status="stopped")])
     assert products[0]["enabled"] is False
 
 
@@ -114,4 +115,108 @@ def test_avstate_values_as_kaspersky_documents_them():
     assert kaspersky.parse_avstate({"Protection_RtpState": "1"})["enabled"] is False
     assert kaspersky.parse_avstate({"Protection_BasesDate": "2022-06-14"}) == {
         "enabled": None, "signatures_updated_at": None, "agent_version": None,
-        "installed": None}
+        "installed": None, "server": None, "last_connected_at": None}
+
+
+def test_the_console_connection_from_avstate():
+    state = kaspersky.parse_avstate({"Protection_AdmServer": "ksc.stttt.dongthap.gov.vn",
+                                     "Protection_LastConnected": "21-10-2026 08-05-59"})
+    assert state["server"] == "ksc.stttt.dongthap.gov.vn"
+    assert state["last_connected_at"] == "2026-10-21T08:05:59+00:00"
+    assert kaspersky.parse_avstate({"Protection_LastConnected": "0"})["last_connected_at"] is None
+
+
+# Names as uninstall entries and Security Center spell them on real PCs (sources in
+# fixtures/windows/README.md): each must land in its family, whatever its language,
+# version or service pack, and be reported under its own spelling.
+@pytest.mark.parametrize(("name", "family"), [
+    ("Kaspersky Endpoint Security 10 для Windows", "kes"),        # FusionInventory #2030
+    ("Kaspersky Endpoint Security 10 for Windows SP1", "kes"),
+    ("Kaspersky Endpoint Security 10 for Windows", "kes"),         # fusioninventory-agent #364
+    ("Kaspersky Endpoint Security for Windows", "kes"),
+    ("Kaspersky Endpoint Security для Windows", "kes"),           # kaspersky-settings-parser
+    ("Kaspersky Endpoint Security for Business Select", "kes"),    # the licence in the letters
+    ("Kaspersky Security 10 for Windows Server", "ksws"),
+    ("Kaspersky Security 11.0.1 for Windows Server", "ksws"),      # FusionInventory #3286
+    ("Kaspersky Security for Windows Server", "ksws"),             # KSWS 12
+    ("Kaspersky Security для Windows Server", "ksws"),            # kaspersky-settings-parser
+    ("Kaspersky Anti-Virus 8.0 for Windows Servers Enterprise Edition", "ksws"),
+    ("Windows Defender", "defender"),                               # fusioninventory-agent #501
+    ("Microsoft Defender Antivirus", "defender"),
+    ("Bkav Pro", "bkav"), ("BkavPro 2010", "bkav"), ("Bkav Home", "bkav"),
+    ("McAfee Endpoint Security Threat Prevention", "mcafee-ens"),
+    ("McAfee Endpoint Security", "mcafee-ens"),
+    ("McAfee VirusScan Enterprise", "mcafee-vse"),
+])
+def test_real_names_land_in_their_family(name, family):
+    assert antivirus.family_of(name) == family
+
+
+@pytest.mark.parametrize("name", [
+    "Kaspersky Anti-Virus", "Kaspersky Internet Security", "Kaspersky Total Security",
+    "Kaspersky Small Office Security", "Kaspersky Free", "Kaspersky Security Cloud",
+    "Kaspersky Endpoint Security 10 для Windows", "Kaspersky Security 11.0.1 for Windows Server",
+    "McAfee VirusScan Enterprise", "McAfee Endpoint Security Threat Prevention", "Bkav Home",
+])
+def test_real_antivirus_names_are_antivirus(name):
+    assert antivirus.is_antivirus_entry({"DisplayName": name})
+
+
+@pytest.mark.parametrize("name", [
+    "Kaspersky Security 11 for Windows Server Administration Tools",  # FusionInventory #3286
+    "Kaspersky Security Center Network Agent",
+    "Агент администрирования Kaspersky Security Center",
+    "McAfee Endpoint Security Platform", "McAfee Endpoint Security Firewall",
+    "McAfee Endpoint Security Web Control",
+    "McAfee Endpoint Security Adaptive Threat Protection", "McAfee Agent",
+])
+def test_consoles_agents_and_add_ons_are_not_antivirus(name):
+    assert not antivirus.is_antivirus_entry({"DisplayName": name})
+
+
+def test_a_localised_kes_merges_with_its_english_security_center_entry():
+    products = antivirus.windows_products(
+        security_center=[sc("Kaspersky Endpoint Security 10 for Windows", 266240)],
+        services=[service("AVP", "Kaspersky Anti-Virus Service")],
+        uninstall=[{"DisplayName": "Kaspersky Endpoint Security 10 для Windows",
+                    "DisplayVersion": "10.2.2.10535",
+                    "Publisher": "\"Лаборатория Касперского\""}])
+    assert [(p["name"], p["version"], p["sources"]) for p in products] == [
+        ("Kaspersky Endpoint Security 10 for Windows", "10.2.2.10535",
+         ["securitycenter", "registry", "service"])]
+
+
+def test_mcafee_endpoint_security_is_one_product_without_its_add_ons():
+    products = antivirus.windows_products(
+        security_center=[sc("McAfee Endpoint Security", 266240)], uninstall=[
+            {"DisplayName": "McAfee Endpoint Security Platform", "DisplayVersion": "10.7.0"},
+            {"DisplayName": "McAfee Endpoint Security Threat Prevention",
+             "DisplayVersion": "10.7.0"},
+            {"DisplayName": "McAfee Endpoint Security Firewall", "DisplayVersion": "10.6.1"}])
+    assert [(p["name"], p["vendor"], p["version"]) for p in products] == [
+        ("McAfee Endpoint Security", "McAfee", "10.7.0")]
+
+
+def test_signature_and_licence_dates_from_kaspersky_protected_data():
+    data = kaspersky.parse_protected_data([
+        {"product": "KES.11.6.0", "LastSuccessfulUpdate": 1655246460, "LicKeyType": 2,
+         "LicDaysTillExpiration": 200, "read_at": "2022-06-15T03:00:00+00:00"}])
+    assert data == {"signatures_updated_at": "2022-06-14T22:41:00+00:00",
+                    "licence_expires_at": "2023-01-01T00:00:00+00:00"}
+
+
+@pytest.mark.parametrize("values", [
+    {"LastSuccessfulUpdate": 0xFFFFFFFF, "LicKeyType": 0, "LicDaysTillExpiration": 200},
+    {"LastSuccessfulUpdate": 0, "LicKeyType": 1, "LicDaysTillExpiration": 0xFFFFFFFF},
+    {"LastSuccessfulUpdate": "soon", "LicKeyType": "0x1"},
+])
+def test_kaspersky_protected_data_without_usable_dates(values):
+    entry = dict(values, read_at="2022-06-15T03:00:00+00:00")
+    assert kaspersky.parse_protected_data([entry]) == {}
+
+
+def test_a_service_whose_state_could_not_be_read_proves_nothing():
+    products = antivirus.windows_products(
+        security_center=[sc("Bkav Pro", 266240)],
+        services=[service("BkavService", "Bkav Service", status=None)])
+    assert products[0]["enabled"] is True  # Security Center's word stands

@@ -36,3 +36,27 @@ def test_collect_command_prints_a_valid_report():
     done = subprocess.run([sys.executable, "-m", "agent.cli", "collect"],
                           capture_output=True, text=True, timeout=60, check=True)
     assert validate(json.loads(done.stdout)) == []
+
+
+def test_the_sources_run_for_real_on_this_machine_each_with_its_outcome():
+    outcomes = []
+    report = collect.collect_report(outcomes=outcomes)
+    assert validate(report) == []
+    names = [o.name for o in outcomes]
+    platform = {"machine_guid", "os", "services"} if sys.platform == "win32" else {
+        "machine_id", "os", "packages"}
+    assert platform | {"visible RAM", "addresses"} <= set(names)
+    assert all(o.seconds >= 0 for o in outcomes)
+    # Every failed source, and only those, is a line of the report's errors.
+    failed = {f"{o.name}: {o.error}" for o in outcomes if o.error is not None}
+    assert failed <= set(report["errors"])
+
+
+def test_collect_diagnose_prints_each_source_with_its_time():
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "collect", "--diagnose"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    lines = done.stdout.splitlines()
+    assert lines[0].endswith("failed)") and "sources, the slowest" in lines[0]
+    rows = {line.split()[0]: line for line in lines[2:] if line and not line.startswith(" ")}
+    assert rows["os"].split()[1:3][1] == "s" and " ok " in rows["os"]
+    assert any(line.startswith("antivirus: ") for line in lines)

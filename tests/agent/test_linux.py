@@ -87,7 +87,7 @@ def test_kesl_and_network_agent_by_unit_package_and_agent_state(laptop):
         "signatures_updated_at": "2026-11-21T18:22:00+00:00", "sources": ["service", "package"]}]}
     assert facts["management_agent"] == {
         "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "15.1.0-20748"}
+        "version": "15.1.0-20748", "server": None, "last_connected_at": None}
 
 
 def test_installed_but_not_running(laptop):
@@ -96,3 +96,41 @@ def test_installed_but_not_running(laptop):
     facts = linux.gather([], root=str(laptop), processes={"bash"})
     assert facts["antivirus"]["products"][0]["enabled"] is False
     assert facts["management_agent"]["running"] is False
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("4C4C4544-0058-4B10-8032-B7C04F513133\n", "4c4c4544-0058-4b10-8032-b7c04f513133"),
+    ("00000000-0000-0000-0000-000000000000\n", None),
+    ("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n", None),
+    ("03000200-0400-0500-0006-000700080009\n", None),  # the AMI firmware default
+    ("Not Settable\n", None),
+])
+def test_hardware_uuid_from_dmi(laptop, text, expected):
+    write(laptop, "/sys/class/dmi/id/product_uuid", text)
+    assert linux.gather([], root=str(laptop))["hardware_uuid"] == expected
+
+
+def test_no_dmi_table_is_no_hardware_uuid_and_no_error(laptop):
+    errors = []
+    assert linux.gather(errors, root=str(laptop))["hardware_uuid"] is None
+    assert errors == []
+
+
+def test_the_process_list_is_read_only_where_a_kaspersky_product_is(laptop, monkeypatch):
+    def not_needed():
+        raise AssertionError("the process list was read")
+
+    monkeypatch.setattr(linux, "process_names", not_needed)
+    errors = []
+    assert linux.gather(errors, root=str(laptop))["antivirus"]["status"] == "none"
+    assert errors == []
+    (laptop / "opt/kaspersky/kesl").mkdir(parents=True)
+    linux.gather(errors, root=str(laptop))
+    assert errors == ["processes: AssertionError: the process list was read"]
+
+
+def test_only_the_kaspersky_stanzas_of_dpkg_status_count(laptop):
+    write(laptop, "/var/lib/dpkg/status",
+          "Package: bash\nStatus: install ok installed\nVersion: 5.2\n\n"
+          "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n")
+    assert linux.dpkg_versions(str(laptop), ("kesl", "klnagent64")) == {"kesl": "12.1.0-1297"}

@@ -1,31 +1,28 @@
-"""Recorded Windows outputs replayed through the code the agent runs: script output → report.
+"""Recorded Windows PCs replayed through the code the agent runs: raw records → report.
 
-Each fixture is what the inventory script prints (see fixtures/windows/README.md for where
-each shape comes from). Only the PowerShell call is replaced; parsing, merging and the
-report are the agent's own, and every report must pass the collector's validation.
+Each fixture holds what `agent.windows.api` reads on one kind of PC (fixtures/windows/README.md
+names where each shape comes from). Only the Windows calls are replaced; the time limits,
+parsing, merging and the report are the agent's own, and every report must pass the
+collector's validation.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
 
-from agent import collect, windows, windows_script
-from agent.probe import ProbeError
+from agent.windows import api, facts
 from shared.report import validate
+from tests.agent.windows_replay import FIXTURES, REPLAY_TIMEOUT, load, replay
 
-FIXTURES = Path(__file__).parent / "fixtures" / "windows"
 GB = 2**30
 
 
-def replay(monkeypatch, name):
-    """The agent's report when PowerShell prints the fixture `name`."""
-    raw = (FIXTURES / name).read_text()
-    monkeypatch.setattr(collect, "platform_facts", windows)
-    monkeypatch.setattr(windows, "run_inventory", lambda errors: raw)
-    report = collect.collect_report(unit_code="STTTT")
+def report_of(monkeypatch, name, **changes):
+    recorded = load(name)
+    recorded.update(changes)
+    report = replay(monkeypatch, recorded)
     assert validate(report) == []
     return report
 
@@ -34,12 +31,21 @@ def products(report):
     return {p["name"]: p for p in report["antivirus"]["products"]}
 
 
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_fixture_records_every_source_or_its_failure(path):
+    recorded = load(path.name)
+    names = {source.name for source in api.sources()}
+    assert names <= set(recorded) | set(recorded["errors"])
+    assert set(recorded) - names <= {"errors", "visible_ram_bytes"}
+
+
 def test_windows_7_kes_10_and_network_agent(monkeypatch):
-    report = replay(monkeypatch, "win7_kes10_network_agent.jsonl")
+    report = report_of(monkeypatch, "win7_kes10_network_agent.json")
     machine = report["machine"]
     assert machine["hostname"] == "TMUBND-KT03"
     assert machine["os"]["name"] == "Microsoft Windows 7 Professional"
     assert machine["ram"]["installed_bytes"] == 2 * GB
+    assert machine["hardware_uuid"] == "4c4c4544-0043-3310-8036-b8c04f4a3132"
     assert report["antivirus"]["status"] == "detected"
     # Listed twice by Security Center, once in the registry, once as a service: one product.
     # Windows 7's WinDefend is antispyware, not an antivirus product.
@@ -49,11 +55,14 @@ def test_windows_7_kes_10_and_network_agent(monkeypatch):
     assert kes["signatures_updated_at"] == "2022-05-12T01:10:00+00:00"
     assert report["management_agent"] == {
         "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "10.5.1781"}
+        "version": "10.5.1781", "server": "ksc.sotttt.dongthap.gov.vn",
+        "last_connected_at": "2022-05-12T02:31:07+00:00"}
+    # No Defender namespace on Windows 7: an absent source, not a failure.
+    assert report["errors"] == []
 
 
 def test_windows_10_defender_only(monkeypatch):
-    report = replay(monkeypatch, "win10_defender_only.jsonl")
+    report = report_of(monkeypatch, "win10_defender_only.json")
     machine = report["machine"]
     assert machine["machine_id"] == "5b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
     assert machine["os"] == {"family": "windows", "name": "Microsoft Windows 10 Pro",
@@ -63,13 +72,14 @@ def test_windows_10_defender_only(monkeypatch):
     assert machine["domain"] == "WORKGROUP"
     assert report["antivirus"] == {"status": "detected", "products": [{
         "name": "Windows Defender", "vendor": "Microsoft", "version": "4.18.2205.7",
-        "enabled": True, "up_to_date": True, "signatures_updated_at": "2022-06-12T20:03:11Z",
+        "enabled": True, "up_to_date": True,
+        "signatures_updated_at": "2022-06-12T20:03:11+00:00",
         "sources": ["securitycenter", "service", "defender"]}]}
     assert report["management_agent"] is None
 
 
 def test_windows_10_kes_11_with_defender_passive(monkeypatch):
-    report = replay(monkeypatch, "win10_kes11_defender_passive.jsonl")
+    report = report_of(monkeypatch, "win10_kes11_defender_passive.json")
     machine = report["machine"]
     assert machine["device_type"] == "laptop"
     assert machine["dns_name"] == "stnmt-lt-12.stnmt.dongthap.local"
@@ -78,10 +88,11 @@ def test_windows_10_kes_11_with_defender_passive(monkeypatch):
     assert found["Kaspersky Endpoint Security for Windows"]["version"] == "11.6.0.394"
     assert found["Windows Defender"]["enabled"] is False
     assert report["management_agent"]["version"] == "13.2.0.1511"
+    assert report["management_agent"]["server"] == "10.20.0.5"
 
 
 def test_windows_11_kes_12_with_a_stale_defender_entry(monkeypatch):
-    report = replay(monkeypatch, "win11_kes12_stale_defender.jsonl")
+    report = report_of(monkeypatch, "win11_kes12_stale_defender.json")
     found = products(report)
     kes = found["Kaspersky Endpoint Security for Windows"]
     assert (kes["version"], kes["enabled"]) == ("12.3.0.493", True)
@@ -94,7 +105,7 @@ def test_windows_11_kes_12_with_a_stale_defender_entry(monkeypatch):
 
 
 def test_windows_server_2019_with_kaspersky_security_for_windows_server(monkeypatch):
-    report = replay(monkeypatch, "ws2019_ksws.jsonl")
+    report = report_of(monkeypatch, "ws2019_ksws.json")
     machine = report["machine"]
     assert machine["os"]["server"] is True
     assert machine["device_type"] == "virtual"
@@ -107,71 +118,155 @@ def test_windows_server_2019_with_kaspersky_security_for_windows_server(monkeypa
 
 
 def test_windows_server_where_services_and_registry_show_nothing_has_none(monkeypatch):
-    report = replay(monkeypatch, "ws2012r2_nothing.jsonl")
+    report = report_of(monkeypatch, "ws2012r2_nothing.json")
     assert report["antivirus"] == {"status": "none", "products": []}
     assert report["machine"]["device_type"] == "server"
     assert report["management_agent"] is None
 
 
-def test_windows_server_whose_services_could_not_be_read_is_unknown(monkeypatch, tmp_path):
-    lines = (FIXTURES / "ws2012r2_nothing.jsonl").read_text().splitlines()
-    lines = [ln for ln in lines if not ln.startswith('{"services"')]
-    lines.insert(1, '{"errors":{"services":"Access denied"}}')
-    (tmp_path / "broken.jsonl").write_text("\n".join(lines))
-    monkeypatch.setattr(sys.modules[__name__], "FIXTURES", tmp_path)
-    report = replay(monkeypatch, "broken.jsonl")
+def test_windows_server_whose_services_could_not_be_read_is_unknown(monkeypatch):
+    recorded = load("ws2012r2_nothing.json")
+    recorded["errors"]["services"] = "PermissionError: [WinError 5] Access is denied"
+    report = replay(monkeypatch, recorded)
+    assert validate(report) == []
     assert report["antivirus"]["status"] == "unknown"
-    assert "services: Access denied" in report["errors"]
+    assert report["errors"] == ["services: PermissionError: [WinError 5] Access is denied"]
 
 
 def test_windows_10_with_bkav(monkeypatch):
-    report = replay(monkeypatch, "win10_bkav.jsonl")
+    report = report_of(monkeypatch, "win10_bkav.json")
     found = products(report)
     assert found["Bkav Pro"]["vendor"] == "BKAV"
     assert found["Bkav Pro"]["sources"] == ["securitycenter", "registry", "service"]
     assert "Kaspersky Free" not in found  # uninstalled: its Security Center entry is stale
     assert found["Windows Defender"]["enabled"] is False
-    # "To be filled by O.E.M." is no serial, manufacturer or model: left out.
-    assert {"serial", "manufacturer", "model"}.isdisjoint(report["machine"])
+    # "To be filled by O.E.M." is no serial, manufacturer or model, and the AMI default
+    # UUID no identity: left out.
+    assert {"serial", "manufacturer", "model", "hardware_uuid"}.isdisjoint(report["machine"])
     assert report["machine"]["ram"]["installed_bytes"] == 2 * GB
-    assert "defender: Get-MpComputerStatus did not answer within 3000 ms" in report["errors"]
+    assert report["errors"] == [f"defender: no answer within {REPLAY_TIMEOUT:g} s"]
 
 
-def test_output_cut_short_keeps_the_sections_already_printed():
-    lines = (FIXTURES / "win10_defender_only.jsonl").read_text().splitlines()
-    facts = windows.parse_inventory("\n".join(lines[:5]) + '\n{"memory":[{"Capa')
-    assert facts["hostname"] == "STTTT-KT-07"
-    assert facts["antivirus"]["status"] == "unknown"
-    assert facts["errors"] == [
-        "inventory: output stopped before services, uninstall, security_center"]
-
-
-def test_output_that_is_not_json_is_a_probe_error():
-    with pytest.raises(ProbeError):
-        windows.parse_inventory("Get-CimInstance : Access denied")
-
-
-def test_the_script_fits_on_a_windows_command_line():
-    # CreateProcess refuses command lines over 32,767 characters.
-    assert len(" ".join(windows.inventory_command())) < 32767
-    assert windows_script.SCRIPT.count("Get-MpComputerStatus") >= 1
-
-
-def test_a_hanging_powershell_is_stopped_and_what_it_printed_is_kept(monkeypatch):
-    first_lines = "".join((FIXTURES / "win10_defender_only.jsonl").read_text().splitlines(
-        keepends=True)[:4])
-    hang = ("import sys, time; sys.stdout.write(sys.argv[1]); sys.stdout.flush(); "
-            "time.sleep(600)")
-    monkeypatch.setattr(windows, "inventory_command", lambda: [sys.executable, "-c", hang,
-                                                               first_lines])
-    monkeypatch.setattr(windows, "POWERSHELL_TIMEOUT", 1.0)
-    monkeypatch.setattr(collect, "platform_facts", windows)
-    report = collect.collect_report()
+def test_a_source_that_hangs_costs_its_line_and_the_report_still_goes(monkeypatch):
+    recorded = load("win10_defender_only.json")
+    for name in ("services", "uninstall", "security_center", "defender"):
+        recorded["errors"][name] = "timeout"
+    outcomes = []
+    report = replay(monkeypatch, recorded, outcomes=outcomes)
     assert validate(report) == []
     assert report["machine"]["hostname"] == "STTTT-KT-07"
     assert report["antivirus"]["status"] == "unknown"
-    assert any(e.endswith("did not answer within 1.0 s") for e in report["errors"])
+    assert f"services: no answer within {REPLAY_TIMEOUT:g} s" in report["errors"]
+    timed_out = {o.name for o in outcomes if o.error and o.error.startswith("no answer")}
+    assert timed_out == {"services", "uninstall", "security_center", "defender"}
 
 
-def test_the_time_limits_add_up_to_less_than_the_collection_budget():
-    assert windows_script.DEFENDER_TIMEOUT_MS / 1000 < windows.POWERSHELL_TIMEOUT < 10
+def test_the_firmware_figure_falls_back_to_the_memory_modules(monkeypatch):
+    report = report_of(monkeypatch, "ws2019_ksws.json", errors={
+        "firmware_ram": "OSError: [Errno 1] GetPhysicallyInstalledSystemMemory failed",
+        "security_center": "COMError: (-2147217394, None, (None, None, None, 0, None))",
+        "defender": "COMError: (-2147217394, None, (None, None, None, 0, None))"})
+    assert report["machine"]["ram"]["installed_bytes"] == 16 * GB
+    assert report["errors"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("20250311015218.000000+000", "2025-03-11T01:52:18+00:00"),
+    ("20220612200311.000000+420", "2022-06-12T13:03:11+00:00"),
+    ("16010101000000.000000+000", "1601-01-01T00:00:00+00:00"),
+    ("", None), (None, None), ("yesterday", None), ("2025031101521.000000+000", None),
+])
+def test_wmi_datetimes(text, expected):
+    assert facts.dmtf_time(text) == expected
+
+
+def test_every_source_has_a_time_limit_within_the_budget():
+    # The collection's budget is 10 s; sources run at once, then psutil's two (2 s).
+    assert all(0 < source.timeout <= 5 for source in api.sources())
+    assert len({source.name for source in api.sources()}) == len(api.sources())
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="reads this Windows PC for real")
+def test_the_windows_sources_answer_on_a_real_pc():
+    from agent.sources import read_sources, records_and_errors
+
+    records, errors = records_and_errors(read_sources(api.sources()))
+    for name in ("machine_guid", "current_version", "uninstall", "services", "os", "computer",
+                 "computer_product", "bios", "enclosure"):
+        assert name not in errors, errors
+    found = facts.facts_from_records(records, errors)
+    assert found["os"]["family"] == "windows" and found["machine_id"]
+
+
+def test_windows_11_kes_12_connected_with_its_licence(monkeypatch):
+    report = report_of(monkeypatch, "win11_kes12_connected.json")
+    kes = products(report)["Kaspersky Endpoint Security for Windows"]
+    assert (kes["version"], kes["enabled"], kes["up_to_date"]) == ("12.6.0.438", True, True)
+    # The bases' date from AVState wins over the product's own last update time.
+    assert kes["signatures_updated_at"] == "2026-11-29T21:14:00+00:00"
+    # 397 days from the day the values were read (2026-11-30).
+    assert kes["licence_expires_at"] == "2028-01-01T00:00:00+00:00"
+    assert report["management_agent"] == {
+        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
+        "version": "15.1.0.20748", "server": "ksc.sonoivu.dongthap.gov.vn",
+        "last_connected_at": "2026-11-30T01:47:12+00:00"}
+    assert report["machine"]["os"]["build"] == "26100.2314"
+    assert report["machine"]["dns_name"] == "snv-kt-04.snv.dongthap.local"
+
+
+def test_a_network_agent_silent_for_40_days_reports_when_it_last_connected(monkeypatch):
+    report = report_of(monkeypatch, "win10_kes11_agent_silent_40_days.json")
+    agent = report["management_agent"]
+    assert (agent["running"], agent["server"]) == (True, "ksc.caolanh.dongthap.gov.vn")
+    assert agent["last_connected_at"] == "2026-10-21T08:05:59+00:00"
+    # Judging "connected" is the collector's: the agent never turns a date into a verdict.
+    kes = products(report)["Kaspersky Endpoint Security for Windows"]
+    assert kes["signatures_updated_at"] == "2026-10-19T23:02:00+00:00"
+
+
+@pytest.mark.parametrize("name, product, version, signatures, os_name", [
+    ("ws2016_ksws10.json", "Kaspersky Security 10.1.2 for Windows Server", "10.1.2.996",
+     "2026-11-28T17:40:00+00:00", "Microsoft Windows Server 2016 Standard"),
+    ("ws2019_ksws.json", "Kaspersky Security 11 for Windows Server", "11.0.1.897",
+     "2022-06-15T03:30:00+00:00", "Microsoft Windows Server 2019 Standard"),
+    ("ws2022_ksws12.json", "Kaspersky Security for Windows Server", "12.0.0.477",
+     "2026-11-29T20:20:00+00:00", "Microsoft Windows Server 2022 Datacenter"),
+])
+def test_servers_with_ksws_report_their_signature_date(monkeypatch, name, product, version,
+                                                      signatures, os_name):
+    report = report_of(monkeypatch, name)
+    assert report["machine"]["os"]["name"] == os_name and report["machine"]["os"]["server"]
+    [found] = report["antivirus"]["products"]
+    assert (found["name"], found["version"], found["enabled"]) == (product, version, True)
+    # No Security Center on servers: "up to date" is left to the collector, judged on the date.
+    assert found["up_to_date"] is None
+    assert found["signatures_updated_at"] == signatures
+    assert report["management_agent"]["server"] and report["management_agent"]["last_connected_at"]
+    assert report["errors"] == []
+
+
+def test_a_clone_shares_the_machine_guid_but_not_the_hardware_uuid(monkeypatch):
+    original = report_of(monkeypatch, "win10_kes11_defender_passive.json")["machine"]
+    clone = report_of(monkeypatch, "win10_kes11_clone.json")["machine"]
+    assert clone["machine_id"] == original["machine_id"]
+    assert clone["hostname"] != original["hostname"]
+    assert (original["hardware_uuid"], clone["hardware_uuid"]) == (
+        "5e1a7c2b-3f4d-11b2-a85c-8c3f2e7d9a01", "9d4e2a71-3f8b-11ec-a1b2-6c2408d1e3f5")
+
+
+def test_a_vm_with_dynamic_memory_reports_both_raw_figures(monkeypatch):
+    report = report_of(monkeypatch, "win10_hyperv_dynamic_memory.json")
+    machine = report["machine"]
+    assert machine["device_type"] == "virtual"
+    # The firmware lists the 1 GB start-up memory; the OS sees 26 GB. Both go as read.
+    assert machine["ram"] == {"installed_bytes": 1 * GB, "visible_bytes": 27917287424}
+
+
+def test_a_russian_kes_10_is_one_product_under_its_own_name(monkeypatch):
+    report = report_of(monkeypatch, "win7_kes10_russian.json")
+    [kes] = report["antivirus"]["products"]
+    assert kes["name"] == "Kaspersky Endpoint Security 10 для Windows"
+    assert (kes["vendor"], kes["version"]) == ("Kaspersky", "10.2.2.10535")
+    assert kes["sources"] == ["securitycenter", "registry", "service"]
+    agent = report["management_agent"]
+    assert (agent["version"], agent["running"]) == ("10.2.434", True)

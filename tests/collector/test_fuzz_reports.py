@@ -89,7 +89,8 @@ def bearer(secret):
 
 
 def assert_consistent(app):
-    """Every stored report has its machine and products; every machine its latest report."""
+    """Every stored report has its machine and products; every machine its latest report and
+    a credential that reports into it."""
     db = open_db(app.config["DATABASE"])
     try:
         orphans = db.execute("""SELECT
@@ -100,8 +101,9 @@ def assert_consistent(app):
               WHERE r.report_id IS NULL),
             (SELECT count(*) FROM report_products p LEFT JOIN reports r USING (report_id)
               WHERE r.report_id IS NULL),
-            (SELECT count(*) FROM machines m LEFT JOIN machine_credentials c USING (machine_id)
-              WHERE c.machine_id IS NULL)""").fetchone()
+            (SELECT count(*) FROM machines m WHERE NOT EXISTS (
+              SELECT 1 FROM machine_credentials c
+              WHERE coalesce(c.stored_as, c.machine_id) = m.machine_id))""").fetchone()
         assert orphans == (0, 0, 0, 0)
         for (body,) in db.execute("SELECT body FROM reports"):
             assert json.loads(body)["schema_version"] == 1

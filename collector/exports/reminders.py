@@ -1,0 +1,194 @@
+"""Reminders by e-mail ("đôn đốc"): which units are below a rate, the Vietnamese message each
+gets with its figures and its lists as XLSX, and the sending, each logged, a failure reported
+for its unit.
+
+The figures are the rollup's (`rollup()` of the unit's parent: the row the units table shows)
+and the reconciliation's; the lists are the exports a unit page offers.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from collector.counting import reconcile
+from collector.counting.rollup import rollup
+from collector.exports.files import day_text
+from collector.exports.machine_list import build_machines_export
+from collector.exports.reconcile_lists import build_reconcile_export
+from collector.formats.formatting import number, percent
+from collector.store import mail, settings
+from collector.store.units import list_units
+
+SMTP_TIMEOUT = 30
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+# The lists attached, each with the file it comes from.
+ATTACHED = (("missing", "Máy chưa cài đặt phần mềm"),
+            ("misnamed", "Máy đặt tên chưa đúng hướng dẫn"),
+            ("no_agent", "Máy có trong KSC hoặc AD nhưng chưa có agent avroll"),
+            ("not_connected", "Máy đã cài Kaspersky nhưng chưa kết nối được với máy chủ "
+                              "quản trị"))
+
+
+class BadRate(ValueError):
+    """A --below rate that is not a percentage from 0 to 1000."""
+
+
+def parse_rate(text):
+    """`80`, `80%` or `80,5` as a fraction (0.8); BadRate otherwise."""
+    cleaned = str(text).strip().rstrip("%").strip().replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise BadRate(f"'{text}' is not a percentage (for example 80 or 80,5)") from None
+    if not 0 <= value <= 1000:
+        raise BadRate(f"'{text}' must be between 0 and 1000 (%)")
+    return value / 100
+
+
+@dataclass
+class Reminder:
+    """One unit's reminder: its figures, its address, and (once tried) what happened."""
+
+    unit: dict
+    figures: dict
+    lists: dict
+    recipient: str | None
+    subject: str = ""
+    body: str = ""
+    attachments: list = field(default_factory=list)
+    error: str | None = None
+    sent: bool = False
+
+
+def unit_rows(db):
+    """Every unit's row as the units table shows it (under its parent), by code."""
+    units = list_units(db)
+    parents = [None] + sorted({unit["parent"] for unit in units if unit["parent"]})
+    rows = {}
+    for parent in parents:
+        report = rollup(db, parent=parent)
+        for section in report["sections"]:
+            for row in section["units"]:
+                rows[row["code"]] = dict(row, as_of=report["as_of"])
+    return rows
+
+
+def plan(db, below=1.0):
+    """The units whose install rate is below `below` (a fraction; units without an
+    allocation have no rate and are left out), each with its figures and lists."""
+    rows = unit_rows(db)
+    result = reconcile.reconcile(db)
+    reminders = []
+    for unit in list_units(db):
+        row = rows.get(unit["code"])
+        if row is None or row["install_rate"] is None or row["install_rate"] >= below:
+            continue
+        counts = reconcile.summary(db, unit["code"], result)["counts"]
+        lists = {"missing": row["missing"], "misnamed": row["misnamed"],
+                 "no_agent": counts["no_agent"], "not_connected": counts["not_connected"]}
+        reminder = Reminder(unit, row, lists, unit.get("email"))
+        reminder.subject = (f"Đôn đốc cài đặt phần mềm phòng, chống mã độc: {unit['name']} "
+                            f"đạt {percent(row['install_rate'])}")
+        reminder.body = message_text(db, reminder, below)
+        reminders.append(reminder)
+    return reminders, result
+
+
+def _count(value):
+    return "chưa có số liệu (chưa nhập danh sách từ KSC)" if value is None else number(value)
+
+
+def message_text(db, reminder, below):
+    """The Vietnamese message: the unit's figures, what is attached, what to do."""
+    row, lists = reminder.figures, reminder.lists
+    pattern = settings.current(db)["naming_pattern"]
+    lines = [
+        f"Kính gửi: {reminder.unit['name']}",
+        "",
+        f"Theo số liệu của hệ thống avroll đến ngày {day_text(row['as_of'])}, đơn vị đã cài "
+        f"đặt phần mềm phòng, chống mã độc tập trung trên {number(row['installed_official'])}"
+        f" / {number(row['allocated'])} bản quyền được phân bổ, đạt tỷ lệ "
+        f"{percent(row['install_rate'])} (thấp hơn mức {percent(below)}).",
+        "",
+        "Cụ thể:",
+    ]
+    for key, label in ATTACHED:
+        lines.append(f"- {label}: {_count(lists[key])}")
+    lines += [
+        "",
+        "Danh sách từng máy được gửi kèm thư này (tệp XLSX). Đề nghị đơn vị:",
+        "- cài đặt phần mềm trên các máy chưa cài (trừ máy cấu hình thấp, RAM dưới 2 GB);",
+        f"- đặt tên máy theo hướng dẫn (mẫu {pattern});",
+        "- cài agent avroll trên các máy chưa có, và kiểm tra kết nối của Kaspersky với máy "
+        "chủ quản trị tập trung;",
+        "và báo cáo kết quả về đơn vị chủ trì.",
+        "",
+        "Thư này được gửi từ hệ thống avroll; số liệu là số liệu tại thời điểm gửi.",
+    ]
+    return "\n".join(lines)
+
+
+def attachments(db, reminder, result):
+    """The unit's four lists as XLSX files: (filename, bytes)."""
+    code = reminder.unit["code"]
+    files = [build_machines_export(db, code, "xlsx", tab="missing"),
+             build_machines_export(db, code, "xlsx", tab="misnamed"),
+             build_reconcile_export(db, "xlsx", unit=code, list_name="no_agent",
+                                    result=result),
+             build_reconcile_export(db, "xlsx", unit=code, list_name="not_connected",
+                                    result=result)]
+    return [(made.filename, made.body) for made in files]
+
+
+def message(sender, reminder):
+    """The e-mail of one reminder, attachments included."""
+    email = EmailMessage()
+    email["From"] = formataddr(("avroll", sender))
+    email["To"] = reminder.recipient
+    email["Subject"] = reminder.subject
+    email["Message-ID"] = make_msgid(domain=sender.split("@", 1)[1])
+    email.set_content(reminder.body)
+    for filename, body in reminder.attachments:
+        email.add_attachment(body, maintype=XLSX[0], subtype=XLSX[1], filename=filename)
+    return email
+
+
+def _connect(config, password):
+    if config["security"] == "tls":
+        server = smtplib.SMTP_SSL(config["host"], config["port"], timeout=SMTP_TIMEOUT,
+                                  context=ssl.create_default_context())
+    else:
+        server = smtplib.SMTP(config["host"], config["port"], timeout=SMTP_TIMEOUT)
+        if config["security"] == "starttls":
+            server.starttls(context=ssl.create_default_context())
+    if config["username"]:
+        server.login(config["username"], password or "")
+    return server
+
+
+def send(db, reminders, result, actor):
+    """Send each reminder on its own connection, so one unit's failure stops no other;
+    every attempt is logged. Returns the reminders with `sent` or `error` set."""
+    config = mail.current(db)
+    password = mail.smtp_password(db)
+    for reminder in reminders:
+        if not config["ready"]:
+            reminder.error = "SMTP chưa được cấu hình (máy chủ và địa chỉ gửi)"
+        elif not reminder.recipient:
+            reminder.error = "đơn vị chưa có địa chỉ e-mail liên hệ"
+        else:
+            try:
+                reminder.attachments = attachments(db, reminder, result)
+                with _connect(config, password) as server:
+                    server.send_message(message(config["sender"], reminder))
+                reminder.sent = True
+            except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
+                reminder.error = mail.without_secret(
+                    f"{type(exc).__name__}: {exc}", password)
+        mail.log_sending(db, actor, reminder.unit["code"], reminder.recipient,
+                         reminder.subject, len(reminder.attachments), reminder.error)
+    return reminders
