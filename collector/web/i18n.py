@@ -61,6 +61,8 @@ VI = {
     "Imported units from a file": "Nhập danh sách đơn vị từ tệp",
     "Saved units": "Lưu thông tin đơn vị",
     "Changed a setting": "Thay đổi thiết lập",
+    "Changed the mail settings": "Thay đổi thiết lập thư điện tử",
+    "Connected within (days)": "Kết nối được trong vòng (ngày)",
     "Added a user": "Thêm người dùng",
     "Disabled a user": "Khóa người dùng",
     "Enabled a user": "Mở khóa người dùng",

@@ -57,6 +57,7 @@ SETTING_LABELS = {
     "naming_pattern": "Naming rule for computers",
     "ram_exempt_below_mb": "Exempt below this RAM (MB)",
     "stale_after_days": "Not reporting after (days)",
+    "connected_days": "Connected within (days)",
     "required_product": "Mandated antivirus",
 }
 
@@ -65,6 +66,7 @@ ACTIONS = {
     "units.import": "Imported units from a file",
     "units.save": "Saved units",
     "settings.set": "Changed a setting",
+    "mail.settings": "Changed the mail settings",
     "users.add": "Added a user",
     "users.disable": "Disabled a user",
     "users.enable": "Enabled a user",
