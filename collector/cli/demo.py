@@ -36,8 +36,9 @@ class DemoError(Exception):
     """The demo database is not new: the demo never mixes into real figures."""
 
 
-def demo_units():
-    """Dong Thap's departments and districts, each district with communes under it."""
+def demo_units(share=1.0):
+    """Dong Thap's departments and districts, each district with communes under it;
+    allocations times `share` (at least one licence each)."""
     from collector.formats.spreadsheets import read_table
 
     source = Path(__file__).parents[1] / "data" / "dong_thap_2021_units.csv"
@@ -48,6 +49,9 @@ def demo_units():
             units.append({"code": f"{district['code']}X{number}", "name": f"UBND xã {name}",
                           "group": district["group"], "parent": district["code"],
                           "allocated": "20"})
+    for unit in units:
+        if unit["allocated"]:
+            unit["allocated"] = str(max(1, round(int(unit["allocated"]) * share)))
     return units
 
 
@@ -67,15 +71,15 @@ def _report(rng, machine, when, products, agent):
         "management_agent": agent, "errors": []}
 
 
-def _machines(rng, units, share):
-    """Each unit's computers: mostly its allocation (times `share`), some over, some
-    silent units."""
+def _machines(rng, units):
+    """Each unit's computers: mostly its allocation, some over, some silent units."""
     machines = []
     for index, unit in enumerate(units):
         allocated = int(unit["allocated"] or 0)
-        has_children = any(other.get("parent") == unit["code"] for other in units)
-        own = allocated - 8 * 20 if has_children else allocated
-        count = 0 if index % 17 == 5 else max(0, round(own * share * rng.uniform(0.85, 1.12)))
+        # A district's own offices: what its communes were not given.
+        own = allocated - sum(int(other["allocated"] or 0) for other in units
+                              if other.get("parent") == unit["code"])
+        count = 0 if index % 17 == 5 else max(0, round(own * rng.uniform(0.85, 1.12)))
         for number in range(1, count + 1):
             misnamed = rng.random() < 0.03
             machines.append({
@@ -100,7 +104,7 @@ def _machines(rng, units, share):
 
 
 def fill(db, now=None, seed=2021, share=1.0):
-    """Units, computers (about `share` of the allocations) and six weeks of their reports;
+    """Units, computers (allocations times `share`) and six weeks of their reports;
     DemoError unless the database is new. Returns (units, machines, reports)."""
     from collector.store.ingest import store_report
     from collector.store.units import save_units
@@ -113,12 +117,12 @@ def fill(db, now=None, seed=2021, share=1.0):
     db.execute("PRAGMA journal_mode = MEMORY")
     db.execute("PRAGMA synchronous = OFF")
     rng = random.Random(seed)
-    units = demo_units()
+    units = demo_units(share)
     save_units(db, list(enumerate(units, 2)), actor="demo")
     now = now or datetime.now(timezone.utc)
     start = now - timedelta(days=WEEKS * 7)
     reports = 0
-    machines = _machines(rng, units, share)
+    machines = _machines(rng, units)
     for machine in machines:
         last_day = machine["stops"] if machine["stops"] is not None else WEEKS * 7
         installs = machine["installs"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 WIDTH, HEIGHT = 640, 230
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 12, 34  # room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 60, 16, 12, 34  # room for the axis labels
 
 
 @dataclass(frozen=True)
