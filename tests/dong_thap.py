@@ -8,6 +8,7 @@ hand-made table printed 55/56 as 96,4% and sorted 71,4% below 70,5%; ours must n
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -96,6 +97,17 @@ def seed_dong_thap(db):
     store(db, "HLVU-MOI01", machine_id="hlvu-moi01-identity",
            collected_at=datetime(2022, 5, 15, tzinfo=timezone.utc))
 
+
+@contextmanager
+def allocation_2021(db):
+    """The data-integration centre's 2021 allocation (53) put back for the block: with it
+    the table adds up to letter 002's sentences (1.177 licences for the departments)."""
+    save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": "53"})])
+    try:
+        yield db
+    finally:
+        save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
+                             "allocated": ""})])
 
 
 def dong_thap_database(path):

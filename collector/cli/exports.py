@@ -25,16 +25,23 @@ def _common(command):
 
 def _write(db_path, out, fmt, build, *args, **kwargs):
     """Build the export with the database and save it to `out`; errors as click errors."""
-    from collector.counting.machine_states import UnknownTab
-    from collector.counting.rollup import BadAsOf, UnknownUnit
-
     fmt = fmt or Path(out).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise click.UsageError("give --format xlsx or csv (or an --out ending in .xlsx/.csv)")
+    _save(db_path, out, build, *args, fmt=fmt, **kwargs)
+
+
+def _save(db_path, out, build, *args, **kwargs):
+    """Run `build(db, …)` and write the file it makes to `out`; refusals as click errors."""
+    from collector.counting.machine_states import UnknownTab
+    from collector.counting.rollup import BadAsOf, UnknownUnit
+    from collector.exports.reminder_letter import BadReminder
+    from collector.exports.reminders import BadRate
+
     with database(db_path) as db:
         try:
-            made = build(db, *args, fmt=fmt, **kwargs)
-        except (BadAsOf, UnknownTab) as exc:
+            made = build(db, *args, **kwargs)
+        except (BadAsOf, UnknownTab, BadReminder, BadRate) as exc:
             raise click.ClickException(str(exc)) from None
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None
@@ -42,9 +49,18 @@ def _write(db_path, out, fmt, build, *args, **kwargs):
     click.echo(f"{out}: {len(made.body):,} bytes")
 
 
+def _docx_out(command):
+    """--out (a .docx file) and --db, which every letter takes."""
+    command = click.option("--out", "out", required=True,
+                           type=click.Path(dir_okay=False, writable=True),
+                           help="The .docx file to write (open it in Word, check, sign).")(command)
+    return db_option(command)
+
+
 @click.group("export")
 def export():
-    """The files officers send: install-rate appendix, machine lists, survey, status."""
+    """The files officers send: install-rate appendix, machine lists, survey, status, and
+    drafts of the letters that go with them."""
 
 
 @export.command("rollup")
@@ -86,6 +102,19 @@ def export_survey(unit, as_of, fmt, out, db_path):
     _write(db_path, out, fmt, build_survey_export, unit, as_of=as_of)
 
 
+@export.command("deployment-need")
+@click.option("--unit", metavar="CODE", help="The unit (its descendants too); default: the "
+              "whole province, one block per unit with a need.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
+@_common
+def export_deployment_need(unit, as_of, fmt, out, db_path):
+    """Biểu mẫu 2 (Bac Ninh 2026): deployment need, pre-filled from the machines missing
+    the product."""
+    from collector.exports.deployment_need import build_deployment_need_export
+
+    _write(db_path, out, fmt, build_deployment_need_export, unit=unit, as_of=as_of)
+
+
 @export.command("reporting-status")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
 @click.option("--parent", metavar="CODE", help="Only this unit and the units under it.")
@@ -111,3 +140,85 @@ def export_reconcile(unit, list_name, fmt, out, db_path):
     from collector.exports.reconcile_lists import build_reconcile_export
 
     _write(db_path, out, fmt, build_reconcile_export, unit=unit, list_name=list_name)
+
+
+@export.command("report-letter")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit.")
+@_docx_out
+def export_report_letter(as_of, parent, out, db_path):
+    """Draft of the covering report letter (letter 002), its figures from the appendix."""
+    from collector.exports.report_letter import build_report_letter
+
+    _save(db_path, out, build_report_letter, as_of=as_of, parent=parent)
+
+
+@export.command("reminder-letter")
+@click.option("--below", metavar="RATE", help="List the units whose install rate is under "
+              "this percentage, e.g. 90 or 96,7 (default 100).")
+@click.option("--deadline", metavar="YYYY-MM-DD", help="Date the units must report by "
+              "(default a week after --as-of).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit.")
+@_docx_out
+def export_reminder_letter(below, deadline, as_of, parent, out, db_path):
+    """Draft of a reminder ("đôn đốc", letter 004) to the units below the rate."""
+    from collector.exports.reminder_letter import build_reminder_letter
+
+    _save(db_path, out, build_reminder_letter, below=below, deadline=deadline, as_of=as_of,
+          parent=parent)
+
+
+@export.command("issue-report")
+@click.option("--number", required=True, help="The number the report letter was signed with.")
+@click.option("--date", "issued_on", metavar="YYYY-MM-DD", help="Its date (default today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit.")
+@db_option
+def export_issue_report(number, issued_on, as_of, parent, db_path):
+    """Issue a report: its appendix and letter with number and date, kept as sent."""
+    from collector.counting.rollup import BadAsOf, UnknownUnit
+    from collector.exports.issue import issue_report
+    from collector.exports.letterhead import BadIssue
+    from collector.store.audit import cli_actor
+    from collector.store.issued_reports import DuplicateIssue
+
+    with database(db_path) as db:
+        try:
+            report_id, files = issue_report(db, number, issued_on, as_of, parent, cli_actor())
+        except (BadIssue, BadAsOf, DuplicateIssue) as exc:
+            raise click.ClickException(str(exc)) from None
+        except UnknownUnit as exc:
+            raise click.ClickException(f"no unit with code '{exc}'") from None
+    click.echo(f"issued report {report_id}: {', '.join(files)}")
+
+
+@export.command("issued-reports")
+@click.option("--id", "report_id", type=int, help="Write this issued report's files ...")
+@click.option("--out-dir", type=click.Path(file_okay=False), help="... into this folder.")
+@db_option
+def export_issued_reports(report_id, out_dir, db_path):
+    """List the issued reports, or write one's files exactly as they were sent."""
+    from collector.store.issued_reports import issued_file, issued_reports
+
+    if (report_id is None) != (out_dir is None):
+        raise click.UsageError("give --id and --out-dir together")
+    with database(db_path) as db:
+        reports = issued_reports(db)
+        if report_id is None:
+            for report in reports:
+                click.echo(f"{report['id']}\tsố {report['number']}\t{report['issued_on']}\t"
+                           f"as of {report['as_of']}\t"
+                           + ", ".join(file["filename"] for file in report["files"]))
+            return
+        found = next((report for report in reports if report["id"] == report_id), None)
+        if found is None:
+            raise click.ClickException(f"no issued report {report_id}")
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        for file in found["files"]:
+            target = Path(out_dir) / file["filename"]
+            target.write_bytes(issued_file(db, report_id, file["filename"]))
+            click.echo(f"{target}: {file['size']:,} bytes")

@@ -12,11 +12,13 @@ import json
 from collector.counting.rollup import OWN_COUNTS, Tree, UnknownUnit, state_query, when_for
 from collector.store.units import get_unit, list_units
 
-# Appended to the state query: machines in `:units`, not stale, by device and system.
+# Appended to the state query: machines in `:units`, not stale (or only those in
+# `:state`), by device and system.
 DEVICE_COUNTS = """
     SELECT r.device_type, r.os_family, r.os_name, r.os_server, count(*) AS machines
     FROM state s JOIN reports r ON r.report_id = s.report_id
-    WHERE s.state != 'stale' AND s.unit IN (SELECT value FROM json_each(:units))
+    WHERE s.state != 'stale' AND (:state IS NULL OR s.state = :state)
+      AND s.unit IN (SELECT value FROM json_each(:units))
     GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 3"""
 
 
@@ -37,24 +39,26 @@ def _subtree(db, unit):
     return Tree(list_units(db), {}).descendants(unit.upper())
 
 
-def device_os_counts(db, unit, as_of=None):
-    """Machines of a unit and its descendants reporting as of a date (stale ones left out),
-    counted by device type, OS family, OS name and server edition."""
+def device_os_counts(db, unit, as_of=None, state=None):
+    """Machines of a unit and its descendants reporting as of a date (stale ones left out;
+    `state`, e.g. "missing", keeps only those), counted by device type, OS family, OS name
+    and server edition."""
     scope = _subtree(db, unit)
     sql, params = state_query(db, when_for(db, as_of), scope=scope)
-    params["units"] = json.dumps(scope)
+    params.update(units=json.dumps(scope), state=state)
     return list(db.query(sql + DEVICE_COUNTS, params))
 
 
 def unit_reporting(db, as_of=None, parent=None):
     """Every unit (under `parent`, itself included, when given) in import order with its
-    own machines reporting and installed (descendants' not included) and its contacts."""
+    own machines reporting, installed and missing (descendants' not included) and its
+    contacts."""
     units = list_units(db)
     scope = _subtree(db, parent) if parent else [unit["code"] for unit in units]
     sql, params = state_query(db, when_for(db, as_of), scope=scope if parent else None)
     own = {row.pop("unit"): row for row in db.query(sql + OWN_COUNTS, params)}
     tree = Tree(units, own)
     wanted = set(scope)
-    return [dict(unit, seen=tree.own[unit["code"]]["seen"],
-                 installed=tree.own[unit["code"]]["installed"])
+    return [dict(unit, **{key: tree.own[unit["code"]][key]
+                          for key in ("seen", "installed", "missing")})
             for unit in units if unit["code"] in wanted]

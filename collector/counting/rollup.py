@@ -10,7 +10,8 @@ The rules (also in the README):
   visible) below `ram_exempt_below_mb`; *missing*: neither.
 - A name that follows `naming_pattern` with a known unit code attributes the machine to that
   unit. A *misnamed* machine belongs to the unit its agent was enrolled for (if known); the
-  official table counts it in the misnamed row, not in that unit's row.
+  official table counts it in the misnamed row, not in that unit's row. That row is the last
+  row of the first section, whose total includes it (as letter 002 prints it).
 """
 
 from __future__ import annotations
@@ -285,12 +286,17 @@ def name_key(name):
              for c in letters], tones)
 
 
-def _sections(rows):
+def _sections(rows, misnamed_installed):
+    """Units grouped by section in rate order. The misnamed row is the last row of the first
+    section, as letter 002 prints it under the provincial departments (whose office collects
+    the machines no unit can claim): that section's total, like the grand total, includes it,
+    so the letter's sentence figures can be read off the table."""
     sections = {}
     for row in rows:
         sections.setdefault(row["group"], []).append(row)
-    return [{"group": group, "units": sorted(members, key=rate_order),
-             "total": _total(members)} for group, members in sections.items()]
+    return [{"group": group, "units": sorted(members, key=rate_order), "misnamed": index == 0,
+             "total": _total(members, extra_official=misnamed_installed if index == 0 else 0)}
+            for index, (group, members) in enumerate(sections.items())]
 
 
 def _total(rows, allocated=None, extra_official=0, extra_counts=None):
@@ -355,7 +361,7 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         parent_own = dict(code=parent, name=tree.units[parent]["name"],
                           **_figures(counts, None, counts["installed_named"]))
         _add(extra, counts)
-    sections = _sections(rows)
+    sections = _sections(rows, misnamed_installed)
     grand = _total(rows, allocated=tree.allocated[parent] if parent else None,
                    extra_official=misnamed_installed + (
                        parent_own["installed_official"] if parent_own else 0),
@@ -366,7 +372,8 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         "sections": sections,
         "parent_own": parent_own,
         "misnamed": {"installed_official": misnamed_installed, "seen": misnamed_seen,
-                     "allocated": None, "install_rate": None},
+                     "allocated": None, "install_rate": None,
+                     "section": 1 if sections else None},
         "total": grand,
         "checks": {
             "units_without_reports": [

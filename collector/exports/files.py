@@ -1,4 +1,5 @@
-"""What every export shares: the formats, the CSV bytes, the file name and its MIME type."""
+"""What every export shares: the formats, the CSV bytes, the file name and its MIME type
+(letters are DOCX only)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ FORMATS = ("xlsx", "csv")
 MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",  # Flask adds "; charset=utf-8" to text types
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 

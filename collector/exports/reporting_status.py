@@ -1,9 +1,12 @@
-"""Who has answered: per unit, whether its machines report and whether its contacts are
-known, marked "x" as in the appendix of the Bac Ninh letter (Công văn 3324/CAT-ANM), generated
-from the inventory instead of typed.
+"""Who has answered, laid out exactly as the appendix of the Bac Ninh letter (Công văn
+3324/CAT-ANM, letter 003): its title, its eight columns (TT, unit, total computers,
+deployment need, leader contact, phone, officer contact, phone) and its x marks, generated from
+the inventory instead of typed.
 
-Counts are the unit's own machines (its descendants are rows of their own); sections follow the
-unit groups, numbered I, II, III as the letter does.
+Counts are the unit's own machines (its descendants are rows of their own): total computers
+are those reporting, the deployment need those missing the mandated product (not exempt).
+A unit with no machine reporting has both cells empty, as the letter leaves the units that
+have not answered. Sections follow the unit groups, numbered I, II, III as the letter does.
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ from __future__ import annotations
 from collector.counting.inventory import unit_reporting
 from collector.counting.rollup import when_for
 from collector.exports.files import day_text, export_file
+from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
 
-TITLE = "DANH SÁCH CÁC ĐƠN VỊ ĐÃ CÓ MÁY BÁO CÁO VÀ THÔNG TIN ĐẦU MỐI"
+TITLE = ("DANH SÁCH CÁC CƠ QUAN CHƯA GỬI THÔNG TIN ĐẦU MỐI TRIỂN KHAI PHẦN MỀM PHÒNG "
+         "CHỐNG MÃ ĐỘC KASPERSKY")
 MARKS_NOTE = "(Đã có thông tin đánh dấu x, chưa có thông tin để trống)"
-COLUMNS = ("TT", "Tên đơn vị", "Mã", "Số lượng bản quyền được phân bổ",
-           "Số máy tính đang báo cáo", "Số máy đã cài đặt", "Có máy báo cáo",
-           "Đầu mối lãnh đạo", "SĐT", "Đầu mối cán bộ", "SĐT")
+COLUMNS = ("TT", "Tên đơn vị", "Tổng số máy tính", "Nhu cầu triển khai", "Đầu mối lãnh đạo",
+           "SĐT", "Đầu mối cán bộ", "SĐT")
 CONTACTS = ("leader_name", "leader_phone", "officer_name", "officer_phone")
-WIDTHS = (5, 34, 9, 11, 10, 10, 9, 9, 7, 9, 7)
+WIDTHS = (6, 44, 11, 11, 10, 8, 10, 8)
 OTHER_GROUP = "Các đơn vị khác"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -36,7 +40,7 @@ def build_reporting_status(db, parent=None, as_of=None):
         sections.setdefault(unit["group"] or "", []).append({
             "code": unit["code"], "name": unit["name"], "allocated": unit["allocated"],
             "machines_reporting": unit["seen"], "machines_installed": unit["installed"],
-            "reporting": unit["seen"] > 0,
+            "deployment_need": unit["missing"], "reporting": unit["seen"] > 0,
             "contacts": {key: bool(unit[key]) for key in CONTACTS}})
     units = [unit for members in sections.values() for unit in members]
     return {
@@ -54,15 +58,17 @@ def _mark(present):
 
 
 def _cells(number, unit):
-    return [number, unit["name"], unit["code"], unit["allocated"], unit["machines_reporting"],
-            unit["machines_installed"], _mark(unit["reporting"]),
+    answered = unit["reporting"]
+    return [number, unit["name"], unit["machines_reporting"] if answered else None,
+            unit["deployment_need"] if answered else None,
             *(_mark(unit["contacts"][key]) for key in CONTACTS)]
 
 
-def to_xlsx(status):
-    sheet = SheetWriter("Tình hình báo cáo", WIDTHS, landscape=True)
+def to_xlsx(status, head):
+    sheet = SheetWriter("Phụ lục", WIDTHS)
     sheet.line(TITLE, bold=True, size=13)
-    sheet.line(f"(Tổng hợp từ phần mềm avroll đến ngày {day_text(status['as_of'])})",
+    sheet.line(attached_line(head, None, status["as_of"], "Gửi kèm theo"), italic=True)
+    sheet.line(f"(Số máy tổng hợp từ phần mềm avroll đến ngày {day_text(status['as_of'])})",
                italic=True)
     sheet.blank()
     sheet.header(COLUMNS)
@@ -70,18 +76,13 @@ def to_xlsx(status):
     for position, section in enumerate(status["sections"], 1):
         sheet.table_row([roman(position), section["group"] or OTHER_GROUP], bold=True)
         for number, unit in enumerate(section["units"], 1):
-            sheet.table_row(_cells(number, unit), (None,) * 3 + (COUNT_FORMAT,) * 3)
-    summary = status["summary"]
-    sheet.blank()
-    sheet.line(f"Có máy báo cáo: {summary['reporting']}/{summary['units']} đơn vị; "
-               f"đủ thông tin đầu mối: {summary['contacts_complete']}/{summary['units']} "
-               "đơn vị.", align="left")
+            sheet.table_row(_cells(number, unit), (None, None, COUNT_FORMAT, COUNT_FORMAT))
     return sheet.to_bytes()
 
 
 def csv_rows(status):
-    header = ("Mục", *COLUMNS)
-    rows = [(section["group"] or OTHER_GROUP, *_cells(number, unit))
+    header = ("Mục", "Mã đơn vị", *COLUMNS)
+    rows = [(section["group"] or OTHER_GROUP, unit["code"], *_cells(number, unit))
             for section in status["sections"]
             for number, unit in enumerate(section["units"], 1)]
     return header, rows
@@ -92,4 +93,5 @@ def build_reporting_status_export(db, fmt, as_of=None, parent=None):
     status = build_reporting_status(db, parent, as_of)
     stem = "tinh-hinh-bao-cao-" + status["as_of"] + (
         f"-{status['parent']}" if status["parent"] else "")
-    return export_file(stem, fmt, lambda: to_xlsx(status), lambda: csv_rows(status))
+    return export_file(stem, fmt, lambda: to_xlsx(status, letterhead(db)),
+                       lambda: csv_rows(status))

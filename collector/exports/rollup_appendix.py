@@ -1,10 +1,11 @@
 """The install-rate appendix as the provincial letters attach it ("Thống kê số lượng máy tính
 cài đặt phần mềm phòng, chống mã độc tập trung đến ngày …"), from `rollup()`.
 
-The table has the letters' six columns, one section per unit group with its total, the row of
-installed machines not named per the guideline, and the grand total. The misnamed row comes
-after the sections (it belongs to none), so each section total is the sum of its rows and the
-grand total is the sum of the section totals and the misnamed row.
+The table has the letters' six columns, one section per unit group with its total, and the
+grand total, laid out as letter 002: the row of installed machines not named per the guideline
+is the last numbered row of section 1 (where `rollup()` puts it and counts it), so "Cộng mục 1"
+and the grand total read as the letter's sentences. Notes only where the letter would write
+one: a unit with no machine reporting, children allocated more than their unit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from collector.counting.rollup import rollup
 from collector.exports.files import day_text, export_file
+from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, RATE_FORMAT, SheetWriter
 from collector.formats.formatting import number
 from collector.store.units import get_unit
@@ -24,7 +26,6 @@ COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân
 CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:])
 MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
                   "đặt tên máy theo hướng dẫn")
-MISNAMED_NOTE = "Không thuộc mục nào; được tính vào tổng cộng"
 OTHER_GROUP = "Các đơn vị khác"
 WIDTHS = (6, 38, 14, 14, 10, 20)
 # The kind of each CSV row, so totals can be filtered out before summing.
@@ -49,19 +50,14 @@ class Line:
 
 
 def notes(row):
-    """The Ghi chú of a unit row, from the rollup's flags."""
+    """The Ghi chú of a unit row: only what the figures beside it cannot say (a rate over
+    100% or an empty allocation speaks for itself, as in letter 002)."""
     found = []
-    if row["over_quota"]:
-        found.append(f"Vượt phân bổ ({number(row['installed'])} máy đã cài)")
-    if row["allocated"] is None:
-        found.append("Chưa được phân bổ bản quyền")
     if not row["seen"]:
         found.append("Chưa có máy báo cáo")
     if row.get("children_over_allocated"):
         found.append(f"Đơn vị trực thuộc được phân bổ {number(row['children_allocated'])}, "
                      "vượt phân bổ của đơn vị")
-    if row["misnamed"]:
-        found.append(f"{number(row['misnamed'])} máy đặt tên sai hướng dẫn")
     return "; ".join(found)
 
 
@@ -75,22 +71,30 @@ def section_heading(line):
     return f"{line.section}. {line.group or OTHER_GROUP}:"
 
 
+def _misnamed_line(report, section, stt):
+    return Line("misnamed", section, section and (report["sections"][0]["group"] or ""), stt,
+                None, MISNAMED_LABEL, None, report["misnamed"]["installed_official"], None)
+
+
 def appendix_lines(report):
-    """The table's rows in print order: per section its units and total, then the parent's
-    own machines (under a parent), the misnamed row and the grand total."""
+    """The table's rows in print order: per section its units (section 1 ending with the
+    misnamed row) and total, then the parent's own machines (under a parent) and the grand
+    total."""
     lines = []
     for position, section in enumerate(report["sections"], 1):
         for stt, row in enumerate(section["units"], 1):
             lines.append(_line("unit", position, stt, row, note=notes(row)))
+        if section["misnamed"]:
+            lines.append(_misnamed_line(report, position, len(section["units"]) + 1))
         total = dict(section["total"], group=section["group"])
         lines.append(_line("section_total", position, None, total,
                            name=f"Cộng mục {position}"))
+    if report["misnamed"]["section"] is None:  # no unit at all: the row stands alone
+        lines.append(_misnamed_line(report, None, None))
     if report["parent_own"]:
         own = report["parent_own"]
         lines.append(_line("parent_own", None, None, own,
                            name=f"{own['name']} (máy của chính đơn vị)"))
-    lines.append(Line("misnamed", None, "", None, None, MISNAMED_LABEL, None,
-                      report["misnamed"]["installed_official"], None, MISNAMED_NOTE))
     lines.append(_line("total", None, None, report["total"], name="Tổng cộng"))
     return lines
 
@@ -99,13 +103,15 @@ def title(report):
     return TITLE.format(day=day_text(report["as_of"]))
 
 
-def to_xlsx(report, parent_name=None):
-    """The appendix as an A4 portrait page: title, sections, totals."""
+def to_xlsx(report, head, parent_name=None, issue=None):
+    """The appendix as an A4 portrait page: title, the letter it goes with, sections,
+    totals."""
     sheet = SheetWriter("Phụ lục", WIDTHS)
     sheet.line("Phụ lục", bold=True, size=13)
     sheet.line(title(report), bold=True, size=13)
     if parent_name:
         sheet.line(f"Đơn vị: {parent_name}", italic=True)
+    sheet.line(attached_line(head, issue, report["as_of"]), italic=True)
     sheet.blank()
     sheet.header(COLUMNS)
     formats = (None, None, COUNT_FORMAT, COUNT_FORMAT, RATE_FORMAT, None)
@@ -123,18 +129,19 @@ def to_xlsx(report, parent_name=None):
 def csv_rows(report):
     """Header and rows for further processing: one row per table line, the section and the
     kind of row as columns; the rate as a fraction (0.9821 is 98,21 %)."""
-    rows = [(line.group or (OTHER_GROUP if line.section else ""), KINDS[line.kind], line.stt, line.code, line.name,
-             line.allocated, line.installed,
+    rows = [(line.group or (OTHER_GROUP if line.section else ""), KINDS[line.kind], line.stt,
+             line.code, line.name, line.allocated, line.installed,
              None if line.rate is None else round(line.rate, 4), line.note)
             for line in appendix_lines(report)]
     return CSV_COLUMNS, rows
 
 
-def build_rollup_export(db, fmt, as_of=None, parent=None):
-    """The appendix file as of a date (today when None), whole province or under `parent`."""
+def build_rollup_export(db, fmt, as_of=None, parent=None, issue=None):
+    """The appendix file as of a date (today when None), whole province or under `parent`;
+    `issue` (an `Issue`) fills the letter's number and date in."""
     report = rollup(db, as_of=as_of, parent=parent)
     parent_name = get_unit(db, report["parent"])["name"] if report["parent"] else None
     stem = "phu-luc-ty-le-cai-dat-" + report["as_of"] + (
         f"-{report['parent']}" if report["parent"] else "")
-    return export_file(stem, fmt, lambda: to_xlsx(report, parent_name),
+    return export_file(stem, fmt, lambda: to_xlsx(report, letterhead(db), parent_name, issue),
                        lambda: csv_rows(report))

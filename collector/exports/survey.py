@@ -1,6 +1,8 @@
 """Biểu mẫu 1 of the Bac Ninh 2026 survey (Công văn 719/CAT-ANM): a unit's servers and
 computers counted by device type and operating system, pre-filled from the inventory, with
-the unit's contacts and the columns only the unit can fill left blank.
+the letter it goes with, the unit's contacts (name, job title, phone: the title is left for
+the unit, avroll does not hold it), the form's notes, and the columns only the unit can fill
+left blank.
 
 Device types map to the form's words: a server OS or server hardware is "Máy chủ", a laptop
 "Laptop", a desktop "Máy tính để bàn"; virtual machines are marked "(máy ảo)". Smartphones and
@@ -14,6 +16,7 @@ import re
 from collector.counting.inventory import device_os_counts
 from collector.counting.rollup import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
+from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
 from collector.store.units import get_unit
 
@@ -82,24 +85,51 @@ def build_survey(db, unit, as_of=None):
                         for kind, os, machines in rows]}
 
 
+LETTER_NOTES = (
+    "* Lưu ý:",
+    "– Đơn vị: Là các cơ quan, đơn vị tương đương Văn phòng Tỉnh ủy, UBND tỉnh, cấp Sở, UBND "
+    "cấp xã...",
+    "– Bộ phận phụ trách: Là các cơ quan, đơn vị tương đương cấp Phòng chuyên môn thuộc cấp "
+    "Sở, UBND cấp xã...")
+SIGNATURES = ("LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN", "CÁN BỘ THỐNG KÊ")
+CSV_COLUMNS = ("Mã đơn vị", "Tên đơn vị", "TT", "Loại thiết bị", "Số lượng", "Hệ điều hành",
+               "Bộ phận quản lý sử dụng", "Mục đích sử dụng")
+
+
 def _contact(name, phone):
-    given = ", ".join(part for part in (name, phone) if part)
-    return given or DOTS
+    """The form's "(Họ và tên, Chức vụ, Số điện thoại)": the job title is not in the units
+    table, so it is left for the unit to write."""
+    return f"Họ và tên: {name or DOTS}; Chức vụ: {DOTS}; Số điện thoại: {phone or DOTS}"
+
+
+def form_rows(counted):
+    """The form's numbered rows from `(device label, OS label, machines)`: the counted
+    devices, then the kinds left for the unit to count (Biểu mẫu 1 and 2 alike)."""
+    rows = [(kind, machines, os) for kind, os, machines in counted]
+    rows += [(kind, None, None) for kind in LEFT_FOR_THE_UNIT]
+    return [(number, kind, machines, os, None, None)
+            for number, (kind, machines, os) in enumerate(rows, 1)]
+
+
+def form_end(sheet):
+    """What ends both forms: the letter's notes and the two signature captions."""
+    sheet.blank()
+    for note in LETTER_NOTES:
+        sheet.line(note, bold=note == LETTER_NOTES[0], align="left")
+    sheet.blank()
+    sheet.signatures(*SIGNATURES)
 
 
 def _table(survey):
-    """Numbered rows: counted devices, then the kinds left for the unit to count."""
-    rows = [(device["device_type"], device["count"], device["os"])
-            for device in survey["devices"]]
-    rows += [(kind, None, None) for kind in LEFT_FOR_THE_UNIT]
-    return [(number, kind, count, os, None, None)
-            for number, (kind, count, os) in enumerate(rows, 1)]
+    return form_rows((device["device_type"], device["os"], device["count"])
+                     for device in survey["devices"])
 
 
-def to_xlsx(survey):
+def to_xlsx(survey, head):
     unit = survey["unit"]
     sheet = SheetWriter("Biểu mẫu 1", WIDTHS, landscape=True)
     sheet.line(TITLE, bold=True, size=13)
+    sheet.line(attached_line(head, None, survey["as_of"], "Gửi kèm theo"), italic=True)
     sheet.line(f"(Số máy chủ, máy tính do phần mềm avroll tổng hợp đến ngày "
                f"{day_text(survey['as_of'])}; đơn vị kiểm tra và điền các cột còn trống)",
                italic=True)
@@ -116,21 +146,18 @@ def to_xlsx(survey):
     sheet.header(COLUMNS)
     for row in _table(survey):
         sheet.table_row(row, (None, None, COUNT_FORMAT))
-    sheet.blank()
-    sheet.line("LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN                                   CÁN BỘ THỐNG KÊ",
-               bold=True)
+    form_end(sheet)
     return sheet.to_bytes()
 
 
 def csv_rows(survey):
     unit = survey["unit"]
-    header = ("Mã đơn vị", "Tên đơn vị", "TT", "Loại thiết bị", "Số lượng", "Hệ điều hành",
-              "Bộ phận quản lý sử dụng", "Mục đích sử dụng")
-    return header, [(unit["code"], unit["name"], *row) for row in _table(survey)]
+    return CSV_COLUMNS, [(unit["code"], unit["name"], *row) for row in _table(survey)]
 
 
 def build_survey_export(db, unit, fmt, as_of=None):
     """The unit's Biểu mẫu 1 file, counted as of a date (today when None)."""
     survey = build_survey(db, unit, as_of)
     stem = f"bieu-mau-1-{survey['unit']['code']}-{survey['as_of']}"
-    return export_file(stem, fmt, lambda: to_xlsx(survey), lambda: csv_rows(survey))
+    return export_file(stem, fmt, lambda: to_xlsx(survey, letterhead(db)),
+                       lambda: csv_rows(survey))

@@ -222,6 +222,31 @@ def m008_mail_reminders(db):
     db.execute("CREATE INDEX mail_log_at ON mail_log (at)")
 
 
+@migrations()
+def m009_issued_reports(db):
+    # Reports as issued (number and date) with the exact bytes of their files, so a report
+    # downloads later as it was sent, whatever changed since.
+    db.execute("""
+        CREATE TABLE issued_reports (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            parent TEXT,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL,
+            UNIQUE (number, issued_on)
+        )""")
+    db.execute("""
+        CREATE TABLE issued_files (
+            report_id INTEGER NOT NULL REFERENCES issued_reports (id),
+            filename TEXT NOT NULL,
+            body BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (report_id, filename)
+        )""")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -47,14 +47,32 @@ def _product_names(text):
     return names
 
 
+def _document_text(max_length):
+    """A line (or `;`-separated lines) printed on the official letters; empty leaves a
+    dotted blank for the officer to fill in by hand."""
+    def parse(text):
+        text = " ".join(str(text).split())
+        if len(text) > max_length:
+            raise SettingError(f"dài quá {max_length} ký tự")
+        return text
+    return parse
+
+
+def lines(value):
+    """A `;`-separated setting as its lines (recipients, copies, signer's titles)."""
+    return [line.strip() for line in value.split(";") if line.strip()]
+
+
 @dataclass(frozen=True)
 class Setting:
-    """One setting: its default (as text), what it means, and how a value is checked."""
+    """One setting: its default (as text), what it means, and how a value is checked;
+    `label` names it on the settings page."""
 
     key: str
     default: str
     help: str
     parse: object
+    label: str = ""
 
 
 SETTINGS = {setting.key: setting for setting in (
@@ -79,6 +97,38 @@ SETTINGS = {setting.key: setting for setting in (
             "The mandated, centrally managed antivirus, as product names separated by ';'. "
             "A reported product counts when its name equals one of them, ignoring case, "
             "spacing and version numbers.", _product_names),
+    # What the drafted letters (Decree 30/2020/NĐ-CP layout) print about who sends them.
+    Setting("issuer_parent", "",
+            "Dòng trên cùng bên trái của công văn: cơ quan chủ quản, ví dụ "
+            "\"UBND TỈNH ĐỒNG THÁP\" (để trống nếu không có).", _document_text(120),
+            "Cơ quan chủ quản"),
+    Setting("issuer_name", "",
+            "Tên cơ quan ban hành công văn và phụ lục, ví dụ \"Sở Thông tin và Truyền "
+            "thông\"; in hoa ở đầu công văn, giữ nguyên trong câu văn.", _document_text(160),
+            "Cơ quan ban hành"),
+    Setting("issuer_symbol", "",
+            "Ký hiệu công văn sau số, ví dụ \"STTTT-CNTT\" (in ra \"Số: …/STTTT-CNTT\").",
+            _document_text(40), "Ký hiệu văn bản"),
+    Setting("issuer_place", "",
+            "Địa danh ghi trước ngày tháng, ví dụ \"Đồng Tháp\".", _document_text(60),
+            "Địa danh"),
+    Setting("report_recipient", "",
+            "\"Kính gửi\" của công văn báo cáo kết quả cài đặt, ví dụ \"Ủy ban nhân dân "
+            "Tỉnh\"; nhiều nơi cách nhau bằng dấu ;.", _document_text(400),
+            "Nơi gửi báo cáo"),
+    Setting("report_basis", "",
+            "Văn bản chỉ đạo mà báo cáo thực hiện, viết tiếp sau \"Thực hiện\", ví dụ "
+            "\"Chỉ đạo của Ủy ban nhân dân Tỉnh tại Công văn số 160/UBND-THVX ngày 26 tháng "
+            "4 năm 2022\".", _document_text(400), "Căn cứ báo cáo"),
+    Setting("signer_title", "",
+            "Thẩm quyền và chức vụ người ký, các dòng cách nhau bằng dấu ;, ví dụ "
+            "\"KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC\".", _document_text(160), "Chức vụ người ký"),
+    Setting("signer_name", "", "Họ và tên người ký công văn.", _document_text(80),
+            "Người ký"),
+    Setting("letter_copies", "Lưu: VT",
+            "\"Nơi nhận\" của công văn sau dòng \"Như trên\", các nơi cách nhau bằng dấu "
+            ";, ví dụ \"UBND các huyện, thành phố; Lưu: VT, CNTT\".", _document_text(400),
+            "Nơi nhận"),
 )}
 
 
@@ -97,10 +147,11 @@ def current(db):
 
 
 def described(db):
-    """Every setting as `{key, value, default, help, changed}`, in the order defined."""
+    """Every setting as `{key, label, value, default, help, changed}`, in the order
+    defined."""
     stored = dict(db.execute("SELECT key, value FROM settings").fetchall())
-    return [{"key": key, "value": stored.get(key, setting.default), "default": setting.default,
-             "help": setting.help, "changed": key in stored}
+    return [{"key": key, "label": setting.label, "value": stored.get(key, setting.default),
+             "default": setting.default, "help": setting.help, "changed": key in stored}
             for key, setting in SETTINGS.items()]
 
 

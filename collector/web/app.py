@@ -20,6 +20,7 @@ from collector.web import (
     export_api,
     export_downloads,
     i18n,
+    issued_pages,
     pages,
     security_headers,
     sessions,
@@ -72,4 +73,5 @@ def create_app(test_config=None):
     app.register_blueprint(export_api.bp)
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
+    app.register_blueprint(issued_pages.bp)
     return app

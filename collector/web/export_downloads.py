@@ -6,8 +6,12 @@ from flask import Blueprint, Response, abort, request
 
 from collector.counting.machine_states import BadFilter
 from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.exports.deployment_need import build_deployment_need_export
 from collector.exports.files import FORMATS
 from collector.exports.machine_list import build_machines_export
+from collector.exports.reminder_letter import BadReminder, build_reminder_letter
+from collector.exports.reminders import BadRate
+from collector.exports.report_letter import build_report_letter
 from collector.exports.reporting_status import build_reporting_status_export
 from collector.exports.rollup_appendix import build_rollup_export
 from collector.exports.survey import build_survey_export
@@ -24,12 +28,23 @@ def _download(build, fmt, *args, **kwargs):
     unknown unit or format."""
     if fmt not in FORMATS:
         abort(404)
+    return _attachment(build, *args, fmt=fmt, **kwargs)
+
+
+def _attachment(build, *args, **kwargs):
+    """`build(db, …)`'s file as an attachment; 400 for what the officer typed wrong, 404
+    for an unknown unit."""
     try:
-        made = build(get_db(), *args, fmt=fmt, **kwargs)
-    except (BadAsOf, BadFilter) as exc:
+        made = build(get_db(), *args, **kwargs)
+    except (BadAsOf, BadFilter, BadReminder, BadRate) as exc:
         abort(400, str(exc))
     except UnknownUnit:
         abort(404)
+    return send_export(made)
+
+
+def send_export(made):
+    """An ExportFile as a download that no cache keeps."""
     response = Response(made.body, mimetype=made.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -81,8 +96,32 @@ def survey(code, fmt):
     return _download(build_survey_export, fmt, _scoped(code), as_of=_as_of())
 
 
+@bp.get(f"/deployment-need.{FMT}")
+def deployment_need(fmt):
+    """Biểu mẫu 2, the deployment need: ?unit=CODE (a unit officer: theirs), else the
+    province's."""
+    return _download(build_deployment_need_export, fmt, unit=_scoped(request.args.get("unit")),
+                     as_of=_as_of())
+
+
 @bp.get(f"/reporting-status.{FMT}")
 def reporting_status(fmt):
     """Who has answered: machines reporting and contacts, per unit; ?parent=CODE."""
     return _download(build_reporting_status_export, fmt, as_of=_as_of(),
                      parent=_scoped(request.args.get("parent")))
+
+
+@bp.get("/report-letter.docx")
+def report_letter():
+    """Draft of the covering report letter (letter 002): ?as_of=, ?parent=."""
+    return _attachment(build_report_letter, as_of=_as_of(),
+                       parent=_scoped(request.args.get("parent")))
+
+
+@bp.get("/reminder-letter.docx")
+def reminder_letter():
+    """Draft of the reminder to the units below a rate (letter 004): ?below=90,
+    ?deadline=YYYY-MM-DD, ?as_of=, ?parent=."""
+    return _attachment(build_reminder_letter, below=request.args.get("below") or None,
+                       deadline=request.args.get("deadline") or None, as_of=_as_of(),
+                       parent=_scoped(request.args.get("parent")))

@@ -311,6 +311,22 @@ VI = {
         "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
     "A computer's Kaspersky counts as connected to the province's console (\"kết nối được\") when the console heard from its Network Agent within this many days.":
         "Kaspersky trên máy được tính là kết nối được với máy chủ quản trị của tỉnh khi máy chủ nhận được tín hiệu từ Network Agent của máy trong vòng số ngày này.",
+    # The drafted letters and issued reports (issue 14).
+    'Letters (drafts to check and sign)': 'Công văn (dự thảo để kiểm tra và ký)',
+    'Report letter': 'Công văn báo cáo',
+    'Reminder to the units below': 'Công văn đôn đốc các đơn vị có tỷ lệ dưới',
+    'report by': 'hạn báo cáo',
+    'Issued reports': 'Báo cáo đã ban hành',
+    'Deployment need (form 2)': 'Nhu cầu triển khai (Biểu mẫu 2)',
+    'When a report letter has been signed, issue it here with its number and date: its appendix and letter are made once more with them and kept, and download later exactly as they were sent, whatever changes afterwards.':
+        'Khi công văn báo cáo đã được ký, ghi số và ngày ban hành tại đây: phụ lục và công văn được tạo lại với số, ngày đó và lưu giữ; về sau tải xuống đúng như bản đã gửi, dù số liệu có thay đổi.',
+    'Number': 'Số',
+    'Issued on': 'Ngày ban hành',
+    'Figures as of': 'Số liệu đến ngày',
+    'Issue the report': 'Ban hành báo cáo',
+    'No report issued yet.': 'Chưa có báo cáo nào được ban hành.',
+    'Files': 'Tệp',
+    'Issued by': 'Người ban hành',
 }
 
 

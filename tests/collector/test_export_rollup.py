@@ -13,7 +13,7 @@ from collector.exports.rollup_appendix import MISNAMED_LABEL, build_rollup_expor
 from collector.store.ingest import store_report
 from collector.store.units import get_unit, save_units
 from tests.builders import make_report
-from tests.dong_thap import EXPECTED, MISNAMED, dong_thap_database
+from tests.dong_thap import EXPECTED, MISNAMED, allocation_2021, dong_thap_database
 
 TITLE = ("Thống kê số lượng máy tính cài đặt phần mềm phòng, chống mã độc tập trung "
          "đến ngày 12/05/2022")
@@ -78,29 +78,62 @@ def test_every_unit_row_with_its_figures_in_order(sheet, dong_thap):
 def test_55_of_56_is_the_number_0_982_shown_as_a_percentage(sheet):
     row = find_row(sheet, "Sở Giáo dục và Đào tạo")
     assert row[4].value == pytest.approx(55 / 56)
-    assert row[4].number_format == "0.0%"
-    assert round(row[4].value * 100, 1) == 98.2  # what Excel prints: 98,2%
-    assert row[2].number_format == row[3].number_format == "#,##0"
+    # A number in a Vietnamese-tagged percent format: 98,2% in LibreOffice whatever its
+    # language, in Excel with Windows' regional decimal sign (README, "Exports").
+    assert row[4].number_format == "[$-42A]0.0%"
+    assert round(row[4].value * 100, 1) == 98.2
+    # Counts: literal dots, so 5.137 prints the same under an English (US) locale.
+    assert row[2].number_format == row[3].number_format == (
+        '[>=1000000]#"."###"."##0;[>=1000]#"."##0;0')
+    assert find_row(sheet, "Tổng cộng")[3].value == 5007  # still a number to sum
 
 
-def test_notes_come_from_the_rollups_flags(sheet):
-    assert find_row(sheet, "Sở Xây dựng")[5].value == "Vượt phân bổ (62 máy đã cài)"
+def test_notes_only_where_the_letter_would_write_one(sheet):
+    # Over quota (a rate over 100%) and no allocation (an empty cell) speak for themselves.
+    assert find_row(sheet, "Sở Xây dựng")[5].value is None
+    assert find_row(sheet, "Trung tâm THDL Tỉnh")[5].value is None
     assert find_row(sheet, "Văn phòng Ban An toàn giao thông")[5].value == "Chưa có máy báo cáo"
-    assert find_row(sheet, "Trung tâm THDL Tỉnh")[5].value == "Chưa được phân bổ bản quyền"
-    assert find_row(sheet, "Sở Y tế")[5].value is None
+    noted = [row[1].value for row in sheet.iter_rows() if row[5].value and row[0].value
+             and row[0].value != "STT"]
+    assert noted == ["Văn phòng Ban An toàn giao thông"]
 
 
-def test_misnamed_row_section_totals_and_grand_total(sheet):
+def test_the_letter_it_goes_with_is_named_under_the_title(sheet):
+    # No issuer set and not issued yet: blanks to fill in by hand, the month of the figures.
+    assert rows_of(sheet)[2][0] == ("(Kèm theo Công văn số \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/……… "
+                                    "ngày\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0tháng 5 năm 2022 của ………)")
+
+
+def test_misnamed_row_ends_section_1_and_counts_in_its_total(sheet):
+    rows = rows_of(sheet)
     misnamed = find_row(sheet, MISNAMED_LABEL)
-    assert (misnamed[2].value, misnamed[3].value, misnamed[4].value) == (None, MISNAMED, None)
-    for label, allocated, installed in (("Cộng mục 1", 1124, 1118), ("Cộng mục 2", 3960, 3830),
+    assert (misnamed[0].value, misnamed[2].value, misnamed[3].value, misnamed[4].value,
+            misnamed[5].value) == (23, None, MISNAMED, None, None)
+    at = rows.index([cell.value for cell in misnamed])
+    assert rows[at - 1][1] == "Trung tâm THDL Tỉnh" and rows[at + 1][1] == "Cộng mục 1"
+    for label, allocated, installed in (("Cộng mục 1", 1124, 1118 + MISNAMED),
+                                        ("Cộng mục 2", 3960, 3830),
                                         ("Tổng cộng", 5084, 5007)):
         row = find_row(sheet, label)
         assert (row[2].value, row[3].value) == (allocated, installed), label
         assert row[4].value == pytest.approx(installed / allocated)
         assert row[1].font.bold
-    assert 1118 + 3830 + MISNAMED == 5007  # the grand total adds up from what is printed
-    assert rows_of(sheet)[-1][1] == "Tổng cộng"
+    # The grand total adds up from what is printed: the two section totals.
+    assert 1118 + MISNAMED + 3830 == 5007
+    assert rows[-1][1] == "Tổng cộng"
+
+
+def test_with_the_2021_allocation_the_table_reads_as_the_letters_sentences(dong_thap):
+    """Letter 002: "các sở, ban, ngành … 1.177/1.177 license, đạt tỷ lệ là 100,0%; … UBND
+    các huyện, thành phố … 3.830/3.960 license, đạt tỷ lệ là 96,7%"; 5.007 of 5.137."""
+    with allocation_2021(dong_thap):
+        sheet = load_workbook(io.BytesIO(
+            build_rollup_export(dong_thap, "xlsx", as_of="2022-05-12").body)).active
+    figures = {label: (row[2].value, row[3].value, round(row[4].value * 100, 1))
+               for label in ("Cộng mục 1", "Cộng mục 2", "Tổng cộng")
+               for row in [find_row(sheet, label)]}
+    assert figures == {"Cộng mục 1": (1177, 1177, 100.0), "Cộng mục 2": (3960, 3830, 96.7),
+                       "Tổng cộng": (5137, 5007, 97.5)}
 
 
 def test_prints_on_a4_portrait_fitted_to_width(sheet):
@@ -126,6 +159,9 @@ def test_csv_one_header_row_plain_numbers_section_as_a_column(csv_text):
     kinds = {row[1]: row for row in rows[1:]}
     assert kinds["máy đặt tên sai hướng dẫn"][6] == str(MISNAMED)
     assert kinds["tổng cộng"][5:8] == ["5084", "5007", "0.9849"]
+    assert kinds["máy đặt tên sai hướng dẫn"][:3] == ["Các Sở, ban, ngành Tỉnh",
+                                                     "máy đặt tên sai hướng dẫn", "23"]
+    assert [row[6] for row in rows[1:] if row[1] == "cộng mục"] == ["1177", "3830"]
     # Summing the unit rows and the misnamed row gives the grand total.
     assert sum(int(row[6]) for row in units) + MISNAMED == 5007
 

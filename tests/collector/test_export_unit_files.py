@@ -119,10 +119,17 @@ def test_survey_xlsx_is_the_form_with_contacts_and_blank_columns(province):
     lines = [row[0] for row in rows if row[0]]
     assert lines[0].startswith("BIỂU MẪU 1: Thống kê số lượng máy chủ, máy tính")
     assert "TÊN ĐƠN VỊ: Sở Xây dựng" in lines
+    dots = "........................................"
+    assert lines[1] == ("(Gửi kèm theo Công văn số \u00a0\u00a0\u00a0\u00a0\u00a0\u00a0/……… ngày"
+                        "\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0tháng "
+                        f"{survey_month(province)} của ………)")
+    # The job title is a field of its own, left for the unit (avroll does not hold it).
     assert ("– Thông tin lãnh đạo bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
-            "Nguyễn Văn A, 0912 345 678") in lines
+            f"Họ và tên: Nguyễn Văn A; Chức vụ: {dots}; Số điện thoại: 0912 345 678") in lines
     assert ("– Thông tin cán bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
-            "Trần Thị B") in lines
+            f"Họ và tên: Trần Thị B; Chức vụ: {dots}; Số điện thoại: {dots}") in lines
+    assert "* Lưu ý:" in lines
+    assert ["LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN", None, None, "CÁN BỘ THỐNG KÊ", None, None] in rows
     header, body = table(rows, "TT")
     assert header[1].startswith("LOẠI THIẾT BỊ") and header[2] == "SỐ LƯỢNG"
     body = [row for row in body if isinstance(row[0], int)]
@@ -132,28 +139,42 @@ def test_survey_xlsx_is_the_form_with_contacts_and_blank_columns(province):
     assert sheet.print_title_rows
 
 
+def survey_month(db):
+    """`11 năm 2026`: the month of today's figures, as a draft's blank date shows it."""
+    as_of = build_survey(db, "SXD")["as_of"]
+    month = int(as_of[5:7])
+    text = f"{month:02d}" if month <= 2 else str(month)
+    return f"{text} năm {as_of[:4]}"
+
+
 def test_survey_csv(province):
     rows = csv_rows(build_survey_export(province, "XMH", "csv"))
     assert rows[1] == ["XMH", "Xã Mỹ Hiệp", "1", "Máy tính để bàn", "1", "Windows 10 Pro", "",
                        ""]
 
 
-def test_reporting_status_marks_who_has_answered(province):
+def test_reporting_status_is_letter_003s_appendix(province):
     sheet, rows = sheet_rows(build_reporting_status_export(province, "xlsx"))
+    assert rows[0][0] == ("DANH SÁCH CÁC CƠ QUAN CHƯA GỬI THÔNG TIN ĐẦU MỐI TRIỂN KHAI PHẦN "
+                          "MỀM PHÒNG CHỐNG MÃ ĐỘC KASPERSKY")
+    assert rows[1][0].startswith("(Gửi kèm theo Công văn số ")
     header, body = table(rows, "TT")
-    assert header[6:] == ["Có máy báo cáo", "Đầu mối lãnh đạo", "SĐT", "Đầu mối cán bộ", "SĐT"]
+    assert header == ["TT", "Tên đơn vị", "Tổng số máy tính", "Nhu cầu triển khai",
+                      "Đầu mối lãnh đạo", "SĐT", "Đầu mối cán bộ", "SĐT"]
     assert body[0][1] == "(Đã có thông tin đánh dấu x, chưa có thông tin để trống)"
     assert body[1][:2] == ["I", "Các Sở, ban, ngành Tỉnh"]
-    units = {row[2]: row for row in body if isinstance(row[0], int)}
-    # SXD: 6 machines reporting (the stale one not), 5 installed; leader and officer named.
-    assert units["SXD"][3:] == [6, 6, 5, "x", "x", "x", "x", None]
-    # The district's own machines: none (its commune's are the commune's).
-    assert units["HCL"][3:] == [2, 0, 0, None, None, None, None, None]
-    assert units["XMH"][3:] == [1, 1, 0, "x", None, None, "x", "x"]
+    units = {row[1]: row for row in body if isinstance(row[0], int)}
+    # SXD: 6 machines reporting (the stale one not), none missing the product (the 1,5 GB
+    # PC is exempt); leader and officer named, the officer's phone not given.
+    assert units["Sở Xây dựng"][2:] == [6, 0, "x", "x", "x", None]
+    # The district's own machines: none, so not answered: empty cells, as in the letter.
+    assert units["Huyện Cao Lãnh"][2:] == [None, None, None, None, None, None]
+    assert units["Xã Mỹ Hiệp"][2:] == [1, 1, None, None, "x", "x"]  # Defender only: needs it
     assert [row[0] for row in body if row[0] in ("I", "II")] == ["I", "II"]
 
 
 def test_reporting_status_csv_under_a_parent(province):
     rows = csv_rows(build_reporting_status_export(province, "csv", parent="HCL"))
-    assert rows[0][:3] == ["Mục", "TT", "Tên đơn vị"]
-    assert [(row[3], row[7]) for row in rows[1:]] == [("HCL", ""), ("XMH", "x")]
+    assert rows[0][:4] == ["Mục", "Mã đơn vị", "TT", "Tên đơn vị"]
+    assert [(row[1], row[4], row[5]) for row in rows[1:]] == [("HCL", "", ""),
+                                                              ("XMH", "1", "1")]

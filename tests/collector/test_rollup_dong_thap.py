@@ -8,7 +8,7 @@ from collector.counting.rollup import rollup
 from collector.formats.formatting import percent
 from collector.store.units import save_units
 from tests.builders import make_report
-from tests.dong_thap import EXPECTED, MISNAMED, dong_thap_database
+from tests.dong_thap import EXPECTED, MISNAMED, allocation_2021, dong_thap_database
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,11 @@ def test_55_of_56_is_98_2_percent(dong_thap):
 def test_totals_and_misnamed_row(dong_thap):
     report = rollup(dong_thap, as_of="2022-05-12")
     provincial, districts = (section["total"] for section in report["sections"])
-    assert (provincial["allocated"], provincial["installed_official"]) == (1124, 1118)
-    assert percent(provincial["install_rate"]) == "99,5%"
+    # The misnamed row is the last row of section 1 (letter 002): its total includes it.
+    assert [section["misnamed"] for section in report["sections"]] == [True, False]
+    assert report["misnamed"]["section"] == 1
+    assert (provincial["allocated"], provincial["installed_official"]) == (1124, 1118 + 59)
+    assert percent(provincial["install_rate"]) == "104,7%"
     assert (districts["allocated"], districts["installed_official"]) == (3960, 3830)
     assert percent(districts["install_rate"]) == "96,7%"
     assert report["misnamed"]["installed_official"] == MISNAMED
@@ -58,6 +61,17 @@ def test_with_the_2021_allocation_the_letters_headline_holds(tmp_path, dong_thap
         save_units(dong_thap, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
                                     "allocated": ""})])
     assert (total["allocated"], total["installed_official"]) == (5137, 5007)  # "5.007 / 5.137"
+
+
+def test_with_the_2021_allocation_section_totals_are_the_letters_sentences(dong_thap):
+    with allocation_2021(dong_thap):
+        report = rollup(dong_thap, as_of="2022-05-12")
+    got = [(section["total"]["installed_official"], section["total"]["allocated"],
+            percent(section["total"]["install_rate"])) for section in report["sections"]]
+    assert got == [(1177, 1177, "100,0%"), (3830, 3960, "96,7%")]
+    total = report["total"]
+    assert sum(section["total"]["installed_official"] for section in report["sections"]) == \
+        total["installed_official"] == 5007
 
 
 def test_machines_that_must_not_count_are_classified(dong_thap):

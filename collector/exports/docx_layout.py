@@ -1,0 +1,184 @@
+"""An administrative letter ("công văn") as DOCX in the layout of Decree 30/2020/NĐ-CP
+(Appendix I): A4, margins top/bottom 20 mm, left 30 mm, right 15 mm, Times New Roman; the
+issuing body and the national motto side by side, number and "V/v" under the issuer, place
+and date under the motto, "Kính gửi", the body (14 pt, justified, first line indented),
+"Nơi nhận" beside the signature block.
+
+Every letter avroll drafts is written through `Letter`, so they all look alike; the officer
+opens the draft in Word, checks it and signs it. Text is placed as given: numbers must already
+be in Vietnamese form (`formatting.number`, `formatting.percent`).
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+from collector.exports.letterhead import DOTS, place_and_date, reference
+
+FONT_NAME = "Times New Roman"
+BODY_SIZE = 14
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
+TEXT_WIDTH = Mm(165)
+# The header and footer tables: issuer | motto, copies | signature.
+LEFT, RIGHT = Mm(66), Mm(99)
+MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+CENTER, JUSTIFY, LEFT_ALIGN = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY,
+                               WD_ALIGN_PARAGRAPH.LEFT)
+
+
+def _rule(cell, cell_width, share):
+    """The decree's thin line under the issuer and under the motto: an empty paragraph's
+    bottom border, `share` of the cell wide and centred."""
+    paragraph = cell.add_paragraph()
+    form = paragraph.paragraph_format
+    form.left_indent = form.right_indent = int(cell_width * (1 - share) / 2)
+    form.line_spacing = Pt(2)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
+                       ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _no_borders(table):
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+class Letter:
+    """Writes one letter from the top down."""
+
+    def __init__(self):
+        self.document = Document()
+        section = self.document.sections[0]
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+        for side, size in MARGINS.items():
+            setattr(section, f"{side}_margin", size)
+        style = self.document.styles["Normal"]
+        style.font.name = FONT_NAME
+        style.font.size = Pt(BODY_SIZE)
+        # Word takes Vietnamese letters from the East Asian/complex-script font slots too.
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(slot), FONT_NAME)
+        style.paragraph_format.space_before = Pt(0)
+        style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing = 1.0
+
+    def _text(self, container, text, size=BODY_SIZE, bold=False, italic=False,
+              align=CENTER, after=0):
+        paragraph = container.add_paragraph()
+        paragraph.alignment = align
+        paragraph.paragraph_format.space_after = Pt(after)
+        run = paragraph.add_run(text)
+        run.font.size, run.bold, run.italic = Pt(size), bold, italic
+        return paragraph
+
+    def _two_columns(self):
+        table = self.document.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        _no_borders(table)
+        cells = table.rows[0].cells
+        for column, cell, width in zip(table.columns, cells, (LEFT, RIGHT), strict=True):
+            column.width = cell.width = width  # the grid for LibreOffice, the cell for Word
+            cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+        return cells
+
+    def heading(self, head, issue, as_of, subject):
+        """Issuer, number and "V/v" on the left; motto, place and date on the right."""
+        left, right = self._two_columns()
+        if head.parent:
+            self._text(left, head.parent.upper(), size=13)
+        self._text(left, (head.name or DOTS).upper(), size=13, bold=True)
+        _rule(left, LEFT, 0.4)
+        self._text(left, f"Số: {reference(head, issue)}", size=13).paragraph_format \
+            .space_before = Pt(6)
+        self._text(left, f"V/v {subject}", size=12).paragraph_format.space_before = Pt(4)
+        self._text(right, MOTTO[0], size=12, bold=True)
+        self._text(right, MOTTO[1], size=13, bold=True)
+        _rule(right, RIGHT, 0.6)
+        self._text(right, place_and_date(head, issue, as_of), size=14,
+                   italic=True).paragraph_format.space_before = Pt(6)
+        self.document.add_paragraph().paragraph_format.space_after = Pt(6)
+
+    def recipients(self, names):
+        """"Kính gửi: X" on one line, or "Kính gửi:" and one "- X;" line per recipient."""
+        names = list(names) or [DOTS]
+        if len(names) == 1:
+            self._text(self.document, f"Kính gửi: {names[0]}", after=12)
+            return
+        self._text(self.document, "Kính gửi:", after=0)
+        for number, name in enumerate(names, 1):
+            line = self._text(self.document, f"- {name}{'.' if number == len(names) else ';'}",
+                              align=LEFT_ALIGN)
+            line.paragraph_format.left_indent = Mm(45)
+        self.document.paragraphs[-1].paragraph_format.space_after = Pt(12)
+
+    def paragraph(self, *parts):
+        """A body paragraph: justified, first line indented; parts are text or
+        `(text, "bold")` for a bold run (a deadline)."""
+        paragraph = self.document.add_paragraph()
+        paragraph.alignment = JUSTIFY
+        form = paragraph.paragraph_format
+        form.first_line_indent, form.space_after, form.line_spacing = Cm(1.27), Pt(6), 1.15
+        for part in parts:
+            text, bold = (part[0], True) if isinstance(part, tuple) else (part, False)
+            run = paragraph.add_run(text)
+            run.bold = bold
+        return paragraph
+
+    def table(self, header, rows, widths, numeric=()):
+        """A bordered table (the units a reminder names), column `widths` in mm; `numeric`
+        columns right-aligned."""
+        table = self.document.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for values, bold in [(header, True)] + [(row, False) for row in rows]:
+            cells = table.rows[0].cells if bold else table.add_row().cells
+            for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
+                table.columns[column].width = cell.width = Mm(widths[column])
+                paragraph = cell.paragraphs[0]
+                paragraph.alignment = (CENTER if bold or column == 0 else
+                                       WD_ALIGN_PARAGRAPH.RIGHT if column in numeric
+                                       else LEFT_ALIGN)
+                run = paragraph.add_run("" if value is None else str(value))
+                run.font.size, run.bold = Pt(13), bold
+        header_row = table.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")  # the header again on each printed page
+        header_row.append(repeat)
+        self.document.add_paragraph().paragraph_format.space_after = Pt(6)
+
+    def closing(self, head):
+        """"Nơi nhận" (Như trên; the copies setting) beside the signer's titles and name."""
+        self.document.add_paragraph()
+        left, right = self._two_columns()
+        self._text(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT_ALIGN)
+        copies = ["Như trên", *head.copies]
+        for number, copy in enumerate(copies, 1):
+            self._text(left, f"- {copy}{'.' if number == len(copies) else ';'}", size=11,
+                       align=LEFT_ALIGN)
+        for title in head.signer_title or (DOTS,):
+            self._text(right, title.upper(), size=14, bold=True)
+        for _ in range(4):  # room for the signature and the seal
+            self._text(right, "", size=14)
+        self._text(right, head.signer_name or DOTS, size=14, bold=True)
+
+    def to_bytes(self):
+        stream = io.BytesIO()
+        self.document.save(stream)
+        return stream.getvalue()

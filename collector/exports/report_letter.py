@@ -1,0 +1,78 @@
+"""The covering letter of the install-rate appendix, drafted as letter 002 (Dong Thap, May
+2022) words it: "Tính đến ngày …, toàn tỉnh có … máy tính đã cài đặt … Trong đó, các sở,
+ban, ngành đã cài đặt là …/… license, đạt tỷ lệ là …".
+
+Its figures are the appendix's own: the same `rollup()`, the grand total and each section's
+"Cộng mục" row, so letter and appendix cannot disagree (the hand-typed letters did).
+"""
+
+from __future__ import annotations
+
+from collector.counting.rollup import rollup
+from collector.exports.docx_layout import Letter
+from collector.exports.files import ExportFile, day_text
+from collector.exports.letterhead import DIRECTIVE, letterhead
+from collector.exports.rollup_appendix import OTHER_GROUP
+from collector.formats.formatting import number, percent
+from collector.store.units import get_unit
+
+SUBJECT = f"báo cáo kết quả cài đặt phần mềm phòng, chống mã độc tập trung theo {DIRECTIVE}"
+PRODUCT = "phần mềm phòng, chống mã độc tập trung"
+
+
+def in_sentence(group):
+    """A section's name inside a sentence: "Các Sở, ban, ngành Tỉnh" → "các Sở, …"."""
+    group = group or OTHER_GROUP
+    return "c" + group[1:] if group.startswith("Các ") else group
+
+
+def _installed_of(total):
+    installed = number(total["installed_official"])
+    if total["allocated"] is None:
+        return f"đã cài đặt là {installed} license"
+    return (f"đã cài đặt là {installed}/{number(total['allocated'])} license, đạt tỷ lệ là "
+            f"{percent(total['install_rate'])}")
+
+
+def sentences(report, head, scope_name):
+    """The letter's body, paragraph by paragraph, from the rollup the appendix prints."""
+    total = report["total"]
+    opening = (f"Thực hiện {head.report_basis}, " if head.report_basis else "")
+    opening += (f"{head.issuer} báo cáo kết quả triển khai cài đặt {PRODUCT} của các cơ "
+                "quan, đơn vị, địa phương như sau:")
+    licences = ("" if total["allocated"] is None else
+                f" (tổng số lượng license trang bị cho các đơn vị, địa phương là "
+                f"{number(total['allocated'])})")
+    headline = (f"Tính đến ngày {day_text(report['as_of'])}, {scope_name} có "
+                f"{number(total['installed_official'])} máy tính đã cài đặt {PRODUCT}"
+                f"{licences}.")
+    parts = [f"{in_sentence(section['group'])} {_installed_of(section['total'])}"
+             for section in report["sections"]]
+    if report["parent_own"]:
+        parts.append(f"máy tính của chính {report['parent_own']['name']} đã cài đặt là "
+                     f"{number(report['parent_own']['installed_official'])}")
+    paragraphs = [opening, headline]
+    if parts:
+        paragraphs.append("Trong đó, " + "; ".join(parts) + ".")
+    recipient = "; ".join(head.report_recipients) or "cấp có thẩm quyền"
+    paragraphs += ["(Chi tiết tại Phụ lục kèm theo).",
+                   f"Trên đây là kết quả cài đặt {PRODUCT} theo Chỉ thị 14/CT-TTg, kính trình "
+                   f"{recipient} xem xét./."]
+    return paragraphs
+
+
+def build_report_letter(db, as_of=None, parent=None, issue=None):
+    """The report letter as DOCX, figures as of a date (today when None), the whole
+    province or one unit's subtree; `issue` fills its number and date in."""
+    report = rollup(db, as_of=as_of, parent=parent)
+    head = letterhead(db)
+    scope_name = get_unit(db, report["parent"])["name"] if report["parent"] else "toàn tỉnh"
+    letter = Letter()
+    letter.heading(head, issue, report["as_of"], SUBJECT)
+    letter.recipients(head.report_recipients)
+    for text in sentences(report, head, scope_name):
+        letter.paragraph(text)
+    letter.closing(head)
+    stem = "cong-van-bao-cao-" + report["as_of"] + (
+        f"-{report['parent']}" if report["parent"] else "")
+    return ExportFile(f"{stem}.docx", letter.to_bytes())
