@@ -62,6 +62,8 @@ VI = {
     "Saved units": "Lưu thông tin đơn vị",
     "Changed a setting": "Thay đổi thiết lập",
     "Changed the mail settings": "Thay đổi thiết lập thư điện tử",
+    "Issued a report": "Ban hành báo cáo",
+    "Report issued": "Báo cáo đã ban hành",
     "Connected within (days)": "Kết nối được trong vòng (ngày)",
     "Added a user": "Thêm người dùng",
     "Disabled a user": "Khóa người dùng",

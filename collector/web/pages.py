@@ -15,6 +15,7 @@ from collector.store import audit, machines
 from collector.store.db import get_db
 from collector.store.guideline import machine_unit, naming_answer
 from collector.web.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
+from collector.web.i18n import current_language
 from collector.web.machine_lists import (
     LIST_COLUMNS,
     list_filters,
@@ -24,7 +25,7 @@ from collector.web.machine_lists import (
 )
 from collector.web.overview import overview
 from collector.web.request_args import export_url, page_number, text_arg
-from collector.web.trend_chart import trend_chart
+from collector.web.trend_chart import issued_marks, trend_chart
 
 bp = Blueprint("pages", __name__)
 
@@ -36,7 +37,8 @@ def index():
     try:
         parent = scoped_unit(db, current_user(), None)
         figures = overview(db, as_of=text_arg("as_of"), parent=parent)
-        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"]))
+        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"]),
+                            issued_marks(db, parent, current_language()))
     except BadAsOf:
         abort(400)
     except UnknownUnit:

@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from collector.formats.formatting import day
+from collector.store.issued_reports import issued_reports
+
 WIDTH, HEIGHT = 640, 230
 LEFT, RIGHT, TOP, BOTTOM = 60, 16, 12, 34  # room for the axis labels
 
@@ -73,3 +76,11 @@ def trend_chart(figures, marks=()):
                   if figures[0]["date"] <= day <= figures[-1]["date"]],
         "latest": rated[-1],
     }
+
+
+def issued_marks(db, parent, lang="vi"):
+    """The reports issued for the province (`parent` None) or a unit, as chart marks at the
+    date their figures are as of: `[(YYYY-MM-DD, "số … ngày …"), ...]`."""
+    words = "số {} ngày {}" if lang == "vi" else "no. {} of {}"
+    return [(report["as_of"], words.format(report["number"], day(report["issued_on"], lang)))
+            for report in issued_reports(db) if (report["parent"] or None) == parent]

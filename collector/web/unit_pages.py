@@ -17,9 +17,10 @@ from collector.web.access import (
     scoped_unit,
     visible_unit_codes,
 )
+from collector.web.i18n import current_language
 from collector.web.machine_lists import LIST_COLUMNS, with_products_and_addresses
 from collector.web.request_args import choice_arg, page_number, text_arg
-from collector.web.trend_chart import trend_chart
+from collector.web.trend_chart import issued_marks, trend_chart
 from collector.web.unit_view import TABS, unit_machines, unit_summary
 
 bp = Blueprint("unit_pages", __name__)
@@ -59,7 +60,9 @@ def unit_detail(code):
                              sort=choice_arg("sort", tuple(SORTS)),
                              descending=request.args.get("desc") == "1")
         counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
-        trend = trend_chart(daily_figures(db, summary["unit"]["code"], end=summary["as_of"]))
+        code = summary["unit"]["code"]
+        trend = trend_chart(daily_figures(db, code, end=summary["as_of"]),
+                            issued_marks(db, code, current_language()))
     except BadAsOf:
         abort(400)
     except UnknownUnit:

@@ -67,6 +67,7 @@ ACTIONS = {
     "units.save": "Saved units",
     "settings.set": "Changed a setting",
     "mail.settings": "Changed the mail settings",
+    "reports.issue": "Issued a report",
     "users.add": "Added a user",
     "users.disable": "Disabled a user",
     "users.enable": "Enabled a user",

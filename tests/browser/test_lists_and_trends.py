@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import re
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -39,6 +40,12 @@ def demo_site(tmp_path_factory):
     try:
         migrations.apply(db)
         fill(db, share=0.05)
+        from collector.store.issued_reports import save_issued
+
+        first_day = db.execute("SELECT min(date(observed_at, '+7 hours')) FROM reports")
+        as_of = date.fromisoformat(first_day.fetchone()[0]) + timedelta(days=21)
+        save_issued(db, "12/BC-STTTT", as_of.isoformat(), as_of.isoformat(), None,
+                    {"phu-luc.xlsx": b"x"}, "tests")
     finally:
         db.close()
     with serving(env, free_port()) as url:
@@ -80,6 +87,8 @@ def test_trend_chart_on_the_overview_and_a_unit(demo_site, chrome):
     figure = chrome.find_element("css selector", ".figures").text
     last = re.search(r"\(([\d.]+) / ([\d.]+)\)$", points[-1])
     assert last.group(1) in figure and last.group(2) in figure  # the overview's figures
+    marks = chrome.find_elements("css selector", "svg.trend g.mark text")
+    assert [mark.text for mark in marks] == [mark.text for mark in marks if "12/BC-STTTT" in mark.text] != []
     chrome.find_element("css selector", "svg.trend").screenshot(str(SCREENSHOTS / "trend.png"))
     screenshot(chrome, "overview-trend")
 

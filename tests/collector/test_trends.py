@@ -123,3 +123,18 @@ def test_past_days_are_kept_until_a_late_report_changes_them(rollout):
     after = daily_figures(rollout)
     assert [a["installed"] - b["installed"] for a, b in zip(after, before, strict=True)] == \
         [0] * 5 + [1] * 6
+
+
+def test_issued_reports_are_marked_on_the_chart(rollout, client):
+    from collector.store.issued_reports import save_issued
+
+    as_of = days_ago(4).date().isoformat()
+    save_issued(rollout, "12/BC-STTTT", days_ago(3).date().isoformat(), as_of, None,
+                {"phu-luc.xlsx": b"x"}, "tests")
+    save_issued(rollout, "7/BC-UBND", days_ago(3).date().isoformat(), as_of, "HCL",
+                {"phu-luc.xlsx": b"y"}, "tests")
+    html = client.get("/").get_data(as_text=True)
+    marks = re.findall(r'<g class="mark">.*?<text[^>]*>([^<]*)</text>', html, re.S)
+    assert marks == [f"số 12/BC-STTTT ngày {days_ago(3).strftime('%d/%m/%Y')}"]
+    unit = client.get("/units/HCL").get_data(as_text=True)
+    assert "7/BC-UBND" in unit and "12/BC-STTTT" not in unit
