@@ -9,8 +9,9 @@ limit. `python -m shared.report` prints the field reference.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 SCHEMA_VERSION = 1
 
@@ -19,6 +20,12 @@ OS_FAMILIES = ("windows", "linux", "macos", "other")
 AV_STATUSES = ("detected", "none", "unknown")
 # Up to 2^53, so a figure survives a JavaScript client unchanged; 8 PiB of RAM is plenty.
 MAX_BYTES = 2**53
+# Times a PC can plausibly tell, wrong clock included (a flat CMOS battery gives 1980 or
+# 2000): outside it a time is a mistake or an attack, and cannot be shown or sorted right.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
+# Some products give a perpetual licence a far-off expiry date.
+LATEST_EXPIRY = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
 class Field:
@@ -39,11 +46,15 @@ class Field:
 
 
 class Text(Field):
-    def __init__(self, doc, max_length=255, pattern=None, choices=None, **kw):
+    """A string: length-limited, valid Unicode; `visible` also refuses characters that show
+    as nothing (a name with a zero-width space looks like another machine's)."""
+
+    def __init__(self, doc, max_length=255, pattern=None, choices=None, visible=False, **kw):
         super().__init__(doc, **kw)
         self.max_length = max_length
         self.pattern = re.compile(pattern) if pattern else None
         self.choices = choices
+        self.visible = visible
 
     def check(self, value, path, errors):
         if not isinstance(value, str):
@@ -55,7 +66,11 @@ class Text(Field):
         elif _has_control_chars(value):
             errors.append(f"{path}: must not contain control characters")
         elif _has_invalid_unicode(value):
-            errors.append(f"{path}: must be valid Unicode text without direction overrides")
+            errors.append(f"{path}: must be valid Unicode text without direction overrides "
+                          "or noncharacters (U+FFFE, U+FFFF, ...)")
+        elif self.visible and _has_invisible(value):
+            errors.append(f"{path}: must not contain invisible characters "
+                          "(zero-width, format or filler characters, spaces other than U+0020)")
         elif self.pattern is not None and not self.pattern.fullmatch(value):
             errors.append(f"{path}: has an invalid format")
 
@@ -66,10 +81,11 @@ class Text(Field):
 
 
 class Timestamp(Text):
-    """UTC time in ISO 8601, with its offset (`Z` or `+00:00`)."""
+    """UTC time in ISO 8601, with its offset (`Z` or `+00:00`), from 1970 to before `latest`."""
 
-    def __init__(self, doc, **kw):
+    def __init__(self, doc, latest=LATEST_TIME, **kw):
         super().__init__(doc, max_length=40, **kw)
+        self.latest = latest
 
     def check(self, value, path, errors):
         before = len(errors)
@@ -79,14 +95,20 @@ class Timestamp(Text):
         parsed = parse_timestamp(value)
         if parsed is None:
             errors.append(f"{path}: must be an ISO 8601 time with a UTC offset")
+        elif not EARLIEST_TIME <= parsed < self.latest:
+            errors.append(f"{path}: must be from {EARLIEST_TIME.year} to before "
+                          f"{self.latest.year}")
 
     def kind(self):
         return "ISO 8601 UTC time"
 
 
 class Uuid(Text):
+    """A UUID in any spelling `uuid.UUID` reads (hyphens or not, braces, any case);
+    the collector compares it in one form, `canonical_report_id()`."""
+
     def __init__(self, doc, **kw):
-        super().__init__(doc, max_length=36, **kw)
+        super().__init__(doc, max_length=38, **kw)
 
     def check(self, value, path, errors):
         before = len(errors)
@@ -196,12 +218,43 @@ def _has_control_chars(text):
 
 
 # Lone surrogates cannot be stored as UTF-8; direction overrides make a name display as
-# another (U+202E turns "exe.txt" around).
-_INVALID_UNICODE = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+# another (U+202E turns "exe.txt" around); noncharacters (U+FDD0-U+FDEF and the last two
+# code points of every plane) are not for interchange, and an XLSX holding one is invalid.
+_INVALID_UNICODE = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
+# Characters that show as nothing or as a plain space, beyond the format (Cf) category:
+# combining grapheme joiner, Hangul fillers, braille blank, variation selectors.
+_INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800") | frozenset(
+    chr(code) for code in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
 
 
 def _has_invalid_unicode(text):
     return _INVALID_UNICODE.search(text) is not None
+
+
+def _has_invisible(text):
+    return any(ch in _INVISIBLE or (ch != " " and unicodedata.category(ch) in ("Cf", "Zs"))
+               for ch in text)
+
+
+def canonical_uuid(value):
+    """The one form a (validated) UUID is stored and compared in: lower case, hyphens."""
+    return str(uuid.UUID(value.strip()))
+
+
+def canonical_report_id(value):
+    """The one form a (validated) report id is stored and compared in."""
+    return canonical_uuid(value)
+
+
+def canonical_machine_id(value):
+    """The one form a (validated) machine id is stored and compared in: lower case without
+    braces, and a UUID's 32 hex digits (Linux writes them bare) in the hyphenated form."""
+    text = value.strip().strip("{}").lower()
+    digits = text.replace("-", "")
+    if len(digits) == 32 and all(ch in "0123456789abcdef" for ch in digits):
+        return str(uuid.UUID(digits))
+    return text
 
 
 def _short(key):
@@ -240,7 +293,8 @@ PRODUCT = Object(
             "Last successful signature update, where the product tells it.",
             required=False, nullable=True),
         "licence_expires_at": Timestamp(
-            "Licence expiry, where the product tells it.", required=False, nullable=True),
+            "Licence expiry, where the product tells it.", latest=LATEST_EXPIRY,
+            required=False, nullable=True),
         "sources": List(
             "Where the agent found it: securitycenter, service, registry, path, ...",
             Text("A source name.", max_length=40), max_items=8),
@@ -261,11 +315,12 @@ REPORT = Object(
         }),
         "machine": Object("The machine.", {
             "hostname": Text(
-                "Computer name as the OS names it (NetBIOS name on Windows).",
-                max_length=255, pattern=r".*\S.*"),
+                "Computer name as the OS names it (NetBIOS name on Windows); no invisible "
+                "characters.", max_length=255, pattern=r".*\S.*", visible=True),
             "machine_id": Text(
-                "Stable across renames: Windows MachineGuid, Linux /etc/machine-id.",
-                max_length=64, pattern=r"[A-Za-z0-9{}-]{8,64}"),
+                "Stable across renames: Windows MachineGuid, Linux /etc/machine-id. Compared "
+                "without case or braces, a UUID with or without hyphens.",
+                max_length=64, pattern=r"\{?[A-Za-z0-9-]{8,62}\}?"),
             "dns_name": Text("Fully qualified DNS name.", required=False, nullable=True),
             "domain": Text("Windows domain or workgroup.", required=False, nullable=True),
             "manufacturer": _name("Hardware manufacturer.", required=False, nullable=True),

@@ -25,7 +25,8 @@ def post_report(client, report, token=None):
     """POST `report` with its machine's credential (enrolling it first with `token`, or
     the app's test token), keeping the credential the collector answers with."""
     agents = client.application.extensions.setdefault("test_agents", {})
-    machine_id = str(report.get("machine", {}).get("machine_id", "")).lower()
+    machine_id = str(report.get("machine", {}).get("machine_id", "")).strip("{}").lower()
+    machine_id = machine_id.replace("-", "") if len(machine_id.replace("-", "")) == 32 else machine_id
     secret = agents.get(("credential", machine_id)) or token or enrollment_token_of(client.application)
     answer = client.post(REPORTS, json=report, headers={"Authorization": f"Bearer {secret}"})
     if answer.is_json and answer.json.get("credential"):

@@ -1,4 +1,9 @@
-"""One run's deliveries: spooled reports oldest first, retried with backoff until a deadline."""
+"""One run's deliveries: spooled reports newest first, retried with backoff until a deadline.
+
+Newest first: after an outage the collector learns each PC's current state from the first
+report it gets, instead of catching up through days of old ones (the collector takes at most
+60 reports an hour from one machine). The older reports follow as history; a late report
+never replaces a newer one as the machine's latest."""
 
 from __future__ import annotations
 
@@ -68,15 +73,16 @@ class Deliverer:
                 attempt += 1
 
     def deliver_spool(self, spool, on_delivered):
-        """Send every spooled report oldest first; stop at the first one the collector cannot take now."""
+        """Send every spooled report newest first; stop at the first one the collector cannot
+        take now. An entry that cannot be read is set aside (logged) and the run goes on."""
         outcome = Outcome()
-        for path in spool.pending():
+        for path in reversed(spool.pending()):
             try:
                 report = spool.load(path)
             except FileNotFoundError:  # another run delivered it meanwhile
                 continue
             except CorruptSpoolFile as exc:
-                log.error("set aside a corrupt spool file: %s", exc)
+                log.error("set aside an unreadable spool entry: %s", exc)
                 spool.set_aside(path, str(exc))
                 outcome.set_aside[os.path.basename(path)] = str(exc)
                 continue

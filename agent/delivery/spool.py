@@ -1,16 +1,23 @@
-"""Reports waiting on disk for the collector: written atomically, read oldest first, bounded."""
+"""Reports waiting on disk for the collector: written atomically, bounded, and read
+defensively: anything in the folder that is not a readable report (a directory, a FIFO, a
+file cut short, nested past reason, or holding NaN) is set aside, never a reason to stop."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import shutil
+import stat
 import time
 
 log = logging.getLogger("avroll")
 
 MAX_SPOOLED = 500  # four reports a day for four months; ~2 MB at most
+# The set-aside folder keeps the newest refused or unreadable entries; older ones are
+# deleted, each with a log line naming it and why it was set aside.
 MAX_SET_ASIDE = 50
+MAX_REPORT_BYTES = 1024 * 1024  # the collector takes 256 KB; a bigger file is not ours
 SUFFIX = ".json"
 TEMP_SUFFIX = ".tmp"
 
@@ -75,14 +82,19 @@ class Spool:
                 if name.endswith(SUFFIX)]
 
     def load(self, path):
-        """The report stored at `path`; CorruptSpoolFile if it is not one."""
+        """The report stored at `path`; CorruptSpoolFile if it is not one (FileNotFoundError
+        when another run took it meanwhile). Only a regular file is opened, and without
+        blocking, so a FIFO or a device put in the folder cannot hang the run."""
+        name = os.path.basename(path)
+        raw = _read_regular_file(path, name)
         try:
-            with open(path, encoding="utf-8") as handle:
-                report = json.load(handle)
+            report = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        except RecursionError:
+            raise CorruptSpoolFile(f"{name} is nested too deeply to be a report") from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise CorruptSpoolFile(f"{os.path.basename(path)} is not valid JSON: {exc}") from None
+            raise CorruptSpoolFile(f"{name} is not valid JSON: {str(exc)[:200]}") from None
         if not isinstance(report, dict) or not report.get("report_id"):
-            raise CorruptSpoolFile(f"{os.path.basename(path)} holds no report")
+            raise CorruptSpoolFile(f"{name} holds no report")
         return report
 
     def remove(self, path):
@@ -90,15 +102,25 @@ class Spool:
         _remove(path)
 
     def set_aside(self, path, reason):
-        """Move a report the collector refused, or a corrupt file, out of the way with its reason."""
-        os.makedirs(self.set_aside_dir, exist_ok=True)
-        target = os.path.join(self.set_aside_dir, os.path.basename(path))
-        os.replace(path, target)
-        write_atomically(target + ".reason.txt", reason + "\n")
-        kept = sorted(name for name in os.listdir(self.set_aside_dir) if name.endswith(SUFFIX))
+        """Move a report the collector refused, or an unreadable entry, out of the way with
+        its reason; past MAX_SET_ASIDE the oldest are deleted, each logged. Returns the new
+        path, or None (logged) when even that cannot be done: the run goes on regardless."""
+        try:
+            os.makedirs(self.set_aside_dir, exist_ok=True)
+            target = os.path.join(self.set_aside_dir, os.path.basename(path))
+            os.replace(path, target)
+            write_atomically(target + ".reason.txt", reason + "\n")
+            kept = sorted(name for name in os.listdir(self.set_aside_dir)
+                          if name.endswith(SUFFIX))
+        except OSError as exc:
+            log.error("could not set aside %s: %s", os.path.basename(path), exc)
+            return None
         for old in kept[:-MAX_SET_ASIDE]:
-            _remove(os.path.join(self.set_aside_dir, old))
-            _remove(os.path.join(self.set_aside_dir, old + ".reason.txt"))
+            old_path = os.path.join(self.set_aside_dir, old)
+            log.warning("set-aside folder full (%d kept): deleted the oldest, %s (%s)",
+                        MAX_SET_ASIDE, old, _reason_of(old_path))
+            _discard(old_path)
+            _discard(old_path + ".reason.txt")
         return target
 
     def set_aside_count(self):
@@ -130,3 +152,52 @@ def _remove(path):
         os.remove(path)
     except FileNotFoundError:
         pass
+
+
+def _discard(path):
+    """Delete whatever is at `path` (a file, a link, a directory); log what cannot be."""
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        log.error("could not delete %s: %s", path, exc)
+
+
+def _reason_of(path):
+    try:
+        with open(path + ".reason.txt", encoding="utf-8", errors="replace") as handle:
+            return handle.read(300).strip()
+    except OSError:
+        return "reason unknown"
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON can carry")
+
+
+def _read_regular_file(path, name):
+    """The bytes of `path` if it is a regular file of a report's size; else CorruptSpoolFile."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | \
+        getattr(os, "O_BINARY", 0)
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise CorruptSpoolFile(f"{name} is not a regular file")
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise CorruptSpoolFile(f"{name} cannot be read: {exc}") from None
+    try:
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # swapped meanwhile
+                raise CorruptSpoolFile(f"{name} is not a regular file")
+            raw = handle.read(MAX_REPORT_BYTES + 1)
+    except OSError as exc:
+        raise CorruptSpoolFile(f"{name} cannot be read: {exc}") from None
+    if len(raw) > MAX_REPORT_BYTES:
+        raise CorruptSpoolFile(f"{name} is larger than any report ({MAX_REPORT_BYTES} bytes)")
+    return raw

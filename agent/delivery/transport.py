@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
+
 REPORTS_PATH = "/api/v1/reports"
 
 # The collector refuses the agent itself (not this report) with these: the credential or the
 # URL is wrong, so every report would meet the same answer; they wait in the spool instead.
 AGENT_REFUSED_STATUSES = (401, 403, 404, 405, 407)
 BUSY_STATUSES = (408, 425, 429)
+# The agent's clock when it sends; the collector measures the PC's clock skew from it.
+SENT_AT_HEADER = "X-Avroll-Sent-At"
 
 
 class SendError(Exception):
@@ -56,12 +61,18 @@ def send_report(server, report, timeout=15.0, session=None, token=None, verify=T
     import requests  # imported here: it costs more than the whole collection at start-up
 
     url = server.rstrip("/") + REPORTS_PATH
-    headers = {"Authorization": "Bearer " + token} if token else {}
+    try:
+        body = json.dumps(report, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError as exc:  # NaN or Infinity: no collector could read it, ever
+        raise Rejected(f"the report holds a value JSON cannot carry: {exc}") from None
+    headers = {"Content-Type": "application/json", SENT_AT_HEADER: sent_at()}
+    if token:
+        headers["Authorization"] = "Bearer " + token
     if proposed_credential:
         headers["X-Avroll-Credential"] = proposed_credential
     http = session or requests
     try:
-        response = http.post(url, json=report, timeout=timeout, headers=headers, verify=verify)
+        response = http.post(url, data=body, timeout=timeout, headers=headers, verify=verify)
     except requests.Timeout:
         raise Unreachable(f"no answer from {url} within {timeout:g} s") from None
     except requests.exceptions.SSLError as exc:
@@ -81,6 +92,11 @@ def send_report(server, report, timeout=15.0, session=None, token=None, verify=T
     if response.status_code in AGENT_REFUSED_STATUSES:
         raise AgentRefused(message)
     raise Rejected(message)
+
+
+def sent_at():
+    """This PC's clock now (UTC): the collector compares it with its own to find the skew."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _retry_after(response):

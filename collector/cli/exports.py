@@ -45,8 +45,9 @@ def _save(db_path, out, build, *args, **kwargs):
             raise click.ClickException(str(exc)) from None
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None
-    Path(out).write_bytes(made.body)
-    click.echo(f"{out}: {len(made.body):,} bytes")
+        body = made.body  # made as it is read: while the database is open
+    Path(out).write_bytes(body)
+    click.echo(f"{out}: {len(body):,} bytes")
 
 
 def _docx_out(command):

@@ -28,9 +28,9 @@ def main():
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Requests served at once.")
 @click.option("--trusted-proxy", envvar="AVROLL_TRUSTED_PROXY", metavar="ADDRESS",
-              help="Address of the reverse proxy that terminates HTTPS; its "
-                   "X-Forwarded-For and X-Forwarded-Proto are believed (env "
-                   "AVROLL_TRUSTED_PROXY).")
+              help="Address of the reverse proxy (nginx, IIS) in front; only from it are "
+                   "X-Forwarded-For (the client's address: login limits) and "
+                   "X-Forwarded-Proto believed (env AVROLL_TRUSTED_PROXY).")
 @click.option("--secure-cookies", envvar="AVROLL_SECURE_COOKIES", default="auto",
               show_default=True, type=click.Choice(["auto", "on", "off"]),
               help="Secure flag of the session cookie; auto: when the request came over "
@@ -46,29 +46,17 @@ def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
     app = create_app({"DATABASE": str(db_path), "SESSION_COOKIE_SECURE": secure_cookies})
     click.echo(f"avroll collector: database {db_path.resolve()}")
     _first_admin(db_path)
-    proxy = {}
-    if trusted_proxy:
-        proxy = {"trusted_proxy": trusted_proxy, "clear_untrusted_proxy_headers": True,
-                 "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}}
     shown_host = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"avroll collector: listening on http://{shown_host}:{port}/")
-    serve_app(app, host, port, threads, **proxy)
+    serve_app(app, host, port, threads, trusted_proxy=trusted_proxy)
 
 
-def serve_app(app, host, port, threads=8, **options):
-    """Serve `app` with waitress as `avroll serve` does."""
-    import waitress
+def serve_app(app, host, port, threads=8, trusted_proxy=None):
+    """Serve `app` with waitress as `avroll serve` does (limits in collector/web/server.py)."""
+    from collector.web import server
 
-    # A queue of requests under load is normal for a collector; waitress warns on each.
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="avroll",
-                   max_request_body_size=MAX_BODY_BYTES, _quiet=True, **options)
-
-
-# waitress refuses bodies past this before Flask sees them. Flask's own limit is the
-# report's (256 KB) everywhere but an administrator's upload of a KSC or directory export
-# (web/console_pages.py), which a province's console writes at a few MB in UTF-16.
-MAX_BODY_BYTES = 24 * 1024 * 1024
+    server.serve(app, host=host, port=port,
+                 **server.options(threads, trusted_proxy))
 
 
 def _first_admin(db_path):

@@ -69,7 +69,7 @@ def to_xlsx(need, head):
         for row in form_rows(block["rows"]):
             sheet.table_row(row, formats)
     form_end(sheet)
-    return sheet.to_bytes()
+    return sheet
 
 
 def csv_rows(need):

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import io
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from collector.formats.spreadsheets import write_csv
+from collector.formats.spreadsheets import csv_pieces
 
 FORMATS = ("xlsx", "csv")
 MIMETYPES = {
@@ -17,27 +18,50 @@ MIMETYPES = {
 }
 
 
+CHUNK = 64 * 1024
+SPOOL_IN_MEMORY = 2 * 1024 * 1024  # a bigger workbook is built in a temporary file
+
+
 class UnknownFormat(ValueError):
     """An export format other than xlsx or csv."""
 
 
 @dataclass(frozen=True)
 class ExportFile:
-    """One export ready to download or save."""
+    """One export ready to download or save: its bytes (a letter, a kept file), or a
+    function making them as they are read, so a long list streams to the browser instead
+    of sitting whole in memory."""
 
     filename: str
-    body: bytes
+    content: bytes | Callable[[], Iterator[bytes]]
 
     @property
     def mimetype(self):
         return MIMETYPES[self.filename.rsplit(".", 1)[-1]]
 
+    def chunks(self):
+        return iter([self.content]) if isinstance(self.content, bytes) else self.content()
 
-def csv_bytes(header, rows):
+    @property
+    def body(self):
+        """The whole file at once (the command line, attachments, tests)."""
+        return b"".join(self.chunks())
+
+
+def csv_chunks(header, rows):
     """UTF-8 CSV with a BOM (Excel reads Vietnamese right), every text cell neutralised."""
-    stream = io.StringIO(newline="")
-    write_csv(stream, header, rows)
-    return stream.getvalue().encode("utf-8")
+    for piece in csv_pieces(header, rows):
+        yield piece.encode("utf-8")
+
+
+def xlsx_chunks(sheet):
+    """The workbook `sheet` (a SheetWriter) writes, read back in chunks from a temporary
+    file that stays in memory while small."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as stream:
+        sheet.save(stream)
+        stream.seek(0)
+        while chunk := stream.read(CHUNK):
+            yield chunk
 
 
 def day_text(as_of):
@@ -48,8 +72,10 @@ def day_text(as_of):
 
 
 def export_file(stem, fmt, to_xlsx, to_csv_rows):
-    """The file `stem.fmt`, rendered by `to_xlsx()` (bytes) or `to_csv_rows()` (header, rows)."""
+    """The file `stem.fmt`, rendered by `to_xlsx()` (a SheetWriter) or `to_csv_rows()`
+    (header, rows) only when its bytes are read."""
     if fmt not in FORMATS:
         raise UnknownFormat(f"format '{fmt}' is not one of {', '.join(FORMATS)}")
-    body = to_xlsx() if fmt == "xlsx" else csv_bytes(*to_csv_rows())
-    return ExportFile(f"{stem}.{fmt}", body)
+    if fmt == "xlsx":
+        return ExportFile(f"{stem}.{fmt}", lambda: xlsx_chunks(to_xlsx()))
+    return ExportFile(f"{stem}.{fmt}", lambda: csv_chunks(*to_csv_rows()))

@@ -56,9 +56,16 @@ def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX,
     return type(found)(rows, found.total, found.page, found.per_page)
 
 
-def all_machines(db, unit, tab="all", as_of=None, **options):
-    """Every machine of the tab (of the province when `unit` is None), at once."""
-    return machine_page(db, unit, tab, as_of, per_page=None, **options).rows
+def all_machines(db, unit, first, tab="all", as_of=None, **options):
+    """Every machine of the tab (of the province when `unit` is None), read a page at a
+    time as the file is written; `first` is the first page, read before the file starts
+    (a bad tab or filter is an error, not a cut file)."""
+    found = first
+    while True:
+        yield from found.rows
+        if found.page >= found.pages:
+            return
+        found = machine_page(db, unit, tab, as_of, found.page + 1, **options)
 
 
 def _yes_no(value):
@@ -85,15 +92,16 @@ def to_xlsx(unit, tab, as_of, machines, described=""):
     sheet.blank()
     sheet.header(COLUMNS)
     formats = (None,) * 5 + (GB_FORMAT,)
-    for number, machine in enumerate(machines, 1):
-        sheet.table_row(_cells(number, machine), formats)
+    count = 0
+    for count, machine in enumerate(machines, 1):
+        sheet.table_row(_cells(count, machine), formats)
     sheet.blank()
-    sheet.line(f"Tổng số: {len(machines)} máy tính", bold=True, align="left")
-    return sheet.to_bytes()
+    sheet.line(f"Tổng số: {count} máy tính", bold=True, align="left")
+    return sheet
 
 
 def csv_rows(machines):
-    return COLUMNS, [_cells(number, machine) for number, machine in enumerate(machines, 1)]
+    return COLUMNS, (_cells(number, machine) for number, machine in enumerate(machines, 1))
 
 
 # How the title line names the filters of a list downloaded from /machines.
@@ -126,8 +134,13 @@ def build_machines_export(db, unit, fmt, tab="all", as_of=None, **options):
         if found is None:
             raise UnknownUnit(unit)
     day = when_for(db, as_of).as_of.isoformat()
-    machines = all_machines(db, found and found["code"], tab, day, **options)
-    stem = f"danh-sach-may-{found['code'] if found else 'toan-tinh'}-{tab}-{day}"
+    code = found and found["code"]
+    first = machine_page(db, code, tab, day, **options)
+    stem = f"danh-sach-may-{code or 'toan-tinh'}-{tab}-{day}"
     described = describe(options)
-    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, machines, described),
-                       lambda: csv_rows(machines))
+
+    def rows():
+        return all_machines(db, code, first, tab, day, **options)
+
+    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, rows(), described),
+                       lambda: csv_rows(rows()))

@@ -59,7 +59,7 @@ def to_xlsx(title, imports, rows):
     sheet.blank()
     sheet.line(f"Tổng số: {len(rows)} dòng (một máy có thể nằm ở hai danh sách)", bold=True,
                align="left")
-    return sheet.to_bytes()
+    return sheet
 
 
 def build_reconcile_export(db, fmt, unit=None, list_name=None, result=None):

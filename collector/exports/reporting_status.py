@@ -77,7 +77,7 @@ def to_xlsx(status, head):
         sheet.table_row([roman(position), section["group"] or OTHER_GROUP], bold=True)
         for number, unit in enumerate(section["units"], 1):
             sheet.table_row(_cells(number, unit), (None, None, COUNT_FORMAT, COUNT_FORMAT))
-    return sheet.to_bytes()
+    return sheet
 
 
 def csv_rows(status):

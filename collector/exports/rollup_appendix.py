@@ -123,7 +123,7 @@ def to_xlsx(report, head, parent_name=None, issue=None):
         bold = line.kind in ("section_total", "total")
         sheet.table_row([line.stt, line.name, line.allocated, line.installed, line.rate,
                          line.note], formats, bold=bold)
-    return sheet.to_bytes()
+    return sheet
 
 
 def csv_rows(report):

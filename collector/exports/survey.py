@@ -147,7 +147,7 @@ def to_xlsx(survey, head):
     for row in _table(survey):
         sheet.table_row(row, (None, None, COUNT_FORMAT))
     form_end(sheet)
-    return sheet.to_bytes()
+    return sheet
 
 
 def csv_rows(survey):

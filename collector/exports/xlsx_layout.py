@@ -7,11 +7,13 @@ cell is neutralised (a hostname such as `=HYPERLINK(...)` stays text).
 
 from __future__ import annotations
 
-import io
+from copy import copy
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from collector.formats.safe_cells import neutralise
 
@@ -39,24 +41,47 @@ def _font(bold=False, italic=False, size=FONT_SIZE):
 
 
 class SheetWriter:
-    """Writes one worksheet from the top down: title lines, then a table, then notes."""
+    """Writes one worksheet from the top down: title lines, then a table, then notes.
+
+    openpyxl's write-only mode: each row goes to a temporary file as it is written, so a
+    list of 12,000 machines takes little memory. What the sheet's top holds (the frozen
+    header) must be known before the first row goes out, so lines before the header wait
+    in `_pending` until `header()` (or the end)."""
 
     def __init__(self, sheet_title, widths, landscape=False, one_line_rows=False,
                  table_size=FONT_SIZE):
         """`one_line_rows`: every table row one line high, long text shrunk to fit its cell
         instead of wrapped (long lists: a fixed number of rows per printed page);
         `table_size`: the table's font size."""
-        self.book = Workbook()
-        self.sheet = self.book.active
-        self.sheet.title = sheet_title[:31]
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet(sheet_title[:31])
         self.widths = widths
         self.landscape = landscape
         self.one_line_rows = one_line_rows
         self.table_size = table_size
         self.header_row = None
         self.row = 0
+        self._pending = []  # (row, height or None, cells) of rows not yet written
+        self._looks = {}  # a cell's look (see _cell) -> its style indexes
         for number, width in enumerate(widths, 1):
             self.sheet.column_dimensions[get_column_letter(number)].width = width
+        self._print_setup()
+
+    def _print_setup(self):
+        """Print on A4 fitted to the page width, numbered pages (before any row is out)."""
+        sheet = self.sheet
+        setup = sheet.page_setup
+        setup.paperSize = "9"  # A4
+        setup.orientation = "landscape" if self.landscape else "portrait"
+        setup.fitToWidth = 1
+        setup.fitToHeight = 0  # as many pages down as the table needs
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_options.horizontalCentered = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.5
+        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+        sheet.page_margins.footer = 0.25  # the page number below the table, not cut off
+        sheet.oddFooter.center.text = "Trang &P / &N"
+        sheet.oddFooter.center.font = FONT_NAME
 
     def _lines_needed(self, text, width, bold=False, size=FONT_SIZE):
         """How many lines `text` wraps to in a column `width` wide, word by word as the
@@ -71,103 +96,121 @@ class SheetWriter:
                 lines, used = lines + 1, used - fits
         return max(1, lines)
 
+    def _cell(self, value, horizontal, bold=False, italic=False, size=FONT_SIZE, wrap=True,
+              boxed=True, number_format=None, header=False, vertical="center", shrink=False):
+        """A cell with this look. openpyxl hashes style objects each time they are set (a
+        minute for 12,000 rows), so each look is made once and its style indexes copied,
+        as openpyxl's own worksheet copy does."""
+        key = (horizontal, bold, italic, size, wrap, boxed, number_format, header, vertical,
+               shrink)
+        look = self._looks.get(key)
+        if look is None:
+            model = WriteOnlyCell(self.sheet)
+            model.font = _font(bold, italic, size)
+            model.alignment = Alignment(horizontal=horizontal, vertical=vertical,
+                                        wrap_text=wrap or None, shrink_to_fit=shrink or None)
+            if boxed:
+                model.border = BORDER
+            if number_format is not None:
+                model.number_format = number_format
+            if header:
+                model.fill = HEADER_FILL
+            look = self._looks[key] = model._style
+        cell = WriteOnlyCell(self.sheet, neutralise(value))
+        cell._style = copy(look)
+        return cell
+
+    def _merge(self, first, last):
+        """Merge columns `first`..`last` of the row about to be added."""
+        if last > first:
+            self.sheet.merged_cells.add(CellRange(min_row=self.row + 1, min_col=first,
+                                                  max_row=self.row + 1, max_col=last))
+
+    def _add(self, cells, height=None):
+        self.row += 1
+        self._pending.append((self.row, height, cells))
+        if self.header_row is not None:
+            self._flush()
+
+    def _flush(self):
+        for row, height, cells in self._pending:
+            if height is not None:
+                self.sheet.row_dimensions[row].height = height
+            self.sheet.append(cells)
+        self._pending = []
+
     def line(self, text, bold=False, italic=False, align="center", size=FONT_SIZE):
         """A line of text merged across the table's width (titles, contacts, notes)."""
-        self.row += 1
-        cell = self.sheet.cell(self.row, 1, neutralise(text))
-        cell.font = _font(bold, italic, size)
-        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
-        if len(self.widths) > 1:
-            self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row,
-                                   end_column=len(self.widths))
+        cell = self._cell(text, align, bold, italic, size, boxed=False)
+        self._merge(1, len(self.widths))
         # Excel does not grow merged cells to their text: give the row the lines it needs.
         lines = self._lines_needed(text, sum(self.widths), bold, size)
-        self.sheet.row_dimensions[self.row].height = lines * POINTS_PER_LINE * size / FONT_SIZE
+        self._add([cell], lines * POINTS_PER_LINE * size / FONT_SIZE)
 
     def blank(self):
-        self.row += 1
+        self._add([])
 
     def signatures(self, left, right):
         """Two bold captions side by side under the table (who confirms, who compiled),
         each over half of the columns, with room below to sign."""
-        self.row += 1
         half = max(1, len(self.widths) // 2)
+        cells = [None] * len(self.widths)
         for text, first, last in ((left, 1, half), (right, half + 1, len(self.widths))):
-            cell = self.sheet.cell(self.row, first, neutralise(text))
-            cell.font = _font(bold=True)
-            cell.alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
-            if last > first:
-                self.sheet.merge_cells(start_row=self.row, start_column=first,
-                                       end_row=self.row, end_column=last)
-        self.sheet.row_dimensions[self.row].height = 5 * POINTS_PER_LINE
+            cells[first - 1] = self._cell(text, "center", bold=True, boxed=False,
+                                          vertical="top")
+            self._merge(first, last)
+        self._add(cells, 5 * POINTS_PER_LINE)
 
     def header(self, labels):
-        """The table's header row: bold, centred, wrapped, repeated on each printed page."""
-        self.row += 1
-        self.header_row = self.row
-        lines = 1
+        """The table's header row: bold, centred, wrapped, repeated on each printed page,
+        and frozen on screen."""
+        self.header_row = self.row + 1
+        self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        lines, cells = 1, []
         for number, label in enumerate(labels, 1):
-            cell = self.sheet.cell(self.row, number, neutralise(label))
-            cell.font = _font(bold=True, size=self.table_size)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            cell.border = BORDER
-            cell.fill = HEADER_FILL
+            cells.append(self._cell(label, "center", bold=True, size=self.table_size,
+                                    header=True))
             lines = max(lines, self._lines_needed(label, self.widths[number - 1], True,
                                                   self.table_size))
-        self.sheet.row_dimensions[self.row].height = (
-            lines * POINTS_PER_LINE * self.table_size / FONT_SIZE)
+        self._add(cells, lines * POINTS_PER_LINE * self.table_size / FONT_SIZE)
+
+    def _table_cells(self, values, formats, bold, italic):
+        """A bordered row's cells and the lines its text needs."""
+        lines, cells = 1, []
+        for number, value in enumerate(values, 1):
+            number_format = formats[number - 1] if number <= len(formats) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(self._cell(value, "right", bold, italic, self.table_size,
+                                        wrap=False, number_format=number_format or COUNT_FORMAT))
+                continue
+            centred = number == 1 or value == "x"
+            cells.append(self._cell(value, "center" if centred else "left", bold, italic,
+                                    self.table_size, wrap=not self.one_line_rows,
+                                    shrink=self.one_line_rows))
+            if isinstance(value, str) and not self.one_line_rows:
+                lines = max(lines, self._lines_needed(value, self.widths[number - 1], bold,
+                                                      self.table_size))
+        return cells, lines
 
     def table_row(self, values, formats=(), bold=False, italic=False):
         """A bordered row; numbers get their format from `formats` (by column), text is
-        neutralised and wrapped."""
-        self.row += 1
-        lines = 1
-        for number, value in enumerate(values, 1):
-            cell = self.sheet.cell(self.row, number, neutralise(value))
-            cell.font = _font(bold, italic, self.table_size)
-            cell.border = BORDER
-            number_format = formats[number - 1] if number <= len(formats) else None
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cell.number_format = number_format or COUNT_FORMAT
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-            else:
-                centred = number == 1 or value == "x"
-                cell.alignment = Alignment(horizontal="center" if centred else "left",
-                                           vertical="center", wrap_text=not self.one_line_rows,
-                                           shrink_to_fit=self.one_line_rows)
-                if isinstance(value, str) and not self.one_line_rows:
-                    lines = max(lines, self._lines_needed(value, self.widths[number - 1], bold,
-                                                          self.table_size))
+        neutralised and wrapped (or shrunk, with `one_line_rows`)."""
+        cells, lines = self._table_cells(values, formats, bold, italic)
+        height = None
         if lines > 1 or self.one_line_rows:
-            self.sheet.row_dimensions[self.row].height = (
-                lines * POINTS_PER_LINE * self.table_size / FONT_SIZE)
+            height = lines * POINTS_PER_LINE * self.table_size / FONT_SIZE
+        self._add(cells, height)
 
     def group_row(self, first, text):
         """A bold bordered row: `first` in the first column, `text` merged over the rest
         (a unit's block in a list of units)."""
-        self.table_row([first, text] + [None] * (len(self.widths) - 2), bold=True)
-        self.sheet.merge_cells(start_row=self.row, start_column=2, end_row=self.row,
-                               end_column=len(self.widths))
-        self.sheet.row_dimensions[self.row].height = None
+        cells, _lines = self._table_cells([first, text] + [None] * (len(self.widths) - 2), (),
+                                          True, False)
+        self._merge(2, len(self.widths))
+        self._add(cells)
 
-    def to_bytes(self):
-        """The workbook, set up to print on A4 fitted to the page width."""
-        sheet = self.sheet
-        setup = sheet.page_setup
-        setup.paperSize = sheet.PAPERSIZE_A4
-        setup.orientation = "landscape" if self.landscape else "portrait"
-        setup.fitToWidth = 1
-        setup.fitToHeight = 0  # as many pages down as the table needs
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_options.horizontalCentered = True
-        sheet.page_margins.left = sheet.page_margins.right = 0.5
-        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-        sheet.page_margins.footer = 0.25  # the page number below the table, not cut off
-        if self.header_row:
-            sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
-            sheet.freeze_panes = sheet.cell(self.header_row + 1, 1)
-        sheet.oddFooter.center.text = "Trang &P / &N"
-        sheet.oddFooter.center.font = FONT_NAME
-        stream = io.BytesIO()
+    def save(self, stream):
+        """Write the workbook to `stream`."""
+        self._flush()
         self.book.save(stream)
-        return stream.getvalue()

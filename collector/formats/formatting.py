@@ -59,3 +59,27 @@ def datetime_local(stored, lang="vi"):
         return ""
     local = parse_stored(stored).astimezone(LOCAL_TZ)
     return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+
+
+SKEW_UNITS = ((365 * 86400, "năm", "year"), (86400, "ngày", "day"), (3600, "giờ", "h"),
+              (60, "phút", "min"))
+
+
+def clock_skew(seconds, lang="vi"):
+    """How far a PC's clock is from the collector's (`seconds` = collector - PC):
+    `chậm 2 năm 3 ngày` / `2 years 3 days behind`; under a minute is on time; None → empty."""
+    if seconds is None:
+        return ""
+    if abs(seconds) < 60:
+        return "đúng giờ" if lang == "vi" else "on time"
+    left, counts = abs(int(seconds)), []
+    for size, vi, en in SKEW_UNITS:
+        count, left = divmod(left, size)
+        counts.append((count, vi, en + ("s" if count > 1 and en in ("year", "day") else "")))
+    first = next(index for index, unit in enumerate(counts) if unit[0])
+    parts = [f"{count} {vi if lang == 'vi' else en}"
+             for count, vi, en in counts[first:first + 2] if count]
+    amount = " ".join(parts)
+    if lang == "vi":
+        return ("chậm " if seconds > 0 else "nhanh ") + amount
+    return amount + (" behind" if seconds > 0 else " ahead")

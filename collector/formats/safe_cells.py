@@ -12,9 +12,15 @@ from __future__ import annotations
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def looks_like_formula(text):
+    """True when `text`, or `text` once a spreadsheet trims its leading blanks (` =1`,
+    `\t=1`, a no-break space), starts like a formula."""
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
+
+
 def neutralise(value):
-    """The value to write in a cell: text starting like a formula gets a leading `'`;
-    numbers, dates, booleans and None pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """The value to write in a cell: text starting like a formula, blanks before it
+    included, gets a leading `'`; numbers, dates, booleans and None pass unchanged."""
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value

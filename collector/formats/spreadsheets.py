@@ -12,7 +12,7 @@ import io
 import unicodedata
 from pathlib import Path
 
-from collector.formats.safe_cells import FORMULA_STARTS, neutralise
+from collector.formats.safe_cells import looks_like_formula, neutralise
 
 MAX_ROWS = 20_000
 
@@ -23,18 +23,30 @@ class TableError(Exception):
 
 def unquote_cell(text):
     """Undo `safe_cells.neutralise()` for a value read back from a file."""
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text[1:2] and looks_like_formula(text[1:]):
         return text[1:]
     return text
 
 
 def write_csv(stream, header, rows):
     """Write UTF-8 CSV with a BOM (so Excel reads Vietnamese right), every cell neutralised."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream, lineterminator="\r\n")
+    for text in csv_pieces(header, rows):
+        stream.write(text)
+
+
+def csv_pieces(header, rows, rows_per_piece=500):
+    """The CSV `write_csv` writes, as text pieces of a few hundred rows (for streaming)."""
+    buffer = io.StringIO(newline="")
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
+    for number, row in enumerate(rows, 1):
         writer.writerow(["" if value is None else neutralise(value) for value in row])
+        if number % rows_per_piece == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _text(value):

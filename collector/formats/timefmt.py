@@ -10,8 +10,10 @@ STORED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def to_stored(moment):
-    """An aware datetime as `YYYY-MM-DDTHH:MM:SSZ`."""
-    return moment.astimezone(timezone.utc).strftime(STORED_FORMAT)
+    """An aware datetime as `YYYY-MM-DDTHH:MM:SSZ` (the year always four digits: strftime
+    writes year 999 as `999` on Linux, which then neither sorts nor reads back)."""
+    utc = moment.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc:%H:%M:%S}Z"
 
 
 def now_stored():

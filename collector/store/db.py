@@ -11,6 +11,8 @@ from pathlib import Path
 import sqlite_utils
 from flask import current_app
 
+from collector.store.keyfile import make_private
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -32,15 +34,24 @@ def resolve_path(path=None):
 
 
 def open_db(path):
-    """Open (creating if needed) the database in WAL mode, so pages read while agents write."""
+    """Open (creating if needed) the database in WAL mode, so pages read while agents write.
+
+    The file is private (0600): it holds officers' password hashes and every PC's report.
+    SQLite gives its -wal and -shm files the database file's mode; older files are tightened."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     db = sqlite_utils.Database(path, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
     if db.journal_mode != "wal":
         db.enable_wal()
+    for suffix in ("", "-wal", "-shm"):
+        companion = Path(str(path) + suffix)
+        if companion.exists():
+            make_private(companion)
     return db
 
 

@@ -36,6 +36,7 @@ from collector.formats.timefmt import now_stored
 from collector.store import audit
 from collector.store.db import write_transaction
 from collector.store.users import check_unit_code
+from shared.report import canonical_machine_id, canonical_uuid
 
 TOKEN_PREFIX = "avre_"
 CREDENTIAL_PREFIX = "avrm_"
@@ -168,7 +169,7 @@ def check(db, agent, machine_id, hardware_uuid=None):
     above); a token enrolls only a machine that has no credential yet (else anyone holding a
     unit's token could pose as its PCs), a clone, or again the machine whose credential the
     agent proposes (a retried enrollment)."""
-    hardware_uuid = hardware_uuid.lower() if hardware_uuid else None
+    hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     if agent.machine_id is not None:
         return _by_credential(db, _enrolled(db, agent.machine_id), machine_id, hardware_uuid)
     row = _enrolled(db, machine_id)
@@ -227,7 +228,7 @@ def admit(db, agent, machine_id, hardware_uuid=None):
             [agent.token_id]).fetchone() is None:
         raise NotAuthenticated  # revoked while the report was on its way
     decided = check(db, agent, machine_id, hardware_uuid)
-    hardware_uuid = hardware_uuid.lower() if hardware_uuid else None
+    hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     now = now_stored()
     if decided.learn_uuid:
         db.execute("UPDATE machine_credentials SET hardware_uuid = ? WHERE machine_id = ?",
@@ -295,8 +296,8 @@ def reset_credential(db, actor, machine_id):
     """Forget a machine's credentials, so its agent can enroll again with a token.
 
     `machine_id` is the id its agent reports or the machine's key as the pages show it (the
-    two differ after a reinstall or a changed id)."""
-    machine_id = machine_id.strip().lower()
+    two differ after a reinstall or a changed id), in any spelling."""
+    machine_id = canonical_machine_id(machine_id)
     with write_transaction(db):
         changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ? "
                              "OR stored_as = ?", [machine_id, machine_id]).rowcount

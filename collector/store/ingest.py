@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
-from collector.formats.timefmt import now_stored, stored_from_report
+from collector.formats.timefmt import now_stored, parse_stored, stored_from_report, to_stored
 from collector.store import enrollment
 from collector.store.db import write_transaction
+from shared.report import (
+    EARLIEST_TIME,
+    LATEST_TIME,
+    canonical_machine_id,
+    canonical_report_id,
+    parse_timestamp,
+)
+
+# No PC ran avroll before this: an earlier collection time is a wrong clock, not history.
+PLAUSIBLE_FROM = "2020-01-01T00:00:00Z"
+# Skews up to this are clocks a little off plus the time on the wire: left as they are.
+SKEW_TOLERANCE_SECONDS = 300
 
 
 class ReportConflict(Exception):
@@ -28,7 +41,7 @@ REPORT_COLUMNS = (
     "report_id", "machine_id", "received_at", "collected_at", "observed_at", "hostname",
     "agent_version", "agent_unit_code", "os_family", "os_name", "os_version", "os_server",
     "ram_installed_bytes", "ram_visible_bytes", "device_type", "av_status",
-    "mgmt_installed", "mgmt_running", "body")
+    "mgmt_installed", "mgmt_running", "body", "clock_skew_seconds")
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
@@ -46,18 +59,39 @@ UPSERT_MACHINE = """
         last_seen_at = max(last_seen_at, excluded.last_seen_at)"""
 
 
-def report_row(report, received_at):
-    """The `reports` row of a validated report."""
+def clock_skew_seconds(sent_at, received_at):
+    """The collector's clock minus the PC's, from the time the agent says it sent the report
+    (its X-Avroll-Sent-At header); None when the agent did not say or said nonsense."""
+    sent = parse_timestamp(sent_at[:40]) if sent_at else None
+    if sent is None or not EARLIEST_TIME <= sent < LATEST_TIME:
+        return None
+    return round((parse_stored(received_at) - sent).total_seconds())
+
+
+def observed_time(collected_at, received_at, skew):
+    """When the PC was in the state it reports, by the collector's clock: its collection
+    time corrected by the measured skew, never later than received, and the time received
+    when the PC's clock is implausible and no skew was measured."""
+    if skew is not None and abs(skew) > SKEW_TOLERANCE_SECONDS:
+        collected_at = to_stored(parse_stored(collected_at) + timedelta(seconds=skew))
+    if collected_at < PLAUSIBLE_FROM:
+        return received_at
+    return min(collected_at, received_at)
+
+
+def report_row(report, received_at, sent_at=None):
+    """The `reports` row of a validated report (`sent_at`: the agent's X-Avroll-Sent-At)."""
     machine, os_info = report["machine"], report["machine"]["os"]
     management = report.get("management_agent") or {}
     collected_at = stored_from_report(report["collected_at"])
+    skew = clock_skew_seconds(sent_at, received_at)
     return {
-        "report_id": report["report_id"].lower(),
-        "machine_id": machine["machine_id"].lower(),
+        "report_id": canonical_report_id(report["report_id"]),
+        "machine_id": canonical_machine_id(machine["machine_id"]),
         "received_at": received_at,
         "collected_at": collected_at,
-        # An agent's clock may run ahead; it cannot have seen the machine after we heard.
-        "observed_at": min(collected_at, received_at),
+        "observed_at": observed_time(collected_at, received_at, skew),
+        "clock_skew_seconds": skew,
         "hostname": machine["hostname"],
         "agent_version": report["agent"]["version"],
         "agent_unit_code": (report["agent"].get("unit_code") or None) and
@@ -76,14 +110,14 @@ def report_row(report, received_at):
     }
 
 
-def store_report(db, report, received_at=None, agent=None):
+def store_report(db, report, received_at=None, agent=None, sent_at=None):
     """Store a validated report in one transaction; a report stored twice counts once.
 
     With `agent` (who sent it, see `enrollment`), the machine is checked and enrolled in the
     same transaction, the report is stored under the machine `enrollment` decides (a clone
     apart, a reinstalled PC as before), and the unit it was enrolled for replaces the
     report's own."""
-    row = report_row(report, received_at or now_stored())
+    row = report_row(report, received_at or now_stored(), sent_at)
     credential = None
     with write_transaction(db):
         if agent is not None:

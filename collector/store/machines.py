@@ -7,6 +7,7 @@ import re
 
 from collector.store.guideline import refresh_hostname_units
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+from shared.report import canonical_machine_id
 
 # The latest report's facts, joined once: every listing reads the same columns.
 MACHINE_COLUMNS = """
@@ -90,7 +91,9 @@ def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, unit_codes=
 
 def get_machine(db, machine_id):
     """One machine with its latest report in full, or None."""
-    rows = list(db.query(f"SELECT {MACHINE_COLUMNS}, r.body {FROM_MACHINES} WHERE m.machine_id = ?", [machine_id.lower()]))
+    rows = list(db.query(f"SELECT {MACHINE_COLUMNS}, r.clock_skew_seconds, r.body "
+                         f"{FROM_MACHINES} WHERE m.machine_id = ?",
+                         [canonical_machine_id(machine_id)]))
     if not rows:
         return None
     machine = _bool_columns(rows[0])
@@ -104,14 +107,14 @@ def machine_history(db, machine_id, limit=100):
         """SELECT report_id, observed_at, received_at, hostname, av_status, agent_version,
                   ram_installed_bytes, mgmt_installed
            FROM reports WHERE machine_id = ? ORDER BY observed_at DESC LIMIT ?""",
-        [machine_id.lower(), limit])]
+        [canonical_machine_id(machine_id), limit])]
 
 
 def machine_names(db, machine_id):
     """Each name the machine has reported under, oldest first, with when it was first used."""
     return list(db.query(
         """SELECT hostname, min(observed_at) AS since FROM reports WHERE machine_id = ?
-           GROUP BY hostname ORDER BY since""", [machine_id.lower()]))
+           GROUP BY hostname ORDER BY since""", [canonical_machine_id(machine_id)]))
 
 
 def addresses_by_report(db, report_ids):

@@ -6,6 +6,8 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
+from collector.store import repair
+
 migrations = Migrations("avroll")
 
 
@@ -245,6 +247,34 @@ def m009_issued_reports(db):
             sha256 TEXT NOT NULL,
             PRIMARY KEY (report_id, filename)
         )""")
+
+
+@migrations()
+def m010_repair_rows_the_contract_now_refuses(db):
+    # Times before 1970 or from 2100, noncharacters and invisible characters in names, and
+    # ids spelt other than canonically (issue 16): see collector/store/repair.py.
+    repair.repair_all(db)
+
+
+@migrations()
+def m011_sessions_on_the_server_and_login_failures(db):
+    # The signing key moves to a 0600 file beside the database (store/keyfile.py): a backup
+    # of the database no longer holds it. Sessions made before end once.
+    db.execute("DROP TABLE IF EXISTS app_secrets")
+    db.execute("""CREATE TABLE sessions (id_hash TEXT PRIMARY KEY, username TEXT NOT NULL,
+                                         started_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX sessions_username ON sessions (username)")
+    # Failed logins per account and address, and per address (store/login_failures.py).
+    db.execute("""CREATE TABLE login_failures (key TEXT PRIMARY KEY,
+                                               failures INTEGER NOT NULL,
+                                               last_failed_at REAL NOT NULL)""")
+    db.execute("CREATE INDEX login_failures_last ON login_failures (last_failed_at)")
+
+
+@migrations()
+def m012_report_clock_skew(db):
+    # The collector's clock minus the PC's when it sent the report (store/ingest.py).
+    db.execute("ALTER TABLE reports ADD COLUMN clock_skew_seconds INTEGER")
 
 
 def apply(db):

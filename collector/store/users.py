@@ -13,7 +13,7 @@ import secrets
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from collector.formats.timefmt import now_stored
-from collector.store import audit
+from collector.store import audit, server_sessions
 from collector.store.db import write_transaction
 
 ROLES = ("admin", "viewer", "unit")
@@ -91,12 +91,13 @@ def add_user(db, actor, username, password, role, unit_code=None):
 
 
 def _change(db, actor, username, action, update, params):
-    """Run one UPDATE of the user (it must bump auth_version) and audit it."""
+    """Run one UPDATE of the user (it must bump auth_version), end their sessions, audit it."""
     username = normalise_username(username)
     with write_transaction(db):
         changed = db.execute(update, [*params, username]).rowcount
         if not changed:
             raise AccountError(f"there is no user {username}")
+        server_sessions.end_all(db, username)
         audit.record(db, actor, action, {"username": username})
 
 

@@ -11,8 +11,8 @@ import functools
 
 from flask import abort, g, redirect, request, session, url_for
 
-from collector.store import users
-from collector.store.db import get_db
+from collector.store import server_sessions, users
+from collector.store.db import get_db, write_transaction
 from collector.web import csrf
 from collector.web.errors import json_error, wants_json
 
@@ -38,11 +38,13 @@ def current_user():
 
 
 def _session_user():
-    username = session.get("user")
-    if not username:
+    """The user of the session id the cookie carries, while the server still holds it."""
+    db = get_db()
+    username = server_sessions.username_of(db, session.get("sid"))
+    if username is None or username != session.get("user"):
         return None
-    user = users.get_user(get_db(), username)
-    # Disabling an account or resetting its password bumps auth_version: old sessions end.
+    user = users.get_user(db, username)
+    # Disabling an account or resetting its password ends its sessions (and bumps this).
     if user is None or user["disabled"] or user["auth_version"] != session.get("auth_version"):
         return None
     return user
@@ -57,6 +59,9 @@ def actor():
 def log_in(user):
     """Start a fresh session for `user` (a new session id and CSRF token: no fixation)."""
     session.clear()
+    db = get_db()
+    with write_transaction(db):
+        session["sid"] = server_sessions.start(db, user["username"])
     session["user"] = user["username"]
     session["auth_version"] = user["auth_version"]
     session.permanent = True
@@ -65,6 +70,11 @@ def log_in(user):
 
 
 def log_out():
+    """End the session on the server too: a copy of the cookie opens nothing afterwards."""
+    if session.get("sid"):
+        db = get_db()
+        with write_transaction(db):
+            server_sessions.end(db, session["sid"])
     session.clear()
     g.user = None
 

@@ -23,9 +23,10 @@ from collector.web.access import (
 from collector.web.errors import json_error
 from collector.web.request_args import flag_arg, int_arg
 from collector.web.throttle import throttles
-from shared.report import validate
+from shared.report import canonical_machine_id, validate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SENT_AT_HEADER = "X-Avroll-Sent-At"  # the agent's clock when it sent (agent/delivery/transport)
 
 
 def read_json_body():
@@ -68,7 +69,7 @@ def post_report():
     problems = validate(report)
     if problems:
         return json_error(422, "the report does not follow schema version 1", problems[:50])
-    machine_id = report["machine"]["machine_id"].lower()
+    machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
         enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"))
     except WrongMachine as exc:
@@ -81,7 +82,8 @@ def post_report():
         response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
         return response
     try:
-        stored = store_report(db, report, agent=agent)
+        stored = store_report(db, report, agent=agent,
+                              sent_at=request.headers.get(SENT_AT_HEADER))
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
     except WrongMachine as exc:

@@ -40,10 +40,8 @@ def create_app(test_config=None):
         DATABASE=str(resolve_path()),
         MAX_CONTENT_LENGTH=MAX_REPORT_BYTES,
         SESSION_COOKIE_SECURE=os.environ.get("AVROLL_SECURE_COOKIES", "auto"),
-        LOGIN_FAILURES_PER_USER=5,
-        LOGIN_FAILURES_PER_ADDRESS=30,
-        LOGIN_WINDOW_SECONDS=15 * 60,
         REPORTS_PER_MACHINE=60,
+        EXPORTS_AT_ONCE=2,  # of the server's 8 threads (see web/export_downloads.py)
         REPORTS_WINDOW_SECONDS=60 * 60,
     )
     if test_config:
@@ -52,10 +50,10 @@ def create_app(test_config=None):
     db = open_db(app.config["DATABASE"])
     try:
         migrations.apply(db)
-        sessions.configure(app, db)
     finally:
         db.close()
 
+    sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
     i18n.register(app)

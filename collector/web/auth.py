@@ -1,15 +1,16 @@
-"""Logging in and out: the /login form, with failed attempts limited per user and address."""
+"""Logging in and out: the /login form, failed attempts slowed per account and address
+(`store/login_failures.py`)."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from collector.store import users
+from collector.store import login_failures, users
 from collector.store.db import get_db
 from collector.web import access
-from collector.web.throttle import throttles
 
 bp = Blueprint("auth", __name__)
 
@@ -41,18 +42,21 @@ def login():
     username = users.normalise_username(request.form.get("username", ""))[:64]
     password = request.form.get("password", "")
     address = request.remote_addr or "unknown"
-    windows = throttles()
-    if windows.login_user.full(username) or windows.login_address.full(address):
+    db = get_db()
+    wait = login_failures.wait_seconds(db, username, address, time.time())
+    if wait:
         current_app.logger.warning("login refused: too many failures for %r from %s",
                                    username, address)
-        return _form(429, "Too many failed logins. Try again later.")
-    user = users.authenticate(get_db(), username, password)
+        response = current_app.make_response(
+            _form(429, "Too many failed logins. Try again later."))
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = users.authenticate(db, username, password)
     if user is None:
-        windows.login_user.add(username)
-        windows.login_address.add(address)
+        login_failures.record_failure(db, username, address, time.time())
         current_app.logger.warning("failed login for %r from %s", username, address)
         return _form(401, "Wrong username or password.")
-    windows.login_user.clear(username)
+    login_failures.record_success(db, username, address)
     access.log_in(user)
     return redirect(safe_next(request.form.get("next")))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, g, jsonify, render_template, request
 
 from collector.counting import reconcile
 from collector.counting.rollup import UnknownUnit
@@ -27,6 +27,7 @@ from collector.web.access import (
     visible_unit_codes,
 )
 from collector.web.errors import json_error
+from collector.web.export_downloads import send_export
 from collector.web.request_args import int_arg, page_number, text_arg
 
 bp = Blueprint("console", __name__)
@@ -101,16 +102,13 @@ def reconcile_file(fmt):
         abort(404)
     try:
         unit, _ = _scope(text_arg("unit"))
-        made = build_reconcile_export(get_db(), fmt, unit=unit,
-                                      list_name=_list_arg(text_arg("list")), result=_result())
+        list_name, result = _list_arg(text_arg("list")), _result()
+        return send_export(lambda: build_reconcile_export(
+            get_db(), fmt, unit=unit, list_name=list_name, result=result))
     except ValueError:
         abort(400)
     except (UnknownUnit, OutOfScope):
         abort(404)
-    response = Response(made.body, mimetype=made.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/api/v1/reconcile")

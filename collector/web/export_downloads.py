@@ -1,8 +1,15 @@
-"""The `exports` blueprint: each export as a download, held to the officer's units."""
+"""The `exports` blueprint: each export as a download, held to the officer's units.
+
+At most EXPORTS_AT_ONCE files are made at a time (others get 503 and Retry-After), so a
+burst of exports cannot take every server thread from agents and the health check; each
+file streams to the browser as it is made (CSV row by row, XLSX from a temporary file).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+import threading
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from collector.counting.machine_states import BadFilter
 from collector.counting.rollup import BadAsOf, UnknownUnit
@@ -23,9 +30,64 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 FMT = "<fmt>"  # xlsx or csv; any other answers 404
 
 
+RETRY_AFTER_SECONDS = 15
+
+
+class Released:
+    """The file's chunks; the export slot is given back once they are all read, or when
+    the server closes the response (the browser went away), even if it was never read."""
+
+    def __init__(self, chunks, slots):
+        self.chunks, self.slots, self.open = chunks, slots, True
+
+    def __iter__(self):
+        try:
+            yield from self.chunks
+        finally:
+            self.close()
+
+    def close(self):
+        if self.open:
+            self.open = False
+            getattr(self.chunks, "close", lambda: None)()
+            self.slots.release()
+
+
+def _slots():
+    return current_app.extensions.setdefault(
+        "avroll_export_slots", threading.BoundedSemaphore(current_app.config["EXPORTS_AT_ONCE"]))
+
+
+def _busy():
+    page = render_template("error.html", status=503,
+                           message="Other files are being exported; try again in a few minutes.")
+    response = Response(page, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def send_export(make):
+    """The ExportFile `make()` returns, streamed as an attachment while it holds one of the
+    EXPORTS_AT_ONCE slots; 503 when none frees up. What `make()` raises is raised (the slot
+    given back) for the caller to answer."""
+    slots = _slots()
+    if not slots.acquire(blocking=False):  # waiting would hold a server thread meanwhile
+        return _busy()
+    try:
+        made = make()
+        body = Released(made.chunks(), slots)
+    except BaseException:
+        slots.release()
+        raise
+    response = Response(body, mimetype=made.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _download(build, fmt, *args, **kwargs):
     """The file `build()` makes as an attachment; 400 for a bad date or tab, 404 for an
-    unknown unit or format."""
+    unknown unit or format, 503 while EXPORTS_AT_ONCE others are being made."""
     if fmt not in FORMATS:
         abort(404)
     return _attachment(build, *args, fmt=fmt, **kwargs)
@@ -35,20 +97,11 @@ def _attachment(build, *args, **kwargs):
     """`build(db, …)`'s file as an attachment; 400 for what the officer typed wrong, 404
     for an unknown unit."""
     try:
-        made = build(get_db(), *args, **kwargs)
+        return send_export(lambda: build(get_db(), *args, **kwargs))
     except (BadAsOf, BadFilter, BadReminder, BadRate) as exc:
         abort(400, str(exc))
     except UnknownUnit:
         abort(404)
-    return send_export(made)
-
-
-def send_export(made):
-    """An ExportFile as a download that no cache keeps."""
-    response = Response(made.body, mimetype=made.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _as_of():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import g, request
 
 from collector.formats import formatting
+from collector.formats.lookalikes import unusual_characters
 from collector.formats.state_words import state_word
 from collector.web import words
 
@@ -107,6 +108,11 @@ VI = {
     "Username": "Tên đăng nhập",
     "Password": "Mật khẩu",
     "Wrong username or password.": "Sai tên đăng nhập hoặc mật khẩu.",
+    "Other files are being exported; try again in a few minutes.":
+        "Đang có nhiều tệp được xuất; vui lòng thử lại sau ít phút.",
+    "PC clock": "Đồng hồ của máy",
+    "The name holds characters that look like others": "Tên máy có ký tự trông giống ký tự khác",
+    "compared with the collector's, when it last sent": "so với máy chủ, lúc gửi gần nhất",
     "Too many failed logins. Try again later.":
         "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
     "Audit log": "Nhật ký thay đổi",
@@ -360,8 +366,10 @@ def register(app):
         message=lambda text: words.message(str(text), current_language()),
         setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
         action_words=lambda action: translate(words.ACTIONS.get(action, action)))
-    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local"):
+    for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
+                 "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
+    app.jinja_env.filters["unusual_characters"] = unusual_characters
     app.after_request(remember_language)
 
 

@@ -51,4 +51,4 @@ def issued_download(report_id, filename):
     body = issued_file(get_db(), int(report_id), filename)
     if body is None:
         abort(404)
-    return send_export(ExportFile(filename, body))
+    return send_export(lambda: ExportFile(filename, body))

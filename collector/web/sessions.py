@@ -1,4 +1,6 @@
-"""Officers' session cookies: signed with a key kept in the database, flagged against theft.
+"""Officers' session cookies: signed with the key in a private file beside the database
+(`store/keyfile.py`), carrying only a server-side session id (`store/server_sessions.py`),
+flagged against theft.
 
 The cookie is HttpOnly and SameSite=Lax always. Secure follows SESSION_COOKIE_SECURE:
 "auto" (the default) sets it whenever the request came over HTTPS, directly or through a
@@ -12,8 +14,10 @@ from datetime import timedelta
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
+from collector.store.keyfile import session_key
+from collector.store.server_sessions import SESSION_HOURS
+
 SECURE_CHOICES = ("auto", "on", "off")
-SESSION_HOURS = 12
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -26,14 +30,10 @@ class SessionCookies(SecureCookieSessionInterface):
         return setting in ("on", "true", "1")
 
 
-def session_key(db):
-    """The signing key made by the migrations on first start; never printed or logged."""
-    return db.execute("SELECT value FROM app_secrets WHERE name = 'session_key'").fetchone()[0]
-
-
-def configure(app, db):
-    """Set the signing key and the cookie flags (Secure from the app's config)."""
-    app.secret_key = session_key(db)
+def configure(app):
+    """Set the signing key (never printed or logged) and the cookie flags (Secure from the
+    app's config)."""
+    app.secret_key = session_key(app.config["DATABASE"])
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="avroll_session",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))

@@ -1,7 +1,8 @@
-"""Sliding-window counters in memory: failed logins per user and per address, reports per machine.
+"""Sliding-window counters in memory: reports per machine.
 
 They live in the server process (waitress runs one process with threads), so a restart
-forgets them; that is acceptable for slowing down guessing and floods, which is their job.
+forgets them; that is acceptable for slowing down floods, which is their job. Failed logins
+are counted in the database instead (`store/login_failures.py`), so they survive a restart.
 """
 
 from __future__ import annotations
@@ -34,12 +35,6 @@ class SlidingWindow:
             events.popleft()
         return events
 
-    def full(self, key):
-        """True when `key` has used up its window (a further event would be over the limit)."""
-        with self._lock:
-            events = self._recent(key, self.clock())
-            return events is not None and len(events) >= self.limit
-
     def retry_after(self, key):
         """Seconds until `key` may act again (0 when it may now)."""
         with self._lock:
@@ -48,12 +43,6 @@ class SlidingWindow:
             if not events or len(events) < self.limit:
                 return 0
             return max(1, int(events[0] + self.seconds - now) + 1)
-
-    def add(self, key):
-        """Count one event for `key`."""
-        with self._lock:
-            now = self.clock()
-            self._append(key, self._recent(key, now), now)
 
     def allow(self, key):
         """Count an event for `key` if it is within the limit; False (not counted) if not."""
@@ -73,10 +62,6 @@ class SlidingWindow:
         if self._hits % SWEEP_EVERY == 0:
             self._sweep(now)
 
-    def clear(self, key):
-        with self._lock:
-            self._events.pop(key, None)
-
     def _sweep(self, now):
         for key in [k for k, events in self._events.items()
                     if not events or events[-1] <= now - self.seconds]:
@@ -87,9 +72,6 @@ class Throttles:
     """The app's windows, sized from its config."""
 
     def __init__(self, config):
-        window = config["LOGIN_WINDOW_SECONDS"]
-        self.login_user = SlidingWindow(config["LOGIN_FAILURES_PER_USER"], window)
-        self.login_address = SlidingWindow(config["LOGIN_FAILURES_PER_ADDRESS"], window)
         self.reports = SlidingWindow(config["REPORTS_PER_MACHINE"],
                                      config["REPORTS_WINDOW_SECONDS"])
 

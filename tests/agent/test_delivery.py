@@ -1,4 +1,4 @@
-"""A run delivers spooled reports oldest first, retries with backoff, and stops at its deadline."""
+"""A run delivers spooled reports newest first, retries with backoff, and stops at its deadline."""
 
 from __future__ import annotations
 
@@ -56,14 +56,14 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap():
     assert [low.delay(n) for n in range(3)] == [0.5, 1, 2]
 
 
-def test_spool_is_delivered_oldest_first_and_emptied(spool):
+def test_spool_is_delivered_newest_first_and_emptied(spool):
     reports = [make_report(hostname=f"PC-{n}") for n in range(3)]
     for report in reports:
         spool.put(report)
     send, delivered = Collector(default=OK), []
     outcome = deliverer(send, FakeTime()).deliver_spool(
         spool, lambda report, answer: delivered.append(report["report_id"]))
-    ids = [report["report_id"] for report in reports]
+    ids = [report["report_id"] for report in reversed(reports)]
     assert [received for received, _ in send.received] == ids
     assert outcome.delivered == delivered == ids
     assert spool.pending() == [] and outcome.stopped_by is None
@@ -109,8 +109,8 @@ def test_request_timeout_never_exceeds_the_time_left(spool):
 
 def test_rejected_report_is_set_aside_and_the_next_is_sent(spool, caplog):
     first, second = make_report(hostname="A"), make_report(hostname="B")
-    spool.put(first)
     spool.put(second)
+    spool.put(first)  # the newest goes first
     send = Collector(Rejected("collector answered 422 bad hostname"), OK)
     outcome = deliverer(send, FakeTime()).deliver_spool(spool, lambda *_: None)
     assert outcome.set_aside == {first["report_id"]: "collector answered 422 bad hostname"}

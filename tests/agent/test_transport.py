@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from agent.delivery.transport import AgentRefused, Rejected, ServerBusy, Unreachable, send_report
@@ -47,10 +49,13 @@ def test_token_goes_in_a_bearer_header_and_verify_is_passed_on():
     session = Session()
     send_report("https://c.example", make_report(), session=session, token="t0k",
                 verify="/etc/avroll/ca.pem")
-    assert session.kwargs["headers"] == {"Authorization": "Bearer t0k"}
+    assert session.kwargs["headers"]["Authorization"] == "Bearer t0k"
     assert session.kwargs["verify"] == "/etc/avroll/ca.pem"
     send_report("https://c.example", make_report(), session=session)
-    assert session.kwargs["headers"] == {} and session.kwargs["verify"] is True
+    assert "Authorization" not in session.kwargs["headers"]
+    assert session.kwargs["verify"] is True
+    sent_at = datetime.fromisoformat(session.kwargs["headers"]["X-Avroll-Sent-At"])
+    assert abs((datetime.now(timezone.utc) - sent_at).total_seconds()) < 60
 
 
 @pytest.mark.parametrize("status", [401, 403, 404])

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from collector.cli import main as cli
 from collector.store import users
 from collector.store.db import open_db
+from collector.web import server
 
 
 @pytest.fixture
@@ -96,10 +97,8 @@ def test_serve_without_a_console_puts_the_first_password_in_a_private_file(avrol
                                                                           monkeypatch):
     import stat
 
-    import waitress
-
     served = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(options))
+    monkeypatch.setattr(server, "serve", lambda app, **options: served.append(options))
     result = avroll("serve")
     assert result.exit_code == 0, result.output
     secret = Path(str(avroll.db_path) + ".admin-password")
@@ -113,10 +112,8 @@ def test_serve_without_a_console_puts_the_first_password_in_a_private_file(avrol
 
 def test_serve_on_a_console_creates_the_first_admin_and_shows_the_password_once(
         avroll, monkeypatch):
-    import waitress
-
     served = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **options: served.append(options))
+    monkeypatch.setattr(server, "serve", lambda app, **options: served.append(options))
     monkeypatch.setattr(cli, "console_attached", lambda: True)
     first = avroll("serve", "--trusted-proxy", "10.0.0.1")
     assert first.exit_code == 0, first.output

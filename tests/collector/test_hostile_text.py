@@ -50,6 +50,8 @@ def test_hostile_hostnames_are_text_on_every_page(app, client, db, hostname):
     ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
     ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    (" =HYPERLINK(1)", "' =HYPERLINK(1)"), ("  \t+1", "'  \t+1"), ("\u00a0=1", "'\u00a0=1"),
+    ("\n@SUM(A1)", "'\n@SUM(A1)"), ("SXD 01", "SXD 01"), (" ", " "),
     ("SXD-KT-01", "SXD-KT-01"), ("Sở Xây dựng", "Sở Xây dựng"), ("", ""),
     (42, 42), (-3, -3), (None, None), (96.7, 96.7),
 ])

@@ -78,7 +78,7 @@ def test_corrupt_spool_file_is_set_aside_and_the_run_goes_on(collector, agent_di
     assert (agent_dirs / "set-aside" / corrupt.name).exists()
     assert "not valid JSON" in (agent_dirs / "set-aside" / (corrupt.name + ".reason.txt")
                                 ).read_text(encoding="utf-8")
-    assert "set aside a corrupt spool file" in (agent_dirs / "agent.log").read_text("utf-8")
+    assert "set aside an unreadable spool entry" in (agent_dirs / "agent.log").read_text("utf-8")
 
 
 @pytest.fixture

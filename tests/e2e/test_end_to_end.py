@@ -9,6 +9,7 @@ import subprocess
 
 import requests
 
+from shared.report import canonical_machine_id
 from tests.e2e.conftest import command, logged_in
 
 
@@ -42,14 +43,15 @@ def test_agent_report_reaches_the_api_and_the_page(collector, tmp_path):
     assert requests.get(url + "/api/v1/machines", timeout=10).status_code == 401
     browser = logged_in(url)
     listing = browser.get(url + "/api/v1/machines", timeout=10).json()
-    assert [m["machine_id"] for m in listing["machines"]] == [machine_id.lower()]
+    # The collector keeps one form: Linux's bare 32 hex digits as a hyphenated UUID.
+    assert [m["machine_id"] for m in listing["machines"]] == [canonical_machine_id(machine_id)]
     assert listing["machines"][0]["agent_unit_code"] is None  # the second report had no unit
 
     page = browser.get(url + "/machines", timeout=10)
     assert page.status_code == 200
     assert listing["machines"][0]["hostname"] in page.text
     detail = browser.get(f"{url}/machines/{machine_id}", timeout=10)
-    assert detail.status_code == 200 and machine_id.lower() in detail.text
+    assert detail.status_code == 200 and canonical_machine_id(machine_id) in detail.text
 
 
 def test_another_agent_cannot_report_for_an_enrolled_machine(collector, tmp_path):

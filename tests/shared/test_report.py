@@ -95,4 +95,5 @@ def test_text_that_cannot_be_stored_or_displays_as_another_is_refused():
     for hostname in ("PC-\ud800", "PC-\u202etxt.exe", "PC-\u2067X"):
         report = make_report(hostname=hostname, machine_id="guid-0001-aaaa")
         assert validate(report) == [
-            "machine.hostname: must be valid Unicode text without direction overrides"]
+            "machine.hostname: must be valid Unicode text without direction overrides "
+            "or noncharacters (U+FFFE, U+FFFF, ...)"]
