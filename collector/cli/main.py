@@ -6,7 +6,6 @@ This module holds the group and `serve`; `cli_accounts.py` (users, tokens, machi
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 

@@ -118,23 +118,21 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
-    several machines; `per_page` None: every machine on one page; `sort`: one of SORTS
+    several machines; `sort`: one of SORTS
     (default hostname), `descending` to reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
     order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
              "hostname COLLATE NOCASE, machine_id")
-    if per_page is not None:
-        per_page = min(max(1, per_page), PER_PAGE_MAX)
-    page = 1 if per_page is None else min(max(1, page), MAX_PAGE)
+    per_page = min(max(1, per_page), PER_PAGE_MAX)
+    page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
                                     duplicates, query)
-    limit = -1 if per_page is None else per_page
     sql, state_params = state_query(db, when, scope=params.get("units"))
     if "units" in params:
         params["units"] = json.dumps(params["units"])
-    params.update(state_params, limit=limit, offset=(page - 1) * max(limit, 0))
+    params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
     # The total rides along with each row, so the states are computed once per page.
     rows = list(db.query(
         f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total, "  # noqa: S608
@@ -152,7 +150,7 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
         for key in BOOLEANS:
             if row[key] is not None:
                 row[key] = bool(row[key])
-    return Page(rows, total, page, per_page or max(total, 1))
+    return Page(rows, total, page, per_page)
 
 
 def machine_state(db, machine_id, hostname, enrolled_code):
