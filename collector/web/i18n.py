@@ -10,6 +10,8 @@ from flask import g, request
 
 from collector.formats import formatting
 from collector.formats.lookalikes import unusual_characters
+from collector.formats.state_words import state_word
+from collector.web import words
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -34,6 +36,10 @@ VI = {
     "Last report": "Báo cáo gần nhất",
     "First seen": "Lần đầu thấy",
     "Previous": "Trang trước",
+    "First": "Trang đầu",
+    "Last": "Trang cuối",
+    "Go": "Đến trang",
+    "IP address": "Địa chỉ IP",
     "Next": "Trang sau",
     "Page": "Trang",
     "of": "/",
@@ -50,6 +56,27 @@ VI = {
     "Names": "Các tên máy",
     "since": "từ",
     "History": "Lịch sử báo cáo",
+    "Naming rule for computers": "Quy tắc đặt tên máy tính",
+    "Exempt below this RAM (MB)": "Miễn cài khi RAM dưới (MB)",
+    "Not reporting after (days)": "Quá hạn báo cáo sau (ngày)",
+    "Imported units from a file": "Nhập danh sách đơn vị từ tệp",
+    "Saved units": "Lưu thông tin đơn vị",
+    "Changed a setting": "Thay đổi thiết lập",
+    "Changed the mail settings": "Thay đổi thiết lập thư điện tử",
+    "Issued a report": "Ban hành báo cáo",
+    "Report issued": "Báo cáo đã ban hành",
+    "Connected within (days)": "Kết nối được trong vòng (ngày)",
+    "Added a user": "Thêm người dùng",
+    "Disabled a user": "Khóa người dùng",
+    "Enabled a user": "Mở khóa người dùng",
+    "Reset a user's password": "Đặt lại mật khẩu người dùng",
+    "Created an enrollment token": "Tạo mã đăng ký agent",
+    "Revoked an enrollment token": "Thu hồi mã đăng ký agent",
+    "Let a computer enroll again": "Cho phép máy tính đăng ký lại",
+    "Install rate over time": "Tỷ lệ cài đặt theo thời gian",
+    "Connected": "Kết nối được",
+    "Mandated antivirus": "Phần mềm bắt buộc",
+    "Products found": "Sản phẩm phát hiện",
     "Received": "Nhận lúc",
     "Probe errors in the latest report": "Lỗi thu thập trong báo cáo gần nhất",
     "yes": "có",
@@ -333,7 +360,12 @@ def remember_language(response):
 
 
 def register(app):
-    app.jinja_env.globals.update(_=translate, lang=current_language)
+    app.jinja_env.globals.update(
+        _=translate, lang=current_language,
+        state_word=lambda state: state_word(state, current_language()),
+        message=lambda text: words.message(str(text), current_language()),
+        setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
+        action_words=lambda action: translate(words.ACTIONS.get(action, action)))
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
