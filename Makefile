@@ -20,16 +20,18 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Loads the example units into an empty database, starts the collector (on a new database
-# it creates `admin` and prints its password once), enrolls this machine with a fresh token
-# and sends its report with the real agent (credential kept in $(AGENT_STATE)/), keeps serving.
+# it creates `admin`: its password is printed once, or, when the output is not a terminal,
+# written to $(DB).admin-password, mode 0600), sends this machine's report with the real
+# agent (enrolled on the first run with a one-time token, revoked right after; credential
+# kept in $(AGENT_STATE)/), keeps serving.
 run: install
 	@$(BIN)/avroll units import collector/data/dong_thap_2021_units.csv --if-empty --db $(DB)
 	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \
-	$(BIN)/python -m collector.cli.wait_ready $(URL) || exit 1; \
-	token=$$($(BIN)/avroll tokens create --db $(DB) --note "make run" 2>/dev/null) || exit 1; \
-	AVROLL_TOKEN=$$token AVROLL_STATE_DIR=$(AGENT_STATE) $(BIN)/avroll-agent send --server $(URL); \
+	$(BIN)/python -m collector.cli.wait_ready $(URL) $$server || exit 1; \
+	$(BIN)/python -m collector.cli.enroll_here $(URL) $(DB) $(AGENT_STATE); \
 	echo; echo "avroll is running: open $(URL)/ in a browser and log in (Ctrl-C stops it)."; \
+	echo "Other commands: .venv/bin/avroll --help (or first: . .venv/bin/activate)"; \
 	wait $$server
 
 lint: install

@@ -77,7 +77,8 @@ def export_rollup(as_of, parent, fmt, out, db_path):
 
 
 @export.command("machines")
-@click.option("--unit", required=True, metavar="CODE", help="The unit (its descendants too).")
+@click.option("--unit", metavar="CODE", help="The unit (its descendants too); without it, "
+              "the whole province.")
 @click.option("--tab", default="all", show_default=True,
               type=click.Choice(["all", "installed", "missing", "exempt", "misnamed", "stale",
                                  "duplicates"]),
@@ -85,7 +86,7 @@ def export_rollup(as_of, parent, fmt, out, db_path):
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
 @_common
 def export_machines(unit, tab, as_of, fmt, out, db_path):
-    """A unit's list of machines to be installed (hostname, OS, RAM, antivirus, state)."""
+    """A unit's (or the province's) list of machines: hostname, OS, RAM, antivirus, state."""
     from collector.exports.machine_list import build_machines_export
 
     _write(db_path, out, fmt, build_machines_export, unit, tab=tab, as_of=as_of)

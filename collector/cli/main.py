@@ -6,6 +6,7 @@ This module holds the group and `serve`; `cli_accounts.py` (users, tokens, machi
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -38,7 +39,7 @@ def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
     """Serve the collector with waitress (a production WSGI server for Windows and Linux).
 
     On a database without an administrator, it creates `admin` with a random password
-    shown once on this console, or refuses to start when there is no console to show it."""
+    shown once on this console, or, without a console, written to DB.admin-password (0600)."""
     from collector.web.app import create_app
 
     app = create_app({"DATABASE": str(db_path), "SESSION_COOKIE_SECURE": secure_cookies})
@@ -58,25 +59,43 @@ def serve_app(app, host, port, threads=8, trusted_proxy=None):
 
 
 def _first_admin(db_path):
-    """No open door: an admin must exist before the collector serves anyone."""
+    """No open door: an admin must exist before the collector serves anyone. Its random
+    password is shown on the console, or, when no one reads this output (a script, the
+    background, a service log), written to a file only this user can read."""
     from collector.store import users
 
     with database(db_path) as db:
         if users.has_admin(db):
             return
-        if not console_attached():
-            raise click.ClickException(
-                "no administrator yet; create one first: "
-                "avroll users add NAME --role admin (the password is read from stdin)")
         try:
             password = users.create_first_admin(db)
         except users.AccountError as exc:
             raise click.ClickException(f"no enabled administrator and {exc}") from None
-    # Shown on the console only, never logged; it is not stored anywhere in clear.
-    click.echo(f"avroll collector: first start: created administrator "
-               f"'{users.FIRST_ADMIN}' with password {password}")
-    click.echo("avroll collector: it is shown only this once; change it with "
-               f"`avroll users reset-password {users.FIRST_ADMIN}`.")
+    change = f"change it with `avroll users reset-password {users.FIRST_ADMIN}`"
+    if console_attached():
+        # Shown on the console only, never logged; it is not stored anywhere in clear.
+        click.echo(f"avroll collector: first start: created administrator "
+                   f"'{users.FIRST_ADMIN}' with password {password}")
+        click.echo(f"avroll collector: it is shown only this once; {change}.")
+        return
+    secret = password_file(db_path)
+    write_secret(secret, password + "\n")
+    click.echo(f"avroll collector: first start: created administrator '{users.FIRST_ADMIN}'; "
+               f"its password is in {secret.resolve()} (readable by you only): read it, "
+               f"then delete the file or {change}.")
+
+
+def password_file(db_path):
+    """Where the first admin's password goes when no console shows it: beside the database."""
+    return db_path.with_name(db_path.name + ".admin-password")
+
+
+def write_secret(path, text):
+    """Write `text` to a new file of mode 0600 (an older one is replaced, never reused)."""
+    path.unlink(missing_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as secret:
+        secret.write(text)
 
 
 def console_attached():
@@ -87,6 +106,7 @@ def console_attached():
 def _register_commands():
     from collector.cli import accounts as cli_accounts
     from collector.cli import console_views as cli_console_views
+    from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
     from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
@@ -95,7 +115,7 @@ def _register_commands():
                   cli_accounts.reports,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind):
+                  cli_reminders.remind, cli_demo.demo):
         main.add_command(group)
 
 

@@ -8,18 +8,36 @@ import json
 
 from collector.counting.rollup import STATES, Tree, UnknownUnit, state_query, when_for
 from collector.store.guideline import naming_rule
-from collector.store.machines import like_pattern
+from collector.store.machines import search_params, search_sql
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, list_units
 
 STATE_FILTERS = (*STATES, "installed", "not_connected")
 COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
     s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, s.conflict,
-    s.assigned_unit, s.connected,
-    s.last_connected_at, r.os_name,
+    s.assigned_unit, s.connected, s.last_connected_at, r.os_name,
     r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
     s.report_id"""
 BOOLEANS = ("follows_guideline", "mismatch", "conflict", "connected", "mgmt_installed")
+
+
+# The orders a list can take, each an expression over the `state` rows (ties: by name).
+_REPORT = "(SELECT {} FROM reports x WHERE x.report_id = state.report_id)"
+SORTS = {
+    "hostname": "hostname COLLATE NOCASE",
+    "unit": "unit",
+    "state": "CASE state " + " ".join(f"WHEN '{name}' THEN {rank}"
+                                      for rank, name in enumerate(STATES)) + " END",
+    "named": "follows_guideline",
+    "product": "(SELECT group_concat(name, '; ') FROM report_products p "
+               "WHERE p.report_id = state.report_id)",
+    "ip": _REPORT.format("json_extract(x.body, '$.machine.addresses[0].ip')"),
+    "os": _REPORT.format("x.os_name"),
+    "ram": _REPORT.format("coalesce(x.ram_installed_bytes, x.ram_visible_bytes)"),
+    "device": _REPORT.format("x.device_type"),
+    "agent": _REPORT.format("x.mgmt_installed"),
+    "last_report": "observed_at",
+}
 
 
 class BadFilter(ValueError):
@@ -51,8 +69,10 @@ def list_tab(db, tab, **options):
     return list_machine_states(db, **options, **TABS[tab])
 
 
-def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query,
-                conflict=None):
+def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
+                duplicates=False, query=None, conflict=None):
+    # Filter values are written into the SQL only after being checked against fixed lists
+    # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
     if unit is not None:
         if get_unit(db, unit) is None:
@@ -64,41 +84,52 @@ def _conditions(db, unit, state, follows_guideline, mismatch, duplicates, query,
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
         conditions.append({"installed": "state IN ('protected', 'unprotected')",
                            "not_connected": "state IN ('protected', 'unprotected') "
-                                            "AND NOT connected"}.get(state, "state = :state"))
-        params["state"] = state
+                                            "AND NOT connected"}.get(state, f"state = '{state}'"))
     if follows_guideline is not None:
-        conditions.append("follows_guideline = :follows")
-        params["follows"] = bool(follows_guideline)
+        conditions.append(f"follows_guideline = {int(bool(follows_guideline))}")
     if mismatch is not None:
-        conditions.append("mismatch = :mismatch")
-        params["mismatch"] = bool(mismatch)
+        conditions.append(f"mismatch = {int(bool(mismatch))}")
     if conflict is not None:
-        conditions.append("conflict = :conflict")
-        params["conflict"] = bool(conflict)
+        conditions.append(f"conflict = {int(bool(conflict))}")
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
                           "GROUP BY upper(hostname) HAVING count(*) > 1)")
     if query:
-        # The report body holds the addresses: IP and MAC are found there.
-        conditions.append("(hostname LIKE :q ESCAPE '\\' OR machine_id LIKE :q ESCAPE '\\' "
-                          "OR EXISTS (SELECT 1 FROM reports b WHERE b.report_id = "
-                          "state.report_id AND b.body LIKE :q ESCAPE '\\'))")
-        params["q"] = like_pattern(query)
+        conditions.append(search_sql(
+            "hostname", "machine_id",
+            "(SELECT b.body FROM reports b WHERE b.report_id = state.report_id)"))
+        params.update(search_params(query))
     return " AND ".join(conditions) or "1 = 1", params
+
+
+def tab_counts(db, unit, as_of=None):
+    """How many machines each tab of TABS lists for the unit (and its descendants), in
+    one pass over their states: `{tab: count}`."""
+    sums = []
+    for tab, filters in TABS.items():
+        condition, params = _conditions(db, unit, **filters)
+        sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
+    sql, state_params = state_query(db, when_for(db, as_of), scope=params["units"])
+    params = dict(state_params, units=json.dumps(params["units"]))
+    return next(db.query(f"{sql} SELECT {', '.join(sums)} FROM state", params))  # noqa: S608
 
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT, conflict=None):
+                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
-    `state`: one of STATES, "installed" or "not_connected" (installed, Network Agent not
-    in touch within `connected_days`); `follows_guideline`, `mismatch` (name says one
+    `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines; `conflict`: named outside the subtree of the unit its enrollment
-    token is bound to (counted for no unit)."""
+    token is bound to (counted for no unit); `sort`: one of SORTS
+    (default hostname), `descending` to reverse."""
+    if sort is not None and sort not in SORTS:
+        raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
+    order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
+             "hostname COLLATE NOCASE, machine_id")
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
@@ -110,11 +141,11 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
     # The total rides along with each row, so the states are computed once per page.
     rows = list(db.query(
-        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total FROM state "  # noqa: S608
-        f"WHERE {condition} ORDER BY hostname COLLATE NOCASE, machine_id "
-        "LIMIT :limit OFFSET :offset) "
+        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total, "  # noqa: S608
+        f"row_number() OVER (ORDER BY {order}) AS position FROM state "
+        f"WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset) "
         f"SELECT {COLUMNS}, s.total FROM chosen s JOIN reports r ON r.report_id = s.report_id "
-        "ORDER BY s.hostname COLLATE NOCASE, s.machine_id", params))
+        "ORDER BY s.position", params))
     if rows:
         total = rows[0]["total"]
     else:

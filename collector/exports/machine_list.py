@@ -13,6 +13,7 @@ from collector.counting.rollup import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
 from collector.formats.formatting import date
+from collector.formats.state_words import state_word
 from collector.store.paging import PER_PAGE_MAX
 from collector.store.units import get_unit
 
@@ -20,11 +21,6 @@ TAB_TITLES = {
     "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",
     "exempt": "máy được miễn (RAM dưới ngưỡng)", "misnamed": "máy đặt tên sai hướng dẫn",
     "stale": "máy quá hạn báo cáo", "duplicates": "tên máy bị trùng",
-}
-STATE_LABELS = {
-    "protected": "Đã cài, đang bảo vệ", "unprotected": "Đã cài, chưa bật hoặc chưa cập nhật",
-    "exempt": "Miễn (RAM dưới ngưỡng)", "missing": "Chưa cài", "stale": "Quá hạn báo cáo",
-    "retired": "Thôi tính",
 }
 COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
            "Phần mềm phòng, chống mã độc", "Network Agent", "Trạng thái",
@@ -50,24 +46,26 @@ def _machine(row, products):
     }
 
 
-def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX):
-    """One page of a unit's machines in a tab, each as the list shows it; the Page of
-    `list_machine_states()` with those rows."""
-    found = list_tab(db, tab, as_of=as_of, unit=unit, page=page, per_page=per_page)
+def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX, **options):
+    """One page of a unit's machines (the province's when `unit` is None) in a tab, each as
+    the list shows it; the Page of `list_machine_states()` (which takes `options`: search,
+    filters, order) with those rows."""
+    found = list_tab(db, tab, as_of=as_of, unit=unit, page=page, per_page=per_page, **options)
     products = products_by_report(db, [row["report_id"] for row in found.rows])
     rows = [_machine(row, products[row["report_id"]]) for row in found.rows]
     return type(found)(rows, found.total, found.page, found.per_page)
 
 
-def all_machines(db, unit, first, tab="all", as_of=None):
-    """Every machine of the tab, read a page at a time as the file is written; `first` is
-    the first page, read before the file starts (a bad tab is an error, not a cut file)."""
+def all_machines(db, unit, first, tab="all", as_of=None, **options):
+    """Every machine of the tab (of the province when `unit` is None), read a page at a
+    time as the file is written; `first` is the first page, read before the file starts
+    (a bad tab or filter is an error, not a cut file)."""
     found = first
     while True:
         yield from found.rows
         if found.page >= found.pages:
             return
-        found = machine_page(db, unit, tab, as_of, found.page + 1)
+        found = machine_page(db, unit, tab, as_of, found.page + 1, **options)
 
 
 def _yes_no(value):
@@ -77,18 +75,19 @@ def _yes_no(value):
 def _cells(number, machine):
     return [number, machine["hostname"], machine["unit"], machine["department"],
             machine["os_name"], machine["ram_installed_gb"], "; ".join(machine["antivirus"]),
-            _yes_no(machine["management_agent"]), STATE_LABELS[machine["state"]],
+            _yes_no(machine["management_agent"]), state_word(machine["state"]),
             _yes_no(machine["follows_guideline"]), date(machine["last_seen_at"]),
             machine["machine_id"]]
 
 
-def to_xlsx(unit, tab, as_of, machines):
+def to_xlsx(unit, tab, as_of, machines, described=""):
     sheet = SheetWriter("Danh sách máy", WIDTHS, landscape=True, one_line_rows=True,
                         table_size=TABLE_SIZE)
     sheet.line("Danh sách các máy tính sẽ được cài đặt phần mềm phòng, chống mã độc tập trung",
                bold=True, size=13)
-    sheet.line(f"Đơn vị: {unit['name']} ({unit['code']}) — {TAB_TITLES[tab]} — "
-               f"đến ngày {day_text(as_of)}", bold=True)
+    place = f"Đơn vị: {unit['name']} ({unit['code']})" if unit else "Toàn tỉnh"
+    sheet.line(f"{place} — {TAB_TITLES[tab]}{described} — đến ngày {day_text(as_of)}",
+               bold=True)
     sheet.line(DEPARTMENT_NOTE, italic=True, align="left")
     sheet.blank()
     sheet.header(COLUMNS)
@@ -105,14 +104,43 @@ def csv_rows(machines):
     return COLUMNS, (_cells(number, machine) for number, machine in enumerate(machines, 1))
 
 
-def build_machines_export(db, unit, fmt, tab="all", as_of=None):
-    """The unit's machine list file for one tab as of a date (today when None)."""
-    found = get_unit(db, unit)
-    if found is None:
-        raise UnknownUnit(unit)
+# How the title line names the filters of a list downloaded from /machines.
+FILTER_WORDS = {"query": "tìm “{}”", "state": "trạng thái: {}", "follows_guideline": "{}",
+                "mismatch": "đăng ký cho đơn vị khác", "duplicates": "tên máy bị trùng"}
+
+
+def describe(options):
+    """The filters as words for the title line (", tìm “DESKTOP”, …"), empty without any."""
+    words = []
+    for key, template in FILTER_WORDS.items():
+        value = options.get(key)
+        if value is None or value is False or value == "":
+            continue
+        if key == "state":
+            value = state_word(value).lower()
+        elif key == "follows_guideline":
+            value = "đặt tên đúng hướng dẫn" if value else "đặt tên chưa đúng hướng dẫn"
+        words.append(template.format(value))
+    return "".join(", " + word for word in words)
+
+
+def build_machines_export(db, unit, fmt, tab="all", as_of=None, **options):
+    """The machine list file of a unit (of the whole province when `unit` is None) for one
+    tab as of a date (today when None); `options` filter and order it as
+    `list_machine_states()` does."""
+    found = None
+    if unit is not None:
+        found = get_unit(db, unit)
+        if found is None:
+            raise UnknownUnit(unit)
     day = when_for(db, as_of).as_of.isoformat()
-    first = machine_page(db, unit, tab, day)
-    stem = f"danh-sach-may-{found['code']}-{tab}-{day}"
-    return export_file(stem, fmt,
-                       lambda: to_xlsx(found, tab, day, all_machines(db, unit, first, tab, day)),
-                       lambda: csv_rows(all_machines(db, unit, first, tab, day)))
+    code = found and found["code"]
+    first = machine_page(db, code, tab, day, **options)
+    stem = f"danh-sach-may-{code or 'toan-tinh'}-{tab}-{day}"
+    described = describe(options)
+
+    def rows():
+        return all_machines(db, code, first, tab, day, **options)
+
+    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, rows(), described),
+                       lambda: csv_rows(rows()))

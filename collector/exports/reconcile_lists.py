@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 from collector.counting import reconcile
 from collector.counting.rollup import UnknownUnit
 from collector.exports.files import export_file
-from collector.exports.machine_list import STATE_LABELS
 from collector.exports.xlsx_layout import SheetWriter
 from collector.formats.formatting import LOCAL_TZ, date, datetime_local
+from collector.formats.state_words import state_word
 from collector.store.units import get_unit
 
 LIST_LABELS = {
@@ -30,7 +30,8 @@ SHARED_NOTE = "Tên máy dùng chung: chỉ khớp theo IP"
 def _cells(number, row):
     return [number, LIST_LABELS[row["list"]], row["name"], row["unit"] or "",
             ", ".join(VIEW_LABELS[view] for view in row["views"]),
-            STATE_LABELS.get(row["avroll_state"], ""), date(row["ksc_last_connected_at"]),
+            state_word(row["avroll_state"]) if row["avroll_state"] else "",
+            date(row["ksc_last_connected_at"]),
             row["ksc_ip"] or "", row["ksc_group"] or "", row["directory_ou"] or "",
             date(row["directory_last_logon_at"]), SHARED_NOTE if row["shared_name"] else ""]
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from collector.store import settings
 from collector.store.db import write_transaction
-from shared.naming import NamingRule, is_netbios_name
+from shared.naming import EXAMPLES, NamingRule, is_netbios_name
 
 
 @lru_cache(maxsize=8)
@@ -59,19 +59,42 @@ def machine_unit(db, hostname, enrolled_code):
     return naming_rule(db).unit_of(hostname) or enrolled_code
 
 
+# Each part of a naming pattern as an officer would say it (the advice is in Vietnamese).
+PART_WORDS = {"unit": "mã đơn vị ({code})",
+              "any": "phần phân biệt máy (chữ, chữ số hoặc dấu gạch ngang, ví dụ {example})",
+              "n": "số thứ tự (chữ số, ví dụ {example})",
+              "text": "phần chữ cái (ví dụ {example})"}
+
+
+def pattern_in_words(rule, unit_code):
+    """The naming rule written out for a unit: "mã đơn vị (SXD), dấu gạch ngang, rồi …",
+    never the template itself."""
+    said = []
+    for kind, value in rule.parts:
+        if kind == "literal":
+            said.append("dấu gạch ngang" if value == "-" else f"“{value}”")
+        else:
+            said.append(PART_WORDS[value].format(code=unit_code,
+                                                 example=EXAMPLES.get(value, "")))
+    return ", ".join(said[:-1]) + (", rồi " if len(said) > 1 else "") + said[-1]
+
+
 def naming_answer(db, hostname, enrolled_code=None):
     """`{follows_guideline, unit_code, pattern, advice}` for one computer name, advice in
-    Vietnamese for the agent's `status` command."""
+    Vietnamese (for the machine page and the agent's `status` command) with a real example
+    for the unit the machine was enrolled for."""
     rule = naming_rule(db)
     unit_code = rule.unit_of(hostname)
+    code = (enrolled_code or "MADV").upper()
+    example, rule_words = rule.example(code), pattern_in_words(rule, code)
     if unit_code:
         advice = f"Tên máy {hostname} đúng hướng dẫn, máy được tính cho đơn vị {unit_code}."
     elif not is_netbios_name(hostname):
         advice = (f"Tên máy {hostname} không hợp lệ (quá 15 ký tự hoặc có ký tự ngoài chữ "
-                  f"không dấu, chữ số và dấu gạch ngang): hãy đổi tên theo mẫu {rule.pattern}.")
+                  f"không dấu, chữ số và dấu gạch ngang): hãy đổi tên gồm {rule_words}; "
+                  f"ví dụ {example}.")
     else:
-        example = rule.example((enrolled_code or "MADV").upper())
-        advice = (f"Tên máy {hostname} chưa đúng hướng dẫn: hãy đổi tên theo mẫu "
-                  f"{rule.pattern}, trong đó {{unit}} là mã đơn vị (ví dụ {example}).")
+        advice = (f"Tên máy {hostname} chưa đúng hướng dẫn: hãy đổi tên gồm {rule_words}; "
+                  f"ví dụ {example}.")
     return {"follows_guideline": unit_code is not None, "unit_code": unit_code,
             "pattern": rule.pattern, "advice": advice}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from collector.store.guideline import refresh_hostname_units
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
@@ -29,13 +30,33 @@ def like_pattern(query):
     return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+MAC_TEXT = re.compile(r"[0-9A-Fa-f:-]*[0-9A-Fa-f][0-9A-Fa-f:-]*")
+MAC_DIGITS = "replace(replace(upper(json_extract(a.value, '$.mac')), ':', ''), '-', '')"
+
+
+def search_params(query):
+    """The :q and :mac parameters of `search_sql()` for what the officer typed; :mac (bare
+    hex digits) only when it could be part of a MAC address."""
+    mac = MAC_TEXT.fullmatch(query) and query.upper().replace(":", "").replace("-", "")
+    return {"q": like_pattern(query), "mac": like_pattern(mac) if mac else None}
+
+
+def search_sql(hostname, machine_id, body):
+    """SQL matching the name, the machine id, or an IP or MAC address of the report `body`
+    (not the rest of the report: "desktop" would find every desktop); MACs whatever their
+    separators and case."""
+    # The column expressions come from our own code, never from input.
+    return (f"({hostname} LIKE :q ESCAPE '\\' OR {machine_id} LIKE :q ESCAPE '\\' "  # noqa: S608
+            f"OR EXISTS (SELECT 1 FROM json_each({body}, '$.machine.addresses') a "
+            "WHERE json_extract(a.value, '$.ip') LIKE :q ESCAPE '\\' "
+            f"OR {MAC_DIGITS} LIKE :mac ESCAPE '\\'))")
+
+
 def search_condition(query):
     """SQL condition and parameters matching hostname, machine id, IP or MAC."""
     if not query:
-        return "1 = 1", []
-    like = like_pattern(query)
-    return ("(m.hostname LIKE :q ESCAPE '\\' OR m.machine_id LIKE :q ESCAPE '\\' "
-            "OR r.body LIKE :q ESCAPE '\\')"), {"q": like}
+        return "1 = 1", {}
+    return search_sql("m.hostname", "m.machine_id", "r.body"), search_params(query)
 
 
 def unit_condition(unit_codes):
@@ -94,3 +115,16 @@ def machine_names(db, machine_id):
     return list(db.query(
         """SELECT hostname, min(observed_at) AS since FROM reports WHERE machine_id = ?
            GROUP BY hostname ORDER BY since""", [canonical_machine_id(machine_id)]))
+
+
+def addresses_by_report(db, report_ids):
+    """The IP addresses each report gave, `{report_id: [ip, ...]}` (no empty ones)."""
+    found = {report_id: [] for report_id in report_ids}
+    for row in db.query(
+            "SELECT r.report_id, json_extract(a.value, '$.ip') AS ip "
+            "FROM reports r, json_each(r.body, '$.machine.addresses') a "
+            "WHERE r.report_id IN (SELECT value FROM json_each(?)) AND ip IS NOT NULL "
+            "ORDER BY r.report_id, a.key", [json.dumps(list(found))]):
+        if row["ip"] not in found[row["report_id"]]:
+            found[row["report_id"]].append(row["ip"])
+    return found

@@ -11,7 +11,7 @@ import threading
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from collector.counting.machine_states import UnknownTab
+from collector.counting.machine_states import BadFilter
 from collector.counting.rollup import BadAsOf, UnknownUnit
 from collector.exports.deployment_need import build_deployment_need_export
 from collector.exports.files import FORMATS
@@ -24,6 +24,7 @@ from collector.exports.rollup_appendix import build_rollup_export
 from collector.exports.survey import build_survey_export
 from collector.store.db import get_db
 from collector.web.access import OutOfScope, current_user, scoped_unit
+from collector.web.machine_lists import list_filters, list_options
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 FMT = "<fmt>"  # xlsx or csv; any other answers 404
@@ -97,7 +98,7 @@ def _attachment(build, *args, **kwargs):
     for an unknown unit."""
     try:
         return send_export(lambda: build(get_db(), *args, **kwargs))
-    except (BadAsOf, UnknownTab, BadReminder, BadRate) as exc:
+    except (BadAsOf, BadFilter, BadReminder, BadRate) as exc:
         abort(400, str(exc))
     except UnknownUnit:
         abort(404)
@@ -127,6 +128,19 @@ def unit_machines(code, fmt):
     """A unit's machine list: ?tab=all|installed|missing|exempt|misnamed|stale|duplicates."""
     return _download(build_machines_export, fmt, _scoped(code),
                      tab=request.args.get("tab") or "all", as_of=_as_of())
+
+
+@bp.get(f"/machines.{FMT}")
+def machines(fmt):
+    """The /machines list as a file, with the page's filters and order (?q, ?unit, ?state,
+    ?naming, ?duplicates, ?mismatch, ?as_of, ?sort, ?desc); the whole province (or the
+    officer's units) when no unit is asked."""
+    try:
+        options = list_options(get_db(), list_filters())
+    except OutOfScope:
+        abort(404)
+    unit = options.pop("unit")
+    return _download(build_machines_export, fmt, unit, as_of=options.pop("as_of"), **options)
 
 
 @bp.get(f"/units/<code>/survey.{FMT}")

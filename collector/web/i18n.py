@@ -11,7 +11,9 @@ from flask import g, request
 from collector.counting.definitions import FIGURES
 from collector.formats import formatting
 from collector.formats.lookalikes import unusual_characters
+from collector.formats.state_words import state_word
 from collector.store.settings import SETTINGS
+from collector.web import words
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -36,6 +38,10 @@ VI = {
     "Last report": "Báo cáo gần nhất",
     "First seen": "Lần đầu thấy",
     "Previous": "Trang trước",
+    "First": "Trang đầu",
+    "Last": "Trang cuối",
+    "Go": "Đến trang",
+    "IP address": "Địa chỉ IP",
     "Next": "Trang sau",
     "Page": "Trang",
     "of": "/",
@@ -52,6 +58,27 @@ VI = {
     "Names": "Các tên máy",
     "since": "từ",
     "History": "Lịch sử báo cáo",
+    "Naming rule for computers": "Quy tắc đặt tên máy tính",
+    "Exempt below this RAM (MB)": "Miễn cài khi RAM dưới (MB)",
+    "Not reporting after (days)": "Quá hạn báo cáo sau (ngày)",
+    "Imported units from a file": "Nhập danh sách đơn vị từ tệp",
+    "Saved units": "Lưu thông tin đơn vị",
+    "Changed a setting": "Thay đổi thiết lập",
+    "Changed the mail settings": "Thay đổi thiết lập thư điện tử",
+    "Issued a report": "Ban hành báo cáo",
+    "Report issued": "Báo cáo đã ban hành",
+    "Connected within (days)": "Kết nối được trong vòng (ngày)",
+    "Added a user": "Thêm người dùng",
+    "Disabled a user": "Khóa người dùng",
+    "Enabled a user": "Mở khóa người dùng",
+    "Reset a user's password": "Đặt lại mật khẩu người dùng",
+    "Created an enrollment token": "Tạo mã đăng ký agent",
+    "Revoked an enrollment token": "Thu hồi mã đăng ký agent",
+    "Let a computer enroll again": "Cho phép máy tính đăng ký lại",
+    "Install rate over time": "Tỷ lệ cài đặt theo thời gian",
+    "Connected": "Kết nối được",
+    "Mandated antivirus": "Phần mềm bắt buộc",
+    "Products found": "Sản phẩm phát hiện",
     "Received": "Nhận lúc",
     "Probe errors in the latest report": "Lỗi thu thập trong báo cáo gần nhất",
     "yes": "có",
@@ -286,7 +313,6 @@ VI = {
         'Quy tắc đặt tên máy tính: {unit} là mã đơn vị, {any} là chữ, chữ số hoặc dấu gạch ngang, {n} là chữ số, {text} là chữ; so khớp không phân biệt hoa thường với toàn bộ tên máy (tối đa 15 ký tự).',
     'A machine not seen for this many days is stale: listed, not counted.':
         'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
-    'Connected': 'Đã kết nối',
     'connected': 'đã kết nối',
     'not connected': 'chưa kết nối',
     'Installed, not connected': 'Đã cài, chưa kết nối',
@@ -299,6 +325,10 @@ VI = {
         'Không cộng vào tổng của đơn vị: được tính ở dòng của toàn tỉnh',
     'Total of the unit': 'Tổng của đơn vị',
     'Machine limit': 'Giới hạn số máy',
+    'Official installed only if connected': 'Chỉ tính cài đặt chính thức khi đã kết nối',
+    'Signatures current within (days)': 'Cơ sở dữ liệu mẫu còn mới trong (ngày)',
+    'Retired after not reporting for (days)': 'Thôi tính khi không báo cáo quá (ngày)',
+    'Every report kept for (days)': 'Giữ mọi báo cáo trong (ngày)',
     'Takes effect from': 'Có hiệu lực từ ngày',
     'A change takes effect from today, or from the earlier day you give: figures as of an earlier day keep the value then in force, so a report already sent comes out the same. The naming pattern applies to every date. Every change is written to the audit log.':
         'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
@@ -423,8 +453,12 @@ def define(figure):
 
 
 def register(app):
-    app.jinja_env.globals.update(_=translate, lang=current_language, define=define,
-                                 figures=FIGURES)
+    app.jinja_env.globals.update(
+        _=translate, lang=current_language, define=define, figures=FIGURES,
+        state_word=lambda state: state_word(state, current_language()),
+        message=lambda text: words.message(str(text), current_language()),
+        setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
+        action_words=lambda action: translate(words.ACTIONS.get(action, action)))
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))

@@ -8,19 +8,28 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template
 
 from collector.counting import machine_states
+from collector.counting.machine_history import history_with_states
 from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.trends import daily_figures
 from collector.store import audit, machines
 from collector.store.db import get_db
 from collector.store.guideline import machine_unit, naming_answer
 from collector.store.lifecycle import machine_lifecycle
 from collector.store.units import list_units
 from collector.web.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
+from collector.web.i18n import current_language
+from collector.web.machine_lists import (
+    LIST_COLUMNS,
+    list_filters,
+    list_options,
+    query_without_page,
+    with_products_and_addresses,
+)
 from collector.web.overview import overview
-from collector.web.request_args import choice_arg, export_url, page_number, text_arg
+from collector.web.request_args import export_url, page_number, text_arg
+from collector.web.trend_chart import issued_marks, trend_chart
 
 bp = Blueprint("pages", __name__)
-STATE_CHOICES = machine_states.STATE_FILTERS
-NAMING_CHOICES = ("named", "misnamed")
 
 
 @bp.get("/")
@@ -30,38 +39,31 @@ def index():
     try:
         parent = scoped_unit(db, current_user(), None)
         figures = overview(db, as_of=text_arg("as_of"), parent=parent)
+        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"]),
+                            issued_marks(db, parent, current_language()))
     except BadAsOf:
         abort(400)
     except UnknownUnit:
         abort(404)
-    return render_template("overview.html", o=figures, t=figures["total"])
+    return render_template("overview.html", o=figures, t=figures["total"], trend=trend)
 
 
 @bp.get("/machines")
 def machine_list():
     """Machines with their state now: search by name, IP, MAC or id; filter by unit, state,
-    naming, shared names and name/enrolment mismatches."""
+    naming, shared names and name/enrolment mismatches; sort by a column."""
     db = get_db()
-    naming = choice_arg("naming", NAMING_CHOICES)
-    filters = {"q": text_arg("q"), "unit": text_arg("unit"),
-               "state": choice_arg("state", STATE_CHOICES), "naming": naming,
-               "duplicates": choice_arg("duplicates", ("1",)),
-               "mismatch": choice_arg("mismatch", ("1",)),
-               "conflict": choice_arg("conflict", ("1",)), "as_of": text_arg("as_of")}
+    filters = list_filters()
     try:
-        page = machine_states.list_machine_states(
-            db, as_of=filters["as_of"], unit=scoped_unit(db, current_user(), filters["unit"]),
-            state=filters["state"],
-            follows_guideline=None if naming is None else naming == "named",
-            mismatch=True if filters["mismatch"] else None,
-            conflict=True if filters["conflict"] else None,
-            duplicates=bool(filters["duplicates"]), query=filters["q"], page=page_number())
+        page = machine_states.list_machine_states(db, **list_options(db, filters),
+                                                  page=page_number())
     except (BadAsOf, machine_states.BadFilter):
         abort(400)
     except (OutOfScope, UnknownUnit):
         abort(404)
-    return render_template("machines.html", page=page, filters=filters,
-                           states=STATE_CHOICES)
+    return render_template("machines.html", page=with_products_and_addresses(db, page),
+                           filters=filters, states=machine_states.STATE_FILTERS,
+                           columns=LIST_COLUMNS, export_args=query_without_page())
 
 
 @bp.get("/machines/<machine_id>")
@@ -80,7 +82,7 @@ def machine_detail(machine_id):
         naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"]),
         names=machines.machine_names(db, machine_id),
         lifecycle=machine_lifecycle(db, machine["machine_id"]), units=list_units(db),
-        history=machines.machine_history(db, machine_id))
+        history=history_with_states(db, machine_id))
 
 
 @bp.get("/audit")

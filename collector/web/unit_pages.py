@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from collector.counting.machine_states import SORTS, tab_counts
 from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.trends import daily_figures
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
 from collector.store.db import get_db
 from collector.web.access import (
@@ -15,7 +17,10 @@ from collector.web.access import (
     scoped_unit,
     visible_unit_codes,
 )
+from collector.web.i18n import current_language
+from collector.web.machine_lists import LIST_COLUMNS, with_products_and_addresses
 from collector.web.request_args import choice_arg, page_number, text_arg
+from collector.web.trend_chart import issued_marks, trend_chart
 from collector.web.unit_view import TABS, unit_machines, unit_summary
 
 bp = Blueprint("unit_pages", __name__)
@@ -51,10 +56,17 @@ def unit_detail(code):
     try:
         summary = unit_summary(db, code, as_of=as_of)
         page = unit_machines(db, summary["unit"]["code"], tab, as_of=as_of,
-                             page=page_number(), query=text_arg("q"))
+                             page=page_number(), query=text_arg("q"),
+                             sort=choice_arg("sort", tuple(SORTS)),
+                             descending=request.args.get("desc") == "1")
+        counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
+        code = summary["unit"]["code"]
+        trend = trend_chart(daily_figures(db, code, end=summary["as_of"]),
+                            issued_marks(db, code, current_language()))
     except BadAsOf:
         abort(400)
     except UnknownUnit:
         abort(404)
     return render_template("unit.html", s=summary, u=summary["unit"], f=summary["figures"],
-                           tab=tab, tabs=TABS, page=page)
+                           tab=tab, tabs=TABS, counts=counts, trend=trend,
+                           page=with_products_and_addresses(db, page), columns=LIST_COLUMNS)

@@ -40,6 +40,8 @@ def unit_summary(db, code, as_of=None):
             "checks": report["checks"]}
 
 
-def unit_machines(db, code, tab, as_of=None, page=1, query=None):
-    """One page of the unit's (and its descendants') machines in a tab."""
-    return machine_states.list_tab(db, tab, as_of=as_of, unit=code, query=query, page=page)
+def unit_machines(db, code, tab, as_of=None, page=1, query=None, sort=None,
+                  descending=False):
+    """One page of the unit's (and its descendants') machines in a tab, in an order."""
+    return machine_states.list_tab(db, tab, as_of=as_of, unit=code, query=query, page=page,
+                                   sort=sort, descending=descending)

@@ -163,7 +163,7 @@ def test_security_headers_on_pages(client):
 def test_audit_log_is_for_admins_only(app, client, anon_client, db):
     users.add_user(db, "tests", "viewer1", "viewer-password", "viewer")
     html = client.get("/audit").get_data(as_text=True)
-    assert "users.add" in html and "viewer1" in html
+    assert "Thêm người dùng" in html and "viewer1" in html
     login(anon_client, "viewer1", "viewer-password")
     assert anon_client.get("/machines").status_code == 200
     assert anon_client.get("/audit").status_code == 403

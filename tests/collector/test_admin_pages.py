@@ -102,9 +102,9 @@ def test_a_bad_units_file_shows_every_error_by_line_and_changes_nothing(client, 
                                          "STC,Sở Tài chính,Sở,NOPE,nhiều\n")
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert "line 3: code &#39;S X&#39;" in html
-    assert "line 4: allocated &#39;nhiều&#39;" in html
-    assert "line 4: parent &#39;NOPE&#39; is not a known unit" in html
+    assert "dòng 3: mã đơn vị &#39;S X&#39;" in html
+    assert "dòng 4: số bản quyền phân bổ &#39;nhiều&#39; không phải là số nguyên" in html
+    assert "dòng 4: đơn vị cấp trên &#39;NOPE&#39; chưa có trong danh sách" in html
     assert list_units(db) == []
 
 
@@ -122,8 +122,8 @@ def test_one_unit_is_added_then_changed(client, db):
     assert 'value="Trần Thị B"' in form
     answer = post(client, "/admin/units", **dict(fields, allocated="x"))
     assert answer.status_code == 422
-    assert "allocated &#39;x&#39; is not a whole number" in answer.get_data(as_text=True)
-    assert "line 1" not in answer.get_data(as_text=True)
+    assert "số bản quyền phân bổ &#39;x&#39; không phải là số nguyên" in answer.get_data(as_text=True)
+    assert "dòng 1" not in answer.get_data(as_text=True)
     assert get_unit(db, "SXD")["allocated"] == 5137
     units_file = client.get("/admin/units.csv")
     assert units_file.get_data(as_text=True).startswith("\ufeffcode,name,group")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -91,13 +93,21 @@ def test_reset_credential_of_an_unknown_machine(avroll):
     assert result.exit_code == 1 and "no credential" in result.output
 
 
-def test_serve_refuses_without_an_admin_when_no_console_can_show_a_password(avroll,
-                                                                            monkeypatch):
-    monkeypatch.setattr(server, "serve", lambda *a, **k: pytest.fail("served"))
+def test_serve_without_a_console_puts_the_first_password_in_a_private_file(avroll,
+                                                                          monkeypatch):
+    import stat
+
+    served = []
+    monkeypatch.setattr(server, "serve", lambda app, **options: served.append(options))
     result = avroll("serve")
-    assert result.exit_code == 1
-    assert "no administrator yet" in result.output
-    assert users.has_admin(open_db(avroll.db_path)) is False
+    assert result.exit_code == 0, result.output
+    secret = Path(str(avroll.db_path) + ".admin-password")
+    assert str(secret.resolve()) in result.output
+    password = secret.read_text().strip()
+    assert password not in result.output
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert users.authenticate(open_db(avroll.db_path), "admin", password)["role"] == "admin"
+    assert served
 
 
 def test_serve_on_a_console_creates_the_first_admin_and_shows_the_password_once(

@@ -54,11 +54,11 @@ def test_machine_list_has_every_column_the_unit_must_send(province):
     assert laptop["Phần mềm phòng, chống mã độc"] == "Kaspersky Endpoint Security for Windows"
     assert laptop["Network Agent"] == "Có"
     assert laptop["Trạng thái"] == "Đã cài, đang bảo vệ"
-    assert by_name["SXD-PC02"]["Trạng thái"] == "Đã cài, chưa bật hoặc chưa cập nhật"
+    assert by_name["SXD-PC02"]["Trạng thái"] == "Đã cài, chưa bảo vệ (tắt hoặc chưa cập nhật)"
     assert by_name["SXD-OLD01"]["Trạng thái"] == "Quá hạn báo cáo"
     hostile = by_name["'" + HOSTILE]
     assert (hostile["Trạng thái"], hostile["Đặt tên theo hướng dẫn"]) == (
-        "Miễn (RAM dưới ngưỡng)", "Không")
+        "Miễn cài (RAM dưới ngưỡng)", "Không")
     assert sheet.cell(header and rows.index(header) + 2, 2).data_type == "s"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows

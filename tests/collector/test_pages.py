@@ -78,7 +78,8 @@ def test_machine_page_says_its_state_unit_and_naming(client, db):
     assert "(tên máy ghi đơn vị khác)" in named  # enrolled for STC, named for SXD
     misnamed = client.get("/machines/guid-bbbb-0002").get_data(as_text=True)
     assert 'state-missing' in misnamed and 'href="/units/STC"' in misnamed
-    assert "chưa đúng hướng dẫn" in misnamed and "{unit}-{any}" in misnamed
+    assert "chưa đúng hướng dẫn" in misnamed and "ví dụ STC-KT01" in misnamed
+    assert "{unit}" not in misnamed  # the rule in words, with a real example
 
 
 def test_machine_list_searches_ip_and_mac_and_filters_states(client):

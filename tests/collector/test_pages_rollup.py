@@ -131,7 +131,8 @@ def test_unit_page_paginates_its_machines(province, db):
     for number in range(60):
         store_report(db, make_report(hostname=f"STC-P{number:02d}"))
     first = province.get("/units/STC").get_data(as_text=True)
-    assert first.count('<td class="host">') == 50 and "Trang 1 / 2" in first
+    assert first.count('<td class="host">') == 50
+    assert 'name="page" min="1" max="2" value="1"' in first  # jump to a page
     second = province.get("/units/STC?page=2").get_data(as_text=True)
     assert second.count('<td class="host">') == 18  # 68 installed in all
 

@@ -144,7 +144,11 @@ def test_report_answer_tells_the_agent_about_its_name(client, db):
     bad = client.post("/api/v1/reports", json=make_report(
         hostname="DESKTOP-7HF2K", unit_code="sxd")).json["naming"]
     assert bad["follows_guideline"] is False and bad["unit_code"] is None
-    assert "SXD-KT01" in bad["advice"] and "{unit}-{any}" in bad["advice"]
+    assert bad["advice"] == (
+        "Tên máy DESKTOP-7HF2K chưa đúng hướng dẫn: hãy đổi tên gồm mã đơn vị (SXD), dấu "
+        "gạch ngang, rồi phần phân biệt máy (chữ, chữ số hoặc dấu gạch ngang, ví dụ KT01); "
+        "ví dụ SXD-KT01.")
+    assert "{" not in bad["advice"]
     long = client.post("/api/v1/reports", json=make_report(
         hostname="SXD-KETOAN-PHONG1")).json["naming"]
     assert long["follows_guideline"] is False and "15" in long["advice"]

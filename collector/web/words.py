@@ -1,0 +1,105 @@
+"""What the pages say in words instead of codes: the store's error messages, setting names
+and audit actions, in Vietnamese (English as the store writes them, on ?lang=en).
+
+The store and the command line keep their English messages; a page passes each through
+`message()` here, so one table says how every message reads in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import re
+
+# (English message as the store writes it, Vietnamese) with {name} for the varying parts.
+MESSAGES = [
+    ("'{value}' is not a whole number", "'{value}' không phải là một số nguyên"),
+    ("must be between {low} and {high}", "phải nằm trong khoảng từ {low} đến {high}"),
+    ("name at least one product (separate several with ';')",
+     "cần nêu ít nhất một sản phẩm (nhiều sản phẩm thì cách nhau bởi dấu ';')"),
+    ("a product name is longer than 200 characters", "có tên sản phẩm dài quá 200 ký tự"),
+    ("the naming pattern is empty", "mẫu đặt tên đang để trống"),
+    ("the naming pattern is longer than {max} characters",
+     "mẫu đặt tên dài quá {max} ký tự"),
+    ("unmatched '{brace}' in the naming pattern", "mẫu đặt tên thiếu dấu ngoặc tương ứng với '{brace}'"),
+    ("unknown placeholder {name}: use {{unit}}, {{any}}, {{n}} or {{text}}",
+     "không có ô {name}: chỉ dùng {{unit}}, {{any}}, {{n}} hoặc {{text}}"),
+    ("the naming pattern must contain {{unit}} exactly once",
+     "mẫu đặt tên phải có {{unit}} (mã đơn vị) đúng một lần"),
+    ("line {line}: {problem}", "dòng {line}: {problem}"),
+    ("code '{code}' must be 1 to 15 letters or digits (it is used in computer names)",
+     "mã đơn vị '{code}' phải gồm 1 đến 15 chữ cái hoặc chữ số (mã được dùng trong tên máy)"),
+    ("name is empty", "tên đơn vị đang để trống"),
+    ("{column} is longer than {max} characters", "{column} dài quá {max} ký tự"),
+    ("parent '{code}' is not a unit code", "đơn vị cấp trên '{code}' không phải là mã đơn vị"),
+    ("parent '{code}' is not a known unit", "đơn vị cấp trên '{code}' chưa có trong danh sách"),
+    ("allocated '{value}' is not a whole number of licences (leave it empty when none)",
+     "số bản quyền phân bổ '{value}' không phải là số nguyên (để trống nếu không có)"),
+    ("{column} '{value}' is not a phone number", "{column} '{value}' không phải là số điện thoại"),
+    ("unit '{code}' would be its own ancestor (via '{via}')",
+     "đơn vị '{code}' sẽ là cấp trên của chính nó (qua '{via}')"),
+    ("code '{code}' is also on line {other}", "mã đơn vị '{code}' đã có ở dòng {other}"),
+    ("header: column '{heading}' appears twice", "dòng tiêu đề: cột '{heading}' xuất hiện hai lần"),
+    ("header: unknown column {number} '{heading}' (expected {expected})",
+     "dòng tiêu đề: cột {number} '{heading}' không được hỗ trợ (cần các cột {expected})"),
+    ("header: missing column(s) {columns}", "dòng tiêu đề: thiếu cột {columns}"),
+    ("not a readable XLSX file: {reason}", "không đọc được tệp XLSX: {reason}"),
+    ("more than {max} rows", "tệp có quá {max} dòng"),
+    ("the file is empty", "tệp không có dữ liệu"),
+    ("the password must have at least {n} characters", "mật khẩu phải có ít nhất {n} ký tự"),
+    ("the password must have at most {n} characters", "mật khẩu chỉ được có tối đa {n} ký tự"),
+    ("a unit code is 1 to 32 letters or digits", "mã đơn vị gồm 1 đến 32 chữ cái hoặc chữ số"),
+    ("there is no unit {code}", "không có đơn vị {code}"),
+    ("there is no user {name}", "không có người dùng {name}"),
+    ("user {name} already exists", "người dùng {name} đã có"),
+]
+
+# The settings by their key: a label to show instead of the key.
+SETTING_LABELS = {
+    "naming_pattern": "Naming rule for computers",
+    "ram_exempt_below_mb": "Exempt below this RAM (MB)",
+    "stale_after_days": "Not reporting after (days)",
+    "connected_days": "Connected within (days)",
+    "required_product": "Mandated antivirus",
+    "official_requires_connected": "Official installed only if connected",
+    "signatures_max_age_days": "Signatures current within (days)",
+    "retire_after_days": "Retired after not reporting for (days)",
+    "keep_all_reports_days": "Every report kept for (days)",
+}
+
+# The audit log's actions (noun.verb, as the store records them) in words.
+ACTIONS = {
+    "units.import": "Imported units from a file",
+    "units.save": "Saved units",
+    "settings.set": "Changed a setting",
+    "mail.settings": "Changed the mail settings",
+    "reports.issue": "Issued a report",
+    "users.add": "Added a user",
+    "users.disable": "Disabled a user",
+    "users.enable": "Enabled a user",
+    "users.reset_password": "Reset a user's password",
+    "tokens.create": "Created an enrollment token",
+    "tokens.revoke": "Revoked an enrollment token",
+    "machines.reset_credential": "Let a computer enroll again",
+}
+
+
+def _matcher(english):
+    parts = re.split(r"(?<!\{)\{(\w+)\}(?!\})", english)
+    regex = "".join(re.escape(part.replace("{{", "{").replace("}}", "}")) if n % 2 == 0
+                    else f"(?P<{part}>.+?)" for n, part in enumerate(parts))
+    return re.compile(regex + r"\Z", re.S)
+
+
+_MATCHERS = [(_matcher(english), vietnamese) for english, vietnamese in MESSAGES]
+
+
+def message(text, lang="vi"):
+    """A store message in the page's language; an unknown message stays as written."""
+    if lang != "vi":
+        return text
+    for matcher, vietnamese in _MATCHERS:
+        found = matcher.match(text)
+        if found:
+            parts = {name: message(value, lang) if name == "problem" else value
+                     for name, value in found.groupdict().items()}
+            return vietnamese.format(**parts)
+    return text

@@ -1,0 +1,48 @@
+"""`avroll demo`: an example province with three levels, every state and weeks of history."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector.cli.demo import DemoError, fill
+from collector.counting.machine_states import list_machine_states
+from collector.counting.rollup import STATES, rollup
+from collector.counting.trends import daily_figures
+from collector.store.units import list_units
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from collector.store import migrations
+    from collector.store.db import open_db
+
+    db = open_db(tmp_path_factory.mktemp("demo") / "demo.db")
+    migrations.apply(db)
+    fill(db, share=0.05)
+    yield db
+    db.close()
+
+
+def test_three_levels_of_units(demo_db):
+    units = {unit["code"]: unit for unit in list_units(demo_db)}
+    communes = [unit for unit in units.values() if unit["parent"]]
+    assert len(units) > 100 and communes
+    assert all(units[unit["parent"]]["parent"] is None for unit in communes)
+    assert any(unit["group"].startswith("Các Sở") for unit in units.values())
+
+
+def test_every_state_and_weeks_of_history(demo_db):
+    for state in STATES:
+        assert list_machine_states(demo_db, state=state, per_page=1).total > 0, state
+    assert list_machine_states(demo_db, follows_guideline=False, per_page=1).total > 0
+    assert list_machine_states(demo_db, duplicates=True, per_page=1).total > 0
+    figures = daily_figures(demo_db)
+    assert len(figures) >= 40  # six weeks
+    rates = [day["installed"] / day["allocated"] for day in figures]
+    assert rates[0] < rates[-1] / 5  # the rollout climbs
+    assert rollup(demo_db)["checks"]["units_without_reports"]
+
+
+def test_demo_refuses_a_database_in_use(demo_db):
+    with pytest.raises(DemoError):
+        fill(demo_db)
