@@ -65,7 +65,9 @@ def store(db, hostname, machine_id=None, **kw):
 def seed_dong_thap(db):
     """Units and reports that make the appendix of 12/05/2022."""
     import_units(db, UNITS_FILE)
-    save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": ""})])
+    # The 2022 table's change, in force from the start of 2022 (a change counts from its day).
+    save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": ""})],
+               effective_from="2022-01-01")
     for code, installed in INSTALLED_2022.items():
         for number in range(1, installed + 1):
             # Five SXD machines have the product but outdated: installed, not protected.
@@ -101,13 +103,16 @@ def seed_dong_thap(db):
 @contextmanager
 def allocation_2021(db):
     """The data-integration centre's 2021 allocation (53) put back for the block: with it
-    the table adds up to letter 002's sentences (1.177 licences for the departments)."""
-    save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": "53"})])
+    the table adds up to letter 002's sentences (1.177 licences for the departments). In
+    force from the start of 2022, as the 2022 change it replaces (a change counts from its
+    day)."""
+    save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": "53"})],
+               effective_from="2022-01-01")
     try:
         yield db
     finally:
         save_units(db, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
-                             "allocated": ""})])
+                             "allocated": ""})], effective_from="2022-01-01")
 
 
 def dong_thap_database(path):

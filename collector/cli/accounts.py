@@ -19,11 +19,14 @@ def read_password(prompt):
 def _run(change, *args):
     """Run an account or token change, turning its refusal into a one-line error."""
     from collector.store.enrollment import UnknownToken
+    from collector.store.lifecycle import BadRetirement, UnknownMachine
     from collector.store.users import AccountError
 
     try:
         return change(*args)
-    except (AccountError, UnknownToken) as exc:
+    except UnknownMachine as exc:
+        raise click.ClickException(f"no machine has reported with id {exc}") from None
+    except (AccountError, UnknownToken, BadRetirement, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -112,13 +115,16 @@ def tokens():
 @click.option("--unit", "unit_code", metavar="CODE",
               help="Enroll machines for this unit, whatever their agent says.")
 @click.option("--note", help="What the token is for (shown by `tokens list`).")
+@click.option("--limit", "machine_limit", type=click.IntRange(1, 1_000_000),
+              help="Enroll at most this many machines.")
 @db_option
-def tokens_create(unit_code, note, db_path):
+def tokens_create(unit_code, note, machine_limit, db_path):
     """Create a token and print it (only this once; only its hash is kept)."""
     from collector.store import audit, enrollment
 
     with database(db_path) as db:
-        token_id, token = _run(enrollment.create_token, db, audit.cli_actor(), unit_code, note)
+        token_id, token = _run(enrollment.create_token, db, audit.cli_actor(), unit_code, note,
+                               machine_limit)
     click.echo(f"token {token_id} created", err=True)
     click.echo(token)
 
@@ -133,21 +139,31 @@ def tokens_list(db_path):
         rows = enrollment.list_tokens(db)
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        limit = f"/{row['machine_limit']}" if row["machine_limit"] else ""
         click.echo(f"{row['token_id']:>4}  unit {row['unit_code'] or '-':<10} "
-                   f"enrolled {row['enrolled_count']:>5}  created {row['created_at']} by "
+                   f"enrolled {row['enrolled_count']:>5}{limit}  created {row['created_at']} by "
                    f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip())
 
 
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
+@click.option("--retire-machines", is_flag=True,
+              help="Also retire every machine it enrolled (a leaked token's fakes).")
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="With --retire-machines: they leave the counts from this day (default today).")
 @db_option
-def tokens_revoke(token_id, db_path):
-    """Revoke a token: it enrolls no more machines (enrolled ones keep reporting)."""
-    from collector.store import audit, enrollment
+def tokens_revoke(token_id, retire_machines, day, db_path):
+    """Revoke a token: it enrolls no more machines (enrolled ones keep reporting, unless
+    --retire-machines)."""
+    from collector.store import audit, enrollment, lifecycle
 
     with database(db_path) as db:
         changed = _run(enrollment.revoke_token, db, audit.cli_actor(), token_id)
-    click.echo(f"token {token_id} revoked" if changed else f"token {token_id} was revoked already")
+        click.echo(f"token {token_id} revoked" if changed
+                   else f"token {token_id} was revoked already")
+        if retire_machines:
+            retired = _run(lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day)
+            click.echo(f"{retired} machine(s) it enrolled retired")
 
 
 @click.group()
@@ -168,3 +184,54 @@ def machines_reset_credential(machine_id, db_path):
     if not changed:
         raise click.ClickException(f"machine {machine_id} has no credential")
     click.echo(f"credential of {machine_id} forgotten; its agent can enroll again")
+
+
+@click.group()
+def reports():
+    """Stored reports."""
+
+
+@reports.command("prune")
+@db_option
+def reports_prune(db_path):
+    """Apply the retention rule (keep_all_reports_days): older reports are thinned to each
+    machine's last of each day, which leaves every figure of every past date unchanged."""
+    from collector.store import settings
+    from collector.store.retention import thin_reports
+
+    with database(db_path) as db:
+        days = settings.current(db)["keep_all_reports_days"]
+        removed = thin_reports(db, days)
+    click.echo(f"{removed} report(s) older than {days} days removed; each machine keeps its "
+               "last report of each day")
+
+
+@machines.command("retire")
+@click.argument("machine_id")
+@click.option("--date", "day", metavar="YYYY-MM-DD",
+              help="It leaves every count from this day (default today).")
+@click.option("--reason", help="Why (kept in the audit log and on its page).")
+@db_option
+def machines_retire(machine_id, day, reason, db_path):
+    """Retire a machine (decommissioned, or a fake): it leaves every count from that day,
+    its history stays, and its credential no longer reports."""
+    from collector.store import audit, lifecycle
+
+    with database(db_path) as db:
+        machine_id = _run(lifecycle.retire, db, audit.cli_actor(), machine_id, day, reason)
+    click.echo(f"machine {machine_id} retired from {lifecycle.retirement_day(day)}")
+
+
+@machines.command("assign")
+@click.argument("machine_id")
+@click.argument("unit_code", required=False)
+@db_option
+def machines_assign(machine_id, unit_code, db_path):
+    """Count a machine for a unit from now on, whatever its name (a naming conflict);
+    without UNIT_CODE, the naming rule decides again."""
+    from collector.store import audit, lifecycle
+
+    with database(db_path) as db:
+        unit = _run(lifecycle.assign, db, audit.cli_actor(), machine_id, unit_code)
+    click.echo(f"machine {machine_id.strip().lower()} counts for {unit}" if unit
+               else f"machine {machine_id.strip().lower()} follows the naming rule again")

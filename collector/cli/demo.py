@@ -137,10 +137,19 @@ def fill(db, now=None, seed=2021, share=1.0):
             if has_kes:
                 healthy = not machine["off"]
                 products = [dict(KES, enabled=healthy, up_to_date=healthy), DEFENDER]
+                # A healthy PC synchronised with the console when it reported.
+                contact = when if healthy else when - timedelta(days=30)
                 agent = {"name": "Kaspersky Security Center Network Agent", "installed": True,
-                         "running": True, "version": "14.2.0.26967"}
+                         "running": True, "version": "14.2.0.26967",
+                         "last_connected_at": contact.isoformat(timespec="seconds")}
             store_report(db, _report(rng, machine, when, products, agent), received_at=None)
             reports += 1
+    # Two decommissioned PCs, retired by hand (their history stays).
+    from collector.store.lifecycle import retire
+
+    for (machine_id,) in db.execute("SELECT machine_id FROM machines ORDER BY machine_id "
+                                    "LIMIT 2").fetchall():
+        retire(db, "demo", machine_id, reason="thanh lý")
     db.execute("PRAGMA journal_mode = WAL")
     return len(units), len(machines), reports
 

@@ -112,6 +112,7 @@ def _register_commands():
     from collector.cli import units as cli_units
 
     for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
+                  cli_accounts.reports,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
                   cli_reminders.remind, cli_demo.demo):

@@ -18,8 +18,11 @@ def units():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--if-empty", is_flag=True,
               help="Import only when there are no units yet (for first starts).")
+@click.option("--from", "effective_from", metavar="YYYY-MM-DD",
+              help="Changes take effect from this day (default today; a new unit counts from "
+                   "the beginning); figures as of an earlier day keep the values then in force.")
 @db_option
-def units_import(file, if_empty, db_path):
+def units_import(file, if_empty, effective_from, db_path):
     """Add or update units from a CSV or XLSX FILE (header code,name,group,parent,allocated
     plus contact columns; Vietnamese headings accepted). Nothing changes if any line is bad."""
     from collector.formats.spreadsheets import TableError
@@ -30,7 +33,7 @@ def units_import(file, if_empty, db_path):
             click.echo("units: already defined, nothing imported")
             return
         try:
-            saved = unit_store.import_units(db, file)
+            saved = unit_store.import_units(db, file, effective_from=effective_from)
         except TableError as exc:
             raise click.ClickException(f"{file}: {exc}") from None
         except unit_store.UnitImportError as exc:
@@ -79,14 +82,17 @@ def settings_show(db_path):
 @settings.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
+@click.option("--from", "effective_from", metavar="YYYY-MM-DD",
+              help="It takes effect from this day (default today); figures as of an earlier "
+                   "day keep the value then in force.")
 @db_option
-def settings_set(key, value, db_path):
+def settings_set(key, value, effective_from, db_path):
     """Set KEY to VALUE (checked first; a bad value changes nothing)."""
     from collector.store import settings as store
 
     with database(db_path) as db:
         try:
-            stored = store.set_value(db, key, value)
+            stored = store.set_value(db, key, value, effective_from=effective_from)
         except store.SettingError as exc:
             raise click.ClickException(f"{key}: {exc}") from None
     click.echo(f"{key} = {stored}")

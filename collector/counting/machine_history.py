@@ -10,7 +10,7 @@ from collector.store.machines import machine_history
 # Every report of one machine, each taken as if it were the latest (the rollup's own rules).
 EACH_REPORT = """
     SELECT report_id, machine_id, hostname, observed_at, agent_unit_code,
-           ram_installed_bytes, ram_visible_bytes
+           ram_installed_bytes, ram_visible_bytes, mgmt_last_connected_at
     FROM reports WHERE machine_id = :machine_id"""
 
 
@@ -19,8 +19,8 @@ def history_with_states(db, machine_id, limit=100):
     gave the machine when it came (protected, unprotected, exempt or missing)."""
     rows = machine_history(db, machine_id, limit)
     _, params = state_query(db, when_for(db))
-    # A report is never stale at the moment it is read.
-    params.update(machine_id=machine_id.lower(), stale_before="")
+    # A report is never stale (nor retired) at the moment it is read.
+    params.update(machine_id=machine_id.lower(), stale_before="", retire_before="", as_of="")
     states = {row["report_id"]: row["state"] for row in db.query(
         f"WITH latest AS ({EACH_REPORT}), {STATE} SELECT report_id, state FROM state",  # noqa: S608
         params)}

@@ -12,12 +12,13 @@ from collector.store.machines import search_params, search_sql
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, list_units
 
-STATE_FILTERS = (*STATES, "installed")
+STATE_FILTERS = (*STATES, "installed", "not_connected")
 COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
-    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, r.os_name,
+    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, s.conflict,
+    s.assigned_unit, s.connected, s.last_connected_at, r.os_name,
     r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
     s.report_id"""
-BOOLEANS = ("follows_guideline", "mismatch", "mgmt_installed")
+BOOLEANS = ("follows_guideline", "mismatch", "conflict", "connected", "mgmt_installed")
 
 
 # The orders a list can take, each an expression over the `state` rows (ties: by name).
@@ -56,6 +57,7 @@ TABS = {
     "exempt": {"state": "exempt"},
     "misnamed": {"follows_guideline": False},
     "stale": {"state": "stale"},
+    "not_connected": {"state": "not_connected"},
     "duplicates": {"duplicates": True},
 }
 
@@ -68,7 +70,7 @@ def list_tab(db, tab, **options):
 
 
 def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
-                duplicates=False, query=None):
+                duplicates=False, query=None, conflict=None):
     # Filter values are written into the SQL only after being checked against fixed lists
     # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
@@ -80,12 +82,15 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
     if state is not None:
         if state not in STATE_FILTERS:
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
-        conditions.append("state IN ('protected', 'unprotected')" if state == "installed"
-                          else f"state = '{state}'")
+        conditions.append({"installed": "state IN ('protected', 'unprotected')",
+                           "not_connected": "state IN ('protected', 'unprotected') "
+                                            "AND NOT connected"}.get(state, f"state = '{state}'"))
     if follows_guideline is not None:
         conditions.append(f"follows_guideline = {int(bool(follows_guideline))}")
     if mismatch is not None:
         conditions.append(f"mismatch = {int(bool(mismatch))}")
+    if conflict is not None:
+        conditions.append(f"conflict = {int(bool(conflict))}")
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
@@ -112,13 +117,14 @@ def tab_counts(db, unit, as_of=None):
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False):
+                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
-    several machines; `sort`: one of SORTS
+    several machines; `conflict`: named outside the subtree of the unit its enrollment
+    token is bound to (counted for no unit); `sort`: one of SORTS
     (default hostname), `descending` to reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
@@ -128,7 +134,7 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
-                                    duplicates, query)
+                                    duplicates, query, conflict)
     sql, state_params = state_query(db, when, scope=params.get("units"))
     if "units" in params:
         params["units"] = json.dumps(params["units"])
@@ -156,7 +162,10 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
 def machine_state(db, machine_id, hostname, enrolled_code):
     """One machine's state now (a `list_machine_states()` row without the report columns),
     or None; computed among the machines of its units only, when it has one."""
-    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None}
+    assigned = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
+                          [machine_id]).fetchone()
+    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None,
+             assigned and assigned[0]}
     scope = sorted(code for code in codes if code and get_unit(db, code) is not None)
     sql, params = state_query(db, when_for(db), scope=scope or None)
     rows = list(db.query(f"{sql} SELECT * FROM state WHERE machine_id = :machine_id",  # noqa: S608
@@ -164,6 +173,6 @@ def machine_state(db, machine_id, hostname, enrolled_code):
     if not rows:
         return None
     row = rows[0]
-    for key in ("follows_guideline", "mismatch"):
+    for key in ("follows_guideline", "mismatch", "conflict", "connected"):
         row[key] = bool(row[key])
     return row

@@ -5,7 +5,8 @@ The rules (also in the README):
 - A machine counts once, by `machine_id`; its latest report observed before the end of the
   as-of date (Vietnam time) decides its state. Not seen for `stale_after_days` before then:
   *stale*, listed but not counted.
-- *installed*: a product of the mandated list is reported (`required_product`); *protected*:
+- *installed*: a product of the mandated families is reported (`required_product`, matched
+  by `products.is_mandated`); *protected*:
   such a product is enabled and up to date; *exempt*: not installed and RAM (installed, else
   visible) below `ram_exempt_below_mb`; *missing*: neither.
 - A name that follows `naming_pattern` with a known unit code attributes the machine to that
@@ -17,25 +18,25 @@ The rules (also in the README):
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 
+from collector.counting.products import mandated_names
 from collector.formats.formatting import LOCAL_TZ
-from collector.formats.timefmt import to_stored
+from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.guideline import naming_rule, refresh_hostname_units
 from collector.store.units import get_unit, list_units
 
 INSTALLED_STATES = ("protected", "unprotected")
-STATES = ("protected", "unprotected", "exempt", "missing", "stale")
-COUNTS = ("seen", "stale", "installed", "installed_named", "protected", "exempt", "missing",
-          "misnamed", "misnamed_installed", "mismatched")
+STATES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
+COUNTS = ("seen", "stale", "installed", "installed_named", "connected", "official",
+          "protected", "exempt", "missing", "misnamed", "misnamed_installed",
+          "misnamed_official", "mismatched", "conflicts", "retired")
 # No report can be older: avroll (and the directive it serves, 2018) came later.
 EARLIEST_AS_OF = date(2000, 1, 1)
-VERSION_OR_PUNCTUATION = re.compile(r"\bv?\d+(?:\.\d+)*\b|[^\w\s]")
 
 
 class BadAsOf(ValueError):
@@ -77,75 +78,107 @@ def moment(as_of=None, stale_after_days=30, now=None):
                   to_stored(cutoff - timedelta(days=stale_after_days)), as_of == today)
 
 
-def product_key(name):
-    """A product name without case, punctuation or version numbers: how names are compared."""
-    return " ".join(VERSION_OR_PUNCTUATION.sub(" ", name.casefold()).split())
-
-
-def mandated_names(db, required):
-    """The stored product names that are the mandated product (compared by `product_key`)."""
-    wanted = {product_key(name) for name in required}
-    return [name for (name,) in db.execute("SELECT DISTINCT name FROM report_products")
-            if product_key(name) in wanted]
-
-
 # Each machine's latest report as of the cutoff. Now, the machines table already knows it;
 # in the past, the newest report before the cutoff (ties: the one stored last, as ingest does).
 LATEST_NOW = """
     SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
-           r.ram_installed_bytes, r.ram_visible_bytes
+           r.ram_installed_bytes, r.ram_visible_bytes, r.mgmt_last_connected_at
     FROM machines m JOIN reports r ON r.report_id = m.latest_report_id"""
 LATEST_AS_OF = """
     SELECT r.report_id, r.machine_id, r.hostname, r.observed_at, r.agent_unit_code,
-           r.ram_installed_bytes, r.ram_visible_bytes
+           r.ram_installed_bytes, r.ram_visible_bytes, r.mgmt_last_connected_at
     FROM (SELECT CAST(substr(max(observed_at || printf('%015d', rowid)), 21) AS INTEGER)
                      AS newest
           FROM reports WHERE observed_at < :cutoff GROUP BY machine_id) x
     JOIN reports r ON r.rowid = x.newest"""
 STATE = """
+    -- Each unit with itself and every unit above it (see `unit_ancestors`).
+    lineage AS MATERIALIZED (
+        SELECT unit.key AS unit, above.value AS ancestor
+        FROM json_each(:ancestors) unit, json_each(unit.value) above),
     facts AS MATERIALIZED (
         SELECT l.report_id, l.machine_id, l.hostname, l.observed_at,
                l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
-               hu.unit AS named_unit,
+               hu.unit AS named_unit, ma.unit_code AS assigned_unit,
+               -- Retired by hand from a day on, or not seen for retire_after_days.
+               coalesce(mr.retired_on <= :as_of, 0) OR l.observed_at < :retire_before
+                   AS retired,
+               -- Enrolled with a token bound to a unit, named for a unit outside its subtree:
+               -- a conflict, counted for neither until an admin assigns the machine.
+               CASE WHEN ma.unit_code IS NULL AND bu.code IS NOT NULL AND hu.unit IS NOT NULL
+                    THEN NOT EXISTS (SELECT 1 FROM lineage
+                                     WHERE lineage.unit = hu.unit
+                                       AND lineage.ancestor = bu.code)
+                    ELSE 0 END AS conflict,
                l.observed_at < :stale_before AS stale,
-               -- One look at the mandated products: NULL none, 0 present, 1 also up to date.
-               (SELECT max(coalesce(p.enabled = 1 AND p.up_to_date = 1, 0))
+               l.mgmt_last_connected_at,
+               coalesce(l.mgmt_last_connected_at >= :connected_after, 0) AS in_touch,
+               -- One look at the mandated products: NULL none, 0 present, 1 also enabled and
+               -- up to date (Security Center says so, or without it, recent signatures).
+               (SELECT max(coalesce(p.enabled = 1 AND (p.up_to_date = 1 OR (
+                           p.up_to_date IS NULL
+                           AND p.signatures_updated_at >= :signatures_after)), 0))
                 FROM report_products p
                 WHERE p.report_id = l.report_id
                   AND p.name IN (SELECT value FROM json_each(:products))) AS product,
-               coalesce(l.ram_installed_bytes, l.ram_visible_bytes) < :ram_limit AS low_ram
+               -- The larger RAM figure: one misread low figure never exempts a machine.
+               max(coalesce(l.ram_installed_bytes, l.ram_visible_bytes),
+                   coalesce(l.ram_visible_bytes, l.ram_installed_bytes)) < :ram_limit
+                   AS low_ram
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
              LEFT JOIN hostname_units hu ON hu.hostname = l.hostname
-        -- Under some units: only machines enrolled there or named for one of them.
+             LEFT JOIN machine_retirements mr ON mr.machine_id = l.machine_id
+             LEFT JOIN machine_assignments ma ON ma.machine_id = l.machine_id
+                                              AND ma.assigned_at <= :cutoff
+             LEFT JOIN machine_credentials mc ON mc.machine_id = l.machine_id
+             LEFT JOIN units bu ON bu.code = mc.unit_code
+        -- Under some units: only machines enrolled there, named or assigned to one of them.
         WHERE :scope IS NULL
            OR l.agent_unit_code IN (SELECT value FROM json_each(:scope))
-           OR hu.unit IN (SELECT value FROM json_each(:scope))),
+           OR hu.unit IN (SELECT value FROM json_each(:scope))
+           OR ma.unit_code IN (SELECT value FROM json_each(:scope))),
+    judged AS (
+        SELECT *, CASE WHEN retired THEN 'retired'
+                       WHEN stale THEN 'stale'
+                       WHEN product = 1 THEN 'protected'
+                       WHEN product = 0 THEN 'unprotected'
+                       WHEN low_ram THEN 'exempt'
+                       ELSE 'missing' END AS state
+        FROM facts),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
-               coalesce(named_unit, enrolled_unit) AS unit,
+               assigned_unit, conflict AND state != 'retired' AS conflict,
+               CASE WHEN assigned_unit IS NOT NULL THEN assigned_unit
+                    WHEN conflict THEN NULL
+                    ELSE coalesce(named_unit, enrolled_unit) END AS unit,
                named_unit IS NOT NULL AS follows_guideline,
+               mgmt_last_connected_at AS last_connected_at,
+               state IN ('protected', 'unprotected') AND in_touch AS connected,
+               state IN ('protected', 'unprotected')
+                   AND (in_touch OR NOT :require_connected) AS counts_official,
                named_unit IS NOT NULL AND enrolled_code IS NOT NULL
                    AND named_unit != enrolled_code AS mismatch,
-               CASE WHEN stale THEN 'stale'
-                    WHEN product = 1 THEN 'protected'
-                    WHEN product = 0 THEN 'unprotected'
-                    WHEN low_ram THEN 'exempt'
-                    ELSE 'missing' END AS state
-        FROM facts)"""
+               state
+        FROM judged)"""
 # Counted per unit the machine belongs to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
     SELECT unit,
-           sum(state != 'stale') AS seen,
+           sum(state NOT IN ('stale', 'retired')) AS seen,
            sum(state = 'stale') AS stale,
            sum(state IN ('protected', 'unprotected')) AS installed,
            sum(state IN ('protected', 'unprotected') AND follows_guideline) AS installed_named,
+           sum(connected) AS connected,
+           sum(counts_official AND follows_guideline) AS official,
            sum(state = 'protected') AS protected,
            sum(state = 'exempt') AS exempt,
            sum(state = 'missing') AS missing,
-           sum(state != 'stale' AND NOT follows_guideline) AS misnamed,
+           sum(state NOT IN ('stale', 'retired') AND NOT follows_guideline) AS misnamed,
            sum(state IN ('protected', 'unprotected') AND NOT follows_guideline)
                AS misnamed_installed,
-           sum(state != 'stale' AND mismatch) AS mismatched
+           sum(counts_official AND NOT follows_guideline) AS misnamed_official,
+           sum(state NOT IN ('stale', 'retired') AND mismatch) AS mismatched,
+           sum(state NOT IN ('stale', 'retired') AND conflict) AS conflicts,
+           sum(state = 'retired') AS retired
     FROM state GROUP BY unit"""
 # Names shared by several machines (a reinstalled PC gets a new machine_id), stale ones too.
 DUPLICATES = """
@@ -163,14 +196,37 @@ DUPLICATES_NOW = """
     GROUP BY upper(s.hostname) ORDER BY 1"""
 
 
+def unit_ancestors(db):
+    """Each unit code with the codes of the unit and every unit above it."""
+    parents = dict(db.execute("SELECT code, parent FROM units").fetchall())
+    found = {}
+    for code in parents:
+        chain, at = [], code
+        while at in parents and at not in chain:
+            chain.append(at)
+            at = parents[at]
+        found[code] = chain
+    return found
+
+
 def state_query(db, when, scope=None):
     """`WITH latest, facts, state` SQL and its parameters for the Moment: one row per
     machine with its state, the unit its name follows (or None) and the unit it belongs to;
     `scope` (unit codes) leaves out machines that cannot belong to them."""
-    rules = settings.current(db)
+    rules = settings.current(db, as_of=when.as_of)
     refresh_hostname_units(db)
     sql = f"WITH latest AS ({LATEST_NOW if when.current else LATEST_AS_OF}), {STATE}"
+    cutoff = parse_stored(when.cutoff)
     params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
+              "connected_after": to_stored(
+                  cutoff - timedelta(days=rules["connected_days"])),
+              "signatures_after": to_stored(
+                  cutoff - timedelta(days=rules["signatures_max_age_days"])),
+              "require_connected": rules["official_requires_connected"],
+              "as_of": when.as_of.isoformat(),
+              "retire_before": "" if not rules["retire_after_days"] else to_stored(
+                  cutoff - timedelta(days=rules["retire_after_days"])),
+              "ancestors": json.dumps(unit_ancestors(db)),
               "products": json.dumps(mandated_names(db, rules["required_product"])),
               "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
               "scope": None if scope is None else json.dumps(scope)}
@@ -178,8 +234,9 @@ def state_query(db, when, scope=None):
 
 
 def when_for(db, as_of=None):
-    """The Moment for an as-of date under the stale_after_days setting in force."""
-    return moment(as_of, settings.current(db)["stale_after_days"])
+    """The Moment for an as-of date under the stale_after_days setting in force that day."""
+    day = moment(as_of).as_of
+    return moment(day, settings.current(db, as_of=day)["stale_after_days"])
 
 
 def _ratio(numerator, denominator):
@@ -193,7 +250,8 @@ def _figures(counts, allocated, official):
     coverage = _ratio(counts["installed"], counts["seen"] - counts["exempt"])
     row["install_rate"] = None if rate is None else float(rate)
     row["coverage"] = None if coverage is None else float(coverage)
-    row["over_quota"] = allocated is not None and counts["installed"] > allocated
+    # Over quota: more licences installed (the official figure) than allocated, strictly.
+    row["over_quota"] = allocated is not None and official > allocated
     return row
 
 
@@ -250,7 +308,7 @@ class Tree:
         unit, counts = self.units[code], self.subtree[code]
         allocated = self.allocated[code]
         row = {key: unit[key] for key in ("code", "name", "group", "parent")}
-        row.update(_figures(counts, allocated, counts["installed_named"]))
+        row.update(_figures(counts, allocated, counts["official"]))
         row["children"] = len(self.children[code])
         row["children_allocated"] = self.children_allocated[code]
         row["children_over_allocated"] = (
@@ -340,7 +398,10 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
     if parent is not None and get_unit(db, parent) is None:
         raise UnknownUnit(parent)
     parent = parent.upper() if parent else None
-    units = list_units(db)
+    # The unit tree and allocations in force that day (today's: the units table itself).
+    units = list_units(db, as_of=None if when.current else when.as_of)
+    if parent is not None and parent not in {unit["code"] for unit in units}:
+        raise UnknownUnit(parent)  # the unit did not exist yet on that day
     scope = Tree(units, {}).descendants(parent) if parent else [unit["code"] for unit in units]
     sql, params = state_query(db, when, scope=scope if parent else None)
     own = {row.pop("unit"): row for row in db.query(sql + OWN_COUNTS, params)}
@@ -350,22 +411,23 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
         code for code, unit in tree.units.items() if unit["parent"] not in tree.units]
     rows = [tree.row(code) for code in shown]
     unattributed = own.get(None) if parent is None else None
-    misnamed_installed = sum(tree.own[code]["misnamed_installed"] for code in scope) + (
-        unattributed["misnamed_installed"] if unattributed else 0)
+    misnamed_installed = sum(tree.own[code]["misnamed_official"] for code in scope) + (
+        unattributed["misnamed_official"] if unattributed else 0)
     misnamed_seen = sum(tree.own[code]["misnamed"] for code in scope) + (
         unattributed["misnamed"] if unattributed else 0)
     parent_own = None
-    extra = _add(_zero(), unattributed) if unattributed else _zero()
     if parent and (tree.own[parent]["seen"] or tree.own[parent]["stale"]):
         counts = tree.own[parent]
         parent_own = dict(code=parent, name=tree.units[parent]["name"],
-                          **_figures(counts, None, counts["installed_named"]))
-        _add(extra, counts)
-    sections = _sections(rows, misnamed_installed)
-    grand = _total(rows, allocated=tree.allocated[parent] if parent else None,
-                   extra_official=misnamed_installed + (
-                       parent_own["installed_official"] if parent_own else 0),
-                   extra_counts=extra)
+                          **_figures(counts, None, counts["official"]))
+    # Under a unit its misnamed machines are listed, not added: they count in the province's
+    # misnamed row, so the unit's total stays its row in the table above it.
+    sections = _sections(rows, 0 if parent else misnamed_installed)
+    if parent:
+        grand = _figures(tree.subtree[parent], tree.allocated[parent],
+                         tree.subtree[parent]["official"])
+    else:
+        grand = _total(rows, extra_official=misnamed_installed, extra_counts=unattributed)
     return {
         "as_of": when.as_of.isoformat(),
         "parent": parent,
@@ -386,5 +448,7 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
                 for code in scope if tree.row(code)["children_over_allocated"]],
             "duplicate_hostnames": duplicates,
             "name_unit_mismatches": sum(tree.own[code]["mismatched"] for code in scope),
+            # Named outside the subtree of the token that enrolled them: counted for none.
+            "attribution_conflicts": (own.get(None) or _zero())["conflicts"],
         },
     }

@@ -8,7 +8,8 @@ from collector.store.units import list_units
 
 # Column (as the page's `sort` parameter names it) and the rollup figure it orders by.
 SORT_KEYS = {"name": "name", "allocated": "allocated", "installed": "installed_official",
-             "rate": "install_rate", "seen": "seen", "protected": "protected",
+             "rate": "install_rate", "seen": "seen", "connected": "connected",
+             "protected": "protected",
              "exempt": "exempt", "missing": "missing", "stale": "stale",
              "misnamed": "misnamed", "coverage": "coverage"}
 FLAGS = ("over_quota", "no_reports")

@@ -23,7 +23,14 @@ TITLE = ("Thống kê số lượng máy tính cài đặt phần mềm phòng, 
          "đến ngày {day}")
 COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
            "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú")
-CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:])
+# The CSV adds, after the letters' columns, the machines connected to the Administration
+# Server (the printed table keeps the letters' six columns).
+CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:],
+               "Số máy đã kết nối máy chủ quản trị")
+# Under a unit, the total is the unit's row in the table above it: misnamed machines count
+# only in the province's misnamed row.
+MISNAMED_NOTE_UNDER_UNIT = ("Không cộng vào tổng của đơn vị; được tính ở dòng máy đặt tên sai "
+                            "của toàn tỉnh")
 MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
                   "đặt tên máy theo hướng dẫn")
 OTHER_GROUP = "Các đơn vị khác"
@@ -47,6 +54,7 @@ class Line:
     installed: int
     rate: float | None
     note: str = ""
+    connected: int | None = None
 
 
 def notes(row):
@@ -64,7 +72,7 @@ def notes(row):
 def _line(kind, section, stt, row, name=None, note=""):
     group = section and (row.get("group") or "")
     return Line(kind, section, group, stt, row.get("code"), name or row["name"], row["allocated"],
-                row["installed_official"], row["install_rate"], note)
+                row["installed_official"], row["install_rate"], note, row.get("connected"))
 
 
 def section_heading(line):
@@ -73,7 +81,8 @@ def section_heading(line):
 
 def _misnamed_line(report, section, stt):
     return Line("misnamed", section, section and (report["sections"][0]["group"] or ""), stt,
-                None, MISNAMED_LABEL, None, report["misnamed"]["installed_official"], None)
+                None, MISNAMED_LABEL, None, report["misnamed"]["installed_official"], None,
+                MISNAMED_NOTE_UNDER_UNIT if report["parent"] else "")
 
 
 def appendix_lines(report):
@@ -131,7 +140,7 @@ def csv_rows(report):
     kind of row as columns; the rate as a fraction (0.9821 is 98,21 %)."""
     rows = [(line.group or (OTHER_GROUP if line.section else ""), KINDS[line.kind], line.stt,
              line.code, line.name, line.allocated, line.installed,
-             None if line.rate is None else round(line.rate, 4), line.note)
+             None if line.rate is None else round(line.rate, 4), line.note, line.connected)
             for line in appendix_lines(report)]
     return CSV_COLUMNS, rows
 

@@ -12,6 +12,8 @@ STATE_WORDS = {
     "exempt": {"vi": "Miễn cài (RAM dưới ngưỡng)", "en": "Exempt (RAM below the limit)"},
     "missing": {"vi": "Chưa cài", "en": "Not installed"},
     "stale": {"vi": "Quá hạn báo cáo", "en": "Not reporting (stale)"},
+    "not_connected": {"vi": "Đã cài, chưa kết nối", "en": "Installed, not connected"},
+    "retired": {"vi": "Thôi tính", "en": "Retired"},
 }
 
 

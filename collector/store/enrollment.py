@@ -57,6 +57,11 @@ class WrongMachine(Exception):
                          f"machines reset-credential {machine_id}` to let it enroll again)")
 
 
+class Refused(Exception):
+    """A token may not enroll this machine: the machine was retired, or the token has
+    enrolled as many machines as its limit allows. The message says which."""
+
+
 class UnknownToken(ValueError):
     """No enrollment token has this id."""
 
@@ -239,6 +244,7 @@ def admit(db, agent, machine_id, hardware_uuid=None):
                    [machine_id, decided.key, hardware_uuid, decided.move_from])
     credential = decided.credential
     if decided.enroll:
+        refuse_enrollment(db, agent.token_id, {decided.enroll, decided.key})
         credential = agent.proposed_credential
         if credential is None or db.execute(
                 "SELECT 1 FROM machine_credentials WHERE credential_hash = ?",
@@ -257,25 +263,42 @@ def admit(db, agent, machine_id, hardware_uuid=None):
     return Admission(key=decided.key, unit_code=decided.unit_code, credential=credential)
 
 
-def create_token(db, actor, unit_code=None, note=None):
-    """A new enrollment token (returned once, stored as a hash) and its id."""
+def refuse_enrollment(db, token_id, machine_ids):
+    """Refused when a machine was retired (its fakes must not come back with another token)
+    or the token has enrolled as many machines as its limit."""
+    for machine_id in machine_ids:
+        if machine_id and db.execute("SELECT 1 FROM machine_retirements WHERE machine_id = ?",
+                                     [machine_id]).fetchone() is not None:
+            raise Refused("this machine was retired: an administrator must bring it back")
+    if db.execute("SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND machine_limit IS NOT "
+                  "NULL AND enrolled_count >= machine_limit", [token_id]).fetchone() is not None:
+        raise Refused("this enrollment token has enrolled as many machines as its limit")
+
+
+def create_token(db, actor, unit_code=None, note=None, machine_limit=None):
+    """A new enrollment token (returned once, stored as a hash) and its id; with
+    `machine_limit`, it enrolls at most that many machines."""
     if unit_code is not None:
         unit_code = check_unit_code(db, unit_code)
+    if machine_limit is not None and not 1 <= int(machine_limit) <= 1_000_000:
+        raise ValueError("a machine limit is a whole number from 1 to 1000000")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write_transaction(db):
         token_id = db.execute(
-            "INSERT INTO enrollment_tokens (token_hash, unit_code, note, created_at, created_by) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [secret_hash(token), unit_code, note, now_stored(), actor]).lastrowid
+            "INSERT INTO enrollment_tokens (token_hash, unit_code, note, created_at, created_by, "
+            "machine_limit) VALUES (?, ?, ?, ?, ?, ?)",
+            [secret_hash(token), unit_code, note, now_stored(), actor,
+             machine_limit and int(machine_limit)]).lastrowid
         audit.record(db, actor, "tokens.create",
-                     {"token_id": token_id, "unit_code": unit_code, "note": note})
+                     {"token_id": token_id, "unit_code": unit_code, "note": note,
+                      "machine_limit": machine_limit and int(machine_limit)})
     return token_id, token
 
 
 def list_tokens(db):
     return list(db.query(
         "SELECT token_id, unit_code, note, created_at, created_by, enrolled_count, "
-        "last_used_at, revoked_at FROM enrollment_tokens ORDER BY token_id"))
+        "machine_limit, last_used_at, revoked_at FROM enrollment_tokens ORDER BY token_id"))
 
 
 def revoke_token(db, actor, token_id):

@@ -41,12 +41,14 @@ REPORT_COLUMNS = (
     "report_id", "machine_id", "received_at", "collected_at", "observed_at", "hostname",
     "agent_version", "agent_unit_code", "os_family", "os_name", "os_version", "os_server",
     "ram_installed_bytes", "ram_visible_bytes", "device_type", "av_status",
-    "mgmt_installed", "mgmt_running", "body", "clock_skew_seconds")
+    "mgmt_installed", "mgmt_running", "mgmt_server", "mgmt_last_connected_at", "body",
+    "clock_skew_seconds")
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
 INSERT_PRODUCT = """INSERT INTO report_products
-    (report_id, name, vendor, version, enabled, up_to_date) VALUES (?, ?, ?, ?, ?, ?)"""
+    (report_id, name, vendor, version, enabled, up_to_date, signatures_updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)"""
 # A report sent late from the agent's spool must not replace a newer one as the latest.
 UPSERT_MACHINE = """
     INSERT INTO machines (machine_id, hostname, first_seen_at, last_seen_at, latest_report_id)
@@ -57,6 +59,26 @@ UPSERT_MACHINE = """
         latest_report_id = iif(excluded.last_seen_at >= last_seen_at,
                                excluded.latest_report_id, latest_report_id),
         last_seen_at = max(last_seen_at, excluded.last_seen_at)"""
+
+
+def _moment_seen(text, observed_at, skew=None):
+    """A time the agent tells (last connection, signature date) in the stored form, by the
+    collector's clock (corrected by the skew as the collection time is); never after the
+    report was observed (a clock running ahead must not stretch a window)."""
+    if not text:
+        return None
+    moment = stored_from_report(text)
+    if skew is not None and abs(skew) > SKEW_TOLERANCE_SECONDS:
+        moment = to_stored(parse_stored(moment) + timedelta(seconds=skew))
+    return min(moment, observed_at)
+
+
+def product_rows(report, report_id, observed_at, skew=None):
+    """The `report_products` rows of a validated report."""
+    return [(report_id, p["name"], p.get("vendor"), p.get("version"), p.get("enabled"),
+             p.get("up_to_date"),
+             _moment_seen(p.get("signatures_updated_at"), observed_at, skew))
+            for p in report["antivirus"]["products"]]
 
 
 def clock_skew_seconds(sent_at, received_at):
@@ -85,12 +107,13 @@ def report_row(report, received_at, sent_at=None):
     management = report.get("management_agent") or {}
     collected_at = stored_from_report(report["collected_at"])
     skew = clock_skew_seconds(sent_at, received_at)
+    observed_at = observed_time(collected_at, received_at, skew)
     return {
         "report_id": canonical_report_id(report["report_id"]),
         "machine_id": canonical_machine_id(machine["machine_id"]),
         "received_at": received_at,
         "collected_at": collected_at,
-        "observed_at": observed_time(collected_at, received_at, skew),
+        "observed_at": observed_at,
         "clock_skew_seconds": skew,
         "hostname": machine["hostname"],
         "agent_version": report["agent"]["version"],
@@ -106,6 +129,9 @@ def report_row(report, received_at, sent_at=None):
         "av_status": report["antivirus"]["status"],
         "mgmt_installed": management.get("installed", False),
         "mgmt_running": management.get("running"),
+        "mgmt_server": management.get("server"),
+        "mgmt_last_connected_at": _moment_seen(management.get("last_connected_at"),
+                                               observed_at, skew),
         "body": json.dumps(report, ensure_ascii=False, separators=(",", ":")),
     }
 
@@ -133,8 +159,24 @@ def store_report(db, report, received_at=None, agent=None, sent_at=None):
                 raise ReportConflict(row["report_id"])
             return Stored(row["report_id"], row["machine_id"], True, credential)
         db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
-        db.conn.executemany(INSERT_PRODUCT, [
-            (row["report_id"], p["name"], p.get("vendor"), p.get("version"), p.get("enabled"),
-             p.get("up_to_date")) for p in report["antivirus"]["products"]])
+        db.conn.executemany(INSERT_PRODUCT,
+                            product_rows(report, row["report_id"], row["observed_at"],
+                                         row["clock_skew_seconds"]))
         db.execute(UPSERT_MACHINE, row)
     return Stored(row["report_id"], row["machine_id"], False, credential)
+
+
+def backfill_connection_and_signatures(db):
+    """Fill the connection and signature columns of reports stored before they existed
+    (only bodies that carry either field are read)."""
+    for report_id, observed_at, body in db.execute(
+            "SELECT report_id, observed_at, body FROM reports WHERE body LIKE "
+            "'%last_connected_at%' OR body LIKE '%signatures_updated_at%'").fetchall():
+        report = json.loads(body)
+        management = report.get("management_agent") or {}
+        db.execute("UPDATE reports SET mgmt_server = ?, mgmt_last_connected_at = ? "
+                   "WHERE report_id = ?",
+                   [management.get("server"),
+                    _moment_seen(management.get("last_connected_at"), observed_at), report_id])
+        db.execute("DELETE FROM report_products WHERE report_id = ?", [report_id])
+        db.conn.executemany(INSERT_PRODUCT, product_rows(report, report_id, observed_at))

@@ -7,6 +7,7 @@ import secrets
 from sqlite_utils.migrations import Migrations
 
 from collector.store import repair
+from collector.store.ingest import backfill_connection_and_signatures
 
 migrations = Migrations("avroll")
 
@@ -275,6 +276,72 @@ def m011_sessions_on_the_server_and_login_failures(db):
 def m012_report_clock_skew(db):
     # The collector's clock minus the PC's when it sent the report (store/ingest.py).
     db.execute("ALTER TABLE reports ADD COLUMN clock_skew_seconds INTEGER")
+
+
+@migrations()
+def m013_connection_and_signatures(db):
+    # What the Network Agent says of its last synchronisation (the "connected" figure) and
+    # each product's signature date (protected where Security Center is absent), read back
+    # from the bodies of reports stored before these columns existed.
+    db.execute("ALTER TABLE reports ADD COLUMN mgmt_server TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN mgmt_last_connected_at TEXT")
+    db.execute("ALTER TABLE report_products ADD COLUMN signatures_updated_at TEXT")
+    backfill_connection_and_signatures(db)
+
+
+@migrations()
+def m014_lifecycle_and_attribution(db):
+    # A machine retired from a day on (by an admin, or with the token that enrolled it):
+    # it leaves every count from that day; its reports stay.
+    db.execute("""
+        CREATE TABLE machine_retirements (
+            machine_id TEXT PRIMARY KEY,
+            retired_on TEXT NOT NULL,
+            retired_at TEXT NOT NULL,
+            retired_by TEXT NOT NULL,
+            reason TEXT
+        )""")
+    # The unit an admin set a machine to by hand (a naming conflict, a shared PC): it counts
+    # there from the moment it was set.
+    db.execute("""
+        CREATE TABLE machine_assignments (
+            machine_id TEXT PRIMARY KEY,
+            unit_code TEXT NOT NULL,
+            assigned_at TEXT NOT NULL,
+            assigned_by TEXT NOT NULL
+        )""")
+    # How many machines a token may enroll (NULL: no limit).
+    db.execute("ALTER TABLE enrollment_tokens ADD COLUMN machine_limit INTEGER")
+
+
+@migrations()
+def m015_versions_in_force(db):
+    # What a unit was (name, section, parent, allocation) and what a counting setting said,
+    # from the day each change took effect: figures as of a date use the values in force
+    # then. What existed before this table counts as in force from the start.
+    db.execute("""
+        CREATE TABLE unit_versions (
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            "group" TEXT NOT NULL,
+            parent TEXT,
+            allocated INTEGER,
+            effective_from TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (code, effective_from)
+        )""")
+    db.execute("""INSERT INTO unit_versions SELECT code, name, "group", parent, allocated,
+                  '2000-01-01', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM units""")
+    db.execute("""
+        CREATE TABLE setting_versions (
+            key TEXT NOT NULL,
+            value TEXT,
+            effective_from TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (key, effective_from)
+        )""")
+    db.execute("""INSERT INTO setting_versions SELECT key, value, '2000-01-01',
+                  strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM settings""")
 
 
 def apply(db):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from collector.store import audit
 from collector.store.db import write_transaction
+from collector.store.in_force import check_after_latest, effective_day
 from shared.naming import PatternError, parse_pattern
 
 
@@ -47,6 +48,25 @@ def _product_names(text):
     return names
 
 
+YES = ("yes", "true", "1", "có")
+NO = ("no", "false", "0", "không")
+
+
+def _yes_no(text):
+    value = str(text).strip().casefold()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise SettingError(f"'{text}' is neither yes nor no")
+
+
+# The two time limits follow Kaspersky Security Center's device status conditions "Not
+# connected for a long time" and "Databases are outdated" ("About device statuses"), so the
+# collector and the console the officers also read call the same PC connected and current.
+KSC_STATUS_PAGE = "https://support.kaspersky.com/help/KSC/15.1/en-US/191051_1.htm"
+
+
 def _document_text(max_length):
     """A line (or `;`-separated lines) printed on the official letters; empty leaves a
     dotted blank for the officer to fill in by hand."""
@@ -81,22 +101,45 @@ SETTINGS = {setting.key: setting for setting in (
             "hyphens, {n} digits, {text} letters; matched case-insensitively against the "
             "whole name (at most 15 characters).", _pattern),
     Setting("ram_exempt_below_mb", "2048",
-            "A machine without the mandated antivirus is exempt when its installed RAM (the "
-            "visible RAM only when installed is unknown) is below this many MB.",
+            "A machine without the mandated antivirus is exempt when its RAM is below this "
+            "many MB, judged on the larger of installed and visible RAM (either may be "
+            "misread; a machine never escapes the count by one low figure).",
             _whole_number(0, 1_048_576)),
     Setting("stale_after_days", "30",
             "A machine not seen for this many days is stale: listed, not counted.",
             _whole_number(1, 3650)),
+    Setting("keep_all_reports_days", "90",
+            "Every report is kept this many days; older ones are thinned to each machine's "
+            "last report of each day (all a figure as of a past date reads) by "
+            "`avroll reports prune`.", _whole_number(1, 36500)),
+    Setting("retire_after_days", "180",
+            "A machine not seen for this many days is retired: it leaves every count and "
+            "list (its history stays); 0 never retires a machine by itself.",
+            _whole_number(0, 3650)),
     Setting("connected_days", "7",
-            "A computer's Kaspersky counts as connected to the province's console (\"kết nối "
-            "được\") when the console heard from its Network Agent within this many days.",
-            _whole_number(1, 3650)),
+            "An installed machine is connected when its Network Agent last synchronised with "
+            "the Administration Server within this many days (as of the date counted; for the "
+            "console's list, before its import). "
+            "Default 7 days, after Kaspersky Security Center's \"Not connected for a long "
+            f"time\" device status condition ({KSC_STATUS_PAGE}).", _whole_number(1, 365)),
+    Setting("official_requires_connected", "no",
+            "yes: the official installed figure (the appendix's) counts only connected "
+            "machines; no: it counts installed machines, as the provincial letters do. "
+            "Connected is shown beside it either way.", _yes_no),
+    Setting("signatures_max_age_days", "7",
+            "Where the OS has no Security Center to say whether signatures are up to date "
+            "(servers, Linux), an enabled product is protected when its signature databases "
+            "are at most this many days old. Default 7 days, after Kaspersky Security Center's "
+            f"\"Databases are outdated\" device status condition ({KSC_STATUS_PAGE}).",
+            _whole_number(1, 365)),
     Setting("required_product",
             "Kaspersky Endpoint Security for Windows; Kaspersky Security for Windows Server; "
-            "Kaspersky Endpoint Security for Linux",
-            "The mandated, centrally managed antivirus, as product names separated by ';'. "
-            "A reported product counts when its name equals one of them, ignoring case, "
-            "spacing and version numbers.", _product_names),
+            "Kaspersky Endpoint Security for Linux; Kaspersky Endpoint Security for Business",
+            "The mandated, centrally managed antivirus, as product families separated by ';'. "
+            "A reported product counts when its name is one of these families, whatever its "
+            "language, version, service pack or maintenance release, or an edition of one "
+            "(Select, Advanced, Total); another product of the same vendor does not.",
+            _product_names),
     # What the drafted letters (Decree 30/2020/NĐ-CP layout) print about who sends them.
     Setting("issuer_parent", "",
             "Dòng trên cùng bên trái của công văn: cơ quan chủ quản, ví dụ "
@@ -139,10 +182,26 @@ def _setting(key):
         raise SettingError(f"unknown setting '{key}': one of {', '.join(SETTINGS)}") from None
 
 
-def current(db):
-    """Every setting's value in force, parsed (`required_product` as a list of names)."""
+# The counting settings, kept by the day they took effect. The naming pattern applies to
+# every date (names are read again under the pattern in force); the others are not counting.
+VERSIONED = ("ram_exempt_below_mb", "stale_after_days", "retire_after_days", "connected_days",
+             "official_requires_connected", "signatures_max_age_days", "required_product")
+IN_FORCE_ON = """
+    SELECT v.key, v.value FROM setting_versions v
+    WHERE v.effective_from = (SELECT max(effective_from) FROM setting_versions
+                              WHERE key = v.key AND effective_from <= ?)"""
+
+
+def current(db, as_of=None):
+    """Every setting's value in force (today, or on `as_of`, a date or YYYY-MM-DD), parsed
+    (`required_product` as a list of names)."""
     stored = dict(db.execute("SELECT key, value FROM settings").fetchall())
-    return {key: setting.parse(stored.get(key, setting.default))
+    if as_of is not None:
+        then = dict(db.execute(IN_FORCE_ON, [str(as_of)]).fetchall())
+        for key in SETTINGS:
+            if key in VERSIONED:
+                stored[key] = then.get(key)
+    return {key: setting.parse(stored.get(key) or setting.default)
             for key, setting in SETTINGS.items()}
 
 
@@ -151,21 +210,39 @@ def described(db):
     defined."""
     stored = dict(db.execute("SELECT key, value FROM settings").fetchall())
     return [{"key": key, "label": setting.label, "value": stored.get(key, setting.default),
-             "default": setting.default, "help": setting.help, "changed": key in stored}
+             "default": setting.default, "help": setting.help, "changed": key in stored,
+             "versioned": key in VERSIONED}
             for key, setting in SETTINGS.items()]
 
 
-def set_value(db, key, text, actor=None):
+def set_value(db, key, text, actor=None, effective_from=None):
     """Check and store one setting, audited as done by `actor` (None: whoever runs this
-    command line); the default again removes the stored value."""
+    command line); the default again removes the stored value. A counting setting takes
+    effect from `effective_from` (YYYY-MM-DD, default today): figures as of an earlier day
+    keep the value then in force."""
     setting = _setting(key)
     setting.parse(text)
     text = str(text).strip()
+    try:
+        day = effective_day(effective_from)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None
     with write_transaction(db):
+        if key in VERSIONED:
+            latest = db.execute("SELECT max(effective_from) FROM setting_versions WHERE key = ?",
+                                [key]).fetchone()[0]
+            try:
+                check_after_latest(latest, day, f"setting {key}")
+            except ValueError as exc:
+                raise SettingError(str(exc)) from None
+            db.execute("INSERT OR REPLACE INTO setting_versions (key, value, effective_from, "
+                       "recorded_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                       [key, None if text == setting.default else text, day])
         if text == setting.default:
             db.execute("DELETE FROM settings WHERE key = ?", [key])
         else:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, text])
-        audit.record(db, actor or audit.cli_actor(), "settings.set", {"key": key, "value": text})
+        audit.record(db, actor or audit.cli_actor(), "settings.set",
+                     {"key": key, "value": text, "effective_from": day})
     return text

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from collector.formats.spreadsheets import read_table, write_csv
 from collector.store import audit
 from collector.store.db import write_transaction
+from collector.store.in_force import BEGINNING, BadEffectiveDate, check_after_latest, effective_day
 
 COLUMNS = ("code", "name", "group", "parent", "allocated",
            "leader_name", "leader_phone", "officer_name", "officer_phone", "email")
@@ -175,15 +176,43 @@ def check_units(db, records, problems=()):
     return units
 
 
-def save_units(db, records, actor=None):
+def save_units(db, records, actor=None, effective_from=None):
     """Check every record, then upsert them all by code in one transaction (or nothing)."""
-    return write_units(db, check_units(db, records), actor)
+    return write_units(db, check_units(db, records), actor, effective_from)
 
 
-def write_units(db, units, actor=None):
+VERSIONED = ("name", "group", "parent", "allocated")
+
+
+def _record_versions(db, codes, created, given_day):
+    """Keep the version of each unit written: a new unit's from the beginning (units exist
+    before avroll counts them), a change from today, unless the admin gave a day."""
+    for code in codes:
+        row = db.execute('SELECT name, "group", parent, allocated FROM units WHERE code = ?',
+                         [code]).fetchone()
+        latest = db.execute('SELECT effective_from, name, "group", parent, allocated FROM '
+                            "unit_versions WHERE code = ? ORDER BY effective_from DESC LIMIT 1",
+                            [code]).fetchone()
+        if latest is not None and tuple(latest[1:]) == tuple(row):
+            continue
+        day = given_day or (BEGINNING if code in created else effective_day())
+        check_after_latest(latest and latest[0], day, f"unit {code}")
+        db.execute('INSERT OR REPLACE INTO unit_versions (code, name, "group", parent, '
+                   "allocated, effective_from, recorded_at) VALUES (?, ?, ?, ?, ?, ?, "
+                   "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", [code, *row, day])
+
+
+def write_units(db, units, actor=None, effective_from=None):
     """Upsert checked units by code in one transaction, audited as done by `actor` (None:
-    whoever runs this command line); columns absent stay as they were."""
+    whoever runs this command line); columns absent stay as they were. The changes take
+    effect from `effective_from` (YYYY-MM-DD; default: today for a change, the beginning
+    for a new unit): figures as of an earlier day keep the values then in force."""
+    try:
+        given_day = effective_from and effective_day(effective_from)
+    except BadEffectiveDate as exc:
+        raise UnitImportError([str(exc)]) from None
     created = updated = 0
+    new_codes = set()
     with write_transaction(db):
         allocated_before = dict(db.execute("SELECT code, allocated FROM units").fetchall())
         existing = set(allocated_before)
@@ -201,17 +230,22 @@ def write_units(db, units, actor=None):
                 values = ", ".join(f":{column}" for column in (*columns, "position"))
                 db.execute(f"INSERT INTO units ({names}) VALUES ({values})",  # noqa: S608
                            dict(unit, position=position))
+                new_codes.add(unit["code"])
                 created += 1
         allocations = {unit["code"]: [allocated_before.get(unit["code"]), unit["allocated"]]
                        for unit in units if "allocated" in unit
                        and allocated_before.get(unit["code"]) != unit["allocated"]}
-        audit.record(db, actor or audit.cli_actor(), "units.save", {"created": created, "updated": updated,
-                                               "codes": [unit["code"] for unit in units],
-                                               "allocations": allocations})
+        try:
+            _record_versions(db, [unit["code"] for unit in units], new_codes, given_day)
+        except BadEffectiveDate as exc:
+            raise UnitImportError([str(exc)]) from None
+        audit.record(db, actor or audit.cli_actor(), "units.save", {
+            "created": created, "updated": updated, "codes": [unit["code"] for unit in units],
+            "allocations": allocations, "effective_from": given_day})
     return Saved(created, updated)
 
 
-def import_units(db, path, actor=None):
+def import_units(db, path, actor=None, effective_from=None):
     """Read a CSV or XLSX units file and save it with `save_units()`."""
     header, rows = read_table(path)
     columns = columns_of(header)
@@ -222,11 +256,31 @@ def import_units(db, path, actor=None):
             problems.append(f"line {line}: more cells than columns in the header")
         records.append((line, {column: cell for column, cell in zip(columns, cells, strict=False)
                                if column is not None}))
-    return write_units(db, check_units(db, records, problems), actor)
+    return write_units(db, check_units(db, records, problems), actor, effective_from)
 
 
-def list_units(db):
-    """Every unit, in the order they were first imported."""
+# Each unit as it was on a day: its latest version in force then (units not yet created
+# that day are absent); contacts and order are today's.
+UNITS_AS_OF = """
+    SELECT u.code, coalesce(v.name, u.name) AS name,
+           iif(v.code IS NULL, u."group", v."group") AS "group",
+           iif(v.code IS NULL, u.parent, v.parent) AS parent,
+           iif(v.code IS NULL, u.allocated, v.allocated) AS allocated,
+           u.leader_name, u.leader_phone, u.officer_name, u.officer_phone
+    FROM units u LEFT JOIN unit_versions v ON v.code = u.code AND v.effective_from = (
+        SELECT max(effective_from) FROM unit_versions
+        WHERE code = u.code AND effective_from <= :day)
+    -- A unit written without versions (straight SQL) is taken as it is now.
+    WHERE v.code IS NOT NULL
+       OR NOT EXISTS (SELECT 1 FROM unit_versions w WHERE w.code = u.code)
+    ORDER BY u.position, u.code"""
+
+
+def list_units(db, as_of=None):
+    """Every unit, in the order they were first imported; with `as_of` (a date, or
+    YYYY-MM-DD), as each was on that day."""
+    if as_of is not None:
+        return list(db.query(UNITS_AS_OF, {"day": str(as_of)}))
     return list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
                          "leader_phone, officer_name, officer_phone, email FROM units "
                          "ORDER BY position, code"))

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
+from collector.counting.products import reported_products
 from collector.formats.spreadsheets import TableError
-from collector.store import enrollment, settings, units
+from collector.store import enrollment, lifecycle, settings, units
 from collector.store.db import get_db
 from collector.store.users import AccountError
 from collector.web.access import actor, require_role
@@ -32,11 +33,14 @@ def settings_page():
     if request.method == "POST":
         key = request.form.get("key", "")
         try:
-            settings.set_value(db, key, request.form.get("value", ""), actor())
+            settings.set_value(db, key, request.form.get("value", ""), actor(),
+                               request.form.get("effective_from") or None)
             saved = key
         except settings.SettingError as exc:
             errors[key] = str(exc)
+    families = settings.current(db)["required_product"]
     return render_template("admin_settings.html", settings=settings.described(db),
+                           families=families, products=reported_products(db, families),
                            errors=errors, saved=saved,
                            posted=request.form if errors else {}), 422 if errors else 200
 
@@ -50,7 +54,8 @@ def _import_upload(db, upload):
         path = Path(folder) / ("units" + suffix)
         upload.save(path)
         try:
-            return units.import_units(db, path, actor())
+            return units.import_units(db, path, actor(),
+                                      request.form.get("effective_from") or None)
         except TableError as exc:
             raise units.UnitImportError([str(exc)]) from None
 
@@ -59,7 +64,7 @@ def _save_one(db, form):
     """Save the one-unit form through `save_units()`; its line-1 prefix means nothing here."""
     record = {column: form.get(column, "") for column in units.COLUMNS}
     try:
-        return units.save_units(db, [(1, record)], actor())
+        return units.save_units(db, [(1, record)], actor(), form.get("effective_from") or None)
     except units.UnitImportError as exc:
         raise units.UnitImportError([error.removeprefix("line 1: ")
                                      for error in exc.errors]) from None
@@ -100,10 +105,13 @@ def tokens_page():
     created, error = None, None
     if request.method == "POST":
         try:
+            limit = request.form.get("machine_limit", "").strip()
             created = enrollment.create_token(
                 db, actor(), unit_code=request.form.get("unit_code", "").strip() or None,
-                note=request.form.get("note", "").strip()[:200] or None)
-        except AccountError as exc:
+                note=request.form.get("note", "").strip()[:200] or None,
+                machine_limit=int(limit) if limit.isdigit() and len(limit) < 8 else (
+                    limit or None))
+        except (AccountError, ValueError) as exc:
             error = str(exc)
     response = render_template("admin_tokens.html", tokens=enrollment.list_tokens(db),
                                created=created, error=error, units=units.list_units(db))
@@ -113,8 +121,37 @@ def tokens_page():
 
 @bp.post("/tokens/<token_id>/revoke")
 def revoke_token(token_id):
+    db = get_db()
     try:
-        enrollment.revoke_token(get_db(), actor(), int(token_id))
+        enrollment.revoke_token(db, actor(), int(token_id))
     except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
         abort(404)
+    if request.form.get("retire_machines") == "1":
+        lifecycle.retire_enrolled_by(db, actor(), int(token_id))
     return redirect(url_for("admin.tokens_page"))
+
+
+@bp.post("/machines/<machine_id>/retire")
+def retire_machine(machine_id):
+    """Retire a machine from a day on (?date, default today), with a reason."""
+    try:
+        lifecycle.retire(get_db(), actor(), machine_id, request.form.get("date") or None,
+                         request.form.get("reason", "").strip()[:200] or None)
+    except lifecycle.UnknownMachine:
+        abort(404)
+    except lifecycle.BadRetirement:
+        abort(400)
+    return redirect(url_for("pages.machine_detail", machine_id=machine_id))
+
+
+@bp.post("/machines/<machine_id>/assign")
+def assign_machine(machine_id):
+    """Count a machine for a unit from now on (empty: the naming rule decides again)."""
+    try:
+        lifecycle.assign(get_db(), actor(), machine_id,
+                         request.form.get("unit_code", "").strip() or None)
+    except lifecycle.UnknownMachine:
+        abort(404)
+    except AccountError:
+        abort(400)
+    return redirect(url_for("pages.machine_detail", machine_id=machine_id))

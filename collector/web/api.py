@@ -90,6 +90,8 @@ def post_report():
         return wrong_machine(exc)
     except NotAuthenticated:
         return not_authenticated()
+    except enrollment.Refused as exc:
+        return json_error(403, str(exc))
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
             "duplicate": stored.duplicate,
             "naming": naming_answer(db, report["machine"]["hostname"],

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from flask import g, request
 
+from collector.counting.definitions import FIGURES
 from collector.formats import formatting
 from collector.formats.lookalikes import unusual_characters
 from collector.formats.state_words import state_word
+from collector.store.settings import SETTINGS
 from collector.web import words
 
 LANGUAGES = ("vi", "en")
@@ -145,8 +147,6 @@ VI = {
     'Device survey': 'Biểu mẫu khảo sát thiết bị',
     'Download the current units': 'Tải danh sách đơn vị hiện có',
     'Duplicate names': 'Trùng tên máy',
-    'Each change applies to every figure at once, past dates included, and is written to the audit log.':
-        'Mỗi thay đổi áp dụng ngay cho mọi số liệu, kể cả các ngày đã qua, và được ghi vào nhật ký thay đổi.',
     'Edit': 'Sửa',
     'Edit this unit': 'Sửa thông tin đơn vị',
     'Edit units': 'Quản lý đơn vị',
@@ -311,14 +311,49 @@ VI = {
     "whole province": "toàn tỉnh",
     'How computers must be named: {unit} a unit code, {any} letters, digits or hyphens, {n} digits, {text} letters; matched case-insensitively against the whole name (at most 15 characters).':
         'Quy tắc đặt tên máy tính: {unit} là mã đơn vị, {any} là chữ, chữ số hoặc dấu gạch ngang, {n} là chữ số, {text} là chữ; so khớp không phân biệt hoa thường với toàn bộ tên máy (tối đa 15 ký tự).',
-    'A machine without the mandated antivirus is exempt when its installed RAM (the visible RAM only when installed is unknown) is below this many MB.':
-        'Máy chưa cài phần mềm bắt buộc được miễn khi RAM lắp đặt (RAM sử dụng được nếu không rõ RAM lắp đặt) dưới số MB này.',
     'A machine not seen for this many days is stale: listed, not counted.':
         'Máy không báo cáo quá số ngày này là lâu không báo cáo: vẫn liệt kê nhưng không tính.',
-    "The mandated, centrally managed antivirus, as product names separated by ';'. A reported product counts when its name equals one of them, ignoring case, spacing and version numbers.":
-        "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các tên sản phẩm cách nhau bởi dấu ';'. Sản phẩm được tính khi tên trùng với một trong các tên này, không phân biệt hoa thường, khoảng trắng và số phiên bản.",
-    "A computer's Kaspersky counts as connected to the province's console (\"kết nối được\") when the console heard from its Network Agent within this many days.":
-        "Kaspersky trên máy được tính là kết nối được với máy chủ quản trị của tỉnh khi máy chủ nhận được tín hiệu từ Network Agent của máy trong vòng số ngày này.",
+    'connected': 'đã kết nối',
+    'not connected': 'chưa kết nối',
+    'Installed, not connected': 'Đã cài, chưa kết nối',
+    'last contact': 'kết nối lần cuối',
+    'Last contact with the Administration Server': 'Kết nối lần cuối với máy chủ quản trị',
+    'machines with the antivirus installed but not connected to the Administration Server':
+        'máy đã cài phần mềm nhưng chưa kết nối với máy chủ quản trị',
+    'What each figure counts': 'Ý nghĩa từng số liệu',
+    "Not in this unit's total: counted in the province's row":
+        'Không cộng vào tổng của đơn vị: được tính ở dòng của toàn tỉnh',
+    'Total of the unit': 'Tổng của đơn vị',
+    'Machine limit': 'Giới hạn số máy',
+    'Official installed only if connected': 'Chỉ tính cài đặt chính thức khi đã kết nối',
+    'Signatures current within (days)': 'Cơ sở dữ liệu mẫu còn mới trong (ngày)',
+    'Retired after not reporting for (days)': 'Thôi tính khi không báo cáo quá (ngày)',
+    'Every report kept for (days)': 'Giữ mọi báo cáo trong (ngày)',
+    'Takes effect from': 'Có hiệu lực từ ngày',
+    'A change takes effect from today, or from the earlier day you give: figures as of an earlier day keep the value then in force, so a report already sent comes out the same. The naming pattern applies to every date. Every change is written to the audit log.':
+        'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
+    'A change (allocation, name, section, parent) takes effect from today, or from the earlier day you give: figures as of an earlier day keep the values then in force. A new unit counts from the beginning.':
+        'Thay đổi (phân bổ, tên, khối, đơn vị cấp trên) có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy. Đơn vị mới được tính từ đầu.',
+    'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
+    'Conflict': 'Xung đột',
+    'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
+        'Tên máy theo một đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào cho đến khi quản trị viên gán đơn vị.',
+    'Assigned by hand': 'Gán đơn vị thủ công',
+    'Retired': 'Thôi tính',
+    'retired': 'thôi tính',
+    'from': 'từ',
+    'Count it for unit': 'Tính cho đơn vị',
+    'as its name says': 'theo tên máy',
+    'Assign': 'Gán',
+    'Retire from': 'Thôi tính từ ngày',
+    'Reason': 'Lý do',
+    'Retire': 'Thôi tính',
+    'machines named for a unit outside their token\'s: counted for neither':
+        'máy đặt tên theo đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào',
+    'Product names reported by the agents': 'Tên sản phẩm các agent đã báo cáo',
+    'Counts as the mandated product': 'Được tính là phần mềm bắt buộc',
+    'Product name': 'Tên sản phẩm',
+    'Mandated product families (required_product)': 'Các dòng sản phẩm bắt buộc (required_product)',
     # The drafted letters and issued reports (issue 14).
     'Letters (drafts to check and sign)': 'Công văn (dự thảo để kiểm tra và ký)',
     'Report letter': 'Công văn báo cáo',
@@ -336,6 +371,59 @@ VI = {
     'Files': 'Tệp',
     'Issued by': 'Người ban hành',
 }
+# Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
+FIGURE_DEFINITIONS_VI = {
+    "allocated": "Số bản quyền được phân bổ cho đơn vị; nếu đơn vị không có phân bổ riêng, là "
+                 "tổng phân bổ của các đơn vị trực thuộc.",
+    "installed_official": "Số máy đặt tên theo đơn vị hoặc đơn vị trực thuộc đã cài phần mềm "
+                          "bắt buộc (và đã kết nối, khi official_requires_connected là yes): "
+                          "số liệu của phụ lục.",
+    "install_rate": "Số bản quyền được cài đặt chia cho số bản quyền được phân bổ.",
+    "seen": "Số máy có báo cáo gần nhất không quá stale_after_days ngày.",
+    "installed": "Số máy đã cài phần mềm bắt buộc, kể cả máy đặt tên sai hướng dẫn.",
+    "connected": "Số máy đã cài có Network Agent đồng bộ với máy chủ quản trị trong "
+                 "connected_days ngày.",
+    "protected": "Số máy đã cài có phần mềm bắt buộc đang bật và cập nhật (không có Security "
+                 "Center: cơ sở dữ liệu mẫu không cũ quá signatures_max_age_days ngày).",
+    "exempt": "Số máy chưa cài phần mềm bắt buộc có RAM (số lớn hơn giữa RAM lắp đặt và RAM "
+              "sử dụng được) dưới ram_exempt_below_mb.",
+    "missing": "Số máy có báo cáo, chưa cài và không được miễn.",
+    "stale": "Số máy không báo cáo quá stale_after_days ngày: vẫn liệt kê, không tính.",
+    "misnamed": "Số máy có báo cáo có tên không theo naming_pattern với một mã đơn vị đã biết.",
+    "coverage": "Số máy đã cài chia cho số máy có báo cáo không được miễn.",
+}
+VI.update({FIGURES[key][1]: text for key, text in FIGURE_DEFINITIONS_VI.items()})
+VI.update({
+    SETTINGS["ram_exempt_below_mb"].help:
+        "Máy chưa cài phần mềm bắt buộc được miễn khi RAM dưới số MB này, xét theo số lớn hơn "
+        "giữa RAM lắp đặt và RAM sử dụng được (một số đọc sai thấp không làm máy thoát khỏi "
+        "số liệu).",
+    SETTINGS["connected_days"].help:
+        "Máy đã cài được coi là đã kết nối khi Network Agent đồng bộ với máy chủ quản trị "
+        "(Administration Server) trong số ngày này (tính đến ngày thống kê). Mặc định 7 ngày, "
+        "theo điều kiện trạng thái \"Not connected for a long time\" của Kaspersky Security "
+        "Center (" + SETTINGS["connected_days"].help.rsplit("(", 1)[1],
+    SETTINGS["required_product"].help:
+        "Phần mềm phòng, chống mã độc bắt buộc, quản lý tập trung: các dòng sản phẩm cách nhau "
+        "bởi dấu ';'. Sản phẩm được tính khi tên thuộc một dòng này, bất kể ngôn ngữ, phiên "
+        "bản, gói dịch vụ (SP, MR) hay ấn bản (Select, Advanced, Total); sản phẩm khác của "
+        "cùng hãng không được tính.",
+    SETTINGS["retire_after_days"].help:
+        "Máy không báo cáo quá số ngày này được thôi tính: không còn trong số liệu và danh "
+        "sách (lịch sử vẫn giữ); 0: không bao giờ tự thôi tính.",
+    SETTINGS["keep_all_reports_days"].help:
+        "Mọi báo cáo được giữ trong số ngày này; báo cáo cũ hơn chỉ giữ báo cáo cuối cùng mỗi "
+        "ngày của mỗi máy (đủ cho mọi số liệu tính đến một ngày đã qua), khi chạy "
+        "`avroll reports prune`.",
+    SETTINGS["official_requires_connected"].help:
+        "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
+        "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",
+    SETTINGS["signatures_max_age_days"].help:
+        "Khi hệ điều hành không có Security Center cho biết phần mềm đã cập nhật chưa (máy chủ, "
+        "Linux), sản phẩm đang bật được coi là bảo vệ khi cơ sở dữ liệu mẫu không cũ quá số "
+        "ngày này. Mặc định 7 ngày, theo điều kiện trạng thái \"Databases are outdated\" của "
+        "Kaspersky Security Center (" + SETTINGS["signatures_max_age_days"].help.rsplit("(", 1)[1],
+})
 
 
 def current_language():
@@ -359,9 +447,14 @@ def remember_language(response):
     return response
 
 
+def define(figure):
+    """A figure's one-line definition in the page's language (for its tooltip)."""
+    return translate(FIGURES[figure][1])
+
+
 def register(app):
     app.jinja_env.globals.update(
-        _=translate, lang=current_language,
+        _=translate, lang=current_language, define=define, figures=FIGURES,
         state_word=lambda state: state_word(state, current_language()),
         message=lambda text: words.message(str(text), current_language()),
         setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),

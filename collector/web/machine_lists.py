@@ -28,7 +28,8 @@ def list_filters():
             "state": choice_arg("state", machine_states.STATE_FILTERS),
             "naming": choice_arg("naming", NAMING_CHOICES),
             "duplicates": choice_arg("duplicates", ("1",)),
-            "mismatch": choice_arg("mismatch", ("1",)), "as_of": text_arg("as_of"),
+            "mismatch": choice_arg("mismatch", ("1",)),
+            "conflict": choice_arg("conflict", ("1",)), "as_of": text_arg("as_of"),
             "sort": choice_arg("sort", tuple(machine_states.SORTS)),
             "desc": choice_arg("desc", ("1",))}
 
@@ -42,6 +43,7 @@ def list_options(db, filters):
             "state": filters["state"],
             "follows_guideline": None if naming is None else naming == "named",
             "mismatch": True if filters["mismatch"] else None,
+            "conflict": True if filters.get("conflict") else None,
             "duplicates": bool(filters["duplicates"]), "query": filters["q"],
             "sort": filters["sort"], "descending": bool(filters["desc"])}
 

@@ -56,7 +56,9 @@ def overview(db, as_of=None, parent=None):
         "children_over_allocated": checks["children_over_allocated"],
         "misnamed": total["misnamed"],
         "unprotected": total["installed"] - total["protected"],
+        "not_connected": total["installed"] - total["connected"],
         "missing": total["missing"],
         "duplicates": len(checks["duplicate_hostnames"]),
         "mismatched": checks["name_unit_mismatches"],
+        "conflicts": checks["attribution_conflicts"],
     }

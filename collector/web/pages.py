@@ -14,6 +14,8 @@ from collector.counting.trends import daily_figures
 from collector.store import audit, machines
 from collector.store.db import get_db
 from collector.store.guideline import machine_unit, naming_answer
+from collector.store.lifecycle import machine_lifecycle
+from collector.store.units import list_units
 from collector.web.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
 from collector.web.i18n import current_language
 from collector.web.machine_lists import (
@@ -79,6 +81,7 @@ def machine_detail(machine_id):
                                            machine["agent_unit_code"]),
         naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"]),
         names=machines.machine_names(db, machine_id),
+        lifecycle=machine_lifecycle(db, machine["machine_id"]), units=list_units(db),
         history=history_with_states(db, machine_id))
 
 

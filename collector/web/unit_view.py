@@ -1,6 +1,6 @@
 """What a unit's page shows: the unit with its contacts and place in the tree, its figures
-(its subtree's, as the appendix under it would total them), its children, and its machines
-in tabs."""
+(the rollup under it totals exactly its row in the table above it), its children, and its
+machines in tabs."""
 
 from __future__ import annotations
 
@@ -26,17 +26,6 @@ def ancestors(db, unit):
     return chain[::-1]
 
 
-def as_in_the_table(total):
-    """A subtree's total as the unit's row in the table above it shows it: only machines
-    named per the guideline count as installed there (its misnamed ones go to the misnamed
-    row, as in the table under it)."""
-    figures = dict(total)
-    official, allocated = total["installed_named"], total["allocated"]
-    figures["installed_official"] = official
-    figures["install_rate"] = official / allocated if allocated else None
-    return figures
-
-
 def unit_summary(db, code, as_of=None):
     """The unit, the units above it, and the rollup under it (figures, children, checks);
     UnknownUnit when no unit has this code."""
@@ -45,7 +34,7 @@ def unit_summary(db, code, as_of=None):
         raise UnknownUnit(code)
     report = rollup(db, as_of=as_of, parent=unit["code"])
     return {"unit": unit, "ancestors": ancestors(db, unit), "as_of": report["as_of"],
-            "figures": as_in_the_table(report["total"]), "total": report["total"],
+            "figures": report["total"], "total": report["total"],
             "sections": report["sections"],
             "parent_own": report["parent_own"], "misnamed": report["misnamed"],
             "checks": report["checks"]}

@@ -59,6 +59,10 @@ SETTING_LABELS = {
     "stale_after_days": "Not reporting after (days)",
     "connected_days": "Connected within (days)",
     "required_product": "Mandated antivirus",
+    "official_requires_connected": "Official installed only if connected",
+    "signatures_max_age_days": "Signatures current within (days)",
+    "retire_after_days": "Retired after not reporting for (days)",
+    "keep_all_reports_days": "Every report kept for (days)",
 }
 
 # The audit log's actions (noun.verb, as the store records them) in words.

@@ -20,6 +20,7 @@ from collector.counting.machine_states import list_machine_states
 from collector.counting.rollup import rollup
 from collector.store import migrations
 from collector.store.db import open_db
+from collector.store.ingest import REPORT_COLUMNS
 from tests.builders import KES, make_report
 
 MACHINES = 100_000
@@ -47,15 +48,18 @@ def _reports(db):
             reports.append((report_id, machine_id, observed, observed, observed, hostname,
                             "0.1.0", f"U{number % UNITS:03d}", "windows", "Windows 10", "10",
                             0, (1 if number % 50 == 0 else 8) * 2**30, 2**32, "desktop",
-                            "detected", 1, 1, "{}"))
+                            "detected", 1, 1, "{}", observed))
             if number % 10:
                 products.append((report_id, KES["name"], "Kaspersky", "12", 1,
                                  int(number % 7 != 0)))
         machines.append((machine_id, hostname, reports[-2][4], observed, report_id))
     with db.conn:
-        db.conn.executemany(f"INSERT INTO reports VALUES ({', '.join('?' * 19)})",  # noqa: S608
-                            reports)
-        db.conn.executemany("INSERT INTO report_products VALUES (?, ?, ?, ?, ?, ?)", products)
+        columns = [c for c in REPORT_COLUMNS if c not in ("mgmt_server", "mgmt_last_connected_at")]
+        db.conn.executemany(
+            f"INSERT INTO reports ({', '.join(columns)}, mgmt_last_connected_at) "  # noqa: S608
+            f"VALUES ({', '.join('?' * (len(columns) + 1))})", reports)
+        db.conn.executemany("INSERT INTO report_products (report_id, name, vendor, version, "
+                            "enabled, up_to_date) VALUES (?, ?, ?, ?, ?, ?)", products)
         db.conn.executemany("INSERT INTO machines VALUES (?, ?, ?, ?, ?)", machines)
     return len(reports)
 

@@ -53,13 +53,14 @@ def test_totals_and_misnamed_row(dong_thap):
 
 
 def test_with_the_2021_allocation_the_letters_headline_holds(tmp_path, dong_thap):
+    # The 2021 allocation kept in force through 2022 (a change counts from the day given).
     save_units(dong_thap, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
-                                "allocated": "53"})])
+                                "allocated": "53"})], effective_from="2022-01-01")
     try:
         total = rollup(dong_thap, as_of="2022-05-12")["total"]
     finally:
         save_units(dong_thap, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
-                                    "allocated": ""})])
+                                    "allocated": ""})], effective_from="2022-01-01")
     assert (total["allocated"], total["installed_official"]) == (5137, 5007)  # "5.007 / 5.137"
 
 

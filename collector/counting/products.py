@@ -1,0 +1,51 @@
+"""Which reported antivirus products are the mandated one: matched by vendor and product
+family, whatever the localisation ("Kaspersky Endpoint Security 10 для Windows"), the
+service pack or maintenance release ("… 10 Service Pack 1 for Windows", "… SP1") and the
+version. The families are the `required_product` setting.
+
+Pure functions over names, plus the list of stored names the settings page shows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# "for" as localised product names write it (ru, fr, de, es/pt, it, vi, nl, pl, cs).
+LOCALISED_FOR = {"для", "pour", "für", "fur", "para", "per", "cho", "voor", "dla", "pro"}
+# Service packs, maintenance releases, versions, builds and bitness say nothing of the family.
+RELEASE = re.compile(r"\b(?:service\s+pack|maintenance\s+release)\s*\d*\b")
+NOT_FAMILY = re.compile(r"v?\d[\d.]*|sp\d*|mr\d*|x64|x86|bit")
+# Editions of a family's licence ("Kaspersky Endpoint Security for Business Select").
+EDITIONS = {"select", "advanced", "total", "standard", "enterprise", "edition"}
+
+
+def family_key(name):
+    """The words of a product name that name its vendor and family, in order."""
+    text = RELEASE.sub(" ", unicodedata.normalize("NFKC", name).casefold())
+    words = re.sub(r"[^\w]+|_", " ", text).split()
+    return tuple("for" if word in LOCALISED_FOR else word for word in words
+                 if not NOT_FAMILY.fullmatch(word))
+
+
+def is_mandated(name, families):
+    """True when `name` is one of the `families` (product family names), an edition of one
+    included; never a different product of the same vendor."""
+    key = family_key(name)
+    for family in families:
+        wanted = family_key(family)
+        if key[:len(wanted)] == wanted and all(word in EDITIONS for word in key[len(wanted):]):
+            return True
+    return False
+
+
+def mandated_names(db, families):
+    """The stored product names that are the mandated product."""
+    return [name for (name,) in db.execute("SELECT DISTINCT name FROM report_products")
+            if is_mandated(name, families)]
+
+
+def reported_products(db, families, limit=500):
+    """Each product name agents reported (up to `limit`), and whether it counts."""
+    return [{"name": name, "counts": is_mandated(name, families)} for (name,) in db.execute(
+        "SELECT DISTINCT name FROM report_products ORDER BY name LIMIT ?", [limit])]

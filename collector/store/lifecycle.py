@@ -1,0 +1,116 @@
+"""A machine's place in the counts set by hand: retired from a day on (decommissioned, a fake
+enrolled with a leaked token), or assigned to a unit by an admin. Each change is audited; a
+machine's reports are never deleted, so its history stays.
+
+A retired machine's credential is forgotten in the same transaction: it cannot report (nor
+enroll again) unless an admin resets it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from collector.formats.formatting import LOCAL_TZ
+from collector.formats.timefmt import now_stored, parse_stored
+from collector.store import audit
+from collector.store.db import write_transaction
+from collector.store.users import check_unit_code
+
+
+class UnknownMachine(LookupError):
+    """No machine has reported with this id."""
+
+
+class BadRetirement(ValueError):
+    """A retirement date that is not YYYY-MM-DD, or lies in the future."""
+
+
+def today():
+    return parse_stored(now_stored()).astimezone(LOCAL_TZ).date()
+
+
+def retirement_day(text=None):
+    """The day a retirement takes effect: `YYYY-MM-DD` (today when None), never later than
+    today (a retirement ahead of time would change figures nobody has seen yet)."""
+    if text is None:
+        return today().isoformat()
+    try:
+        day = date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise BadRetirement(f"date '{text}' is not YYYY-MM-DD") from None
+    if day > today():
+        raise BadRetirement(f"date {day.isoformat()} is in the future")
+    return day.isoformat()
+
+
+def _known(db, machine_id):
+    machine_id = machine_id.strip().lower()
+    if db.execute("SELECT 1 FROM machines WHERE machine_id = ?", [machine_id]).fetchone() is None:
+        raise UnknownMachine(machine_id)
+    return machine_id
+
+
+def _retire(db, actor, machine_id, day, reason):
+    db.execute("INSERT INTO machine_retirements (machine_id, retired_on, retired_at, retired_by, "
+               "reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (machine_id) DO UPDATE SET "
+               "retired_on = excluded.retired_on, retired_at = excluded.retired_at, "
+               "retired_by = excluded.retired_by, reason = excluded.reason",
+               [machine_id, day, now_stored(), actor, reason])
+    db.execute("DELETE FROM machine_credentials WHERE machine_id = ?", [machine_id])
+
+
+def retire(db, actor, machine_id, on=None, reason=None):
+    """Retire one machine from day `on` (text, default today); returns its id."""
+    day = retirement_day(on)
+    with write_transaction(db):
+        machine_id = _known(db, machine_id)
+        _retire(db, actor, machine_id, day, reason)
+        audit.record(db, actor, "machines.retire",
+                     {"machine_id": machine_id, "from": day, "reason": reason})
+    return machine_id
+
+
+def retire_enrolled_by(db, actor, token_id, on=None):
+    """Retire every machine a token enrolled (a leaked token's fakes); how many."""
+    day = retirement_day(on)
+    with write_transaction(db):
+        machine_ids = [machine_id for (machine_id,) in db.execute(
+            "SELECT machine_id FROM machine_credentials WHERE token_id = ?", [token_id])]
+        for machine_id in machine_ids:
+            _retire(db, actor, machine_id, day, f"token {token_id} revoked")
+        audit.record(db, actor, "tokens.retire_machines",
+                     {"token_id": token_id, "from": day, "machines": len(machine_ids)})
+    return len(machine_ids)
+
+
+def assign(db, actor, machine_id, unit_code):
+    """Count a machine for `unit_code` from now on, whatever its name or enrolment; None
+    takes the assignment back (the naming rule decides again)."""
+    with write_transaction(db):
+        machine_id = _known(db, machine_id)
+        before = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
+                            [machine_id]).fetchone()
+        if unit_code is None:
+            db.execute("DELETE FROM machine_assignments WHERE machine_id = ?", [machine_id])
+        else:
+            unit_code = check_unit_code(db, unit_code)
+            db.execute("INSERT INTO machine_assignments (machine_id, unit_code, assigned_at, "
+                       "assigned_by) VALUES (?, ?, ?, ?) ON CONFLICT (machine_id) DO UPDATE "
+                       "SET unit_code = excluded.unit_code, assigned_at = excluded.assigned_at, "
+                       "assigned_by = excluded.assigned_by",
+                       [machine_id, unit_code, now_stored(), actor])
+        audit.record(db, actor, "machines.assign", {
+            "machine_id": machine_id, "unit_code": unit_code,
+            "before": before[0] if before else None})
+    return unit_code
+
+
+def machine_lifecycle(db, machine_id):
+    """`{retirement, assignment}` of one machine (each a dict or None), for its page."""
+    machine_id = machine_id.strip().lower()
+    retirement = list(db.query("SELECT retired_on, retired_at, retired_by, reason FROM "
+                               "machine_retirements WHERE machine_id = ?", [machine_id]))
+    assignment = list(db.query("SELECT unit_code, assigned_at, assigned_by FROM "
+                               "machine_assignments WHERE machine_id = ?", [machine_id]))
+    return {"retirement": retirement[0] if retirement else None,
+            "assignment": assignment[0] if assignment else None}
