@@ -53,10 +53,12 @@ def refresh_hostname_units(db):
         db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, newest])
 
 
-def machine_unit(db, hostname, enrolled_code):
-    """The unit a machine belongs to: the one its name follows, else the one its agent was
-    enrolled for (the rule of the rollup, the lists and access alike)."""
-    return naming_rule(db).unit_of(hostname) or enrolled_code
+def machine_unit(db, machine_id, hostname, enrolled_code):
+    """The unit a machine belongs to: the one an admin assigned it to, else the one its name
+    follows, else the one its agent was enrolled for (the rollup's order, for access)."""
+    assigned = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
+                          [machine_id]).fetchone()
+    return assigned[0] if assigned else naming_rule(db).unit_of(hostname) or enrolled_code
 
 
 # Each part of a naming pattern as an officer would say it (the advice is in Vietnamese).

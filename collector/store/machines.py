@@ -61,11 +61,14 @@ def search_condition(query):
 
 def unit_condition(unit_codes):
     """SQL condition and parameters keeping machines that belong to one of `unit_codes`
-    (by the unit their name follows, else the one they were enrolled for; None: every
-    machine), as `access.visible_unit_codes()` gives them."""
+    (by the unit an admin assigned, else the one their name follows, else the one they
+    were enrolled for: `guideline.machine_unit()`'s order; None: every machine), as
+    `access.visible_unit_codes()` gives them."""
     if unit_codes is None:
         return "1 = 1", {}
-    return ("coalesce((SELECT hu.unit FROM hostname_units hu WHERE hu.hostname = m.hostname),"
+    return ("coalesce((SELECT ma.unit_code FROM machine_assignments ma"
+            " WHERE ma.machine_id = m.machine_id),"
+            " (SELECT hu.unit FROM hostname_units hu WHERE hu.hostname = m.hostname),"
             " r.agent_unit_code) IN (SELECT value FROM json_each(:units))",
             {"units": json.dumps(sorted(unit_codes))})
 

@@ -11,8 +11,9 @@ import functools
 
 from flask import abort, g, redirect, request, session, url_for
 
-from collector.store import server_sessions, users
+from collector.store import machines, server_sessions, users
 from collector.store.db import get_db, write_transaction
+from collector.store.guideline import machine_unit
 from collector.web import csrf
 from collector.web.errors import json_error, wants_json
 
@@ -118,6 +119,16 @@ def may_see_unit(db, user, unit_code):
     """True when `user` may see what belongs to `unit_code` (None: no unit)."""
     codes = visible_unit_codes(db, user)
     return codes is None or (unit_code or "").upper() in codes
+
+
+def visible_machine(db, user, machine_id):
+    """The machine with its latest report, or None when it does not exist or lies outside
+    `user`'s units (answered alike, so an id outside them is not confirmed)."""
+    machine = machines.get_machine(db, machine_id)
+    if machine is None or not may_see_unit(db, user, machine_unit(
+            db, machine["machine_id"], machine["hostname"], machine["agent_unit_code"])):
+        return None
+    return machine
 
 
 class OutOfScope(Exception):

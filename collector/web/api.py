@@ -11,13 +11,13 @@ from collector.counting.rollup import BadAsOf, UnknownUnit, rollup
 from collector.store import enrollment, machines
 from collector.store.db import get_db
 from collector.store.enrollment import NotAuthenticated, WrongMachine
-from collector.store.guideline import machine_unit, naming_answer
+from collector.store.guideline import naming_answer
 from collector.store.ingest import ReportConflict, store_report
 from collector.web.access import (
     OutOfScope,
     current_user,
-    may_see_unit,
     scoped_unit,
+    visible_machine,
     visible_unit_codes,
 )
 from collector.web.errors import json_error
@@ -117,10 +117,8 @@ def list_machines():
 @bp.get("/machines/<machine_id>")
 def get_machine(machine_id):
     db = get_db()
-    machine = machines.get_machine(db, machine_id)
-    if machine is None or not may_see_unit(
-            db, current_user(),
-            machine_unit(db, machine["hostname"], machine["agent_unit_code"])):
+    machine = visible_machine(db, current_user(), machine_id)
+    if machine is None:
         return json_error(404, "no machine with this id")
     machine["names"] = machines.machine_names(db, machine_id)
     machine["history"] = machines.machine_history(db, machine_id)

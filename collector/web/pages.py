@@ -13,10 +13,16 @@ from collector.counting.rollup import BadAsOf, UnknownUnit
 from collector.counting.trends import daily_figures
 from collector.store import audit, machines
 from collector.store.db import get_db
-from collector.store.guideline import machine_unit, naming_answer
+from collector.store.guideline import naming_answer
 from collector.store.lifecycle import machine_lifecycle
 from collector.store.units import list_units
-from collector.web.access import OutOfScope, current_user, may_see_unit, require_role, scoped_unit
+from collector.web.access import (
+    OutOfScope,
+    current_user,
+    require_role,
+    scoped_unit,
+    visible_machine,
+)
 from collector.web.i18n import current_language
 from collector.web.machine_lists import (
     LIST_COLUMNS,
@@ -69,11 +75,8 @@ def machine_list():
 @bp.get("/machines/<machine_id>")
 def machine_detail(machine_id):
     db = get_db()
-    machine = machines.get_machine(db, machine_id)
-    # Out of the officer's units is answered as absent: it does not confirm the id exists.
-    if machine is None or not may_see_unit(
-            db, current_user(),
-            machine_unit(db, machine["hostname"], machine["agent_unit_code"])):
+    machine = visible_machine(db, current_user(), machine_id)
+    if machine is None:
         abort(404)
     return render_template(
         "machine.html", machine=machine,

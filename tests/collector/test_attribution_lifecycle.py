@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from collector.cli.main import main
 from collector.counting.machine_states import list_machine_states
 from collector.counting.rollup import rollup
-from collector.store import enrollment, lifecycle, settings
+from collector.store import enrollment, lifecycle, settings, users
 from collector.store.ingest import store_report
 from collector.store.units import save_units
 from tests.builders import make_report
-from tests.reporting import REPORTS, csrf_token, post_report
+from tests.reporting import REPORTS, csrf_token, login, post_report
 
 NOW = datetime.now(timezone.utc)
 LOCAL = timezone(timedelta(hours=7))
@@ -181,3 +181,19 @@ def test_revoking_a_leaked_token_can_retire_every_machine_it_enrolled(client, db
                        ).status_code == 302
     assert row_of(rollup(db), "SXD")["installed"] == 1
     assert post_report(client, make_report(hostname="SXD-FAKE1")).status_code == 401
+
+
+def test_a_unit_officer_sees_a_machine_assigned_to_their_unit(app, anon_client, db):
+    units(db)
+    users.add_user(db, "tests", "sxd", "officer-password", "unit", "SXD")
+    post_report(anon_client, make_report(hostname="DESKTOP-7"))
+    machine_id = make_report(hostname="DESKTOP-7")["machine"]["machine_id"]
+    officer = app.test_client()
+    login(officer, "sxd", "officer-password")
+    assert officer.get(f"/machines/{machine_id}").status_code == 404
+    assert officer.get(f"/api/v1/machines/{machine_id}").status_code == 404
+    lifecycle.assign(db, "tests", machine_id, "SXD")
+    assert officer.get(f"/machines/{machine_id}").status_code == 200
+    assert officer.get(f"/api/v1/machines/{machine_id}").status_code == 200
+    listed = officer.get("/api/v1/machines").json["machines"]
+    assert [row["machine_id"] for row in listed] == [machine_id]
