@@ -30,7 +30,7 @@ class Site(NamedTuple):
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     """`avroll serve` on 127.0.0.1 and a free port, over the small province."""
-    db_path = tmp_path_factory.mktemp("browser") / "collector.store.db"
+    db_path = tmp_path_factory.mktemp("browser") / "collector.db"
     env = dict(os.environ, AVROLL_DB=str(db_path))
     avroll(env, "users", "add", ADMIN[0], "--role", "admin", stdin=ADMIN[1] + "\n")
     db = open_db(db_path)

@@ -80,7 +80,7 @@ def collector(tmp_path):
     """Start `avroll serve` (with an admin and an enrollment token made by the real CLI);
     yield its URL, database path and token; stop it afterwards."""
     port = free_port()
-    db_path = tmp_path / "collector.store.db"
+    db_path = tmp_path / "collector.db"
     env = dict(os.environ, AVROLL_DB=str(db_path))
     avroll(env, "users", "add", ADMIN[0], "--role", "admin", stdin=ADMIN[1] + "\n")
     token = avroll(env, "tokens", "create", "--note", "e2e").strip()
