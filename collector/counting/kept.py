@@ -55,14 +55,15 @@ SHARED_NAMES = """
     FROM (SELECT * FROM temp.kept_state_rows ORDER BY machine_id)
     GROUP BY upper(hostname) HAVING count(*) > 1"""
 # The addresses of the machines now (all, or `:machines`), searchable as text.
-LATEST_BODY = "(SELECT body FROM reports WHERE report_id = machine_now.report_id)"
-ADDRESSES_NOW = f"""UPDATE machine_now SET ips = {REPORT_IPS.format(body=LATEST_BODY)},
-    macs = {REPORT_MACS.format(body=LATEST_BODY)}"""  # noqa: S608
-# What a search of the machines now reads (`machine_search`), of all or of `?` (JSON ids).
+# Each machine's latest report's addresses, of all machines or of `?` (JSON ids).
+ADDRESSES = f"""INSERT OR REPLACE INTO machine_addresses (machine_id, ips, macs)
+    SELECT m.machine_id, {REPORT_IPS.format(body="r.body")}, {REPORT_MACS.format(body="r.body")}
+    FROM machines m JOIN reports r ON r.report_id = m.latest_report_id {{where}}"""  # noqa: S608
+# What a search of the machines reads (`machine_search`), of all or of `?` (JSON ids).
 SEARCH_TEXT = """INSERT INTO machine_search (rowid, text)
-    SELECT m.rowid, n.hostname || char(10) || n.machine_id || char(10)
-                    || coalesce(n.ips, '') || char(10) || coalesce(n.macs, '')
-    FROM machine_now n JOIN machines m USING (machine_id) {where}"""
+    SELECT m.rowid, m.hostname || char(10) || m.machine_id || char(10)
+                    || coalesce(a.ips, '') || char(10) || coalesce(a.macs, '')
+    FROM machines m JOIN machine_addresses a USING (machine_id) {where}"""
 SHARED_NOW = """INSERT INTO shared_now (hostname, machines)
     SELECT upper(hostname), json_group_array(json_array(machine_id, enrolled_code))
     FROM (SELECT * FROM machine_now {where} ORDER BY machine_id)
@@ -134,6 +135,7 @@ def _catch_up(db):
         if machines or due:
             _move_now(db, when, sorted(set(machines) | due))
         _remember_lifecycle(db, sorted(machines))
+    _keep_search(db, sorted(machines))
     if marks:
         db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
 
@@ -255,12 +257,6 @@ def _move_now(db, when, machines):
                    "(SELECT machine_id FROM temp.kept_before)")
         db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
                    f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
-        db.execute(ADDRESSES_NOW + " WHERE machine_id IN (SELECT value FROM json_each(?))",  # noqa: S608
-                   [_json(chunk)])
-        db.execute("DELETE FROM machine_search WHERE rowid IN (SELECT rowid FROM machines "
-                   "WHERE machine_id IN (SELECT value FROM json_each(?)))", [_json(chunk)])
-        db.execute(SEARCH_TEXT.format(
-            where="WHERE n.machine_id IN (SELECT value FROM json_each(?))"), [_json(chunk)])
         names = _json(name for (name,) in db.execute(
             "SELECT upper(hostname) FROM temp.kept_before UNION "
             "SELECT upper(hostname) FROM temp.kept_after"))
@@ -294,9 +290,6 @@ def _count_every_machine_now(db, when):
     sql, params = state_query(db, when)
     db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
                f"SELECT {STATE_COLUMNS} FROM state", params)
-    db.execute(ADDRESSES_NOW)
-    db.execute("DELETE FROM machine_search")
-    db.execute(SEARCH_TEXT.format(where=""))
     for unit, counts in _counts(db, "machine_now").items():
         db.execute(ADD_NOW, dict(counts, unit=unit))
     db.execute("DELETE FROM shared_now")
@@ -304,6 +297,26 @@ def _count_every_machine_now(db, when):
     _remember_lifecycle(db)
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
                [now_stored()])
+
+
+def _keep_search(db, machines):
+    """The addresses and search text of the machines whose reports came (all, the first
+    time): they follow the latest report, not the counting rules."""
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'search'").fetchone() is None:
+        with _roomy_cache(db):
+            db.execute("DELETE FROM machine_addresses")
+            db.execute(ADDRESSES.format(where=""))
+            db.execute("DELETE FROM machine_search")
+            db.execute(SEARCH_TEXT.format(where=""))
+        db.execute("INSERT INTO kept_state (key, value) VALUES ('search', ?)", [now_stored()])
+        return
+    only = "WHERE m.machine_id IN (SELECT value FROM json_each(?))"
+    for start in range(0, len(machines), 5000):
+        chunk = _json(machines[start:start + 5000])
+        db.execute(ADDRESSES.format(where=only), [chunk])
+        db.execute("DELETE FROM machine_search WHERE rowid IN (SELECT rowid FROM machines "
+                   "WHERE machine_id IN (SELECT value FROM json_each(?)))", [chunk])
+        db.execute(SEARCH_TEXT.format(where=only), [chunk])
 
 
 def _count_day(db, day):

@@ -36,7 +36,8 @@ VIEWS = ("avroll", "ksc", "directory")
 # avroll's machines now, as kept (`kept.py`), with their latest report's IPs.
 AVROLL_MACHINES = """
     SELECT machine_id, hostname, unit, state, observed_at, ips
-    FROM machine_now WHERE state != 'stale'"""
+    FROM machine_now LEFT JOIN machine_addresses USING (machine_id)
+    WHERE state != 'stale'"""
 
 
 @dataclass(slots=True)

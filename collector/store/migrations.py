@@ -414,9 +414,7 @@ def kept_figures_schema(db):
                       conflict INTEGER NOT NULL, unit TEXT, follows_guideline INTEGER NOT NULL,
                       last_connected_at TEXT, connected INTEGER NOT NULL,
                       counts_official INTEGER NOT NULL, mismatch INTEGER NOT NULL,
-                      state TEXT NOT NULL, state_until TEXT,
-                      -- Its latest report's addresses as text, for the lists' search.
-                      ips TEXT, macs TEXT) WITHOUT ROWID""")
+                      state TEXT NOT NULL, state_until TEXT) WITHOUT ROWID""")
     # The machine lists: by name, within a unit or a state.
     for name, columns in (("unit", "unit, "), ("hostname", ""), ("state", "state, ")):
         db.execute(f"CREATE INDEX machine_now_{name} ON machine_now "
@@ -425,8 +423,11 @@ def kept_figures_schema(db):
                "WHERE state_until IS NOT NULL")
     db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
                "WHERE conflict")
-    # The machines now found by any part of their name, id, IPs or MACs (one line each), by
-    # trigrams: a search reads the few that match, not every machine. Row: machines.rowid.
+    # Each machine's latest report's addresses as text (one per line; MACs as bare hex),
+    # and every machine found by any part of its name, id, IPs or MACs by trigrams, so that a
+    # search reads the few that match, not every machine (row: machines.rowid).
+    db.execute("""CREATE TABLE machine_addresses (machine_id TEXT PRIMARY KEY,
+                  ips TEXT, macs TEXT) WITHOUT ROWID""")
     db.execute("CREATE VIRTUAL TABLE machine_search USING fts5(text, tokenize='trigram')")
     # Per unit ('' for none): the counts now, and those of each day kept.
     db.execute(f"CREATE TABLE unit_now (unit TEXT PRIMARY KEY, {counts}) WITHOUT ROWID")

@@ -233,3 +233,16 @@ def test_avroll_figures_rebuild_says_whether_the_kept_figures_differed(tmp_path)
     assert day(2) in run.output
     assert rollup(db, as_of=day(2))["total"]["installed"] == 1
     db.close()
+
+
+def test_the_machines_now_are_searched_by_their_latest_report(db):
+    save_units(db, UNITS)
+    store_report(db, make_report(hostname="SXD-1", addresses=[
+        {"ip": "10.9.9.9", "mac": "00:1A:2B:3C:4D:5E"}]))
+    assert list_machine_states(db, query="10.9.9").total == 1
+    assert list_machine_states(db, query="1a2b3c").total == 1
+    store_report(db, make_report(hostname="SXD-1", addresses=[
+        {"ip": "10.7.7.7", "mac": "00-AA-BB-CC-DD-EE"}]))
+    assert list_machine_states(db, query="10.9.9").total == 0
+    assert list_machine_states(db, query="aa:bb").total == 1
+    assert list_machine_states(db, query="SXD-1").total == 1
