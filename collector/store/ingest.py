@@ -136,34 +136,56 @@ def report_row(report, received_at, sent_at=None):
     }
 
 
-def store_report(db, report, received_at=None, agent=None, sent_at=None):
-    """Store a validated report in one transaction; a report stored twice counts once.
+@dataclass(frozen=True)
+class Prepared:
+    """A validated report's rows, made before the write lock (in the request's thread)."""
+
+    row: dict
+    products: list
+    hardware_uuid: str | None
+
+
+def prepare_report(report, received_at=None, sent_at=None):
+    """The rows of a validated report (`sent_at`: the agent's X-Avroll-Sent-At)."""
+    row = report_row(report, received_at or now_stored(), sent_at)
+    return Prepared(row, product_rows(report, row["report_id"], row["observed_at"],
+                                      row["clock_skew_seconds"]),
+                    report["machine"].get("hardware_uuid"))
+
+
+def write_report(db, prepared, agent=None):
+    """Store a prepared report inside the caller's write transaction; a report stored twice
+    counts once (`Stored.duplicate`).
 
     With `agent` (who sent it, see `enrollment`), the machine is checked and enrolled in the
     same transaction, the report is stored under the machine `enrollment` decides (a clone
     apart, a reinstalled PC as before), and the unit it was enrolled for replaces the
     report's own."""
-    row = report_row(report, received_at or now_stored(), sent_at)
+    row = dict(prepared.row)
     credential = None
-    with write_transaction(db):
-        if agent is not None:
-            admitted = enrollment.admit(db, agent, row["machine_id"],
-                                        report["machine"].get("hardware_uuid"))
-            row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
-            row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
-            credential = admitted.credential
-        existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
-                              [row["report_id"]]).fetchone()
-        if existing is not None:
-            if existing[0] != row["machine_id"]:
-                raise ReportConflict(row["report_id"])
-            return Stored(row["report_id"], row["machine_id"], True, credential)
-        db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
-        db.conn.executemany(INSERT_PRODUCT,
-                            product_rows(report, row["report_id"], row["observed_at"],
-                                         row["clock_skew_seconds"]))
-        db.execute(UPSERT_MACHINE, row)
+    if agent is not None:
+        admitted = enrollment.admit(db, agent, row["machine_id"], prepared.hardware_uuid)
+        row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
+        row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
+        credential = admitted.credential
+    existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
+                          [row["report_id"]]).fetchone()
+    if existing is not None:
+        if existing[0] != row["machine_id"]:
+            raise ReportConflict(row["report_id"])
+        return Stored(row["report_id"], row["machine_id"], True, credential)
+    db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
+    db.conn.executemany(INSERT_PRODUCT, prepared.products)
+    db.execute(UPSERT_MACHINE, row)
     return Stored(row["report_id"], row["machine_id"], False, credential)
+
+
+def store_report(db, report, received_at=None, agent=None, sent_at=None):
+    """Store a validated report in a transaction of its own (the command line, tests); the
+    server hands `write_report` to its single writer instead (store/writer.py)."""
+    prepared = prepare_report(report, received_at, sent_at)
+    with write_transaction(db):
+        return write_report(db, prepared, agent)
 
 
 def backfill_connection_and_signatures(db):

@@ -8,11 +8,12 @@ from flask import Blueprint, jsonify, request
 
 from collector.counting import machine_states
 from collector.counting.rollup import BadAsOf, UnknownUnit, rollup
+from collector.formats.timefmt import now_stored
 from collector.store import enrollment, machines
 from collector.store.db import get_db
 from collector.store.enrollment import NotAuthenticated, WrongMachine
 from collector.store.guideline import naming_answer
-from collector.store.ingest import ReportConflict, store_report
+from collector.store.ingest import ReportConflict, prepare_report, write_report
 from collector.web.access import (
     OutOfScope,
     current_user,
@@ -21,6 +22,7 @@ from collector.web.access import (
     visible_unit_codes,
 )
 from collector.web.errors import json_error
+from collector.web.report_writer import report_writer
 from collector.web.request_args import flag_arg, int_arg
 from collector.web.throttle import throttles
 from shared.report import canonical_machine_id, validate
@@ -91,9 +93,10 @@ def post_report():
         response = json_error(429, "too many reports from this machine; try again later")
         response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
         return response
+    prepared = prepare_report(report, now_stored(), request.headers.get(SENT_AT_HEADER))
     try:
-        stored = store_report(db, report, agent=agent,
-                              sent_at=request.headers.get(SENT_AT_HEADER))
+        # Committed (with the other reports of its batch) before this returns.
+        stored = report_writer().run(lambda db: write_report(db, prepared, agent))
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
     except WrongMachine as exc:

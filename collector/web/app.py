@@ -22,6 +22,7 @@ from collector.web import (
     i18n,
     issued_pages,
     pages,
+    report_writer,
     security_headers,
     sessions,
     throttle,
@@ -53,6 +54,7 @@ def create_app(test_config=None):
     finally:
         db.close()
 
+    report_writer.install(app)
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)

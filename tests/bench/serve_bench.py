@@ -8,11 +8,13 @@ app (its before/after-request hooks included) and the same waitress server.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from flask import Blueprint, jsonify
 
 from collector.cli.main import serve_app
+from collector.store import writer
 from collector.web import access, api, csrf
 from collector.web.app import create_app
 from shared.report import canonical_machine_id, canonical_report_id
@@ -42,6 +44,9 @@ def parse_only_app(db_path):
 
 
 def main(db_path, port):
+    synchronous = os.environ.get("AVROLL_BENCH_SYNCHRONOUS")  # NORMAL, to compare
+    if synchronous:
+        writer.SYNCHRONOUS = synchronous
     serve_app(parse_only_app(db_path), "127.0.0.1", int(port))
 
 
