@@ -14,6 +14,8 @@ from shared.naming import EXAMPLES, NamingRule, is_netbios_name
 UNIT_CODES = """SELECT tag, (SELECT group_concat(code, char(10))
                              FROM (SELECT code FROM units ORDER BY code))
                 FROM units_version"""
+PATTERN_AND_UNITS_TAG = """SELECT (SELECT value FROM settings WHERE key = 'naming_pattern'),
+                                 tag FROM units_version"""
 RULES_KEPT = 16
 _rules = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
 
@@ -24,8 +26,8 @@ def naming_rule(db, pattern=None):
     The compiled rule is kept in memory under the units' tag (migrations: m017), which a
     trigger changes with every unit added, removed or recoded by any process, so a report
     costs one read of the tag instead of reading every unit code again."""
-    pattern = pattern or settings.current(db)["naming_pattern"]
-    (tag,) = db.execute("SELECT tag FROM units_version").fetchone()
+    stored, tag = db.execute(PATTERN_AND_UNITS_TAG).fetchone()
+    pattern = pattern or settings.parsed("naming_pattern", stored)
     rule = _rules.get((pattern, tag))
     if rule is None:
         tag, codes = db.execute(UNIT_CODES).fetchone()

@@ -46,6 +46,8 @@ REPORT_COLUMNS = (
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
+# Ingest's: a report already stored (the same report_id) is left as it is.
+INSERT_NEW_REPORT = INSERT_REPORT + " ON CONFLICT (report_id) DO NOTHING"
 INSERT_PRODUCT = """INSERT INTO report_products
     (report_id, name, vendor, version, enabled, up_to_date, signatures_updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)"""
@@ -168,13 +170,12 @@ def write_report(db, prepared, agent=None):
         row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
         row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
         credential = admitted.credential
-    existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
-                          [row["report_id"]]).fetchone()
-    if existing is not None:
-        if existing[0] != row["machine_id"]:
+    if not db.execute(INSERT_NEW_REPORT, [row[column] for column in REPORT_COLUMNS]).rowcount:
+        (stored_for,) = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
+                                   [row["report_id"]]).fetchone()
+        if stored_for != row["machine_id"]:
             raise ReportConflict(row["report_id"])
         return Stored(row["report_id"], row["machine_id"], True, credential)
-    db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
     db.conn.executemany(INSERT_PRODUCT, prepared.products)
     db.execute(UPSERT_MACHINE, row)
     return Stored(row["report_id"], row["machine_id"], False, credential)

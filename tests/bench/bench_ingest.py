@@ -111,7 +111,7 @@ def wrk(url, connections, template, run, who, seconds=SECONDS):
 def line(connections, label, path, figures, unit):
     rate = figures["requests"] / figures["seconds"]
     errors = f"   ({figures['errors']} errors)" if figures["errors"] else ""
-    print(f"   c={connections:<3} {label:<16} {path:<17} {rate:>6,.0f} {unit:<9}"
+    print(f"   c={connections:<3} {label:<16} {path:<17} {rate:>6,.0f} {unit:<11}"
           f"p50 {figures['p50_ms']:6.1f} ms   p99 {figures['p99_ms']:6.1f} ms{errors}",
           flush=True)
     return rate
