@@ -24,8 +24,8 @@ def naming_rule(db, pattern=None):
     """The naming pattern in force, compiled over the unit codes now known.
 
     The compiled rule is kept in memory under the units' tag (migrations: m017), which a
-    trigger changes with every unit added, removed or recoded by any process, so a report
-    costs one read of the tag instead of reading every unit code again."""
+    trigger changes with every unit added, removed, recoded or moved by any process, so a
+    report costs one read of the tag instead of reading every unit code again."""
     stored, tag = db.execute(PATTERN_AND_UNITS_TAG).fetchone()
     pattern = pattern or settings.parsed("naming_pattern", stored)
     rule = _rules.get((pattern, tag))

@@ -34,9 +34,13 @@ def test_units_changed_elsewhere_are_seen_and_unchanged_ones_not_read_again(tmp_
     assert naming_rule(db).unit_of("SXD-KT-01") is None
     assert naming_rule(db).unit_of("STC-KT-01") == "STC"
 
-    another_process(path, "UPDATE units SET name = 'Sở Tài chính'")  # not a code: kept
     kept = naming_rule(db)
+    another_process(path, "UPDATE units SET name = 'Sở Tài chính'")  # not a code: kept
     assert naming_rule(db) is kept
+    another_process(path, "INSERT INTO units (code, name, position) VALUES ('UB', 'UBND', 2)")
+    kept = naming_rule(db)
+    another_process(path, "UPDATE units SET parent = 'UB' WHERE code = 'STC'")
+    assert naming_rule(db) is not kept  # the tree moved: the tag too
 
     another_process(path, "DELETE FROM units")
     assert naming_rule(db).unit_of("STC-KT-01") is None
