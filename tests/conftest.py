@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 
 from collector.store import users
 from collector.store.db import open_db
+from collector.web import report_writer
 from collector.web.app import create_app
 from tests.reporting import ADMIN, REPORTS, login, post_report
 
@@ -41,7 +42,8 @@ def app(tmp_path):
     db = open_db(app.config["DATABASE"])
     users.add_user(db, "tests", ADMIN[0], ADMIN[1], "admin")
     db.close()
-    return app
+    yield app
+    report_writer.close(app)  # as the server does when it stops
 
 
 @pytest.fixture

@@ -46,6 +46,8 @@ REPORT_COLUMNS = (
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
+# Ingest's: a report already stored (the same report_id) is left as it is.
+INSERT_NEW_REPORT = INSERT_REPORT + " ON CONFLICT (report_id) DO NOTHING"
 INSERT_PRODUCT = """INSERT INTO report_products
     (report_id, name, vendor, version, enabled, up_to_date, signatures_updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)"""
@@ -137,36 +139,57 @@ def report_row(report, received_at, sent_at=None):
     }
 
 
-def store_report(db, report, received_at=None, agent=None, sent_at=None):
-    """Store a validated report in one transaction; a report stored twice counts once.
+@dataclass(frozen=True)
+class Prepared:
+    """A validated report's rows, made before the write lock (in the request's thread)."""
+
+    row: dict
+    products: list
+    hardware_uuid: str | None
+
+
+def prepare_report(report, received_at=None, sent_at=None):
+    """The rows of a validated report (`sent_at`: the agent's X-Avroll-Sent-At)."""
+    row = report_row(report, received_at or now_stored(), sent_at)
+    return Prepared(row, product_rows(report, row["report_id"], row["observed_at"],
+                                      row["clock_skew_seconds"]),
+                    report["machine"].get("hardware_uuid"))
+
+
+def write_report(db, prepared, agent=None):
+    """Store a prepared report inside the caller's write transaction; a report stored twice
+    counts once (`Stored.duplicate`).
 
     With `agent` (who sent it, see `enrollment`), the machine is checked and enrolled in the
     same transaction, the report is stored under the machine `enrollment` decides (a clone
     apart, a reinstalled PC as before), and the unit it was enrolled for replaces the
     report's own."""
-    row = report_row(report, received_at or now_stored(), sent_at)
+    row = dict(prepared.row)
     credential = None
-    with write_transaction(db):
-        if agent is not None:
-            admitted = enrollment.admit(db, agent, row["machine_id"],
-                                        report["machine"].get("hardware_uuid"))
-            row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
-            row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
-            # Bound by the token that enrolled it, not said by the agent itself.
-            row["unit_bound"] = int(admitted.unit_code is not None)
-            credential = admitted.credential
-        existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
-                              [row["report_id"]]).fetchone()
-        if existing is not None:
-            if existing[0] != row["machine_id"]:
-                raise ReportConflict(row["report_id"])
-            return Stored(row["report_id"], row["machine_id"], True, credential)
-        db.execute(INSERT_REPORT, [row[column] for column in REPORT_COLUMNS])
-        db.conn.executemany(INSERT_PRODUCT,
-                            product_rows(report, row["report_id"], row["observed_at"],
-                                         row["clock_skew_seconds"]))
-        db.execute(UPSERT_MACHINE, row)
+    if agent is not None:
+        admitted = enrollment.admit(db, agent, row["machine_id"], prepared.hardware_uuid)
+        row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
+        row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
+        # Bound by the token that enrolled it, not said by the agent itself.
+        row["unit_bound"] = int(admitted.unit_code is not None)
+        credential = admitted.credential
+    if not db.execute(INSERT_NEW_REPORT, [row[column] for column in REPORT_COLUMNS]).rowcount:
+        (stored_for,) = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
+                                   [row["report_id"]]).fetchone()
+        if stored_for != row["machine_id"]:
+            raise ReportConflict(row["report_id"])
+        return Stored(row["report_id"], row["machine_id"], True, credential)
+    db.conn.executemany(INSERT_PRODUCT, prepared.products)
+    db.execute(UPSERT_MACHINE, row)
     return Stored(row["report_id"], row["machine_id"], False, credential)
+
+
+def store_report(db, report, received_at=None, agent=None, sent_at=None):
+    """Store a validated report in a transaction of its own (the command line, tests); the
+    server hands `write_report` to its single writer instead (store/writer.py)."""
+    prepared = prepare_report(report, received_at, sent_at)
+    with write_transaction(db):
+        return write_report(db, prepared, agent)
 
 
 def backfill_connection_and_signatures(db):

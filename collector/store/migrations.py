@@ -445,6 +445,23 @@ def kept_figures_schema(db):
     db.execute("CREATE TABLE kept_state (key TEXT PRIMARY KEY, value TEXT)")
 
 
+@migrations()
+def m017_ingest_lookups(db):
+    # Ingest checks whether some credential reports into a new machine's id (`stored_as`):
+    # without this index, a scan of every enrolled machine for each new one.
+    db.execute("CREATE INDEX machine_credentials_stored_as ON machine_credentials (stored_as) "
+               "WHERE stored_as IS NOT NULL")
+    # A tag that changes with every change to the unit codes or the tree, in any process:
+    # the naming check keeps the codes in memory and reads them again only when it moved.
+    db.execute("CREATE TABLE units_version (tag TEXT NOT NULL)")
+    db.execute("INSERT INTO units_version VALUES (lower(hex(randomblob(8))))")
+    retag = "BEGIN UPDATE units_version SET tag = lower(hex(randomblob(8))); END"
+    db.execute("CREATE TRIGGER units_version_insert AFTER INSERT ON units " + retag)
+    db.execute("CREATE TRIGGER units_version_delete AFTER DELETE ON units " + retag)
+    db.execute("CREATE TRIGGER units_version_update AFTER UPDATE OF code, parent ON units "
+               + retag)
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -201,8 +201,13 @@ def current(db, as_of=None):
         for key in SETTINGS:
             if key in VERSIONED:
                 stored[key] = then.get(key)
-    return {key: setting.parse(stored.get(key) or setting.default)
-            for key, setting in SETTINGS.items()}
+    return {key: parsed(key, stored.get(key)) for key in SETTINGS}
+
+
+def parsed(key, stored):
+    """One setting's value from its stored text (None: not set, the default)."""
+    setting = SETTINGS[key]
+    return setting.parse(stored or setting.default)
 
 
 def described(db):

@@ -9,11 +9,12 @@ from flask import Blueprint, jsonify, request
 from collector.counting import machine_states
 from collector.counting.rollup import rollup
 from collector.counting.states import BadAsOf, UnknownUnit
+from collector.formats.timefmt import now_stored
 from collector.store import enrollment, machines
 from collector.store.db import get_db
 from collector.store.enrollment import NotAuthenticated, WrongMachine
 from collector.store.guideline import naming_answer
-from collector.store.ingest import ReportConflict, store_report
+from collector.store.ingest import ReportConflict, prepare_report, write_report
 from collector.web.access import (
     OutOfScope,
     current_user,
@@ -22,6 +23,7 @@ from collector.web.access import (
     visible_unit_codes,
 )
 from collector.web.errors import json_error
+from collector.web.report_writer import report_writer
 from collector.web.request_args import flag_arg, int_arg
 from collector.web.throttle import throttles
 from shared.report import canonical_machine_id, validate
@@ -40,6 +42,19 @@ def read_json_body():
     except (ValueError, RecursionError) as exc:
         return None, json_error(400, "the body is not valid JSON: {}".format(
             str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply"))
+
+
+def parse_report():
+    """The request's report, parsed and checked against the schema, or an error response:
+    all the work a report costs before the database (`tests/bench` times it alone)."""
+    report, error = read_json_body()
+    if error is not None:
+        return None, error
+    problems = validate(report)
+    if problems:
+        return None, json_error(422, "the report does not follow schema version 1",
+                                problems[:50])
+    return report, None
 
 
 def not_authenticated():
@@ -64,12 +79,9 @@ def post_report():
         return not_authenticated()
     except enrollment.BadProposal as exc:
         return json_error(400, str(exc))
-    report, error = read_json_body()
+    report, error = parse_report()
     if error is not None:
         return error
-    problems = validate(report)
-    if problems:
-        return json_error(422, "the report does not follow schema version 1", problems[:50])
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
         enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"))
@@ -82,9 +94,10 @@ def post_report():
         response = json_error(429, "too many reports from this machine; try again later")
         response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
         return response
+    prepared = prepare_report(report, now_stored(), request.headers.get(SENT_AT_HEADER))
     try:
-        stored = store_report(db, report, agent=agent,
-                              sent_at=request.headers.get(SENT_AT_HEADER))
+        # Committed (with the other reports of its batch) before this returns.
+        stored = report_writer().run(lambda db: write_report(db, prepared, agent))
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
     except WrongMachine as exc:

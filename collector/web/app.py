@@ -7,6 +7,7 @@ import os
 
 from flask import Flask
 
+from collector.counting import kept
 from collector.store import migrations
 from collector.store.db import end_request, open_db, resolve_path
 from collector.web import (
@@ -22,6 +23,7 @@ from collector.web import (
     i18n,
     issued_pages,
     pages,
+    report_writer,
     security_headers,
     sessions,
     throttle,
@@ -53,6 +55,8 @@ def create_app(test_config=None):
     finally:
         db.close()
 
+    # Reports are counted in the transaction that stores them (counting/kept.py).
+    report_writer.install(app, after_batch=[kept.catch_up])
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
+
+from collector.web import report_writer
 
 CONNECTION_LIMIT = 4000
 CHANNEL_TIMEOUT = 30  # seconds a connection may sit idle (an agent's POST takes < 1 s)
@@ -97,4 +100,13 @@ def serve(app, **settings):
     """Serve `app` until interrupted (waitress.serve's signature)."""
     # A queue of requests under load is normal for a collector; waitress warns on each.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    make_server(app, **settings).run()  # waitress's run() stops cleanly on Ctrl-C
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        make_server(app, **settings).run()  # waitress's run() stops cleanly on Ctrl-C
+    finally:
+        report_writer.close(app)  # the reports already queued are stored
+
+
+def _stop(_signal, _frame):
+    """SIGTERM (a service manager stopping the collector) stops it as Ctrl-C does."""
+    raise SystemExit(0)

@@ -3,7 +3,8 @@
 Agents (threads) post reports of distinct machines and note every report the collector
 acknowledged (201, or 200 "already stored"). Every second or so the server is killed with
 SIGKILL mid-load and started again. At the end every acknowledged report id must be in the
-database: the collector answers only after COMMIT (WAL, synchronous=NORMAL).
+database: the collector answers only after its writer's COMMIT (store/writer.py: WAL,
+synchronous=FULL, so a power cut would not lose them either; kill -9 tests the process only).
 """
 
 from __future__ import annotations

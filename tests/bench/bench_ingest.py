@@ -1,30 +1,36 @@
-"""Collector ingest: reports/s into a database already holding 100k machines, vs parse-only.
+"""Collector ingest: reports/s, p50 and p99 at c=16 and c=64, against parse-only.
 
-Many concurrent posters (processes × threads) send reports of distinct machines to a real
-waitress server, each enrolling with the token (the heavier path: a credential is made and
-stored per machine); the same load against `/bench/parse` (reads the JSON, stores nothing) shows
-how much of the cost is storage. Sample output:
-    seeded 100,000 machines in 9.8 s
-    ingest  /api/v1/reports: 1,020 reports/s (4 procs x 4 threads, 8 s, 0 errors)
-    parse   /bench/parse:    1,650 requests/s
-    ingest / parse-only ratio: 0.62
+A database holding 1,000 units and 100,000 enrolled machines (seeded in bulk SQL, not through
+HTTP) is served by a real waitress server (tests/bench/serve_bench.py). wrk, a separate
+process, posts reports of distinct machines, each request a new report id
+(tests/bench/ingest.lua), to `POST /api/v1/reports`:
+- "enrolled": the seeded machines, each with its own credential (the daily case);
+- "enroll": each request a new machine enrolling with a token (its first report: a
+  credential is made and stored too);
+then the same bodies to `/bench/parse` (the same app parsing and checking the report, storing
+nothing). Reports are acknowledged only once committed; the ratio shows what storage costs.
+Sample output (2 shared cores, busy with other work):
+    seeded 1,000 units and 100,000 machines in 49.2 s (writer synchronous=FULL)
+    c=16  ingest enrolled  /api/v1/reports      139 reports/s  p50  109.0 ms   p99  234.2 ms
+    c=16  ingest enroll    /api/v1/reports      134 reports/s  p50  111.7 ms   p99  231.7 ms
+    c=16  parse-only       /bench/parse         650 requests/s p50   22.5 ms   p99   71.1 ms
+    c=16  ingest / parse-only: enrolled 0.21, enroll 0.21 (goal ≥ 0.6)
+`AVROLL_BENCH_SYNCHRONOUS=NORMAL` runs the writer with NORMAL, to compare.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import requests
-
 from collector.cli.wait_ready import wait_ready
+from collector.counting import kept
 from collector.formats.timefmt import now_stored
 from collector.store import enrollment
 from collector.store.db import open_db, write_transaction
@@ -35,99 +41,123 @@ from collector.store.ingest import (
     UPSERT_MACHINE,
     report_row,
 )
+from collector.store.writer import SYNCHRONOUS
 from collector.web.app import create_app
 from tests.builders import make_report
 from tests.e2e.conftest import free_port
 
-SEEDED = int(os.environ.get("AVROLL_BENCH_MACHINES", 100_000))
-PROCESSES, THREADS, SECONDS = 4, 4, 8.0
+MACHINES = int(os.environ.get("AVROLL_BENCH_MACHINES", 100_000))
+UNITS = 1000
+SECONDS = int(os.environ.get("AVROLL_BENCH_SECONDS", 10))
+CONNECTIONS = (16, 64)
+GOAL = 0.6
+SCRIPT = Path(__file__).with_name("ingest.lua")
+
+
+def unit_code(n):
+    return f"U{n % UNITS + 1:04}"
+
+
+def credential(n):
+    """Seeded machine n's credential, as ingest.lua builds it."""
+    return f"avrm_bench{n:033d}"
 
 
 def seed(db_path, count):
-    """`count` machines with one report each, written in bulk (not through HTTP); returns
-    an enrollment token for the posters."""
+    """UNITS units and `count` enrolled machines with one report each, in bulk; returns an
+    enrollment token for new machines."""
     create_app({"DATABASE": db_path})  # applies the migrations
     db = open_db(db_path)
     token = enrollment.create_token(db, "bench", note="bench")[1]
     received = now_stored()
     with write_transaction(db):
+        db.conn.executemany("INSERT INTO units (code, name, position) VALUES (?, ?, ?)",
+                            [(unit_code(n), f"Đơn vị {n}", n) for n in range(UNITS)])
         for start in range(0, count, 5000):
-            rows = [report_row(make_report(hostname=f"SEED-{n:06}", machine_id=f"seed-{n:08}"),
-                               received) for n in range(start, min(count, start + 5000))]
+            numbers = range(start, min(count, start + 5000))
+            rows = [report_row(make_report(hostname=f"{unit_code(n)}-S{n:06}",
+                                           machine_id=f"seed-{n:08}"), received)
+                    for n in numbers]
             db.conn.executemany(INSERT_REPORT, [[r[c] for c in REPORT_COLUMNS] for r in rows])
             db.conn.executemany(INSERT_PRODUCT, [
                 (r["report_id"], "Kaspersky Endpoint Security for Windows", "Kaspersky",
-                 "12.3", 1, 1) for r in rows])
+                 "12.3", 1, 1, None) for r in rows])
             db.conn.executemany(UPSERT_MACHINE, rows)
+            db.conn.executemany(
+                "INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
+                "enrolled_at) VALUES (?, ?, 1, ?)",
+                [(f"seed-{n:08}", enrollment.secret_hash(credential(n)), received)
+                 for n in numbers])
+        db.execute("DELETE FROM kept_marks")  # counted below at once, not mark by mark
+    kept.catch_up(db)  # the figures kept now, as on a collector that has been running
     db.close()
     return token
 
 
-def poster(url, token, worker, seconds, results):
-    """Post distinct machines' reports until time is up; count successes and failures."""
-    session = requests.Session()
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    done = failed = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        report = make_report(hostname=f"B{worker:03}-{done:06}",
-                             machine_id=f"bench-{worker:04}-{done:08}")
-        answer = session.post(url, data=json.dumps(report), headers=headers, timeout=30)
-        if answer.status_code == 201:
-            done += 1
-        else:
-            failed += 1
-    results.put((done, failed))
+def body_template(folder):
+    """A real report's JSON with @RID@, @MID@ and @HOST@ for wrk to fill."""
+    path = Path(folder) / "report.json"
+    path.write_text(json.dumps(make_report(hostname="@HOST@", machine_id="@MID@",
+                                           report_id="@RID@")), encoding="utf-8")
+    return path
 
 
-def process_main(url, token, process_index, seconds, results):
-    threads = [threading.Thread(target=poster,
-                                args=(url, token, process_index * 100 + t, seconds, results))
-               for t in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def wrk(url, connections, template, run, who, seconds=SECONDS):
+    """wrk's figures for one run (requests, seconds, errors, p50_ms, p99_ms); `who`: the
+    script's arguments after the run number (`new TOKEN` or `enrolled FIRST COUNT`)."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
+         "-s", str(SCRIPT), url, "--", str(template), str(run), *who],
+        capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
-def load(url, token, seconds=SECONDS):
-    """Requests/s that PROCESSES × THREADS posters achieve against `url`."""
-    results = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=process_main,
-                                         args=(url, token, p, seconds, results))
-                 for p in range(PROCESSES)]
-    started = time.perf_counter()
-    for process in processes:
-        process.start()
-    counts = [results.get() for _ in range(PROCESSES * THREADS)]
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - started
-    return sum(c[0] for c in counts) / elapsed, sum(c[1] for c in counts)
+def line(connections, label, path, figures, unit):
+    rate = figures["requests"] / figures["seconds"]
+    errors = f"   ({figures['errors']} errors)" if figures["errors"] else ""
+    print(f"   c={connections:<3} {label:<16} {path:<17} {rate:>6,.0f} {unit:<11}"
+          f"p50 {figures['p50_ms']:6.1f} ms   p99 {figures['p99_ms']:6.1f} ms{errors}",
+          flush=True)
+    return rate
 
 
 def main():
+    if shutil.which("wrk") is None:
+        print("   wrk is not installed (Debian: apt-get install -y wrk): skipped")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         db_path = str(Path(tmp) / "bench.db")
         started = time.perf_counter()
-        token = seed(db_path, SEEDED)
-        print(f"seeded {SEEDED:,} machines in {time.perf_counter() - started:.1f} s")
+        token = seed(db_path, MACHINES)
+        print(f"   seeded {UNITS:,} units and {MACHINES:,} machines in "
+              f"{time.perf_counter() - started:.1f} s (writer synchronous="
+              f"{os.environ.get('AVROLL_BENCH_SYNCHRONOUS', SYNCHRONOUS)})")
+        template = body_template(tmp)
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "tests.bench.serve_bench", db_path,
-                                   str(port)])
+                                   str(port)], stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
             if not wait_ready(base):
                 raise SystemExit("bench server did not start")
-            ingest, failed = load(base + "/api/v1/reports", token)
-            print(f"ingest  /api/v1/reports: {ingest:,.0f} reports/s "
-                  f"({PROCESSES} procs x {THREADS} threads, {SECONDS:.0f} s, {failed} errors)")
-            parse, _ = load(base + "/bench/parse", token)
-            print(f"parse   /bench/parse:    {parse:,.0f} requests/s")
-            print(f"ingest / parse-only ratio: {ingest / parse:.2f}")
+            wrk(base + "/bench/parse", 16, template, 0, ["new", token], seconds=2)  # warm up
+            for run, connections in enumerate(CONNECTIONS, start=1):
+                first = (run - 1) * 40_000  # ingest.lua: 2 threads x 20,000 machines a run
+                enrolled = line(connections, "ingest enrolled", "/api/v1/reports",
+                                wrk(base + "/api/v1/reports", connections, template, run,
+                                    ["enrolled", str(first), str(MACHINES)]), "reports/s")
+                enroll = line(connections, "ingest enroll", "/api/v1/reports",
+                              wrk(base + "/api/v1/reports", connections, template, run,
+                                  ["new", token]), "reports/s")
+                parse = line(connections, "parse-only", "/bench/parse",
+                             wrk(base + "/bench/parse", connections, template, run,
+                                 ["new", token]), "requests/s")
+                print(f"   c={connections:<3} ingest / parse-only: enrolled "
+                      f"{enrolled / parse:.2f}, enroll {enroll / parse:.2f} (goal ≥ {GOAL})",
+                      flush=True)
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
