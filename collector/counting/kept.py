@@ -107,7 +107,7 @@ def catch_up(db):
 def _catch_up(db):
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
                        "ORDER BY id").fetchall()
-    machines, excluded, every_from = {}, [], None
+    machines, excluded, every_from, lifecycle, reported = {}, [], None, set(), set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
         if machine_id is None:
@@ -116,6 +116,9 @@ def _catch_up(db):
         machines[machine_id] = min(machines.get(machine_id, day), day)
         if report_rowid is not None:
             excluded.append(report_rowid)
+            reported.add(machine_id)
+        else:
+            lifecycle.add(machine_id)
     if every_from is not None:
         _forget_days(db, every_from)
         db.execute("DELETE FROM kept_state WHERE key = 'now'")
@@ -134,8 +137,9 @@ def _catch_up(db):
             "SELECT machine_id FROM machine_now WHERE state_until <= ?", [when.cutoff])}
         if machines or due:
             _move_now(db, when, sorted(set(machines) | due))
-        _remember_lifecycle(db, sorted(machines))
-    _keep_search(db, sorted(machines))
+        if lifecycle:
+            _remember_lifecycle(db, sorted(lifecycle))
+    _keep_search(db, sorted(reported))
     if marks:
         db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
 
@@ -202,9 +206,9 @@ def _move_day(db, day, machines, excluded):
     _states_into(db, "kept_before", sql, params)
     sql, params = state_query(db, when, machines=machines)
     _states_into(db, "kept_after", sql, params)
-    for unit, delta in _differences(_counts(db, "temp.kept_before"),
-                                    _counts(db, "temp.kept_after")).items():
-        db.execute(ADD_TO_DAY, dict(delta, day=day.isoformat(), unit=unit))
+    db.conn.executemany(ADD_TO_DAY, [
+        dict(delta, day=day.isoformat(), unit=unit) for unit, delta in _differences(
+            _counts(db, "temp.kept_before"), _counts(db, "temp.kept_after")).items()])
     for (enrolled, named), delta in _differences(_conflicts(db, "temp.kept_before"),
                                                  _conflicts(db, "temp.kept_after")).items():
         db.execute(ADD_CONFLICTS, [day.isoformat(), enrolled, named, delta])
@@ -250,9 +254,9 @@ def _move_now(db, when, machines):
         db.execute("DROP TABLE IF EXISTS temp.kept_before")
         db.execute("CREATE TEMP TABLE kept_before AS SELECT * FROM machine_now "
                    "WHERE machine_id IN (SELECT value FROM json_each(?))", [_json(chunk)])
-        for unit, delta in _differences(_counts(db, "temp.kept_before"),
-                                        _counts(db, "temp.kept_after")).items():
-            db.execute(ADD_NOW, dict(delta, unit=unit))
+        db.conn.executemany(ADD_NOW, [
+            dict(delta, unit=unit) for unit, delta in _differences(
+                _counts(db, "temp.kept_before"), _counts(db, "temp.kept_after")).items()])
         db.execute("DELETE FROM machine_now WHERE machine_id IN "
                    "(SELECT machine_id FROM temp.kept_before)")
         db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608

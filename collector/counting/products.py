@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # "for" as localised product names write it (ru, fr, de, es/pt, it, vi, nl, pl, cs).
 LOCALISED_FOR = {"для", "pour", "für", "fur", "para", "per", "cho", "voor", "dla", "pro"}
@@ -39,10 +40,17 @@ def is_mandated(name, families):
     return False
 
 
+@lru_cache(maxsize=4096)
+def _counts_as_mandated(name, families):
+    return is_mandated(name, families)
+
+
 def mandated_names(db, families):
-    """The stored product names that are the mandated product."""
+    """The stored product names that are the mandated product (each name judged once per
+    process: every batch of reports asks)."""
+    families = tuple(families)
     return [name for (name,) in db.execute("SELECT name FROM product_names")
-            if is_mandated(name, families)]
+            if _counts_as_mandated(name, families)]
 
 
 def reported_products(db, families, limit=500):

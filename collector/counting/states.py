@@ -26,6 +26,7 @@ from collector.counting.products import mandated_names
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
+from collector.store.db import write_transaction
 from collector.store.guideline import refresh_hostname_units
 
 INSTALLED_STATES = ("protected", "unprotected")
@@ -103,10 +104,6 @@ LATEST_AS_OF = f"""
 # Only some machines (`:machines`, a JSON list of ids).
 ONLY_MACHINES = " WHERE m.machine_id IN (SELECT value FROM json_each(:machines))"
 STATE = """
-    -- Each unit with itself and every unit above it (see `unit_ancestors`).
-    lineage AS MATERIALIZED (
-        SELECT unit.key AS unit, above.value AS ancestor
-        FROM json_each(:ancestors) unit, json_each(unit.value) above),
     facts AS MATERIALIZED (
         SELECT l.report_id, l.machine_id, l.hostname, l.observed_at,
                l.agent_unit_code AS enrolled_code, eu.code AS enrolled_unit,
@@ -119,9 +116,9 @@ STATE = """
                -- a conflict, counted for neither until an admin assigns the machine.
                CASE WHEN ma.unit_code IS NULL AND l.unit_bound AND eu.code IS NOT NULL
                          AND hu.unit IS NOT NULL
-                    THEN NOT EXISTS (SELECT 1 FROM lineage
-                                     WHERE lineage.unit = hu.unit
-                                       AND lineage.ancestor = eu.code)
+                    THEN NOT EXISTS (SELECT 1 FROM unit_lineage
+                                     WHERE unit_lineage.unit = hu.unit
+                                       AND unit_lineage.ancestor = eu.code)
                     ELSE 0 END AS conflict,
                l.observed_at < :stale_before AS stale,
                l.mgmt_last_connected_at,
@@ -238,6 +235,20 @@ def unit_ancestors(db):
     return found
 
 
+def refresh_lineage(db):
+    """Bring `unit_lineage` up to the units, when their tag moved since it was written."""
+    tag = db.execute("SELECT tag FROM units_version").fetchone()[0]
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'lineage' AND value = ?",
+                  [tag]).fetchone():
+        return
+    with write_transaction(db):
+        db.execute("DELETE FROM unit_lineage")
+        db.conn.executemany("INSERT INTO unit_lineage (unit, ancestor) VALUES (?, ?)", (
+            (code, above) for code, chain in unit_ancestors(db).items() for above in chain))
+        db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('lineage', ?)",
+                   [tag])
+
+
 def _span(days):
     """A SQLite date modifier to the first second a window of `days` is over."""
     return f"+{days * 86400 + 1} seconds"
@@ -251,6 +262,7 @@ def state_query(db, when, scope=None, machines=None, excluded=None, kept_lifecyc
     `kept_lifecycle` reads retirements and assignments as the kept figures last saw them."""
     rules = settings.current(db, as_of=when.as_of)
     refresh_hostname_units(db)
+    refresh_lineage(db)
     latest = LATEST_NOW if when.current and excluded is None else LATEST_AS_OF
     if machines is not None:
         latest += ONLY_MACHINES
@@ -273,7 +285,6 @@ def state_query(db, when, scope=None, machines=None, excluded=None, kept_lifecyc
               "signatures_span": _span(rules["signatures_max_age_days"]),
               # A retirement takes effect at the start of its day in Vietnam.
               "day_start": f"{-LOCAL_TZ.utcoffset(None).total_seconds():+.0f} seconds",
-              "ancestors": json.dumps(unit_ancestors(db)),
               "products": json.dumps(mandated_names(db, rules["required_product"])),
               "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
               "current": when.current,

@@ -443,6 +443,10 @@ def kept_figures_schema(db):
     # The days kept (computed once, then kept up to date), and whether `machine_now` is.
     db.execute("CREATE TABLE kept_days (day TEXT PRIMARY KEY, computed_at TEXT NOT NULL)")
     db.execute("CREATE TABLE kept_state (key TEXT PRIMARY KEY, value TEXT)")
+    # Each unit with itself and every unit above it (for attribution conflicts), rebuilt
+    # when the units' tag moves (counting/states.py).
+    db.execute("""CREATE TABLE unit_lineage (unit TEXT NOT NULL, ancestor TEXT NOT NULL,
+                  PRIMARY KEY (unit, ancestor)) WITHOUT ROWID""")
 
 
 @migrations()
