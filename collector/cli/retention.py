@@ -52,7 +52,7 @@ def prune(db, actor, now=None, keep_figures_before=KEEP_FIGURES_BEFORE):
         audit.record(db, actor, "reports.prune", {
             "removed": done.removed, "to_days": to_days, "to_months": to_months,
             "keep_all_reports_days": keep_all, "keep_daily_reports_days": keep_daily,
-            "monthly_from": done.daily_from.isoformat() if done.monthly else None})
+            "monthly_from": done.daily_from.isoformat() if done.monthly else None}, at=now)
     return done
 
 

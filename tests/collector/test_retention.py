@@ -9,12 +9,10 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from collector.cli.main import main
 from collector.counting.rollup import rollup
 from collector.store import lifecycle
 from collector.store.db import open_db
