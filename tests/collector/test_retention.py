@@ -170,6 +170,7 @@ def test_thinning_to_months_follows_vietnam_months(db):
         "2026-11-30T01:00:00+00:00",  # today: every report kept
         "2026-11-30T02:00:00+00:00")  # the latest
     removed = thin_reports(db, 90, 365, NOW_STORED)
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # on again
     gone = {ids[0], ids[2], ids[3], ids[5]}
     assert removed == len(gone)
     assert kept_ids(db) == set(ids) - gone
