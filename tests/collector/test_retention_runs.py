@@ -18,6 +18,7 @@ from collector.store import settings
 from collector.store.db import open_db
 from collector.store.ingest import store_report
 from collector.store.migrations import apply
+from collector.web import server
 from tests.builders import make_report
 from tests.reporting import csrf_token
 
@@ -143,13 +144,25 @@ def run_thread(path, fake):
     assert not thread.thread.is_alive()
 
 
-def test_the_server_thins_every_night_and_catches_up_after_a_start(tmp_path):
+def test_avroll_serve_runs_the_nightly_thread_while_it_serves(tmp_path, monkeypatch):
+    running = []
+    monkeypatch.setattr(server, "serve", lambda app, **options: running.extend(
+        thread.name for thread in threading.enumerate()))
+    done = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "v.db")])
+    assert done.exit_code == 0, done.output
+    assert "avroll-retention" in running
+    assert "avroll-retention" not in [thread.name for thread in threading.enumerate()]
+
+
+def test_the_server_thins_every_night_and_catches_up_after_a_start(tmp_path, caplog):
     path = tmp_path / "n.db"
     db = open_db(path)
     apply(db)
     db.close()
     fake = FakeTime(local("2026-11-30 10:00:00"), runs=3)
-    run_thread(path, fake)
+    with caplog.at_level(logging.INFO, logger="avroll.retention"):
+        run_thread(path, fake)
+    assert caplog.text.count("retention: 0 report(s) removed: every report kept since") == 3
     # Never run before: ten minutes after the start, then each night at 02:00.
     assert [parse_stored(moment) for moment in fake.done] == [
         local("2026-11-30 10:10:00"), local("2026-12-01 02:00:00"), local("2026-12-02 02:00:00")]
