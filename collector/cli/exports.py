@@ -34,7 +34,7 @@ def _write(db_path, out, fmt, build, *args, **kwargs):
 def _save(db_path, out, build, *args, **kwargs):
     """Run `build(db, …)` and write the file it makes to `out`; refusals as click errors."""
     from collector.counting.machine_states import UnknownTab
-    from collector.counting.rollup import BadAsOf, UnknownUnit
+    from collector.counting.states import BadAsOf, UnknownUnit
     from collector.exports.reminder_letter import BadReminder
     from collector.exports.reminders import BadRate
 
@@ -181,7 +181,7 @@ def export_reminder_letter(below, deadline, as_of, parent, out, db_path):
 @db_option
 def export_issue_report(number, issued_on, as_of, parent, db_path):
     """Issue a report: its appendix and letter with number and date, kept as sent."""
-    from collector.counting.rollup import BadAsOf, UnknownUnit
+    from collector.counting.states import BadAsOf, UnknownUnit
     from collector.exports.issue import issue_report
     from collector.exports.letterhead import BadIssue
     from collector.store.audit import cli_actor

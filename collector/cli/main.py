@@ -115,11 +115,12 @@ def _register_commands():
     from collector.cli import console_views as cli_console_views
     from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
+    from collector.cli import figures as cli_figures
     from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
 
     for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
-                  cli_accounts.reports,
+                  cli_accounts.reports, cli_figures.figures,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
                   cli_reminders.remind, cli_demo.demo):

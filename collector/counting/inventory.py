@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from collector.counting.rollup import OWN_COUNTS, Tree, UnknownUnit, state_query, when_for
+from collector.counting.rollup import Tree, subtree_codes
+from collector.counting.states import OWN_COUNTS, UnknownUnit, state_query, when_for
 from collector.store.units import get_unit, list_units
 
 # Appended to the state query: machines in `:units`, not stale (or only those in
@@ -36,7 +37,7 @@ def products_by_report(db, report_ids):
 def _subtree(db, unit):
     if get_unit(db, unit) is None:
         raise UnknownUnit(unit)
-    return Tree(list_units(db), {}).descendants(unit.upper())
+    return subtree_codes(list_units(db), unit.upper())
 
 
 def device_os_counts(db, unit, as_of=None, state=None):
@@ -56,7 +57,7 @@ def unit_reporting(db, as_of=None, parent=None):
     units = list_units(db)
     scope = _subtree(db, parent) if parent else [unit["code"] for unit in units]
     sql, params = state_query(db, when_for(db, as_of), scope=scope if parent else None)
-    own = {row.pop("unit"): row for row in db.query(sql + OWN_COUNTS, params)}
+    own = {row.pop("unit"): row for row in db.query(sql + OWN_COUNTS.format(source="state"), params)}
     tree = Tree(units, own)
     wanted = set(scope)
     return [dict(unit, **{key: tree.own[unit["code"]][key]

@@ -4,12 +4,12 @@ the mandated product there (and protecting), or only another one such as Defende
 from __future__ import annotations
 
 from collector.counting.inventory import products_by_report
-from collector.counting.rollup import STATE, state_query, when_for
+from collector.counting.states import STATE, state_query, when_for
 from collector.store.machines import machine_history
 
 # Every report of one machine, each taken as if it were the latest (the rollup's own rules).
 EACH_REPORT = """
-    SELECT report_id, machine_id, hostname, observed_at, agent_unit_code,
+    SELECT report_id, machine_id, hostname, observed_at, agent_unit_code, unit_bound,
            ram_installed_bytes, ram_visible_bytes, mgmt_last_connected_at
     FROM reports WHERE machine_id = :machine_id"""
 
@@ -22,7 +22,7 @@ def history_with_states(db, machine_id, limit=100):
     # A report is never stale (nor retired) at the moment it is read.
     params.update(machine_id=machine_id.lower(), stale_before="", retire_before="", as_of="")
     states = {row["report_id"]: row["state"] for row in db.query(
-        f"WITH latest AS ({EACH_REPORT}), {STATE} SELECT report_id, state FROM state",  # noqa: S608
+        f"WITH latest AS ({EACH_REPORT}), {STATE.format(retirements='machine_retirements', assignments='machine_assignments')} SELECT report_id, state FROM state",  # noqa: S608
         params)}
     products = products_by_report(db, [row["report_id"] for row in rows])
     for row in rows:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 
-from collector.counting.rollup import STATES, Tree, UnknownUnit, state_query, when_for
-from collector.store.guideline import naming_rule
-from collector.store.machines import search_params, search_sql
+from collector.counting import kept
+from collector.counting.rollup import subtree_codes
+from collector.counting.states import STATES, UnknownUnit, state_query, when_for
+from collector.store.machines import search_params, search_sql, search_text_sql
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, list_units
 
@@ -69,16 +70,28 @@ def list_tab(db, tab, **options):
     return list_machine_states(db, **options, **TABS[tab])
 
 
+# A name shared with another machine: among every machine's latest report, or now among
+# the kept states (by the index on names).
+SHARED_AS_OF = ("upper(hostname) IN (SELECT upper(hostname) FROM latest "
+                "GROUP BY upper(hostname) HAVING count(*) > 1)")
+SHARED_NOW = ("EXISTS (SELECT 1 FROM machine_now other WHERE other.hostname = "
+              "state.hostname COLLATE NOCASE AND other.machine_id != state.machine_id)")
+
+
+def _subtree(db, unit):
+    if get_unit(db, unit) is None:
+        raise UnknownUnit(unit)
+    return subtree_codes(list_units(db), unit.upper())
+
+
 def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
-                duplicates=False, query=None, conflict=None):
+                duplicates=False, query=None, conflict=None, now=False, units=None):
     # Filter values are written into the SQL only after being checked against fixed lists
     # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
     if unit is not None:
-        if get_unit(db, unit) is None:
-            raise UnknownUnit(unit)
         conditions.append("unit IN (SELECT value FROM json_each(:units))")
-        params["units"] = Tree(list_units(db), {}).descendants(unit.upper())
+        params["units"] = units or _subtree(db, unit)
     if state is not None:
         if state not in STATE_FILTERS:
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
@@ -93,12 +106,11 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
         conditions.append(f"conflict = {int(bool(conflict))}")
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
-        conditions.append("upper(hostname) IN (SELECT upper(hostname) FROM latest "
-                          "GROUP BY upper(hostname) HAVING count(*) > 1)")
+        conditions.append(SHARED_NOW if now else SHARED_AS_OF)
     if query:
-        conditions.append(search_sql(
-            "hostname", "machine_id",
-            "(SELECT b.body FROM reports b WHERE b.report_id = state.report_id)"))
+        conditions.append(search_text_sql("hostname", "machine_id", "ips", "macs") if now
+                          else search_sql("hostname", "machine_id", "(SELECT b.body FROM "
+                                          "reports b WHERE b.report_id = state.report_id)"))
         params.update(search_params(query))
     return " AND ".join(conditions) or "1 = 1", params
 
@@ -106,12 +118,20 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
 def tab_counts(db, unit, as_of=None):
     """How many machines each tab of TABS lists for the unit (and its descendants), in
     one pass over their states: `{tab: count}`."""
+    when = when_for(db, as_of)
+    subtree = _subtree(db, unit)
     sums = []
     for tab, filters in TABS.items():
-        condition, params = _conditions(db, unit, **filters)
+        condition, params = _conditions(db, unit, now=when.current, units=subtree, **filters)
         sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
-    sql, state_params = state_query(db, when_for(db, as_of), scope=params["units"])
-    params = dict(state_params, units=json.dumps(params["units"]))
+    units = json.dumps(params["units"])
+    if when.current:
+        kept.catch_up(db)
+        return next(db.query(f"SELECT {', '.join(sums)} FROM machine_now AS state "  # noqa: S608
+                             "WHERE unit IN (SELECT value FROM json_each(:units))",
+                             {"units": units}))
+    sql, state_params = state_query(db, when, scope=params["units"])
+    params = dict(state_params, units=units)
     return next(db.query(f"{sql} SELECT {', '.join(sums)} FROM state", params))  # noqa: S608
 
 
@@ -134,7 +154,12 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
-                                    duplicates, query, conflict)
+                                    duplicates, query, conflict, now=when.current)
+    if when.current:
+        # Read the few rows a unit or a state has, then sort them, rather than walk every
+        # machine in name order until a page is found.
+        index = "machine_now_unit" if unit else "machine_now_state" if state else None
+        return _page_now(db, condition, params, order, page, per_page, index)
     sql, state_params = state_query(db, when, scope=params.get("units"))
     if "units" in params:
         params["units"] = json.dumps(params["units"])
@@ -159,17 +184,36 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     return Page(rows, total, page, per_page)
 
 
-def machine_state(db, machine_id, hostname, enrolled_code):
+def _page_now(db, condition, params, order, page, per_page, index):
+    """One page of the machines' kept states now: counted and chosen by the indexes of
+    `machine_now` (`index` when given), then the report columns of that page only."""
+    kept.catch_up(db)
+    indexed = f"INDEXED BY {index}" if index else ""
+    if "units" in params:
+        params["units"] = json.dumps(params["units"])
+    total = db.execute(f"SELECT count(*) FROM machine_now AS state {indexed} "  # noqa: S608
+                       f"WHERE {condition}", params).fetchone()[0]
+    chosen = db.execute(f"SELECT machine_id FROM machine_now AS state {indexed} "  # noqa: S608
+                        f"WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset",
+                        dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()
+    found = {row["machine_id"]: row for row in db.query(
+        f"SELECT {COLUMNS} FROM machine_now s JOIN reports r "  # noqa: S608
+        "ON r.report_id = s.report_id "
+        "WHERE s.machine_id IN (SELECT value FROM json_each(?))",
+        [json.dumps([machine_id for (machine_id,) in chosen])])}
+    rows = [found[machine_id] for (machine_id,) in chosen]
+    for row in rows:
+        for key in BOOLEANS:
+            if row[key] is not None:
+                row[key] = bool(row[key])
+    return Page(rows, total, page, per_page)
+
+
+def machine_state(db, machine_id):
     """One machine's state now (a `list_machine_states()` row without the report columns),
-    or None; computed among the machines of its units only, when it has one."""
-    assigned = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
-                          [machine_id]).fetchone()
-    codes = {naming_rule(db).unit_of(hostname), (enrolled_code or "").upper() or None,
-             assigned and assigned[0]}
-    scope = sorted(code for code in codes if code and get_unit(db, code) is not None)
-    sql, params = state_query(db, when_for(db), scope=scope or None)
-    rows = list(db.query(f"{sql} SELECT * FROM state WHERE machine_id = :machine_id",  # noqa: S608
-                         dict(params, machine_id=machine_id)))
+    or None."""
+    kept.catch_up(db)
+    rows = list(db.query("SELECT * FROM machine_now WHERE machine_id = ?", [machine_id]))
     if not rows:
         return None
     row = rows[0]

@@ -41,11 +41,11 @@ def is_mandated(name, families):
 
 def mandated_names(db, families):
     """The stored product names that are the mandated product."""
-    return [name for (name,) in db.execute("SELECT DISTINCT name FROM report_products")
+    return [name for (name,) in db.execute("SELECT name FROM product_names")
             if is_mandated(name, families)]
 
 
 def reported_products(db, families, limit=500):
     """Each product name agents reported (up to `limit`), and whether it counts."""
     return [{"name": name, "counts": is_mandated(name, families)} for (name,) in db.execute(
-        "SELECT DISTINCT name FROM report_products ORDER BY name LIMIT ?", [limit])]
+        "SELECT name FROM product_names ORDER BY name LIMIT ?", [limit])]

@@ -23,7 +23,8 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 
-from collector.counting.rollup import INSTALLED_STATES, Tree, UnknownUnit, state_query, when_for
+from collector.counting.rollup import subtree_codes
+from collector.counting.states import INSTALLED_STATES, UnknownUnit, state_query, when_for
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.console_imports import devices_of, latest_import
@@ -189,7 +190,7 @@ def _scope(db, unit):
         return None
     if get_unit(db, unit) is None:
         raise UnknownUnit(unit)
-    return set(Tree(list_units(db), {}).descendants(unit.upper()))
+    return set(subtree_codes(list_units(db), unit.upper()))
 
 
 def counts(result, unit_codes=None):
@@ -217,9 +218,10 @@ def summary(db, unit=None, result=None):
 def per_unit(db, result=None):
     """Each unit's counts, its descendants included, in import order."""
     result = result or reconcile(db)
-    tree = Tree(list_units(db), {})
-    return [{"code": code, "name": tree.units[code]["name"],
-             "counts": counts(result, set(tree.descendants(code)))} for code in tree.units]
+    units = list_units(db)
+    return [{"code": unit["code"], "name": unit["name"],
+             "counts": counts(result, set(subtree_codes(units, unit["code"])))}
+            for unit in units]
 
 
 def machines(db, unit=None, list_name=None, result=None, unit_codes=None):

@@ -1,11 +1,10 @@
 """The install-rate figures day by day, for the trend charts: the province's, or a unit's
 subtree's, as the overview and the unit page show them on each day.
 
-For now each day is a `rollup()` as of that day (at most MAX_POINTS days, spread evenly
-from the first report to today), so the figures follow the counting rules exactly; kept
-daily figures can later answer the same interface. A past day's figures are kept in this
-process until a report observed before that day's end arrives late or the units or
-settings change (a rollup takes a fraction of a second; sixty of them, seconds).
+Each day is a `rollup()` as of that day (at most MAX_POINTS days, spread evenly from the
+first report to today) over the figures kept per day (`kept.py`), so the figures follow the
+counting rules exactly. The tree sums of a past day are also kept in this process until a
+report observed before that day's end arrives late or the units or settings change.
 """
 
 from __future__ import annotations
@@ -15,7 +14,8 @@ import json
 import threading
 from datetime import date, timedelta
 
-from collector.counting.rollup import UnknownUnit, moment, rollup, when_for
+from collector.counting.rollup import rollup
+from collector.counting.states import UnknownUnit, moment, when_for
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored
 from collector.store.units import get_unit
@@ -92,8 +92,8 @@ def daily_figures(db, unit_code=None, start=None, end=None):
 
     "installed" is what that page's install rate divides by "allocated": for the province
     every installed machine the appendix counts (the misnamed row included), for a unit
-    those named per the guideline, as its row in the table above it. "connected" is None
-    until the counting rules define it. BadAsOf for a date in the future; UnknownUnit."""
+    those named per the guideline, as its row in the table above it; "connected" those of
+    them whose Network Agent is in touch. BadAsOf for a date in the future; UnknownUnit."""
     if unit_code is not None and get_unit(db, unit_code) is None:
         raise UnknownUnit(unit_code)
     # moment() refuses a date in the future or before avroll's earliest.
@@ -116,5 +116,5 @@ def _day_figures(db, day, unit_code):
     total = rollup(db, as_of=day, parent=unit_code, duplicates_limit=1)["total"]
     installed = total["installed_named"] if unit_code else total["installed_official"]
     return {"date": day.isoformat(), "allocated": total["allocated"], "installed": installed,
-            "connected": None, "protected": total["protected"], "exempt": total["exempt"],
+            "connected": total["connected"], "protected": total["protected"], "exempt": total["exempt"],
             "missing": total["missing"]}

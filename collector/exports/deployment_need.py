@@ -11,7 +11,7 @@ tablets, the department and purpose columns are left for the unit.
 from __future__ import annotations
 
 from collector.counting.inventory import device_os_counts
-from collector.counting.rollup import UnknownUnit, when_for
+from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.survey import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from collector.counting.rollup import UnknownUnit, when_for
+from collector.counting.states import UnknownUnit, when_for
 from collector.exports.letterhead import Issue
 from collector.exports.report_letter import build_report_letter
 from collector.exports.rollup_appendix import build_rollup_export

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collector.counting.inventory import products_by_report
 from collector.counting.machine_states import list_tab
-from collector.counting.rollup import UnknownUnit, when_for
+from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
 from collector.formats.formatting import date

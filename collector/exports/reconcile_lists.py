@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from collector.counting import reconcile
-from collector.counting.rollup import UnknownUnit
+from collector.counting.states import UnknownUnit
 from collector.exports.files import export_file
 from collector.exports.xlsx_layout import SheetWriter
 from collector.formats.formatting import LOCAL_TZ, date, datetime_local

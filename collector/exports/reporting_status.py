@@ -12,7 +12,7 @@ have not answered. Sections follow the unit groups, numbered I, II, III as the l
 from __future__ import annotations
 
 from collector.counting.inventory import unit_reporting
-from collector.counting.rollup import when_for
+from collector.counting.states import when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter

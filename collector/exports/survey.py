@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from collector.counting.inventory import device_os_counts
-from collector.counting.rollup import UnknownUnit, when_for
+from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter

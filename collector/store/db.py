@@ -45,6 +45,8 @@ def open_db(path):
     db = sqlite_utils.Database(path, execute_plugins=False)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
+    # The kept figures count a day through temporary tables: in memory, not in files.
+    db.execute("PRAGMA temp_store = MEMORY")
     db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no commit
     if db.journal_mode != "wal":
         db.enable_wal()
@@ -77,7 +79,18 @@ def end_request(_exc=None):
 
 @contextlib.contextmanager
 def write_transaction(db):
-    """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so writers queue, not fail."""
+    """BEGIN IMMEDIATE … COMMIT: take the write lock up front, so writers queue, not fail.
+    Inside a transaction already open, a savepoint: the work commits with the outer one."""
+    if db.conn.in_transaction:
+        db.execute("SAVEPOINT nested")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK TO nested")
+            db.execute("RELEASE nested")
+            raise
+        db.execute("RELEASE nested")
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

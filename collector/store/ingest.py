@@ -42,7 +42,7 @@ REPORT_COLUMNS = (
     "agent_version", "agent_unit_code", "os_family", "os_name", "os_version", "os_server",
     "ram_installed_bytes", "ram_visible_bytes", "device_type", "av_status",
     "mgmt_installed", "mgmt_running", "mgmt_server", "mgmt_last_connected_at", "body",
-    "clock_skew_seconds")
+    "clock_skew_seconds", "unit_bound")
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
@@ -133,6 +133,7 @@ def report_row(report, received_at, sent_at=None):
         "mgmt_last_connected_at": _moment_seen(management.get("last_connected_at"),
                                                observed_at, skew),
         "body": json.dumps(report, ensure_ascii=False, separators=(",", ":")),
+        "unit_bound": 0,
     }
 
 
@@ -151,6 +152,8 @@ def store_report(db, report, received_at=None, agent=None, sent_at=None):
                                         report["machine"].get("hardware_uuid"))
             row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
             row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
+            # Bound by the token that enrolled it, not said by the agent itself.
+            row["unit_bound"] = int(admitted.unit_code is not None)
             credential = admitted.credential
         existing = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
                               [row["report_id"]]).fetchone()

@@ -344,6 +344,101 @@ def m015_versions_in_force(db):
                   strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM settings""")
 
 
+@migrations()
+def m016_kept_figures(db):
+    # Whether a report's unit came from the token that enrolled its machine (not from the
+    # agent's own setting): with the report, a conflict stays what it was on that day.
+    db.execute("ALTER TABLE reports ADD COLUMN unit_bound INTEGER NOT NULL DEFAULT 0")
+    db.execute("""UPDATE reports SET unit_bound = 1 WHERE agent_unit_code = (
+                      SELECT unit_code FROM machine_credentials c
+                      WHERE c.machine_id = reports.machine_id)""")
+    # Past days' duplicate names are found by name.
+    db.execute("CREATE INDEX reports_hostname ON reports (hostname COLLATE NOCASE)")
+    # Every product name ever reported (the mandated ones are found among these).
+    db.execute("CREATE TABLE product_names (name TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("INSERT OR IGNORE INTO product_names SELECT DISTINCT name FROM report_products")
+    db.execute("""CREATE TRIGGER product_names_new AFTER INSERT ON report_products BEGIN
+                  INSERT OR IGNORE INTO product_names VALUES (NEW.name); END""")
+    kept_figures_schema(db)
+
+
+def kept_figures_schema(db):
+    """The figures kept up to date at ingest (collector/counting/kept.py), and the marks
+    every change that moves them leaves, written by triggers whoever the writer is."""
+    # What changed since the kept figures were last brought up to date: a machine (a report,
+    # its retirement or assignment) from a moment on, or every machine (machine_id NULL).
+    db.execute("""CREATE TABLE kept_marks (id INTEGER PRIMARY KEY, machine_id TEXT,
+                  report_rowid INTEGER, since TEXT NOT NULL)""")
+    db.execute("""CREATE TRIGGER kept_mark_report AFTER INSERT ON reports BEGIN
+                  INSERT INTO kept_marks (machine_id, report_rowid, since)
+                  VALUES (NEW.machine_id, NEW.rowid, NEW.observed_at); END""")
+    for table, column in (("machine_retirements", "retired_on"),
+                          ("machine_assignments", "assigned_at")):
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")),
+                            ("DELETE", ("OLD",))):
+            since = rows[0] + "." + column if len(rows) == 1 else \
+                f"min(OLD.{column}, NEW.{column})"
+            db.execute(f"""CREATE TRIGGER kept_mark_{table}_{event.lower()} AFTER {event}
+                           ON {table} BEGIN INSERT INTO kept_marks (machine_id, since)
+                           VALUES ({rows[-1]}.machine_id, {since}); END""")  # noqa: S608
+    # The naming rule and the unit tree apply to every date; a counting setting from its day.
+    for event, when in (("INSERT", ""), ("DELETE", ""), (
+            "UPDATE", "WHEN OLD.code IS NOT NEW.code OR OLD.parent IS NOT NEW.parent")):
+        db.execute(f"""CREATE TRIGGER kept_mark_units_{event.lower()} AFTER {event}
+                       ON units {when} BEGIN INSERT INTO kept_marks (since) VALUES ('');
+                       END""")  # noqa: S608
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        db.execute(f"""CREATE TRIGGER kept_mark_naming_{event.lower()} AFTER {event}
+                       ON settings WHEN {row}.key = 'naming_pattern'
+                       BEGIN INSERT INTO kept_marks (since) VALUES (''); END""")  # noqa: S608
+        db.execute(f"""CREATE TRIGGER kept_mark_setting_{event.lower()} AFTER {event}
+                       ON setting_versions BEGIN INSERT INTO kept_marks (since)
+                       VALUES ({row}.effective_from); END""")  # noqa: S608
+    # Retirements and assignments as the kept figures last saw them.
+    db.execute("""CREATE TABLE kept_retirements (machine_id TEXT PRIMARY KEY,
+                  retired_on TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE kept_assignments (machine_id TEXT PRIMARY KEY,
+                  unit_code TEXT NOT NULL, assigned_at TEXT NOT NULL)""")
+    # The counts of `counting/states.py: COUNTS` (a test keeps them the same).
+    counts = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
+        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
+        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
+        "mismatched", "conflicts", "retired"))
+    # Each machine's state now, as `counting/states.py` computes it, and until when it holds.
+    db.execute("""CREATE TABLE machine_now (
+                      machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
+                      observed_at TEXT NOT NULL, report_id TEXT NOT NULL,
+                      enrolled_code TEXT, named_unit TEXT, assigned_unit TEXT,
+                      conflict INTEGER NOT NULL, unit TEXT, follows_guideline INTEGER NOT NULL,
+                      last_connected_at TEXT, connected INTEGER NOT NULL,
+                      counts_official INTEGER NOT NULL, mismatch INTEGER NOT NULL,
+                      state TEXT NOT NULL, state_until TEXT,
+                      -- Its latest report's addresses as text, for the lists' search.
+                      ips TEXT, macs TEXT) WITHOUT ROWID""")
+    # The machine lists: by name, within a unit or a state.
+    for name, columns in (("unit", "unit, "), ("hostname", ""), ("state", "state, ")):
+        db.execute(f"CREATE INDEX machine_now_{name} ON machine_now "
+                   f"({columns}hostname COLLATE NOCASE, machine_id)")
+    db.execute("CREATE INDEX machine_now_until ON machine_now (state_until) "
+               "WHERE state_until IS NOT NULL")
+    db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
+               "WHERE conflict")
+    # Per unit ('' for none): the counts now, and those of each day kept.
+    db.execute(f"CREATE TABLE unit_now (unit TEXT PRIMARY KEY, {counts}) WITHOUT ROWID")
+    db.execute(f"""CREATE TABLE unit_days (day TEXT NOT NULL, unit TEXT NOT NULL, {counts},
+                   PRIMARY KEY (day, unit)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE conflict_days (day TEXT NOT NULL, enrolled_code TEXT NOT NULL,
+                  named_unit TEXT NOT NULL, conflicts INTEGER NOT NULL,
+                  PRIMARY KEY (day, enrolled_code, named_unit)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE shared_now (hostname TEXT PRIMARY KEY, machines TEXT NOT NULL)
+                  WITHOUT ROWID""")
+    db.execute("""CREATE TABLE day_duplicates (day TEXT NOT NULL, hostname TEXT NOT NULL,
+                  machines TEXT NOT NULL, PRIMARY KEY (day, hostname)) WITHOUT ROWID""")
+    # The days kept (computed once, then kept up to date), and whether `machine_now` is.
+    db.execute("CREATE TABLE kept_days (day TEXT PRIMARY KEY, computed_at TEXT NOT NULL)")
+    db.execute("CREATE TABLE kept_state (key TEXT PRIMARY KEY, value TEXT)")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -7,7 +7,8 @@ import json
 from flask import Blueprint, jsonify, request
 
 from collector.counting import machine_states
-from collector.counting.rollup import BadAsOf, UnknownUnit, rollup
+from collector.counting.rollup import rollup
+from collector.counting.states import BadAsOf, UnknownUnit
 from collector.store import enrollment, machines
 from collector.store.db import get_db
 from collector.store.enrollment import NotAuthenticated, WrongMachine

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint, abort, g, jsonify, render_template, request
 
 from collector.counting import reconcile
-from collector.counting.rollup import UnknownUnit
+from collector.counting.states import UnknownUnit
 from collector.exports import reminders
 from collector.exports.files import FORMATS
 from collector.exports.reconcile_lists import build_reconcile_export

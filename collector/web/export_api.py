@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from collector.counting.machine_states import UnknownTab
-from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.states import BadAsOf, UnknownUnit
 from collector.exports.machine_list import machine_page
 from collector.exports.reporting_status import build_reporting_status
 from collector.exports.survey import build_survey

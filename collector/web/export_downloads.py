@@ -12,7 +12,7 @@ import threading
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from collector.counting.machine_states import BadFilter
-from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.states import BadAsOf, UnknownUnit
 from collector.exports.deployment_need import build_deployment_need_export
 from collector.exports.files import FORMATS
 from collector.exports.machine_list import build_machines_export

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.states import BadAsOf, UnknownUnit
 from collector.exports.files import ExportFile
 from collector.exports.issue import issue_report
 from collector.exports.letterhead import BadIssue

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template
 
 from collector.counting import machine_states
 from collector.counting.machine_history import history_with_states
-from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.states import BadAsOf, UnknownUnit
 from collector.counting.trends import daily_figures
 from collector.store import audit, machines
 from collector.store.db import get_db
@@ -80,8 +80,7 @@ def machine_detail(machine_id):
         abort(404)
     return render_template(
         "machine.html", machine=machine,
-        state=machine_states.machine_state(db, machine["machine_id"], machine["hostname"],
-                                           machine["agent_unit_code"]),
+        state=machine_states.machine_state(db, machine["machine_id"]),
         naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"]),
         names=machines.machine_names(db, machine_id),
         lifecycle=machine_lifecycle(db, machine["machine_id"]), units=list_units(db),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from collector.counting.machine_states import SORTS, tab_counts
-from collector.counting.rollup import BadAsOf, UnknownUnit
+from collector.counting.states import BadAsOf, UnknownUnit
 from collector.counting.trends import daily_figures
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
 from collector.store.db import get_db

@@ -5,7 +5,8 @@ machines in tabs."""
 from __future__ import annotations
 
 from collector.counting import machine_states
-from collector.counting.rollup import UnknownUnit, rollup
+from collector.counting.rollup import rollup
+from collector.counting.states import UnknownUnit
 from collector.store.units import get_unit
 
 # The unit page's tabs: every list of machines but "all".

@@ -1,97 +1,100 @@
-"""Rollup speed: 100,000 machines in 1,000 units, as of now and as of a past date.
+"""Figures at national scale: the roll-up (now and as of a past date) and the officer's pages
+at 30,000 and 300,000 machines in 1,000 units, from the figures kept up to date at ingest.
 
-    rollup: 100,000 machines, 1,000 units, 200,000 reports
-    first rollup (fills the name cache): 2.17 s
-    rollup as of now:          1.05 s (installed 90,000)
-    rollup as of a past date:  1.14 s (installed 90,000)
-    machine states, one page of one unit subtree:  0.26 s (1,000 machines)
+Goals (issue 13): roll-up ≤ 50 ms, as of a past date ≤ 50 ms, every page ≤ 150 ms at 300k,
+and time at 300k ÷ time at 30k ≤ 1.5 for each. Medians of 5 after one warm-up (the warm-up
+also keeps the days the trend charts show: a one-off per day, printed apart).
+`AVROLL_BENCH_SIZES=30000,300000` (default) chooses the sizes.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import statistics
 import tempfile
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
-from collector.counting.machine_states import list_machine_states
+from collector.counting import kept
 from collector.counting.rollup import rollup
-from collector.store import migrations
-from collector.store.db import open_db
-from collector.store.ingest import REPORT_COLUMNS
-from tests.builders import KES, make_report
+from collector.store import users
+from collector.web.app import create_app
+from tests.bench import fleet
+from tests.reporting import ADMIN, login
 
-MACHINES = 100_000
-UNITS = 1_000
-REPORTS_PER_MACHINE = 2
-NOW = datetime.now(timezone.utc)
-
-
-def _units(db):
-    rows = [{"code": f"U{number:03d}", "name": f"Đơn vị {number}", "group": "Nhóm",
-             "parent": None if number < 100 else f"U{number % 100:03d}",
-             "allocated": 100, "position": number} for number in range(UNITS)]
-    db["units"].insert_all(rows)
-
-
-def _reports(db):
-    """Rows written straight to the tables, as ingest would, but in bulk."""
-    reports, products, machines = [], [], []
-    for number in range(MACHINES):
-        machine_id = str(uuid.UUID(int=number))
-        hostname = f"U{number % UNITS:03d}-M{number:05d}" if number % 20 else f"PC{number}"
-        for day in range(REPORTS_PER_MACHINE):
-            report_id = str(uuid.UUID(int=number * 10 + day + 1))
-            observed = (NOW - timedelta(days=10 - day * 5)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            reports.append((report_id, machine_id, observed, observed, observed, hostname,
-                            "0.1.0", f"U{number % UNITS:03d}", "windows", "Windows 10", "10",
-                            0, (1 if number % 50 == 0 else 8) * 2**30, 2**32, "desktop",
-                            "detected", 1, 1, "{}", observed))
-            if number % 10:
-                products.append((report_id, KES["name"], "Kaspersky", "12", 1,
-                                 int(number % 7 != 0)))
-        machines.append((machine_id, hostname, reports[-2][4], observed, report_id))
-    with db.conn:
-        columns = [c for c in REPORT_COLUMNS if c not in ("mgmt_server", "mgmt_last_connected_at")]
-        db.conn.executemany(
-            f"INSERT INTO reports ({', '.join(columns)}, mgmt_last_connected_at) "  # noqa: S608
-            f"VALUES ({', '.join('?' * (len(columns) + 1))})", reports)
-        db.conn.executemany("INSERT INTO report_products (report_id, name, vendor, version, "
-                            "enabled, up_to_date) VALUES (?, ?, ?, ?, ?, ?)", products)
-        db.conn.executemany("INSERT INTO machines VALUES (?, ?, ?, ?, ?)", machines)
-    return len(reports)
+SIZES = [int(size) for size in os.environ.get("AVROLL_BENCH_SIZES", "30000,300000").split(",")]
+PAGES = [
+    ("/", "overview"),
+    ("/units", "units table"),
+    ("/units/U001", "one unit (a subtree of 10)"),
+    ("/units/U001?tab=missing", "one unit, missing tab"),
+    ("/machines", "machines, first page"),
+    ("/machines?state=missing&page=20", "machines, a state, page 20"),
+    ("/machines?unit=U001&state=installed", "machines of a unit subtree, installed"),
+    ("/machines?q=M0999", "machines, search by name"),
+]
 
 
-def _timed(function):
+def median_seconds(call, times=5):
+    call()
+    runs = []
+    for _ in range(times):
+        start = time.perf_counter()
+        call()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def once(call):
     start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
+    call()
+    return time.perf_counter() - start
+
+
+def measure(size, folder):
+    path = Path(folder) / f"fleet{size}.db"
+    started = time.perf_counter()
+    db = fleet.build(path, size)
+    print(f"{size:,} machines, {fleet.UNITS:,} units, {size * fleet.REPORTS_PER_MACHINE:,} "
+          f"reports written in {time.perf_counter() - started:.0f} s", flush=True)
+    figures = {}
+    print(f"   one-off: counting every machine now   {once(lambda: kept.catch_up(db)):6.1f} s")
+    past = (fleet.NOW - timedelta(days=3)).date()
+    print(f"   one-off: keeping one past day         "
+          f"{once(lambda: kept.keep_day(db, past)):6.1f} s", flush=True)
+    figures["roll-up as of now"] = median_seconds(lambda: rollup(db))
+    figures["roll-up as of a past date"] = median_seconds(lambda: rollup(db, as_of=past))
+    figures["roll-up under one unit"] = median_seconds(lambda: rollup(db, parent="U001"))
+    users.add_user(db, "bench", *ADMIN, "admin")
+    db.close()
+    browser = create_app({"DATABASE": str(path), "TESTING": True}).test_client()
+    login(browser, *ADMIN)
+    fill = once(lambda: browser.get("/"))
+    print(f"   one-off: the overview's first view (keeps its chart's days) {fill:6.1f} s",
+          flush=True)
+    for url, what in PAGES:
+        def get(url=url):
+            answer = browser.get(url)
+            assert answer.status_code == 200, (url, answer.status_code)
+        figures[f"{url}  ({what})"] = median_seconds(get)
+    return figures
 
 
 def main():
+    results = {}
     with tempfile.TemporaryDirectory() as folder:
-        db = open_db(Path(folder) / "bench.db")
-        migrations.apply(db)
-        _units(db)
-        stored = _reports(db)
-        assert json.loads(json.dumps(make_report()))  # the builder's shape is the schema's
-        print(f"rollup: {MACHINES:,} machines, {UNITS:,} units, {stored:,} reports")
-        # The first rollup after a bulk load reads every name into the hostname-unit cache,
-        # as after a change of the naming pattern or of the units; later ones read new names.
-        seconds, now = _timed(lambda: rollup(db))
-        print(f"first rollup (fills the name cache): {seconds:.2f} s")
-        seconds, now = _timed(lambda: rollup(db))
-        print(f"rollup as of now:          {seconds:.2f} s "
-              f"(installed {now['total']['installed']:,})")
-        seconds, past = _timed(lambda: rollup(db, as_of=(NOW - timedelta(days=7)).date()))
-        print(f"rollup as of a past date:  {seconds:.2f} s "
-              f"(installed {past['total']['installed']:,})")
-        seconds, page = _timed(lambda: list_machine_states(db, unit="U001", state="installed"))
-        print(f"machine states, one page of one unit subtree:  {seconds:.2f} s "
-              f"({page.total:,} machines)")
-        db.close()
+        for size in SIZES:
+            results[size] = measure(size, folder)
+    small, large = min(SIZES), max(SIZES)
+    print(f"\n{'figure':<62} {small // 1000}k ms  {large // 1000}k ms  goal  ratio (≤ 1.5)")
+    for name in results[large]:
+        goal = 50 if name.startswith("roll-up") else 150
+        at_large, at_small = results[large][name] * 1000, results[small][name] * 1000
+        mark = "✅" if at_large <= goal else "❌"
+        ratio = at_large / at_small if at_small else float("nan")
+        print(f"{name:<62} {at_small:6.1f} {at_large:7.1f}  ≤{goal:<4} {mark} "
+              f"{ratio:5.2f} {'✅' if ratio <= 1.5 else '❌'}")
 
 
 if __name__ == "__main__":

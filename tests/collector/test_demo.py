@@ -6,7 +6,8 @@ import pytest
 
 from collector.cli.demo import DemoError, fill
 from collector.counting.machine_states import list_machine_states
-from collector.counting.rollup import STATES, rollup
+from collector.counting.rollup import rollup
+from collector.counting.states import STATES
 from collector.counting.trends import daily_figures
 from collector.store.units import list_units
 

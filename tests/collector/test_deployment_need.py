@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from collector.cli.main import main
-from collector.counting.rollup import UnknownUnit, rollup
+from collector.counting.rollup import rollup
+from collector.counting.states import UnknownUnit
 from collector.exports.deployment_need import build_deployment_need, build_deployment_need_export
 from collector.store import users
 from collector.store.ingest import store_report

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from collector.counting.machine_states import UnknownTab
-from collector.counting.rollup import UnknownUnit
+from collector.counting.states import UnknownUnit
 from collector.exports.machine_list import build_machines_export
 from collector.exports.reporting_status import build_reporting_status_export
 from collector.exports.survey import build_survey, build_survey_export, os_label

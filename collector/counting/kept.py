@@ -1,0 +1,423 @@
+"""The figures kept up to date as reports come, so that every page and every date answer at
+once, at national scale: each machine's state now with the moment it may change
+(`machine_now`), each unit's counts now (`unit_now`), and each past day's counts per unit
+(`unit_days`, with that day's conflicts and shared names), kept forever.
+
+They are the rules of `states.py` applied to what changed, never a second statement of
+them. Triggers (store/migrations.py) leave a mark for every change that can move a figure:
+a report (its machine, from the moment it was observed), a retirement or an assignment (its
+machine, from its day), a counting setting (every machine, from its day), the units or the
+naming pattern (every machine, every day). `catch_up()` turns the marks into figures: for
+each marked machine, its state before and after the change, on each kept day it touches
+and now, and the difference added to the counts. The ingest writer runs it in the
+transaction that stores a batch of reports, so an acknowledged report is already counted.
+A past day not kept yet is counted from the reports once, when first asked for.
+
+`rebuild()` counts everything again from the reports and says whether the kept figures
+differed (`avroll figures rebuild`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date
+
+from collector.counting.states import (
+    CONFLICT_COUNTS,
+    COUNTS,
+    OWN_COUNTS,
+    STATE_COLUMNS,
+    state_query,
+    when_for,
+)
+from collector.formats.formatting import LOCAL_TZ
+from collector.formats.timefmt import now_stored, parse_stored
+from collector.store.db import write_transaction
+from collector.store.machines import REPORT_IPS, REPORT_MACS
+
+COLUMNS = ", ".join(COUNTS)
+ADD_TO_DAY = f"""INSERT INTO unit_days (day, unit, {COLUMNS})
+    VALUES (:day, :unit, {", ".join(":" + name for name in COUNTS)})
+    ON CONFLICT (day, unit) DO UPDATE SET
+    {", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTS)}"""  # noqa: S608
+ADD_NOW = f"""INSERT INTO unit_now (unit, {COLUMNS})
+    VALUES (:unit, {", ".join(":" + name for name in COUNTS)})
+    ON CONFLICT (unit) DO UPDATE SET
+    {", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTS)}"""  # noqa: S608
+ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
+    VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
+    conflicts = conflicts + excluded.conflicts"""
+# Shared names as of a day among the given machines' states (`kept_state_rows`).
+SHARED_NAMES = """
+    SELECT upper(hostname) AS hostname,
+           json_group_array(json_array(machine_id, enrolled_code)) AS machines
+    FROM (SELECT * FROM temp.kept_state_rows ORDER BY machine_id)
+    GROUP BY upper(hostname) HAVING count(*) > 1"""
+# The addresses of the machines now (all, or `:machines`), searchable as text.
+LATEST_BODY = "(SELECT body FROM reports WHERE report_id = machine_now.report_id)"
+ADDRESSES_NOW = f"""UPDATE machine_now SET ips = {REPORT_IPS.format(body=LATEST_BODY)},
+    macs = {REPORT_MACS.format(body=LATEST_BODY)}"""  # noqa: S608
+SHARED_NOW = """INSERT INTO shared_now (hostname, machines)
+    SELECT upper(hostname), json_group_array(json_array(machine_id, enrolled_code))
+    FROM (SELECT * FROM machine_now {where} ORDER BY machine_id)
+    GROUP BY upper(hostname) HAVING count(*) > 1"""
+KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
+    SELECT ?, hostname, machines FROM ({SHARED_NAMES})"""  # noqa: S608
+
+
+def first_day(since):
+    """The first local day a mark's change can move: '' is every day; a day or a moment."""
+    if not since:
+        return date.min
+    if len(since) == 10:
+        return date.fromisoformat(since)
+    return parse_stored(since).astimezone(LOCAL_TZ).date()
+
+
+def today():
+    return parse_stored(now_stored()).astimezone(LOCAL_TZ).date()
+
+
+def _work_to_do(db):
+    if db.execute("SELECT 1 FROM kept_marks LIMIT 1").fetchone():
+        return True
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
+        return True
+    return db.execute("SELECT 1 FROM machine_now WHERE state_until <= ? LIMIT 1",
+                      [now_stored()]).fetchone() is not None
+
+
+def catch_up(db):
+    """Bring every kept figure up to date with the marks left since the last time, and
+    with time (states whose window has passed). In the caller's transaction when one is
+    open (the ingest writer's), else in its own, taken only when there is work."""
+    if not db.conn.in_transaction and not _work_to_do(db):
+        return
+    with write_transaction(db):
+        _catch_up(db)
+
+
+def _catch_up(db):
+    marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
+                       "ORDER BY id").fetchall()
+    machines, excluded, every_from = {}, [], None
+    for _, machine_id, report_rowid, since in marks:
+        day = first_day(since)
+        if machine_id is None:
+            every_from = day if every_from is None else min(every_from, day)
+            continue
+        machines[machine_id] = min(machines.get(machine_id, day), day)
+        if report_rowid is not None:
+            excluded.append(report_rowid)
+    if every_from is not None:
+        _forget_days(db, every_from)
+        db.execute("DELETE FROM kept_state WHERE key = 'now'")
+    if machines:
+        earliest = min(machines.values())
+        for (text,) in db.execute("SELECT day FROM kept_days WHERE day >= ? ORDER BY day",
+                                  [earliest.isoformat()]).fetchall():
+            day = date.fromisoformat(text)
+            touched = [machine for machine, since in machines.items() if since <= day]
+            _move_day(db, day, touched, excluded)
+    when = when_for(db)
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
+        _count_now(db, when)
+    else:
+        due = {machine for (machine,) in db.execute(
+            "SELECT machine_id FROM machine_now WHERE state_until <= ?", [when.cutoff])}
+        if machines or due:
+            _move_now(db, when, sorted(set(machines) | due))
+        _remember_lifecycle(db, sorted(machines))
+    if marks:
+        db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
+
+
+def _forget_days(db, first):
+    """Kept days from `first` on no longer hold (a setting or the units changed)."""
+    for table in ("unit_days", "conflict_days", "day_duplicates", "kept_days"):
+        db.execute(f"DELETE FROM {table} WHERE day >= ?", [first.isoformat()])  # noqa: S608
+
+
+def _remember_lifecycle(db, machines=None):
+    """Copy retirements and assignments (of `machines`, or all) as now counted."""
+    for kept, table, columns in (
+            ("kept_retirements", "machine_retirements", "machine_id, retired_on"),
+            ("kept_assignments", "machine_assignments", "machine_id, unit_code, assigned_at")):
+        if machines is None:
+            db.execute(f"DELETE FROM {kept}")  # noqa: S608
+            db.execute(f"INSERT INTO {kept} SELECT {columns} FROM {table}")  # noqa: S608
+            continue
+        for start in range(0, len(machines), 500):
+            chunk = machines[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            db.execute(f"DELETE FROM {kept} WHERE machine_id IN ({marks})", chunk)  # noqa: S608
+            db.execute(f"INSERT INTO {kept} SELECT {columns} FROM {table} "  # noqa: S608
+                       f"WHERE machine_id IN ({marks})", chunk)
+
+
+def _states_into(db, table, sql, params):
+    """The state rows of a query into a temporary table (replaced)."""
+    db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    db.execute(f"CREATE TEMP TABLE {table} AS {sql} SELECT {STATE_COLUMNS} FROM state",  # noqa: S608
+               params)
+
+
+def _counts(db, source):
+    return {row.pop("unit") or "": row for row in db.query(OWN_COUNTS.format(source=source))}
+
+
+def _conflicts(db, source):
+    return {(row["enrolled_code"] or "", row["named_unit"] or ""): row["conflicts"]
+            for row in db.query(CONFLICT_COUNTS.format(source=source))}
+
+
+def _differences(before, after):
+    """Per key, after minus before, for the keys where they differ."""
+    changes = {}
+    for key in set(before) | set(after):
+        old, new = before.get(key), after.get(key)
+        if isinstance(old or new, dict):
+            delta = {name: (new or {}).get(name, 0) - (old or {}).get(name, 0)
+                     for name in COUNTS}
+            if any(delta.values()):
+                changes[key] = delta
+        elif (new or 0) != (old or 0):
+            changes[key] = (new or 0) - (old or 0)
+    return changes
+
+
+def _move_day(db, day, machines, excluded):
+    """Add to a kept day what its marked machines' states changed that day."""
+    when = when_for(db, day)
+    sql, params = state_query(db, when, machines=machines, excluded=excluded,
+                              kept_lifecycle=True)
+    _states_into(db, "kept_before", sql, params)
+    sql, params = state_query(db, when, machines=machines)
+    _states_into(db, "kept_after", sql, params)
+    for unit, delta in _differences(_counts(db, "temp.kept_before"),
+                                    _counts(db, "temp.kept_after")).items():
+        db.execute(ADD_TO_DAY, dict(delta, day=day.isoformat(), unit=unit))
+    for (enrolled, named), delta in _differences(_conflicts(db, "temp.kept_before"),
+                                                 _conflicts(db, "temp.kept_after")).items():
+        db.execute(ADD_CONFLICTS, [day.isoformat(), enrolled, named, delta])
+    names = set()
+    seen = {}
+    for table in ("kept_before", "kept_after"):
+        for machine_id, name, enrolled in db.execute(
+                f"SELECT machine_id, upper(hostname), enrolled_code FROM temp.{table}"):  # noqa: S608
+            seen.setdefault(machine_id, []).append((name, enrolled))
+    for views in seen.values():
+        if len(views) == 1 or views[0] != views[1]:
+            names.update(name for name, _ in views)
+    if names:
+        _share_names(db, when, sorted(names))
+    db.execute("UPDATE kept_days SET computed_at = ? WHERE day = ?",
+               [now_stored(), day.isoformat()])
+
+
+def _share_names(db, when, names):
+    """Count again, as of a kept day, which of `names` several machines had."""
+    day = when.as_of.isoformat()
+    candidates = sorted({machine for name in names for (machine,) in db.execute(
+        "SELECT DISTINCT machine_id FROM reports WHERE hostname = ? COLLATE NOCASE",
+        [name])})
+    sql, params = state_query(db, when, machines=candidates)
+    _states_into(db, "kept_state_rows", sql, params)
+    db.execute("DELETE FROM day_duplicates WHERE day = ? AND hostname IN "
+               "(SELECT value FROM json_each(?))", [day, _json(names)])
+    db.execute(KEEP_SHARED + " WHERE hostname IN (SELECT value FROM json_each(?))",  # noqa: S608
+               [day, _json(names)])
+
+
+def _json(values):
+    return json.dumps(list(values))
+
+
+def _move_now(db, when, machines):
+    """Count the given machines again now: replace their rows, add the differences."""
+    for start in range(0, len(machines), 5000):
+        chunk = machines[start:start + 5000]
+        sql, params = state_query(db, when, machines=chunk)
+        _states_into(db, "kept_after", sql, params)
+        db.execute("DROP TABLE IF EXISTS temp.kept_before")
+        db.execute("CREATE TEMP TABLE kept_before AS SELECT * FROM machine_now "
+                   "WHERE machine_id IN (SELECT value FROM json_each(?))", [_json(chunk)])
+        for unit, delta in _differences(_counts(db, "temp.kept_before"),
+                                        _counts(db, "temp.kept_after")).items():
+            db.execute(ADD_NOW, dict(delta, unit=unit))
+        db.execute("DELETE FROM machine_now WHERE machine_id IN "
+                   "(SELECT machine_id FROM temp.kept_before)")
+        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+                   f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
+        db.execute(ADDRESSES_NOW + " WHERE machine_id IN (SELECT value FROM json_each(?))",  # noqa: S608
+                   [_json(chunk)])
+        names = _json(name for (name,) in db.execute(
+            "SELECT upper(hostname) FROM temp.kept_before UNION "
+            "SELECT upper(hostname) FROM temp.kept_after"))
+        db.execute("DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))",
+                   [names])
+        db.execute(SHARED_NOW.format(where="WHERE hostname COLLATE NOCASE IN "
+                                           "(SELECT value FROM json_each(?))"), [names])
+
+
+@contextlib.contextmanager
+def _roomy_cache(db):
+    """Counting every machine writes every index of the kept tables at once: a page cache
+    big enough for them (256 MB, given back afterwards) saves most of the time."""
+    size = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(size)}")
+
+
+def _count_now(db, when):
+    """Count every machine now, from the reports."""
+    with _roomy_cache(db):
+        _count_every_machine_now(db, when)
+
+
+def _count_every_machine_now(db, when):
+    db.execute("DELETE FROM machine_now")
+    db.execute("DELETE FROM unit_now")
+    sql, params = state_query(db, when)
+    db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
+               f"SELECT {STATE_COLUMNS} FROM state", params)
+    db.execute(ADDRESSES_NOW)
+    for unit, counts in _counts(db, "machine_now").items():
+        db.execute(ADD_NOW, dict(counts, unit=unit))
+    db.execute("DELETE FROM shared_now")
+    db.execute(SHARED_NOW.format(where=""))
+    _remember_lifecycle(db)
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
+               [now_stored()])
+
+
+def _count_day(db, day):
+    """Count a past day from the reports and keep it."""
+    when = when_for(db, day)
+    sql, params = state_query(db, when)
+    _states_into(db, "kept_state_rows", sql, params)
+    text = day.isoformat()
+    for unit, counts in _counts(db, "temp.kept_state_rows").items():
+        db.execute(ADD_TO_DAY, dict(counts, day=text, unit=unit))
+    for (enrolled, named), conflicts in _conflicts(db, "temp.kept_state_rows").items():
+        db.execute(ADD_CONFLICTS, [text, enrolled, named, conflicts])
+    db.execute(KEEP_SHARED, [text])
+    db.execute("INSERT INTO kept_days (day, computed_at) VALUES (?, ?)", [text, now_stored()])
+    db.execute("DROP TABLE temp.kept_state_rows")
+
+
+def keep_day(db, day):
+    """Make sure a past day's figures are kept (counted from the reports when not yet)."""
+    if day >= today():
+        raise ValueError(f"{day.isoformat()} is not over yet")
+    catch_up(db)
+    if db.execute("SELECT 1 FROM kept_days WHERE day = ?", [day.isoformat()]).fetchone():
+        return
+    with write_transaction(db):
+        _catch_up(db)
+        if db.execute("SELECT 1 FROM kept_days WHERE day = ?",
+                      [day.isoformat()]).fetchone() is None:
+            _count_day(db, day)
+
+
+def own_counts(db, when):
+    """`{unit code or None: counts}` as of the Moment: each unit's own machines (not its
+    descendants'), None for machines that belong to no unit."""
+    catch_up(db)
+    if when.current:
+        rows = db.execute(f"SELECT unit, {COLUMNS} FROM unit_now")  # noqa: S608
+    else:
+        keep_day(db, when.as_of)
+        rows = db.execute(f"SELECT unit, {COLUMNS} FROM unit_days WHERE day = ?",  # noqa: S608
+                          [when.as_of.isoformat()])
+    return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in rows}
+
+
+def conflicts(db, when, scope=None):
+    """Machines counted for no unit because their name and their token disagree, as of the
+    Moment; with `scope` (unit codes), those whose token's or name's unit is one of them."""
+    catch_up(db)
+    units = None if scope is None else _json(scope)
+    if when.current:
+        return db.execute(
+            "SELECT count(*) FROM machine_now WHERE conflict "
+            "AND state NOT IN ('stale', 'retired') AND (:units IS NULL "
+            "OR enrolled_code IN (SELECT value FROM json_each(:units)) "
+            "OR named_unit IN (SELECT value FROM json_each(:units)))",
+            {"units": units}).fetchone()[0]
+    keep_day(db, when.as_of)
+    return db.execute(
+        "SELECT coalesce(sum(conflicts), 0) FROM conflict_days WHERE day = :day "
+        "AND (:units IS NULL OR enrolled_code IN (SELECT value FROM json_each(:units)) "
+        "OR named_unit IN (SELECT value FROM json_each(:units)))",
+        {"day": when.as_of.isoformat(), "units": units}).fetchone()[0]
+
+
+def shared_names(db, when):
+    """Names shared by several machines as of the Moment: `[{hostname, machines}]` by name,
+    each machine as `[machine_id, enrolled unit]`."""
+    if when.current:
+        catch_up(db)
+        return list(db.query("SELECT hostname, machines FROM shared_now ORDER BY hostname"))
+    keep_day(db, when.as_of)
+    return list(db.query("SELECT hostname, machines FROM day_duplicates WHERE day = ? "
+                         "ORDER BY hostname", [when.as_of.isoformat()]))
+
+
+def kept_days(db):
+    return [date.fromisoformat(day) for (day,) in db.execute(
+        "SELECT day FROM kept_days ORDER BY day")]
+
+
+def _snapshot(db):
+    """Every kept figure, to compare before and after a rebuild."""
+    return {
+        "now": {row.pop("unit"): row for row in db.query(
+            f"SELECT unit, {COLUMNS} FROM unit_now")},  # noqa: S608
+        "machines": {row.pop("machine_id"): row for row in db.query(
+            "SELECT * FROM machine_now")},
+        "days": {(row.pop("day"), row.pop("unit")): row for row in db.query(
+            f"SELECT day, unit, {COLUMNS} FROM unit_days")},  # noqa: S608
+        "conflicts": {tuple(row[:3]): row[3] for row in db.execute(
+            "SELECT day, enrolled_code, named_unit, conflicts FROM conflict_days")},
+        "duplicates": {tuple(row[:2]): row[2] for row in db.execute(
+            "SELECT day, hostname, machines FROM day_duplicates UNION ALL "
+            "SELECT 'now', hostname, machines FROM shared_now")},
+    }
+
+
+def _zeroless(rows):
+    """Count rows without those that are all zero (a unit whose machines all left)."""
+    return {key: row for key, row in rows.items()
+            if (any(row.values()) if isinstance(row, dict) else row)}
+
+
+def rebuild(db, first=None):
+    """Count every kept day (from `first` on, when given) and now again from the reports;
+    returns the days (and "now") whose figures differed from those kept."""
+    catch_up(db)
+    with write_transaction(db):
+        before = _snapshot(db)
+        days = [day for day in kept_days(db) if first is None or day >= first]
+        _forget_days(db, days[0] if days else today())
+        for day in days:
+            _count_day(db, day)
+        _count_now(db, when_for(db))
+        after = _snapshot(db)
+    differed = set()
+    for part in ("days", "conflicts", "duplicates"):
+        old, new = _zeroless(before[part]), _zeroless(after[part])
+        differed.update(key[0] for key in set(old) | set(new) if old.get(key) != new.get(key))
+    if (_zeroless(before["now"]) != _zeroless(after["now"])
+            or before["machines"] != after["machines"]):
+        differed.add("now")
+    if first is not None:
+        differed = {day for day in differed if day == "now" or day >= first.isoformat()}
+    days_differed = sorted(day for day in differed if day != "now")
+    now_differed = "now" in differed
+    return {"days": len(days), "differed": days_differed + (["now"] if now_differed else [])}
+
