@@ -179,8 +179,9 @@ def main():
     print(f"   free pages after the last night: {free_pages * page * scale / 1e6:,.0f} MB "
           f"(most after a night: {max(freed, default=0) * page * scale / 1e6:,.0f} MB, "
           f"reused by the next day's reports)")
-    print(f"   each later year adds one report a month a PC: "
-          f"{TARGET_PCS * 12 * unbounded_per_report / GB:.2f} GB")
+    print(f"   each later year adds one report a day a PC: "
+          f"{TARGET_PCS * DAYS * unbounded_per_report / GB:.2f} GB; once months are thinned, "
+          f"one a month: {TARGET_PCS * 12 * unbounded_per_report / GB:.2f} GB")
     print(f"{'nightly prune (median, at ' + str(PCS) + ' PCs)':<44} "
           f"{statistics.median(nights):6.2f} s  (linear estimate at {TARGET_PCS:,}: "
           f"{statistics.median(nights) * scale:.0f} s, measured there 11–49 s; goal ≤ 60 s)")
