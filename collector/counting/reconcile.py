@@ -19,12 +19,12 @@ The rules (also in the README, "How avroll counts"):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from collector.counting import kept
 from collector.counting.rollup import subtree_codes
-from collector.counting.states import INSTALLED_STATES, UnknownUnit, state_query, when_for
+from collector.counting.states import INSTALLED_STATES, UnknownUnit
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.console_imports import devices_of, latest_import
@@ -33,11 +33,10 @@ from collector.store.units import get_unit, list_units
 
 LISTS = ("no_agent", "not_connected", "unowned", "confirmed")
 VIEWS = ("avroll", "ksc", "directory")
+# avroll's machines now, as kept (`kept.py`), with their latest report's IPs.
 AVROLL_MACHINES = """
-    SELECT s.machine_id, s.hostname, s.unit, s.state, s.observed_at,
-           json_extract(r.body, '$.machine.addresses') AS addresses
-    FROM state s JOIN reports r ON r.report_id = s.report_id
-    WHERE s.state != 'stale'"""
+    SELECT machine_id, hostname, unit, state, observed_at, ips
+    FROM machine_now WHERE state != 'stale'"""
 
 
 @dataclass(slots=True)
@@ -75,15 +74,10 @@ class Machine:
 
 
 def _avroll_machines(db):
-    sql, params = state_query(db, when_for(db))
-    cursor = db.execute(sql + AVROLL_MACHINES, params)
-    names = [column[0] for column in cursor.description]
+    kept.catch_up(db)
     machines = []
-    for values in cursor:
-        row = dict(zip(names, values, strict=True))
-        addresses = json.loads(row.pop("addresses") or "[]")
-        row["ips"] = {item.get("ip") for item in addresses
-                      if isinstance(item, dict) and item.get("ip")}
+    for row in db.query(AVROLL_MACHINES):
+        row["ips"] = {ip for ip in (row.pop("ips") or "").split("\n") if ip}
         machines.append(row)
     return machines
 
