@@ -11,7 +11,7 @@ import json
 
 from collector.counting.rollup import Tree, subtree_codes
 from collector.counting.states import OWN_COUNTS, UnknownUnit, state_query, when_for
-from collector.store.units import get_unit, list_units
+from collector.store.units import get_unit, list_units, unit_parents
 
 # Appended to the state query: machines in `:units`, not stale (or only those in
 # `:state`), by device and system.
@@ -37,7 +37,7 @@ def products_by_report(db, report_ids):
 def _subtree(db, unit):
     if get_unit(db, unit) is None:
         raise UnknownUnit(unit)
-    return subtree_codes(list_units(db), unit.upper())
+    return subtree_codes(unit_parents(db), unit.upper())
 
 
 def device_os_counts(db, unit, as_of=None, state=None):

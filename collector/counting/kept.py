@@ -58,6 +58,11 @@ SHARED_NAMES = """
 LATEST_BODY = "(SELECT body FROM reports WHERE report_id = machine_now.report_id)"
 ADDRESSES_NOW = f"""UPDATE machine_now SET ips = {REPORT_IPS.format(body=LATEST_BODY)},
     macs = {REPORT_MACS.format(body=LATEST_BODY)}"""  # noqa: S608
+# What a search of the machines now reads (`machine_search`), of all or of `?` (JSON ids).
+SEARCH_TEXT = """INSERT INTO machine_search (rowid, text)
+    SELECT m.rowid, n.hostname || char(10) || n.machine_id || char(10)
+                    || coalesce(n.ips, '') || char(10) || coalesce(n.macs, '')
+    FROM machine_now n JOIN machines m USING (machine_id) {where}"""
 SHARED_NOW = """INSERT INTO shared_now (hostname, machines)
     SELECT upper(hostname), json_group_array(json_array(machine_id, enrolled_code))
     FROM (SELECT * FROM machine_now {where} ORDER BY machine_id)
@@ -252,6 +257,10 @@ def _move_now(db, when, machines):
                    f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
         db.execute(ADDRESSES_NOW + " WHERE machine_id IN (SELECT value FROM json_each(?))",  # noqa: S608
                    [_json(chunk)])
+        db.execute("DELETE FROM machine_search WHERE rowid IN (SELECT rowid FROM machines "
+                   "WHERE machine_id IN (SELECT value FROM json_each(?)))", [_json(chunk)])
+        db.execute(SEARCH_TEXT.format(
+            where="WHERE n.machine_id IN (SELECT value FROM json_each(?))"), [_json(chunk)])
         names = _json(name for (name,) in db.execute(
             "SELECT upper(hostname) FROM temp.kept_before UNION "
             "SELECT upper(hostname) FROM temp.kept_after"))
@@ -286,6 +295,8 @@ def _count_every_machine_now(db, when):
     db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
                f"SELECT {STATE_COLUMNS} FROM state", params)
     db.execute(ADDRESSES_NOW)
+    db.execute("DELETE FROM machine_search")
+    db.execute(SEARCH_TEXT.format(where=""))
     for unit, counts in _counts(db, "machine_now").items():
         db.execute(ADD_NOW, dict(counts, unit=unit))
     db.execute("DELETE FROM shared_now")

@@ -9,9 +9,9 @@ import json
 from collector.counting import kept
 from collector.counting.rollup import subtree_codes
 from collector.counting.states import STATES, UnknownUnit, state_query, when_for
-from collector.store.machines import search_params, search_sql, search_text_sql
+from collector.store.machines import search_now_sql, search_params, search_sql
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
-from collector.store.units import get_unit, list_units
+from collector.store.units import get_unit, unit_parents
 
 STATE_FILTERS = (*STATES, "installed", "not_connected")
 COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
@@ -81,7 +81,7 @@ SHARED_NOW = ("EXISTS (SELECT 1 FROM machine_now other WHERE other.hostname = "
 def _subtree(db, unit):
     if get_unit(db, unit) is None:
         raise UnknownUnit(unit)
-    return subtree_codes(list_units(db), unit.upper())
+    return subtree_codes(unit_parents(db), unit.upper())
 
 
 def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
@@ -108,7 +108,7 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append(SHARED_NOW if now else SHARED_AS_OF)
     if query:
-        conditions.append(search_text_sql("hostname", "machine_id", "ips", "macs") if now
+        conditions.append(search_now_sql("state.machine_id") if now
                           else search_sql("hostname", "machine_id", "(SELECT b.body FROM "
                                           "reports b WHERE b.report_id = state.report_id)"))
         params.update(search_params(query))

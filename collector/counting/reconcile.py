@@ -29,7 +29,7 @@ from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.console_imports import devices_of, latest_import
 from collector.store.guideline import naming_rule
-from collector.store.units import get_unit, list_units
+from collector.store.units import get_unit, list_units, unit_parents
 
 LISTS = ("no_agent", "not_connected", "unowned", "confirmed")
 VIEWS = ("avroll", "ksc", "directory")
@@ -184,7 +184,7 @@ def _scope(db, unit):
         return None
     if get_unit(db, unit) is None:
         raise UnknownUnit(unit)
-    return set(subtree_codes(list_units(db), unit.upper()))
+    return set(subtree_codes(unit_parents(db), unit.upper()))
 
 
 def counts(result, unit_codes=None):

@@ -70,8 +70,9 @@ def _day(value):
 
 
 def first_report_day(db):
-    """The local date of the first report observed, or None when none came yet."""
-    first = db.execute("SELECT min(observed_at) FROM reports").fetchone()[0]
+    """The local date of the first report observed, or None when none came yet (each
+    machine keeps its first, whatever retention later thins)."""
+    first = db.execute("SELECT min(first_seen_at) FROM machines").fetchone()[0]
     return None if first is None else parse_stored(first).astimezone(LOCAL_TZ).date()
 
 
@@ -85,7 +86,7 @@ def sample_days(start, end, limit=MAX_POINTS):
     return sorted({start + timedelta(days=round(n * span / (limit - 1))) for n in range(limit)})
 
 
-def daily_figures(db, unit_code=None, start=None, end=None):
+def daily_figures(db, unit_code=None, start=None, end=None, end_total=None):
     """The figures of each sampled day from `start` (default: the first report's day) to
     `end` (default: today), oldest first, each a dict with "date" (YYYY-MM-DD) and
     FIGURES: for the province (`unit_code` None) or the unit and the units under it.
@@ -93,7 +94,9 @@ def daily_figures(db, unit_code=None, start=None, end=None):
     "installed" is what that page's install rate divides by "allocated": for the province
     every installed machine the appendix counts (the misnamed row included), for a unit
     those named per the guideline, as its row in the table above it; "connected" those of
-    them whose Network Agent is in touch. BadAsOf for a date in the future; UnknownUnit."""
+    them whose Network Agent is in touch. `end_total`: the end day's roll-up total, when the
+    caller has it (the page showing it), so it is not counted twice. BadAsOf for a date in
+    the future; UnknownUnit."""
     if unit_code is not None and get_unit(db, unit_code) is None:
         raise UnknownUnit(unit_code)
     # moment() refuses a date in the future or before avroll's earliest.
@@ -104,7 +107,9 @@ def daily_figures(db, unit_code=None, start=None, end=None):
     kept = _kept.days_for(db, key)
     figures = []
     for day in sample_days(start, end):
-        if day not in kept:
+        if day == end and end_total is not None:
+            kept[day] = _from_total(day, end_total, unit_code)
+        elif day not in kept:
             kept[day] = _day_figures(db, day, unit_code)
         figures.append(dict(kept[day]))
     today = when_for(db).as_of
@@ -113,7 +118,11 @@ def daily_figures(db, unit_code=None, start=None, end=None):
 
 
 def _day_figures(db, day, unit_code):
-    total = rollup(db, as_of=day, parent=unit_code, duplicates_limit=1)["total"]
+    return _from_total(day, rollup(db, as_of=day, parent=unit_code, duplicates_limit=1)["total"],
+                       unit_code)
+
+
+def _from_total(day, total, unit_code):
     installed = total["installed_named"] if unit_code else total["installed_official"]
     return {"date": day.isoformat(), "allocated": total["allocated"], "installed": installed,
             "connected": total["connected"], "protected": total["protected"], "exempt": total["exempt"],

@@ -49,11 +49,13 @@ REPORT_MACS = (f"(SELECT group_concat({MAC_DIGITS}, char(10)) "  # noqa: S608
                "FROM json_each({body}, '$.machine.addresses') a)")
 
 
-def search_text_sql(hostname, machine_id, ips, macs):
-    """`search_sql()` over addresses already made text (`REPORT_IPS`, `REPORT_MACS`)."""
-    # The column expressions come from our own code, never from input.
-    return (f"({hostname} LIKE :q ESCAPE '\\' OR {machine_id} LIKE :q ESCAPE '\\' "
-            f"OR {ips} LIKE :q ESCAPE '\\' OR {macs} LIKE :mac ESCAPE '\\')")
+def search_now_sql(machine_id):
+    """`search_sql()` over the machines now, through the trigram index `machine_search`
+    (their names, ids, IPs and MACs as bare hex digits, kept by `counting/kept.py`)."""
+    # The column expression comes from our own code, never from input.
+    return (f"{machine_id} IN (SELECT machine_id FROM machines WHERE rowid IN ("  # noqa: S608
+            "SELECT rowid FROM machine_search WHERE text LIKE :q ESCAPE '\\' UNION "
+            "SELECT rowid FROM machine_search WHERE text LIKE :mac ESCAPE '\\'))")
 
 
 def search_sql(hostname, machine_id, body):

@@ -352,6 +352,8 @@ def m016_kept_figures(db):
     db.execute("""UPDATE reports SET unit_bound = 1 WHERE agent_unit_code = (
                       SELECT unit_code FROM machine_credentials c
                       WHERE c.machine_id = reports.machine_id)""")
+    # The first day any machine reported (where the trend charts start).
+    db.execute("CREATE INDEX machines_first_seen ON machines (first_seen_at)")
     # Past days' duplicate names are found by name.
     db.execute("CREATE INDEX reports_hostname ON reports (hostname COLLATE NOCASE)")
     # Every product name ever reported (the mandated ones are found among these).
@@ -423,6 +425,9 @@ def kept_figures_schema(db):
                "WHERE state_until IS NOT NULL")
     db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
                "WHERE conflict")
+    # The machines now found by any part of their name, id, IPs or MACs (one line each), by
+    # trigrams: a search reads the few that match, not every machine. Row: machines.rowid.
+    db.execute("CREATE VIRTUAL TABLE machine_search USING fts5(text, tokenize='trigram')")
     # Per unit ('' for none): the counts now, and those of each day kept.
     db.execute(f"CREATE TABLE unit_now (unit TEXT PRIMARY KEY, {counts}) WITHOUT ROWID")
     db.execute(f"""CREATE TABLE unit_days (day TEXT NOT NULL, unit TEXT NOT NULL, {counts},

@@ -286,6 +286,11 @@ def list_units(db, as_of=None):
                          "ORDER BY position, code"))
 
 
+def unit_parents(db):
+    """Every unit's code and parent only (what finding a subtree needs)."""
+    return list(db.query("SELECT code, parent FROM units"))
+
+
 def get_unit(db, code):
     """One unit by code (any case), or None."""
     rows = list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '

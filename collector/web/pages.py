@@ -45,7 +45,8 @@ def index():
     try:
         parent = scoped_unit(db, current_user(), None)
         figures = overview(db, as_of=text_arg("as_of"), parent=parent)
-        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"]),
+        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"],
+                                          end_total=figures["total"]),
                             issued_marks(db, parent, current_language()))
     except BadAsOf:
         abort(400)

@@ -61,7 +61,8 @@ def unit_detail(code):
                              descending=request.args.get("desc") == "1")
         counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
         code = summary["unit"]["code"]
-        trend = trend_chart(daily_figures(db, code, end=summary["as_of"]),
+        trend = trend_chart(daily_figures(db, code, end=summary["as_of"],
+                                          end_total=summary["total"]),
                             issued_marks(db, code, current_language()))
     except BadAsOf:
         abort(400)
