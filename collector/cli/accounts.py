@@ -194,16 +194,15 @@ def reports():
 @reports.command("prune")
 @db_option
 def reports_prune(db_path):
-    """Apply the retention rule (keep_all_reports_days): older reports are thinned to each
-    machine's last of each day, which leaves every figure of every past date unchanged."""
-    from collector.store import settings
-    from collector.store.retention import thin_reports
+    """Apply the retention rule now (the server also applies it every night): every report
+    for keep_all_reports_days, then each machine's last of each day (no figure of any past
+    day changes) for keep_daily_reports_days, then its last of each month."""
+    from collector.cli import retention
+    from collector.store import audit
 
     with database(db_path) as db:
-        days = settings.current(db)["keep_all_reports_days"]
-        removed = thin_reports(db, days)
-    click.echo(f"{removed} report(s) older than {days} days removed; each machine keeps its "
-               "last report of each day")
+        done = retention.prune(db, audit.cli_actor())
+    click.echo(retention.summary(done))
 
 
 @machines.command("retire")

@@ -39,7 +39,9 @@ def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
     """Serve the collector with waitress (a production WSGI server for Windows and Linux).
 
     On a database without an administrator, it creates `admin` with a random password
-    shown once on this console, or, without a console, written to DB.admin-password (0600)."""
+    shown once on this console, or, without a console, written to DB.admin-password (0600).
+    Every night at 02:00 (Vietnam time) it applies the retention rule to the reports."""
+    from collector.cli import nightly
     from collector.web.app import create_app
 
     app = create_app({"DATABASE": str(db_path), "SESSION_COOKIE_SECURE": secure_cookies})
@@ -47,7 +49,12 @@ def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
     _first_admin(db_path)
     shown_host = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"avroll collector: listening on http://{shown_host}:{port}/")
-    serve_app(app, host, port, threads, trusted_proxy=trusted_proxy)
+    nightly.log_to_console()
+    retention = nightly.NightlyRetention(db_path).start()
+    try:
+        serve_app(app, host, port, threads, trusted_proxy=trusted_proxy)
+    finally:
+        retention.stop()
 
 
 def serve_app(app, host, port, threads=8, trusted_proxy=None):

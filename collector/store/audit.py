@@ -22,12 +22,13 @@ from collector.store.paging import MAX_PAGE, Page
 PER_PAGE = 100
 
 
-def record(db, actor, action, detail):
-    """Add one line to the audit log; `detail` is a dict (stored as JSON) or a text."""
+def record(db, actor, action, detail, at=None):
+    """Add one line to the audit log; `detail` is a dict (stored as JSON) or a text; `at`:
+    when (a stored time, default now)."""
     if not isinstance(detail, str):
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
     db.execute("INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-               [now_stored(), actor, action, detail])
+               [at or now_stored(), actor, action, detail])
 
 
 def cli_actor():

@@ -110,8 +110,14 @@ SETTINGS = {setting.key: setting for setting in (
             _whole_number(1, 3650)),
     Setting("keep_all_reports_days", "90",
             "Every report is kept this many days; older ones are thinned to each machine's "
-            "last report of each day (all a figure as of a past date reads) by "
-            "`avroll reports prune`.", _whole_number(1, 36500)),
+            "last report of each day (all a figure as of a past date reads), every night "
+            "and by `avroll reports prune`.", _whole_number(1, 36500)),
+    Setting("keep_daily_reports_days", "365",
+            "Each machine's last report of each day is kept this many days (at least "
+            "keep_all_reports_days); older ones are thinned to its last report of each "
+            "month once the figures of those days are kept for good (not yet: see README, "
+            "\"Retention of reports\").",
+            _whole_number(1, 36500)),
     Setting("retire_after_days", "180",
             "A machine not seen for this many days is retired: it leaves every count and "
             "list (its history stays); 0 never retires a machine by itself.",
@@ -175,6 +181,18 @@ SETTINGS = {setting.key: setting for setting in (
 )}
 
 
+def _check_retention(db, key, value):
+    """One report a day is kept at least as long as every report is."""
+    if key not in ("keep_all_reports_days", "keep_daily_reports_days"):
+        return
+    values = {**current(db), key: value}
+    if values["keep_daily_reports_days"] < values["keep_all_reports_days"]:
+        raise SettingError("keep_daily_reports_days ({}) cannot be shorter than "
+                           "keep_all_reports_days ({})".format(
+                               values["keep_daily_reports_days"],
+                               values["keep_all_reports_days"]))
+
+
 def _setting(key):
     try:
         return SETTINGS[key]
@@ -226,13 +244,14 @@ def set_value(db, key, text, actor=None, effective_from=None):
     effect from `effective_from` (YYYY-MM-DD, default today): figures as of an earlier day
     keep the value then in force."""
     setting = _setting(key)
-    setting.parse(text)
+    value = setting.parse(text)
     text = str(text).strip()
     try:
         day = effective_day(effective_from)
     except ValueError as exc:
         raise SettingError(str(exc)) from None
     with write_transaction(db):
+        _check_retention(db, key, value)
         if key in VERSIONED:
             latest = db.execute("SELECT max(effective_from) FROM setting_versions WHERE key = ?",
                                 [key]).fetchone()[0]

@@ -66,6 +66,7 @@ VI = {
     "Changed a setting": "Thay đổi thiết lập",
     "Changed the mail settings": "Thay đổi thiết lập thư điện tử",
     "Issued a report": "Ban hành báo cáo",
+    "Thinned old reports (retention rule)": "Lược bớt báo cáo cũ (quy tắc lưu giữ)",
     "Report issued": "Báo cáo đã ban hành",
     "Connected within (days)": "Kết nối được trong vòng (ngày)",
     "Added a user": "Thêm người dùng",
@@ -329,6 +330,7 @@ VI = {
     'Signatures current within (days)': 'Cơ sở dữ liệu mẫu còn mới trong (ngày)',
     'Retired after not reporting for (days)': 'Thôi tính khi không báo cáo quá (ngày)',
     'Every report kept for (days)': 'Giữ mọi báo cáo trong (ngày)',
+    'One report a day kept for (days)': 'Giữ mỗi ngày một báo cáo trong (ngày)',
     'Takes effect from': 'Có hiệu lực từ ngày',
     'A change takes effect from today, or from the earlier day you give: figures as of an earlier day keep the value then in force, so a report already sent comes out the same. The naming pattern applies to every date. Every change is written to the audit log.':
         'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
@@ -413,8 +415,13 @@ VI.update({
         "sách (lịch sử vẫn giữ); 0: không bao giờ tự thôi tính.",
     SETTINGS["keep_all_reports_days"].help:
         "Mọi báo cáo được giữ trong số ngày này; báo cáo cũ hơn chỉ giữ báo cáo cuối cùng mỗi "
-        "ngày của mỗi máy (đủ cho mọi số liệu tính đến một ngày đã qua), khi chạy "
+        "ngày của mỗi máy (đủ cho mọi số liệu tính đến một ngày đã qua), mỗi đêm và khi chạy "
         "`avroll reports prune`.",
+    SETTINGS["keep_daily_reports_days"].help:
+        "Báo cáo cuối cùng mỗi ngày của mỗi máy được giữ trong số ngày này (không ít hơn "
+        "keep_all_reports_days); báo cáo cũ hơn chỉ giữ báo cáo cuối cùng mỗi tháng khi số "
+        "liệu của những ngày đó đã được lưu cố định (chưa áp dụng: xem README, \"Retention "
+        "of reports\").",
     SETTINGS["official_requires_connected"].help:
         "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
         "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",

@@ -13,6 +13,8 @@ import re
 MESSAGES = [
     ("'{value}' is not a whole number", "'{value}' không phải là một số nguyên"),
     ("must be between {low} and {high}", "phải nằm trong khoảng từ {low} đến {high}"),
+    ("keep_daily_reports_days ({daily}) cannot be shorter than keep_all_reports_days ({all})",
+     "keep_daily_reports_days ({daily}) không được ngắn hơn keep_all_reports_days ({all})"),
     ("name at least one product (separate several with ';')",
      "cần nêu ít nhất một sản phẩm (nhiều sản phẩm thì cách nhau bởi dấu ';')"),
     ("a product name is longer than 200 characters", "có tên sản phẩm dài quá 200 ký tự"),
@@ -63,6 +65,7 @@ SETTING_LABELS = {
     "signatures_max_age_days": "Signatures current within (days)",
     "retire_after_days": "Retired after not reporting for (days)",
     "keep_all_reports_days": "Every report kept for (days)",
+    "keep_daily_reports_days": "One report a day kept for (days)",
 }
 
 # The audit log's actions (noun.verb, as the store records them) in words.
@@ -72,6 +75,7 @@ ACTIONS = {
     "settings.set": "Changed a setting",
     "mail.settings": "Changed the mail settings",
     "reports.issue": "Issued a report",
+    "reports.prune": "Thinned old reports (retention rule)",
     "users.add": "Added a user",
     "users.disable": "Disabled a user",
     "users.enable": "Enabled a user",

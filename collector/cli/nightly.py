@@ -1,0 +1,105 @@
+"""The retention rule applied by `avroll serve` itself, in a background thread: no
+administrator has to schedule `avroll reports prune`.
+
+It runs every night at NIGHTLY_HOUR, Vietnam time (agents report in office hours), and, on a
+collector that is not running at night, CATCH_UP_AFTER a start when it last ran more than a
+day before. A failed run is logged and tried again the next night; it never stops the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
+
+from collector.cli import retention
+from collector.formats.formatting import LOCAL_TZ
+from collector.formats.timefmt import parse_stored, to_stored
+from collector.store.db import open_db
+
+NIGHTLY_HOUR = 2  # 02:00 in Vietnam
+CATCH_UP_AFTER = timedelta(minutes=10)
+ACTOR = "avroll:nightly"
+log = logging.getLogger("avroll.retention")
+
+
+def next_night(moment, hour=NIGHTLY_HOUR):
+    """The first `hour`:00 in Vietnam strictly after `moment`."""
+    local = moment.astimezone(LOCAL_TZ)
+    due = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return due if due > local else due + timedelta(days=1)
+
+
+def utc_now():
+    return datetime.now(timezone.utc)
+
+
+class NightlyRetention:
+    """The thread. `clock` gives the time (aware), `wait(seconds)` sleeps and says whether
+    to stop; both are replaced in tests."""
+
+    def __init__(self, db_path, clock=utc_now, wait=None, prune=retention.prune):
+        self.db_path = db_path
+        self.clock = clock
+        self.stopping = threading.Event()
+        self.wait = wait or self.stopping.wait
+        self.prune = prune
+        self.thread = threading.Thread(target=self.run, name="avroll-retention", daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self, timeout=30):
+        """Ask the thread to stop and wait for it (a run under way finishes first)."""
+        self.stopping.set()
+        self.thread.join(timeout)
+
+    def run(self):
+        due = self._first_due()
+        while True:
+            if self.wait(max(0.0, (due - self.clock()).total_seconds())):
+                return
+            if self.clock() < due:  # woke early: wait the rest
+                continue
+            self.run_once()
+            due = next_night(self.clock())
+
+    def _first_due(self):
+        """Tonight, or soon after this start when the last run is more than a day old."""
+        now = self.clock()
+        try:
+            db = open_db(self.db_path)
+            try:
+                last = retention.last_run(db)
+            finally:
+                db.close()
+        except Exception:  # the nightly run will say what is wrong
+            last = None
+        if last is None or parse_stored(last) < now - timedelta(days=1):
+            return now + CATCH_UP_AFTER
+        return next_night(now)
+
+    def run_once(self):
+        """Apply the rule once; log what it removed, or why it failed."""
+        try:
+            db = open_db(self.db_path)
+            try:
+                done = self.prune(db, ACTOR, to_stored(self.clock()))
+            finally:
+                db.close()
+        except Exception:
+            log.exception("the retention rule failed; it runs again next night")
+            return None
+        log.info("retention: %s", retention.summary(done))
+        return done
+
+
+def log_to_console():
+    """Show avroll's own log lines (INFO and above) on the server's output."""
+    logger = logging.getLogger("avroll")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("avroll collector: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
