@@ -1,5 +1,6 @@
 """The retention rule applied by `avroll serve` itself, in a background thread: no
-administrator has to schedule `avroll reports prune`.
+administrator has to schedule `avroll reports prune`. The same run keeps every past day's
+figures (`counting/kept.py`).
 
 It runs every night at NIGHTLY_HOUR, Vietnam time (agents report in office hours), and, on a
 collector that is not running at night, CATCH_UP_AFTER a start when it last ran more than a
@@ -13,6 +14,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 from collector.cli import retention
+from collector.counting import kept
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store.db import open_db
@@ -86,6 +88,9 @@ class NightlyRetention:
             db = open_db(self.db_path)
             try:
                 done = self.prune(db, ACTOR, to_stored(self.clock()))
+                # Every past day's figures, kept at night rather than at an officer's first
+                # look at a chart (the day just over, or all after a units change).
+                kept.keep_days_before(db, kept.today())
             finally:
                 db.close()
         except Exception:

@@ -8,18 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from collector.counting import kept
 from collector.formats.timefmt import now_stored
 from collector.store import audit, settings
 from collector.store.db import write_transaction
 from collector.store.retention import horizons, thin_reports
 
-# Keeps the per-unit figures of every closed day before a day for good (`keep(db, day)`), so
-# that the thinning to months may remove the reports those days were counted from. None: only
-# the thinning to days runs. counting/kept.py keeps days (`keep_day`) but counts them again
-# from the reports after a change of units or naming pattern, a back-dated setting or
-# `avroll figures rebuild`, which would then read thinned months and change those days: it
-# needs days before the monthly horizon to stay as kept before it can be given here.
-KEEP_FIGURES_BEFORE = None
+# Keeps the per-unit figures of every closed day before a day for good, so that the
+# thinning to months may remove the reports those days were counted from.
+KEEP_FIGURES_BEFORE = kept.keep_days_before
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from collector.counting.states import (
     CONFLICT_COUNTS,
@@ -33,8 +33,10 @@ from collector.counting.states import (
 )
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import now_stored, parse_stored
+from collector.store import settings
 from collector.store.db import write_transaction
 from collector.store.machines import REPORT_IPS, REPORT_MACS
+from collector.store.retention import horizons
 
 COLUMNS = ", ".join(COUNTS)
 ADD_TO_DAY = f"""INSERT INTO unit_days (day, unit, {COLUMNS})
@@ -123,7 +125,7 @@ def _catch_up(db):
         _forget_days(db, every_from)
         db.execute("DELETE FROM kept_state WHERE key = 'now'")
     if machines:
-        earliest = min(machines.values())
+        earliest = max(min(machines.values()), kept_for_good_before(db))
         for (text,) in db.execute("SELECT day FROM kept_days WHERE day >= ? ORDER BY day",
                                   [earliest.isoformat()]).fetchall():
             day = date.fromisoformat(text)
@@ -144,8 +146,32 @@ def _catch_up(db):
         db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
 
 
+def kept_for_good_before(db):
+    """The first day whose figures may still move or be counted again: those of the days
+    before it are kept for good, as their reports may have been thinned to one a month
+    (`keep_daily_reports_days`, store/retention.py)."""
+    rules = settings.current(db)
+    return horizons(rules["keep_all_reports_days"], rules["keep_daily_reports_days"]).daily_from
+
+
+def keep_days_before(db, day):
+    """Keep the figures of every day from the first report's to the one before `day` (the
+    retention rule's step before it thins those days' reports to one a month)."""
+    first = db.execute("SELECT min(first_seen_at) FROM machines").fetchone()[0]
+    if first is None:
+        return
+    kept = set(kept_days(db))
+    at = max(first_day(first), date(2000, 1, 1))
+    while at < min(day, today()):
+        if at not in kept:
+            keep_day(db, at)
+        at += timedelta(days=1)
+
+
 def _forget_days(db, first):
-    """Kept days from `first` on no longer hold (a setting or the units changed)."""
+    """Kept days from `first` on no longer hold (a setting or the units changed); those
+    before `kept_for_good_before()` stay."""
+    first = max(first, kept_for_good_before(db))
     for table in ("unit_days", "conflict_days", "day_duplicates", "kept_days"):
         db.execute(f"DELETE FROM {table} WHERE day >= ?", [first.isoformat()])  # noqa: S608
 
@@ -425,12 +451,14 @@ def _zeroless(rows):
 
 
 def rebuild(db, first=None):
-    """Count every kept day (from `first` on, when given) and now again from the reports;
-    returns the days (and "now") whose figures differed from those kept."""
+    """Count every kept day (from `first` on, when given; never before
+    `kept_for_good_before()`) and now again from the reports; returns the days (and "now")
+    whose figures differed from those kept."""
     catch_up(db)
+    first = max(first or date.min, kept_for_good_before(db))
     with write_transaction(db):
         before = _snapshot(db)
-        days = [day for day in kept_days(db) if first is None or day >= first]
+        days = [day for day in kept_days(db) if day >= first]
         _forget_days(db, days[0] if days else today())
         for day in days:
             _count_day(db, day)
@@ -443,8 +471,7 @@ def rebuild(db, first=None):
     if (_zeroless(before["now"]) != _zeroless(after["now"])
             or before["machines"] != after["machines"]):
         differed.add("now")
-    if first is not None:
-        differed = {day for day in differed if day == "now" or day >= first.isoformat()}
+    differed = {day for day in differed if day == "now" or day >= first.isoformat()}
     days_differed = sorted(day for day in differed if day != "now")
     now_differed = "now" in differed
     return {"days": len(days), "differed": days_differed + (["now"] if now_differed else [])}

@@ -115,8 +115,7 @@ SETTINGS = {setting.key: setting for setting in (
     Setting("keep_daily_reports_days", "365",
             "Each machine's last report of each day is kept this many days (at least "
             "keep_all_reports_days); older ones are thinned to its last report of each "
-            "month once the figures of those days are kept for good (not yet: see README, "
-            "\"Retention of reports\").",
+            "month, the figures of those days being kept for good first.",
             _whole_number(1, 36500)),
     Setting("retire_after_days", "180",
             "A machine not seen for this many days is retired: it leaves every count and "

@@ -419,9 +419,8 @@ VI.update({
         "`avroll reports prune`.",
     SETTINGS["keep_daily_reports_days"].help:
         "Báo cáo cuối cùng mỗi ngày của mỗi máy được giữ trong số ngày này (không ít hơn "
-        "keep_all_reports_days); báo cáo cũ hơn chỉ giữ báo cáo cuối cùng mỗi tháng khi số "
-        "liệu của những ngày đó đã được lưu cố định (chưa áp dụng: xem README, \"Retention "
-        "of reports\").",
+        "keep_all_reports_days); báo cáo cũ hơn chỉ giữ báo cáo cuối cùng mỗi tháng, sau khi "
+        "số liệu của những ngày đó đã được lưu cố định.",
     SETTINGS["official_requires_connected"].help:
         "yes: số bản quyền được cài đặt chính thức (của phụ lục) chỉ tính máy đã kết nối; "
         "no: tính mọi máy đã cài, như các công văn. Số máy đã kết nối luôn hiển thị bên cạnh.",

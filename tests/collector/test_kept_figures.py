@@ -246,3 +246,26 @@ def test_the_machines_now_are_searched_by_their_latest_report(db):
     assert list_machine_states(db, query="10.9.9").total == 0
     assert list_machine_states(db, query="aa:bb").total == 1
     assert list_machine_states(db, query="SXD-1").total == 1
+
+
+def test_days_thinned_to_months_stay_as_kept(db):
+    """Before the monthly horizon a day's reports may be thinned to one a month: its kept
+    figures stay as they are through a units change, a setting dated back and a rebuild."""
+    from collector.cli import retention
+
+    save_units(db, UNITS)
+    settings.set_value(db, "keep_all_reports_days", "1", "tests")
+    settings.set_value(db, "keep_daily_reports_days", "20", "tests")
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    # SXD-1 has the product 60 days ago, not 50 days ago, again 44 days ago and today.
+    for days, product in ((60, KES), (50, DEFENDER), (44, KES), (0, KES)):
+        store_report(db, make_report(hostname="SXD-1", products=(product,),
+                                     collected_at=now - timedelta(days=days)))
+    before = {days: rollup(db, as_of=day(days))["total"]["installed"] for days in (55, 47)}
+    assert before == {55: 1, 47: 0}
+    done = retention.prune(db, "tests")
+    assert done.monthly and done.to_months > 0
+    save_units(db, [(5, {"code": "XB", "name": "Xã B", "allocated": "4"})])  # every day
+    assert kept.rebuild(db)["differed"] == []
+    assert {days: rollup(db, as_of=day(days))["total"]["installed"]
+            for days in (55, 47)} == before
