@@ -70,6 +70,7 @@ def browser(site, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)),
                               options=chromium_options(tmp_path / "profile", tmp_path))
@@ -78,6 +79,9 @@ def browser(site, tmp_path):
         driver.find_element(By.NAME, "username").send_keys(ADMIN[0])
         driver.find_element(By.NAME, "password").send_keys(ADMIN[1])
         driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+        # The click only starts the form's navigation: wait for the session it sets, or a
+        # page asked for next may still be answered as to a visitor not logged in.
+        WebDriverWait(driver, 10).until(lambda seen: "/login" not in seen.current_url)
         yield driver
     finally:
         driver.quit()
