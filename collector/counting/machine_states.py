@@ -9,7 +9,12 @@ import json
 from collector.counting import kept
 from collector.counting.rollup import subtree_codes
 from collector.counting.states import STATES, UnknownUnit, state_query, when_for
-from collector.store.machines import search_now_sql, search_params, search_sql
+from collector.store.machines import (
+    search_now_params,
+    search_now_sql,
+    search_params,
+    search_sql,
+)
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, unit_parents
 
@@ -107,10 +112,13 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append(SHARED_NOW if now else SHARED_AS_OF)
-    if query:
-        conditions.append(search_now_sql("state.machine_id") if now
-                          else search_sql("hostname", "machine_id", "(SELECT b.body FROM "
-                                          "reports b WHERE b.report_id = state.report_id)"))
+    indexed = query and now and search_now_params(query)
+    if indexed:
+        conditions.append(search_now_sql("state.machine_id", indexed["mac"]))
+        params.update(indexed)
+    elif query:
+        conditions.append(search_sql("hostname", "machine_id", "(SELECT b.body FROM "
+                                     "reports b WHERE b.report_id = state.report_id)"))
         params.update(search_params(query))
     return " AND ".join(conditions) or "1 = 1", params
 

@@ -49,13 +49,30 @@ REPORT_MACS = (f"(SELECT group_concat({MAC_DIGITS}, char(10)) "  # noqa: S608
                "FROM json_each({body}, '$.machine.addresses') a)")
 
 
-def search_now_sql(machine_id):
-    """`search_sql()` over the machines now, through the trigram index `machine_search`
-    (their names, ids, IPs and MACs as bare hex digits, kept by `counting/kept.py`)."""
+# What the trigram index can look up: LIKE without an ESCAPE clause, so a query holding a
+# LIKE wildcard or the escape character is searched the slow way (`search_sql`).
+NOT_INDEXABLE = set("%_\\")
+
+
+def search_now_params(query):
+    """The :q and :mac parameters of `search_now_sql()` for a query without NOT_INDEXABLE
+    characters, or None when it has one."""
+    if set(query) & NOT_INDEXABLE:
+        return None
+    mac = MAC_TEXT.fullmatch(query) and query.upper().replace(":", "").replace("-", "")
+    return {"q": f"%{query}%", "mac": f"%{mac}%" if mac else None}
+
+
+def search_now_sql(machine_id, mac):
+    """`search_sql()` over the machines now through the trigram index `machine_search`
+    (their names, ids, IPs and MACs as bare hex digits, kept by `counting/kept.py`); with
+    `mac`, the :mac pattern too."""
     # The column expression comes from our own code, never from input.
-    return (f"{machine_id} IN (SELECT machine_id FROM machines WHERE rowid IN ("  # noqa: S608
-            "SELECT rowid FROM machine_search WHERE text LIKE :q ESCAPE '\\' UNION "
-            "SELECT rowid FROM machine_search WHERE text LIKE :mac ESCAPE '\\'))")
+    matching = "SELECT rowid FROM machine_search WHERE text LIKE :q"
+    if mac:
+        matching += " UNION SELECT rowid FROM machine_search WHERE text LIKE :mac"
+    return (f"{machine_id} IN (SELECT machine_id FROM machines "  # noqa: S608
+            f"WHERE rowid IN ({matching}))")
 
 
 def search_sql(hostname, machine_id, body):

@@ -269,3 +269,12 @@ def test_days_thinned_to_months_stay_as_kept(db):
     assert kept.rebuild(db)["differed"] == []
     assert {days: rollup(db, as_of=day(days))["total"]["installed"]
             for days in (55, 47)} == before
+
+
+def test_a_search_with_like_wildcards_takes_them_literally(db):
+    save_units(db, UNITS)
+    store_report(db, make_report(hostname="SXD-1"))
+    store_report(db, make_report(hostname="SXD_2"))
+    assert [row["hostname"] for row in list_machine_states(db, query="D_").rows] == ["SXD_2"]
+    assert list_machine_states(db, query="%").total == 0
+    assert list_machine_states(db, query="sxd").total == 2
