@@ -167,7 +167,10 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
         # Read the few rows a unit or a state has, then sort them, rather than walk every
         # machine in name order until a page is found.
         index = "machine_now_unit" if unit else "machine_now_state" if state else None
-        return _page_now(db, condition, params, order, page, per_page, index)
+        only_unit_and_state = not (follows_guideline is not None or mismatch is not None
+                                   or duplicates or query or conflict is not None)
+        total = kept_total(db, params.get("units"), state) if only_unit_and_state else None
+        return _page_now(db, condition, params, order, page, per_page, index, total)
     sql, state_params = state_query(db, when, scope=params.get("units"))
     if "units" in params:
         params["units"] = json.dumps(params["units"])
@@ -192,15 +195,33 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     return Page(rows, total, page, per_page)
 
 
-def _page_now(db, condition, params, order, page, per_page, index):
-    """One page of the machines' kept states now: counted and chosen by the indexes of
-    `machine_now` (`index` when given), then the report columns of that page only."""
+# How many machines now a state filter lists, from the kept counts of their units.
+KEPT_TOTALS = {None: "seen + stale + retired", "installed": "installed",
+               "not_connected": "installed - connected", "protected": "protected",
+               "unprotected": "installed - protected", "exempt": "exempt",
+               "missing": "missing", "stale": "stale", "retired": "retired"}
+
+
+def kept_total(db, units, state):
+    """How many machines now are in `state` (None: any) among `units` (None: every unit and
+    none), summed from each unit's kept counts rather than counted one by one."""
+    kept.catch_up(db)
+    return db.execute(f"SELECT coalesce(sum({KEPT_TOTALS[state]}), 0) FROM unit_now "  # noqa: S608
+                      "WHERE :units IS NULL OR unit IN (SELECT value FROM json_each(:units))",
+                      {"units": None if units is None else json.dumps(units)}).fetchone()[0]
+
+
+def _page_now(db, condition, params, order, page, per_page, index, total=None):
+    """One page of the machines' kept states now: counted (unless `total` is known) and
+    chosen by the indexes of `machine_now` (`index` when given), then the report columns of
+    that page only."""
     kept.catch_up(db)
     indexed = f"INDEXED BY {index}" if index else ""
     if "units" in params:
         params["units"] = json.dumps(params["units"])
-    total = db.execute(f"SELECT count(*) FROM machine_now AS state {indexed} "  # noqa: S608
-                       f"WHERE {condition}", params).fetchone()[0]
+    if total is None:
+        total = db.execute(f"SELECT count(*) FROM machine_now AS state {indexed} "  # noqa: S608
+                           f"WHERE {condition}", params).fetchone()[0]
     chosen = db.execute(f"SELECT machine_id FROM machine_now AS state {indexed} "  # noqa: S608
                         f"WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset",
                         dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()

@@ -6,6 +6,7 @@ every date reads the same before and after."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,7 +18,12 @@ from hypothesis import strategies as st
 
 from collector.cli.main import main
 from collector.counting import kept
-from collector.counting.machine_states import list_machine_states, tab_counts
+from collector.counting.machine_states import (
+    KEPT_TOTALS,
+    _conditions,
+    list_machine_states,
+    tab_counts,
+)
 from collector.counting.rollup import rollup
 from collector.counting.states import COUNTS
 from collector.store import lifecycle, settings
@@ -141,7 +147,21 @@ def test_kept_figures_equal_figures_counted_from_the_reports(changes):
         rebuilt = kept.rebuild(db)
         assert rebuilt["differed"] == []
         assert every_figure(db) == before
+        assert_list_totals_are_the_machines_counted(db)
         db.close()
+
+
+def assert_list_totals_are_the_machines_counted(db):
+    """The machine lists' totals come from the kept unit counts: the same as counting the
+    machines listed, for every state filter, in the province and under a unit."""
+    for state in KEPT_TOTALS:
+        for unit in (None, "HUYEN"):
+            condition, params = _conditions(db, unit, state, now=True)
+            if "units" in params:
+                params["units"] = json.dumps(params["units"])
+            counted = db.execute(f"SELECT count(*) FROM machine_now AS state "  # noqa: S608
+                                 f"WHERE {condition}", params).fetchone()[0]
+            assert list_machine_states(db, unit=unit, state=state).total == counted
 
 
 def test_a_late_report_moves_the_kept_day_it_was_observed_on(db):
