@@ -41,7 +41,7 @@ def seed(db_path):
         db.conn.executemany(INSERT_REPORT, [[r[c] for c in REPORT_COLUMNS] for r in rows])
         db.conn.executemany(INSERT_PRODUCT, [
             (r["report_id"], "Kaspersky Endpoint Security for Windows", "Kaspersky", "12.3",
-             1, 1) for r in rows])
+             1, 1, None) for r in rows])
         db.conn.executemany(UPSERT_MACHINE, rows)
     db.close()
 
