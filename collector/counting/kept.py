@@ -35,6 +35,7 @@ from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import now_stored, parse_stored
 from collector.store import settings
 from collector.store.db import write_transaction
+from collector.store.lifecycle import today
 from collector.store.machines import REPORT_IPS, REPORT_MACS
 from collector.store.retention import horizons
 
@@ -81,10 +82,6 @@ def first_day(since):
     if len(since) == 10:
         return date.fromisoformat(since)
     return parse_stored(since).astimezone(LOCAL_TZ).date()
-
-
-def today():
-    return parse_stored(now_stored()).astimezone(LOCAL_TZ).date()
 
 
 def _work_to_do(db):
@@ -154,14 +151,21 @@ def kept_for_good_before(db):
     return horizons(rules["keep_all_reports_days"], rules["keep_daily_reports_days"]).daily_from
 
 
+def first_report_day(db):
+    """The local date of the first report observed, or None when none came yet (each
+    machine keeps its first, whatever retention later thins)."""
+    first = db.execute("SELECT min(first_seen_at) FROM machines").fetchone()[0]
+    return None if first is None else first_day(first)
+
+
 def keep_days_before(db, day):
     """Keep the figures of every day from the first report's to the one before `day` (the
     retention rule's step before it thins those days' reports to one a month)."""
-    first = db.execute("SELECT min(first_seen_at) FROM machines").fetchone()[0]
+    first = first_report_day(db)
     if first is None:
         return
     kept = set(kept_days(db))
-    at = max(first_day(first), date(2000, 1, 1))
+    at = first
     while at < min(day, today()):
         if at not in kept:
             keep_day(db, at)

@@ -14,10 +14,9 @@ import json
 import threading
 from datetime import date, timedelta
 
+from collector.counting.kept import first_report_day
 from collector.counting.rollup import rollup
 from collector.counting.states import UnknownUnit, moment, when_for
-from collector.formats.formatting import LOCAL_TZ
-from collector.formats.timefmt import parse_stored
 from collector.store.units import get_unit
 
 MAX_POINTS = 60
@@ -67,13 +66,6 @@ def _rules_key(db, unit_code):
 
 def _day(value):
     return value if isinstance(value, date) or value is None else date.fromisoformat(value)
-
-
-def first_report_day(db):
-    """The local date of the first report observed, or None when none came yet (each
-    machine keeps its first, whatever retention later thins)."""
-    first = db.execute("SELECT min(first_seen_at) FROM machines").fetchone()[0]
-    return None if first is None else parse_stored(first).astimezone(LOCAL_TZ).date()
 
 
 def sample_days(start, end, limit=MAX_POINTS):

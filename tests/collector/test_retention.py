@@ -27,16 +27,21 @@ LOCAL = timezone(timedelta(hours=7))
 DAYS = 8
 NAMES = ("SXD-{}", "XA-{}", "DESKTOP-{}")
 
-report = st.fixed_dictionaries({
-    "machine": st.integers(0, 4), "hours_ago": st.integers(0, DAYS * 24),
-    "name": st.sampled_from(NAMES), "installed": st.booleans(),
-    "unit_code": st.sampled_from([None, "SXD", "XA"])})
-stream = st.fixed_dictionaries({
-    "reports": st.lists(report, min_size=1, max_size=25),
-    # Deliveries in any order: a spool sends old reports after newer ones.
-    "order": st.randoms(use_true_random=False),
-    "retire": st.lists(st.tuples(st.integers(0, 4), st.integers(0, DAYS)), max_size=2),
-    "allocations": st.lists(st.integers(1, 20), max_size=3)})
+def reports_over(days, max_reports):
+    """Streams of reports over `days` days, delivered in any order (a spool sends old
+    reports after newer ones), with retirements and allocation changes."""
+    report = st.fixed_dictionaries({
+        "machine": st.integers(0, 4), "hours_ago": st.integers(0, days * 24),
+        "name": st.sampled_from(NAMES), "installed": st.booleans(),
+        "unit_code": st.sampled_from([None, "SXD", "XA"])})
+    return st.fixed_dictionaries({
+        "reports": st.lists(report, min_size=1, max_size=max_reports),
+        "order": st.randoms(use_true_random=False),
+        "retire": st.lists(st.tuples(st.integers(0, 4), st.integers(0, DAYS)), max_size=2),
+        "allocations": st.lists(st.integers(1, 20), max_size=3)})
+
+
+stream = reports_over(DAYS, 25)
 
 
 def day(days_ago):
@@ -95,15 +100,7 @@ def test_thinning_reports_leaves_every_past_figure_unchanged(events):
 # Over two months and more, so that a Vietnam month ends inside the stream.
 MONTHS_DAYS = 75
 KEEP_DAILY = 20
-long_report = st.fixed_dictionaries({
-    "machine": st.integers(0, 4), "hours_ago": st.integers(0, MONTHS_DAYS * 24),
-    "name": st.sampled_from(NAMES), "installed": st.booleans(),
-    "unit_code": st.sampled_from([None, "SXD", "XA"])})
-long_stream = st.fixed_dictionaries({
-    "reports": st.lists(long_report, min_size=1, max_size=40),
-    "order": st.randoms(use_true_random=False),
-    "retire": st.lists(st.tuples(st.integers(0, 4), st.integers(0, DAYS)), max_size=2),
-    "allocations": st.lists(st.integers(1, 20), max_size=3)})
+long_stream = reports_over(MONTHS_DAYS, 40)
 
 
 @hypothesis_settings(max_examples=15, deadline=None,
