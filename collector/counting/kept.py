@@ -51,13 +51,12 @@ ADD_NOW = f"""INSERT INTO unit_now (unit, {COLUMNS})
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
-# Shared names as of a day among the given machines' states (`kept_state_rows`).
-SHARED_NAMES = """
+# Names shared by several machines among states (`source`: kept or temporary rows).
+SHARED = """
     SELECT upper(hostname) AS hostname,
            json_group_array(json_array(machine_id, enrolled_code)) AS machines
-    FROM (SELECT * FROM temp.kept_state_rows ORDER BY machine_id)
+    FROM (SELECT * FROM {source} ORDER BY machine_id)
     GROUP BY upper(hostname) HAVING count(*) > 1"""
-# The addresses of the machines now (all, or `:machines`), searchable as text.
 # Each machine's latest report's addresses, of all machines or of `?` (JSON ids).
 ADDRESSES = f"""INSERT OR REPLACE INTO machine_addresses (machine_id, ips, macs)
     SELECT m.machine_id, {REPORT_IPS.format(body="r.body")}, {REPORT_MACS.format(body="r.body")}
@@ -67,12 +66,10 @@ SEARCH_TEXT = """INSERT INTO machine_search (rowid, text)
     SELECT m.rowid, m.hostname || char(10) || m.machine_id || char(10)
                     || coalesce(a.ips, '') || char(10) || coalesce(a.macs, '')
     FROM machines m JOIN machine_addresses a USING (machine_id) {where}"""
-SHARED_NOW = """INSERT INTO shared_now (hostname, machines)
-    SELECT upper(hostname), json_group_array(json_array(machine_id, enrolled_code))
-    FROM (SELECT * FROM machine_now {where} ORDER BY machine_id)
-    GROUP BY upper(hostname) HAVING count(*) > 1"""
+SHARED_NOW = "INSERT INTO shared_now (hostname, machines) " + SHARED.format(
+    source="machine_now {where}")
 KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
-    SELECT ?, hostname, machines FROM ({SHARED_NAMES})"""  # noqa: S608
+    SELECT ?, hostname, machines FROM ({SHARED.format(source='temp.kept_state_rows')})"""  # noqa: S608
 
 
 def first_day(since):
@@ -314,18 +311,14 @@ def _roomy_cache(db):
 
 def _count_now(db, when):
     """Count every machine now, from the reports."""
-    with _roomy_cache(db):
-        _count_every_machine_now(db, when)
-
-
-def _count_every_machine_now(db, when):
     db.execute("DELETE FROM machine_now")
     db.execute("DELETE FROM unit_now")
     sql, params = state_query(db, when)
-    db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
-               f"SELECT {STATE_COLUMNS} FROM state", params)
-    for unit, counts in _counts(db, "machine_now").items():
-        db.execute(ADD_NOW, dict(counts, unit=unit))
+    with _roomy_cache(db):
+        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
+                   f"SELECT {STATE_COLUMNS} FROM state", params)
+    db.conn.executemany(ADD_NOW, [dict(counts, unit=unit) for unit, counts
+                                  in _counts(db, "machine_now").items()])
     db.execute("DELETE FROM shared_now")
     db.execute(SHARED_NOW.format(where=""))
     _remember_lifecycle(db)
@@ -359,10 +352,11 @@ def _count_day(db, day):
     sql, params = state_query(db, when)
     _states_into(db, "kept_state_rows", sql, params)
     text = day.isoformat()
-    for unit, counts in _counts(db, "temp.kept_state_rows").items():
-        db.execute(ADD_TO_DAY, dict(counts, day=text, unit=unit))
-    for (enrolled, named), conflicts in _conflicts(db, "temp.kept_state_rows").items():
-        db.execute(ADD_CONFLICTS, [text, enrolled, named, conflicts])
+    db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
+                                     in _counts(db, "temp.kept_state_rows").items()])
+    db.conn.executemany(ADD_CONFLICTS, [
+        [text, enrolled, named, conflicts]
+        for (enrolled, named), conflicts in _conflicts(db, "temp.kept_state_rows").items()])
     db.execute(KEEP_SHARED, [text])
     db.execute("INSERT INTO kept_days (day, computed_at) VALUES (?, ?)", [text, now_stored()])
     db.execute("DROP TABLE temp.kept_state_rows")
