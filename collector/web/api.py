@@ -84,7 +84,8 @@ def post_report():
         return error
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
-        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"))
+        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"),
+                         reread=False)
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
