@@ -6,7 +6,7 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
-from collector.store import repair
+from collector.store import repair, search_index
 from collector.store.ingest import backfill_connection_and_signatures
 
 migrations = Migrations("avroll")
@@ -464,6 +464,14 @@ def m017_ingest_lookups(db):
     db.execute("CREATE TRIGGER units_version_delete AFTER DELETE ON units " + retag)
     db.execute("CREATE TRIGGER units_version_update AFTER UPDATE OF code, parent ON units "
                + retag)
+
+
+@migrations()
+def m018_search_follows_the_latest_report(db):
+    # The search index was kept with the figures (counting/kept.py), rewritten for every
+    # report; triggers now keep it with the machine, only when its name or addresses change.
+    search_index.install(db)
+    db.execute("DELETE FROM kept_state WHERE key = 'search'")
 
 
 def apply(db):
