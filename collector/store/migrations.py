@@ -466,6 +466,24 @@ def m017_ingest_lookups(db):
                + retag)
 
 
+@migrations()
+def m018_read_tokens(db):
+    # Bearer tokens for scripts and collectors above that read GET /api/v1/* (store/api_tokens.py).
+    db.execute("""
+        CREATE TABLE api_tokens (
+            token_id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'unit')),
+            unit_code TEXT,
+            note TEXT,
+            expires_on TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            last_used_on TEXT,
+            revoked_at TEXT
+        )""")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)
