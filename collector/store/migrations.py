@@ -484,6 +484,17 @@ def m018_read_tokens(db):
         )""")
 
 
+@migrations()
+def m019_console_export_dates(db):
+    # When a KSC or AD file was exported (its own date, or the one the officer gave), which
+    # its "12 minutes ago" counts back from and its connections are judged against.
+    db.execute("ALTER TABLE console_imports ADD COLUMN exported_at TEXT")
+    db.execute("ALTER TABLE console_imports ADD COLUMN exported_from TEXT")
+    # KSC's own product names ("Kaspersky Endpoint Security 10 MR1") now count as their
+    # family: every kept figure not kept for good is counted again (counting/products.py).
+    db.execute("INSERT INTO kept_marks (since) VALUES ('')")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)
