@@ -256,6 +256,13 @@ VI = {
     "File": "Tệp",
     "Forget the password": "Xóa mật khẩu đã lưu",
     "Imported": "Đã nhập",
+    "Exported at": "Thời điểm xuất tệp",
+    "Exported at (as the file says)": "Thời điểm xuất tệp (theo tệp)",
+    "Exported at (as you gave it)": "Thời điểm xuất tệp (theo người nhập)",
+    "Needed when the file writes times such as '12 minutes ago' and does not say when it "
+    "was exported (an XLSX file says so itself).":
+        "Cần khi tệp ghi thời gian kiểu \"12 phút trước\" mà không cho biết thời điểm xuất "
+        "(tệp XLSX tự ghi thời điểm này).",
     "Imports": "Nhập KSC/AD",
     "Imports so far": "Các lần nhập",
     "In KSC under a name of no unit": "Có trong KSC, tên máy không theo đơn vị nào",
