@@ -13,7 +13,6 @@ from collector.formats.timefmt import now_stored
 from collector.store import audit
 from collector.store.db import write_transaction
 
-
 KINDS = ("report", "reminder")
 
 
