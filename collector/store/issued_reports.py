@@ -13,8 +13,6 @@ from collector.formats.timefmt import now_stored
 from collector.store import audit
 from collector.store.db import write_transaction
 
-KINDS = ("report", "reminder")
-
 
 class DuplicateIssue(ValueError):
     """A document with this number and date was issued already by the same issuer."""
