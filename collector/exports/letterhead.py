@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from collector.counting.states import UnknownUnit
 from collector.exports.files import day_text
 from collector.store import letterheads, settings
 from collector.store.units import get_unit
@@ -124,6 +125,8 @@ def letterhead(db, scope=None):
     if not scope:
         return _from_values(None, letterheads.province_values(db))
     unit = get_unit(db, scope)
+    if unit is None:
+        raise UnknownUnit(scope)
     values = letterheads.unit_values(db, unit["code"])
     values.setdefault("issuer_name", unit["name"])
     if "report_recipient" not in values:

@@ -158,7 +158,7 @@ def build_reminder_letter(db, below=None, deadline=None, as_of=None, parent=None
     before, after = paragraphs(reminder, head)
     for parts in before:
         letter.paragraph(*parts)
-    letter.table(COLUMNS, table_rows(reminder), widths=(12, 56, 24, 24, 19, 30),
+    letter.table(COLUMNS, table_rows(reminder), widths=(14, 54, 24, 24, 19, 30),
                  numeric=(2, 3, 4))
     for parts in after:
         letter.paragraph(*parts)
