@@ -330,3 +330,13 @@ def test_the_hostname_is_the_netbios_name_even_when_wmi_fails(monkeypatch):
     monkeypatch.setattr(system, "hostname", lambda: "vm")  # socket.gethostname() under Wine
     report = replay(monkeypatch, recorded)
     assert report["machine"]["hostname"] == "VM"
+
+
+@pytest.mark.parametrize("junk", [
+    "FEFEFEFE-FEFE-FEFE-FEFE-FEFEFEFEFEFE", "00010203-0405-0607-0809-0A0B0C0D0E0F",
+    "DEADBEEF-DEAD-BEEF-DEAD-BEEFDEADBEEF", "03000200-0400-0500-0006-000700080009",
+    "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "00000000-0000-0000-0000-000000000000"])
+def test_placeholder_board_uuids_are_no_identity(monkeypatch, junk):
+    report = report_of(monkeypatch, "win10_defender_only.json",
+                       computer_product=[{"UUID": junk}])
+    assert "hardware_uuid" not in report["machine"]
