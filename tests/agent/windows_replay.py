@@ -90,6 +90,12 @@ def _raiser(kind, message):
 
 def replay(monkeypatch, recorded, unit_code="STTTT", outcomes=None, through_wmi=False):
     """The report `collect_report()` builds on the PC the records come from."""
+    install(monkeypatch, recorded, through_wmi)
+    return collect.collect_report(unit_code=unit_code, outcomes=outcomes)
+
+
+def install(monkeypatch, recorded, through_wmi=False):
+    """Make this process collect as the recorded PC did (the commands too)."""
     monkeypatch.setattr(collect, "platform_facts", windows)
     real_sources = api.sources
     monkeypatch.setattr(api, "sources", lambda: replayed_sources(
@@ -101,4 +107,3 @@ def replay(monkeypatch, recorded, unit_code="STTTT", outcomes=None, through_wmi=
         monkeypatch.setattr(api, "product_exe_exists", exists.get, raising=False)
     if "visible_ram_bytes" in recorded:  # what psutil saw, where the case needs it
         monkeypatch.setattr(system, "visible_ram_bytes", lambda: recorded["visible_ram_bytes"])
-    return collect.collect_report(unit_code=unit_code, outcomes=outcomes)
