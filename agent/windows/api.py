@@ -294,7 +294,9 @@ def _read_class(connect, namespace, wmi_class, names):
             return _select(connect, namespace, wmi_class, selected, names), None
         except Exception as exc:  # comtypes.COMError, or an RPC error under it
             error = exc.with_traceback(None)
-        if getattr(error, "hresult", None) != WBEM_E_INVALID_QUERY:
+        # COMError holds the code in `hresult`, OSError (from CoGetObject) in `winerror`.
+        code = getattr(error, "hresult", None) or getattr(error, "winerror", None)
+        if code != WBEM_E_INVALID_QUERY:
             break
     return None, error
 
