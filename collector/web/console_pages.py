@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 
 from collector.counting import reconcile
 from collector.counting.states import UnknownUnit
@@ -46,6 +46,24 @@ def allow_uploads(app):
         user = current_user()
         if request.endpoint in UPLOAD_ENDPOINTS and user and user["role"] == "admin":
             request.max_content_length = MAX_UPLOAD_BYTES
+
+
+def admin_upload_gate(app):
+    """For the server's guard, before a body is read: whether a request to `path` carrying
+    `cookie` may send more than a report (an administrator's logged-in session posting to an
+    upload page), decided as a page would (the session held on the server, the role)."""
+    paths = set()
+
+    def may_send_large(path, cookie):
+        if not paths:
+            with app.test_request_context():
+                paths.update(url_for(endpoint) for endpoint in UPLOAD_ENDPOINTS)
+        if path not in paths or not cookie:
+            return False
+        with app.test_request_context(path, method="POST", headers={"Cookie": cookie}):
+            user = current_user()
+            return bool(user and user["role"] == "admin")
+    return may_send_large
 
 
 def _result():
