@@ -112,6 +112,7 @@ def console_attached():
 
 def _register_commands():
     from collector.cli import accounts as cli_accounts
+    from collector.cli import api_tokens as cli_api_tokens
     from collector.cli import console_views as cli_console_views
     from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
@@ -124,7 +125,8 @@ def _register_commands():
                   cli_accounts.reports, cli_figures.figures,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind, cli_letterheads.letterhead_group, cli_demo.demo):
+                  cli_reminders.remind, cli_letterheads.letterhead_group, cli_demo.demo,
+                  cli_api_tokens.api_tokens):
         main.add_command(group)
 
 

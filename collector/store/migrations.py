@@ -467,7 +467,36 @@ def m017_ingest_lookups(db):
 
 
 @migrations()
-def m018_letters_each_level_and_replies(db):
+def m018_read_tokens(db):
+    # Bearer tokens for scripts and collectors above that read GET /api/v1/* (store/api_tokens.py).
+    db.execute("""
+        CREATE TABLE api_tokens (
+            token_id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'unit')),
+            unit_code TEXT,
+            note TEXT,
+            expires_on TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            last_used_on TEXT,
+            revoked_at TEXT
+        )""")
+
+
+@migrations()
+def m019_console_export_dates(db):
+    # When a KSC or AD file was exported (its own date, or the one the officer gave), which
+    # its "12 minutes ago" counts back from and its connections are judged against.
+    db.execute("ALTER TABLE console_imports ADD COLUMN exported_at TEXT")
+    db.execute("ALTER TABLE console_imports ADD COLUMN exported_from TEXT")
+    # KSC's own product names ("Kaspersky Endpoint Security 10 MR1") now count as their
+    # family: every kept figure not kept for good is counted again (counting/products.py).
+    db.execute("INSERT INTO kept_marks (since) VALUES ('')")
+
+
+@migrations()
+def m020_letters_each_level_and_replies(db):
     # Each unit's own letterhead (a district drafts under its own name, not the province's).
     db.execute("""CREATE TABLE unit_letterheads (unit_code TEXT NOT NULL, key TEXT NOT NULL,
                   value TEXT NOT NULL, PRIMARY KEY (unit_code, key)) WITHOUT ROWID""")

@@ -158,6 +158,10 @@ SETTINGS = {setting.key: setting for setting in (
             "are at most this many days old. Default 7 days, after Kaspersky Security Center's "
             f"\"Databases are outdated\" device status condition ({KSC_STATUS_PAGE}).",
             _whole_number(1, 365)),
+    Setting("licence_warning_days", "30",
+            "A machine whose mandated antivirus says its licence ends within this many days "
+            "is listed under \"licence expires within N days\" on its unit's page, so the "
+            "licence is renewed before protection stops.", _whole_number(1, 365)),
     Setting("required_product",
             "Kaspersky Endpoint Security for Windows; Kaspersky Security for Windows Server; "
             "Kaspersky Endpoint Security for Linux; Kaspersky Endpoint Security for Business",
