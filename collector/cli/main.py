@@ -124,6 +124,7 @@ def _register_commands():
     from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
     from collector.cli import figures as cli_figures
+    from collector.cli import letterheads as cli_letterheads
     from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
 
@@ -131,8 +132,8 @@ def _register_commands():
                   cli_accounts.reports, cli_figures.figures,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind, cli_demo.demo, cli_api_tokens.api_tokens,
-                  cli_backup.backup, cli_backup.restore):
+                  cli_reminders.remind, cli_letterheads.letterhead_group, cli_demo.demo,
+                  cli_api_tokens.api_tokens, cli_backup.backup, cli_backup.restore):
         main.add_command(group)
 
 
