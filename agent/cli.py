@@ -43,6 +43,10 @@ def build_parser():
         "--diagnose", action="store_true",
         help="instead, print per source what it read, what failed and how long it took "
              "(run it on a few PCs before a rollout)")
+    collect_command.add_argument(
+        "--record", metavar="DIR",
+        help="also write every source's raw records (DIR/records.json, the test fixtures' "
+             "format) and the report (DIR/report.json): send DIR back from a pilot PC")
     send = commands.add_parser(
         "send", parents=[settings],
         help="send spooled reports, oldest first, then this computer's report now "
@@ -78,8 +82,18 @@ def main(argv=None):
 
 
 def collect(args, config):
-    outcomes = [] if args.diagnose else None
+    outcomes = [] if args.diagnose or args.record else None
     report = collect_report(unit_code=config.unit, outcomes=outcomes)
+    if args.record:
+        from agent.record import write_record
+
+        try:
+            paths = write_record(args.record, outcomes, report)
+        except OSError as exc:
+            print(f"avroll-agent: cannot record in {args.record}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
+        print("avroll-agent: recorded " + " and ".join(paths), file=sys.stderr)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # piped on Windows, stdout speaks the ANSI code page: Vietnamese names need UTF-8
         sys.stdout.reconfigure(encoding="utf-8")

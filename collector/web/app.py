@@ -21,6 +21,7 @@ from collector.web import (
     export_api,
     export_downloads,
     i18n,
+    inventory_api,
     issued_pages,
     pages,
     report_writer,
@@ -67,6 +68,7 @@ def create_app(test_config=None):
     csrf.register(app)
     security_headers.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(inventory_api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(unit_pages.bp)

@@ -17,7 +17,7 @@ FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Agents authenticate each report with a bearer secret, which a browser never sends itself.
-EXEMPT_ENDPOINTS = frozenset({"api.post_report"})
+EXEMPT_ENDPOINTS = frozenset({"api.post_report", "inventory.post_inventory"})
 
 
 def token():

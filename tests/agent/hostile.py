@@ -67,7 +67,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 else:
                     self.wfile.write(piece)
                     self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:  # broken pipe, reset, or aborted (Windows)
             self.server.hung_up += 1
 
 

@@ -5,7 +5,6 @@ delivered only when the collector's acknowledgement names it; else the report st
 
 from __future__ import annotations
 
-import logging
 import os
 
 import pytest
@@ -34,22 +33,15 @@ def serve():
 
 
 @pytest.fixture
-def send(tmp_path, capsys, monkeypatch):
+def send(tmp_path, capsys):
     """Run `avroll-agent send` with short limits; return (exit code, its last line)."""
-    monkeypatch.delenv("AVROLL_TOKEN", raising=False)
-    monkeypatch.setenv("AVROLL_CONFIG", str(tmp_path / "absent.ini"))
-
     def run(url, token=None):
         args = ["send", "--server", url, "--state-dir", str(tmp_path),
                 "--time-limit", TIME_LIMIT, "--timeout", TIMEOUT]
         code = cli.main(args + (["--token", token] if token else []))
         return code, capsys.readouterr().err
 
-    yield run
-    logger = logging.getLogger("avroll")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
+    return run
 
 
 def spooled(state):
