@@ -495,6 +495,30 @@ def m019_console_export_dates(db):
     db.execute("INSERT INTO kept_marks (since) VALUES ('')")
 
 
+@migrations()
+def m020_national_collector(db):
+    # A national collector keeps what each province pushed, as signed (store/national.py).
+    db.execute("CREATE TABLE collector_role (role TEXT NOT NULL)")
+    db.execute("""CREATE TABLE push_credentials (id INTEGER PRIMARY KEY,
+                  province TEXT NOT NULL, credential_hash TEXT NOT NULL UNIQUE,
+                  created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)""")
+    db.execute("""CREATE TABLE national_days (province TEXT NOT NULL, as_of TEXT NOT NULL,
+                  version INTEGER NOT NULL, figures TEXT NOT NULL, sha256 TEXT NOT NULL,
+                  computed_at TEXT, received_at TEXT NOT NULL, clock_skew_seconds INTEGER,
+                  PRIMARY KEY (province, as_of, version)) WITHOUT ROWID""")
+    db.execute("""CREATE TABLE national_issued (province TEXT NOT NULL, number TEXT NOT NULL,
+                  issued_on TEXT NOT NULL, as_of TEXT NOT NULL, parent TEXT,
+                  issued_at TEXT NOT NULL, received_at TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on))""")
+    db.execute("""CREATE TABLE national_issued_files (province TEXT NOT NULL,
+                  number TEXT NOT NULL, issued_on TEXT NOT NULL, filename TEXT NOT NULL,
+                  body BLOB NOT NULL, sha256 TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, filename))""")
+    db.execute("""CREATE TABLE national_pushes (id INTEGER PRIMARY KEY, province TEXT NOT NULL,
+                  received_at TEXT NOT NULL, clock_skew_seconds INTEGER, what TEXT)""")
+    db.execute("CREATE INDEX national_pushes_province ON national_pushes (province, received_at)")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)
