@@ -51,10 +51,11 @@ def days_to_send(db, after=None, through=None):
 
 
 def issued_payloads(db, sent=()):
-    """Each issued report not among `sent` ((number, issued_on) pairs), with its files."""
-    sent = {tuple(pair) for pair in sent}
-    for report in reversed(issued_reports(db)):
-        if (report["number"], report["issued_on"]) in sent:
+    """Each issued report (not the reminders) not among `sent` ((number, issued_on, issuer)
+    triples, the issuer '' for the province), with its files."""
+    sent = {tuple(key) for key in sent}
+    for report in reversed(issued_reports(db, kind="report")):
+        if (report["number"], report["issued_on"], report["parent"] or "") in sent:
             continue
         yield {"number": report["number"], "issued_on": report["issued_on"],
                "as_of": report["as_of"], "parent": report["parent"],

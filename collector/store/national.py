@@ -125,11 +125,12 @@ def store_day(db, province, as_of, figures, computed_at, skew):
 def store_issued(db, province, report, files, skew):
     """Keep an issued report of a province with its files (`{filename: bytes}`) byte for
     byte: "stored", "unchanged", or IssuedRewrite when it would change one already kept."""
-    key = [province, report["number"], report["issued_on"]]
+    key = [province, report["number"], report["issued_on"], report.get("parent") or ""]
     sent = {name: hashlib.sha256(body).hexdigest() for name, body in files.items()}
     with write_transaction(db):
         kept = dict(db.execute("SELECT filename, sha256 FROM national_issued_files WHERE "
-                               "province = ? AND number = ? AND issued_on = ?", key).fetchall())
+                               "province = ? AND number = ? AND issued_on = ? AND parent = ?",
+                               key).fetchall())
         _log(db, province, f"issued {report['number']} {report['issued_on']}", skew)
         if kept:
             if kept != sent:
@@ -137,24 +138,24 @@ def store_issued(db, province, report, files, skew):
                                     "was issued already with other files: an issued report "
                                     "is never rewritten")
             return "unchanged"
-        db.execute("INSERT INTO national_issued (province, number, issued_on, as_of, parent, "
+        db.execute("INSERT INTO national_issued (province, number, issued_on, parent, as_of, "
                    "issued_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [*key, report["as_of"], report.get("parent"), report["issued_at"],
-                    now_stored()])
+                   [*key, report["as_of"], report["issued_at"], now_stored()])
         db.conn.executemany(
-            "INSERT INTO national_issued_files (province, number, issued_on, filename, body, "
-            "sha256) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO national_issued_files (province, number, issued_on, parent, filename, "
+            "body, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(*key, name, body, sent[name]) for name, body in files.items()])
     return "stored"
 
 
 def pushed_state(db, province):
-    """What a province has pushed: its last day, and the issued reports kept."""
+    """What a province has pushed: its last day, and the issued reports kept (number, date,
+    issuer: '' for the province, else the unit)."""
     last = db.execute("SELECT max(as_of) FROM national_days WHERE province = ?",
                       [province]).fetchone()[0]
-    issued = [[row[0], row[1]] for row in db.execute(
-        "SELECT number, issued_on FROM national_issued WHERE province = ? "
-        "ORDER BY issued_on, number", [province])]
+    issued = [list(row) for row in db.execute(
+        "SELECT number, issued_on, parent FROM national_issued WHERE province = ? "
+        "ORDER BY issued_on, number, parent", [province])]
     return {"province": province, "last_day": last, "issued": issued}
 
 
@@ -206,14 +207,15 @@ def issued_list(db, province=None):
     for report in reports:
         report["files"] = list(db.query(
             "SELECT filename, length(body) AS size, sha256 FROM national_issued_files WHERE "
-            "province = ? AND number = ? AND issued_on = ? ORDER BY filename",
-            [report["province"], report["number"], report["issued_on"]]))
+            "province = ? AND number = ? AND issued_on = ? AND parent = ? ORDER BY filename",
+            [report["province"], report["number"], report["issued_on"], report["parent"]]))
     return reports
 
 
-def issued_file(db, province, number, issued_on, filename):
-    """The bytes of one file of a kept issued report, as the province issued it, or None."""
+def issued_file(db, province, number, issued_on, parent, filename):
+    """The bytes of one file of a kept issued report, as the province issued it, or None;
+    `parent` '' for the province's own."""
     row = db.execute("SELECT body FROM national_issued_files WHERE province = ? AND number = ? "
-                     "AND issued_on = ? AND filename = ?",
-                     [province, number, issued_on, filename]).fetchone()
+                     "AND issued_on = ? AND parent = ? AND filename = ?",
+                     [province, number, issued_on, parent, filename]).fetchone()
     return None if row is None else bytes(row[0])

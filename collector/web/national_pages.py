@@ -79,7 +79,7 @@ def issued_download():
     args = request.args
     body = national.issued_file(get_db(), (args.get("province") or "").upper(),
                                 args.get("number") or "", args.get("issued_on") or "",
-                                args.get("filename") or "")
+                                (args.get("parent") or "").upper(), args.get("filename") or "")
     if body is None:
         abort(404)
     return send_export(lambda: ExportFile(args["filename"], body))
