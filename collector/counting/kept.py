@@ -90,7 +90,8 @@ def catch_up(db):
         _catch_up(db)
 
 
-def _catch_up(db):
+def _catch_up(db, when=None):
+    """`catch_up` in the caller's transaction, as of `when` (default: this moment)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
                        "ORDER BY id").fetchall()
     machines, excluded, every_from, lifecycle = {}, [], None, set()
@@ -114,7 +115,7 @@ def _catch_up(db):
             day = date.fromisoformat(text)
             touched = [machine for machine, since in machines.items() if since <= day]
             _move_day(db, day, touched, excluded)
-    when = when_for(db)
+    when = when or when_for(db)
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         _count_now(db, when)
     else:
@@ -393,21 +394,34 @@ def kept_days(db):
         "SELECT day FROM kept_days ORDER BY day")]
 
 
-def _snapshot(db):
-    """Every kept figure, to compare before and after a rebuild."""
+def _day_snapshot(db, day):
+    """A kept day's figures, to compare before and after counting it again."""
+    text = day.isoformat()
+    return {
+        "days": {row.pop("unit"): row for row in db.query(
+            f"SELECT unit, {COLUMNS} FROM unit_days WHERE day = ?", [text])},  # noqa: S608
+        "conflicts": {tuple(row[:2]): row[2] for row in db.execute(
+            "SELECT enrolled_code, named_unit, conflicts FROM conflict_days WHERE day = ?",
+            [text])},
+        "duplicates": {row[0]: row[1] for row in db.execute(
+            "SELECT hostname, machines FROM day_duplicates WHERE day = ?", [text])},
+    }
+
+
+def _now_snapshot(db):
+    """The figures kept for now, to compare before and after counting them again."""
     return {
         "now": {row.pop("unit"): row for row in db.query(
             f"SELECT unit, {COLUMNS} FROM unit_now")},  # noqa: S608
         "machines": {row.pop("machine_id"): row for row in db.query(
             "SELECT * FROM machine_now")},
-        "days": {(row.pop("day"), row.pop("unit")): row for row in db.query(
-            f"SELECT day, unit, {COLUMNS} FROM unit_days")},  # noqa: S608
-        "conflicts": {tuple(row[:3]): row[3] for row in db.execute(
-            "SELECT day, enrolled_code, named_unit, conflicts FROM conflict_days")},
-        "duplicates": {tuple(row[:2]): row[2] for row in db.execute(
-            "SELECT day, hostname, machines FROM day_duplicates UNION ALL "
-            "SELECT 'now', hostname, machines FROM shared_now")},
+        "duplicates": {row[0]: row[1] for row in db.execute(
+            "SELECT hostname, machines FROM shared_now")},
     }
+
+
+def _differ(before, after):
+    return any(_zeroless(before[part]) != _zeroless(after[part]) for part in before)
 
 
 def _zeroless(rows):
@@ -419,26 +433,30 @@ def _zeroless(rows):
 def rebuild(db, first=None):
     """Count every kept day (from `first` on, when given; never before
     `kept_for_good_before()`) and now again from the reports; returns the days (and "now")
-    whose figures differed from those kept."""
+    whose figures differed from those kept.
+
+    One write transaction a day, then one for now, each after catching up: a running
+    server's reports wait for one day's count, never for the whole rebuild, and each step
+    compares figures kept and counted at the same moment (a machine whose window passes
+    during the rebuild is no difference)."""
     catch_up(db)
     first = max(first or date.min, kept_for_good_before(db))
-    with write_transaction(db):
-        before = _snapshot(db)
-        days = [day for day in kept_days(db) if day >= first]
-        _forget_days(db, days[0] if days else today())
-        for day in days:
+    days = [day for day in kept_days(db) if day >= first]
+    differed = []
+    for day in days:
+        with write_transaction(db):
+            _catch_up(db)
+            before = _day_snapshot(db, day)
+            for table in ("unit_days", "conflict_days", "day_duplicates", "kept_days"):
+                db.execute(f"DELETE FROM {table} WHERE day = ?", [day.isoformat()])  # noqa: S608
             _count_day(db, day)
-        _count_now(db, when_for(db))
-        after = _snapshot(db)
-    differed = set()
-    for part in ("days", "conflicts", "duplicates"):
-        old, new = _zeroless(before[part]), _zeroless(after[part])
-        differed.update(key[0] for key in set(old) | set(new) if old.get(key) != new.get(key))
-    if (_zeroless(before["now"]) != _zeroless(after["now"])
-            or before["machines"] != after["machines"]):
-        differed.add("now")
-    differed = {day for day in differed if day == "now" or day >= first.isoformat()}
-    days_differed = sorted(day for day in differed if day != "now")
-    now_differed = "now" in differed
-    return {"days": len(days), "differed": days_differed + (["now"] if now_differed else [])}
-
+            if _differ(before, _day_snapshot(db, day)):
+                differed.append(day.isoformat())
+    with write_transaction(db):
+        when = when_for(db)
+        _catch_up(db, when)
+        before = _now_snapshot(db)
+        _count_now(db, when)
+        if _differ(before, _now_snapshot(db)):
+            differed.append("now")
+    return {"days": len(days), "differed": differed}

@@ -119,6 +119,30 @@ def _xlsx_rows(path):
         book.close()
 
 
+def written_at(path):
+    """When an XLSX file says it was made (its document properties: created, which a later
+    save in Excel keeps, else last modified; both UTC), as an aware datetime; None for text
+    files or when absent."""
+    from datetime import timezone
+
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # a damaged file: read_table names the problem
+        return None
+    try:
+        moment = book.properties.created or book.properties.modified
+    finally:
+        book.close()
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
 def read_table(path, max_rows=MAX_ROWS, strict=False, pad=True):
     """The file's header and its rows as `(line number, [cell text])`, from CSV or XLSX.
 

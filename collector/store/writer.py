@@ -29,7 +29,7 @@ import threading
 import time
 from concurrent.futures import Future
 
-from collector.store.db import open_db
+from collector.store.db import begin_immediate, open_db
 
 BATCH_CAP = 64
 IDLE_SECONDS = 5.0
@@ -188,7 +188,7 @@ class Writer:
                 future.set_exception(value)
 
     def _transaction(self, db, batch):
-        db.execute("BEGIN IMMEDIATE")
+        begin_immediate(db)  # waits out another writer, however long
         outcomes = []
         for job, _future in batch:
             db.execute("SAVEPOINT job")

@@ -21,7 +21,10 @@ from collector.web import (
     export_api,
     export_downloads,
     i18n,
+    inventory_api,
     issued_pages,
+    national_api,
+    national_pages,
     pages,
     report_writer,
     security_headers,
@@ -67,6 +70,7 @@ def create_app(test_config=None):
     csrf.register(app)
     security_headers.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(inventory_api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(unit_pages.bp)
@@ -76,4 +80,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(national_api.bp)
+    app.register_blueprint(national_pages.bp)
+    national_pages.register(app)
     return app

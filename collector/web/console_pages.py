@@ -7,13 +7,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 
 from collector.counting import reconcile
 from collector.counting.states import UnknownUnit
 from collector.exports import reminders
 from collector.exports.files import FORMATS
 from collector.exports.reconcile_lists import build_reconcile_export
+from collector.formats import console_values as values
 from collector.formats.spreadsheets import TableError
 from collector.store import console_imports, mail
 from collector.store.db import get_db
@@ -45,6 +46,24 @@ def allow_uploads(app):
         user = current_user()
         if request.endpoint in UPLOAD_ENDPOINTS and user and user["role"] == "admin":
             request.max_content_length = MAX_UPLOAD_BYTES
+
+
+def admin_upload_gate(app):
+    """For the server's guard, before a body is read: whether a request to `path` carrying
+    `cookie` may send more than a report (an administrator's logged-in session posting to an
+    upload page), decided as a page would (the session held on the server, the role)."""
+    paths = set()
+
+    def may_send_large(path, cookie):
+        if not paths:
+            with app.test_request_context():
+                paths.update(url_for(endpoint) for endpoint in UPLOAD_ENDPOINTS)
+        if path not in paths or not cookie:
+            return False
+        with app.test_request_context(path, method="POST", headers={"Cookie": cookie}):
+            user = current_user()
+            return bool(user and user["role"] == "admin")
+    return may_send_large
 
 
 def _result():
@@ -147,7 +166,11 @@ def admins_only():
     """Imports and reminders are for administrators (others get 403)."""
 
 
-def _import_upload(db, source, upload):
+def _import_upload(db, source, upload, exported_text):
+    try:
+        exported_at = values.export_moment(exported_text)
+    except values.ValueProblem as exc:
+        raise console_imports.ImportProblems([f"the export's date: {exc}"]) from None
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise console_imports.ImportProblems(
@@ -157,7 +180,8 @@ def _import_upload(db, source, upload):
         upload.save(path)
         try:
             return console_imports.import_file(db, source, path, actor(),
-                                               filename=Path(upload.filename).name)
+                                               filename=Path(upload.filename).name,
+                                               exported_at=exported_at)
         except TableError as exc:
             raise console_imports.ImportProblems([str(exc)]) from None
 
@@ -172,7 +196,8 @@ def imports_page():
         if source not in console_imports.SOURCES or "file" not in request.files:
             abort(400)
         try:
-            saved = _import_upload(db, source, request.files["file"])
+            saved = _import_upload(db, source, request.files["file"],
+                                   request.form.get("exported_at", "")[:40])
         except console_imports.ImportProblems as exc:
             errors = console_imports.error_lines(exc.errors)
     return render_template("admin_imports.html", imports=console_imports.list_imports(db),

@@ -150,7 +150,7 @@ def test_not_a_ksc_export(tmp_path):
     assert "besides 'Name'" in error
     path.write_text("Tên,Phân bổ\nSXD,10\n", encoding="utf-8")
     [error] = _problems("ksc", path)
-    assert "no 'Name' column" in error
+    assert "no 'Name', 'Имя' or 'KLHST_WKS_DN' column" in error
 
 
 def test_fifty_thousand_lines(db, tmp_path):

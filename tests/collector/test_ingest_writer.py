@@ -265,3 +265,21 @@ def test_concurrent_posts_all_land_exactly_once(app):
     assert committed(path, "SELECT count(*) FROM reports") == [(60,)]
     assert committed(path, "SELECT count(*) FROM machines") == [(12,)]
     assert committed(path, "SELECT count(*) FROM machine_credentials") == [(12,)]
+
+
+def test_the_writer_waits_out_a_write_longer_than_the_busy_timeout(path, monkeypatch):
+    from collector.store import db as db_module
+
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_MS", 100)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # `figures rebuild`, a backup: a long write elsewhere
+    writer = Writer(path)
+    report = make_report(hostname="LOCKED-01")
+    future = writer.submit(storing(report))
+    threading.Event().wait(0.6)  # six busy timeouts
+    assert not future.done()
+    holder.execute("COMMIT")
+    holder.close()
+    assert future.result(timeout=10).duplicate is False
+    assert report_ids(path) == {report["report_id"]}
+    writer.close()

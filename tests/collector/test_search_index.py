@@ -57,7 +57,7 @@ def test_the_migration_indexes_the_machines_stored_before_it(tmp_path):
     store_report(db, report("SXD-1", [FIRST]))
     db.execute("DELETE FROM machine_search")
     db.execute("DELETE FROM machine_addresses")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm018%'")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name LIKE 'm022%'")
     apply(db)
     assert found(db, "1A2B3C") == [1]
     db.close()
