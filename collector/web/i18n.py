@@ -6,16 +6,22 @@ every text the templates use has a translation.
 
 from __future__ import annotations
 
+import re
+
 from flask import g, request
 
 from collector.counting.definitions import FIGURES
 from collector.formats import formatting
 from collector.formats.lookalikes import unusual_characters
 from collector.formats.state_words import state_word
+from collector.store import settings
+from collector.store.db import get_db
 from collector.store.settings import SETTINGS
 from collector.web import words
 
 LANGUAGES = ("vi", "en")
+# A setting's key as a word of its own (longest first: no key is cut inside another).
+SETTING_KEY = re.compile(r"\b(" + "|".join(sorted(SETTINGS, key=len, reverse=True)) + r")\b")
 COOKIE = "lang"
 
 VI = {
@@ -460,7 +466,7 @@ FIGURE_DEFINITIONS_VI = {
     "allocated": "Số bản quyền được phân bổ cho đơn vị; nếu đơn vị không có phân bổ riêng, là "
                  "tổng phân bổ của các đơn vị trực thuộc.",
     "installed_official": "Số máy đặt tên theo đơn vị hoặc đơn vị trực thuộc đã cài phần mềm "
-                          "bắt buộc (và đã kết nối, khi official_requires_connected là yes): "
+                          "bắt buộc (chỉ máy đã kết nối, khi bật official_requires_connected): "
                           "số liệu của phụ lục.",
     "install_rate": "Số bản quyền được cài đặt chia cho số bản quyền được phân bổ.",
     "seen": "Số máy có báo cáo gần nhất không quá stale_after_days ngày.",
@@ -536,8 +542,20 @@ def remember_language(response):
 
 
 def define(figure):
-    """A figure's one-line definition in the page's language (for its tooltip)."""
-    return translate(FIGURES[figure][1])
+    """A figure's one-line definition in the page's language (for its tooltip), with the
+    settings' values in force in place of their keys ("trong 7 ngày", not "trong
+    connected_days ngày")."""
+    return with_setting_values(translate(FIGURES[figure][1]))
+
+
+def with_setting_values(text):
+    """`text` with each setting key it names replaced by the setting's value in words."""
+    if "setting_values" not in g:
+        g.setting_values = settings.current(get_db())
+    values, lang = g.setting_values, current_language()
+    return SETTING_KEY.sub(lambda found: words.setting_value(
+        found[0], values[found[0]], lang, translate(words.SETTING_LABELS.get(found[0], ""))),
+        text)
 
 
 def register(app):

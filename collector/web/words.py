@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from collector.formats.formatting import number
+
 # (English message as the store writes it, Vietnamese) with {name} for the varying parts.
 MESSAGES = [
     ("'{value}' is not a whole number", "'{value}' không phải là một số nguyên"),
@@ -149,6 +151,22 @@ def detail_parts(detail):
         parts.append((DETAIL_LABELS.get(key, key),
                       text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX] + "…"))
     return parts
+
+
+def setting_value(key, value, lang, label):
+    """A setting's value as a definition's sentence reads it: a number of days or MB, the
+    naming rule itself, or a yes/no setting named with its state."""
+    vi = lang == "vi"
+    if isinstance(value, bool):
+        state = ("bật" if value else "tắt") if vi else ("yes" if value else "no")
+        return f"«{label}» ({'hiện' if vi else 'now'} {state})"
+    if isinstance(value, int):
+        unit = " MB" if key.endswith("_mb") else " days" if key.endswith("_days") and not vi \
+            else ""  # the Vietnamese sentences write "ngày" after the key themselves
+        return number(value, lang) + unit
+    if isinstance(value, list):
+        return "; ".join(value)
+    return f"{'quy tắc' if vi else 'the rule'} {value}" if key == "naming_pattern" else str(value)
 
 
 def _matcher(english):

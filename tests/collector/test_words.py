@@ -56,3 +56,19 @@ def test_audit_log_says_what_was_done(client):
                                          "csrf_token": csrf_token(client)})
     html = client.get("/audit").get_data(as_text=True)
     assert "Thay đổi thiết lập" in html and "settings.set" not in html
+
+
+def test_definitions_show_setting_values_not_keys(client, db):
+    from collector.store import settings as store_settings
+
+    from collector.store.units import save_units
+
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"})])
+    store_settings.set_value(db, "connected_days", "9", "tests")
+    html = client.get("/units").get_data(as_text=True)
+    assert "connected_days" not in html and "stale_after_days" not in html
+    assert "máy chủ quản trị trong 9 ngày" in html
+    assert "không quá 30 ngày" in html
+    assert "official_requires_connected" not in html and "(hiện tắt)" in html
+    english = client.get("/units?lang=en").get_data(as_text=True)
+    assert "within 9 days." in english and "connected_days" not in english
