@@ -28,6 +28,7 @@ from collector.web import (
     security_headers,
     sessions,
     throttle,
+    trend_box,
     unit_pages,
 )
 
@@ -78,4 +79,5 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(trend_box.bp)
     return app

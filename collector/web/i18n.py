@@ -417,7 +417,7 @@ VI.update({
     "A reinstall or a copied disk image: retire the one no longer in use.":
         "Có thể do cài lại máy hoặc sao chép ổ đĩa: cho thôi tính máy không còn dùng.",
     "last report": "báo cáo gần nhất",
-    "Signatures updated": "Cập nhật mẫu lúc",
+    "signatures of": "mẫu ngày",
     "Licence expires": "Hạn bản quyền",
     "within %(days)s days": "còn dưới %(days)s ngày",
     "Licence expires within %(days)s days": "Bản quyền hết hạn trong %(days)s ngày",
@@ -436,6 +436,27 @@ VI.update({
     "Machines changed": "Số máy đã thay đổi",
     "Conflicts (counted for no unit)": "Xung đột (không tính cho đơn vị nào)",
     "Every unit": "Mọi đơn vị",
+    "Reports": "Báo cáo",
+    "Counting %(days)s more days of the chart…": "Đang tính thêm %(days)s ngày của biểu đồ…",
+    "Show the whole chart": "Xem cả biểu đồ",
+    "No computer of this unit reports yet: what to do next":
+        "Đơn vị chưa có máy nào báo cáo: các bước tiếp theo",
+    "An enrollment token for the unit.": "Mã đăng ký agent cho đơn vị.",
+    "Tokens bound to it": "Mã đã cấp cho đơn vị",
+    "machines enrolled": "máy đã đăng ký",
+    "Create a token for this unit": "Tạo mã đăng ký cho đơn vị này",
+    "Ask the province's administrator for one, bound to this unit.":
+        "Đề nghị quản trị viên của tỉnh cấp mã đăng ký cho đơn vị.",
+    "Install the agent on each computer": "Cài agent trên từng máy tính",
+    "(as Administrator, or by group policy or a KSC task):":
+        "(với quyền Administrator, hoặc qua group policy hay tác vụ của KSC):",
+    "TOKEN": "MÃ-ĐĂNG-KÝ",
+    "Name each computer by the guideline, e.g.": "Đặt tên máy theo hướng dẫn, ví dụ",
+    "Remind the unit.": "Đôn đốc đơn vị.",
+    "Its contact": "Đầu mối liên hệ",
+    "It has no contact e-mail yet.": "Đơn vị chưa có e-mail liên hệ.",
+    "Send the reminders": "Gửi thư đôn đốc",
+    "Administration": "Quản trị",
     "Retired a computer": "Cho thôi tính một máy",
     "Brought a retired computer back": "Tính lại một máy đã thôi tính",
     "Assigned a computer to a unit": "Gán máy cho đơn vị",
@@ -460,6 +481,8 @@ VI.update({
     "devices": "số thiết bị", "note": "ghi chú", "machine limit": "số máy tối đa",
     "board UUID": "UUID bo mạch", "kept as": "lưu dưới mã",
     "one a month before": "một báo cáo mỗi tháng trước ngày",
+    "exported at": "thời điểm xuất tệp", "export date": "ngày xuất tệp",
+    "given by the officer": "do người nhập cho biết", "written in the file": "ghi trong tệp",
 })
 # Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
 FIGURE_DEFINITIONS_VI = {
@@ -565,7 +588,7 @@ def register(app):
         message=lambda text: words.message(str(text), current_language()),
         setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
         action_words=lambda action: translate(words.ACTIONS.get(action, action)),
-        detail_parts=words.detail_parts)
+        detail_parts=lambda detail: words.detail_parts(detail, current_language(), translate))
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))
