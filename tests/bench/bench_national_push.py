@@ -27,16 +27,9 @@ from collector.store.lifecycle import today
 from collector.store.units import save_units
 from collector.web.app import create_app
 from tests.bench import fleet
+from tests.bench.bench_trends import timed
 
 MACHINES = int(os.environ.get("AVROLL_BENCH_PUSH_MACHINES", "10000"))
-
-
-def timed(what, goal, call):
-    start = time.perf_counter()
-    result = call()
-    seconds = time.perf_counter() - start
-    print(f"{what:<48} {seconds:6.2f} s  (goal ≤ {goal} s)")
-    return result
 
 
 def main():
@@ -65,7 +58,7 @@ def main():
         start = time.perf_counter()
         done = push.push(province, send, through=day_before)
         each = (time.perf_counter() - start) / len(done.days)
-        print(f"{'catch-up push (first push), a day':<48} {each:6.2f} s  (goal ≤ 0.5 s)")
+        print(f"{'catch-up push (first push), a day':<44} {each:6.2f} s  (goal ≤ 0.5 s)")
         print(f"   {len(done.days)} days, {sum(sent_bytes) / len(sent_bytes):,.0f} B a day sent")
         sent_bytes.clear()
         done = timed("nightly push (the day just over)", 2, lambda: push.push(province, send))
