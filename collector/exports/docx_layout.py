@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from collector.exports.letterhead import DOTS, place_and_date, reference
+from collector.formats.safe_cells import printable
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 14
@@ -84,7 +85,7 @@ class Letter:
         paragraph = container.add_paragraph()
         paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(after)
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(printable(text))
         run.font.size, run.bold, run.italic = Pt(size), bold, italic
         return paragraph
 
@@ -138,7 +139,7 @@ class Letter:
         form.first_line_indent, form.space_after, form.line_spacing = Cm(1.27), Pt(6), 1.15
         for part in parts:
             text, bold = (part[0], True) if isinstance(part, tuple) else (part, False)
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(printable(text))
             run.bold = bold
         return paragraph
 
@@ -156,7 +157,7 @@ class Letter:
                 paragraph.alignment = (CENTER if bold or column == 0 else
                                        WD_ALIGN_PARAGRAPH.RIGHT if column in numeric
                                        else LEFT_ALIGN)
-                run = paragraph.add_run("" if value is None else str(value))
+                run = paragraph.add_run("" if value is None else printable(str(value)))
                 run.font.size, run.bold = Pt(13), bold
         header_row = table.rows[0]._tr.get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")  # the header again on each printed page

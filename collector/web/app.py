@@ -24,6 +24,7 @@ from collector.web import (
     issued_pages,
     pages,
     report_writer,
+    request_args,
     security_headers,
     sessions,
     throttle,
@@ -65,6 +66,7 @@ def create_app(test_config=None):
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
     console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body
     csrf.register(app)
+    app.before_request(request_args.refuse_what_is_not_text)
     security_headers.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
