@@ -343,7 +343,11 @@ VI = {
         'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
     'A change (allocation, name, section, parent) takes effect from today, or from the earlier day you give: figures as of an earlier day keep the values then in force. A new unit counts from the beginning.':
         'Thay đổi (phân bổ, tên, khối, đơn vị cấp trên) có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy. Đơn vị mới được tính từ đầu.',
-    'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
+    'and retire the machines it enrolled from': 'và cho thôi tính các máy đăng ký bằng mã này từ',
+    'enrolled from (when the token leaked)': 'đăng ký từ (lúc mã bị lộ)',
+    'To retire the machines it enrolled, give the moment the token leaked: those enrolled '
+    'before stay.': 'Để cho thôi tính các máy đã đăng ký bằng mã này, hãy nhập thời điểm mã bị '
+    'lộ: các máy đăng ký trước đó vẫn được tính.',
     'Conflict': 'Xung đột',
     'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
         'Tên máy theo một đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào cho đến khi quản trị viên gán đơn vị.',
