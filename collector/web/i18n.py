@@ -391,6 +391,19 @@ VI = {
     'Issued a reminder': 'Ban hành công văn đôn đốc',
     "Changed a unit's letterhead": 'Sửa tiêu đề công văn của đơn vị',
     "Recorded a unit's reply": 'Ghi nhận đơn vị đã báo cáo',
+    'Sender name': 'Tên người gửi',
+    '(the letterhead issuer)': '(cơ quan ban hành trên công văn)',
+    'Send a test to': 'Gửi thư thử đến',
+    'Send a test': 'Gửi thư thử',
+    "The first unit's message below, as it would get it, marked as a test.":
+        'Thư của đơn vị đầu tiên trong danh sách dưới đây, đúng như đơn vị sẽ nhận, có ghi là thư thử.',
+    'Test sent to': 'Đã gửi thư thử đến',
+    'Last answer': 'Lần báo cáo gần nhất',
+    "Record a unit's answer": 'Ghi nhận đơn vị đã báo cáo',
+    'Answered on': 'Ngày báo cáo',
+    'By': 'Người báo cáo',
+    'Record': 'Ghi nhận',
+    'Recorded': 'Đã ghi nhận',
 }
 # A machine's place in the counts, and the actions that change it.
 VI.update({
