@@ -3,6 +3,9 @@ administrator has to schedule `avroll reports prune`. The same run keeps every p
 figures (`counting/kept.py`) and, on the days of the month set in `reminder_days`, sends
 the reminders (`exports/reminders.py`), once a day whatever the restarts.
 
+With `push_to` (`avroll serve --push-to URL`), the same run then pushes the province's
+figures to its national collector (`cli/push.py`): the day just over, or every day it lacks.
+
 It runs every night at NIGHTLY_HOUR, Vietnam time (agents report in office hours), and, on a
 collector that is not running at night, CATCH_UP_AFTER a start when it last ran more than a
 day before. A failed run is logged and tried again the next night; it never stops the server.
@@ -14,7 +17,7 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 
-from collector.cli import retention
+from collector.cli import push, retention
 from collector.counting import kept
 from collector.exports import reminders
 from collector.formats.formatting import LOCAL_TZ
@@ -43,8 +46,9 @@ class NightlyRetention:
     to stop; both are replaced in tests."""
 
     def __init__(self, db_path, clock=utc_now, wait=None, prune=retention.prune,
-                 remind=reminders.send_scheduled):
+                 push_to=None, remind=reminders.send_scheduled):
         self.db_path = db_path
+        self.push_to = push_to
         self.clock = clock
         self.stopping = threading.Event()
         self.wait = wait or self.stopping.wait
@@ -102,6 +106,27 @@ class NightlyRetention:
             return None
         log.info("retention: %s", retention.summary(done))
         self.remind_once()
+        if self.push_to:
+            self.push_once()
+        return done
+
+    def push_once(self):
+        """Push to the national collector; a failure is logged, and the next night resumes
+        where the national collector's figures stop."""
+        try:
+            db = open_db(self.db_path)
+            try:
+                send = push.http_post_get(self.push_to, push.read_credential(self.db_path))
+                done = push.push(db, send)
+            finally:
+                db.close()
+        except push.PushFailed as exc:
+            log.warning("push to %s stopped: %s; it resumes next night", self.push_to, exc)
+            return None
+        except Exception:
+            log.exception("the push to %s failed; it resumes next night", self.push_to)
+            return None
+        log.info("push to %s: %s", self.push_to, push.summary(done))
         return done
 
     def remind_once(self):

@@ -23,6 +23,8 @@ from collector.web import (
     i18n,
     inventory_api,
     issued_pages,
+    national_api,
+    national_pages,
     pages,
     report_writer,
     security_headers,
@@ -78,4 +80,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(national_api.bp)
+    app.register_blueprint(national_pages.bp)
+    national_pages.register(app)
     return app

@@ -257,6 +257,26 @@ VI = {
     "Forget the password": "Xóa mật khẩu đã lưu",
     "Imported": "Đã nhập",
     "Exported at": "Thời điểm xuất tệp",
+    "Allocated": "Được phân bổ",
+    "DTI rate": "Tỷ lệ DTI",
+    "DTI rate: machines with the mandated antivirus installed and connected to the "
+    "Administration Server, over the licences allocated (letter 003: “Tỷ lệ hệ thống thông "
+    "tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm phòng chống "
+    "mã độc tập trung”).":
+        "Tỷ lệ DTI: số máy đã cài phần mềm phòng, chống mã độc tập trung và kết nối được với "
+        "máy chủ quản trị, trên số bản quyền được phân bổ (công văn 003: “Tỷ lệ hệ thống "
+        "thông tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm "
+        "phòng chống mã độc tập trung”).",
+    "Every province has pushed since then.": "Mọi tỉnh đã gửi số liệu từ ngày đó.",
+    "Last push": "Lần gửi gần nhất",
+    "National appendix": "Phụ lục toàn quốc",
+    "No figures pushed yet.": "Chưa gửi số liệu nào.",
+    "Not pushed since": "Chưa gửi từ ngày",
+    "Province": "Tỉnh, thành phố",
+    "Provinces": "Các tỉnh, thành phố",
+    "Provinces that have not pushed since": "Các tỉnh chưa gửi số liệu từ ngày",
+    "Total": "Tổng cộng",
+    "never": "chưa bao giờ",
     "Exported at (as the file says)": "Thời điểm xuất tệp (theo tệp)",
     "Exported at (as you gave it)": "Thời điểm xuất tệp (theo người nhập)",
     "Needed when the file writes times such as '12 minutes ago' and does not say when it "
