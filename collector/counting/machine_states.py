@@ -5,10 +5,13 @@ duplicates) and their exports."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from collector.counting import kept
+from collector.counting.products import mandated_names
 from collector.counting.rollup import subtree_codes
 from collector.counting.states import STATES, UnknownUnit, state_query, when_for
+from collector.store import lifecycle, settings
 from collector.store.machines import (
     search_now_params,
     search_now_sql,
@@ -65,6 +68,7 @@ TABS = {
     "stale": {"state": "stale"},
     "not_connected": {"state": "not_connected"},
     "duplicates": {"duplicates": True},
+    "licence_expiring": {"state": "installed", "licence_expiring": True},
 }
 
 
@@ -89,8 +93,25 @@ def _subtree(db, unit):
     return subtree_codes(unit_parents(db), unit.upper())
 
 
+# The mandated product's licence ends within `licence_warning_days` of the as-of date (the
+# day the agent read from the product; a product that does not tell is left out).
+LICENCE_EXPIRING = """EXISTS (SELECT 1 FROM reports b, json_each(b.body, '$.antivirus.products') p
+    WHERE b.report_id = state.report_id
+      AND json_extract(p.value, '$.name') IN (SELECT value FROM json_each(:mandated))
+      AND substr(json_extract(p.value, '$.licence_expires_at'), 1, 10) <= :licence_before)"""
+
+
+def licence_params(db, as_of_day):
+    """The parameters of LICENCE_EXPIRING for the settings in force on `as_of_day`."""
+    values = settings.current(db, as_of=as_of_day)
+    before = as_of_day + timedelta(days=values["licence_warning_days"])
+    return {"mandated": json.dumps(mandated_names(db, values["required_product"])),
+            "licence_before": before.isoformat()}
+
+
 def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
-                duplicates=False, query=None, conflict=None, now=False, units=None):
+                duplicates=False, query=None, conflict=None, now=False, units=None,
+                licence_expiring=None, as_of_day=None):
     # Filter values are written into the SQL only after being checked against fixed lists
     # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
@@ -112,6 +133,9 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
     if duplicates:
         # Shared with any machine, in the list's units or not (`latest` is every machine).
         conditions.append(SHARED_NOW if now else SHARED_AS_OF)
+    if licence_expiring:
+        conditions.append(LICENCE_EXPIRING)
+        params.update(licence_params(db, as_of_day or lifecycle.today()))
     indexed = query and now and search_now_params(query)
     if indexed:
         conditions.append(search_now_sql("state.machine_id", indexed["mac"]))
@@ -128,31 +152,34 @@ def tab_counts(db, unit, as_of=None):
     one pass over their states: `{tab: count}`."""
     when = when_for(db, as_of)
     subtree = _subtree(db, unit)
-    sums = []
+    sums, params = [], {}
     for tab, filters in TABS.items():
-        condition, params = _conditions(db, unit, now=when.current, units=subtree, **filters)
+        condition, tab_params = _conditions(db, unit, now=when.current, units=subtree,
+                                            as_of_day=when.as_of, **filters)
+        params.update(tab_params)
         sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
-    units = json.dumps(params["units"])
+    params["units"] = json.dumps(subtree)
     if when.current:
         kept.catch_up(db)
         return next(db.query(f"SELECT {', '.join(sums)} FROM machine_now AS state "  # noqa: S608
-                             "WHERE unit IN (SELECT value FROM json_each(:units))",
-                             {"units": units}))
-    sql, state_params = state_query(db, when, scope=params["units"])
-    params = dict(state_params, units=units)
+                             "WHERE unit IN (SELECT value FROM json_each(:units))", params))
+    sql, state_params = state_query(db, when, scope=subtree)
+    params.update(state_params)
     return next(db.query(f"{sql} SELECT {', '.join(sums)} FROM state", params))  # noqa: S608
 
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None):
+                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None,
+                        licence_expiring=None):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
     `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines; `conflict`: named outside the subtree of the unit its enrollment
-    token is bound to (counted for no unit); `sort`: one of SORTS
+    token is bound to (counted for no unit); `licence_expiring`: the mandated product's
+    licence ends within licence_warning_days; `sort`: one of SORTS
     (default hostname), `descending` to reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
@@ -162,13 +189,15 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     page = min(max(1, page), MAX_PAGE)
     when = when_for(db, as_of)
     condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
-                                    duplicates, query, conflict, now=when.current)
+                                    duplicates, query, conflict, now=when.current,
+                                    licence_expiring=licence_expiring, as_of_day=when.as_of)
     if when.current:
         # Read the few rows a unit or a state has, then sort them, rather than walk every
         # machine in name order until a page is found.
         index = "machine_now_unit" if unit else "machine_now_state" if state else None
         only_unit_and_state = not (follows_guideline is not None or mismatch is not None
-                                   or duplicates or query or conflict is not None)
+                                   or duplicates or query or conflict is not None
+                                   or licence_expiring)
         total = kept_total(db, params.get("units"), state) if only_unit_and_state else None
         return _page_now(db, condition, params, order, page, per_page, index, total)
     sql, state_params = state_query(db, when, scope=params.get("units"))
@@ -249,3 +278,20 @@ def machine_state(db, machine_id):
     for key in ("follows_guideline", "mismatch", "conflict", "connected"):
         row[key] = bool(row[key])
     return row
+
+
+def counted_for(state):
+    """Where a machine's state row (of `machine_state()`) is counted, as the rules of
+    `states.py` (OWN_COUNTS) count it: `{"row": ..., "unit": code or None}`, the row one of
+    "unit" (its unit's row), "misnamed" (the misnamed row; `unit` is the one it was enrolled
+    for), "conflict" (named outside its token's unit: no unit), "stale" and "retired" (listed,
+    not counted), "none" (misnamed, enrolled for no known unit; or never reported)."""
+    if state is None:
+        return {"row": "none", "unit": None}
+    if state["state"] in ("stale", "retired"):
+        return {"row": state["state"], "unit": state["unit"]}
+    if state["conflict"]:
+        return {"row": "conflict", "unit": None}
+    if state["unit"] is None:
+        return {"row": "none", "unit": None}
+    return {"row": "unit" if state["follows_guideline"] else "misnamed", "unit": state["unit"]}

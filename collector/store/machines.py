@@ -165,3 +165,67 @@ def addresses_by_report(db, report_ids):
         if row["ip"] not in found[row["report_id"]]:
             found[row["report_id"]].append(row["ip"])
     return found
+
+
+class UnknownMachine(LookupError):
+    """No machine has reported with this id or under this name."""
+
+
+class AmbiguousMachine(LookupError):
+    """A name several machines report under: the officer must say which, by its id."""
+
+    def __init__(self, name, machine_ids):
+        super().__init__(name)
+        self.name, self.machine_ids = name, machine_ids
+
+
+def resolve_machine(db, reference):
+    """The machine id an officer means by `reference`: a machine id in any spelling, or a
+    hostname (any case) that one machine reports under now."""
+    reference = str(reference).strip()
+    machine_id = canonical_machine_id(reference)
+    if db.execute("SELECT 1 FROM machines WHERE machine_id = ?", [machine_id]).fetchone():
+        return machine_id
+    named = [found for (found,) in db.execute(
+        "SELECT machine_id FROM machines WHERE hostname = ? COLLATE NOCASE "
+        "ORDER BY machine_id", [reference])]
+    if len(named) > 1:
+        raise AmbiguousMachine(reference, named)
+    if not named:
+        raise UnknownMachine(reference)
+    return named[0]
+
+
+def name_twins(db, machine_id, hostname):
+    """The other machines that report under the same name now (a reinstall, a clone):
+    `[{machine_id, hostname, last_seen_at}]`."""
+    return list(db.query(
+        "SELECT machine_id, hostname, last_seen_at FROM machines WHERE hostname = ? "
+        "COLLATE NOCASE AND machine_id != ? ORDER BY last_seen_at DESC",
+        [hostname, machine_id]))
+
+
+PRODUCT_DATES = """
+    SELECT p.report_id, p.name, p.signatures_updated_at,
+           min(substr(json_extract(b.value, '$.licence_expires_at'), 1, 10))
+               AS licence_expires_on
+    FROM report_products p JOIN reports r ON r.report_id = p.report_id
+         LEFT JOIN json_each(r.body, '$.antivirus.products') b
+         ON json_extract(b.value, '$.name') = p.name
+    WHERE p.report_id IN (SELECT value FROM json_each(?))
+    GROUP BY p.rowid ORDER BY p.report_id, p.rowid"""
+
+
+def product_dates(db, report_id):
+    """Each product of a report, in the report's order, with when its signatures were last
+    updated (by the collector's clock, as stored) and the day its licence ends as the agent
+    read it: `[{name, signatures_updated_at, licence_expires_on}]`."""
+    return product_dates_by_report(db, [report_id])[report_id]
+
+
+def product_dates_by_report(db, report_ids):
+    """`product_dates()` of several reports, `{report_id: [...]}`."""
+    found = {report_id: [] for report_id in report_ids}
+    for row in db.query(PRODUCT_DATES, [json.dumps(list(found))]):
+        found[row.pop("report_id")].append(row)
+    return found

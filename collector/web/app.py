@@ -21,7 +21,10 @@ from collector.web import (
     export_api,
     export_downloads,
     i18n,
+    inventory_api,
     issued_pages,
+    national_api,
+    national_pages,
     pages,
     report_writer,
     request_args,
@@ -69,6 +72,7 @@ def create_app(test_config=None):
     app.before_request(request_args.refuse_what_is_not_text)
     security_headers.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(inventory_api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(unit_pages.bp)
@@ -78,4 +82,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(national_api.bp)
+    app.register_blueprint(national_pages.bp)
+    national_pages.register(app)
     return app

@@ -257,6 +257,26 @@ VI = {
     "Forget the password": "Xóa mật khẩu đã lưu",
     "Imported": "Đã nhập",
     "Exported at": "Thời điểm xuất tệp",
+    "Allocated": "Được phân bổ",
+    "DTI rate": "Tỷ lệ DTI",
+    "DTI rate: machines with the mandated antivirus installed and connected to the "
+    "Administration Server, over the licences allocated (letter 003: “Tỷ lệ hệ thống thông "
+    "tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm phòng chống "
+    "mã độc tập trung”).":
+        "Tỷ lệ DTI: số máy đã cài phần mềm phòng, chống mã độc tập trung và kết nối được với "
+        "máy chủ quản trị, trên số bản quyền được phân bổ (công văn 003: “Tỷ lệ hệ thống "
+        "thông tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm "
+        "phòng chống mã độc tập trung”).",
+    "Every province has pushed since then.": "Mọi tỉnh đã gửi số liệu từ ngày đó.",
+    "Last push": "Lần gửi gần nhất",
+    "National appendix": "Phụ lục toàn quốc",
+    "No figures pushed yet.": "Chưa gửi số liệu nào.",
+    "Not pushed since": "Chưa gửi từ ngày",
+    "Province": "Tỉnh, thành phố",
+    "Provinces": "Các tỉnh, thành phố",
+    "Provinces that have not pushed since": "Các tỉnh chưa gửi số liệu từ ngày",
+    "Total": "Tổng cộng",
+    "never": "chưa bao giờ",
     "Exported at (as the file says)": "Thời điểm xuất tệp (theo tệp)",
     "Exported at (as you gave it)": "Thời điểm xuất tệp (theo người nhập)",
     "Needed when the file writes times such as '12 minutes ago' and does not say when it "
@@ -383,7 +403,95 @@ VI = {
     'No report issued yet.': 'Chưa có báo cáo nào được ban hành.',
     'Files': 'Tệp',
     'Issued by': 'Người ban hành',
+    # Letters each level signs, reminders that chase (issue 21).
+    'A reminder is issued the same way: its letter, the appendix and the form the units answer on are kept as sent.':
+        'Công văn đôn đốc cũng được ban hành như vậy: công văn, phụ lục và biểu mẫu các đơn vị báo cáo được lưu đúng như bản đã gửi.',
+    'Units below (%)': 'Đơn vị có tỷ lệ dưới (%)',
+    'Report by': 'Hạn báo cáo',
+    'Issue the reminder': 'Ban hành công văn đôn đốc',
+    'Document': 'Văn bản',
+    'Reminder': 'Công văn đôn đốc',
+    'Report': 'Công văn báo cáo',
+    'Issued a reminder': 'Ban hành công văn đôn đốc',
+    "Changed a unit's letterhead": 'Sửa tiêu đề công văn của đơn vị',
+    "Recorded a unit's reply": 'Ghi nhận đơn vị đã báo cáo',
+    'Sender name': 'Tên người gửi',
+    '(the letterhead issuer)': '(cơ quan ban hành trên công văn)',
+    'Send a test to': 'Gửi thư thử đến',
+    'Send a test': 'Gửi thư thử',
+    "The first unit's message below, as it would get it, marked as a test.":
+        'Thư của đơn vị đầu tiên trong danh sách dưới đây, đúng như đơn vị sẽ nhận, có ghi là thư thử.',
+    'Test sent to': 'Đã gửi thư thử đến',
+    'Last answer': 'Lần báo cáo gần nhất',
+    "Record a unit's answer": 'Ghi nhận đơn vị đã báo cáo',
+    'Answered on': 'Ngày báo cáo',
+    'By': 'Người báo cáo',
+    'Record': 'Ghi nhận',
+    'Recorded': 'Đã ghi nhận',
 }
+# A machine's place in the counts, and the actions that change it.
+VI.update({
+    "Counted for": "Được tính cho",
+    "unit": "đơn vị",
+    "the row of misnamed machines, not the row of its unit":
+        "dòng máy đặt tên chưa đúng hướng dẫn, không tính vào dòng của đơn vị",
+    ": rename it to count in its unit's row": ": đổi tên máy để được tính vào dòng của đơn vị",
+    "no unit: its name and its enrollment token disagree, until an administrator assigns it":
+        "không đơn vị nào: tên máy và mã đăng ký thuộc hai đơn vị khác nhau, cho đến khi "
+        "quản trị viên gán máy cho một đơn vị",
+    "no unit: retired": "không đơn vị nào: máy đã thôi tính",
+    "no unit: not reporting for too long (listed, not counted)":
+        "không đơn vị nào: quá hạn báo cáo (vẫn liệt kê, không tính)",
+    "no unit: misnamed and enrolled for no known unit":
+        "không đơn vị nào: đặt tên chưa đúng và không đăng ký cho đơn vị nào đã biết",
+    "Another computer reports under the same name": "Có máy khác báo cáo cùng tên",
+    "A reinstall or a copied disk image: retire the one no longer in use.":
+        "Có thể do cài lại máy hoặc sao chép ổ đĩa: cho thôi tính máy không còn dùng.",
+    "last report": "báo cáo gần nhất",
+    "Signatures updated": "Cập nhật mẫu lúc",
+    "Licence expires": "Hạn bản quyền",
+    "within %(days)s days": "còn dưới %(days)s ngày",
+    "Licence expires within %(days)s days": "Bản quyền hết hạn trong %(days)s ngày",
+    "I confirm: it leaves every count from that day, and its agent stops reporting":
+        "Tôi xác nhận: máy không còn được tính từ ngày đó và agent ngừng báo cáo",
+    "I confirm: they leave every count from that day":
+        "Tôi xác nhận: các máy không còn được tính từ ngày đó",
+    "Bring it back": "Tính lại máy này",
+    "It counts again as if never retired; its agent enrolls again with a token on its next run.":
+        "Máy được tính lại như chưa từng thôi tính; agent đăng ký lại bằng mã đăng ký ở lần "
+        "chạy sau.",
+    "Change several machines": "Thay đổi nhiều máy",
+    "the machines ticked above": "các máy đã chọn ở trên",
+    "every machine this filter matches": "mọi máy theo bộ lọc này",
+    "Count them for unit": "Tính các máy cho đơn vị",
+    "Machines changed": "Số máy đã thay đổi",
+    "Conflicts (counted for no unit)": "Xung đột (không tính cho đơn vị nào)",
+    "Every unit": "Mọi đơn vị",
+    "Retired a computer": "Cho thôi tính một máy",
+    "Brought a retired computer back": "Tính lại một máy đã thôi tính",
+    "Assigned a computer to a unit": "Gán máy cho đơn vị",
+    "A reinstalled computer enrolled again": "Máy cài lại đã đăng ký lại",
+    "A copied computer enrolled as a new one": "Máy sao chép ổ đĩa đăng ký như máy mới",
+    "A computer reported under a new id": "Máy báo cáo với mã máy mới",
+    "Retired the computers a token enrolled": "Cho thôi tính các máy đăng ký bằng một mã",
+    "Imported a Kaspersky Security Center export": "Nhập danh sách từ Kaspersky Security Center",
+    "Imported an Active Directory export": "Nhập danh sách từ Active Directory",
+    "Licence warning (days before expiry)": "Cảnh báo hạn bản quyền (số ngày trước khi hết)",
+})
+# The details of an audit line, by their keys (words.DETAIL_LABELS).
+VI.update({
+    "computer": "máy", "unit": "đơn vị", "before": "trước đó", "from": "từ ngày",
+    "reason": "lý do", "retired from": "thôi tính từ", "reason retired": "lý do thôi tính",
+    "token": "mã đăng ký", "computers": "số máy", "user": "người dùng", "role": "vai trò",
+    "setting": "thiết lập", "value": "giá trị", "created": "thêm mới", "changed": "thay đổi",
+    "units": "đơn vị", "allocations": "phân bổ", "number": "số", "issued on": "ngày ban hành",
+    "figures as of": "số liệu đến ngày", "files": "tệp", "reports removed": "số báo cáo đã xoá",
+    "thinned to one a day": "rút còn một báo cáo mỗi ngày",
+    "thinned to one a month": "rút còn một báo cáo mỗi tháng", "import": "lần nhập",
+    "devices": "số thiết bị", "note": "ghi chú", "machine limit": "số máy tối đa",
+    "board UUID": "UUID bo mạch", "kept as": "lưu dưới mã",
+    "one a month before": "một báo cáo mỗi tháng trước ngày",
+})
 # Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
 FIGURE_DEFINITIONS_VI = {
     "allocated": "Số bản quyền được phân bổ cho đơn vị; nếu đơn vị không có phân bổ riêng, là "
@@ -475,7 +583,8 @@ def register(app):
         state_word=lambda state: state_word(state, current_language()),
         message=lambda text: words.message(str(text), current_language()),
         setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
-        action_words=lambda action: translate(words.ACTIONS.get(action, action)))
+        action_words=lambda action: translate(words.ACTIONS.get(action, action)),
+        detail_parts=words.detail_parts)
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))

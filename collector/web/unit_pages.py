@@ -9,6 +9,7 @@ from collector.counting.machine_states import SORTS, tab_counts
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.counting.trends import daily_figures
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
+from collector.store import settings
 from collector.store.db import get_db
 from collector.web.access import (
     OutOfScope,
@@ -70,4 +71,5 @@ def unit_detail(code):
         abort(404)
     return render_template("unit.html", s=summary, u=summary["unit"], f=summary["figures"],
                            tab=tab, tabs=TABS, counts=counts, trend=trend,
+                           licence_warning_days=settings.current(db)["licence_warning_days"],
                            page=with_products_and_addresses(db, page), columns=LIST_COLUMNS)

@@ -7,6 +7,7 @@ The store and the command line keep their English messages; a page passes each t
 
 from __future__ import annotations
 
+import json
 import re
 
 # (English message as the store writes it, Vietnamese) with {name} for the varying parts.
@@ -52,6 +53,18 @@ MESSAGES = [
     ("there is no unit {code}", "không có đơn vị {code}"),
     ("there is no user {name}", "không có người dùng {name}"),
     ("user {name} already exists", "người dùng {name} đã có"),
+    ("tick the box to confirm the retirement", "hãy đánh dấu ô xác nhận thôi tính"),
+    ("give the day it leaves the counts", "hãy nhập ngày máy thôi được tính"),
+    ("give the reason for the retirement", "hãy nhập lý do thôi tính"),
+    ("date '{day}' is not YYYY-MM-DD", "ngày '{day}' không đúng dạng YYYY-MM-DD"),
+    ("date {day} is in the future", "ngày {day} chưa tới"),
+    ("the machine is not retired", "máy này chưa bị thôi tính"),
+    ("tick at least one machine", "hãy chọn ít nhất một máy"),
+    ("choose assign or retire", "hãy chọn gán đơn vị hoặc thôi tính"),
+    ("the filter matches {n} machines, more than {max} at once: narrow it",
+     "bộ lọc có {n} máy, quá {max} máy một lần: hãy thu hẹp bộ lọc"),
+    ("more than {max} machines at once", "quá {max} máy một lần"),
+    ("no machine has reported with id {id}", "không có máy nào báo cáo với mã {id}"),
 ]
 
 # The settings by their key: a label to show instead of the key.
@@ -66,6 +79,7 @@ SETTING_LABELS = {
     "retire_after_days": "Retired after not reporting for (days)",
     "keep_all_reports_days": "Every report kept for (days)",
     "keep_daily_reports_days": "One report a day kept for (days)",
+    "licence_warning_days": "Licence warning (days before expiry)",
 }
 
 # The audit log's actions (noun.verb, as the store records them) in words.
@@ -75,6 +89,9 @@ ACTIONS = {
     "settings.set": "Changed a setting",
     "mail.settings": "Changed the mail settings",
     "reports.issue": "Issued a report",
+    "reminders.issue": "Issued a reminder",
+    "letterhead.set": "Changed a unit's letterhead",
+    "replies.record": "Recorded a unit's reply",
     "reports.prune": "Thinned old reports (retention rule)",
     "users.add": "Added a user",
     "users.disable": "Disabled a user",
@@ -83,7 +100,55 @@ ACTIONS = {
     "tokens.create": "Created an enrollment token",
     "tokens.revoke": "Revoked an enrollment token",
     "machines.reset_credential": "Let a computer enroll again",
+    "machines.retire": "Retired a computer",
+    "machines.restore": "Brought a retired computer back",
+    "machines.assign": "Assigned a computer to a unit",
+    "machines.reinstall": "A reinstalled computer enrolled again",
+    "machines.clone": "A copied computer enrolled as a new one",
+    "machines.new_id": "A computer reported under a new id",
+    "tokens.retire_machines": "Retired the computers a token enrolled",
+    "import.ksc": "Imported a Kaspersky Security Center export",
+    "import.directory": "Imported an Active Directory export",
 }
+
+# The keys of an audit line's details, in words (a key not here is shown as it is).
+DETAIL_LABELS = {
+    "machine_id": "computer", "unit_code": "unit", "before": "before", "from": "from",
+    "reason": "reason", "retired_on": "retired from", "retire_reason": "reason retired",
+    "token_id": "token", "machines": "computers", "username": "user", "role": "role",
+    "key": "setting", "value": "value", "effective_from": "from", "created": "created",
+    "updated": "changed", "codes": "units", "allocations": "allocations", "id": "number",
+    "number": "number", "issued_on": "issued on", "as_of": "figures as of",
+    "parent": "unit", "files": "files", "removed": "reports removed",
+    "to_days": "thinned to one a day", "to_months": "thinned to one a month",
+    "import_id": "import", "devices": "devices", "note": "note",
+    "machine_limit": "machine limit", "hardware_uuid": "board UUID", "stored_as": "kept as",
+    "monthly_from": "one a month before",
+}
+DETAIL_MAX = 300
+
+
+def detail_parts(detail):
+    """An audit line's details (JSON text, or plain text) as `(label, value)` pairs: empty
+    values left out, lists joined, a long text cut."""
+    try:
+        values = json.loads(detail) if detail else {}
+    except ValueError:
+        values = detail
+    if not isinstance(values, dict):
+        return [("", str(values)[:DETAIL_MAX])]
+    parts = []
+    for key, value in values.items():
+        if value is None or value == [] or value == {} or key == "sha256":
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{inner}: {text}" for inner, text in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        text = str(value)
+        parts.append((DETAIL_LABELS.get(key, key),
+                      text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX] + "…"))
+    return parts
 
 
 def _matcher(english):

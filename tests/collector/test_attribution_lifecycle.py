@@ -140,9 +140,10 @@ def test_avroll_machines_retire(tmp_path):
     machine_id = make_report(hostname="SXD-01")["machine"]["machine_id"]
     runner = CliRunner()
     done = runner.invoke(main, ["machines", "retire", machine_id, "--date", "2024-01-02",
-                                "--db", str(path)])
+                                "--reason", "thanh lý", "--yes", "--db", str(path)])
     assert done.exit_code == 0 and "retired from 2024-01-02" in done.output
-    unknown = runner.invoke(main, ["machines", "retire", "nope-0000", "--db", str(path)])
+    unknown = runner.invoke(main, ["machines", "retire", "nope-0000", "--date", "2024-01-02",
+                                   "--reason", "x", "--yes", "--db", str(path)])
     assert unknown.exit_code == 1 and "no machine" in unknown.output
 
 
