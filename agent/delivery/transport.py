@@ -2,7 +2,8 @@
 
 The agent trusts nothing that answers (a captive portal, a misrouted proxy, a hostile host):
 the whole exchange, name lookup to last byte, ends by its time limit; at most 64 KiB of
-headers and 64 KiB of body are read; no redirect is followed; and only the collector's
+body is read, and headers over 64 KiB are refused (http.client reads at most 100 lines of
+64 KiB before they can be measured); no redirect is followed; and only the collector's
 acknowledgement (200 or 201, JSON, `"ok": true`, naming this report's id) counts as
 delivered. Anything else leaves the report in the spool.
 """
