@@ -363,7 +363,11 @@ VI = {
         'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
     'A change (allocation, name, section, parent) takes effect from today, or from the earlier day you give: figures as of an earlier day keep the values then in force. A new unit counts from the beginning.':
         'Thay đổi (phân bổ, tên, khối, đơn vị cấp trên) có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy. Đơn vị mới được tính từ đầu.',
-    'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
+    'and retire the machines it enrolled from': 'và cho thôi tính các máy đăng ký bằng mã này từ',
+    'enrolled from (when the token leaked)': 'đăng ký từ (lúc mã bị lộ)',
+    'To retire the machines it enrolled, give the moment the token leaked: those enrolled '
+    'before stay.': 'Để cho thôi tính các máy đã đăng ký bằng mã này, hãy nhập thời điểm mã bị '
+    'lộ: các máy đăng ký trước đó vẫn được tính.',
     'Conflict': 'Xung đột',
     'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
         'Tên máy theo một đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào cho đến khi quản trị viên gán đơn vị.',
@@ -411,6 +415,19 @@ VI = {
     'Issued a reminder': 'Ban hành công văn đôn đốc',
     "Changed a unit's letterhead": 'Sửa tiêu đề công văn của đơn vị',
     "Recorded a unit's reply": 'Ghi nhận đơn vị đã báo cáo',
+    'Sender name': 'Tên người gửi',
+    '(the letterhead issuer)': '(cơ quan ban hành trên công văn)',
+    'Send a test to': 'Gửi thư thử đến',
+    'Send a test': 'Gửi thư thử',
+    "The first unit's message below, as it would get it, marked as a test.":
+        'Thư của đơn vị đầu tiên trong danh sách dưới đây, đúng như đơn vị sẽ nhận, có ghi là thư thử.',
+    'Test sent to': 'Đã gửi thư thử đến',
+    'Last answer': 'Lần báo cáo gần nhất',
+    "Record a unit's answer": 'Ghi nhận đơn vị đã báo cáo',
+    'Answered on': 'Ngày báo cáo',
+    'By': 'Người báo cáo',
+    'Record': 'Ghi nhận',
+    'Recorded': 'Đã ghi nhận',
 }
 # A machine's place in the counts, and the actions that change it.
 VI.update({
