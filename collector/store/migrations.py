@@ -549,6 +549,32 @@ def m020_letters_each_level_and_replies(db):
     db.execute("INSERT OR IGNORE INTO mail_settings (key, value) VALUES ('sender_name', '')")
 
 
+@migrations()
+def m021_national_collector(db):
+    # A national collector keeps what each province pushed, as signed (store/national.py).
+    db.execute("CREATE TABLE collector_role (role TEXT NOT NULL)")
+    db.execute("""CREATE TABLE push_credentials (id INTEGER PRIMARY KEY,
+                  province TEXT NOT NULL, credential_hash TEXT NOT NULL UNIQUE,
+                  created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)""")
+    db.execute("""CREATE TABLE national_days (province TEXT NOT NULL, as_of TEXT NOT NULL,
+                  version INTEGER NOT NULL, figures TEXT NOT NULL, sha256 TEXT NOT NULL,
+                  computed_at TEXT, received_at TEXT NOT NULL, clock_skew_seconds INTEGER,
+                  PRIMARY KEY (province, as_of, version)) WITHOUT ROWID""")
+    # A report's number is unique per issuer and day: the province ('') or a unit drafting
+    # under its own letterhead (`parent`).
+    db.execute("""CREATE TABLE national_issued (province TEXT NOT NULL, number TEXT NOT NULL,
+                  issued_on TEXT NOT NULL, parent TEXT NOT NULL, as_of TEXT NOT NULL,
+                  issued_at TEXT NOT NULL, received_at TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, parent))""")
+    db.execute("""CREATE TABLE national_issued_files (province TEXT NOT NULL,
+                  number TEXT NOT NULL, issued_on TEXT NOT NULL, parent TEXT NOT NULL,
+                  filename TEXT NOT NULL, body BLOB NOT NULL, sha256 TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, parent, filename))""")
+    db.execute("""CREATE TABLE national_pushes (id INTEGER PRIMARY KEY, province TEXT NOT NULL,
+                  received_at TEXT NOT NULL, clock_skew_seconds INTEGER, what TEXT)""")
+    db.execute("CREATE INDEX national_pushes_province ON national_pushes (province, received_at)")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -263,6 +263,26 @@ VI = {
     "Forget the password": "Xóa mật khẩu đã lưu",
     "Imported": "Đã nhập",
     "Exported at": "Thời điểm xuất tệp",
+    "Allocated": "Được phân bổ",
+    "DTI rate": "Tỷ lệ DTI",
+    "DTI rate: machines with the mandated antivirus installed and connected to the "
+    "Administration Server, over the licences allocated (letter 003: “Tỷ lệ hệ thống thông "
+    "tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm phòng chống "
+    "mã độc tập trung”).":
+        "Tỷ lệ DTI: số máy đã cài phần mềm phòng, chống mã độc tập trung và kết nối được với "
+        "máy chủ quản trị, trên số bản quyền được phân bổ (công văn 003: “Tỷ lệ hệ thống "
+        "thông tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm "
+        "phòng chống mã độc tập trung”).",
+    "Every province has pushed since then.": "Mọi tỉnh đã gửi số liệu từ ngày đó.",
+    "Last push": "Lần gửi gần nhất",
+    "National appendix": "Phụ lục toàn quốc",
+    "No figures pushed yet.": "Chưa gửi số liệu nào.",
+    "Not pushed since": "Chưa gửi từ ngày",
+    "Province": "Tỉnh, thành phố",
+    "Provinces": "Các tỉnh, thành phố",
+    "Provinces that have not pushed since": "Các tỉnh chưa gửi số liệu từ ngày",
+    "Total": "Tổng cộng",
+    "never": "chưa bao giờ",
     "Exported at (as the file says)": "Thời điểm xuất tệp (theo tệp)",
     "Exported at (as you gave it)": "Thời điểm xuất tệp (theo người nhập)",
     "Needed when the file writes times such as '12 minutes ago' and does not say when it "
@@ -349,7 +369,11 @@ VI = {
         'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
     'A change (allocation, name, section, parent) takes effect from today, or from the earlier day you give: figures as of an earlier day keep the values then in force. A new unit counts from the beginning.':
         'Thay đổi (phân bổ, tên, khối, đơn vị cấp trên) có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy. Đơn vị mới được tính từ đầu.',
-    'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
+    'and retire the machines it enrolled from': 'và cho thôi tính các máy đăng ký bằng mã này từ',
+    'enrolled from (when the token leaked)': 'đăng ký từ (lúc mã bị lộ)',
+    'To retire the machines it enrolled, give the moment the token leaked: those enrolled '
+    'before stay.': 'Để cho thôi tính các máy đã đăng ký bằng mã này, hãy nhập thời điểm mã bị '
+    'lộ: các máy đăng ký trước đó vẫn được tính.',
     'Conflict': 'Xung đột',
     'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
         'Tên máy theo một đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào cho đến khi quản trị viên gán đơn vị.',
@@ -397,6 +421,19 @@ VI = {
     'Issued a reminder': 'Ban hành công văn đôn đốc',
     "Changed a unit's letterhead": 'Sửa tiêu đề công văn của đơn vị',
     "Recorded a unit's reply": 'Ghi nhận đơn vị đã báo cáo',
+    'Sender name': 'Tên người gửi',
+    '(the letterhead issuer)': '(cơ quan ban hành trên công văn)',
+    'Send a test to': 'Gửi thư thử đến',
+    'Send a test': 'Gửi thư thử',
+    "The first unit's message below, as it would get it, marked as a test.":
+        'Thư của đơn vị đầu tiên trong danh sách dưới đây, đúng như đơn vị sẽ nhận, có ghi là thư thử.',
+    'Test sent to': 'Đã gửi thư thử đến',
+    'Last answer': 'Lần báo cáo gần nhất',
+    "Record a unit's answer": 'Ghi nhận đơn vị đã báo cáo',
+    'Answered on': 'Ngày báo cáo',
+    'By': 'Người báo cáo',
+    'Record': 'Ghi nhận',
+    'Recorded': 'Đã ghi nhận',
 }
 # A machine's place in the counts, and the actions that change it.
 VI.update({
