@@ -154,7 +154,8 @@ def _register_commands():
                   cli_accounts.reports, cli_figures.figures,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind, cli_letterheads.letterhead_group, cli_demo.demo,
+                  cli_reminders.remind, cli_reminders.replies_group,
+                  cli_letterheads.letterhead_group, cli_demo.demo,
                   cli_api_tokens.api_tokens, cli_backup.backup, cli_backup.restore,
                   cli_national.push_command, cli_national.provinces):
         main.add_command(group)

@@ -27,9 +27,11 @@ from collector.web import (
     national_pages,
     pages,
     report_writer,
+    request_args,
     security_headers,
     sessions,
     throttle,
+    trend_box,
     unit_pages,
 )
 
@@ -68,6 +70,7 @@ def create_app(test_config=None):
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
     console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body
     csrf.register(app)
+    app.before_request(request_args.refuse_what_is_not_text)
     security_headers.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(inventory_api.bp)
@@ -80,6 +83,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(trend_box.bp)
     app.register_blueprint(national_api.bp)
     app.register_blueprint(national_pages.bp)
     national_pages.register(app)
