@@ -43,10 +43,14 @@ ADD_TO_DAY = f"""INSERT INTO unit_days (day, unit, {COLUMNS})
     VALUES (:day, :unit, {", ".join(":" + name for name in COUNTS)})
     ON CONFLICT (day, unit) DO UPDATE SET
     {", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTS)}"""  # noqa: S608
-ADD_NOW = f"""INSERT INTO unit_now (unit, {COLUMNS})
+ADD_TO_UNITS = f"""INSERT INTO {{table}} (unit, {COLUMNS})
     VALUES (:unit, {", ".join(":" + name for name in COUNTS)})
     ON CONFLICT (unit) DO UPDATE SET
     {", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTS)}"""  # noqa: S608
+ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
+# A recount's counts, summed step by step, switched in for unit_now when it is done.
+ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
+RECOUNT_CHUNK = 2000  # machines counted again per step of a recount (well under a second)
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
@@ -74,6 +78,8 @@ def first_day(since):
 def _work_to_do(db):
     if db.execute("SELECT 1 FROM kept_marks LIMIT 1").fetchone():
         return True
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'recount'").fetchone():
+        return True
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         return True
     return db.execute("SELECT 1 FROM machine_now WHERE state_until <= ? LIMIT 1",
@@ -82,32 +88,108 @@ def _work_to_do(db):
 
 def catch_up(db):
     """Bring every kept figure up to date with the marks left since the last time, and
-    with time (states whose window has passed). In the caller's transaction when one is
-    open (the ingest writer's), else in its own, taken only when there is work."""
+    with time (states whose window has passed): `keep_step()` until nothing is left, each
+    step in its own transaction (in the caller's when one is open)."""
+    while keep_step(db):
+        pass
+
+
+def keep_step(db):
+    """One step of keeping, in its own transaction (taken only when there is work): a step
+    of a recount of every machine when one is due (`recounting()`), else the marks of
+    single machines and the states whose window passed. True when more is left."""
     if not db.conn.in_transaction and not _work_to_do(db):
-        return
+        return False
     with write_transaction(db):
+        if recounting(db):
+            return _recount_step(db)
         _catch_up(db)
+    return False
+
+
+def recounting(db):
+    """Whether every machine is to be counted again (a change of the units, the naming
+    pattern or a counting setting, or nothing counted yet), or being counted, in steps:
+    until it is done, `unit_now` holds the counts of before the change."""
+    return db.execute(
+        "SELECT 1 FROM kept_state WHERE key = 'recount' UNION ALL "
+        "SELECT 1 FROM kept_marks WHERE machine_id IS NULL UNION ALL "
+        "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM kept_state WHERE key = 'now') "
+        "LIMIT 1").fetchone() is not None
+
+
+def _recount_step(db):
+    """One step of counting every machine again, in the caller's transaction; True until
+    the last, which switches the new counts in at once.
+
+    The first step forgets the kept days the change moves and notes the last mark it
+    covers; each next step counts RECOUNT_CHUNK machines (by id) as now, replacing their
+    rows in `machine_now` and adding their counts to `unit_next`; the last puts
+    `unit_next` in place of `unit_now`. Reports stored meanwhile leave their marks, kept
+    after the switch as usual (a machine's row and its share of the counts always agree).
+    Single machines' marks wait meanwhile; reads count them from the reports."""
+    row = db.execute("SELECT value FROM kept_state WHERE key = 'recount'").fetchone()
+    if row is None:
+        top, every_from = db.execute(
+            "SELECT coalesce(max(id), 0), min(CASE WHEN machine_id IS NULL THEN since END) "
+            "FROM kept_marks").fetchone()
+        if every_from is not None:
+            _forget_days(db, first_day(every_from))
+        first = db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None
+        if first:  # nothing counted yet: no row or count to replace
+            db.execute("DELETE FROM machine_now")
+            _remember_lifecycle(db)
+        db.execute("DELETE FROM unit_next")
+        _save_recount(db, {"top": top, "after": ""})
+        return True
+    progress = json.loads(row[0])
+    chunk = [machine for (machine,) in db.execute(
+        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
+        [progress["after"], RECOUNT_CHUNK])]
+    if chunk:
+        sql, params = state_query(db, when_for(db), machines=chunk)
+        _states_into(db, "kept_after", sql, params)
+        db.execute("DELETE FROM machine_now WHERE machine_id IN "
+                   "(SELECT value FROM json_each(?))", [_json(chunk)])
+        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+                   f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
+        db.conn.executemany(ADD_NEXT, [dict(counts, unit=unit) for unit, counts
+                                       in _counts(db, "temp.kept_after").items()])
+        _save_recount(db, dict(progress, after=chunk[-1]))
+        return True
+    db.execute("DELETE FROM unit_now")
+    db.execute(f"INSERT INTO unit_now (unit, {COLUMNS}) "  # noqa: S608
+               f"SELECT unit, {COLUMNS} FROM unit_next")
+    db.execute("DELETE FROM unit_next")
+    db.execute("DELETE FROM shared_now")
+    db.execute(SHARED_NOW.format(where=""))
+    db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?",
+               [progress["top"]])
+    db.execute("DELETE FROM kept_state WHERE key = 'recount'")
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
+               [now_stored()])
+    return False
+
+
+def _save_recount(db, progress):
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('recount', ?)",
+               [json.dumps(progress)])
 
 
 def _catch_up(db, when=None):
-    """`catch_up` in the caller's transaction, as of `when` (default: this moment)."""
+    """The marks of single machines and the states whose window passed, in the caller's
+    transaction, as of `when` (default: this moment); the marks of every machine are left
+    to the recount (`keep_step`)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
-                       "ORDER BY id").fetchall()
-    machines, excluded, every_from, lifecycle = {}, [], None, set()
+                       "WHERE machine_id IS NOT NULL ORDER BY id").fetchall()
+    machines, excluded, lifecycle = {}, [], set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
-        if machine_id is None:
-            every_from = day if every_from is None else min(every_from, day)
-            continue
         machines[machine_id] = min(machines.get(machine_id, day), day)
         if report_rowid is not None:
             excluded.append(report_rowid)
         else:
             lifecycle.add(machine_id)
-    if every_from is not None:
-        _forget_days(db, every_from)
-        db.execute("DELETE FROM kept_state WHERE key = 'now'")
     if machines:
         earliest = max(min(machines.values()), kept_for_good_before(db))
         for (text,) in db.execute("SELECT day FROM kept_days WHERE day >= ? ORDER BY day",
@@ -126,7 +208,8 @@ def _catch_up(db, when=None):
         if lifecycle:
             _remember_lifecycle(db, sorted(lifecycle))
     if marks:
-        db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
+        db.execute("DELETE FROM kept_marks WHERE id <= ? AND machine_id IS NOT NULL",
+                   [marks[-1][0]])
 
 
 def kept_for_good_before(db):
@@ -299,7 +382,10 @@ def _roomy_cache(db):
 
 
 def _count_now(db, when):
-    """Count every machine now, from the reports."""
+    """Count every machine now, from the reports, at once (`figures rebuild`); a recount
+    in steps under way starts again (its counts so far are of rows now replaced)."""
+    db.execute("DELETE FROM kept_state WHERE key = 'recount'")
+    db.execute("DELETE FROM unit_next")
     db.execute("DELETE FROM machine_now")
     db.execute("DELETE FROM unit_now")
     sql, params = state_query(db, when)

@@ -583,6 +583,17 @@ def m022_search_follows_the_latest_report(db):
     db.execute("DELETE FROM kept_state WHERE key = 'search'")
 
 
+@migrations()
+def m023_recount_in_steps(db):
+    # A change that moves every machine is counted again in steps (counting/kept.py): the
+    # new counts per unit gather here, then replace unit_now at once.
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
+        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
+        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
+        "mismatched", "conflicts", "retired"))
+    db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)
