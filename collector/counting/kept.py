@@ -64,6 +64,8 @@ SHARED_NOW = "INSERT INTO shared_now (hostname, machines) " + SHARED.format(
     source="machine_now {where}")
 KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
     SELECT ?, hostname, machines FROM ({SHARED.format(source='temp.kept_state_rows')})"""  # noqa: S608
+KEEP_DAY_NAMES = f"""INSERT INTO day_duplicates (day, hostname, machines)
+    SELECT ?, hostname, machines FROM ({SHARED.format(source='day_names')})"""  # noqa: S608
 
 
 def first_day(since):
@@ -78,7 +80,7 @@ def first_day(since):
 def _work_to_do(db):
     if db.execute("SELECT 1 FROM kept_marks LIMIT 1").fetchone():
         return True
-    if db.execute("SELECT 1 FROM kept_state WHERE key = 'recount'").fetchone():
+    if db.execute("SELECT 1 FROM kept_state WHERE key IN ('recount', 'day count')").fetchone():
         return True
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         return True
@@ -103,6 +105,8 @@ def keep_step(db):
     with write_transaction(db):
         if recounting(db):
             return _recount_step(db)
+        if _day_in_count(db) is not None:
+            return _day_step(db)
         _catch_up(db)
     return False
 
@@ -243,8 +247,11 @@ def keep_days_before(db, day):
 
 def _forget_days(db, first):
     """Kept days from `first` on no longer hold (a setting or the units changed); those
-    before `kept_for_good_before()` stay."""
+    before `kept_for_good_before()` stay. A day being counted from then on starts again."""
     first = max(first, kept_for_good_before(db))
+    counting = _day_in_count(db)
+    if counting is not None and date.fromisoformat(counting["day"]) >= first:
+        _end_day_count(db)
     for table in ("unit_days", "conflict_days", "day_duplicates", "kept_days"):
         db.execute(f"DELETE FROM {table} WHERE day >= ?", [first.isoformat()])  # noqa: S608
 
@@ -418,17 +425,83 @@ def _count_day(db, day):
 
 
 def keep_day(db, day):
-    """Make sure a past day's figures are kept (counted from the reports when not yet)."""
+    """Make sure a past day's figures are kept: counted from the reports when not yet, in
+    steps of RECOUNT_CHUNK machines, each its own transaction (`_day_step`)."""
     if day >= today():
         raise ValueError(f"{day.isoformat()} is not over yet")
-    catch_up(db)
-    if db.execute("SELECT 1 FROM kept_days WHERE day = ?", [day.isoformat()]).fetchone():
+    catch_up(db)  # which finishes a day another connection was counting
+    while not _day_kept(db, day):
+        with write_transaction(db):
+            if _day_in_count(db) is None:
+                _start_day_count(db, day)
+            else:
+                _day_step(db)
+
+
+def _day_kept(db, day):
+    return db.execute("SELECT 1 FROM kept_days WHERE day = ?",
+                      [day.isoformat()]).fetchone() is not None
+
+
+def _day_in_count(db):
+    row = db.execute("SELECT value FROM kept_state WHERE key = 'day count'").fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def _start_day_count(db, day):
+    """Begin counting a past day (in the caller's transaction), after the marks left."""
+    _catch_up(db)
+    if _day_kept(db, day):
         return
-    with write_transaction(db):
-        _catch_up(db)
-        if db.execute("SELECT 1 FROM kept_days WHERE day = ?",
-                      [day.isoformat()]).fetchone() is None:
-            _count_day(db, day)
+    db.execute("DELETE FROM day_names")
+    _save_day_count(db, {"day": day.isoformat(), "after": ""})
+
+
+def _save_day_count(db, progress):
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('day count', ?)",
+               [json.dumps(progress)])
+
+
+def _end_day_count(db):
+    db.execute("DELETE FROM kept_state WHERE key = 'day count'")
+    db.execute("DELETE FROM day_names")
+
+
+def _day_step(db):
+    """One step of counting a past day, in the caller's transaction; True until the last.
+
+    Each step adds RECOUNT_CHUNK machines' counts to the day's rows (not read before the
+    day is in `kept_days`). Marks are not kept meanwhile, so each machine is counted as
+    the keeping last saw it (its reports still marked left out, retirements and
+    assignments as kept): the base those marks move once the day is kept."""
+    progress = _day_in_count(db)
+    day = date.fromisoformat(progress["day"])
+    if _day_kept(db, day):  # kept at once meanwhile (`figures rebuild`)
+        _end_day_count(db)
+        return False
+    chunk = [machine for (machine,) in db.execute(
+        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
+        [progress["after"], RECOUNT_CHUNK])]
+    text = day.isoformat()
+    if chunk:
+        excluded = [rowid for (rowid,) in db.execute(
+            "SELECT report_rowid FROM kept_marks WHERE report_rowid IS NOT NULL")]
+        sql, params = state_query(db, when_for(db, day), machines=chunk, excluded=excluded,
+                                  kept_lifecycle=True)
+        _states_into(db, "kept_day_rows", sql, params)
+        db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
+                                         in _counts(db, "temp.kept_day_rows").items()])
+        db.conn.executemany(ADD_CONFLICTS, [
+            [text, enrolled, named, conflicts]
+            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()])
+        db.execute("INSERT INTO day_names (machine_id, hostname, enrolled_code) "
+                   "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows")
+        _save_day_count(db, dict(progress, after=chunk[-1]))
+        return True
+    db.execute(KEEP_DAY_NAMES, [text])
+    db.execute("INSERT INTO kept_days (day, computed_at) VALUES (?, ?)", [text, now_stored()])
+    _end_day_count(db)
+    return False
 
 
 def own_counts(db, when):

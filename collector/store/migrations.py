@@ -592,6 +592,10 @@ def m023_recount_in_steps(db):
         "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
         "mismatched", "conflicts", "retired"))
     db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
+    # A past day is counted in steps too: each machine's name that day gathers here, for
+    # the names several machines shared, found once the last step is done.
+    db.execute("""CREATE TABLE day_names (machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
+                  enrolled_code TEXT) WITHOUT ROWID""")
 
 
 def apply(db):

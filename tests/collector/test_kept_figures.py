@@ -27,7 +27,7 @@ from collector.counting.machine_states import (
 from collector.counting.rollup import rollup
 from collector.counting.states import COUNTS
 from collector.store import lifecycle, settings
-from collector.store.db import open_db
+from collector.store.db import open_db, write_transaction
 from collector.store.ingest import store_report
 from collector.store.migrations import apply
 from collector.store.units import UnitImportError, save_units
@@ -62,6 +62,7 @@ change = st.one_of(
     report, report, report, report,
     st.just({"kind": "read"}), st.just({"kind": "read"}),
     st.just({"kind": "step"}), st.just({"kind": "step"}), st.just({"kind": "step"}),
+    st.fixed_dictionaries({"kind": st.just("begin day"), "days_ago": st.integers(1, DAYS)}),
     st.fixed_dictionaries({"kind": st.just("retire"), "machine": machines,
                            "days_ago": st.integers(0, DAYS)}),
     st.fixed_dictionaries({"kind": st.just("assign"), "machine": machines,
@@ -95,6 +96,11 @@ def play(db, change):
             db.conn.commit()
     elif kind == "step":  # the keeping a step further, lagging behind what came since
         kept.keep_step(db)
+    elif kind == "begin day":  # a past day's count begun, its steps to come in between
+        past = datetime.fromisoformat(day(change["days_ago"])).date()
+        with write_transaction(db):
+            if kept._day_in_count(db) is None:
+                kept._start_day_count(db, past)
     elif kind == "read":  # every day is kept from then on
         for days_ago in range(DAYS + 2):
             rollup(db, as_of=day(days_ago))
@@ -359,4 +365,26 @@ def test_a_machine_whose_window_passes_during_the_rebuild_is_no_difference(db, m
             return started + timedelta(seconds=20 * len(calls))
 
     monkeypatch.setattr(states, "datetime", Clock)
+    assert kept.rebuild(db)["differed"] == []
+
+
+def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(db,
+                                                                               monkeypatch):
+    """Keeping a past day counts a few machines a step, each a transaction of its own; a
+    report observed that day and stored between two steps is counted once it is kept."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    save_units(db, UNITS)
+    for number in range(3):
+        store_report(db, make_report(hostname=f"SXD-{number}", machine_id=machine_id(number),
+                                     products=(DEFENDER,), collected_at=NOW - timedelta(days=2)))
+    kept.catch_up(db)
+    past = datetime.fromisoformat(day(2)).date()
+    with write_transaction(db):
+        kept._start_day_count(db, past)
+    assert kept.keep_step(db) and kept.keep_step(db)  # two machines counted
+    assert not db.conn.in_transaction
+    store_report(db, make_report(hostname="SXD-0", machine_id=machine_id(0),
+                                 collected_at=NOW - timedelta(days=2, seconds=-30)))
+    kept.catch_up(db)  # the last machine, the day kept, then the late report's mark
+    assert rollup(db, as_of=day(2))["total"]["installed"] == 1
     assert kept.rebuild(db)["differed"] == []
