@@ -60,8 +60,8 @@ def create_app(test_config=None):
     finally:
         db.close()
 
-    # Reports are counted in the transaction that stores them (counting/kept.py).
-    report_writer.install(app, after_batch=[kept.catch_up])
+    # Reports are counted beside ingest, by the writer between batches (counting/kept.py).
+    report_writer.install(app, keepers=[kept.catch_up])
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
