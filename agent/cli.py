@@ -52,7 +52,8 @@ def build_parser():
         help="send spooled reports, oldest first, then this computer's report now "
              "(what the scheduled run does)")
     send.add_argument("--timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT,
-                      help="seconds to wait for one answer (default 15)")
+                      help="seconds for one answer, from connecting to its last byte "
+                           "(default 15)")
     send.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
                       help="seconds for the whole run, retries included; what is not "
                            "delivered by then stays spooled (default 60)")
@@ -116,11 +117,12 @@ def send(args, config):
         print("avroll-agent: no collector given: use --server URL, AVROLL_SERVER or agent.ini",
               file=sys.stderr)
         return 2
+    # The time limit counts from here: collecting, spooling and every delivery fit in it.
+    deliverer = Deliverer(lambda one, timeout: send_enrolled(config, one, timeout),
+                          args.time_limit, args.timeout)
     start_logging(config.state_dir, config.secrets(), args.verbose)
     report = collect_report(unit_code=config.unit)
     spool = Spool(os.path.join(config.state_dir, "spool"))
-    deliverer = Deliverer(lambda one, timeout: send_enrolled(config, one, timeout),
-                          args.time_limit, args.timeout)
     try:
         spool.remove_stale_temp_files()
         spool.put(report)

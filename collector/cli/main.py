@@ -42,8 +42,12 @@ def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
     shown once on this console, or, without a console, written to DB.admin-password (0600).
     Every night at 02:00 (Vietnam time) it applies the retention rule to the reports."""
     from collector.cli import nightly
+    from collector.cli.port_free import port_taken_message
     from collector.web.app import create_app
 
+    taken = port_taken_message(host, port)
+    if taken:
+        raise click.ClickException(taken)
     app = create_app({"DATABASE": str(db_path), "SESSION_COOKIE_SECURE": secure_cookies})
     click.echo(f"avroll collector: database {db_path.resolve()}")
     _first_admin(db_path)
@@ -53,6 +57,8 @@ def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
     retention = nightly.NightlyRetention(db_path).start()
     try:
         serve_app(app, host, port, threads, trusted_proxy=trusted_proxy)
+    except OSError as exc:  # taken between the check and waitress's own bind
+        raise click.ClickException(port_taken_message(host, port) or str(exc)) from None
     finally:
         retention.stop()
 
@@ -113,10 +119,12 @@ def console_attached():
 def _register_commands():
     from collector.cli import accounts as cli_accounts
     from collector.cli import api_tokens as cli_api_tokens
+    from collector.cli import backup as cli_backup
     from collector.cli import console_views as cli_console_views
     from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
     from collector.cli import figures as cli_figures
+    from collector.cli import letterheads as cli_letterheads
     from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
 
@@ -124,7 +132,8 @@ def _register_commands():
                   cli_accounts.reports, cli_figures.figures,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind, cli_demo.demo, cli_api_tokens.api_tokens):
+                  cli_reminders.remind, cli_letterheads.letterhead_group, cli_demo.demo,
+                  cli_api_tokens.api_tokens, cli_backup.backup, cli_backup.restore):
         main.add_command(group)
 
 

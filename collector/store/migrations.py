@@ -495,6 +495,60 @@ def m019_console_export_dates(db):
     db.execute("INSERT INTO kept_marks (since) VALUES ('')")
 
 
+@migrations()
+def m020_letters_each_level_and_replies(db):
+    # Each unit's own letterhead (a district drafts under its own name, not the province's).
+    db.execute("""CREATE TABLE unit_letterheads (unit_code TEXT NOT NULL, key TEXT NOT NULL,
+                  value TEXT NOT NULL, PRIMARY KEY (unit_code, key)) WITHOUT ROWID""")
+    # Reminders are issued and kept like reports; a number is unique per issuer (the
+    # province, or the unit whose letterhead it bears) and day, not across all of them.
+    # Both tables are rebuilt (SQLite cannot change a constraint; renaming the parent
+    # renames the files' reference with it): old ones aside, new ones made, rows copied.
+    db.execute("ALTER TABLE issued_reports RENAME TO issued_reports_old")
+    db.execute("ALTER TABLE issued_files RENAME TO issued_files_old")
+    db.execute("""
+        CREATE TABLE issued_reports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'report' CHECK (kind IN ('report', 'reminder')),
+            number TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            parent TEXT,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE issued_files (
+            report_id INTEGER NOT NULL REFERENCES issued_reports (id),
+            filename TEXT NOT NULL,
+            body BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (report_id, filename)
+        )""")
+    db.execute("INSERT INTO issued_reports (id, number, issued_on, as_of, parent, issued_at, "
+               "issued_by) SELECT id, number, issued_on, as_of, parent, issued_at, issued_by "
+               "FROM issued_reports_old")
+    db.execute("INSERT INTO issued_files SELECT * FROM issued_files_old")
+    db.execute("DROP TABLE issued_files_old")
+    db.execute("DROP TABLE issued_reports_old")
+    db.execute("CREATE UNIQUE INDEX issued_reports_number ON issued_reports "
+               "(number, issued_on, coalesce(parent, ''))")
+    # Each unit's answer to the reminders: on which day, by whom, recorded by which officer.
+    db.execute("""
+        CREATE TABLE unit_replies (
+            id INTEGER PRIMARY KEY,
+            unit_code TEXT NOT NULL,
+            replied_on TEXT NOT NULL,
+            replied_by TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX unit_replies_unit ON unit_replies (unit_code, replied_on)")
+    # Who the reminders name as sender ("Sở Thông tin và Truyền thông <avroll@…>").
+    db.execute("INSERT OR IGNORE INTO mail_settings (key, value) VALUES ('sender_name', '')")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -379,6 +379,18 @@ VI = {
     'No report issued yet.': 'Chưa có báo cáo nào được ban hành.',
     'Files': 'Tệp',
     'Issued by': 'Người ban hành',
+    # Letters each level signs, reminders that chase (issue 21).
+    'A reminder is issued the same way: its letter, the appendix and the form the units answer on are kept as sent.':
+        'Công văn đôn đốc cũng được ban hành như vậy: công văn, phụ lục và biểu mẫu các đơn vị báo cáo được lưu đúng như bản đã gửi.',
+    'Units below (%)': 'Đơn vị có tỷ lệ dưới (%)',
+    'Report by': 'Hạn báo cáo',
+    'Issue the reminder': 'Ban hành công văn đôn đốc',
+    'Document': 'Văn bản',
+    'Reminder': 'Công văn đôn đốc',
+    'Report': 'Công văn báo cáo',
+    'Issued a reminder': 'Ban hành công văn đôn đốc',
+    "Changed a unit's letterhead": 'Sửa tiêu đề công văn của đơn vị',
+    "Recorded a unit's reply": 'Ghi nhận đơn vị đã báo cáo',
 }
 # A machine's place in the counts, and the actions that change it.
 VI.update({

@@ -83,4 +83,4 @@ def issued_marks(db, parent, lang="vi"):
     date their figures are as of: `[(YYYY-MM-DD, "số … ngày …"), ...]`."""
     words = "số {} ngày {}" if lang == "vi" else "no. {} of {}"
     return [(report["as_of"], words.format(report["number"], day(report["issued_on"], lang)))
-            for report in issued_reports(db) if (report["parent"] or None) == parent]
+            for report in issued_reports(db, "report") if (report["parent"] or None) == parent]

@@ -39,16 +39,19 @@ def agent_logger():
 
 @pytest.fixture
 def fake_collector():
-    """A local server answering each POST with the next (status, body) in `answers`;
-    yields its URL, `answers`, the (path, body) received and the Authorization headers."""
+    """A local server answering each POST with the next (status, body) in `answers` (a body
+    may be a function of the report received, e.g. `hostile.acknowledgement_of`); yields
+    its URL, `answers`, the (path, body) received and the Authorization headers."""
     answers, received, authorizations = [], [], []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
-            received.append((self.path, json.loads(self.rfile.read(
-                int(self.headers["Content-Length"])))))
+            report = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            received.append((self.path, report))
             authorizations.append(self.headers.get("Authorization"))
             status, body = answers.pop(0)
+            if callable(body):
+                body = body(report)
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

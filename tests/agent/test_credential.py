@@ -18,6 +18,7 @@ from agent.delivery.credential import (
     send_enrolled,
 )
 from agent.delivery.transport import NotEnrolled, Unreachable, send_report
+from tests.agent.hostile import acknowledgement_of
 from tests.builders import make_report
 
 
@@ -41,7 +42,7 @@ def test_unwritable_state_dir_is_a_named_error(tmp_path):
 
 def test_token_goes_in_the_authorization_header(fake_collector):
     url, answers, _, seen = fake_collector
-    answers.append((201, {"ok": True}))
+    answers.append((201, acknowledgement_of))
     send_report(url, make_report(), token="avre_secret")
     assert seen == ["Bearer avre_secret"]
 
@@ -71,7 +72,7 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path):
 
 def test_credential_is_saved_before_enrolling_and_used_from_then_on(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
-    answers += [(401, {"ok": False}), (201, {"ok": True}), (201, {"ok": True})]
+    answers += [(401, {"ok": False}), (201, acknowledgement_of), (201, acknowledgement_of)]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
     saved = load_credential(str(tmp_path))
@@ -84,16 +85,18 @@ def test_credential_is_saved_before_enrolling_and_used_from_then_on(fake_collect
 
 def test_a_credential_issued_by_the_collector_replaces_the_proposal(fake_collector, tmp_path):
     url, answers, _, _ = fake_collector
-    answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_issued"})]
+    issued = "avrm_" + "i" * 43
+    answers += [(401, {"ok": False}),
+                (201, lambda report: acknowledgement_of(report, credential=issued))]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
-    assert load_credential(str(tmp_path)) == "avrm_issued"
+    assert load_credential(str(tmp_path)) == issued
 
 
 def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
     save_credential(str(tmp_path), "avrm_old")
-    answers += [(401, {"ok": False}), (201, {"ok": True})]
+    answers += [(401, {"ok": False}), (201, acknowledgement_of)]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
     assert seen == ["Bearer avrm_old", "Bearer avre_token"]
