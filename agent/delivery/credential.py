@@ -19,7 +19,13 @@ import secrets
 import tempfile
 import time
 
-from agent.delivery.transport import NotAcknowledged, NotEnrolled, Unreachable, send_report
+from agent.delivery.transport import (
+    AgentRefused,
+    NotAcknowledged,
+    NotEnrolled,
+    Unreachable,
+    send_report,
+)
 
 log = logging.getLogger("avroll")
 
@@ -30,20 +36,28 @@ CREDENTIAL_PREFIX = "avrm_"
 CREDENTIAL_FORM = re.compile(CREDENTIAL_PREFIX + r"[A-Za-z0-9_-]{40,190}")
 
 
-class CredentialError(Exception):
-    """The credential file could not be read or written."""
+class CredentialError(AgentRefused):
+    """The credential file could not be read or written, or holds no credential: the
+    report waits in the spool until that is fixed."""
 
 
 def load_credential(state_dir):
     """The stored credential, or None when there is none yet."""
     path = os.path.join(state_dir, CREDENTIAL_FILE)
     try:
-        with open(path, encoding="ascii") as stored:
-            credential = stored.read().strip()
+        with open(path, encoding="ascii", errors="replace") as stored:
+            credential = stored.read(1024).strip()  # a credential is under 200 characters
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise CredentialError(f"cannot read {path}: {exc}") from None
+    if credential and not CREDENTIAL_FORM.fullmatch(credential):
+        # Never sent as it is (a line break would be a header of its own). Enrolling again
+        # needs the collector to forget the old one first.
+        raise CredentialError(
+            f"{path} does not hold a credential (avrm_ and 40 to 190 letters, digits, - or _): "
+            "put the saved one back, or delete the file after the collector's admin runs "
+            "`avroll machines reset-credential`")
     return credential or None
 
 

@@ -84,6 +84,14 @@ class Letterhead:
         heading by hand)."""
         return " ".join(self.name.replace(LINE_BREAK, " ").split()) or DOTS
 
+    def reply_to(self, unnamed=DOTS):
+        """Where the units' answers go: "Sở … (qua Phòng …, Email: …)"; `unnamed` stands
+        for the body when its name is not set."""
+        via = ", ".join(part for part in (
+            f"qua {self.reply_office}" if self.reply_office else "",
+            f"Email: {self.reply_email}" if self.reply_email else "") if part)
+        return (self.issuer if self.name else unnamed) + (f" ({via})" if via else "")
+
     def group_title(self, group):
         """The name a section of the scope's units goes by. Under a unit, children left in
         their parent's own group (a commune imported under "UBND các huyện, thành phố") or

@@ -105,14 +105,6 @@ def addressed(reminder):
     return found
 
 
-def reply_to(head):
-    """Where the answers go: "Sở … (qua Phòng …, Email: …)"."""
-    via = ", ".join(part for part in (
-        f"qua {head.reply_office}" if head.reply_office else "",
-        f"Email: {head.reply_email}" if head.reply_email else "") if part)
-    return head.issuer + (f" ({via})" if via else "")
-
-
 def paragraphs(reminder, head):
     """The body before and after the table (the table is `table_rows()`)."""
     issuer = head.issuer
@@ -131,7 +123,7 @@ def paragraphs(reminder, head):
         ("1. Khẩn trương rà soát, đặt tên máy, cài đặt đầy đủ phần mềm phòng, chống mã độc "
          "tập trung tại cơ quan, đơn vị mình theo hướng dẫn để bảo vệ máy tính, đảm bảo an "
          "toàn an ninh thông tin qua mạng.",),
-        (f"2. Báo cáo kết quả cài đặt về {reply_to(head)} để tổng hợp chậm nhất ngày ",
+        (f"2. Báo cáo kết quả cài đặt về {head.reply_to()} để tổng hợp chậm nhất ngày ",
          (day_text(reminder["deadline"]), "bold"), " (có mẫu báo cáo kèm theo)."),
         (f"{issuer} đề nghị Thủ trưởng các cơ quan, đơn vị quan tâm, thực hiện./.",)]
     return before, after

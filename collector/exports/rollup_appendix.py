@@ -64,6 +64,8 @@ class Line:
 def notes(row):
     """The Ghi chú of a unit row: only what the figures beside it cannot say (a rate over
     100% or an empty allocation speaks for itself, as in letter 002)."""
+    if row.get("pending"):  # a national appendix: the province has not pushed this day
+        return "Chưa gửi số liệu ngày này"
     found = []
     if not row["seen"]:
         found.append("Chưa có máy báo cáo")

@@ -6,7 +6,7 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
-from collector.store import repair
+from collector.store import repair, search_index
 from collector.store.ingest import backfill_connection_and_signatures
 
 migrations = Migrations("avroll")
@@ -547,6 +547,40 @@ def m020_letters_each_level_and_replies(db):
     db.execute("CREATE INDEX unit_replies_unit ON unit_replies (unit_code, replied_on)")
     # Who the reminders name as sender ("Sở Thông tin và Truyền thông <avroll@…>").
     db.execute("INSERT OR IGNORE INTO mail_settings (key, value) VALUES ('sender_name', '')")
+
+
+@migrations()
+def m021_national_collector(db):
+    # A national collector keeps what each province pushed, as signed (store/national.py).
+    db.execute("CREATE TABLE collector_role (role TEXT NOT NULL)")
+    db.execute("""CREATE TABLE push_credentials (id INTEGER PRIMARY KEY,
+                  province TEXT NOT NULL, credential_hash TEXT NOT NULL UNIQUE,
+                  created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)""")
+    db.execute("""CREATE TABLE national_days (province TEXT NOT NULL, as_of TEXT NOT NULL,
+                  version INTEGER NOT NULL, figures TEXT NOT NULL, sha256 TEXT NOT NULL,
+                  computed_at TEXT, received_at TEXT NOT NULL, clock_skew_seconds INTEGER,
+                  PRIMARY KEY (province, as_of, version)) WITHOUT ROWID""")
+    # A report's number is unique per issuer and day: the province ('') or a unit drafting
+    # under its own letterhead (`parent`).
+    db.execute("""CREATE TABLE national_issued (province TEXT NOT NULL, number TEXT NOT NULL,
+                  issued_on TEXT NOT NULL, parent TEXT NOT NULL, as_of TEXT NOT NULL,
+                  issued_at TEXT NOT NULL, received_at TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, parent))""")
+    db.execute("""CREATE TABLE national_issued_files (province TEXT NOT NULL,
+                  number TEXT NOT NULL, issued_on TEXT NOT NULL, parent TEXT NOT NULL,
+                  filename TEXT NOT NULL, body BLOB NOT NULL, sha256 TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, parent, filename))""")
+    db.execute("""CREATE TABLE national_pushes (id INTEGER PRIMARY KEY, province TEXT NOT NULL,
+                  received_at TEXT NOT NULL, clock_skew_seconds INTEGER, what TEXT)""")
+    db.execute("CREATE INDEX national_pushes_province ON national_pushes (province, received_at)")
+
+
+@migrations()
+def m022_search_follows_the_latest_report(db):
+    # The search index was kept with the figures (counting/kept.py), rewritten for every
+    # report; triggers now keep it with the machine, only when its name or addresses change.
+    search_index.install(db)
+    db.execute("DELETE FROM kept_state WHERE key = 'search'")
 
 
 def apply(db):

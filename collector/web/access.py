@@ -21,9 +21,11 @@ from collector.web import csrf
 from collector.web.errors import json_error, wants_json
 
 # Anyone may reach these: the health check, static files, the login form, and the report
-# and inventory endpoints (agents authenticate there with a bearer token, not a session).
+# and inventory endpoints (agents authenticate there with a bearer token, not a session),
+# and a national collector's push endpoints (a province's push credential).
 PUBLIC_ENDPOINTS = frozenset({"static", "api.health", "api.post_report",
-                              "inventory.post_inventory", "auth.login"})
+                              "inventory.post_inventory", "auth.login", "national.push_state",
+                              "national.push_day", "national.push_issued"})
 
 # The unit and every unit under it; UNION (not UNION ALL) stops at a cycle in bad data.
 SUBTREE = """

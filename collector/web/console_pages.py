@@ -16,9 +16,10 @@ from collector.exports.files import FORMATS
 from collector.exports.reconcile_lists import build_reconcile_export
 from collector.formats import console_values as values
 from collector.formats.spreadsheets import TableError
-from collector.store import console_imports, mail
+from collector.store import console_imports, mail, replies
 from collector.store.db import get_db
 from collector.store.paging import PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+from collector.store.units import EMAIL, list_units
 from collector.web.access import (
     OutOfScope,
     actor,
@@ -206,15 +207,17 @@ def imports_page():
 
 @admin_bp.route("/mail", methods=["GET", "POST"])
 def mail_page():
-    """SMTP settings, who would get a reminder below ?below=RATE, sending, and the log."""
+    """SMTP settings, a test send, who would get a reminder below ?below=RATE, sending,
+    each unit's answers, and the log."""
     db = get_db()
-    errors, notice, sent = {}, None, None
+    errors, notice, sent, tested = {}, None, None, None
     below_text = text_arg("below") or request.form.get("below") or "100"
     try:
         below = reminders.parse_rate(below_text)
     except reminders.BadRate as exc:
         errors["below"], below = str(exc), 1.0
-    if request.method == "POST" and request.form.get("action") == "settings":
+    action = request.form.get("action") if request.method == "POST" else None
+    if action == "settings":
         try:
             mail.save(db, request.form, actor(),
                       password=request.form.get("password") or None,
@@ -222,11 +225,29 @@ def mail_page():
             notice = "Saved"
         except mail.MailSettingError as exc:
             errors.update(exc.errors)
+    elif action == "reply":
+        try:
+            replies.record_reply(db, request.form.get("unit_code"),
+                                 request.form.get("replied_by"),
+                                 request.form.get("replied_on") or None,
+                                 request.form.get("note") or "", actor())
+            notice = "Recorded"
+        except replies.BadReply as exc:
+            errors["reply"] = str(exc)
+    elif action == "test" and not errors:
+        address = (request.form.get("test_address") or "").strip()
+        if not EMAIL.fullmatch(address):
+            errors["test_address"] = "not an e-mail address"
+        else:
+            tested = reminders.send_test(db, address, below, actor())
+            if tested is None:
+                errors["test_address"] = "no unit is below this rate: nothing to send"
     planned, result = reminders.plan(db, below)
-    if request.method == "POST" and request.form.get("action") == "send" and not errors:
+    if action == "send" and not errors:
         sent = reminders.send(db, planned, result, actor())
     response = render_template(
         "admin_mail.html", config=mail.current(db), errors=errors, notice=notice,
-        planned=planned, sent=sent, below=below_text, form=request.form if errors else {},
-        log=mail.recent_sendings(db, page=page_number()))
+        planned=planned, sent=sent, tested=tested, below=below_text,
+        form=request.form if errors else {}, replies=replies.latest_replies(db),
+        units=list_units(db), log=mail.recent_sendings(db, page=page_number()))
     return response, 422 if errors else 200, {"Cache-Control": "no-store"}

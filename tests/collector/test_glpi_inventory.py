@@ -120,11 +120,11 @@ def test_what_is_not_an_inventory_is_refused_and_nothing_stored(anon_client, app
 
 
 def test_bounds(anon_client, app, db):
-    many = b"<REQUEST><CONTENT>" + b"<SOFTWARES><NAME>a</NAME></SOFTWARES>" * 30_000 + \
+    many = b"<REQUEST><CONTENT>" + b"<S/>" * 60_000 + \
         b"<HARDWARE><NAME>PC</NAME></HARDWARE></CONTENT></REQUEST>"
     answer = post(anon_client, many, enrollment_token_of(app), "application/xml")
     assert answer.status_code == 422 and "more than 50,000 elements" in answer.json["error"]
-    huge = b'{"content": {"hardware": {"name": "' + b"x" * (5 * MB) + b'"}}}'
+    huge = b'{"content": {"hardware": {"name": "' + b"x" * 300_000 + b'"}}}'
     assert post(anon_client, huge, enrollment_token_of(app)).status_code == 413
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
 
