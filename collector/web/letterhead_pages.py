@@ -23,11 +23,12 @@ def admins_only():
 
 @bp.get("")
 def pick():
-    """The unit chosen in the picker (?unit=CODE), or the first unit."""
+    """The unit chosen in the picker (?unit=CODE), or the first unit; with no unit yet, the
+    page where units are added."""
     units = list_units(get_db())
     code = request.args.get("unit") or (units[0]["code"] if units else None)
     if not code:
-        abort(404)
+        return redirect(url_for("admin.units_page"))
     return redirect(url_for("letterheads.unit_letterhead", code=code))
 
 
