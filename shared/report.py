@@ -407,3 +407,15 @@ if __name__ == "__main__":
     for row in field_reference():
         print("{:<42} {:<32} {:<9} {}".format(row[0], row[1], "required" if row[2] else "optional",
                                               row[3]))
+
+
+def text_problem(text):
+    """What keeps `text` from being plain text under the report's rules (a control
+    character, invalid Unicode), or None: the collector applies it to every field an
+    administrator enters, every setting and every import."""
+    if _has_control_chars(text):
+        return "must not contain control characters"
+    if _has_invalid_unicode(text):
+        return ("must be valid Unicode text without direction overrides or noncharacters "
+                "(U+FFFE, U+FFFF, ...)")
+    return None

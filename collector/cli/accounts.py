@@ -168,22 +168,46 @@ def tokens_list(db_path):
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
 @click.option("--retire-machines", is_flag=True,
-              help="Also retire every machine it enrolled (a leaked token's fakes).")
+              help="Also retire the machines it enrolled (a leaked token's fakes): those "
+                   "enrolled from --enrolled-after on, or, without it, every one, listed "
+                   "first for you to confirm.")
+@click.option("--enrolled-after", metavar="YYYY-MM-DD[THH:MM]",
+              help="With --retire-machines: only the machines enrolled from this moment on "
+                   "(Vietnam time), when the token leaked; the unit's genuine PCs enrolled "
+                   "before it with the same token stay.")
 @click.option("--date", "day", metavar="YYYY-MM-DD",
               help="With --retire-machines: they leave the counts from this day (default today).")
 @db_option
-def tokens_revoke(token_id, retire_machines, day, db_path):
+def tokens_revoke(token_id, retire_machines, enrolled_after, day, db_path):
     """Revoke a token: it enrolls no more machines (enrolled ones keep reporting, unless
     --retire-machines)."""
     from collector.store import audit, enrollment, lifecycle
 
+    if enrolled_after and not retire_machines:
+        raise click.UsageError("--enrolled-after goes with --retire-machines")
     with database(db_path) as db:
+        after = enrolled_after and _run(lifecycle.enrolled_moment, enrolled_after)
+        if retire_machines and not after:
+            _confirm_retirements(lifecycle.enrolled_by(db, token_id))
         changed = _run(enrollment.revoke_token, db, audit.cli_actor(), token_id)
         click.echo(f"token {token_id} revoked" if changed
                    else f"token {token_id} was revoked already")
         if retire_machines:
-            retired = _run(lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day)
+            retired = _run(lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day,
+                           after)
             click.echo(f"{retired} machine(s) it enrolled retired")
+
+
+def _confirm_retirements(rows):
+    """List what --retire-machines would retire, and ask: a unit's genuine PCs share its
+    token with the fakes made after a leak."""
+    rows = list(rows)
+    click.echo(f"The token enrolled {len(rows)} machine(s); all of them would be retired:")
+    for row in rows:
+        click.echo(f"  {row['enrolled_at']}  {row['machine_id']}  {row['hostname'] or '-'}")
+    click.echo("Genuine PCs of the unit that enrolled with this token would stop reporting; "
+               "--enrolled-after keeps those enrolled before the leak.")
+    click.confirm("Retire them all?", abort=True)
 
 
 @click.group()

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from collector.cli.options import database, db_option
+from collector.store.keyfile import write_private
 
 FORMATS = ("xlsx", "csv")
 
@@ -46,7 +47,7 @@ def _save(db_path, out, build, *args, **kwargs):
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None
         body = made.body  # made as it is read: while the database is open
-    Path(out).write_bytes(body)
+    write_private(out, body)
     click.echo(f"{out}: {len(body):,} bytes")
 
 
@@ -255,5 +256,5 @@ def export_issued_reports(report_id, out_dir, db_path):
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         for file in found["files"]:
             target = Path(out_dir) / file["filename"]
-            target.write_bytes(issued_file(db, report_id, file["filename"]))
+            write_private(target, issued_file(db, report_id, file["filename"]))
             click.echo(f"{target}: {file['size']:,} bytes")

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from collector.exports.letterhead import DOTS, heading_lines, place_and_date, reference
+from collector.formats.safe_cells import printable
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 14
@@ -118,7 +119,7 @@ class Letter:
         paragraph = container.add_paragraph()
         paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(after)
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(printable(text))
         run.font.size, run.bold, run.italic = Pt(size), bold, italic
         return paragraph
 
@@ -174,7 +175,7 @@ class Letter:
         form.first_line_indent, form.space_after, form.line_spacing = Cm(1.27), Pt(6), 1.15
         for part in parts:
             text, bold = (part[0], True) if isinstance(part, tuple) else (part, False)
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(printable(text))
             run.bold = bold
         return paragraph
 
@@ -207,7 +208,7 @@ class Letter:
     def _cell(cell, value, align, bold=False):
         paragraph = cell.paragraphs[0]
         paragraph.alignment = align
-        run = paragraph.add_run("" if value is None else str(value))
+        run = paragraph.add_run("" if value is None else printable(str(value)))
         run.font.size, run.bold = Pt(13), bold
 
     def closing(self, head, copies):

@@ -13,6 +13,7 @@ and the reconciliation's; the lists are the exports a unit page offers.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -213,7 +214,8 @@ def message(config, reminder):
     email["To"] = reminder.recipient
     if reminder.head.reply_email:
         email["Reply-To"] = reminder.head.reply_email
-    email["Subject"] = reminder.subject
+    # A unit name stored with a line break (before names were checked) is one line here.
+    email["Subject"] = " ".join(reminder.subject.split())
     email["Date"] = formatdate(localtime=True)
     email["Message-ID"] = make_msgid(domain=config["sender"].split("@", 1)[1])
     email.set_content(reminder.body, cte="quoted-printable")  # 7-bit: any relay takes it
@@ -231,8 +233,32 @@ def _connect(config, password):
         if config["security"] == "starttls":
             server.starttls(context=ssl.create_default_context())
     if config["username"]:
-        server.login(config["username"], password or "")
+        _login(server, config["username"], password or "")
     return server
+
+
+def _login(server, username, password):
+    """smtplib's login, or, for a name or password that is not ASCII (which smtplib cannot
+    encode), AUTH PLAIN in UTF-8 as RFC 4616 has it."""
+    if username.isascii() and password.isascii():
+        server.login(username, password)
+        return
+    server.ehlo_or_helo_if_needed()
+    if "PLAIN" not in server.esmtp_features.get("auth", "").upper().split():
+        raise smtplib.SMTPException("the server offers no AUTH PLAIN, which a password "
+                                    "that is not ASCII needs")
+    code, answer = server.docmd("AUTH", "PLAIN " + base64.b64encode(
+        f"\0{username}\0{password}".encode()).decode("ascii"))
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, answer)
+
+
+def _error_text(exc, username, password):
+    """What a failure says in the log and on /admin/mail: never the password, nor what a
+    server echoes of the login (its text is left out of a refused login)."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return f"SMTPAuthenticationError: the server refused the login ({exc.smtp_code})"
+    return mail.without_secret(f"{type(exc).__name__}: {exc}", password, username)
 
 
 def send(db, reminders, result, actor):
@@ -251,9 +277,9 @@ def send(db, reminders, result, actor):
                 with _connect(config, password) as server:
                     server.send_message(message(config, reminder))
                 reminder.sent = True
-            except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
-                reminder.error = mail.without_secret(
-                    f"{type(exc).__name__}: {exc}", password)
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                # ValueError: a header the policy refuses, a text the server cannot take.
+                reminder.error = _error_text(exc, config["username"] or "", password)
         mail.log_sending(db, actor, reminder.unit["code"], reminder.recipient,
                          reminder.subject, len(reminder.attachments), reminder.error)
     return reminders

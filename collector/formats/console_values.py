@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import to_stored
+from shared.report import text_problem
 
 NAME_MAX = 255
 TEXT_MAX = 1000
@@ -67,9 +68,10 @@ class NoExportDate(ValueProblem):
 
 def hidden_characters(text):
     """True when the text holds invisible or direction-changing characters (zero-width
-    spaces, bidi overrides) or control characters: a name could then look like another."""
-    return not text.isprintable() and any(
-        unicodedata.category(char) in ("Cf", "Cc") for char in text)
+    spaces, bidi overrides), control characters or noncharacters (the report's rule): a name
+    could then look like another, or break the files it is written to."""
+    return not text.isprintable() and (text_problem(text) is not None or any(
+        unicodedata.category(char) in ("Cf", "Cc") for char in text))
 
 
 def computer_name(text):
@@ -100,7 +102,8 @@ def visible(text):
 def free_text(text):
     """A descriptive cell (group, OU, description) with invisible characters removed."""
     cleaned = text if text.isprintable() else "".join(
-        char for char in text if unicodedata.category(char) not in ("Cf", "Cc"))
+        char for char in text
+        if unicodedata.category(char) not in ("Cf", "Cc") and text_problem(char) is None)
     if len(cleaned) > TEXT_MAX:
         raise ValueProblem(f"a text cell is longer than {TEXT_MAX} characters")
     return cleaned.strip() or None

@@ -8,10 +8,10 @@ enroll again) unless an admin resets it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from collector.formats.formatting import LOCAL_TZ
-from collector.formats.timefmt import now_stored, parse_stored
+from collector.formats.timefmt import now_stored, parse_stored, to_stored
 from collector.store import audit
 from collector.store.db import write_transaction
 from collector.store.machines import AmbiguousMachine, UnknownMachine, resolve_machine
@@ -19,7 +19,7 @@ from collector.store.users import check_unit_code
 
 __all__ = ["AmbiguousMachine", "BadRetirement", "NotRetired", "UnknownMachine", "assign",
            "assign_machines", "machine_lifecycle", "restore", "retire", "retire_enrolled_by",
-           "retire_machines", "retirement_day"]
+           "retire_machines", "retirement_day", "enrolled_by", "enrolled_moment"]
 
 
 class NotRetired(LookupError):
@@ -54,9 +54,34 @@ def _retire(db, actor, machine_id, day, reason):
                "retired_on = excluded.retired_on, retired_at = excluded.retired_at, "
                "retired_by = excluded.retired_by, reason = excluded.reason",
                [machine_id, day, now_stored(), actor, reason])
-    db.execute("DELETE FROM machine_credentials WHERE machine_id = ?", [machine_id])
+    # Its own credential and every one that reports into it (a reinstall, a new id).
+    db.execute("DELETE FROM machine_credentials WHERE machine_id = ? OR stored_as = ?",
+               [machine_id, machine_id])
     audit.record(db, actor, "machines.retire",
                  {"machine_id": machine_id, "from": day, "reason": reason})
+
+
+def enrolled_moment(text):
+    """`--enrolled-after`: a date or a date and time (Vietnam's clock unless it says
+    otherwise), as the stored moment."""
+    try:
+        moment = datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        raise BadRetirement(f"'{text}' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return to_stored(moment)
+
+
+def enrolled_by(db, token_id, enrolled_after=None):
+    """The credentials a token issued (from the stored moment `enrolled_after` on): each
+    machine id, the machine it reports into, its name and when it enrolled, oldest first."""
+    return db.query(
+        "SELECT c.machine_id, coalesce(c.stored_as, c.machine_id) AS stored_as, "
+        "m.hostname, c.enrolled_at FROM machine_credentials c "
+        "LEFT JOIN machines m ON m.machine_id = coalesce(c.stored_as, c.machine_id) "
+        "WHERE c.token_id = ? AND c.enrolled_at >= ? ORDER BY c.enrolled_at, c.machine_id",
+        [token_id, enrolled_after or ""])
 
 
 def retire(db, actor, machine_id, on=None, reason=None):
@@ -86,17 +111,26 @@ def restore(db, actor, machine_id, reason=None):
     return machine_id
 
 
-def retire_enrolled_by(db, actor, token_id, on=None):
-    """Retire every machine a token enrolled (a leaked token's fakes); how many."""
+def retire_enrolled_by(db, actor, token_id, on=None, enrolled_after=None):
+    """Retire the machines a token enrolled from `enrolled_after` on (a leaked token's
+    fakes; the unit's genuine PCs, enrolled before the leak with the same token, stay);
+    how many. A credential that reports into a machine enrolled otherwise (a "reinstall"
+    of a genuine PC) is deleted, and that machine is not retired."""
     day = retirement_day(on)
     with write_transaction(db):
-        machine_ids = [machine_id for (machine_id,) in db.execute(
-            "SELECT machine_id FROM machine_credentials WHERE token_id = ?", [token_id])]
-        for machine_id in machine_ids:
-            _retire(db, actor, machine_id, day, f"token {token_id} revoked")
+        rows = list(enrolled_by(db, token_id, enrolled_after))
+        retired = set()
+        for row in rows:
+            if row["stored_as"] != row["machine_id"]:
+                db.execute("DELETE FROM machine_credentials WHERE machine_id = ?",
+                           [row["machine_id"]])
+            elif row["machine_id"] not in retired:
+                _retire(db, actor, row["machine_id"], day, f"token {token_id} revoked")
+                retired.add(row["machine_id"])
         audit.record(db, actor, "tokens.retire_machines",
-                     {"token_id": token_id, "from": day, "machines": len(machine_ids)})
-    return len(machine_ids)
+                     {"token_id": token_id, "from": day, "enrolled_after": enrolled_after,
+                      "machines": len(retired), "credentials": len(rows)})
+    return len(retired)
 
 
 def assign(db, actor, machine_id, unit_code):

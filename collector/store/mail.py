@@ -3,6 +3,7 @@ never shown back, never logged, never audited) and the log of every sending."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 from collector.formats.timefmt import now_stored
@@ -104,12 +105,21 @@ def save(db, fields, actor, password=None, clear_password=False):
     return current(db)
 
 
-def without_secret(text, secret):
-    """An error message to store or show: the password cut out, the length bounded."""
+def without_secret(text, secret, username=""):
+    """An error message to store or show: the password cut out, as written and as the SMTP
+    logins send it (base64, alone or in AUTH PLAIN's blob), the length bounded."""
     text = str(text)
     if secret:
-        text = text.replace(secret, "***")
+        for form in (secret, *_sent_forms(secret, username)):
+            text = text.replace(form, "***")
     return text[:ERROR_MAX]
+
+
+def _sent_forms(secret, username):
+    for raw in (secret, f"\0{username}\0{secret}", f"{username}\0{username}\0{secret}"):
+        encoded = base64.b64encode(raw.encode()).decode("ascii")
+        yield encoded
+        yield encoded.rstrip("=")
 
 
 def log_sending(db, actor, unit_code, recipient, subject, attachments, error=None):

@@ -13,6 +13,9 @@ from collector.store.db import write_transaction
 from collector.store.in_force import check_after_latest, effective_day
 from collector.store.units import EMAIL
 from shared.naming import PatternError, parse_pattern
+from shared.report import text_problem
+
+LINE_BREAKS = str.maketrans("\t\r\n", "   ")
 
 
 class SettingError(ValueError):
@@ -300,6 +303,9 @@ def set_value(db, key, text, actor=None, effective_from=None):
     effect from `effective_from` (YYYY-MM-DD, default today): figures as of an earlier day
     keep the value then in force."""
     setting = _setting(key)
+    problem = text_problem(str(text).translate(LINE_BREAKS))  # a text area's lines are text
+    if problem:
+        raise SettingError(f"{key} {problem}")
     value = setting.parse(text)
     text = str(text).strip()
     try:

@@ -123,13 +123,24 @@ def tokens_page():
 
 @bp.post("/tokens/<token_id>/revoke")
 def revoke_token(token_id):
+    """Revoke a token; with "retire", the machines it enrolled from the moment given on
+    (the leak: a unit's genuine PCs share its token), never all of them blindly."""
     db = get_db()
+    after = None
+    if request.form.get("retire_machines") == "1":
+        try:
+            after = lifecycle.enrolled_moment(request.form.get("enrolled_after") or "")
+        except lifecycle.BadRetirement:
+            return render_template(
+                "error.html", status=400,
+                message="To retire the machines it enrolled, give the moment the token "
+                        "leaked: those enrolled before stay."), 400
     try:
         enrollment.revoke_token(db, actor(), int(token_id))
     except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
         abort(404)
-    if request.form.get("retire_machines") == "1":
-        lifecycle.retire_enrolled_by(db, actor(), int(token_id))
+    if after:
+        lifecycle.retire_enrolled_by(db, actor(), int(token_id), enrolled_after=after)
     return redirect(url_for("admin.tokens_page"))
 
 

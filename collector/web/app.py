@@ -28,9 +28,11 @@ from collector.web import (
     national_pages,
     pages,
     report_writer,
+    request_args,
     security_headers,
     sessions,
     throttle,
+    trend_box,
     unit_pages,
 )
 
@@ -59,8 +61,8 @@ def create_app(test_config=None):
     finally:
         db.close()
 
-    # Reports are counted in the transaction that stores them (counting/kept.py).
-    report_writer.install(app, after_batch=[kept.catch_up])
+    # Reports are counted beside ingest, by the writer between batches (counting/kept.py).
+    report_writer.install(app, keepers=[kept.catch_up])
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
@@ -69,6 +71,7 @@ def create_app(test_config=None):
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
     console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body
     csrf.register(app)
+    app.before_request(request_args.refuse_what_is_not_text)
     security_headers.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(inventory_api.bp)
@@ -82,6 +85,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
     app.register_blueprint(letterhead_pages.bp)
+    app.register_blueprint(trend_box.bp)
     app.register_blueprint(national_api.bp)
     app.register_blueprint(national_pages.bp)
     national_pages.register(app)

@@ -257,3 +257,90 @@ def test_bad_settings_are_refused_whole(province):
                        "sender": "not-an-address"}, "tests")
     assert set(caught.value.errors) == {"host", "port", "security", "sender"}
     assert mail.current(db)["host"] == ""
+
+
+def test_a_unit_name_with_a_line_break_stops_no_reminder(province, smtp_server):
+    db, path = province
+    controller, inbox = smtp_server
+    db.execute("UPDATE units SET name = 'Sở Y tế\r\nBcc: x@example.invalid' WHERE code = 'SYT'")
+    db.conn.commit()
+    _configure(db, controller.port)
+    result = CliRunner().invoke(main, ["remind", "--below", "50%", "--send", "--db",
+                                       str(path)])
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 3
+    subject = inbox.messages[0][1]["Subject"]
+    assert "Sở Y tế Bcc" in subject and "\n" not in subject
+    assert all(to != ["x@example.invalid"] for to, _ in inbox.messages)
+
+
+def test_a_password_that_is_not_ascii_logs_in(province):
+    from aiosmtpd.smtp import AuthResult
+
+    db, _ = province
+    inbox, logins = Inbox(), []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == "mật-khẩu-Đồng".encode())
+
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
+                            authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    try:
+        _configure(db, controller.port, username="avroll")
+        mail.save(db, mail.current(db), "tests", password="mật-khẩu-Đồng")
+        planned, result = reminders.plan(db, 0.9)
+        sent = reminders.send(db, planned, result, "tests")
+    finally:
+        controller.stop()
+    assert [reminder.error for reminder in sent] == [None] * 4
+    assert logins[0] == ("PLAIN", b"avroll", "mật-khẩu-Đồng".encode())
+    assert len(inbox.messages) == 4
+
+
+def echoing_smtp_server(port, stop):
+    """A hostile SMTP server: it refuses every login, quoting what the client sent."""
+    listener = socket.create_server(("127.0.0.1", port))
+    listener.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            continue
+        with conn, conn.makefile("rb") as lines:
+            conn.sendall(b"220 evil ESMTP\r\n")
+            for line in lines:
+                if line.upper().startswith((b"EHLO", b"HELO")):
+                    conn.sendall(b"250-evil\r\n250 AUTH PLAIN\r\n")
+                elif line.upper().startswith(b"AUTH"):
+                    conn.sendall(b"535 5.7.8 you sent " + line.strip() + b"\r\n")
+                elif line.upper().startswith(b"QUIT"):
+                    conn.sendall(b"221 bye\r\n")
+                    break
+                else:
+                    conn.sendall(b"502 " + line.strip() + b"\r\n")
+    listener.close()
+
+
+def test_a_server_echoing_the_login_puts_no_password_on_the_mail_page(province):
+    import base64
+    import threading
+
+    db, _ = province
+    port, stop = free_port(), threading.Event()
+    thread = threading.Thread(target=echoing_smtp_server, args=(port, stop), daemon=True)
+    thread.start()
+    try:
+        _configure(db, port, username="avroll")
+        mail.save(db, mail.current(db), "tests", password="hunter2-secret")
+        planned, result = reminders.plan(db, 0.9)
+        sent = reminders.send(db, planned, result, "tests")
+    finally:
+        stop.set()
+        thread.join(5)
+    assert all(reminder.error for reminder in sent)
+    logged = " ".join(row["error"] for row in db.query("SELECT error FROM mail_log"))
+    for secret in ("hunter2-secret", "\0avroll\0hunter2-secret"):
+        encoded = base64.b64encode(secret.encode()).decode()
+        assert secret not in logged and encoded.rstrip("=") not in logged
