@@ -23,6 +23,7 @@ from collector.web import (
     i18n,
     inventory_api,
     issued_pages,
+    letterhead_pages,
     national_api,
     national_pages,
     pages,
@@ -83,6 +84,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(letterhead_pages.bp)
     app.register_blueprint(trend_box.bp)
     app.register_blueprint(national_api.bp)
     app.register_blueprint(national_pages.bp)
