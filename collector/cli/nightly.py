@@ -1,6 +1,6 @@
 """The retention rule applied by `avroll serve` itself, in a background thread: no
 administrator has to schedule `avroll reports prune`. The same run keeps every past day's
-figures (`counting/kept.py`).
+figures (`counting/kept.py`, through `counting/figures.py`).
 
 It runs every night at NIGHTLY_HOUR, Vietnam time (agents report in office hours), and, on a
 collector that is not running at night, CATCH_UP_AFTER a start when it last ran more than a
@@ -14,10 +14,11 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 from collector.cli import retention
-from collector.counting import kept
+from collector.counting import figures
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store.db import open_db
+from collector.store.lifecycle import today
 
 NIGHTLY_HOUR = 2  # 02:00 in Vietnam
 CATCH_UP_AFTER = timedelta(minutes=10)
@@ -90,7 +91,7 @@ class NightlyRetention:
                 done = self.prune(db, ACTOR, to_stored(self.clock()))
                 # Every past day's figures, kept at night rather than at an officer's first
                 # look at a chart (the day just over, or all after a units change).
-                kept.keep_days_before(db, kept.today())
+                figures.keep_days_before(db, today())
             finally:
                 db.close()
         except Exception:
