@@ -19,12 +19,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[collector,dev]'
 	touch $@
 
+# Stops at once when the port is taken (a collector already running: PORT=8081 picks another).
 # Loads the example units into an empty database, starts the collector (on a new database
 # it creates `admin`: its password is printed once, or, when the output is not a terminal,
 # written to $(DB).admin-password, mode 0600), sends this machine's report with the real
 # agent (enrolled on the first run with a one-time token, revoked right after; credential
 # kept in $(AGENT_STATE)/), keeps serving.
 run: install
+	@$(BIN)/python -m collector.cli.port_free $(HOST) $(PORT)
 	@$(BIN)/avroll units import collector/data/dong_thap_2021_units.csv --if-empty --db $(DB)
 	@$(BIN)/avroll serve --host $(HOST) --port $(PORT) --db $(DB) & server=$$!; \
 	trap 'kill $$server 2>/dev/null' INT TERM EXIT; \

@@ -44,6 +44,10 @@ FAMILIES = (
      "Kaspersky Endpoint Security for Windows", "Kaspersky"),
     ("ksws", re.compile(r"kaspersky (security|anti-virus)\b.*\bwindows servers?\b"),
      "Kaspersky Security for Windows Server", "Kaspersky"),
+    # Kaspersky Embedded Systems Security (ATMs, kiosks; it installs on Windows 10 too):
+    # not KSWS, though it runs KAVFS; counted only where an admin names it.
+    ("kess", re.compile(r"kaspersky embedded systems security"),
+     "Kaspersky Embedded Systems Security for Windows", "Kaspersky"),
     ("defender", re.compile(r"(windows|microsoft) defender"),
      "Microsoft Defender Antivirus", "Microsoft"),
     ("bkav", re.compile(r"bkav"), "Bkav", "BKAV"),
@@ -51,12 +55,22 @@ FAMILIES = (
      "McAfee Endpoint Security", "McAfee"),
     ("mcafee-vse", re.compile(r"mcafee virusscan"), "McAfee VirusScan Enterprise", "McAfee"),
 )
-# Service names (Kaspersky and Microsoft documentation): AVP, or AVP<version> for newer
-# builds, is Kaspersky's workstation protection service; KAVFS is Kaspersky Security for
-# Windows Server's ("Kaspersky Security Service (KAVFS)", KSWS 11 help, article 146612);
-# WinDefend is Microsoft Defender Antivirus'; BKAV's services carry its name.
-SERVICE_FAMILIES = ((re.compile(r"avp[\d.]*"), None), (re.compile(r"kavfs"), "ksws"),
-                    (re.compile(r"windefend"), "defender"), (re.compile(r".*bkav.*"), "bkav"))
+# Service names (Kaspersky and Microsoft documentation, public admin scripts): AVP, or
+# AVP<version>, is the protection service of Kaspersky's workstation products; modern KES
+# names it AVP.KES.<version> ("AVP.KES.21.19", "AVP.KES.14.1"), with its update service
+# avpsus.KES.<version> beside it. KAVFS is the service of Kaspersky Security for Windows
+# Server ("Kaspersky Security Service (KAVFS)", KSWS 11 help, article 146612) and of
+# Kaspersky Embedded Systems Security (KESS 3 help, article 182789): the uninstall entry says
+# which. WinDefend is Microsoft Defender Antivirus'; BKAV's services carry its name.
+# (pattern, family: None for "a Kaspersky product", whether it is the protection itself).
+SERVICE_FAMILIES = ((re.compile(r"avp\.kes\.[\d.]+"), "kes", True),
+                    (re.compile(r"avpsus\.kes\.[\d.]+"), "kes", False),
+                    (re.compile(r"avp[\d.]*"), None, True),
+                    (re.compile(r"kavfs"), "kavfs", True),
+                    (re.compile(r"windefend"), "defender", True),
+                    (re.compile(r".*bkav.*"), "bkav", True))
+# The families that share the KAVFS service: KESS when its uninstall entry is there.
+KAVFS_FAMILIES = ("kess", "ksws")
 NETWORK_AGENT_SERVICE = "klnagent"
 NETWORK_AGENT_NAME = "Kaspersky Security Center Network Agent"
 # The services worth reading the state of (name or display name); the rest are skipped.
@@ -68,7 +82,8 @@ WATCHED_DISPLAY = re.compile(r"kaspersky|bkav", re.I)
 # McAfee Endpoint Security installs a "Platform", a "Firewall", "Web Control" and "Adaptive
 # Threat Protection" beside its antivirus, "Threat Prevention" (public uninstall lists).
 AV_NAME = re.compile(r"anti-?virus|internet security|total security|endpoint (security|"
-                     r"protection)|for windows servers?|defender|bkav|smart security|"
+                     r"protection)|for windows servers?|embedded systems security|defender|"
+                     r"bkav|smart security|"
                      r"security cloud|nod32|small office security|virusscan|"
                      r"kaspersky (free|standard|plus|premium)\b", re.I)
 NOT_AV = re.compile(r"network agent|security center|administration|console|plug-?in|vpn|"
@@ -117,13 +132,16 @@ def is_antivirus_entry(entry):
     return bool(name and AV_NAME.search(name) and not NOT_AV.search(name))
 
 
-def service_family(service):
-    """The product family a service belongs to, "kaspersky" for an AVP service, or None."""
+def service_match(service):
+    """(family, whether the service is the protection itself), or (None, False); the family
+    of an AVP service is "kaspersky" (whichever Kaspersky product is there), of KAVFS "kavfs"
+    (KSWS or KESS)."""
     name = (service.get("name") or "").strip().lower()
-    for pattern, key in SERVICE_FAMILIES:
+    for pattern, key, protects in SERVICE_FAMILIES:
         if pattern.fullmatch(name):
-            return key or known_family(service.get("display_name") or "") or "kaspersky"
-    return None
+            key = key or known_family(service.get("display_name") or "") or "kaspersky"
+            return key, protects
+    return None, False
 
 
 class Products:
@@ -162,17 +180,19 @@ def windows_products(security_center=None, services=None, uninstall=None, defend
     products = Products()
     by_family = _services_by_family(services)
     for entry in security_center or ():
-        _add_security_center(products, entry, by_family, services is not None)
+        _add_security_center(products, entry, None if services is None else by_family)
     for entry in uninstall or ():
         if is_antivirus_entry(entry):
             name = entry["DisplayName"].strip()
             product = products.add(family_of(name), name, "registry")
             product["version"] = product["version"] or text_or_none(entry.get("DisplayVersion"))
-    for key, service in by_family.items():
-        name = _service_product_name(service)
+    for key, (service, protects) in by_family.items():
         key = products.kaspersky_key() if key == "kaspersky" else key
+        if key == "kavfs":
+            key = next((k for k in KAVFS_FAMILIES if k in products.entries), "ksws")
+        name = _service_product_name(service, key)
         product = products.add(key or family_of(name), name, "service")
-        if service.get("status") not in ("running", None):  # None: state unreadable
+        if protects and service.get("status") not in ("running", None):  # None: unreadable
             product["enabled"] = False  # a stopped service protects nothing, whatever WSC says
     if defender and "defender" in products.entries:
         _apply_defender_status(products.entries["defender"], defender)
@@ -194,9 +214,9 @@ def _apply_kaspersky_state(product, state, data):
         product["licence_expires_at"] = data["licence_expires_at"]
 
 
-def _add_security_center(products, entry, services, services_read):
+def _add_security_center(products, entry, service_families):
     name = (entry.get("displayName") or "").strip()
-    if not name or is_stale(entry, services, services_read):
+    if not name or is_stale(entry, service_families):
         return
     decoded = decode_product_state(entry.get("productState") or 0)
     key = family_of(name)
@@ -208,33 +228,35 @@ def _add_security_center(products, entry, services, services_read):
         bool(product["up_to_date"]) or decoded.up_to_date)
 
 
-def is_stale(entry, services, services_read):
+def is_stale(entry, service_families):
     """A Security Center entry left behind by an uninstalled product.
 
     Uninstallers do not always unregister from WSC (zoicware/RemoveWindowsAI issue 244: McAfee
-    removed, its Security Center listing left behind): the entry is stale when the product's own
-    executable is gone, or when the product has a known service and that service is gone.
+    removed, its Security Center listing left behind). Windows' verdict is dropped only on
+    positive evidence that the product is gone: its own executable missing, or, for Defender,
+    whose service has been WinDefend on every Windows, that service absent from a service
+    list that was read (`service_families` is None when it was not). Never because no service
+    matched a name pattern: modern KES's service names missed one, and KES was dropped.
     """
     if entry.get("exe_exists") is False:
         return True
-    key = family_of((entry.get("displayName") or "").strip())
-    known_service = key in {"kes", "ksws", "defender"}
-    return services_read and known_service and key not in services and not (
-        key == "kes" and "kaspersky" in services)
+    defender = family_of((entry.get("displayName") or "").strip()) == "defender"
+    return defender and service_families is not None and "defender" not in service_families
 
 
 def _services_by_family(services):
+    """{family: (service, whether it is the protection itself)}, the protection service
+    preferred over an auxiliary one (KES's update service)."""
     found = {}
     for service in services or ():
-        key = service_family(service)
-        if key and key not in found:
-            found[key] = service
+        key, protects = service_match(service)
+        if key and (key not in found or protects and not found[key][1]):
+            found[key] = (service, protects)
     return found
 
 
-def _service_product_name(service):
+def _service_product_name(service, key):
     display = (service.get("display_name") or service.get("name") or "").strip()
-    key = service_family(service)
     canonical = next((name for k, _p, name, _v in FAMILIES if k == key), None)
     return canonical or re.sub(r"\s+service\b.*$", "", display, flags=re.I) or display
 

@@ -18,6 +18,18 @@ DEFAULT_REQUEST_TIMEOUT = 15.0
 DEFAULT_TIME_LIMIT = 60.0
 
 
+def seconds(text):
+    """A positive, finite number of seconds (argparse type): NaN or infinity would make a
+    deadline that never comes."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def build_parser():
     # Every subcommand takes every setting, so a flag works wherever an officer types it.
     settings = argparse.ArgumentParser(add_help=False)
@@ -43,13 +55,18 @@ def build_parser():
         "--diagnose", action="store_true",
         help="instead, print per source what it read, what failed and how long it took "
              "(run it on a few PCs before a rollout)")
+    collect_command.add_argument(
+        "--record", metavar="DIR",
+        help="also write every source's raw records (DIR/records.json, the test fixtures' "
+             "format) and the report (DIR/report.json): send DIR back from a pilot PC")
     send = commands.add_parser(
         "send", parents=[settings],
         help="send spooled reports, oldest first, then this computer's report now "
              "(what the scheduled run does)")
-    send.add_argument("--timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT,
-                      help="seconds to wait for one answer (default 15)")
-    send.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+    send.add_argument("--timeout", type=seconds, default=DEFAULT_REQUEST_TIMEOUT,
+                      help="seconds for one answer, from connecting to its last byte "
+                           "(default 15)")
+    send.add_argument("--time-limit", type=seconds, default=DEFAULT_TIME_LIMIT,
                       help="seconds for the whole run, retries included; what is not "
                            "delivered by then stays spooled (default 60)")
     send.add_argument("-v", "--verbose", action="store_true",
@@ -77,8 +94,18 @@ def main(argv=None):
 
 
 def collect(args, config):
-    outcomes = [] if args.diagnose else None
+    outcomes = [] if args.diagnose or args.record else None
     report = collect_report(unit_code=config.unit, outcomes=outcomes)
+    if args.record:
+        from agent.record import write_record
+
+        try:
+            paths = write_record(args.record, outcomes, report)
+        except OSError as exc:
+            print(f"avroll-agent: cannot record in {args.record}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
+        print("avroll-agent: recorded " + " and ".join(paths), file=sys.stderr)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
         # piped on Windows, stdout speaks the ANSI code page: Vietnamese names need UTF-8
         sys.stdout.reconfigure(encoding="utf-8")
@@ -102,11 +129,12 @@ def send(args, config):
         print("avroll-agent: no collector given: use --server URL, AVROLL_SERVER or agent.ini",
               file=sys.stderr)
         return 2
+    # The time limit counts from here: collecting, spooling and every delivery fit in it.
+    deliverer = Deliverer(lambda one, timeout: send_enrolled(config, one, timeout),
+                          args.time_limit, args.timeout)
     start_logging(config.state_dir, config.secrets(), args.verbose)
     report = collect_report(unit_code=config.unit)
     spool = Spool(os.path.join(config.state_dir, "spool"))
-    deliverer = Deliverer(lambda one, timeout: send_enrolled(config, one, timeout),
-                          args.time_limit, args.timeout)
     try:
         spool.remove_stale_temp_files()
         spool.put(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import ntpath
 import os
+import posixpath
 import sys
 from collections import namedtuple
 from io import StringIO
@@ -86,9 +87,10 @@ def default_state_dir(platform=None, environ=None, is_root=None):
         is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     if is_root:
         return "/var/lib/avroll"
-    base = environ.get("XDG_STATE_HOME") or os.path.join(
+    # Linux paths whatever OS asks (the tests run on Windows too).
+    base = environ.get("XDG_STATE_HOME") or posixpath.join(
         os.path.expanduser("~"), ".local", "state")
-    return os.path.join(base, "avroll")
+    return posixpath.join(base, "avroll")
 
 
 def read_config_file(path):

@@ -25,11 +25,14 @@ def device_type(chassis_types=(), virtual=False, server_os=False, has_battery=Fa
     return "unknown"
 
 
-# SMBIOS UUIDs that name no board: unset (all zeros, all ones; DMTF DSP0134 7.2.1), and the
-# firmware default that many AMI-based boards ship with (seen in public dmidecode dumps and
-# inventory tools' lists of junk UUIDs), shared by thousands of unrelated PCs.
-NO_UUIDS = {uuid.UUID(int=0), uuid.UUID(int=2**128 - 1),
-            uuid.UUID("03000200-0400-0500-0006-000700080009")}
+# SMBIOS UUIDs that name no board: unset (all zeros, all ones; DMTF DSP0134 7.2.1), the
+# firmware default that many AMI-based boards ship with, and the placeholders public
+# inventory code refuses (a byte counting up, 00010203-…-0E0F): each shared by thousands of
+# unrelated PCs (public dmidecode dumps, inventory tools' lists of junk UUIDs).
+NO_UUIDS = {uuid.UUID("03000200-0400-0500-0006-000700080009"),
+            uuid.UUID("00010203-0405-0607-0809-0a0b0c0d0e0f")}
+# Placeholders by shape: one byte throughout (00…, FF…, FEFEFEFE-…), or a DEADBEEF-… filler.
+FILLER_PREFIX = "deadbeef"
 
 
 def hardware_uuid(value):
@@ -38,4 +41,6 @@ def hardware_uuid(value):
         parsed = uuid.UUID(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return None if parsed in NO_UUIDS else str(parsed)
+    junk = parsed in NO_UUIDS or len(set(parsed.bytes)) == 1 or parsed.hex.startswith(
+        FILLER_PREFIX)
+    return None if junk else str(parsed)

@@ -18,6 +18,8 @@ from agent.probe import describe
 Source = namedtuple("Source", "name read timeout")
 # What a source gave: `value` on success, else `error` (one line); `seconds` it took.
 Outcome = namedtuple("Outcome", "name value error seconds")
+# How the error line of a source that never answered begins.
+TIMED_OUT = "no answer within"
 
 
 def read_sources(sources):
@@ -58,5 +60,5 @@ class _Run:
     def outcome(self, started):
         if self.ended is None:
             return Outcome(self.source.name, None,
-                           f"no answer within {self.source.timeout:g} s", self.source.timeout)
+                           f"{TIMED_OUT} {self.source.timeout:g} s", self.source.timeout)
         return Outcome(self.source.name, self.value, self.error, self.ended - started)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from agent import __version__
 from agent.delivery.deliverer import read_last_delivery
+from agent.delivery.transport import printable
 
 
 def status_lines(config, spool):
@@ -33,19 +34,25 @@ def status_lines(config, spool):
 
 
 def naming_lines(last):
-    """Whether this PC's name follows its unit's naming guideline, as the collector last said."""
+    """Whether this PC's name follows its unit's naming guideline, as the collector last said
+    (its words shown on one printable line each: another host wrote them)."""
     naming = ((last or {}).get("answer") or {}).get("naming")
     if not isinstance(naming, dict) or "follows_guideline" not in naming:
         return ["PC name:          unknown yet (the collector says so in its answer to a report)"]
-    hostname = last.get("hostname") or "this PC"
-    unit = naming.get("unit_code") or "(no unit)"
-    pattern = f", pattern {naming['pattern']}" if naming.get("pattern") else ""
+    hostname = _shown(last.get("hostname") or "this PC")
+    unit = _shown(naming.get("unit_code") or "(no unit)")
+    pattern = f", pattern {_shown(naming['pattern'])}" if naming.get("pattern") else ""
     if naming["follows_guideline"]:
         return [f"PC name:          {hostname} follows the naming guideline of unit {unit}{pattern}"]
     return [f"PC name:          {hostname} does NOT follow the naming guideline of unit "
             f"{unit}{pattern}",
-            "what to do:       " + (naming.get("advice") or "rename this PC as the unit's "
-                                    "guideline says, then run `avroll-agent send`")]
+            "what to do:       " + _shown(naming.get("advice") or "rename this PC as the "
+                                          "unit's guideline says, then run `avroll-agent send`",
+                                          1000)]
+
+
+def _shown(value, limit=255):
+    return printable(str(value))[:limit]
 
 
 def _setting(config, name):

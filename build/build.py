@@ -1,8 +1,10 @@
 """Build the one-file agent: `python build/build.py` leaves dist/avroll-agent(.exe).
 
-Needs PyInstaller (`pip install -e .[build]`). On Windows the executable carries a version
-resource with the product version from `agent.__version__`; on Linux the same spec builds a
-Linux binary. PyInstaller's work folder is a temporary folder unless --workpath says otherwise.
+Needs PyInstaller (`pip install -c build/constraints.txt -e .[build]`). On Windows the
+executable carries a version resource with the product version from `agent.__version__`, and
+is built only from the versions build/constraints.txt pins (what the Wine stage and the
+workflow tested); on Linux the same spec builds a test binary from what is installed.
+PyInstaller's work folder is a temporary folder unless --workpath says otherwise.
 """
 
 import argparse
@@ -15,6 +17,38 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEC = os.path.join(ROOT, "build", "avroll-agent.spec")
 VERSION_FILE = os.path.join(ROOT, "agent", "__init__.py")
+CONSTRAINTS = os.path.join(ROOT, "build", "constraints.txt")
+# The pinned distributions that end up inside the exe, or make it.
+BUNDLED = ("psutil", "requests", "certifi", "charset-normalizer", "idna", "urllib3", "comtypes",
+           "pyinstaller", "pyinstaller-hooks-contrib")
+
+
+def pins(path=CONSTRAINTS):
+    """{distribution: version} of a constraints file's `name==version` lines."""
+    found = {}
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            name, _, version = line.split("#")[0].strip().partition("==")
+            if version:
+                found[name.lower()] = version
+    return found
+
+
+def unpinned(installed_version, wanted=BUNDLED):
+    """A line per bundled distribution whose installed version is not the pinned one;
+    `installed_version(name)` gives None when it is not installed."""
+    pinned = pins()
+    return [f"{name} {installed_version(name) or 'not installed'}, pinned {pinned[name]}"
+            for name in wanted if installed_version(name) != pinned[name]]
+
+
+def installed_version(name):
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def agent_version():
@@ -75,6 +109,12 @@ def main(argv=None):
                         help="where the executable goes (default ./dist)")
     parser.add_argument("--workpath", help="PyInstaller's work folder (default: a temp folder)")
     args = parser.parse_args(argv)
+    if sys.platform == "win32":
+        wrong = unpinned(installed_version)
+        if wrong:
+            print("Not the pinned versions (pip install -c build/constraints.txt -e .[build]):",
+                  *wrong, sep="\n  ", file=sys.stderr)
+            return 2
     with tempfile.TemporaryDirectory(prefix="avroll-build-") as temp:
         workpath = args.workpath or temp
         os.makedirs(workpath, exist_ok=True)

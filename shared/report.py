@@ -46,8 +46,9 @@ class Field:
 
 
 class Text(Field):
-    """A string: length-limited, valid Unicode; `visible` also refuses characters that show
-    as nothing (a name with a zero-width space looks like another machine's)."""
+    """A string: length-limited, valid Unicode; `visible` also refuses line separators and
+    characters that show as nothing (a name with a zero-width space looks like another
+    machine's)."""
 
     def __init__(self, doc, max_length=255, pattern=None, choices=None, visible=False, **kw):
         super().__init__(doc, **kw)
@@ -68,6 +69,9 @@ class Text(Field):
         elif _has_invalid_unicode(value):
             errors.append(f"{path}: must be valid Unicode text without direction overrides "
                           "or noncharacters (U+FFFE, U+FFFF, ...)")
+        elif self.visible and _has_line_separator(value):
+            errors.append(f"{path}: must be one line, without line or paragraph separators "
+                          "(U+2028, U+2029)")
         elif self.visible and _has_invisible(value):
             errors.append(f"{path}: must not contain invisible characters "
                           "(zero-width, format or filler characters, spaces other than U+0020)")
@@ -232,6 +236,12 @@ def _has_invalid_unicode(text):
     return _INVALID_UNICODE.search(text) is not None
 
 
+def _has_line_separator(text):
+    """U+2028 and U+2029 (the Zl and Zp categories): breaks a name over lines like "\n",
+    NEL and the other C0/C1 breaks, which `_has_control_chars` refuses."""
+    return any(unicodedata.category(ch) in ("Zl", "Zp") for ch in text)
+
+
 def _has_invisible(text):
     return any(ch in _INVISIBLE or (ch != " " and unicodedata.category(ch) in ("Cf", "Zs"))
                for ch in text)
@@ -315,8 +325,8 @@ REPORT = Object(
         }),
         "machine": Object("The machine.", {
             "hostname": Text(
-                "Computer name as the OS names it (NetBIOS name on Windows); no invisible "
-                "characters.", max_length=255, pattern=r".*\S.*", visible=True),
+                "Computer name as the OS names it (NetBIOS name on Windows); one line, no "
+                "invisible characters.", max_length=255, pattern=r".*\S.*", visible=True),
             "machine_id": Text(
                 "Stable across renames: Windows MachineGuid, Linux /etc/machine-id. Compared "
                 "without case or braces, a UUID with or without hyphens.",
@@ -397,3 +407,15 @@ if __name__ == "__main__":
     for row in field_reference():
         print("{:<42} {:<32} {:<9} {}".format(row[0], row[1], "required" if row[2] else "optional",
                                               row[3]))
+
+
+def text_problem(text):
+    """What keeps `text` from being plain text under the report's rules (a control
+    character, invalid Unicode), or None: the collector applies it to every field an
+    administrator enters, every setting and every import."""
+    if _has_control_chars(text):
+        return "must not contain control characters"
+    if _has_invalid_unicode(text):
+        return ("must be valid Unicode text without direction overrides or noncharacters "
+                "(U+FFFE, U+FFFF, ...)")
+    return None

@@ -9,6 +9,7 @@ from collector.store import users
 from collector.store.db import open_db
 from collector.web import report_writer
 from collector.web.app import create_app
+from tests.agent.agent_fixtures import agent_dirs  # noqa: F401 (autouse: every test)
 from tests.reporting import ADMIN, REPORTS, login, post_report
 
 
@@ -22,18 +23,6 @@ class AdminClient(FlaskClient):
         if path == REPORTS and "json" in kwargs and "Authorization" not in headers:
             return post_report(self, kwargs["json"])
         return super().post(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def agent_dirs(tmp_path, monkeypatch):
-    """Every agent a test runs (in process or not) uses temp folders, never /etc or /var/lib."""
-    state_dir = tmp_path / "agent-state"
-    monkeypatch.setenv("AVROLL_STATE_DIR", str(state_dir))
-    monkeypatch.setenv("AVROLL_CONFIG", str(tmp_path / "agent.ini"))
-    for name in ("AVROLL_SERVER", "AVROLL_TOKEN", "AVROLL_UNIT", "AVROLL_CA_BUNDLE",
-                 "AVROLL_INTERVAL_HOURS"):
-        monkeypatch.delenv(name, raising=False)
-    return state_dir
 
 
 @pytest.fixture

@@ -15,11 +15,13 @@ import time
 from datetime import datetime, timezone
 
 from agent.delivery.spool import CorruptSpoolFile, write_atomically
-from agent.delivery.transport import Rejected, SendError
+from agent.delivery.transport import Rejected, SendError, Unreachable
 
 log = logging.getLogger("avroll")
 
 LAST_DELIVERY_FILENAME = "last-delivery.json"
+# A retry with less time than this left could only run out of it.
+MIN_RETRY_SECONDS = 0.5
 
 
 class Backoff:
@@ -59,13 +61,16 @@ class Deliverer:
         attempt = 0
         while True:
             remaining = self.deadline - self.clock()
+            if remaining <= 0:
+                raise Unreachable("the run's time limit was reached before this report "
+                                  "was sent")
             try:
-                return self.send(report, max(0.5, min(self.request_timeout, remaining)))
+                return self.send(report, min(self.request_timeout, remaining))
             except SendError as exc:
                 if not exc.retry:
                     raise
                 wait = max(self.backoff.delay(attempt), getattr(exc, "retry_after", None) or 0)
-                if self.clock() + wait >= self.deadline:
+                if self.clock() + wait + MIN_RETRY_SECONDS > self.deadline:
                     raise
                 log.info("report %s: attempt %d failed (%s); retrying in %.1f s",
                          report.get("report_id"), attempt + 1, exc, wait)
@@ -108,9 +113,11 @@ class Deliverer:
 
 def record_delivery(state_dir, server, report, answer):
     """Keep the collector's last success answer (naming advice included) for `status`."""
+    machine = report.get("machine")  # a spooled file may hold anything
     record = {"delivered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "server": server, "report_id": report.get("report_id"),
-              "hostname": report.get("machine", {}).get("hostname"), "answer": answer}
+              "hostname": machine.get("hostname") if isinstance(machine, dict) else None,
+              "answer": answer}
     os.makedirs(state_dir, exist_ok=True)
     write_atomically(os.path.join(state_dir, LAST_DELIVERY_FILENAME),
                      json.dumps(record, ensure_ascii=False, indent=2))

@@ -93,8 +93,12 @@ class Spool:
             raise CorruptSpoolFile(f"{name} is nested too deeply to be a report") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise CorruptSpoolFile(f"{name} is not valid JSON: {str(exc)[:200]}") from None
-        if not isinstance(report, dict) or not report.get("report_id"):
+        if not isinstance(report, dict):
             raise CorruptSpoolFile(f"{name} holds no report")
+        report_id = report.get("report_id")
+        if not isinstance(report_id, str) or not report_id.strip():
+            # our own collect writes a UUID; anything else came from elsewhere
+            raise CorruptSpoolFile(f"{name} holds no report id (text)")
         return report
 
     def remove(self, path):

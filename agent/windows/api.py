@@ -10,6 +10,7 @@ WMI and the registry in process too.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import datetime, timezone
 
@@ -40,8 +41,36 @@ KASPERSKY_PROTECTED_KEY = r"SOFTWARE\KasperskyLab\protected"
 KASPERSKY_DATA_VALUES = ("LastSuccessfulUpdate", "LicKeyType", "LicDaysTillExpiration")
 
 
+# The WMI classes the report reads: source name, namespace, class, the properties wanted.
+# A property a Windows version lacks is left out of that PC's rows (see `_read_class`).
+WMI_CLASSES = (
+    ("os", r"root\cimv2", "Win32_OperatingSystem", (
+        "Caption", "Version", "BuildNumber", "ProductType")),
+    ("computer", r"root\cimv2", "Win32_ComputerSystem", (
+        "Name", "DNSHostName", "Domain", "PartOfDomain", "Workgroup", "Manufacturer", "Model",
+        "PCSystemType")),
+    ("computer_product", r"root\cimv2", "Win32_ComputerSystemProduct", ("UUID",)),
+    ("bios", r"root\cimv2", "Win32_BIOS", ("SerialNumber", "Manufacturer")),
+    ("enclosure", r"root\cimv2", "Win32_SystemEnclosure", ("ChassisTypes", "SerialNumber")),
+    ("memory", r"root\cimv2", "Win32_PhysicalMemory", ("Capacity",)),
+    ("battery", r"root\cimv2", "Win32_Battery", ("BatteryStatus",)),
+    # AMRunningMode came with Defender platform 4.18.2008.9 (August 2020): older ones lack it.
+    ("defender", r"root\Microsoft\Windows\Defender", "MSFT_MpComputerStatus", (
+        "AMRunningMode", "AMServiceEnabled", "AntivirusEnabled", "RealTimeProtectionEnabled",
+        "AMProductVersion", "AntivirusSignatureLastUpdated")),
+)
+# Security Center's products (workstations only: servers have no Security Center, and the
+# parser expects that error there). Windows 7's AntiVirusProduct has no `timestamp`
+# (fusioninventory-agent issue 364: `__PROPERTY_COUNT : 5`), and nothing reads it.
+SECURITY_CENTER = (r"root\SecurityCenter2", "AntiVirusProduct", (
+    "displayName", "instanceGuid", "pathToSignedProductExe", "productState"))
+
+
 def sources():
     """Every Windows source of the report, with its time limit."""
+    wmi = {name: Source(name, wmi_reader(namespace, wmi_class, names),
+                        DEFENDER_TIMEOUT if name == "defender" else WMI_TIMEOUT)
+           for name, namespace, wmi_class, names in WMI_CLASSES}
     return [
         Source("machine_guid", read_machine_guid, REGISTRY_TIMEOUT),
         Source("current_version", read_current_version, REGISTRY_TIMEOUT),
@@ -49,28 +78,12 @@ def sources():
         Source("avstate", read_avstate, REGISTRY_TIMEOUT),
         Source("kaspersky_data", read_kaspersky_data, REGISTRY_TIMEOUT),
         Source("firmware_ram", read_firmware_ram, REGISTRY_TIMEOUT),
+        Source("netbios_name", read_netbios_name, REGISTRY_TIMEOUT),
         Source("services", read_services, SERVICES_TIMEOUT),
-        Source("os", wmi_reader(r"root\cimv2", "Win32_OperatingSystem", (
-            "Caption", "Version", "BuildNumber", "ProductType")),
-            WMI_TIMEOUT),
-        Source("computer", wmi_reader(r"root\cimv2", "Win32_ComputerSystem", (
-            "Name", "DNSHostName", "Domain", "PartOfDomain", "Workgroup", "Manufacturer",
-            "Model", "PCSystemType")), WMI_TIMEOUT),
-        Source("computer_product", wmi_reader(r"root\cimv2", "Win32_ComputerSystemProduct", (
-            "UUID",)), WMI_TIMEOUT),
-        Source("bios", wmi_reader(r"root\cimv2", "Win32_BIOS", ("SerialNumber", "Manufacturer")),
-               WMI_TIMEOUT),
-        Source("enclosure", wmi_reader(r"root\cimv2", "Win32_SystemEnclosure", (
-            "ChassisTypes", "SerialNumber")), WMI_TIMEOUT),
-        Source("memory", wmi_reader(r"root\cimv2", "Win32_PhysicalMemory", ("Capacity",)),
-               WMI_TIMEOUT),
-        Source("battery", wmi_reader(r"root\cimv2", "Win32_Battery", ("BatteryStatus",)),
-               WMI_TIMEOUT),
-        # Workstations only: servers have no Security Center (the parser ignores the error).
+        *(wmi[name] for name in ("os", "computer", "computer_product", "bios", "enclosure",
+                                 "memory", "battery")),
         Source("security_center", read_security_center, WMI_TIMEOUT),
-        Source("defender", wmi_reader(r"root\Microsoft\Windows\Defender", "MSFT_MpComputerStatus", (
-            "AMRunningMode", "AMServiceEnabled", "AntivirusEnabled", "RealTimeProtectionEnabled",
-            "AMProductVersion", "AntivirusSignatureLastUpdated")), DEFENDER_TIMEOUT),
+        wmi["defender"],
     ]
 
 
@@ -181,15 +194,38 @@ def read_kaspersky_data():
 
 # --- kernel32 and psutil --------------------------------------------------------------------
 
+def _kernel32():
+    """kernel32 with the thread's last error saved right after each call: `GetLastError()`
+    called later through `windll` may read a code another call has overwritten."""
+    import ctypes
+
+    return ctypes, ctypes.WinDLL("kernel32", use_last_error=True)
+
+
 def read_firmware_ram():
     """Kilobytes of RAM in the firmware's SMBIOS table (GetPhysicallyInstalledSystemMemory,
     Windows Vista SP1 and later); it fails on VMs whose firmware lists no memory devices."""
-    import ctypes
-
+    ctypes, kernel32 = _kernel32()
     kilobytes = ctypes.c_ulonglong(0)
-    if not ctypes.windll.kernel32.GetPhysicallyInstalledSystemMemory(ctypes.byref(kilobytes)):
-        raise OSError(ctypes.GetLastError(), "GetPhysicallyInstalledSystemMemory failed")
+    if not kernel32.GetPhysicallyInstalledSystemMemory(ctypes.byref(kilobytes)):
+        raise OSError(ctypes.get_last_error(), "GetPhysicallyInstalledSystemMemory failed")
     return kilobytes.value
+
+
+# COMPUTER_NAME_FORMAT's ComputerNameNetBIOS (Microsoft Learn, GetComputerNameExW).
+COMPUTER_NAME_NETBIOS = 0
+NETBIOS_NAME_LENGTH = 16  # MAX_COMPUTERNAME_LENGTH (15) and the terminating null
+
+
+def read_netbios_name():
+    """The computer's NetBIOS name, the one the naming guideline judges, without WMI (which
+    may be broken, and spells the name as Windows does where socket.gethostname() may not)."""
+    ctypes, kernel32 = _kernel32()
+    size = ctypes.c_ulong(NETBIOS_NAME_LENGTH)
+    buffer = ctypes.create_unicode_buffer(size.value)
+    if not kernel32.GetComputerNameExW(COMPUTER_NAME_NETBIOS, buffer, ctypes.byref(size)):
+        raise OSError(ctypes.get_last_error(), "GetComputerNameExW failed")
+    return buffer.value
 
 
 def read_services():
@@ -219,8 +255,14 @@ def _plain_com(value):
     return str(value)
 
 
+# WBEM_E_INVALID_QUERY (Microsoft Learn, "WMI Error Constants"), as comtypes' COMError holds
+# it: what WMI answers when one selected property does not exist in this Windows' class.
+WBEM_E_INVALID_QUERY = -2147217385  # 0x80041017
+
+
 def wmi_rows(namespace, wmi_class, names):
-    """Rows of a WMI class as dicts of the named properties, read through COM in this thread.
+    """Rows of a WMI class as dicts of the named properties it has, read through COM in this
+    thread; a property this Windows' class lacks is absent from the rows.
 
     WMI scripting gives uint64 values as strings and datetimes as DMTF text
     (yyyymmddHHMMSS.ffffff+UUU); the parsers read both.
@@ -231,18 +273,50 @@ def wmi_rows(namespace, wmi_class, names):
 
     comtypes.CoInitializeEx(COINIT_MULTITHREADED)
     try:
-        return _query(comtypes.client, namespace, wmi_class, names)
+        rows, error = _read_class(comtypes.client.CoGetObject, namespace, wmi_class, names)
     finally:
         comtypes.CoUninitialize()
+    if error is not None:
+        raise error
+    return rows
 
 
-def _query(client, namespace, wmi_class, names):
-    # Kept apart so that every COM object is released before COM is uninitialised.
-    service = client.CoGetObject(
-        "winmgmts:{impersonationLevel=impersonate}!\\\\.\\" + namespace, dynamic=True)
-    query = "SELECT {} FROM {}".format(", ".join(names), wmi_class)  # noqa: S608 (constants)
-    return [{name: _plain_com(row.Properties_.Item(name).Value) for name in names}
-            for row in service.ExecQuery(query, "WQL", WBEM_FLAGS)]
+def _read_class(connect, namespace, wmi_class, names):
+    """(rows, None), or (None, the error) with no traceback: a traceback keeps the frames of
+    `_select`, and with them the service and enumerator, alive past CoUninitialize (comtypes
+    warns that a Release() after it may give a protection fault).
+
+    One absent property makes WMI reject the whole query, so on WBEM_E_INVALID_QUERY the
+    class is read again with `SELECT *` and the named properties taken from what it has.
+    """
+    for selected in (", ".join(names), "*"):
+        try:
+            return _select(connect, namespace, wmi_class, selected, names), None
+        except Exception as exc:  # comtypes.COMError, or an RPC error under it
+            error = exc.with_traceback(None)
+        # COMError holds the code in `hresult`, OSError (from CoGetObject) in `winerror`.
+        code = getattr(error, "hresult", None) or getattr(error, "winerror", None)
+        if code != WBEM_E_INVALID_QUERY:
+            break
+    return None, error
+
+
+def _select(connect, namespace, wmi_class, selected, names):
+    service = connect("winmgmts:{impersonationLevel=impersonate}!\\\\.\\" + namespace,
+                      dynamic=True)
+    query = f"SELECT {selected} FROM {wmi_class}"  # noqa: S608 (constants)
+    return [_properties(row, names) for row in service.ExecQuery(query, "WQL", WBEM_FLAGS)]
+
+
+def _properties(row, names):
+    found = {}
+    for name in names:
+        try:
+            value = row.Properties_.Item(name).Value
+        except Exception:  # WBEM_E_NOT_FOUND: this Windows' class has no such property
+            continue
+        found[name] = _plain_com(value)
+    return found
 
 
 def wmi_reader(namespace, wmi_class, names):
@@ -252,9 +326,27 @@ def wmi_reader(namespace, wmi_class, names):
 def read_security_center():
     """Security Center's antivirus products; `exe_exists` tells whether the product's own
     executable is still there (an uninstaller may leave its registration behind)."""
-    rows = wmi_rows(r"root\SecurityCenter2", "AntiVirusProduct", (
-        "displayName", "instanceGuid", "pathToSignedProductExe", "productState", "timestamp"))
+    rows = wmi_rows(*SECURITY_CENTER)
     for row in rows:
-        path = os.path.expandvars(str(row.get("pathToSignedProductExe") or ""))
-        row["exe_exists"] = os.path.exists(path) if path[1:3] == ":\\" else None
+        row["exe_exists"] = product_exe_exists(row.get("pathToSignedProductExe"))
     return rows
+
+
+def product_exe_exists(path):
+    """Whether a product's executable exists; None when the path is not a file path
+    (Defender's `windowsdefender://`)."""
+    path = native_path(str(path or ""), os.environ)
+    return os.path.exists(path) if path[1:3] == ":\\" else None
+
+
+def native_path(path, environ):
+    """`path` with its %VARIABLES% expanded as a 64-bit process sees them: a 32-bit agent on
+    64-bit Windows has ProgramFiles pointing to "Program Files (x86)"; ProgramW6432 and
+    CommonProgramW6432 hold the real folders (Microsoft Learn, "WOW64 Implementation
+    Details")."""
+    names = {name.lower(): value for name, value in environ.items()}
+    for wow64, real in (("programfiles", "programw6432"),
+                        ("commonprogramfiles", "commonprogramw6432")):
+        if names.get(real):
+            names[wow64] = names[real]
+    return re.sub(r"%([^%]+)%", lambda m: names.get(m.group(1).lower(), m.group(0)), path)

@@ -32,7 +32,9 @@ def facts_from_records(records, failed):
         "machine_id": text_or_none(records.get("machine_guid")),
         "hardware_uuid": device.hardware_uuid(
             _record(records.get("computer_product")).get("UUID")),
-        "hostname": text_or_none(computer.get("Name")),
+        # The NetBIOS name from kernel32 answers even when WMI does not.
+        "hostname": text_or_none(records.get("netbios_name")) or text_or_none(
+            computer.get("Name")),
         "dns_name": _dns_name(computer),
         "domain": text_or_none(computer.get("Domain")) or text_or_none(computer.get("Workgroup")),
         "manufacturer": _known(computer.get("Manufacturer")),

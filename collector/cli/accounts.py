@@ -19,15 +19,35 @@ def read_password(prompt):
 def _run(change, *args):
     """Run an account or token change, turning its refusal into a one-line error."""
     from collector.store.enrollment import UnknownToken
-    from collector.store.lifecycle import BadRetirement, UnknownMachine
+    from collector.store.lifecycle import (
+        AmbiguousMachine,
+        BadRetirement,
+        NotRetired,
+        UnknownMachine,
+    )
     from collector.store.users import AccountError
 
     try:
         return change(*args)
     except UnknownMachine as exc:
-        raise click.ClickException(f"no machine has reported with id {exc}") from None
+        raise click.ClickException(f"no machine has reported with id or name {exc}") from None
+    except AmbiguousMachine as exc:
+        raise click.ClickException(
+            f"{len(exc.machine_ids)} machines report under the name {exc.name}: say which "
+            f"by its id ({', '.join(exc.machine_ids)})") from None
+    except NotRetired as exc:
+        raise click.ClickException(f"machine {exc} is not retired") from None
     except (AccountError, UnknownToken, BadRetirement, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _reported_or_enrolled(machines, db, reference):
+    """The id of a machine that reported (by id or name), else `reference` as an id (a
+    machine enrolled that never reported)."""
+    try:
+        return machines.resolve_machine(db, reference)
+    except machines.UnknownMachine:
+        return reference
 
 
 @click.group()
@@ -148,22 +168,46 @@ def tokens_list(db_path):
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
 @click.option("--retire-machines", is_flag=True,
-              help="Also retire every machine it enrolled (a leaked token's fakes).")
+              help="Also retire the machines it enrolled (a leaked token's fakes): those "
+                   "enrolled from --enrolled-after on, or, without it, every one, listed "
+                   "first for you to confirm.")
+@click.option("--enrolled-after", metavar="YYYY-MM-DD[THH:MM]",
+              help="With --retire-machines: only the machines enrolled from this moment on "
+                   "(Vietnam time), when the token leaked; the unit's genuine PCs enrolled "
+                   "before it with the same token stay.")
 @click.option("--date", "day", metavar="YYYY-MM-DD",
               help="With --retire-machines: they leave the counts from this day (default today).")
 @db_option
-def tokens_revoke(token_id, retire_machines, day, db_path):
+def tokens_revoke(token_id, retire_machines, enrolled_after, day, db_path):
     """Revoke a token: it enrolls no more machines (enrolled ones keep reporting, unless
     --retire-machines)."""
     from collector.store import audit, enrollment, lifecycle
 
+    if enrolled_after and not retire_machines:
+        raise click.UsageError("--enrolled-after goes with --retire-machines")
     with database(db_path) as db:
+        after = enrolled_after and _run(lifecycle.enrolled_moment, enrolled_after)
+        if retire_machines and not after:
+            _confirm_retirements(lifecycle.enrolled_by(db, token_id))
         changed = _run(enrollment.revoke_token, db, audit.cli_actor(), token_id)
         click.echo(f"token {token_id} revoked" if changed
                    else f"token {token_id} was revoked already")
         if retire_machines:
-            retired = _run(lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day)
+            retired = _run(lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day,
+                           after)
             click.echo(f"{retired} machine(s) it enrolled retired")
+
+
+def _confirm_retirements(rows):
+    """List what --retire-machines would retire, and ask: a unit's genuine PCs share its
+    token with the fakes made after a leak."""
+    rows = list(rows)
+    click.echo(f"The token enrolled {len(rows)} machine(s); all of them would be retired:")
+    for row in rows:
+        click.echo(f"  {row['enrolled_at']}  {row['machine_id']}  {row['hostname'] or '-'}")
+    click.echo("Genuine PCs of the unit that enrolled with this token would stop reporting; "
+               "--enrolled-after keeps those enrolled before the leak.")
+    click.confirm("Retire them all?", abort=True)
 
 
 @click.group()
@@ -176,10 +220,12 @@ def machines():
 @db_option
 def machines_reset_credential(machine_id, db_path):
     """Forget a machine's credential, so its agent may enroll again with a token
-    (after a reinstall that lost the credential file)."""
-    from collector.store import audit, enrollment
+    (after a reinstall that lost the credential file). MACHINE_ID: its id, or its name when
+    it has reported."""
+    from collector.store import audit, enrollment, machines
 
     with database(db_path) as db:
+        machine_id = _run(_reported_or_enrolled, machines, db, machine_id)
         changed = enrollment.reset_credential(db, audit.cli_actor(), machine_id)
     if not changed:
         raise click.ClickException(f"machine {machine_id} has no credential")
@@ -206,31 +252,57 @@ def reports_prune(db_path):
 
 
 @machines.command("retire")
-@click.argument("machine_id")
-@click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="It leaves every count from this day (default today).")
-@click.option("--reason", help="Why (kept in the audit log and on its page).")
+@click.argument("machine")
+@click.option("--date", "day", metavar="YYYY-MM-DD", required=True,
+              help="It leaves every count from this day (today or earlier).")
+@click.option("--reason", required=True,
+              help="Why (kept in the audit log and on its page).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @db_option
-def machines_retire(machine_id, day, reason, db_path):
-    """Retire a machine (decommissioned, or a fake): it leaves every count from that day,
-    its history stays, and its credential no longer reports."""
+def machines_retire(machine, day, reason, yes, db_path):
+    """Retire a machine (MACHINE: its id or its name): it leaves every count from that day,
+    its history stays, and its credential no longer reports. `avroll machines restore`
+    brings it back."""
+    from collector.store import audit, lifecycle, machines
+
+    reason = " ".join(reason.split())
+    if not reason:
+        raise click.ClickException("give a reason (--reason)")
+    day = _run(lifecycle.retirement_day, day)
+    with database(db_path) as db:
+        machine_id = _run(machines.resolve_machine, db, machine)
+        if not yes:
+            click.confirm(f"retire machine {machine_id} from {day} ({reason})?", abort=True)
+        machine_id = _run(lifecycle.retire, db, audit.cli_actor(), machine_id, day, reason)
+    click.echo(f"machine {machine_id} retired from {day}")
+
+
+@machines.command("restore")
+@click.argument("machine")
+@click.option("--reason", help="Why (kept in the audit log).")
+@db_option
+def machines_restore(machine, reason, db_path):
+    """Bring a retired machine back (MACHINE: its id or its name): it counts again as if never
+    retired; its agent enrolls again with a token on its next run."""
     from collector.store import audit, lifecycle
 
     with database(db_path) as db:
-        machine_id = _run(lifecycle.retire, db, audit.cli_actor(), machine_id, day, reason)
-    click.echo(f"machine {machine_id} retired from {lifecycle.retirement_day(day)}")
+        machine_id = _run(lifecycle.restore, db, audit.cli_actor(), machine, reason)
+    click.echo(f"machine {machine_id} restored: it counts again; its agent enrolls again "
+               "with a token on its next run")
 
 
 @machines.command("assign")
-@click.argument("machine_id")
+@click.argument("machine")
 @click.argument("unit_code", required=False)
 @db_option
-def machines_assign(machine_id, unit_code, db_path):
-    """Count a machine for a unit from now on, whatever its name (a naming conflict);
-    without UNIT_CODE, the naming rule decides again."""
-    from collector.store import audit, lifecycle
+def machines_assign(machine, unit_code, db_path):
+    """Count a machine (MACHINE: its id or its name) for a unit from now on, whatever its
+    name (a naming conflict); without UNIT_CODE, the naming rule decides again."""
+    from collector.store import audit, lifecycle, machines
 
     with database(db_path) as db:
+        machine_id = _run(machines.resolve_machine, db, machine)
         unit = _run(lifecycle.assign, db, audit.cli_actor(), machine_id, unit_code)
-    click.echo(f"machine {machine_id.strip().lower()} counts for {unit}" if unit
-               else f"machine {machine_id.strip().lower()} follows the naming rule again")
+    click.echo(f"machine {machine_id} counts for {unit}" if unit
+               else f"machine {machine_id} follows the naming rule again")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from collector.cli.options import database, db_option
+from collector.store.keyfile import write_private
 
 FORMATS = ("xlsx", "csv")
 
@@ -46,7 +47,7 @@ def _save(db_path, out, build, *args, **kwargs):
         except UnknownUnit as exc:
             raise click.ClickException(f"no unit with code '{exc}'") from None
         body = made.body  # made as it is read: while the database is open
-    Path(out).write_bytes(body)
+    write_private(out, body)
     click.echo(f"{out}: {len(body):,} bytes")
 
 
@@ -159,7 +160,7 @@ def export_report_letter(as_of, parent, out, db_path):
 @click.option("--below", metavar="RATE", help="List the units whose install rate is under "
               "this percentage, e.g. 90 or 96,7 (default 100).")
 @click.option("--deadline", metavar="YYYY-MM-DD", help="Date the units must report by "
-              "(default a week after --as-of).")
+              "(default reminder_answer_days after --as-of).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
               "(default today).")
 @click.option("--parent", metavar="CODE", help="Only the units under this unit.")
@@ -197,6 +198,39 @@ def export_issue_report(number, issued_on, as_of, parent, db_path):
     click.echo(f"issued report {report_id}: {', '.join(files)}")
 
 
+@export.command("issue-reminder")
+@click.option("--number", required=True, help="The number the reminder was signed with.")
+@click.option("--date", "issued_on", metavar="YYYY-MM-DD", help="Its date (default today).")
+@click.option("--below", metavar="RATE", help="The units under this install rate (default "
+              "100).")
+@click.option("--deadline", metavar="YYYY-MM-DD", help="Date the units must report by.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
+              "(default today).")
+@click.option("--parent", metavar="CODE", help="Only the units under this unit (its "
+              "letterhead).")
+@db_option
+def export_issue_reminder(number, issued_on, below, deadline, as_of, parent, db_path):
+    """Issue a reminder: its letter with number and date, the appendix and the form the
+    units answer on, kept as sent."""
+    from collector.counting.states import BadAsOf, UnknownUnit
+    from collector.exports.issue import issue_reminder
+    from collector.exports.letterhead import BadIssue
+    from collector.exports.reminder_letter import BadReminder
+    from collector.exports.reminders import BadRate
+    from collector.store.audit import cli_actor
+    from collector.store.issued_reports import DuplicateIssue
+
+    with database(db_path) as db:
+        try:
+            reminder_id, files = issue_reminder(db, number, issued_on, below, deadline, as_of,
+                                                parent, cli_actor())
+        except (BadIssue, BadAsOf, DuplicateIssue, BadReminder, BadRate) as exc:
+            raise click.ClickException(str(exc)) from None
+        except UnknownUnit as exc:
+            raise click.ClickException(f"no unit with code '{exc}'") from None
+    click.echo(f"issued reminder {reminder_id}: {', '.join(files)}")
+
+
 @export.command("issued-reports")
 @click.option("--id", "report_id", type=int, help="Write this issued report's files ...")
 @click.option("--out-dir", type=click.Path(file_okay=False), help="... into this folder.")
@@ -211,7 +245,8 @@ def export_issued_reports(report_id, out_dir, db_path):
         reports = issued_reports(db)
         if report_id is None:
             for report in reports:
-                click.echo(f"{report['id']}\tsố {report['number']}\t{report['issued_on']}\t"
+                click.echo(f"{report['id']}\t{report['kind']}\tsố {report['number']}\t"
+                           f"{report['issued_on']}\t"
                            f"as of {report['as_of']}\t"
                            + ", ".join(file["filename"] for file in report["files"]))
             return
@@ -221,5 +256,5 @@ def export_issued_reports(report_id, out_dir, db_path):
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         for file in found["files"]:
             target = Path(out_dir) / file["filename"]
-            target.write_bytes(issued_file(db, report_id, file["filename"]))
+            write_private(target, issued_file(db, report_id, file["filename"]))
             click.echo(f"{target}: {file['size']:,} bytes")

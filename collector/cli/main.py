@@ -34,27 +34,54 @@ def main():
               show_default=True, type=click.Choice(["auto", "on", "off"]),
               help="Secure flag of the session cookie; auto: when the request came over "
                    "HTTPS (env AVROLL_SECURE_COOKIES).")
+@click.option("--role", type=click.Choice(["province", "nation"]),
+              help="nation: a national collector, whose units are the provinces and which "
+                   "takes their pushes (kept in the database from then on).")
+@click.option("--push-to", envvar="AVROLL_PUSH_TO", metavar="URL",
+              help="A province's national collector: push to it every night (env "
+                   "AVROLL_PUSH_TO; the credential from AVROLL_PUSH_CREDENTIAL or "
+                   "DB.push-credential).")
 @db_option
-def serve(host, port, threads, trusted_proxy, secure_cookies, db_path):
+def serve(host, port, threads, trusted_proxy, secure_cookies, role, push_to, db_path):
     """Serve the collector with waitress (a production WSGI server for Windows and Linux).
 
     On a database without an administrator, it creates `admin` with a random password
     shown once on this console, or, without a console, written to DB.admin-password (0600).
-    Every night at 02:00 (Vietnam time) it applies the retention rule to the reports."""
+    Every night at 02:00 (Vietnam time) it applies the retention rule to the reports, and
+    with --push-to sends the day's figures to the national collector."""
     from collector.cli import nightly
+    from collector.cli.port_free import port_taken_message
     from collector.web.app import create_app
 
+    taken = port_taken_message(host, port)
+    if taken:
+        raise click.ClickException(taken)
     app = create_app({"DATABASE": str(db_path), "SESSION_COOKIE_SECURE": secure_cookies})
     click.echo(f"avroll collector: database {db_path.resolve()}")
     _first_admin(db_path)
+    _set_role(db_path, role)
     shown_host = "localhost" if host in ("127.0.0.1", "::1") else host
     click.echo(f"avroll collector: listening on http://{shown_host}:{port}/")
     nightly.log_to_console()
-    retention = nightly.NightlyRetention(db_path).start()
+    retention = nightly.NightlyRetention(db_path, push_to=push_to).start()
     try:
         serve_app(app, host, port, threads, trusted_proxy=trusted_proxy)
+    except OSError as exc:  # taken between the check and waitress's own bind
+        raise click.ClickException(port_taken_message(host, port) or str(exc)) from None
     finally:
         retention.stop()
+
+
+def _set_role(db_path, role):
+    """Record `--role` in the database, and say which collector this is."""
+    from collector.store import audit, national
+
+    with database(db_path) as db:
+        if role is not None:
+            national.set_role(db, audit.cli_actor(), role)
+        if national.role(db) == "nation":
+            click.echo("avroll collector: national collector (units are provinces; they push "
+                       "to /api/v1/national)")
 
 
 def serve_app(app, host, port, threads=8, trusted_proxy=None):
@@ -112,10 +139,14 @@ def console_attached():
 
 def _register_commands():
     from collector.cli import accounts as cli_accounts
+    from collector.cli import api_tokens as cli_api_tokens
+    from collector.cli import backup as cli_backup
     from collector.cli import console_views as cli_console_views
     from collector.cli import demo as cli_demo
     from collector.cli import exports as cli_exports
     from collector.cli import figures as cli_figures
+    from collector.cli import letterheads as cli_letterheads
+    from collector.cli import national as cli_national
     from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
 
@@ -123,7 +154,10 @@ def _register_commands():
                   cli_accounts.reports, cli_figures.figures,
                   cli_units.units, cli_units.settings, cli_exports.export,
                   cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind, cli_demo.demo):
+                  cli_reminders.remind, cli_reminders.replies_group,
+                  cli_letterheads.letterhead_group, cli_demo.demo,
+                  cli_api_tokens.api_tokens, cli_backup.backup, cli_backup.restore,
+                  cli_national.push_command, cli_national.provinces):
         main.add_command(group)
 
 

@@ -1,6 +1,10 @@
 """The retention rule applied by `avroll serve` itself, in a background thread: no
 administrator has to schedule `avroll reports prune`. The same run keeps every past day's
-figures (`counting/kept.py`, through `counting/figures.py`).
+figures (`counting/kept.py`, through `counting/figures.py`) and, on the days of the month set in `reminder_days`, sends
+the reminders (`exports/reminders.py`), once a day whatever the restarts.
+
+With `push_to` (`avroll serve --push-to URL`), the same run then pushes the province's
+figures to its national collector (`cli/push.py`): the day just over, or every day it lacks.
 
 It runs every night at NIGHTLY_HOUR, Vietnam time (agents report in office hours), and, on a
 collector that is not running at night, CATCH_UP_AFTER a start when it last ran more than a
@@ -13,8 +17,9 @@ import logging
 import threading
 from datetime import datetime, timedelta, timezone
 
-from collector.cli import retention
+from collector.cli import push, retention
 from collector.counting import figures
+from collector.exports import reminders
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store.db import open_db
@@ -41,12 +46,15 @@ class NightlyRetention:
     """The thread. `clock` gives the time (aware), `wait(seconds)` sleeps and says whether
     to stop; both are replaced in tests."""
 
-    def __init__(self, db_path, clock=utc_now, wait=None, prune=retention.prune):
+    def __init__(self, db_path, clock=utc_now, wait=None, prune=retention.prune,
+                 push_to=None, remind=reminders.send_scheduled):
         self.db_path = db_path
+        self.push_to = push_to
         self.clock = clock
         self.stopping = threading.Event()
         self.wait = wait or self.stopping.wait
         self.prune = prune
+        self.remind = remind
         self.thread = threading.Thread(target=self.run, name="avroll-retention", daemon=True)
 
     def start(self):
@@ -98,7 +106,48 @@ class NightlyRetention:
             log.exception("the retention rule failed; it runs again next night")
             return None
         log.info("retention: %s", retention.summary(done))
+        self.remind_once()
+        if self.push_to:
+            self.push_once()
         return done
+
+    def push_once(self):
+        """Push to the national collector; a failure is logged, and the next night resumes
+        where the national collector's figures stop."""
+        try:
+            db = open_db(self.db_path)
+            try:
+                send = push.http_post_get(self.push_to, push.read_credential(self.db_path))
+                done = push.push(db, send)
+            finally:
+                db.close()
+        except push.PushFailed as exc:
+            log.warning("push to %s stopped: %s; it resumes next night", self.push_to, exc)
+            return None
+        except Exception:
+            log.exception("the push to %s failed; it resumes next night", self.push_to)
+            return None
+        log.info("push to %s: %s", self.push_to, push.summary(done))
+        return done
+
+    def remind_once(self):
+        """Send the scheduled reminders when today is one of their days; a failure is
+        logged (each unit's own in the mail log) and never stops the server."""
+        today = self.clock().astimezone(LOCAL_TZ).date()
+        try:
+            db = open_db(self.db_path)
+            try:
+                tried = self.remind(db, today, ACTOR)
+            finally:
+                db.close()
+        except Exception:
+            log.exception("the scheduled reminders failed; they are tried on their next day")
+            return None
+        if tried is not None:
+            failed = [reminder.unit["code"] for reminder in tried if not reminder.sent]
+            log.info("reminders: %d of %d sent%s", len(tried) - len(failed), len(tried),
+                     f"; failed: {', '.join(failed)}" if failed else "")
+        return tried
 
 
 def log_to_console():

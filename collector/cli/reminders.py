@@ -1,4 +1,5 @@
-"""`avroll mail` (the SMTP settings) and `avroll remind` (preview or send the reminders)."""
+"""`avroll mail` (the SMTP settings), `avroll remind` (preview, send or test-send the
+reminders) and `avroll replies` (each unit's answers)."""
 
 from __future__ import annotations
 
@@ -35,13 +36,15 @@ def mail_show(db_path):
                    "this machine only).")
 @click.option("--username", help="Login name on the SMTP server (empty: no login).")
 @click.option("--sender", help="The From address.")
+@click.option("--sender-name", help="The name shown beside it (default the letterhead's "
+              "issuer, e.g. Sở Thông tin và Truyền thông).")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of stdin (never give it as an "
                    "argument: it would stay in the shell history and process list).")
 @click.option("--clear-password", is_flag=True, help="Forget the stored password.")
 @db_option
-def mail_set(host, port, security, username, sender, password_stdin, clear_password,
-             db_path):
+def mail_set(host, port, security, username, sender, sender_name, password_stdin,
+             clear_password, db_path):
     """Change the SMTP settings; options not given keep their value."""
     from collector.store import audit, mail
 
@@ -49,7 +52,7 @@ def mail_set(host, port, security, username, sender, password_stdin, clear_passw
     with database(db_path) as db:
         fields = mail.current(db)
         given = {"host": host, "port": port, "security": security, "username": username,
-                 "sender": sender}
+                 "sender": sender, "sender_name": sender_name}
         fields.update({key: value for key, value in given.items() if value is not None})
         try:
             mail.save(db, fields, audit.cli_actor(), password=password or None,
@@ -62,27 +65,44 @@ def mail_set(host, port, security, username, sender, password_stdin, clear_passw
 @click.command("remind")
 @click.option("--below", "below", default="100", show_default=True, metavar="RATE",
               help="Units whose install rate is below this percentage (e.g. 80 or 80,5).")
+@click.option("--deadline", metavar="YYYY-MM-DD", help="The date the units must answer by "
+              "(default reminder_answer_days after the figures).")
 @click.option("--send", "send_now", is_flag=True,
               help="Send the messages (without it: only show who would get what).")
+@click.option("--test", "test_address", metavar="ADDRESS",
+              help="Send only one sample, the first unit's message, to ADDRESS (to check the "
+                   "SMTP settings and what the units get).")
 @db_option
-def remind(below, send_now, db_path):
-    """E-mail each unit below RATE its figures and its lists (no agent, not connected,
-    missing, misnamed) as XLSX; every sending is logged, a failure reported per unit."""
+def remind(below, deadline, send_now, test_address, db_path):
+    """E-mail each unit below RATE its figures, a deadline, whom to answer and its
+    non-empty lists (no agent, not connected, missing, misnamed) as XLSX; every sending is
+    logged, a failure reported per unit on stderr."""
     from collector.exports import reminders
+    from collector.exports.reminder_letter import BadReminder, parse_deadline
     from collector.formats.formatting import percent
-    from collector.store import audit
+    from collector.store import audit, mail
+    from collector.store.lifecycle import today
+    from collector.store.units import EMAIL
 
     try:
         rate = reminders.parse_rate(below)
     except reminders.BadRate as exc:
         raise click.BadParameter(str(exc), param_hint="--below") from None
-    from collector.store import mail
-
+    if test_address is not None and not EMAIL.fullmatch(test_address):
+        raise click.BadParameter(f"'{test_address}' is not an e-mail address",
+                                 param_hint="--test")
     with database(db_path) as db:
-        planned, result = reminders.plan(db, rate)
         if not mail.current(db)["ready"]:
             click.echo("remind: the SMTP server and sender are not set yet (avroll mail set)",
                        err=True)
+        if test_address is not None:
+            _test_send(db, test_address, rate, below)
+            return
+        try:  # the figures are today's
+            day = parse_deadline(deadline, today().isoformat()) if deadline else None
+        except BadReminder as exc:
+            raise click.BadParameter(str(exc), param_hint="--deadline") from None
+        planned, result = reminders.plan(db, rate, day)
         if not planned:
             click.echo(f"remind: no unit below {below.rstrip('%')}%")
             return
@@ -97,7 +117,8 @@ def remind(below, send_now, db_path):
                    f"{reminder.recipient or '(no e-mail)'}\t{figures}")
         if reminder.error or (not send_now and not reminder.recipient):
             failed += 1
-            click.echo(f"  {'FAILED' if send_now else 'cannot send'}: "
+            click.echo(f"remind: {unit['code']} ({unit['name']}): "
+                       f"{'FAILED' if send_now else 'cannot send'}: "
                        f"{reminder.error or 'the unit has no contact e-mail'}", err=True)
         elif send_now:
             click.echo(f"  sent, {len(reminder.attachments)} attachments")
@@ -106,3 +127,58 @@ def remind(below, send_now, db_path):
                + ("" if send_now else " (preview: add --send to send)"))
     if send_now and failed:
         raise click.ClickException(f"{failed} reminder(s) failed (see above and the log)")
+
+
+def _test_send(db, address, rate, below):
+    from collector.exports import reminders
+    from collector.store import audit
+
+    sample = reminders.send_test(db, address, rate, audit.cli_actor())
+    if sample is None:
+        raise click.ClickException(f"no unit below {below.rstrip('%')}%: nothing to show")
+    if sample.error:
+        raise click.ClickException(f"test to {address} ({sample.unit['code']}'s message) "
+                                   f"FAILED: {sample.error}")
+    click.echo(f"remind: test sent to {address}: {sample.unit['code']}'s message, "
+               f"{len(sample.attachments)} attachments")
+
+
+@click.group("replies")
+def replies_group():
+    """Each unit's answers to the reminders (shown in the reporting status)."""
+
+
+@replies_group.command("add")
+@click.argument("unit")
+@click.option("--by", "replied_by", required=True, help="Who answered for the unit.")
+@click.option("--on", "replied_on", metavar="YYYY-MM-DD", help="The day it answered "
+              "(default today).")
+@click.option("--note", default="", help="What it said, in short.")
+@db_option
+def replies_add(unit, replied_by, replied_on, note, db_path):
+    """Record that UNIT answered."""
+    from collector.store import audit, replies
+
+    with database(db_path) as db:
+        try:
+            row = replies.record_reply(db, unit, replied_by, replied_on, note,
+                                       audit.cli_actor())
+        except replies.BadReply as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"replies: {row['unit_code']} answered on {row['replied_on']} "
+               f"({row['replied_by']})")
+
+
+@replies_group.command("list")
+@db_option
+def replies_list(db_path):
+    """Each unit's latest answer and its last reminder sent."""
+    from collector.store import mail, replies
+
+    with database(db_path) as db:
+        latest, reminded = replies.latest_replies(db), mail.last_sent(db)
+    for code in sorted(set(latest) | set(reminded)):
+        reply = latest.get(code)
+        answer = (f"answered {reply['replied_on']} by {reply['replied_by']}" if reply else
+                  "no answer")
+        click.echo(f"{code}\treminded {reminded.get(code, '-')}\t{answer}")

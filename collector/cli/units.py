@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
 
 from collector.cli.options import database, db_option
+from collector.store.keyfile import write_private
 
 
 @click.group()
@@ -56,8 +58,9 @@ def units_export(out, db_path):
         if out == "-":
             unit_store.export_units(db, sys.stdout)
         else:
-            with open(out, "w", encoding="utf-8", newline="") as stream:
-                unit_store.export_units(db, stream)
+            stream = io.StringIO(newline="")
+            unit_store.export_units(db, stream)
+            write_private(out, stream.getvalue().encode("utf-8"))
 
 
 @click.group()

@@ -37,7 +37,7 @@ from collector.counting.states import (
     state_query,
     when_for,
 )
-from collector.store.machines import REPORT_IPS
+from collector.store.lifecycle import today
 
 COLUMNS = ", ".join(COUNTS)
 Counts = dict[str, int]
@@ -48,19 +48,32 @@ first_report_day = kept.first_report_day
 kept_for_good_before = kept.kept_for_good_before
 keep_days_before = kept.keep_days_before
 keep_day = kept.keep_day
+kept_days = kept.kept_days
 rebuild = kept.rebuild
 
 
 def keep(db) -> None:
-    """Bring every kept figure up to date (the writer's and the keeper's work, in the
-    caller's transaction when one is open)."""
-    kept.catch_up(db)
+    """Bring every kept figure up to date, and keep the past days reads asked for: the
+    work of the writer's keeper (between batches), the nightly run and the commands."""
+    path = _path(db)
+    try:
+        kept.catch_up(db)
+        with _lock:
+            days = sorted(_days_wanted.pop(path, ()))
+        for day in days:
+            if day < today():
+                keep_day(db, day)
+    finally:
+        with _lock:
+            _woken.discard(path)
 
 
-# The keeper of each database file (by path): a callable taking a job `f(db)` to run
-# in a writer's transaction, not waiting for it. Reads hand it the work they found.
+# The keeper of each database file (by path): a callable taking a job `f(db)` to run in
+# the writer's thread, not waiting for it (the writer runs `keep` after any job). Reads
+# wake it with the work they found: at most once until it has kept.
 _keepers: dict[str, Callable[[Callable[[Any], Any]], Any]] = {}
-_pending: set[tuple[str, str]] = set()
+_woken: set[str] = set()
+_days_wanted: dict[str, set[date]] = {}
 _lock = threading.Lock()
 
 
@@ -69,7 +82,8 @@ def _path(db) -> str:
 
 
 def keep_with(path, submit) -> None:
-    """Leave the keeping of the database at `path` to `submit(job)` (None: to no one)."""
+    """Leave the keeping of the database at `path` to the writer whose `submit(job)` queues
+    a job (None: to no one)."""
     key = os.path.realpath(str(path))
     with _lock:
         if submit is None:
@@ -78,31 +92,27 @@ def keep_with(path, submit) -> None:
             _keepers[key] = submit
 
 
+def _nothing(_db) -> None:
+    """A job that stores nothing: the writer keeps after it."""
+
+
 def _leave_to_keeper(db, day: date | None = None) -> None:
-    """Ask the keeper, if any, to catch up (and to keep `day`), once until it has."""
+    """Wake the keeper, if any, to catch up (and to keep `day`)."""
     path = _path(db)
-    work = (path, day.isoformat() if day else "now")
     with _lock:
         submit = _keepers.get(path)
-        if submit is None or work in _pending:
+        if submit is None:
             return
-        _pending.add(work)
-
-    def job(writer_db):
-        try:
-            if day is None:
-                keep(writer_db)
-            else:
-                keep_day(writer_db, day)
-        finally:
-            with _lock:
-                _pending.discard(work)
-
+        if day is not None:
+            _days_wanted.setdefault(path, set()).add(day)
+        if path in _woken:
+            return
+        _woken.add(path)
     try:
-        submit(job)
-    except Exception:  # noqa: BLE001 - a keeper that stopped: the next read asks again
+        submit(_nothing)
+    except Exception:  # noqa: BLE001 - a writer that stopped: the next read asks again
         with _lock:
-            _pending.discard(work)
+            _woken.discard(path)
 
 
 @contextlib.contextmanager
@@ -309,18 +319,6 @@ def shared_condition(found: View) -> str:
             "GROUP BY upper(hostname) HAVING count(*) > 1)")
 
 
-def search_condition(found: View, machine_id: str, mac: bool) -> str | None:
-    """SQL finding machines now by the trigram index of their names, ids and addresses
-    (`:q`, and `:mac` when `mac`), or None when the index is behind: search the reports."""
-    if not (found.clean and found.kept_now):
-        return None
-    matching = "SELECT rowid FROM machine_search WHERE text LIKE :q"
-    if mac:
-        matching += " UNION SELECT rowid FROM machine_search WHERE text LIKE :mac"
-    return (f"{machine_id} IN (SELECT machine_id FROM machines "  # noqa: S608
-            f"WHERE rowid IN ({matching}))")
-
-
 def machine(db, machine_id: str) -> dict | None:
     """One machine's row now (every rule a column), or None."""
     with reading(db):
@@ -353,12 +351,8 @@ def seen_machines(db) -> list[dict]:
     installed and connected, and its latest report's IP addresses (a set)."""
     with reading(db):
         found = view(db, when_for(db))
-        if found.clean:
-            addresses = "(SELECT a.ips FROM machine_addresses a " \
-                        "WHERE a.machine_id = state.machine_id)"
-        else:
-            addresses = REPORT_IPS.format(
-                body="(SELECT r.body FROM reports r WHERE r.report_id = state.report_id)")
+        addresses = ("(SELECT a.ips FROM machine_addresses a "
+                     "WHERE a.machine_id = state.machine_id)")
         result = []
         for row in db.query(found.sql(
                 "SELECT machine_id, hostname, unit, state, installed, connected, observed_at, "  # noqa: S608
@@ -372,6 +366,14 @@ def seen_machines(db) -> list[dict]:
 
 MAX_CACHED = 5000
 _cache: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def is_cached(db, key: tuple) -> bool:
+    """Whether `cached()` holds `key` under the database's figures version now."""
+    with reading(db):
+        full = (_path(db), version(db), *key)
+    with _lock:
+        return full in _cache
 
 
 def cached(db, key: tuple, compute: Callable[[], Any]) -> Any:

@@ -36,7 +36,6 @@ from collector.formats.timefmt import now_stored, parse_stored
 from collector.store import settings
 from collector.store.db import write_transaction
 from collector.store.lifecycle import today
-from collector.store.machines import REPORT_IPS, REPORT_MACS
 from collector.store.retention import horizons
 
 COLUMNS = ", ".join(COUNTS)
@@ -57,15 +56,6 @@ SHARED = """
            json_group_array(json_array(machine_id, enrolled_code)) AS machines
     FROM (SELECT * FROM {source} ORDER BY machine_id)
     GROUP BY upper(hostname) HAVING count(*) > 1"""
-# Each machine's latest report's addresses, of all machines or of `?` (JSON ids).
-ADDRESSES = f"""INSERT OR REPLACE INTO machine_addresses (machine_id, ips, macs)
-    SELECT m.machine_id, {REPORT_IPS.format(body="r.body")}, {REPORT_MACS.format(body="r.body")}
-    FROM machines m JOIN reports r ON r.report_id = m.latest_report_id {{where}}"""  # noqa: S608
-# What a search of the machines reads (`machine_search`), of all or of `?` (JSON ids).
-SEARCH_TEXT = """INSERT INTO machine_search (rowid, text)
-    SELECT m.rowid, m.hostname || char(10) || m.machine_id || char(10)
-                    || coalesce(a.ips, '') || char(10) || coalesce(a.macs, '')
-    FROM machines m JOIN machine_addresses a USING (machine_id) {where}"""
 SHARED_NOW = "INSERT INTO shared_now (hostname, machines) " + SHARED.format(
     source="machine_now {where}")
 KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
@@ -100,10 +90,11 @@ def catch_up(db):
         _catch_up(db)
 
 
-def _catch_up(db):
+def _catch_up(db, when=None):
+    """`catch_up` in the caller's transaction, as of `when` (default: this moment)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
                        "ORDER BY id").fetchall()
-    machines, excluded, every_from, lifecycle, reported = {}, [], None, set(), set()
+    machines, excluded, every_from, lifecycle = {}, [], None, set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
         if machine_id is None:
@@ -112,7 +103,6 @@ def _catch_up(db):
         machines[machine_id] = min(machines.get(machine_id, day), day)
         if report_rowid is not None:
             excluded.append(report_rowid)
-            reported.add(machine_id)
         else:
             lifecycle.add(machine_id)
     if every_from is not None:
@@ -125,7 +115,7 @@ def _catch_up(db):
             day = date.fromisoformat(text)
             touched = [machine for machine, since in machines.items() if since <= day]
             _move_day(db, day, touched, excluded)
-    when = when_for(db)
+    when = when or when_for(db)
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         _count_now(db, when)
     else:
@@ -135,7 +125,6 @@ def _catch_up(db):
             _move_now(db, when, sorted(set(machines) | due))
         if lifecycle:
             _remember_lifecycle(db, sorted(lifecycle))
-    _keep_search(db, sorted(reported))
     if marks:
         db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
 
@@ -326,26 +315,6 @@ def _count_now(db, when):
                [now_stored()])
 
 
-def _keep_search(db, machines):
-    """The addresses and search text of the machines whose reports came (all, the first
-    time): they follow the latest report, not the counting rules."""
-    if db.execute("SELECT 1 FROM kept_state WHERE key = 'search'").fetchone() is None:
-        with _roomy_cache(db):
-            db.execute("DELETE FROM machine_addresses")
-            db.execute(ADDRESSES.format(where=""))
-            db.execute("DELETE FROM machine_search")
-            db.execute(SEARCH_TEXT.format(where=""))
-        db.execute("INSERT INTO kept_state (key, value) VALUES ('search', ?)", [now_stored()])
-        return
-    only = "WHERE m.machine_id IN (SELECT value FROM json_each(?))"
-    for start in range(0, len(machines), 5000):
-        chunk = _json(machines[start:start + 5000])
-        db.execute(ADDRESSES.format(where=only), [chunk])
-        db.execute("DELETE FROM machine_search WHERE rowid IN (SELECT rowid FROM machines "
-                   "WHERE machine_id IN (SELECT value FROM json_each(?)))", [chunk])
-        db.execute(SEARCH_TEXT.format(where=only), [chunk])
-
-
 def _count_day(db, day):
     """Count a past day from the reports and keep it."""
     when = when_for(db, day)
@@ -382,21 +351,34 @@ def kept_days(db):
         "SELECT day FROM kept_days ORDER BY day")]
 
 
-def _snapshot(db):
-    """Every kept figure, to compare before and after a rebuild."""
+def _day_snapshot(db, day):
+    """A kept day's figures, to compare before and after counting it again."""
+    text = day.isoformat()
+    return {
+        "days": {row.pop("unit"): row for row in db.query(
+            f"SELECT unit, {COLUMNS} FROM unit_days WHERE day = ?", [text])},  # noqa: S608
+        "conflicts": {tuple(row[:2]): row[2] for row in db.execute(
+            "SELECT enrolled_code, named_unit, conflicts FROM conflict_days WHERE day = ?",
+            [text])},
+        "duplicates": {row[0]: row[1] for row in db.execute(
+            "SELECT hostname, machines FROM day_duplicates WHERE day = ?", [text])},
+    }
+
+
+def _now_snapshot(db):
+    """The figures kept for now, to compare before and after counting them again."""
     return {
         "now": {row.pop("unit"): row for row in db.query(
             f"SELECT unit, {COLUMNS} FROM unit_now")},  # noqa: S608
         "machines": {row.pop("machine_id"): row for row in db.query(
             "SELECT * FROM machine_now")},
-        "days": {(row.pop("day"), row.pop("unit")): row for row in db.query(
-            f"SELECT day, unit, {COLUMNS} FROM unit_days")},  # noqa: S608
-        "conflicts": {tuple(row[:3]): row[3] for row in db.execute(
-            "SELECT day, enrolled_code, named_unit, conflicts FROM conflict_days")},
-        "duplicates": {tuple(row[:2]): row[2] for row in db.execute(
-            "SELECT day, hostname, machines FROM day_duplicates UNION ALL "
-            "SELECT 'now', hostname, machines FROM shared_now")},
+        "duplicates": {row[0]: row[1] for row in db.execute(
+            "SELECT hostname, machines FROM shared_now")},
     }
+
+
+def _differ(before, after):
+    return any(_zeroless(before[part]) != _zeroless(after[part]) for part in before)
 
 
 def _zeroless(rows):
@@ -408,26 +390,30 @@ def _zeroless(rows):
 def rebuild(db, first=None):
     """Count every kept day (from `first` on, when given; never before
     `kept_for_good_before()`) and now again from the reports; returns the days (and "now")
-    whose figures differed from those kept."""
+    whose figures differed from those kept.
+
+    One write transaction a day, then one for now, each after catching up: a running
+    server's reports wait for one day's count, never for the whole rebuild, and each step
+    compares figures kept and counted at the same moment (a machine whose window passes
+    during the rebuild is no difference)."""
     catch_up(db)
     first = max(first or date.min, kept_for_good_before(db))
-    with write_transaction(db):
-        before = _snapshot(db)
-        days = [day for day in kept_days(db) if day >= first]
-        _forget_days(db, days[0] if days else today())
-        for day in days:
+    days = [day for day in kept_days(db) if day >= first]
+    differed = []
+    for day in days:
+        with write_transaction(db):
+            _catch_up(db)
+            before = _day_snapshot(db, day)
+            for table in ("unit_days", "conflict_days", "day_duplicates", "kept_days"):
+                db.execute(f"DELETE FROM {table} WHERE day = ?", [day.isoformat()])  # noqa: S608
             _count_day(db, day)
-        _count_now(db, when_for(db))
-        after = _snapshot(db)
-    differed = set()
-    for part in ("days", "conflicts", "duplicates"):
-        old, new = _zeroless(before[part]), _zeroless(after[part])
-        differed.update(key[0] for key in set(old) | set(new) if old.get(key) != new.get(key))
-    if (_zeroless(before["now"]) != _zeroless(after["now"])
-            or before["machines"] != after["machines"]):
-        differed.add("now")
-    differed = {day for day in differed if day == "now" or day >= first.isoformat()}
-    days_differed = sorted(day for day in differed if day != "now")
-    now_differed = "now" in differed
-    return {"days": len(days), "differed": days_differed + (["now"] if now_differed else [])}
-
+            if _differ(before, _day_snapshot(db, day)):
+                differed.append(day.isoformat())
+    with write_transaction(db):
+        when = when_for(db)
+        _catch_up(db, when)
+        before = _now_snapshot(db)
+        _count_now(db, when)
+        if _differ(before, _now_snapshot(db)):
+            differed.append("now")
+    return {"days": len(days), "differed": differed}

@@ -5,11 +5,19 @@ of `states.py` as columns), filtered and one page at a time: the lists behind un
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from collector.counting import figures
+from collector.counting.products import mandated_names
 from collector.counting.rollup import subtree_codes
 from collector.counting.states import STATE_RANK, STATES, UnknownUnit, when_for
-from collector.store.machines import search_now_params, search_params, search_sql
+from collector.store import lifecycle, settings
+from collector.store.machines import (
+    search_now_params,
+    search_now_sql,
+    search_params,
+    search_sql,
+)
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from collector.store.units import get_unit, list_units
 
@@ -59,6 +67,7 @@ TABS = {
     "stale": {"state": "stale"},
     "not_connected": {"state": "not_connected"},
     "duplicates": {"duplicates": True},
+    "licence_expiring": {"state": "installed", "licence_expiring": True},
 }
 
 
@@ -80,12 +89,29 @@ def _subtree(db, unit, when):
     return subtree_codes(units, unit.upper())
 
 
+# The mandated product's licence ends within `licence_warning_days` of the as-of date (the
+# day the agent read from the product; a product that does not tell is left out).
+LICENCE_EXPIRING = """EXISTS (SELECT 1 FROM reports b, json_each(b.body, '$.antivirus.products') p
+    WHERE b.report_id = state.report_id
+      AND json_extract(p.value, '$.name') IN (SELECT value FROM json_each(:mandated))
+      AND substr(json_extract(p.value, '$.licence_expires_at'), 1, 10) <= :licence_before)"""
+
+
+def licence_params(db, as_of_day):
+    """The parameters of LICENCE_EXPIRING for the settings in force on `as_of_day`."""
+    values = settings.current(db, as_of=as_of_day)
+    before = as_of_day + timedelta(days=values["licence_warning_days"])
+    return {"mandated": json.dumps(mandated_names(db, values["required_product"])),
+            "licence_before": before.isoformat()}
+
+
 # What a state filter keeps, over a machine's row (its rules are columns).
 STATE_CONDITIONS = {"installed": "installed", "not_connected": "installed AND NOT connected"}
 
 
 def _conditions(db, found, when, unit=None, state=None, follows_guideline=None,
-                mismatch=None, duplicates=False, query=None, conflict=None, units=None):
+                mismatch=None, duplicates=False, query=None, conflict=None, units=None,
+                licence_expiring=None):
     # Filter values are written into the SQL only after being checked against fixed lists
     # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
@@ -115,11 +141,13 @@ def _conditions(db, found, when, unit=None, state=None, follows_guideline=None,
     if duplicates:
         # Shared with any machine, in the list's units or not.
         conditions.append(figures.shared_condition(found))
-    indexed = query and search_now_params(query)
-    by_index = indexed and figures.search_condition(found, "state.machine_id",
-                                                    bool(indexed["mac"]))
-    if by_index:
-        conditions.append(by_index)
+    if licence_expiring:
+        conditions.append(LICENCE_EXPIRING)
+        params.update(licence_params(db, when.as_of if when else lifecycle.today()))
+    # The search index follows each machine's latest report: only now.
+    indexed = query and when.current and search_now_params(query)
+    if indexed:
+        conditions.append(search_now_sql("state.machine_id", indexed["mac"]))
         params.update(indexed)
     elif query:
         conditions.append(search_sql("hostname", "machine_id", "(SELECT b.body FROM "
@@ -149,7 +177,8 @@ def tab_counts(db, unit, as_of=None):
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
                         mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None):
+                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None,
+                        licence_expiring=None):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
@@ -157,7 +186,9 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines; `conflict`: named outside the subtree of the unit its enrollment
     token is bound to (counted for no unit; under `unit`, those its token's or its name's
-    unit is in); `sort`: one of SORTS (default hostname), `descending` to reverse."""
+    unit is in); `licence_expiring`: the mandated product's licence ends within
+    licence_warning_days; `sort`: one of SORTS (default hostname), `descending` to
+    reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
     order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
@@ -169,11 +200,13 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
         scope = _subtree(db, unit, when) if unit is not None else None
         found = figures.view(db, when, scope=None if when.current or conflict else scope)
         condition, params = _conditions(db, found, when, unit, state, follows_guideline,
-                                        mismatch, duplicates, query, conflict, units=scope)
+                                        mismatch, duplicates, query, conflict, units=scope,
+                                        licence_expiring=licence_expiring)
         if "units" in params:
             params["units"] = json.dumps(params["units"])
         only_unit_and_state = not (follows_guideline is not None or mismatch is not None
-                                   or duplicates or query or conflict is not None)
+                                   or duplicates or query or conflict is not None
+                                   or licence_expiring)
         total = None
         if only_unit_and_state:
             total = unit_total(db, when, scope, state)
@@ -230,3 +263,20 @@ def machine_state(db, machine_id):
                 "official"):
         row[key] = bool(row[key])
     return row
+
+
+def counted_for(state):
+    """Where a machine's state row (of `machine_state()`) is counted, as the rules of
+    `states.py` (OWN_COUNTS) count it: `{"row": ..., "unit": code or None}`, the row one of
+    "unit" (its unit's row), "misnamed" (the misnamed row; `unit` is the one it was enrolled
+    for), "conflict" (named outside its token's unit: no unit), "stale" and "retired" (listed,
+    not counted), "none" (misnamed, enrolled for no known unit; or never reported)."""
+    if state is None:
+        return {"row": "none", "unit": None}
+    if not state["seen"]:
+        return {"row": state["state"], "unit": state["unit"]}
+    if state["conflict"]:
+        return {"row": "conflict", "unit": None}
+    if state["unit"] is None:
+        return {"row": "none", "unit": None}
+    return {"row": "unit" if state["follows_guideline"] else "misnamed", "unit": state["unit"]}

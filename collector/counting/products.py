@@ -19,14 +19,22 @@ RELEASE = re.compile(r"\b(?:service\s+pack|maintenance\s+release)\s*\d*\b")
 NOT_FAMILY = re.compile(r"v?\d[\d.]*|sp\d*|mr\d*|x64|x86|bit")
 # Editions of a family's licence ("Kaspersky Endpoint Security for Business Select").
 EDITIONS = {"select", "advanced", "total", "standard", "enterprise", "edition"}
+# KSC's own product table names the Windows product without "for Windows": "Kaspersky
+# Endpoint Security 10 MR1", "… 10 SP1 MR1", "… 11", "Kaspersky Enterprise Security 10.0
+# Service Pack 1". Its other platforms keep theirs ("… 11 for Linux"), so these are that one.
+CONSOLE_NAMES = {("kaspersky", "endpoint", "security"): "Kaspersky Endpoint Security for Windows",
+                 ("kaspersky", "enterprise", "security"):
+                     "Kaspersky Endpoint Security for Windows"}
 
 
 def family_key(name):
-    """The words of a product name that name its vendor and family, in order."""
+    """The words of a product name that name its vendor and family, in order (KSC's own
+    names of the Windows product as that product's)."""
     text = RELEASE.sub(" ", unicodedata.normalize("NFKC", name).casefold())
     words = re.sub(r"[^\w]+|_", " ", text).split()
-    return tuple("for" if word in LOCALISED_FOR else word for word in words
-                 if not NOT_FAMILY.fullmatch(word))
+    key = tuple("for" if word in LOCALISED_FOR else word for word in words
+                if not NOT_FAMILY.fullmatch(word))
+    return family_key(CONSOLE_NAMES[key]) if key in CONSOLE_NAMES else key
 
 
 def is_mandated(name, families):

@@ -136,7 +136,10 @@ def reconcile(db):
     days = settings.current(db)["connected_days"]
     since = None
     if imports["ksc"]:
-        since = to_stored(parse_stored(imports["ksc"]["imported_at"]) - timedelta(days=days))
+        # Connected as of the export, not of its import: a file exported on Monday and
+        # imported on Thursday says nothing of Tuesday.
+        exported = imports["ksc"].get("exported_at") or imports["ksc"]["imported_at"]
+        since = to_stored(parse_stored(exported) - timedelta(days=days))
     reported = {machine.key for machine in machines if machine.avroll is not None}
     for machine in machines:
         _classify(machine, rule, imports, since, reported)

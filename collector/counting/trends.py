@@ -45,6 +45,17 @@ def daily_figures(db, unit_code=None, start=None, end=None, end_total=None):
     touch. `end_total`: the end day's roll-up total, when the
     caller has it (the page showing it), so it is not counted twice. BadAsOf for a date in
     the future; UnknownUnit."""
+    return _series(db, unit_code, start, end, end_total, kept_only=False)[0]
+
+
+def kept_daily_figures(db, unit_code=None, end=None, end_total=None):
+    """`daily_figures()` of the days already kept (in the database or the door's cache)
+    only, so a page never waits for days to be counted: `(figures, left)`, `left` the
+    sampled days not kept yet, which `daily_figures()` counts."""
+    return _series(db, unit_code, None, end, end_total, kept_only=True)
+
+
+def _series(db, unit_code, start, end, end_total, kept_only):
     if unit_code is not None and get_unit(db, unit_code) is None:
         raise UnknownUnit(unit_code)
     with figures.reading(db):
@@ -52,16 +63,20 @@ def daily_figures(db, unit_code=None, start=None, end=None, end_total=None):
         end = moment(_day(end) or when_for(db).as_of).as_of
         start = moment(_day(start) or figures.first_report_day(db) or end).as_of
         today = when_for(db).as_of
-        points = []
+        stored = set(figures.kept_days(db)) if kept_only else set()
+        points, left = [], 0
         for day in sample_days(start, end):
+            key = ("trend", unit_code, day)
             if day == end and end_total is not None:
                 points.append(_from_total(day, end_total))
-            elif day < today:
-                points.append(figures.cached(db, ("trend", unit_code, day),
-                                             lambda day=day: _day_figures(db, day, unit_code)))
-            else:
+            elif day >= today:
                 points.append(_day_figures(db, day, unit_code))
-    return [dict(point) for point in points]
+            elif kept_only and day not in stored and not figures.is_cached(db, key):
+                left += 1
+            else:
+                points.append(figures.cached(db, key,
+                                             lambda day=day: _day_figures(db, day, unit_code)))
+    return [dict(point) for point in points], left
 
 
 def _day_figures(db, day, unit_code):

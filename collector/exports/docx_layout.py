@@ -4,7 +4,9 @@ issuing body and the national motto side by side, number and "V/v" under the iss
 and date under the motto, "Kính gửi", the body (14 pt, justified, first line indented),
 "Nơi nhận" beside the signature block.
 
-Every letter avroll drafts is written through `Letter`, so they all look alike; the officer
+Pages are numbered from the second, top centre (the decree's section on page numbers); the
+first page has none. Every letter avroll drafts is written through `Letter`, so they all look
+alike; the officer
 opens the draft in Word, checks it and signs it. Text is placed as given: numbers must already
 be in Vietnamese form (`formatting.number`, `formatting.percent`).
 """
@@ -12,6 +14,7 @@ be in Vietnamese form (`formatting.number`, `formatting.percent`).
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -20,7 +23,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from collector.exports.letterhead import DOTS, place_and_date, reference
+from collector.exports.letterhead import DOTS, heading_lines, place_and_date, reference
+from collector.formats.safe_cells import printable
 
 FONT_NAME = "Times New Roman"
 BODY_SIZE = 14
@@ -32,6 +36,13 @@ LEFT, RIGHT = Mm(66), Mm(99)
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 CENTER, JUSTIFY, LEFT_ALIGN = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY,
                                WD_ALIGN_PARAGRAPH.LEFT)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section's title row in a letter's table ("1. Các Sở, ban, ngành Tỉnh")."""
+
+    text: str
 
 
 def _rule(cell, cell_width, share):
@@ -78,13 +89,37 @@ class Letter:
         style.paragraph_format.space_before = Pt(0)
         style.paragraph_format.space_after = Pt(0)
         style.paragraph_format.line_spacing = 1.0
+        self._page_numbers(section)
+
+    @staticmethod
+    def _page_numbers(section):
+        """The page number in the header of every page but the first, centred."""
+        section.different_first_page_header_footer = True
+        section.header_distance = Mm(10)
+        paragraph = section.header.paragraphs[0]
+        paragraph.alignment = CENTER
+        run = paragraph.add_run()
+        run.font.size = Pt(BODY_SIZE)
+        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None),
+                           (None, "2"), ("end", None)):
+            if kind:
+                element = OxmlElement("w:fldChar")
+                element.set(qn("w:fldCharType"), kind)
+            elif text == " PAGE ":
+                element = OxmlElement("w:instrText")
+                element.set(qn("xml:space"), "preserve")
+                element.text = text
+            else:
+                element = OxmlElement("w:t")
+                element.text = text
+            run._r.append(element)
 
     def _text(self, container, text, size=BODY_SIZE, bold=False, italic=False,
               align=CENTER, after=0):
         paragraph = container.add_paragraph()
         paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(after)
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(printable(text))
         run.font.size, run.bold, run.italic = Pt(size), bold, italic
         return paragraph
 
@@ -102,9 +137,10 @@ class Letter:
     def heading(self, head, issue, as_of, subject):
         """Issuer, number and "V/v" on the left; motto, place and date on the right."""
         left, right = self._two_columns()
-        if head.parent:
-            self._text(left, head.parent.upper(), size=13)
-        self._text(left, (head.name or DOTS).upper(), size=13, bold=True)
+        for line in heading_lines(head.parent) if head.parent else ():
+            self._text(left, line, size=13)
+        for line in heading_lines(head.name or DOTS):
+            self._text(left, line, size=13, bold=True)
         _rule(left, LEFT, 0.4)
         self._text(left, f"Số: {reference(head, issue)}", size=13).paragraph_format \
             .space_before = Pt(6)
@@ -117,7 +153,8 @@ class Letter:
         self.document.add_paragraph().paragraph_format.space_after = Pt(6)
 
     def recipients(self, names):
-        """"Kính gửi: X" on one line, or "Kính gửi:" and one "- X;" line per recipient."""
+        """"Kính gửi: X" on one line, or "Kính gửi:" and one "- X;" line per recipient (a
+        unit, or a whole group of them: "UBND các xã, thị trấn")."""
         names = list(names) or [DOTS]
         if len(names) == 1:
             self._text(self.document, f"Kính gửi: {names[0]}", after=12)
@@ -138,37 +175,49 @@ class Letter:
         form.first_line_indent, form.space_after, form.line_spacing = Cm(1.27), Pt(6), 1.15
         for part in parts:
             text, bold = (part[0], True) if isinstance(part, tuple) else (part, False)
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(printable(text))
             run.bold = bold
         return paragraph
 
     def table(self, header, rows, widths, numeric=()):
         """A bordered table (the units a reminder names), column `widths` in mm; `numeric`
-        columns right-aligned."""
+        columns right-aligned. A row given as `Heading(text)` is a section's title across
+        the table, in bold."""
         table = self.document.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for values, bold in [(header, True)] + [(row, False) for row in rows]:
-            cells = table.rows[0].cells if bold else table.add_row().cells
-            for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
-                table.columns[column].width = cell.width = Mm(widths[column])
-                paragraph = cell.paragraphs[0]
-                paragraph.alignment = (CENTER if bold or column == 0 else
-                                       WD_ALIGN_PARAGRAPH.RIGHT if column in numeric
-                                       else LEFT_ALIGN)
-                run = paragraph.add_run("" if value is None else str(value))
-                run.font.size, run.bold = Pt(13), bold
+        for column, cell in enumerate(table.rows[0].cells):
+            table.columns[column].width = cell.width = Mm(widths[column])
+            self._cell(cell, header[column], CENTER, bold=True)
+        for row in rows:
+            cells = table.add_row().cells
+            for column, cell in enumerate(cells):
+                cell.width = Mm(widths[column])
+            if isinstance(row, Heading):
+                self._cell(cells[0].merge(cells[-1]), row.text, LEFT_ALIGN, bold=True)
+                continue
+            for column, (cell, value) in enumerate(zip(cells, row, strict=True)):
+                self._cell(cell, value, CENTER if column == 0 else
+                           WD_ALIGN_PARAGRAPH.RIGHT if column in numeric else LEFT_ALIGN)
         header_row = table.rows[0]._tr.get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")  # the header again on each printed page
         header_row.append(repeat)
         self.document.add_paragraph().paragraph_format.space_after = Pt(6)
 
-    def closing(self, head):
-        """"Nơi nhận" (Như trên; the copies setting) beside the signer's titles and name."""
+    @staticmethod
+    def _cell(cell, value, align, bold=False):
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = align
+        run = paragraph.add_run("" if value is None else printable(str(value)))
+        run.font.size, run.bold = Pt(13), bold
+
+    def closing(self, head, copies):
+        """"Nơi nhận" (Như trên; the letter's own `copies`) beside the signer's titles and
+        name."""
         self.document.add_paragraph()
         left, right = self._two_columns()
         self._text(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT_ALIGN)
-        copies = ["Như trên", *head.copies]
+        copies = ["Như trên", *copies]
         for number, copy in enumerate(copies, 1):
             self._text(left, f"- {copy}{'.' if number == len(copies) else ';'}", size=11,
                        align=LEFT_ALIGN)

@@ -1,9 +1,11 @@
 """Who sends the official documents and how their reference lines read, as Decree
 30/2020/NĐ-CP writes them: issuing body, number and symbol, place and date, signer, copies.
 
-Everything comes from the settings (`issuer_*`, `signer_*`, `letter_copies`); an empty setting
-prints a dotted blank and a draft (no `Issue` yet) leaves the number and the day blank, as
-letter 002 went to be signed, so the officer fills them in by hand.
+The province's come from the settings (`issuer_*`, `signer_*`, `letter_copies`, …), a unit's
+from its own letterhead (`store.letterheads`): a district drafts as its People's Committee
+or its office, as letter 004 does. An empty key prints a dotted blank, and a draft (no
+`Issue` yet) leaves the number and the day blank, as letter 002 went to be signed, so the
+officer fills them in by hand.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from collector.counting.states import UnknownUnit
 from collector.exports.files import day_text
-from collector.store import settings
+from collector.store import letterheads, settings
+from collector.store.units import get_unit
 
 DOTS = "………"
+OTHER_GROUP = "Các đơn vị khác"
 BLANK = "\u00a0" * 6  # where the number or the day is written by hand
 ISSUE_NUMBER = re.compile(r"[0-9]{1,6}")
 DIRECTIVE = "Chỉ thị số 14/CT-TTg ngày 25/5/2018 của Thủ tướng Chính phủ"
@@ -53,8 +58,10 @@ class Issue:
 
 @dataclass(frozen=True)
 class Letterhead:
-    """The settings a letter prints, read once."""
+    """What a letter prints about who sends it, to whom, and where answers go: the
+    province's (`scope` None) or one unit's own, read once."""
 
+    scope: str | None
     parent: str
     name: str
     symbol: str
@@ -64,24 +71,109 @@ class Letterhead:
     signer_title: tuple
     signer_name: str
     copies: tuple
+    reminder_copies: tuple = ()
+    reminder_basis: str = ""
+    reply_office: str = ""
+    reply_email: str = ""
+    children_group: str = ""
+    scope_group: str = ""
 
     @property
     def issuer(self):
-        """The issuing body as a sentence names it."""
-        return self.name or DOTS
+        """The issuing body as a sentence names it (without the "|" that breaks its
+        heading by hand)."""
+        return " ".join(self.name.replace(LINE_BREAK, " ").split()) or DOTS
+
+    def reply_to(self, unnamed=DOTS):
+        """Where the units' answers go: "Sở … (qua Phòng …, Email: …)"; `unnamed` stands
+        for the body when its name is not set."""
+        via = ", ".join(part for part in (
+            f"qua {self.reply_office}" if self.reply_office else "",
+            f"Email: {self.reply_email}" if self.reply_email else "") if part)
+        return (self.issuer if self.name else unnamed) + (f" ({via})" if via else "")
+
+    def group_title(self, group):
+        """The name a section of the scope's units goes by. Under a unit, children left in
+        their parent's own group (a commune imported under "UBND các huyện, thành phố") or
+        in none take the unit's word for its children ("UBND các xã, thị trấn")."""
+        if not group or (self.scope and group == self.scope_group):
+            return self.children_group or OTHER_GROUP
+        return group
 
 
-def letterhead(db):
-    """The letterhead settings in force."""
-    values = settings.current(db)
+def with_group_titles(report, head):
+    """The rollup with each section (and its rows) under the name the letter prints."""
+    sections = [dict(section, group=head.group_title(section["group"]),
+                     units=[dict(row, group=head.group_title(row["group"]))
+                            for row in section["units"]])
+                for section in report["sections"]]
+    return dict(report, sections=sections)
+
+
+def _from_values(scope, values, scope_group=""):
     return Letterhead(
-        parent=values["issuer_parent"], name=values["issuer_name"],
-        symbol=values["issuer_symbol"], place=values["issuer_place"],
-        report_recipients=tuple(settings.lines(values["report_recipient"])),
-        report_basis=values["report_basis"],
-        signer_title=tuple(settings.lines(values["signer_title"])),
-        signer_name=values["signer_name"],
-        copies=tuple(settings.lines(values["letter_copies"])))
+        scope=scope, parent=values.get("issuer_parent", ""),
+        name=values.get("issuer_name", ""), symbol=values.get("issuer_symbol", ""),
+        place=values.get("issuer_place", ""),
+        report_recipients=tuple(settings.lines(values.get("report_recipient", ""))),
+        report_basis=values.get("report_basis", ""),
+        signer_title=tuple(settings.lines(values.get("signer_title", ""))),
+        signer_name=values.get("signer_name", ""),
+        copies=tuple(settings.lines(values.get("letter_copies", ""))),
+        reminder_copies=tuple(settings.lines(values.get("reminder_copies", ""))),
+        reminder_basis=values.get("reminder_basis", ""),
+        reply_office=values.get("reply_office", ""), reply_email=values.get("reply_email", ""),
+        children_group=values.get("children_group", ""), scope_group=scope_group)
+
+
+def letterhead(db, scope=None):
+    """The letterhead of the province (`scope` None) or of the unit `scope`: the unit's own
+    keys; its name as the issuer and the body above it as the report's recipient when it
+    set none; a dotted blank for anything else it left empty (never the province's)."""
+    if not scope:
+        return _from_values(None, letterheads.province_values(db))
+    unit = get_unit(db, scope)
+    if unit is None:
+        raise UnknownUnit(scope)
+    values = letterheads.unit_values(db, unit["code"])
+    values.setdefault("issuer_name", unit["name"])
+    if "report_recipient" not in values:
+        above = letterhead(db, unit["parent"]) if unit["parent"] else letterhead(db)
+        values["report_recipient"] = above.issuer if above.name else ""
+    return _from_values(unit["code"], values, unit["group"] or "")
+
+
+# A line of the issuer's block holds about this many capitals (13 pt bold, 66 mm); a "|" in
+# the name breaks it by hand where the rule below would not.
+HEADING_LINE = 25
+LINE_BREAK = "|"
+# Words a line of a name does not end on, and words a second line may start with, as the
+# seeds break them: "SỞ THÔNG TIN / VÀ TRUYỀN THÔNG", "ỦY BAN NHÂN DÂN / HUYỆN THÁP MƯỜI".
+DANGLING = {"VÀ", "CỦA", "VỀ", "CÁC", "THUỘC", "-", "–"}
+BREAK_BEFORE = ("VÀ", "HUYỆN", "TỈNH", "THÀNH PHỐ", "THỊ XÃ", "QUẬN", "XÃ", "PHƯỜNG",
+                "THỊ TRẤN")
+
+
+def heading_lines(name, width=HEADING_LINE):
+    """A body's name in capitals, broken into the lines the seeds print: one line when it
+    fits; else two, before "VÀ" or a place's rank when both halves fit, else where the
+    longer line is shortest without a line ending on "VÀ", "CỦA" …; at "|" when given."""
+    if LINE_BREAK in name:
+        return [" ".join(part.upper().split()) for part in name.split(LINE_BREAK)
+                if part.strip()]
+    words = name.upper().split()
+    text = " ".join(words)
+    if len(text) <= width or len(words) < 2:
+        return [text]
+    splits = [(" ".join(words[:at]), " ".join(words[at:])) for at in range(1, len(words))]
+    for start in BREAK_BEFORE:
+        for first, second in splits:
+            if (second == start or second.startswith(start + " ")) and \
+                    max(len(first), len(second)) <= width:
+                return [first, second]
+    usable = [pair for pair in splits if pair[0].split()[-1] not in DANGLING] or splits
+    first, second = min(usable, key=lambda pair: (max(map(len, pair)), -len(pair[0])))
+    return [first, *heading_lines(second, width)] if len(second) > width else [first, second]
 
 
 def reference(head, issue):

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collector.counting.inventory import products_by_report
 from collector.counting.machine_states import list_tab
+from collector.counting.products import is_mandated
 from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.xlsx_layout import GB_FORMAT, SheetWriter
-from collector.formats.formatting import date
+from collector.formats.formatting import date, day
 from collector.formats.state_words import state_word
+from collector.store import settings
+from collector.store.machines import addresses_by_report, product_dates_by_report
 from collector.store.paging import PER_PAGE_MAX
 from collector.store.units import get_unit
 
@@ -21,20 +24,34 @@ TAB_TITLES = {
     "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",
     "exempt": "máy được miễn (RAM dưới ngưỡng)", "misnamed": "máy đặt tên sai hướng dẫn",
     "stale": "máy quá hạn báo cáo", "duplicates": "tên máy bị trùng",
+    "not_connected": "máy đã cài chưa kết nối máy chủ quản trị",
+    "licence_expiring": "máy sắp hết hạn bản quyền",
 }
 COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
            "Phần mềm phòng, chống mã độc", "Network Agent", "Trạng thái",
-           "Đặt tên theo hướng dẫn", "Báo cáo gần nhất", "Mã máy")
+           "Đặt tên theo hướng dẫn", "Địa chỉ IP", "Kết nối máy chủ quản trị",
+           "Liên lạc máy chủ quản trị gần nhất", "Cập nhật mẫu", "Hạn bản quyền",
+           "Báo cáo gần nhất", "Mã máy")
 # At 11 points in landscape, one line per machine: the machine id (36 characters) fits its
 # column unwrapped, so an A4 page holds 36 machines (README, "Exports").
-WIDTHS = (5, 16, 9, 12, 22, 7, 30, 8, 21, 8, 10, 31)
+WIDTHS = (5, 16, 9, 12, 22, 7, 30, 8, 21, 8, 14, 8, 10, 10, 10, 10, 31)
 TABLE_SIZE = 11
 DEPARTMENT_NOTE = ("Cột \"Bộ phận sử dụng\": avroll không thu thập thông tin này, đơn vị tự "
                    "điền.")
 
 
-def _machine(row, products):
+def _mandated_dates(dates, families):
+    """The signature date and licence end of the mandated product (else of any product that
+    tells them)."""
+    ordered = sorted(dates, key=lambda product: not is_mandated(product["name"], families))
+    return (next((p["signatures_updated_at"] for p in ordered if p["signatures_updated_at"]),
+                 None),
+            next((p["licence_expires_on"] for p in ordered if p["licence_expires_on"]), None))
+
+
+def _machine(row, products, ips=(), dates=(), families=()):
     ram = row["ram_installed_bytes"]
+    signatures, licence = _mandated_dates(dates, families)
     return {
         "hostname": row["hostname"], "machine_id": row["machine_id"], "unit": row["unit"],
         "department": None,  # not collected by the agent
@@ -42,7 +59,9 @@ def _machine(row, products):
         "ram_installed_gb": None if ram is None else round(ram / 2**30, 1),
         "antivirus": products, "management_agent": row["mgmt_installed"],
         "state": row["state"], "follows_guideline": row["follows_guideline"],
-        "last_seen_at": row["last_seen_at"],
+        "ips": list(ips), "connected": row["connected"],
+        "last_connected_at": row["last_connected_at"], "signatures_updated_at": signatures,
+        "licence_expires_on": licence, "last_seen_at": row["last_seen_at"],
     }
 
 
@@ -51,8 +70,12 @@ def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX,
     the list shows it; the Page of `list_machine_states()` (which takes `options`: search,
     filters, order) with those rows."""
     found = list_tab(db, tab, as_of=as_of, unit=unit, page=page, per_page=per_page, **options)
-    products = products_by_report(db, [row["report_id"] for row in found.rows])
-    rows = [_machine(row, products[row["report_id"]]) for row in found.rows]
+    ids = [row["report_id"] for row in found.rows]
+    products, ips = products_by_report(db, ids), addresses_by_report(db, ids)
+    dates = product_dates_by_report(db, ids)
+    families = settings.current(db)["required_product"]
+    rows = [_machine(row, products[row["report_id"]], ips[row["report_id"]],
+                     dates[row["report_id"]], families) for row in found.rows]
     return type(found)(rows, found.total, found.page, found.per_page)
 
 
@@ -76,8 +99,10 @@ def _cells(number, machine):
     return [number, machine["hostname"], machine["unit"], machine["department"],
             machine["os_name"], machine["ram_installed_gb"], "; ".join(machine["antivirus"]),
             _yes_no(machine["management_agent"]), state_word(machine["state"]),
-            _yes_no(machine["follows_guideline"]), date(machine["last_seen_at"]),
-            machine["machine_id"]]
+            _yes_no(machine["follows_guideline"]), ", ".join(machine["ips"]),
+            _yes_no(machine["connected"]), date(machine["last_connected_at"]),
+            date(machine["signatures_updated_at"]), day(machine["licence_expires_on"]),
+            date(machine["last_seen_at"]), machine["machine_id"]]
 
 
 def to_xlsx(unit, tab, as_of, machines, described=""):

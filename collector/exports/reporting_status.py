@@ -7,6 +7,8 @@ Counts are the unit's own machines (its descendants are rows of their own): tota
 are those reporting, the deployment need those missing the mandated product (not exempt).
 A unit with no machine reporting has both cells empty, as the letter leaves the units that
 have not answered. Sections follow the unit groups, numbered I, II, III as the letter does.
+Two columns follow the letter's eight: the last reminder e-mailed to the unit, and its
+latest answer recorded (day and who), so the officer sees whom to chase.
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ from collector.counting.states import when_for
 from collector.exports.files import day_text, export_file
 from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
+from collector.formats.formatting import LOCAL_TZ
+from collector.formats.timefmt import parse_stored
+from collector.store import mail, replies
 
 TITLE = ("DANH SÁCH CÁC CƠ QUAN CHƯA GỬI THÔNG TIN ĐẦU MỐI TRIỂN KHAI PHẦN MỀM PHÒNG "
          "CHỐNG MÃ ĐỘC KASPERSKY")
 MARKS_NOTE = "(Đã có thông tin đánh dấu x, chưa có thông tin để trống)"
 COLUMNS = ("TT", "Tên đơn vị", "Tổng số máy tính", "Nhu cầu triển khai", "Đầu mối lãnh đạo",
-           "SĐT", "Đầu mối cán bộ", "SĐT")
+           "SĐT", "Đầu mối cán bộ", "SĐT", "Đã đôn đốc ngày", "Đã báo cáo")
 CONTACTS = ("leader_name", "leader_phone", "officer_name", "officer_phone")
-WIDTHS = (6, 44, 11, 11, 10, 8, 10, 8)
+WIDTHS = (6, 34, 11, 11, 10, 8, 10, 8, 11, 16)
 OTHER_GROUP = "Các đơn vị khác"
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -35,13 +40,18 @@ def roman(number):
 def build_reporting_status(db, parent=None, as_of=None):
     """Units grouped by section, each with its reporting machines and which contacts exist."""
     day = when_for(db, as_of).as_of.isoformat()
+    answers, reminded = replies.latest_replies(db), mail.last_sent(db)
     sections = {}
     for unit in unit_reporting(db, day, parent):
+        answer = answers.get(unit["code"])
         sections.setdefault(unit["group"] or "", []).append({
             "code": unit["code"], "name": unit["name"], "allocated": unit["allocated"],
             "machines_reporting": unit["seen"], "machines_installed": unit["installed"],
             "deployment_need": unit["missing"], "reporting": unit["seen"] > 0,
-            "contacts": {key: bool(unit[key]) for key in CONTACTS}})
+            "contacts": {key: bool(unit[key]) for key in CONTACTS},
+            "reminded_on": _local_day(reminded.get(unit["code"])),
+            "replied_on": answer["replied_on"] if answer else None,
+            "replied_by": answer["replied_by"] if answer else None})
     units = [unit for members in sections.values() for unit in members]
     return {
         "as_of": day, "parent": parent.upper() if parent else None,
@@ -49,8 +59,14 @@ def build_reporting_status(db, parent=None, as_of=None):
         "summary": {
             "units": len(units),
             "reporting": sum(unit["reporting"] for unit in units),
-            "contacts_complete": sum(all(unit["contacts"].values()) for unit in units)},
+            "contacts_complete": sum(all(unit["contacts"].values()) for unit in units),
+            "replied": sum(unit["replied_on"] is not None for unit in units)},
     }
+
+
+def _local_day(stored):
+    return None if stored is None else parse_stored(stored).astimezone(LOCAL_TZ).date() \
+        .isoformat()
 
 
 def _mark(present):
@@ -59,9 +75,12 @@ def _mark(present):
 
 def _cells(number, unit):
     answered = unit["reporting"]
+    reply = (f"{day_text(unit['replied_on'])}, {unit['replied_by']}" if unit["replied_on"]
+             else None)
     return [number, unit["name"], unit["machines_reporting"] if answered else None,
             unit["deployment_need"] if answered else None,
-            *(_mark(unit["contacts"][key]) for key in CONTACTS)]
+            *(_mark(unit["contacts"][key]) for key in CONTACTS),
+            day_text(unit["reminded_on"]) if unit["reminded_on"] else None, reply]
 
 
 def to_xlsx(status, head):

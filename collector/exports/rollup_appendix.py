@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from collector.counting.rollup import rollup
 from collector.exports.files import day_text, export_file
-from collector.exports.letterhead import attached_line, letterhead
+from collector.exports.letterhead import (
+    OTHER_GROUP,
+    attached_line,
+    letterhead,
+    with_group_titles,
+)
 from collector.exports.xlsx_layout import COUNT_FORMAT, RATE_FORMAT, SheetWriter
 from collector.formats.formatting import number
 from collector.store.units import get_unit
@@ -33,7 +38,6 @@ MISNAMED_NOTE_UNDER_UNIT = ("Không cộng vào tổng của đơn vị; đượ
                             "của toàn tỉnh")
 MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
                   "đặt tên máy theo hướng dẫn")
-OTHER_GROUP = "Các đơn vị khác"
 WIDTHS = (6, 38, 14, 14, 10, 20)
 # The kind of each CSV row, so totals can be filtered out before summing.
 KINDS = {"unit": "đơn vị", "section_total": "cộng mục", "parent_own": "máy của đơn vị cấp trên",
@@ -60,6 +64,8 @@ class Line:
 def notes(row):
     """The Ghi chú of a unit row: only what the figures beside it cannot say (a rate over
     100% or an empty allocation speaks for itself, as in letter 002)."""
+    if row.get("pending"):  # a national appendix: the province has not pushed this day
+        return "Chưa gửi số liệu ngày này"
     found = []
     if not row["seen"]:
         found.append("Chưa có máy báo cáo")
@@ -108,6 +114,32 @@ def appendix_lines(report):
     return lines
 
 
+def unallocated(report):
+    """The installed machines the sum of allocations leaves out: the units whose allocation
+    is blank (`(name, installed)`, those with machines installed) and the misnamed row. The
+    sentences and the totals follow the table, where these count as installed and not as
+    allocated; these rows are where a hand-made letter may differ from it."""
+    units = [(row["name"], row["installed_official"]) for section in report["sections"]
+             for row in section["units"]
+             if row["allocated"] is None and row["installed_official"]]
+    # Under a unit the misnamed machines are listed, not added (see MISNAMED_NOTE_UNDER_UNIT).
+    return units, 0 if report["parent"] else report["misnamed"]["installed_official"]
+
+
+def difference_lines(report):
+    """The appendix's closing notes on those rows, "a) …", "b) …" (none when there are
+    none)."""
+    units, misnamed = unallocated(report)
+    items = [f"{name} (chưa được phân bổ): {number(installed)} máy" for name, installed in units]
+    if misnamed:
+        items.append(f"Máy không đặt tên theo hướng dẫn: {number(misnamed)} máy")
+    if not items:
+        return []
+    return ["Ghi chú: số bản quyền được cài đặt ở dòng tổng gồm cả các máy sau, không có "
+            "trong số bản quyền được phân bổ:",
+            *(f"{chr(ord('a') + index)}) {item}" for index, item in enumerate(items))]
+
+
 def title(report):
     return TITLE.format(day=day_text(report["as_of"]))
 
@@ -132,6 +164,11 @@ def to_xlsx(report, head, parent_name=None, issue=None):
         bold = line.kind in ("section_total", "total")
         sheet.table_row([line.stt, line.name, line.allocated, line.installed, line.rate,
                          line.note], formats, bold=bold)
+    differences = difference_lines(report)
+    if differences:
+        sheet.blank()
+        for text in differences:
+            sheet.line(text, italic=True, align="left")
     return sheet
 
 
@@ -149,8 +186,10 @@ def build_rollup_export(db, fmt, as_of=None, parent=None, issue=None):
     """The appendix file as of a date (today when None), whole province or under `parent`;
     `issue` (an `Issue`) fills the letter's number and date in."""
     report = rollup(db, as_of=as_of, parent=parent)
+    head = letterhead(db, report["parent"])
+    report = with_group_titles(report, head)
     parent_name = get_unit(db, report["parent"])["name"] if report["parent"] else None
     stem = "phu-luc-ty-le-cai-dat-" + report["as_of"] + (
         f"-{report['parent']}" if report["parent"] else "")
-    return export_file(stem, fmt, lambda: to_xlsx(report, letterhead(db), parent_name, issue),
+    return export_file(stem, fmt, lambda: to_xlsx(report, head, parent_name, issue),
                        lambda: csv_rows(report))

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from collector.formats.safe_cells import neutralise
+from collector.formats.safe_cells import neutralise, printable
 
 FONT_NAME = "Times New Roman"  # the font of the letters these appendices are attached to
 FONT_SIZE = 12
@@ -54,7 +54,7 @@ class SheetWriter:
         instead of wrapped (long lists: a fixed number of rows per printed page);
         `table_size`: the table's font size."""
         self.book = Workbook(write_only=True)
-        self.sheet = self.book.create_sheet(sheet_title[:31])
+        self.sheet = self.book.create_sheet(printable(sheet_title)[:31])
         self.widths = widths
         self.landscape = landscape
         self.one_line_rows = one_line_rows

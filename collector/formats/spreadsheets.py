@@ -15,6 +15,12 @@ from pathlib import Path
 from collector.formats.safe_cells import looks_like_formula, neutralise
 
 MAX_ROWS = 20_000
+# What an XLSX may hold, however small it is packed (a few KB of zip can unpack to GBs);
+# room to spare for the 200,000 devices a console import takes.
+XLSX_UNPACKED_MAX = 512 * 2**20
+XLSX_STRINGS_MAX = 128 * 2**20
+MAX_COLUMNS = 256
+BLANK_LINES_ALLOWED = 10_000
 
 
 class TableError(Exception):
@@ -105,18 +111,81 @@ def _csv_rows(path, strict=False):
         raise TableError(f"line {line}: {exc}") from None
 
 
-def _xlsx_rows(path):
+def _xlsx_rows(path, max_rows):
+    """The first sheet's rows, bounded however the file lies: its unpacked size (a 2 MB file
+    may hold a 2 GB string), the rows its dimension claims (openpyxl pads every claimed
+    row), and the columns of a row; a damaged file is a TableError wherever it breaks."""
     from openpyxl import load_workbook
 
+    _check_unpacked(path)
+    line_limit = max_rows + BLANK_LINES_ALLOWED
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise TableError(f"not a readable XLSX file: {exc}") from None
     try:
-        for number, cells in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
+        sheet = book.worksheets[0]
+        claimed = sheet.max_row if hasattr(sheet, "reset_dimensions") else None
+        if claimed and claimed > line_limit:
+            raise TableError(f"the sheet says it holds {claimed:,} rows: more than "
+                             f"{max_rows:,}")
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # rows as the file holds them, not as it claims
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+            if number > line_limit:
+                raise TableError(f"more than {max_rows:,} rows")
+            if len(cells) > MAX_COLUMNS:
+                raise TableError(f"line {number}: more than {MAX_COLUMNS} columns")
             yield number, list(cells)
+    except TableError:
+        raise
+    except Exception as exc:  # a cell reference without a row, a broken XML part, ...
+        raise TableError(f"not a readable XLSX file: {exc}") from None
     finally:
         book.close()
+
+
+def _check_unpacked(path):
+    """Refuse an XLSX whose parts unpack past what any province's list needs (zipfile
+    stops a part at its declared size, so the declared sizes bound what is read)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: openpyxl names the problem
+    if sum(part.file_size for part in parts) > XLSX_UNPACKED_MAX:
+        raise TableError(f"the file unpacks to more than {XLSX_UNPACKED_MAX // 2**20} MB")
+    for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml") and \
+                part.file_size > XLSX_STRINGS_MAX:
+            raise TableError(f"the file's text unpacks to more than "
+                             f"{XLSX_STRINGS_MAX // 2**20} MB")
+
+
+def written_at(path):
+    """When an XLSX file says it was made (its document properties: created, which a later
+    save in Excel keeps, else last modified; both UTC), as an aware datetime; None for text
+    files or when absent."""
+    from datetime import timezone
+
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # a damaged file: read_table names the problem
+        return None
+    try:
+        moment = book.properties.created or book.properties.modified
+    finally:
+        book.close()
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
 
 def read_table(path, max_rows=MAX_ROWS, strict=False, pad=True):
@@ -130,7 +199,7 @@ def read_table(path, max_rows=MAX_ROWS, strict=False, pad=True):
     if not path.is_file():
         raise TableError(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
+        rows = _xlsx_rows(path, max_rows)
     else:
         rows = _csv_rows(path, strict)
     header, records = None, []

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from collector.formats import console_values as values
-from collector.formats.spreadsheets import read_table
+from collector.formats.spreadsheets import read_table, written_at
 from collector.formats.timefmt import to_stored
 from collector.store import audit
 from collector.store.db import write_transaction
@@ -44,6 +44,34 @@ KSC_HEADINGS = {
     "status": "status",
     "parent group": "place",
     "name of virtual or secondary administration server": "server",
+    # The Russian console's names for the same columns ("Последнее появление в сети", last
+    # visible on the network, is not a connection to the server: passed over, as in English).
+    "имя": "name",
+    "домен windows": "domain",
+    "агент администрирования установлен": "agent_installed",
+    "агент администрирования работает": "agent_running",
+    "постоянная защита": "protection",
+    "статус постоянной защиты": "protection",
+    "последнее соединение с сервером администрирования": "last_seen_at",
+    "последнее обновление антивирусных баз": "bases_at",
+    "антивирусные базы обновлены": "bases_at",
+    "ip-адрес соединения": "ip",
+    "версия агента администрирования": "agent_version",
+    "версия программы": "app_version",
+    "статус": "status",
+    "родительская группа": "place",
+    "имя виртуального или подчиненного сервера администрирования": "server",
+    # A dump through the KSC Open API (HostGroup.FindHosts) under the attributes' own names,
+    # as KlAkOAPI scripts write them: numbers and UTC times, decoded in `_api_cells`.
+    "klhst_wks_dn": "name",
+    "klhst_wks_winhostname": "winhostname",
+    "klhst_wks_windomain": "domain",
+    "klhst_wks_last_nagent_connected": "api_last_connected",
+    "klhst_wks_last_update": "api_bases_at",
+    "klhst_wks_status": "api_status",
+    "klhst_wks_rtp_state": "api_rtp_state",
+    "klhst_wks_status_id": "api_status_id",
+    "klhst_wks_nag_version": "agent_version",
 }
 # The directory: Get-ADComputer | Export-Csv headings, and csvde's LDAP attribute names.
 DIRECTORY_HEADINGS = {
@@ -54,8 +82,8 @@ DIRECTORY_HEADINGS = {
     "useraccountcontrol": "uac", "objectclass": "object_class",
 }
 HEADINGS = {"ksc": KSC_HEADINGS, "directory": DIRECTORY_HEADINGS}
-NAME_COLUMNS = {"ksc": ("name",), "directory": ("name", "cn", "sam", "dns")}
-NAME_HEADINGS = {"ksc": "'Name'",
+NAME_COLUMNS = {"ksc": ("name", "winhostname"), "directory": ("name", "cn", "sam", "dns")}
+NAME_HEADINGS = {"ksc": "'Name', 'Имя' or 'KLHST_WKS_DN'",
                  "directory": "'Name', 'cn', 'sAMAccountName' or 'DNSHostName'"}
 SOURCE_NAMES = {"ksc": "Kaspersky Security Center", "directory": "Active Directory"}
 FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
@@ -78,6 +106,8 @@ class Snapshot:
     source: str
     devices: int
     imported_at: str
+    exported_at: str | None = None  # the moment relative times were counted from
+    exported_from: str | None = None  # "file" (its own date) or "given" (by the officer)
 
 
 def _folded(text):
@@ -146,18 +176,37 @@ def _place_from_dn(dn):
     return ",".join(parts[1:]) or None
 
 
-def _device(source, cells, now):
-    """One row's device, or ValueProblem."""
+def _api_cells(cells):
+    """A KSC Open API row's attributes decoded into the device list's columns: the status
+    bits into Network Agent installed and alive, the RTP state and status id into the
+    console's words, UTC times as they are. None when the row has no API attribute."""
+    api = {column: cells.pop(column) for column in list(cells) if column.startswith("api_")}
+    if not api:
+        return None
+    decoded = {"last_seen_at": values.api_time(api.get("api_last_connected") or ""),
+               "bases_at": values.api_time(api.get("api_bases_at") or "")}
+    installed, alive = values.host_status(api.get("api_status") or "")
+    decoded["agent_installed"], decoded["agent_running"] = installed, alive
+    decoded["protection"] = values.rtp_state(api.get("api_rtp_state") or "")
+    decoded["status"] = values.status_id(api.get("api_status_id") or "")
+    return decoded
+
+
+def _device(source, cells, exported_at):
+    """One row's device, or ValueProblem; `exported_at` is the moment the file was exported
+    (None: not known), which relative times count back from."""
     if source == "directory":
         kind = (cells.get("object_class") or "computer").casefold()
         if kind != "computer":
             raise values.ValueProblem(f"not a computer (objectClass '{cells['object_class']}')")
         name = _directory_name(cells)
     else:
-        name = cells.get("name") or ""
+        name = cells.get("name") or cells.get("winhostname") or ""
     name, netbios = values.computer_name(name)
+    if cells.get("winhostname"):  # the API's NetBIOS name matches, whatever the display name
+        netbios = values.computer_name(cells["winhostname"])[1]
     device = {"name": name, "netbios": netbios, "ip": values.ip_address(cells.get("ip") or "")}
-    device["last_seen_at"] = values.local_time(cells.get("last_seen_at") or "", now)
+    device["last_seen_at"] = values.local_time(cells.get("last_seen_at") or "", exported_at)
     if source == "directory":
         if device["last_seen_at"] is None and cells.get("logon_filetime"):
             device["last_seen_at"] = _filetime(cells["logon_filetime"])
@@ -170,24 +219,39 @@ def _device(source, cells, now):
             device["enabled"] = not int(cells["uac"]) & ACCOUNT_DISABLED
         device["description"] = values.free_text(cells.get("description") or "")
         return device
+    api = _api_cells(cells)
     device["agent_installed"] = values.yes_no(cells.get("agent_installed") or "")
     device["agent_running"] = values.yes_no(cells.get("agent_running") or "")
-    device["bases_at"] = values.local_time(cells.get("bases_at") or "", now)
+    device["bases_at"] = values.local_time(cells.get("bases_at") or "", exported_at)
     for column in ("protection", "agent_version", "app_version", "status", "place", "domain",
                    "server"):
         device[column] = values.free_text(cells.get(column) or "")
+    if api is not None:
+        device.update({column: value for column, value in api.items()
+                       if value is not None or device.get(column) is None})
     return device
 
 
-def read_devices(source, path, now=None):
+def export_moment(path, given=None):
+    """When the file was exported and how that is known: the moment the officer `given`
+    (an aware datetime), else the file's own date (an XLSX's document properties), else
+    (None, None)."""
+    if given is not None:
+        return given, "given"
+    written = written_at(path)
+    return (written, "file") if written is not None else (None, None)
+
+
+def read_devices(source, path, exported_at=None):
     """Every device of an export file as `(line, device)`, or ImportProblems listing every
-    bad line (TableError when the file is no table at all)."""
+    bad line (TableError when the file is no table at all). `exported_at`: the moment the
+    file was exported, which "12 minutes ago" counts back from (None: such a line is an
+    error that asks for it)."""
     if source not in SOURCES:
         raise ValueError(source)
-    now = now or datetime.now(timezone.utc)
     header, rows = read_table(path, max_rows=MAX_ROWS, strict=True, pad=False)
     columns = columns_of(source, header)
-    devices, errors = [], []
+    devices, errors, undated = [], [], []
     for line, cells in rows:
         if len(cells) < len(header):
             errors.append(f"line {line}: {len(cells)} cells where the header has "
@@ -198,9 +262,17 @@ def read_devices(source, path, now=None):
             continue
         named = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
         try:
-            devices.append(dict(_device(source, named, now), line=line))
+            devices.append(dict(_device(source, named, exported_at), line=line))
+        except values.NoExportDate:
+            undated.append(line)
         except values.ValueProblem as exc:
             errors.append(f"line {line}: {values.visible(str(exc))}")
+    if undated:
+        shown = ", ".join(str(line) for line in undated[:10]) + (" …" if undated[10:] else "")
+        errors.insert(0, f"line(s) {shown}: times such as '12 minutes ago' count back from "
+                         "the moment the file was exported, which it does not say: import "
+                         "it again with that moment (avroll import ksc --exported-at "
+                         "'YYYY-MM-DD HH:MM', or the field on the upload page)")
     if errors:
         raise ImportProblems(errors)
     if not devices:
@@ -208,20 +280,25 @@ def read_devices(source, path, now=None):
     return devices
 
 
-def import_file(db, source, path, actor=None, filename=None, now=None):
+def import_file(db, source, path, actor=None, filename=None, now=None, exported_at=None):
     """Read an export and store it as a new snapshot of `source` in one transaction (or
-    nothing); TableError or ImportProblems when it cannot be read."""
+    nothing); TableError or ImportProblems when it cannot be read. `exported_at` (aware):
+    when the file was exported, for a file that does not say so itself."""
     now = now or datetime.now(timezone.utc)
-    devices = read_devices(source, path, now)
+    if exported_at is not None and exported_at > now + timedelta(minutes=5):
+        raise ImportProblems(["the export's date is in the future"])
+    exported_at, exported_from = export_moment(path, exported_at)
+    devices = read_devices(source, path, exported_at)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     imported_at = to_stored(now)
+    exported_stored = to_stored(exported_at) if exported_at is not None else None
     with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO console_imports (source, imported_at, imported_by, filename, sha256, "
-            "devices) VALUES (?, ?, ?, ?, ?, ?)",
+            "devices, exported_at, exported_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [source, imported_at, actor or audit.cli_actor(),
              values.free_text((filename or Path(path).name)[:200]) or "?", digest,
-             len(devices)])
+             len(devices), exported_stored, exported_from])
         import_id = cursor.lastrowid
         names = ", ".join(DEVICE_COLUMNS)
         marks = ", ".join("?" * len(DEVICE_COLUMNS))
@@ -231,8 +308,10 @@ def import_file(db, source, path, actor=None, filename=None, now=None):
             ([import_id, *(device.get(column) for column in DEVICE_COLUMNS)]
              for device in devices))
         audit.record(db, actor or audit.cli_actor(), f"import.{source}",
-                     {"import_id": import_id, "devices": len(devices), "sha256": digest})
-    return Snapshot(import_id, source, len(devices), imported_at)
+                     {"import_id": import_id, "devices": len(devices), "sha256": digest,
+                      "exported_at": exported_stored, "exported_from": exported_from})
+    return Snapshot(import_id, source, len(devices), imported_at, exported_stored,
+                    exported_from)
 
 
 def latest_import(db, source):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ from flask import current_app
 from collector.store.keyfile import make_private
 
 BUSY_TIMEOUT_MS = 10_000
+BUSY_CODES = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (extended codes keep them in the low byte)
 
 
 def default_path():
@@ -91,10 +93,32 @@ def write_transaction(db):
             raise
         db.execute("RELEASE nested")
         return
-    db.execute("BEGIN IMMEDIATE")
+    begin_immediate(db)
     try:
         yield db
     except BaseException:
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+def begin_immediate(db):
+    """BEGIN IMMEDIATE, however long another connection (`figures rebuild`, a backup, the
+    writer's batch) holds the write lock: the busy timeout is one wait, not the end, so no
+    client is ever answered "database is locked". In WAL mode the write lock, once held, is
+    all a write needs: nothing after this waits for another connection."""
+    while True:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+
+
+def _busy(exc):
+    """Another connection holds the lock (Python before 3.11 gives only the message)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return "database is locked" in str(exc)
+    return code & 0xFF in BUSY_CODES

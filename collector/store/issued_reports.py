@@ -1,6 +1,9 @@
-"""Reports as issued: the number and date an officer gave a report, and the exact bytes of
-the files that went out with it (appendix, letter), kept so that they download later
-byte for byte as sent, whatever units, settings or reports changed since."""
+"""Documents as issued, reports and reminders: the number and date an officer gave one, and
+the exact bytes of the files that went out with it (appendix, letter), kept so that they
+download later byte for byte as sent, whatever units, settings or reports changed since.
+
+A number is unique per issuer and day: the province (`parent` None) and each unit drafting
+under its own letterhead number their documents apart."""
 
 from __future__ import annotations
 
@@ -12,37 +15,39 @@ from collector.store.db import write_transaction
 
 
 class DuplicateIssue(ValueError):
-    """A report with this number and date was issued already."""
+    """A document with this number and date was issued already by the same issuer."""
 
 
-def save_issued(db, number, issued_on, as_of, parent, files, actor):
-    """Store an issued report and its `files` (`{filename: bytes}`) in one transaction,
-    audited; the new report's id."""
+def save_issued(db, number, issued_on, as_of, parent, files, actor, kind="report"):
+    """Store an issued document (`kind` report or reminder) and its `files`
+    (`{filename: bytes}`) in one transaction, audited; the new document's id."""
     with write_transaction(db):
-        if db.execute("SELECT 1 FROM issued_reports WHERE number = ? AND issued_on = ?",
-                      [number, issued_on]).fetchone():
+        if db.execute("SELECT 1 FROM issued_reports WHERE number = ? AND issued_on = ? "
+                      "AND parent IS ?", [number, issued_on, parent]).fetchone():
             raise DuplicateIssue(f"số {number} ngày {issued_on} đã được ban hành")
         cursor = db.execute(
-            "INSERT INTO issued_reports (number, issued_on, as_of, parent, issued_at, "
-            "issued_by) VALUES (?, ?, ?, ?, ?, ?)",
-            [number, issued_on, as_of, parent, now_stored(), actor])
+            "INSERT INTO issued_reports (kind, number, issued_on, as_of, parent, issued_at, "
+            "issued_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [kind, number, issued_on, as_of, parent, now_stored(), actor])
         report_id = cursor.lastrowid
         for filename, body in files.items():
             db.execute("INSERT INTO issued_files (report_id, filename, body, sha256) "
                        "VALUES (?, ?, ?, ?)",
                        [report_id, filename, body, hashlib.sha256(body).hexdigest()])
-        audit.record(db, actor, "reports.issue",
+        audit.record(db, actor, f"{kind}s.issue",
                      {"id": report_id, "number": number, "issued_on": issued_on,
                       "as_of": as_of, "parent": parent, "files": sorted(files)})
     return report_id
 
 
-def issued_reports(db):
-    """Every issued report, newest first, with its files' names, sizes and SHA-256 (not
-    their bytes): what the issued-reports page and the trend chart's marks read."""
+def issued_reports(db, kind=None):
+    """Every issued document (of `kind` when given), newest first, with its files' names,
+    sizes and SHA-256 (not their bytes): what the issued page and the trend chart's marks
+    read."""
     reports = [dict(row) for row in db.query(
-        "SELECT id, number, issued_on, as_of, parent, issued_at, issued_by "
-        "FROM issued_reports ORDER BY issued_on DESC, id DESC")]
+        "SELECT id, kind, number, issued_on, as_of, parent, issued_at, issued_by "
+        "FROM issued_reports WHERE ? IS NULL OR kind = ? ORDER BY issued_on DESC, id DESC",
+        [kind, kind])]
     files = {}
     for row in db.query("SELECT report_id, filename, length(body) AS size, sha256 "
                         "FROM issued_files ORDER BY report_id, filename"):

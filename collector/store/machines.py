@@ -41,8 +41,7 @@ def search_params(query):
 
 
 # A report's addresses as searchable text, one per line: its IPs, and its MACs as bare
-# upper-case hex digits (kept per machine now by `counting/kept.py`, searched through
-# `counting/figures.py`).
+# upper-case hex digits (kept per machine by `store/search_index.py`).
 REPORT_IPS = ("(SELECT group_concat(json_extract(a.value, '$.ip'), char(10)) "
               "FROM json_each({body}, '$.machine.addresses') a)")
 REPORT_MACS = (f"(SELECT group_concat({MAC_DIGITS}, char(10)) "  # noqa: S608
@@ -55,13 +54,24 @@ NOT_INDEXABLE = set("%_\\")
 
 
 def search_now_params(query):
-    """The :q and :mac parameters of the search through the trigram index of the machines
-    now (`counting/figures.search_condition`) for a query without NOT_INDEXABLE
+    """The :q and :mac parameters of `search_now_sql()` for a query without NOT_INDEXABLE
     characters, or None when it has one."""
     if set(query) & NOT_INDEXABLE:
         return None
     mac = MAC_TEXT.fullmatch(query) and query.upper().replace(":", "").replace("-", "")
     return {"q": f"%{query}%", "mac": f"%{mac}%" if mac else None}
+
+
+def search_now_sql(machine_id, mac):
+    """`search_sql()` over the machines now through the trigram index `machine_search`
+    (their names, ids, IPs and MACs as bare hex digits, kept by `store/search_index.py`);
+    with `mac`, the :mac pattern too."""
+    # The column expression comes from our own code, never from input.
+    matching = "SELECT rowid FROM machine_search WHERE text LIKE :q"
+    if mac:
+        matching += " UNION SELECT rowid FROM machine_search WHERE text LIKE :mac"
+    return (f"{machine_id} IN (SELECT machine_id FROM machines "  # noqa: S608
+            f"WHERE rowid IN ({matching}))")
 
 
 def search_sql(hostname, machine_id, body):
@@ -139,4 +149,68 @@ def addresses_by_report(db, report_ids):
             "ORDER BY r.report_id, a.key", [json.dumps(list(found))]):
         if row["ip"] not in found[row["report_id"]]:
             found[row["report_id"]].append(row["ip"])
+    return found
+
+
+class UnknownMachine(LookupError):
+    """No machine has reported with this id or under this name."""
+
+
+class AmbiguousMachine(LookupError):
+    """A name several machines report under: the officer must say which, by its id."""
+
+    def __init__(self, name, machine_ids):
+        super().__init__(name)
+        self.name, self.machine_ids = name, machine_ids
+
+
+def resolve_machine(db, reference):
+    """The machine id an officer means by `reference`: a machine id in any spelling, or a
+    hostname (any case) that one machine reports under now."""
+    reference = str(reference).strip()
+    machine_id = canonical_machine_id(reference)
+    if db.execute("SELECT 1 FROM machines WHERE machine_id = ?", [machine_id]).fetchone():
+        return machine_id
+    named = [found for (found,) in db.execute(
+        "SELECT machine_id FROM machines WHERE hostname = ? COLLATE NOCASE "
+        "ORDER BY machine_id", [reference])]
+    if len(named) > 1:
+        raise AmbiguousMachine(reference, named)
+    if not named:
+        raise UnknownMachine(reference)
+    return named[0]
+
+
+def name_twins(db, machine_id, hostname):
+    """The other machines that report under the same name now (a reinstall, a clone):
+    `[{machine_id, hostname, last_seen_at}]`."""
+    return list(db.query(
+        "SELECT machine_id, hostname, last_seen_at FROM machines WHERE hostname = ? "
+        "COLLATE NOCASE AND machine_id != ? ORDER BY last_seen_at DESC",
+        [hostname, machine_id]))
+
+
+PRODUCT_DATES = """
+    SELECT p.report_id, p.name, p.signatures_updated_at,
+           min(substr(json_extract(b.value, '$.licence_expires_at'), 1, 10))
+               AS licence_expires_on
+    FROM report_products p JOIN reports r ON r.report_id = p.report_id
+         LEFT JOIN json_each(r.body, '$.antivirus.products') b
+         ON json_extract(b.value, '$.name') = p.name
+    WHERE p.report_id IN (SELECT value FROM json_each(?))
+    GROUP BY p.rowid ORDER BY p.report_id, p.rowid"""
+
+
+def product_dates(db, report_id):
+    """Each product of a report, in the report's order, with when its signatures were last
+    updated (by the collector's clock, as stored) and the day its licence ends as the agent
+    read it: `[{name, signatures_updated_at, licence_expires_on}]`."""
+    return product_dates_by_report(db, [report_id])[report_id]
+
+
+def product_dates_by_report(db, report_ids):
+    """`product_dates()` of several reports, `{report_id: [...]}`."""
+    found = {report_id: [] for report_id in report_ids}
+    for row in db.query(PRODUCT_DATES, [json.dumps(list(found))]):
+        found[row.pop("report_id")].append(row)
     return found

@@ -3,6 +3,7 @@ never shown back, never logged, never audited) and the log of every sending."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 from collector.formats.timefmt import now_stored
@@ -12,8 +13,9 @@ from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, Page
 from collector.store.units import EMAIL
 
 SECURITY = ("starttls", "tls", "none")
-FIELDS = ("host", "port", "security", "username", "sender")
-DEFAULTS = {"host": "", "port": "587", "security": "starttls", "username": "", "sender": ""}
+FIELDS = ("host", "port", "security", "username", "sender", "sender_name")
+DEFAULTS = {"host": "", "port": "587", "security": "starttls", "username": "", "sender": "",
+            "sender_name": ""}
 HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
 ERROR_MAX = 500
 
@@ -71,6 +73,11 @@ def _checked(fields):
     if sender and not EMAIL.fullmatch(sender):
         errors["sender"] = "not an e-mail address"
     clean["sender"] = sender
+    # The name shown beside the address ("Sở Thông tin và Truyền thông"); one line.
+    sender_name = " ".join(str(fields.get("sender_name") or "").split())
+    if len(sender_name) > 120 or not sender_name.isprintable():
+        errors["sender_name"] = "at most 120 printable characters"
+    clean["sender_name"] = sender_name
     if errors:
         raise MailSettingError(errors)
     return clean
@@ -98,12 +105,21 @@ def save(db, fields, actor, password=None, clear_password=False):
     return current(db)
 
 
-def without_secret(text, secret):
-    """An error message to store or show: the password cut out, the length bounded."""
+def without_secret(text, secret, username=""):
+    """An error message to store or show: the password cut out, as written and as the SMTP
+    logins send it (base64, alone or in AUTH PLAIN's blob), the length bounded."""
     text = str(text)
     if secret:
-        text = text.replace(secret, "***")
+        for form in (secret, *_sent_forms(secret, username)):
+            text = text.replace(form, "***")
     return text[:ERROR_MAX]
+
+
+def _sent_forms(secret, username):
+    for raw in (secret, f"\0{username}\0{secret}", f"{username}\0{username}\0{secret}"):
+        encoded = base64.b64encode(raw.encode()).decode("ascii")
+        yield encoded
+        yield encoded.rstrip("=")
 
 
 def log_sending(db, actor, unit_code, recipient, subject, attachments, error=None):
@@ -113,6 +129,18 @@ def log_sending(db, actor, unit_code, recipient, subject, attachments, error=Non
                    "attachments, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [now_stored(), actor, unit_code, recipient, subject, attachments,
                     "failed" if error else "sent", error])
+
+
+def sent_since(db, actor, since):
+    """Whether `actor` sent (or tried) any reminder at or after `since` (a stored time)."""
+    return db.execute("SELECT 1 FROM mail_log WHERE actor = ? AND at >= ? LIMIT 1",
+                      [actor, since]).fetchone() is not None
+
+
+def last_sent(db):
+    """Each unit's last reminder sent: `{unit_code: at}` (stored UTC time)."""
+    return dict(db.execute("SELECT unit_code, max(at) FROM mail_log WHERE status = 'sent' "
+                           "GROUP BY unit_code").fetchall())
 
 
 def recent_sendings(db, page=1, per_page=PER_PAGE_DEFAULT):

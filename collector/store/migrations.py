@@ -6,7 +6,7 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
-from collector.store import repair
+from collector.store import repair, search_index
 from collector.store.ingest import backfill_connection_and_signatures
 
 migrations = Migrations("avroll")
@@ -467,7 +467,124 @@ def m017_ingest_lookups(db):
 
 
 @migrations()
-def m018_figures_door(db):
+def m018_read_tokens(db):
+    # Bearer tokens for scripts and collectors above that read GET /api/v1/* (store/api_tokens.py).
+    db.execute("""
+        CREATE TABLE api_tokens (
+            token_id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'unit')),
+            unit_code TEXT,
+            note TEXT,
+            expires_on TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            last_used_on TEXT,
+            revoked_at TEXT
+        )""")
+
+
+@migrations()
+def m019_console_export_dates(db):
+    # When a KSC or AD file was exported (its own date, or the one the officer gave), which
+    # its "12 minutes ago" counts back from and its connections are judged against.
+    db.execute("ALTER TABLE console_imports ADD COLUMN exported_at TEXT")
+    db.execute("ALTER TABLE console_imports ADD COLUMN exported_from TEXT")
+    # KSC's own product names ("Kaspersky Endpoint Security 10 MR1") now count as their
+    # family: every kept figure not kept for good is counted again (counting/products.py).
+    db.execute("INSERT INTO kept_marks (since) VALUES ('')")
+
+
+@migrations()
+def m020_letters_each_level_and_replies(db):
+    # Each unit's own letterhead (a district drafts under its own name, not the province's).
+    db.execute("""CREATE TABLE unit_letterheads (unit_code TEXT NOT NULL, key TEXT NOT NULL,
+                  value TEXT NOT NULL, PRIMARY KEY (unit_code, key)) WITHOUT ROWID""")
+    # Reminders are issued and kept like reports; a number is unique per issuer (the
+    # province, or the unit whose letterhead it bears) and day, not across all of them.
+    # Both tables are rebuilt (SQLite cannot change a constraint; renaming the parent
+    # renames the files' reference with it): old ones aside, new ones made, rows copied.
+    db.execute("ALTER TABLE issued_reports RENAME TO issued_reports_old")
+    db.execute("ALTER TABLE issued_files RENAME TO issued_files_old")
+    db.execute("""
+        CREATE TABLE issued_reports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'report' CHECK (kind IN ('report', 'reminder')),
+            number TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            parent TEXT,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE issued_files (
+            report_id INTEGER NOT NULL REFERENCES issued_reports (id),
+            filename TEXT NOT NULL,
+            body BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (report_id, filename)
+        )""")
+    db.execute("INSERT INTO issued_reports (id, number, issued_on, as_of, parent, issued_at, "
+               "issued_by) SELECT id, number, issued_on, as_of, parent, issued_at, issued_by "
+               "FROM issued_reports_old")
+    db.execute("INSERT INTO issued_files SELECT * FROM issued_files_old")
+    db.execute("DROP TABLE issued_files_old")
+    db.execute("DROP TABLE issued_reports_old")
+    db.execute("CREATE UNIQUE INDEX issued_reports_number ON issued_reports "
+               "(number, issued_on, coalesce(parent, ''))")
+    # Each unit's answer to the reminders: on which day, by whom, recorded by which officer.
+    db.execute("""
+        CREATE TABLE unit_replies (
+            id INTEGER PRIMARY KEY,
+            unit_code TEXT NOT NULL,
+            replied_on TEXT NOT NULL,
+            replied_by TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX unit_replies_unit ON unit_replies (unit_code, replied_on)")
+    # Who the reminders name as sender ("Sở Thông tin và Truyền thông <avroll@…>").
+    db.execute("INSERT OR IGNORE INTO mail_settings (key, value) VALUES ('sender_name', '')")
+
+
+@migrations()
+def m021_national_collector(db):
+    # A national collector keeps what each province pushed, as signed (store/national.py).
+    db.execute("CREATE TABLE collector_role (role TEXT NOT NULL)")
+    db.execute("""CREATE TABLE push_credentials (id INTEGER PRIMARY KEY,
+                  province TEXT NOT NULL, credential_hash TEXT NOT NULL UNIQUE,
+                  created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT)""")
+    db.execute("""CREATE TABLE national_days (province TEXT NOT NULL, as_of TEXT NOT NULL,
+                  version INTEGER NOT NULL, figures TEXT NOT NULL, sha256 TEXT NOT NULL,
+                  computed_at TEXT, received_at TEXT NOT NULL, clock_skew_seconds INTEGER,
+                  PRIMARY KEY (province, as_of, version)) WITHOUT ROWID""")
+    # A report's number is unique per issuer and day: the province ('') or a unit drafting
+    # under its own letterhead (`parent`).
+    db.execute("""CREATE TABLE national_issued (province TEXT NOT NULL, number TEXT NOT NULL,
+                  issued_on TEXT NOT NULL, parent TEXT NOT NULL, as_of TEXT NOT NULL,
+                  issued_at TEXT NOT NULL, received_at TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, parent))""")
+    db.execute("""CREATE TABLE national_issued_files (province TEXT NOT NULL,
+                  number TEXT NOT NULL, issued_on TEXT NOT NULL, parent TEXT NOT NULL,
+                  filename TEXT NOT NULL, body BLOB NOT NULL, sha256 TEXT NOT NULL,
+                  PRIMARY KEY (province, number, issued_on, parent, filename))""")
+    db.execute("""CREATE TABLE national_pushes (id INTEGER PRIMARY KEY, province TEXT NOT NULL,
+                  received_at TEXT NOT NULL, clock_skew_seconds INTEGER, what TEXT)""")
+    db.execute("CREATE INDEX national_pushes_province ON national_pushes (province, received_at)")
+
+
+@migrations()
+def m022_search_follows_the_latest_report(db):
+    # The search index was kept with the figures (counting/kept.py), rewritten for every
+    # report; triggers now keep it with the machine, only when its name or addresses change.
+    search_index.install(db)
+    db.execute("DELETE FROM kept_state WHERE key = 'search'")
+
+
+@migrations()
+def m023_figures_door(db):
     # Each machine's kept row carries every rule as a column (seen, installed, official...),
     # so readers filter on columns and never restate a rule; the mismatch rule changed (a
     # name under the enrolling unit is none): every kept figure is counted again.

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from collector.store import audit
 from collector.store.db import write_transaction
 from collector.store.in_force import check_after_latest, effective_day
+from collector.store.units import EMAIL
 from shared.naming import PatternError, parse_pattern
+from shared.report import text_problem
+
+LINE_BREAKS = str.maketrans("\t\r\n", "   ")
 
 
 class SettingError(ValueError):
@@ -78,6 +82,26 @@ def _document_text(max_length):
     return parse
 
 
+def _reply_email(text):
+    text = str(text).strip()
+    if text and (len(text) > 254 or not EMAIL.fullmatch(text)):
+        raise SettingError(f"'{text}' không phải địa chỉ e-mail")
+    return text
+
+
+def _days_of_month(text):
+    """`5; 20`: the days of the month reminders go out on (empty: never by themselves)."""
+    days = []
+    for part in str(text).replace(",", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 28:
+            raise SettingError(f"'{part}' không phải ngày trong tháng từ 1 đến 28")
+        days.append(int(part))
+    return sorted(set(days))
+
+
 def lines(value):
     """A `;`-separated setting as its lines (recipients, copies, signer's titles)."""
     return [line.strip() for line in value.split(";") if line.strip()]
@@ -137,6 +161,10 @@ SETTINGS = {setting.key: setting for setting in (
             "are at most this many days old. Default 7 days, after Kaspersky Security Center's "
             f"\"Databases are outdated\" device status condition ({KSC_STATUS_PAGE}).",
             _whole_number(1, 365)),
+    Setting("licence_warning_days", "30",
+            "A machine whose mandated antivirus says its licence ends within this many days "
+            "is listed under \"licence expires within N days\" on its unit's page, so the "
+            "licence is renewed before protection stops.", _whole_number(1, 365)),
     Setting("required_product",
             "Kaspersky Endpoint Security for Windows; Kaspersky Security for Windows Server; "
             "Kaspersky Endpoint Security for Linux; Kaspersky Endpoint Security for Business",
@@ -174,9 +202,41 @@ SETTINGS = {setting.key: setting for setting in (
     Setting("signer_name", "", "Họ và tên người ký công văn.", _document_text(80),
             "Người ký"),
     Setting("letter_copies", "Lưu: VT",
-            "\"Nơi nhận\" của công văn sau dòng \"Như trên\", các nơi cách nhau bằng dấu "
-            ";, ví dụ \"UBND các huyện, thành phố; Lưu: VT, CNTT\".", _document_text(400),
-            "Nơi nhận"),
+            "\"Nơi nhận\" của công văn báo cáo sau dòng \"Như trên\", các nơi cách nhau "
+            "bằng dấu ;, ví dụ \"UBND các huyện, thành phố; Lưu: VT, CNTT\".",
+            _document_text(400), "Nơi nhận (báo cáo)"),
+    Setting("reminder_copies", "Lưu: VT",
+            "\"Nơi nhận\" của công văn đôn đốc sau dòng \"Như trên\", ví dụ \"CT và các "
+            "PCT UBND huyện; LĐVP; Lưu: VT\".", _document_text(400), "Nơi nhận (đôn đốc)"),
+    Setting("reminder_basis", "",
+            "Văn bản mà công văn đôn đốc thực hiện, viết tiếp sau \"Thực hiện\", ví dụ "
+            "\"Công văn số 1134/STTTT-CNTT ngày 11/10/2022 của Sở Thông tin và Truyền "
+            "thông\" (để trống nếu không có).", _document_text(400), "Căn cứ đôn đốc"),
+    Setting("reply_office", "",
+            "Nơi nhận báo cáo của các đơn vị, in trong công văn và thư đôn đốc, ví dụ "
+            "\"Phòng Văn hóa và Thông tin\".", _document_text(160), "Đầu mối nhận báo cáo"),
+    Setting("reply_email", "",
+            "Địa chỉ e-mail các đơn vị gửi báo cáo về (in trong công văn đôn đốc; thư đôn "
+            "đốc trả lời về địa chỉ này).", _reply_email, "E-mail nhận báo cáo"),
+    Setting("children_group", "",
+            "Tên gọi chung các đơn vị trực thuộc không ghi nhóm riêng, ví dụ \"UBND các xã, "
+            "thị trấn\" (in ở mục của bảng và ở \"Kính gửi\").", _document_text(120),
+            "Tên nhóm đơn vị trực thuộc"),
+    Setting("letter_connected_sentence", "yes",
+            "yes: công văn báo cáo có thêm câu về số máy kết nối được với máy chủ quản trị "
+            "và số máy chưa đặt tên theo hướng dẫn; no: không in câu này.", _yes_no,
+            "Câu về máy kết nối và đặt tên"),
+    Setting("reminder_days", "",
+            "Các ngày trong tháng (1 đến 28, cách nhau bằng dấu ;) mà \"avroll serve\" tự "
+            "gửi thư đôn đốc trong lần chạy ban đêm; để trống: không tự gửi.", _days_of_month,
+            "Ngày tự gửi thư đôn đốc"),
+    Setting("reminder_below", "100",
+            "Thư đôn đốc tự gửi đến các đơn vị có tỷ lệ cài đặt dưới mức này (%).",
+            _whole_number(1, 1000), "Mức tỷ lệ đôn đốc"),
+    Setting("reminder_answer_days", "7",
+            "Số ngày đơn vị có để báo cáo sau ngày số liệu (hạn báo cáo trong công văn và "
+            "thư đôn đốc; công văn 004: rà soát 12/10, hạn 19/10).", _whole_number(1, 90),
+            "Số ngày để báo cáo"),
 )}
 
 
@@ -243,6 +303,9 @@ def set_value(db, key, text, actor=None, effective_from=None):
     effect from `effective_from` (YYYY-MM-DD, default today): figures as of an earlier day
     keep the value then in force."""
     setting = _setting(key)
+    problem = text_problem(str(text).translate(LINE_BREAKS))  # a text area's lines are text
+    if problem:
+        raise SettingError(f"{key} {problem}")
     value = setting.parse(text)
     text = str(text).strip()
     try:

@@ -15,6 +15,7 @@ from collector.formats.spreadsheets import read_table, write_csv
 from collector.store import audit
 from collector.store.db import write_transaction
 from collector.store.in_force import BEGINNING, BadEffectiveDate, check_after_latest, effective_day
+from shared.report import text_problem
 
 COLUMNS = ("code", "name", "group", "parent", "allocated",
            "leader_name", "leader_phone", "officer_name", "officer_phone", "email")
@@ -103,6 +104,9 @@ def _check_row(line, row, problems):
         problems.append(f"line {line}: {text}")
 
     unit = {column: (row[column].strip() or None) for column in COLUMNS if column in row}
+    for column, text in unit.items():
+        if text and (found := text_problem(text)):
+            problem(f"{column} {found}")
     code = unit.get("code") or ""
     if not CODE.fullmatch(code):
         problem(f"code '{code}' must be 1 to 15 letters or digits (it is used in computer names)")

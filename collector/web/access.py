@@ -1,7 +1,9 @@
 """Who may see what: the logged-in officer, the roles, and the units an officer may see.
 
 Every route needs a logged-in officer unless its endpoint is in PUBLIC_ENDPOINTS, so a new
-route is protected without anyone remembering to. Pages and API read through
+route is protected without anyone remembering to. A read token (`store/api_tokens.py`)
+stands in for an officer of its role on `GET /api/v1/*` and is refused everywhere else,
+whatever else the request carries. Pages and API read through
 `visible_unit_codes()`, so a unit officer sees only their unit and the units under it.
 """
 
@@ -12,14 +14,18 @@ import functools
 from flask import abort, g, redirect, request, session, url_for
 
 from collector.counting import figures
-from collector.store import machines, server_sessions, users
+from collector.store import api_tokens, machines, server_sessions, users
 from collector.store.db import get_db, write_transaction
+from collector.store.enrollment import bearer_secret
 from collector.web import csrf
 from collector.web.errors import json_error, wants_json
 
 # Anyone may reach these: the health check, static files, the login form, and the report
-# endpoint (agents authenticate there with a bearer token, not a session).
-PUBLIC_ENDPOINTS = frozenset({"static", "api.health", "api.post_report", "auth.login"})
+# and inventory endpoints (agents authenticate there with a bearer token, not a session),
+# and a national collector's push endpoints (a province's push credential).
+PUBLIC_ENDPOINTS = frozenset({"static", "api.health", "api.post_report",
+                              "inventory.post_inventory", "auth.login", "national.push_state",
+                              "national.push_day", "national.push_issued"})
 
 # The unit and every unit under it; UNION (not UNION ALL) stops at a cycle in bad data.
 SUBTREE = """
@@ -80,8 +86,32 @@ def log_out():
     g.user = None
 
 
+READ_PREFIX = "/api/v1/"
+
+
+def read_token_request():
+    """None when the request carries no read token; else the answer refusing it, or None
+    after taking its reader as this request's officer (GET under /api/v1/ only)."""
+    secret = bearer_secret(request.headers.get("Authorization"))
+    if not api_tokens.is_read_token(secret):
+        return False
+    if request.method != "GET" or not request.path.startswith(READ_PREFIX):
+        return json_error(403, "a read token opens GET /api/v1/* only")
+    reader = api_tokens.reader(get_db(), secret)
+    if reader is None:
+        response = json_error(401, "this read token is unknown, revoked or expired")
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    g.user = reader.as_user()
+    return None
+
+
 def require_login():
-    """Before every request: a session is needed unless the endpoint is public."""
+    """Before every request: a session is needed unless the endpoint is public; a read
+    token is taken on `GET /api/v1/*` only."""
+    refused = read_token_request()
+    if refused is not False:
+        return refused
     if request.endpoint in PUBLIC_ENDPOINTS or current_user() is not None:
         return None
     if wants_json():

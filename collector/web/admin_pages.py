@@ -14,7 +14,9 @@ from collector.formats.spreadsheets import TableError
 from collector.store import enrollment, lifecycle, settings, units
 from collector.store.db import get_db
 from collector.store.users import AccountError
+from collector.web import bulk
 from collector.web.access import actor, require_role
+from collector.web.pages import machine_list_page, machine_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -121,26 +123,64 @@ def tokens_page():
 
 @bp.post("/tokens/<token_id>/revoke")
 def revoke_token(token_id):
+    """Revoke a token; with "retire", the machines it enrolled from the moment given on
+    (the leak: a unit's genuine PCs share its token), never all of them blindly."""
     db = get_db()
+    after = None
+    if request.form.get("retire_machines") == "1":
+        try:
+            after = lifecycle.enrolled_moment(request.form.get("enrolled_after") or "")
+        except lifecycle.BadRetirement:
+            return render_template(
+                "error.html", status=400,
+                message="To retire the machines it enrolled, give the moment the token "
+                        "leaked: those enrolled before stay."), 400
     try:
         enrollment.revoke_token(db, actor(), int(token_id))
     except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
         abort(404)
-    if request.form.get("retire_machines") == "1":
-        lifecycle.retire_enrolled_by(db, actor(), int(token_id))
+    if after:
+        lifecycle.retire_enrolled_by(db, actor(), int(token_id), enrolled_after=after)
     return redirect(url_for("admin.tokens_page"))
+
+
+def _retirement_form():
+    """The date and reason of a retirement form, confirmed; BadRetirement (its message for
+    the page) when the officer did not confirm, or left the date or reason out."""
+    if request.form.get("confirm") != "1":
+        raise lifecycle.BadRetirement("tick the box to confirm the retirement")
+    day = request.form.get("date", "").strip()
+    if not day:
+        raise lifecycle.BadRetirement("give the day it leaves the counts")
+    reason = " ".join(request.form.get("reason", "").split())[:200]
+    if not reason:
+        raise lifecycle.BadRetirement("give the reason for the retirement")
+    return lifecycle.retirement_day(day), reason
 
 
 @bp.post("/machines/<machine_id>/retire")
 def retire_machine(machine_id):
-    """Retire a machine from a day on (?date, default today), with a reason."""
+    """Retire a machine from a day on, confirmed, with a reason (422 on the page without)."""
     try:
-        lifecycle.retire(get_db(), actor(), machine_id, request.form.get("date") or None,
-                         request.form.get("reason", "").strip()[:200] or None)
-    except lifecycle.UnknownMachine:
+        day, reason = _retirement_form()
+        lifecycle.retire(get_db(), actor(), machine_id, day, reason)
+    except (lifecycle.UnknownMachine, lifecycle.AmbiguousMachine):
         abort(404)
-    except lifecycle.BadRetirement:
-        abort(400)
+    except lifecycle.BadRetirement as exc:
+        return machine_page(machine_id, error=str(exc), status=422)
+    return redirect(url_for("pages.machine_detail", machine_id=machine_id))
+
+
+@bp.post("/machines/<machine_id>/restore")
+def restore_machine(machine_id):
+    """Bring a retired machine back into the counts."""
+    try:
+        lifecycle.restore(get_db(), actor(), machine_id,
+                          " ".join(request.form.get("reason", "").split())[:200] or None)
+    except (lifecycle.UnknownMachine, lifecycle.AmbiguousMachine):
+        abort(404)
+    except lifecycle.NotRetired:
+        return machine_page(machine_id, error="the machine is not retired", status=409)
     return redirect(url_for("pages.machine_detail", machine_id=machine_id))
 
 
@@ -150,8 +190,32 @@ def assign_machine(machine_id):
     try:
         lifecycle.assign(get_db(), actor(), machine_id,
                          request.form.get("unit_code", "").strip() or None)
-    except lifecycle.UnknownMachine:
+    except (lifecycle.UnknownMachine, lifecycle.AmbiguousMachine):
         abort(404)
     except AccountError:
         abort(400)
     return redirect(url_for("pages.machine_detail", machine_id=machine_id))
+
+
+@bp.post("/machines/bulk")
+def bulk_machines():
+    """Assign or retire the machines ticked on the /machines list, or every machine its
+    filters (the query string) match; each change audited."""
+    db = get_db()
+    action = request.form.get("action")
+    try:
+        chosen = bulk.chosen_machines(db, request.form.get("scope"),
+                                      request.form.getlist("machine_id"))
+        if not chosen:
+            raise bulk.BulkError("tick at least one machine")
+        if action == "assign":
+            done = bulk.assign(db, actor(), chosen,
+                               request.form.get("unit_code", "").strip() or None)
+        elif action == "retire":
+            day, reason = _retirement_form()
+            done = bulk.retire(db, actor(), chosen, day, reason)
+        else:
+            raise bulk.BulkError("choose assign or retire")
+    except (bulk.BulkError, lifecycle.BadRetirement, AccountError) as exc:
+        return machine_list_page(error=str(exc), status=422)
+    return machine_list_page(done=done)

@@ -68,23 +68,26 @@ def wrong_machine(exc):
     return json_error(403, str(exc))
 
 
-@bp.post("/reports")
-def post_report():
-    db = get_db()
+def identify_agent(db):
+    """Who sends this request (a new agent's token, or a machine's credential), or the 401
+    or 400 to answer."""
     try:
-        agent = enrollment.identify(
+        return enrollment.identify(
             db, enrollment.bearer_secret(request.headers.get("Authorization")),
-            proposed=request.headers.get("X-Avroll-Credential"))
+            proposed=request.headers.get("X-Avroll-Credential")), None
     except NotAuthenticated:
-        return not_authenticated()
+        return None, not_authenticated()
     except enrollment.BadProposal as exc:
-        return json_error(400, str(exc))
-    report, error = parse_report()
-    if error is not None:
-        return error
+        return None, json_error(400, str(exc))
+
+
+def store_report(db, agent, report, sent_at=None):
+    """Check the machine against its sender, store the report through the writer and
+    answer as `POST /reports` does (201, or 200 for a report stored already)."""
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
-        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"))
+        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"),
+                         reread=False)
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
@@ -94,7 +97,7 @@ def post_report():
         response = json_error(429, "too many reports from this machine; try again later")
         response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
         return response
-    prepared = prepare_report(report, now_stored(), request.headers.get(SENT_AT_HEADER))
+    prepared = prepare_report(report, now_stored(), sent_at)
     try:
         # Committed (with the other reports of its batch) before this returns.
         stored = report_writer().run(lambda db: write_report(db, prepared, agent))
@@ -115,6 +118,18 @@ def post_report():
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if stored.duplicate else 201
+
+
+@bp.post("/reports")
+def post_report():
+    db = get_db()
+    agent, refused = identify_agent(db)
+    if refused is not None:
+        return refused
+    report, error = parse_report()
+    if error is not None:
+        return error
+    return store_report(db, agent, report, request.headers.get(SENT_AT_HEADER))
 
 
 @bp.get("/machines")

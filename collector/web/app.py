@@ -21,12 +21,17 @@ from collector.web import (
     export_api,
     export_downloads,
     i18n,
+    inventory_api,
     issued_pages,
+    national_api,
+    national_pages,
     pages,
     report_writer,
+    request_args,
     security_headers,
     sessions,
     throttle,
+    trend_box,
     unit_pages,
 )
 
@@ -55,9 +60,9 @@ def create_app(test_config=None):
     finally:
         db.close()
 
-    # Reports are counted in the transaction that stores them (counting/kept.py, through
-    # the door), and the writer keeps what a read found behind (counting/figures.py).
-    report_writer.install(app, after_batch=[figures.keep])
+    # Reports are counted beside ingest, by the writer between batches (counting/kept.py,
+    # through the door), which also keeps what a read found behind (counting/figures.py).
+    report_writer.install(app, keepers=[figures.keep])
     figures.keep_with(app.config["DATABASE"], report_writer.writer_of(app).submit)
     sessions.configure(app)
     app.teardown_appcontext(end_request)
@@ -67,8 +72,10 @@ def create_app(test_config=None):
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
     console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body
     csrf.register(app)
+    app.before_request(request_args.refuse_what_is_not_text)
     security_headers.register(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(inventory_api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(unit_pages.bp)
@@ -78,4 +85,8 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(trend_box.bp)
+    app.register_blueprint(national_api.bp)
+    app.register_blueprint(national_pages.bp)
+    national_pages.register(app)
     return app

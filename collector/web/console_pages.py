@@ -7,17 +7,19 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
 
 from collector.counting import reconcile
 from collector.counting.states import UnknownUnit
 from collector.exports import reminders
 from collector.exports.files import FORMATS
 from collector.exports.reconcile_lists import build_reconcile_export
+from collector.formats import console_values as values
 from collector.formats.spreadsheets import TableError
-from collector.store import console_imports, mail
+from collector.store import console_imports, mail, replies
 from collector.store.db import get_db
 from collector.store.paging import PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
+from collector.store.units import EMAIL, list_units
 from collector.web.access import (
     OutOfScope,
     actor,
@@ -45,6 +47,24 @@ def allow_uploads(app):
         user = current_user()
         if request.endpoint in UPLOAD_ENDPOINTS and user and user["role"] == "admin":
             request.max_content_length = MAX_UPLOAD_BYTES
+
+
+def admin_upload_gate(app):
+    """For the server's guard, before a body is read: whether a request to `path` carrying
+    `cookie` may send more than a report (an administrator's logged-in session posting to an
+    upload page), decided as a page would (the session held on the server, the role)."""
+    paths = set()
+
+    def may_send_large(path, cookie):
+        if not paths:
+            with app.test_request_context():
+                paths.update(url_for(endpoint) for endpoint in UPLOAD_ENDPOINTS)
+        if path not in paths or not cookie:
+            return False
+        with app.test_request_context(path, method="POST", headers={"Cookie": cookie}):
+            user = current_user()
+            return bool(user and user["role"] == "admin")
+    return may_send_large
 
 
 def _result():
@@ -147,7 +167,11 @@ def admins_only():
     """Imports and reminders are for administrators (others get 403)."""
 
 
-def _import_upload(db, source, upload):
+def _import_upload(db, source, upload, exported_text):
+    try:
+        exported_at = values.export_moment(exported_text)
+    except values.ValueProblem as exc:
+        raise console_imports.ImportProblems([f"the export's date: {exc}"]) from None
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise console_imports.ImportProblems(
@@ -157,7 +181,8 @@ def _import_upload(db, source, upload):
         upload.save(path)
         try:
             return console_imports.import_file(db, source, path, actor(),
-                                               filename=Path(upload.filename).name)
+                                               filename=Path(upload.filename).name,
+                                               exported_at=exported_at)
         except TableError as exc:
             raise console_imports.ImportProblems([str(exc)]) from None
 
@@ -172,7 +197,8 @@ def imports_page():
         if source not in console_imports.SOURCES or "file" not in request.files:
             abort(400)
         try:
-            saved = _import_upload(db, source, request.files["file"])
+            saved = _import_upload(db, source, request.files["file"],
+                                   request.form.get("exported_at", "")[:40])
         except console_imports.ImportProblems as exc:
             errors = console_imports.error_lines(exc.errors)
     return render_template("admin_imports.html", imports=console_imports.list_imports(db),
@@ -181,15 +207,17 @@ def imports_page():
 
 @admin_bp.route("/mail", methods=["GET", "POST"])
 def mail_page():
-    """SMTP settings, who would get a reminder below ?below=RATE, sending, and the log."""
+    """SMTP settings, a test send, who would get a reminder below ?below=RATE, sending,
+    each unit's answers, and the log."""
     db = get_db()
-    errors, notice, sent = {}, None, None
+    errors, notice, sent, tested = {}, None, None, None
     below_text = text_arg("below") or request.form.get("below") or "100"
     try:
         below = reminders.parse_rate(below_text)
     except reminders.BadRate as exc:
         errors["below"], below = str(exc), 1.0
-    if request.method == "POST" and request.form.get("action") == "settings":
+    action = request.form.get("action") if request.method == "POST" else None
+    if action == "settings":
         try:
             mail.save(db, request.form, actor(),
                       password=request.form.get("password") or None,
@@ -197,11 +225,29 @@ def mail_page():
             notice = "Saved"
         except mail.MailSettingError as exc:
             errors.update(exc.errors)
+    elif action == "reply":
+        try:
+            replies.record_reply(db, request.form.get("unit_code"),
+                                 request.form.get("replied_by"),
+                                 request.form.get("replied_on") or None,
+                                 request.form.get("note") or "", actor())
+            notice = "Recorded"
+        except replies.BadReply as exc:
+            errors["reply"] = str(exc)
+    elif action == "test" and not errors:
+        address = (request.form.get("test_address") or "").strip()
+        if not EMAIL.fullmatch(address):
+            errors["test_address"] = "not an e-mail address"
+        else:
+            tested = reminders.send_test(db, address, below, actor())
+            if tested is None:
+                errors["test_address"] = "no unit is below this rate: nothing to send"
     planned, result = reminders.plan(db, below)
-    if request.method == "POST" and request.form.get("action") == "send" and not errors:
+    if action == "send" and not errors:
         sent = reminders.send(db, planned, result, actor())
     response = render_template(
         "admin_mail.html", config=mail.current(db), errors=errors, notice=notice,
-        planned=planned, sent=sent, below=below_text, form=request.form if errors else {},
-        log=mail.recent_sendings(db, page=page_number()))
+        planned=planned, sent=sent, tested=tested, below=below_text,
+        form=request.form if errors else {}, replies=replies.latest_replies(db),
+        units=list_units(db), log=mail.recent_sendings(db, page=page_number()))
     return response, 422 if errors else 200, {"Cache-Control": "no-store"}

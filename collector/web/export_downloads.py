@@ -1,8 +1,10 @@
 """The `exports` blueprint: each export as a download, held to the officer's units.
 
 At most EXPORTS_AT_ONCE files are made at a time (others get 503 and Retry-After), so a
-burst of exports cannot take every server thread from agents and the health check; each
-file streams to the browser as it is made (CSV row by row, XLSX from a temporary file).
+burst of exports cannot take every server thread from agents and the health check, and one
+officer (or read token) makes at most EXPORTS_PER_OFFICER of them, so one cannot take every
+slot from the others; each file streams to the browser as it is made (CSV row by row, XLSX
+from a temporary file).
 """
 
 from __future__ import annotations
@@ -31,14 +33,38 @@ FMT = "<fmt>"  # xlsx or csv; any other answers 404
 
 
 RETRY_AFTER_SECONDS = 15
+EXPORTS_PER_OFFICER = 1
+
+
+class Slots:
+    """The export slots, and who holds them."""
+
+    def __init__(self, total):
+        self.total = total
+        self.lock = threading.Lock()
+        self.held = {}  # who -> slots held
+
+    def take(self, who):
+        with self.lock:
+            if sum(self.held.values()) >= self.total or \
+                    self.held.get(who, 0) >= EXPORTS_PER_OFFICER:
+                return False
+            self.held[who] = self.held.get(who, 0) + 1
+            return True
+
+    def give_back(self, who):
+        with self.lock:
+            self.held[who] -= 1
+            if not self.held[who]:
+                del self.held[who]
 
 
 class Released:
     """The file's chunks; the export slot is given back once they are all read, or when
     the server closes the response (the browser went away), even if it was never read."""
 
-    def __init__(self, chunks, slots):
-        self.chunks, self.slots, self.open = chunks, slots, True
+    def __init__(self, chunks, release):
+        self.chunks, self.release, self.open = chunks, release, True
 
     def __iter__(self):
         try:
@@ -50,12 +76,20 @@ class Released:
         if self.open:
             self.open = False
             getattr(self.chunks, "close", lambda: None)()
-            self.slots.release()
+            self.release()
 
 
 def _slots():
-    return current_app.extensions.setdefault(
-        "avroll_export_slots", threading.BoundedSemaphore(current_app.config["EXPORTS_AT_ONCE"]))
+    slots = current_app.extensions.setdefault(
+        "avroll_export_slots", Slots(current_app.config["EXPORTS_AT_ONCE"]))
+    slots.total = current_app.config["EXPORTS_AT_ONCE"]
+    return slots
+
+
+def _who():
+    """Whose export this is: the officer (a read token's holder too), else the address."""
+    user = current_user()
+    return ("user", user["username"]) if user else ("address", request.remote_addr)
 
 
 def _busy():
@@ -70,14 +104,14 @@ def send_export(make):
     """The ExportFile `make()` returns, streamed as an attachment while it holds one of the
     EXPORTS_AT_ONCE slots; 503 when none frees up. What `make()` raises is raised (the slot
     given back) for the caller to answer."""
-    slots = _slots()
-    if not slots.acquire(blocking=False):  # waiting would hold a server thread meanwhile
+    slots, who = _slots(), _who()
+    if not slots.take(who):  # waiting would hold a server thread meanwhile
         return _busy()
     try:
         made = make()
-        body = Released(made.chunks(), slots)
+        body = Released(made.chunks(), lambda: slots.give_back(who))
     except BaseException:
-        slots.release()
+        slots.give_back(who)
         raise
     response = Response(body, mimetype=made.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'

@@ -6,16 +6,22 @@ every text the templates use has a translation.
 
 from __future__ import annotations
 
+import re
+
 from flask import g, request
 
 from collector.counting.definitions import FIGURES
 from collector.formats import formatting
 from collector.formats.lookalikes import unusual_characters
 from collector.formats.state_words import state_word
+from collector.store import settings
+from collector.store.db import get_db
 from collector.store.settings import SETTINGS
 from collector.web import words
 
 LANGUAGES = ("vi", "en")
+# A setting's key as a word of its own (longest first: no key is cut inside another).
+SETTING_KEY = re.compile(r"\b(" + "|".join(sorted(SETTINGS, key=len, reverse=True)) + r")\b")
 COOKIE = "lang"
 
 VI = {
@@ -256,6 +262,33 @@ VI = {
     "File": "Tệp",
     "Forget the password": "Xóa mật khẩu đã lưu",
     "Imported": "Đã nhập",
+    "Exported at": "Thời điểm xuất tệp",
+    "Allocated": "Được phân bổ",
+    "DTI rate": "Tỷ lệ DTI",
+    "DTI rate: machines with the mandated antivirus installed and connected to the "
+    "Administration Server, over the licences allocated (letter 003: “Tỷ lệ hệ thống thông "
+    "tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm phòng chống "
+    "mã độc tập trung”).":
+        "Tỷ lệ DTI: số máy đã cài phần mềm phòng, chống mã độc tập trung và kết nối được với "
+        "máy chủ quản trị, trên số bản quyền được phân bổ (công văn 003: “Tỷ lệ hệ thống "
+        "thông tin được triển khai giám sát an toàn thông tin và cài đặt đầy đủ phần mềm "
+        "phòng chống mã độc tập trung”).",
+    "Every province has pushed since then.": "Mọi tỉnh đã gửi số liệu từ ngày đó.",
+    "Last push": "Lần gửi gần nhất",
+    "National appendix": "Phụ lục toàn quốc",
+    "No figures pushed yet.": "Chưa gửi số liệu nào.",
+    "Not pushed since": "Chưa gửi từ ngày",
+    "Province": "Tỉnh, thành phố",
+    "Provinces": "Các tỉnh, thành phố",
+    "Provinces that have not pushed since": "Các tỉnh chưa gửi số liệu từ ngày",
+    "Total": "Tổng cộng",
+    "never": "chưa bao giờ",
+    "Exported at (as the file says)": "Thời điểm xuất tệp (theo tệp)",
+    "Exported at (as you gave it)": "Thời điểm xuất tệp (theo người nhập)",
+    "Needed when the file writes times such as '12 minutes ago' and does not say when it "
+    "was exported (an XLSX file says so itself).":
+        "Cần khi tệp ghi thời gian kiểu \"12 phút trước\" mà không cho biết thời điểm xuất "
+        "(tệp XLSX tự ghi thời điểm này).",
     "Imports": "Nhập KSC/AD",
     "Imports so far": "Các lần nhập",
     "In KSC under a name of no unit": "Có trong KSC, tên máy không theo đơn vị nào",
@@ -336,7 +369,11 @@ VI = {
         'Thay đổi có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy, nên báo cáo đã gửi vẫn ra đúng như cũ. Mẫu đặt tên áp dụng cho mọi ngày. Mọi thay đổi đều được ghi nhật ký.',
     'A change (allocation, name, section, parent) takes effect from today, or from the earlier day you give: figures as of an earlier day keep the values then in force. A new unit counts from the beginning.':
         'Thay đổi (phân bổ, tên, khối, đơn vị cấp trên) có hiệu lực từ hôm nay, hoặc từ ngày trước đó do bạn nhập: số liệu tính đến một ngày trước đó giữ giá trị có hiệu lực khi ấy. Đơn vị mới được tính từ đầu.',
-    'and retire the machines it enrolled': 'và cho thôi tính các máy đã đăng ký bằng mã này',
+    'and retire the machines it enrolled from': 'và cho thôi tính các máy đăng ký bằng mã này từ',
+    'enrolled from (when the token leaked)': 'đăng ký từ (lúc mã bị lộ)',
+    'To retire the machines it enrolled, give the moment the token leaked: those enrolled '
+    'before stay.': 'Để cho thôi tính các máy đã đăng ký bằng mã này, hãy nhập thời điểm mã bị '
+    'lộ: các máy đăng ký trước đó vẫn được tính.',
     'Conflict': 'Xung đột',
     'Named for a unit outside the one its enrollment token is bound to: counted for neither until an administrator assigns it.':
         'Tên máy theo một đơn vị ngoài đơn vị của mã đăng ký: không tính cho đơn vị nào cho đến khi quản trị viên gán đơn vị.',
@@ -372,13 +409,124 @@ VI = {
     'No report issued yet.': 'Chưa có báo cáo nào được ban hành.',
     'Files': 'Tệp',
     'Issued by': 'Người ban hành',
+    # Letters each level signs, reminders that chase (issue 21).
+    'A reminder is issued the same way: its letter, the appendix and the form the units answer on are kept as sent.':
+        'Công văn đôn đốc cũng được ban hành như vậy: công văn, phụ lục và biểu mẫu các đơn vị báo cáo được lưu đúng như bản đã gửi.',
+    'Units below (%)': 'Đơn vị có tỷ lệ dưới (%)',
+    'Report by': 'Hạn báo cáo',
+    'Issue the reminder': 'Ban hành công văn đôn đốc',
+    'Document': 'Văn bản',
+    'Reminder': 'Công văn đôn đốc',
+    'Report': 'Công văn báo cáo',
+    'Issued a reminder': 'Ban hành công văn đôn đốc',
+    "Changed a unit's letterhead": 'Sửa tiêu đề công văn của đơn vị',
+    "Recorded a unit's reply": 'Ghi nhận đơn vị đã báo cáo',
+    'Sender name': 'Tên người gửi',
+    '(the letterhead issuer)': '(cơ quan ban hành trên công văn)',
+    'Send a test to': 'Gửi thư thử đến',
+    'Send a test': 'Gửi thư thử',
+    "The first unit's message below, as it would get it, marked as a test.":
+        'Thư của đơn vị đầu tiên trong danh sách dưới đây, đúng như đơn vị sẽ nhận, có ghi là thư thử.',
+    'Test sent to': 'Đã gửi thư thử đến',
+    'Last answer': 'Lần báo cáo gần nhất',
+    "Record a unit's answer": 'Ghi nhận đơn vị đã báo cáo',
+    'Answered on': 'Ngày báo cáo',
+    'By': 'Người báo cáo',
+    'Record': 'Ghi nhận',
+    'Recorded': 'Đã ghi nhận',
 }
+# A machine's place in the counts, and the actions that change it.
+VI.update({
+    "Counted for": "Được tính cho",
+    "unit": "đơn vị",
+    "the row of misnamed machines, not the row of its unit":
+        "dòng máy đặt tên chưa đúng hướng dẫn, không tính vào dòng của đơn vị",
+    ": rename it to count in its unit's row": ": đổi tên máy để được tính vào dòng của đơn vị",
+    "no unit: its name and its enrollment token disagree, until an administrator assigns it":
+        "không đơn vị nào: tên máy và mã đăng ký thuộc hai đơn vị khác nhau, cho đến khi "
+        "quản trị viên gán máy cho một đơn vị",
+    "no unit: retired": "không đơn vị nào: máy đã thôi tính",
+    "no unit: not reporting for too long (listed, not counted)":
+        "không đơn vị nào: quá hạn báo cáo (vẫn liệt kê, không tính)",
+    "no unit: misnamed and enrolled for no known unit":
+        "không đơn vị nào: đặt tên chưa đúng và không đăng ký cho đơn vị nào đã biết",
+    "Another computer reports under the same name": "Có máy khác báo cáo cùng tên",
+    "A reinstall or a copied disk image: retire the one no longer in use.":
+        "Có thể do cài lại máy hoặc sao chép ổ đĩa: cho thôi tính máy không còn dùng.",
+    "last report": "báo cáo gần nhất",
+    "signatures of": "mẫu ngày",
+    "Licence expires": "Hạn bản quyền",
+    "within %(days)s days": "còn dưới %(days)s ngày",
+    "Licence expires within %(days)s days": "Bản quyền hết hạn trong %(days)s ngày",
+    "I confirm: it leaves every count from that day, and its agent stops reporting":
+        "Tôi xác nhận: máy không còn được tính từ ngày đó và agent ngừng báo cáo",
+    "I confirm: they leave every count from that day":
+        "Tôi xác nhận: các máy không còn được tính từ ngày đó",
+    "Bring it back": "Tính lại máy này",
+    "It counts again as if never retired; its agent enrolls again with a token on its next run.":
+        "Máy được tính lại như chưa từng thôi tính; agent đăng ký lại bằng mã đăng ký ở lần "
+        "chạy sau.",
+    "Change several machines": "Thay đổi nhiều máy",
+    "the machines ticked above": "các máy đã chọn ở trên",
+    "every machine this filter matches": "mọi máy theo bộ lọc này",
+    "Count them for unit": "Tính các máy cho đơn vị",
+    "Machines changed": "Số máy đã thay đổi",
+    "Conflicts (counted for no unit)": "Xung đột (không tính cho đơn vị nào)",
+    "Every unit": "Mọi đơn vị",
+    "Reports": "Báo cáo",
+    "Counting %(days)s more days of the chart…": "Đang tính thêm %(days)s ngày của biểu đồ…",
+    "Show the whole chart": "Xem cả biểu đồ",
+    "No computer of this unit reports yet: what to do next":
+        "Đơn vị chưa có máy nào báo cáo: các bước tiếp theo",
+    "An enrollment token for the unit.": "Mã đăng ký agent cho đơn vị.",
+    "Tokens bound to it": "Mã đã cấp cho đơn vị",
+    "machines enrolled": "máy đã đăng ký",
+    "Create a token for this unit": "Tạo mã đăng ký cho đơn vị này",
+    "Ask the province's administrator for one, bound to this unit.":
+        "Đề nghị quản trị viên của tỉnh cấp mã đăng ký cho đơn vị.",
+    "Install the agent on each computer": "Cài agent trên từng máy tính",
+    "(as Administrator, or by group policy or a KSC task):":
+        "(với quyền Administrator, hoặc qua group policy hay tác vụ của KSC):",
+    "TOKEN": "MÃ-ĐĂNG-KÝ",
+    "Name each computer by the guideline, e.g.": "Đặt tên máy theo hướng dẫn, ví dụ",
+    "Remind the unit.": "Đôn đốc đơn vị.",
+    "Its contact": "Đầu mối liên hệ",
+    "It has no contact e-mail yet.": "Đơn vị chưa có e-mail liên hệ.",
+    "Send the reminders": "Gửi thư đôn đốc",
+    "Administration": "Quản trị",
+    "Retired a computer": "Cho thôi tính một máy",
+    "Brought a retired computer back": "Tính lại một máy đã thôi tính",
+    "Assigned a computer to a unit": "Gán máy cho đơn vị",
+    "A reinstalled computer enrolled again": "Máy cài lại đã đăng ký lại",
+    "A copied computer enrolled as a new one": "Máy sao chép ổ đĩa đăng ký như máy mới",
+    "A computer reported under a new id": "Máy báo cáo với mã máy mới",
+    "Retired the computers a token enrolled": "Cho thôi tính các máy đăng ký bằng một mã",
+    "Imported a Kaspersky Security Center export": "Nhập danh sách từ Kaspersky Security Center",
+    "Imported an Active Directory export": "Nhập danh sách từ Active Directory",
+    "Licence warning (days before expiry)": "Cảnh báo hạn bản quyền (số ngày trước khi hết)",
+})
+# The details of an audit line, by their keys (words.DETAIL_LABELS).
+VI.update({
+    "computer": "máy", "unit": "đơn vị", "before": "trước đó", "from": "từ ngày",
+    "reason": "lý do", "retired from": "thôi tính từ", "reason retired": "lý do thôi tính",
+    "token": "mã đăng ký", "computers": "số máy", "user": "người dùng", "role": "vai trò",
+    "setting": "thiết lập", "value": "giá trị", "created": "thêm mới", "changed": "thay đổi",
+    "units": "đơn vị", "allocations": "phân bổ", "number": "số", "issued on": "ngày ban hành",
+    "figures as of": "số liệu đến ngày", "files": "tệp", "reports removed": "số báo cáo đã xoá",
+    "thinned to one a day": "rút còn một báo cáo mỗi ngày",
+    "thinned to one a month": "rút còn một báo cáo mỗi tháng", "import": "lần nhập",
+    "devices": "số thiết bị", "note": "ghi chú", "machine limit": "số máy tối đa",
+    "board UUID": "UUID bo mạch", "kept as": "lưu dưới mã",
+    "one a month before": "một báo cáo mỗi tháng trước ngày",
+    "exported at": "thời điểm xuất tệp", "export date": "ngày xuất tệp",
+    "given by the officer": "do người nhập cho biết", "written in the file": "ghi trong tệp",
+})
 # Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
 FIGURE_DEFINITIONS_VI = {
     "allocated": "Số bản quyền được phân bổ cho đơn vị; nếu đơn vị không có phân bổ riêng, là "
                  "tổng phân bổ của các đơn vị trực thuộc.",
     "installed_official": "Số máy đặt tên theo đơn vị hoặc đơn vị trực thuộc đã cài phần mềm "
-                          "bắt buộc (và đã kết nối, khi official_requires_connected là yes): "
+                          "bắt buộc (chỉ máy đã kết nối, khi bật official_requires_connected): "
                           "số liệu của phụ lục.",
     "install_rate": "Số bản quyền được cài đặt chia cho số bản quyền được phân bổ.",
     "seen": "Số máy có báo cáo gần nhất không quá stale_after_days ngày.",
@@ -454,8 +602,20 @@ def remember_language(response):
 
 
 def define(figure):
-    """A figure's one-line definition in the page's language (for its tooltip)."""
-    return translate(FIGURES[figure][1])
+    """A figure's one-line definition in the page's language (for its tooltip), with the
+    settings' values in force in place of their keys ("trong 7 ngày", not "trong
+    connected_days ngày")."""
+    return with_setting_values(translate(FIGURES[figure][1]))
+
+
+def with_setting_values(text):
+    """`text` with each setting key it names replaced by the setting's value in words."""
+    if "setting_values" not in g:
+        g.setting_values = settings.current(get_db())
+    values, lang = g.setting_values, current_language()
+    return SETTING_KEY.sub(lambda found: words.setting_value(
+        found[0], values[found[0]], lang, translate(words.SETTING_LABELS.get(found[0], ""))),
+        text)
 
 
 def register(app):
@@ -464,7 +624,8 @@ def register(app):
         state_word=lambda state: state_word(state, current_language()),
         message=lambda text: words.message(str(text), current_language()),
         setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
-        action_words=lambda action: translate(words.ACTIONS.get(action, action)))
+        action_words=lambda action: translate(words.ACTIONS.get(action, action)),
+        detail_parts=lambda detail: words.detail_parts(detail, current_language(), translate))
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))

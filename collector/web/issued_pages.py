@@ -1,5 +1,5 @@
-"""The issued-reports page: issue a report (administrators) and download, byte for byte,
-the files that went out with each one (administrators and viewers)."""
+"""The issued-documents page: issue a report or a reminder (administrators) and download,
+byte for byte, the files that went out with each one (administrators and viewers)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.exports.files import ExportFile
-from collector.exports.issue import issue_report
+from collector.exports.issue import issue_reminder, issue_report
 from collector.exports.letterhead import BadIssue
+from collector.exports.reminder_letter import BadReminder
+from collector.exports.reminders import BadRate
 from collector.store.db import get_db
 from collector.store.issued_reports import DuplicateIssue, issued_file, issued_reports
 from collector.web.access import actor, current_user, require_role
@@ -25,18 +27,27 @@ def provincial_officers_only():
 
 @bp.route("", methods=["GET", "POST"])
 def issued_list():
-    """The list, and (POST, administrators) issuing one: number, issued_on, as_of."""
+    """The list, and (POST, administrators) issuing one: kind (report or reminder), number,
+    issued_on, as_of; a reminder's below and deadline."""
     db, error = get_db(), None
     if request.method == "POST":
         if current_user()["role"] != "admin":
             abort(403)
         form = request.form
+        number, issued_on = form.get("number", ""), form.get("issued_on") or None
+        as_of = form.get("as_of") or None
         try:
-            report_id, _ = issue_report(db, form.get("number", ""),
-                                        form.get("issued_on") or None,
-                                        as_of=form.get("as_of") or None, actor=actor())
+            if form.get("kind") == "reminder":
+                report_id, _ = issue_reminder(db, number, issued_on,
+                                              below=form.get("below") or None,
+                                              deadline=form.get("deadline") or None,
+                                              as_of=as_of, actor=actor())
+            else:
+                report_id, _ = issue_report(db, number, issued_on, as_of=as_of,
+                                            actor=actor())
             return redirect(url_for("issued.issued_list", issued=report_id))
-        except (BadIssue, BadAsOf, DuplicateIssue, UnknownUnit) as exc:
+        except (BadIssue, BadAsOf, DuplicateIssue, UnknownUnit, BadReminder,
+                BadRate) as exc:
             error = str(exc)
     return render_template("issued_reports.html", reports=issued_reports(db), error=error,
                            posted=request.form if error else {},

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import abort, render_template, request, url_for
 
 from collector.store.paging import MAX_PAGE
+from collector.web.errors import json_error, wants_json
+from shared.report import text_problem
+
+# Line breaks and tabs are text in a text area; every other control character is not.
+LAYOUT = str.maketrans("", "", "\t\r\n")
 
 
 def page_number():
@@ -45,3 +50,18 @@ def choice_arg(name, choices):
 def export_url(endpoint, **args):
     """The URL of an export, leaving out the arguments that are empty."""
     return url_for(endpoint, **{key: value for key, value in args.items() if value})
+
+
+def refuse_what_is_not_text():
+    """Before every request: a form field or query argument holding a control character or
+    a noncharacter (the report's rule) is refused with 400, before any page stores it
+    (a unit name pasted from Word with Shift+Enter, a signer's name with U+0001)."""
+    for name, value in (*request.args.items(multi=True), *request.form.items(multi=True)):
+        problem = text_problem(value.translate(LAYOUT))
+        if problem is None:
+            continue
+        message = f"{name[:40]}: {problem}"
+        if wants_json():
+            return json_error(400, message)
+        return render_template("error.html", status=400, message=message), 400
+    return None

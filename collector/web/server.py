@@ -9,6 +9,7 @@ request) answered as the API's JSON under /api/, like every other API error.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import signal
@@ -18,6 +19,8 @@ from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
 from collector.web import report_writer
+from collector.web.connection_guard import Guard, guarded_channel
+from collector.web.console_pages import admin_upload_gate
 
 CONNECTION_LIMIT = 4000
 CHANNEL_TIMEOUT = 30  # seconds a connection may sit idle (an agent's POST takes < 1 s)
@@ -27,16 +30,21 @@ SPARE_DESCRIPTORS = 64  # for the database, log files and the listening socket
 # report's (256 KB) everywhere but an administrator's upload of a KSC or directory export
 # (web/console_pages.py), which a province's console writes at a few MB in UTF-16.
 MAX_BODY_BYTES = 24 * 1024 * 1024
+# Headers of an agent or a browser fit in a few KB; each held connection may buffer this.
+MAX_HEADER_BYTES = 32 * 1024
+RETRY_AFTER_SECONDS = 5  # when the bodies in flight are at their budget (503)
 
 
 class ApiErrorTask(ErrorTask):
     """waitress's error answer, as `{"ok": false, ...}` JSON for a request under /api/."""
 
     def execute(self):
+        error = self.request.error
+        if error.code == 503:
+            self.response_headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
         path = getattr(self.request, "path", "") or ""
         if not path.startswith("/api/"):
             return super().execute()
-        error = self.request.error
         status = error.code
         message = f"{error.reason}: {error.body}".strip(": ")
         body = json.dumps({"ok": False, "error": message, "errors": [], "status": status},
@@ -78,7 +86,7 @@ def options(threads=8, trusted_proxy=None):
     chosen = {"threads": threads, "ident": "avroll", "connection_limit": descriptor_budget(),
               "channel_timeout": CHANNEL_TIMEOUT, "cleanup_interval": CLEANUP_INTERVAL,
               "asyncore_use_poll": True, "max_request_body_size": MAX_BODY_BYTES,
-              "backlog": 2048}
+              "max_request_header_size": MAX_HEADER_BYTES, "backlog": 2048}
     if trusted_proxy:
         chosen.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1,
                       clear_untrusted_proxy_headers=True,
@@ -87,13 +95,27 @@ def options(threads=8, trusted_proxy=None):
 
 
 def make_server(app, **settings):
-    """A waitress server (not yet running) whose channels answer errors as above."""
+    """A waitress server (not yet running) whose channels answer errors as above and share
+    the server as `connection_guard` decides (a trusted proxy's address is not capped)."""
     sockets = {}
     server = create_server(app, map=sockets, **settings)
+    proxies = [part.strip() for part in str(settings.get("trusted_proxy") or "").split(",")]
+    guard = Guard(server.adj.connection_limit, app.config["MAX_CONTENT_LENGTH"],
+                  admin_upload_gate(app), exempt=[part for part in proxies if part])
+    channel_class = guarded_channel(ApiChannel)
     for listener in {server, *sockets.values()}:
         if isinstance(listener, BaseWSGIServer):
-            listener.channel_class = ApiChannel
+            listener.channel_class = channel_class
+            listener.guard = guard
+            listener.maintenance = functools.partial(_maintenance, listener)
     return server
+
+
+def _maintenance(listener, now):
+    """waitress's idle close, and the close of requests past their deadline."""
+    BaseWSGIServer.maintenance(listener, now)
+    for channel in listener.guard.overdue():
+        channel.will_close = True
 
 
 def serve(app, **settings):

@@ -7,7 +7,10 @@ The store and the command line keep their English messages; a page passes each t
 
 from __future__ import annotations
 
+import json
 import re
+
+from collector.formats.formatting import datetime_local, day, number
 
 # (English message as the store writes it, Vietnamese) with {name} for the varying parts.
 MESSAGES = [
@@ -52,6 +55,18 @@ MESSAGES = [
     ("there is no unit {code}", "không có đơn vị {code}"),
     ("there is no user {name}", "không có người dùng {name}"),
     ("user {name} already exists", "người dùng {name} đã có"),
+    ("tick the box to confirm the retirement", "hãy đánh dấu ô xác nhận thôi tính"),
+    ("give the day it leaves the counts", "hãy nhập ngày máy thôi được tính"),
+    ("give the reason for the retirement", "hãy nhập lý do thôi tính"),
+    ("date '{day}' is not YYYY-MM-DD", "ngày '{day}' không đúng dạng YYYY-MM-DD"),
+    ("date {day} is in the future", "ngày {day} chưa tới"),
+    ("the machine is not retired", "máy này chưa bị thôi tính"),
+    ("tick at least one machine", "hãy chọn ít nhất một máy"),
+    ("choose assign or retire", "hãy chọn gán đơn vị hoặc thôi tính"),
+    ("the filter matches {n} machines, more than {max} at once: narrow it",
+     "bộ lọc có {n} máy, quá {max} máy một lần: hãy thu hẹp bộ lọc"),
+    ("more than {max} machines at once", "quá {max} máy một lần"),
+    ("no machine has reported with id {id}", "không có máy nào báo cáo với mã {id}"),
 ]
 
 # The settings by their key: a label to show instead of the key.
@@ -66,6 +81,7 @@ SETTING_LABELS = {
     "retire_after_days": "Retired after not reporting for (days)",
     "keep_all_reports_days": "Every report kept for (days)",
     "keep_daily_reports_days": "One report a day kept for (days)",
+    "licence_warning_days": "Licence warning (days before expiry)",
 }
 
 # The audit log's actions (noun.verb, as the store records them) in words.
@@ -75,6 +91,9 @@ ACTIONS = {
     "settings.set": "Changed a setting",
     "mail.settings": "Changed the mail settings",
     "reports.issue": "Issued a report",
+    "reminders.issue": "Issued a reminder",
+    "letterhead.set": "Changed a unit's letterhead",
+    "replies.record": "Recorded a unit's reply",
     "reports.prune": "Thinned old reports (retention rule)",
     "users.add": "Added a user",
     "users.disable": "Disabled a user",
@@ -83,7 +102,94 @@ ACTIONS = {
     "tokens.create": "Created an enrollment token",
     "tokens.revoke": "Revoked an enrollment token",
     "machines.reset_credential": "Let a computer enroll again",
+    "machines.retire": "Retired a computer",
+    "machines.restore": "Brought a retired computer back",
+    "machines.assign": "Assigned a computer to a unit",
+    "machines.reinstall": "A reinstalled computer enrolled again",
+    "machines.clone": "A copied computer enrolled as a new one",
+    "machines.new_id": "A computer reported under a new id",
+    "tokens.retire_machines": "Retired the computers a token enrolled",
+    "import.ksc": "Imported a Kaspersky Security Center export",
+    "import.directory": "Imported an Active Directory export",
 }
+
+# The keys of an audit line's details, in words (a key not here is shown as it is).
+DETAIL_LABELS = {
+    "machine_id": "computer", "unit_code": "unit", "before": "before", "from": "from",
+    "reason": "reason", "retired_on": "retired from", "retire_reason": "reason retired",
+    "token_id": "token", "machines": "computers", "username": "user", "role": "role",
+    "key": "setting", "value": "value", "effective_from": "from", "created": "created",
+    "updated": "changed", "codes": "units", "allocations": "allocations", "id": "number",
+    "number": "number", "issued_on": "issued on", "as_of": "figures as of",
+    "parent": "unit", "files": "files", "removed": "reports removed",
+    "to_days": "thinned to one a day", "to_months": "thinned to one a month",
+    "import_id": "import", "devices": "devices", "note": "note",
+    "machine_limit": "machine limit", "hardware_uuid": "board UUID", "stored_as": "kept as",
+    "monthly_from": "one a month before", "exported_at": "exported at",
+    "exported_from": "export date",
+}
+DETAIL_MAX = 300
+
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# Detail values that are codes, in words.
+VALUE_WORDS = {"given": "given by the officer", "file": "written in the file"}
+
+
+def _detail_value(key, value, lang, translate):
+    """One detail's value as text: days and moments as the pages write them, a setting by
+    its name, a change of allocation as before → after, lists joined."""
+    if isinstance(value, list) and len(value) == 2 and key == "allocations":
+        return " → ".join("—" if part is None else str(part) for part in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{inner}: {_detail_value(key, text, lang, translate)}"
+                         for inner, text in value.items())
+    if isinstance(value, list):
+        return ", ".join(_detail_value(key, item, lang, translate) for item in value)
+    text = str(value)
+    if key == "key" and text in SETTING_LABELS:
+        return translate(SETTING_LABELS[text])
+    if DAY.fullmatch(text):
+        return day(text, lang)
+    if MOMENT.fullmatch(text):
+        return datetime_local(text, lang)
+    return translate(VALUE_WORDS[text]) if text in VALUE_WORDS else text
+
+
+def detail_parts(detail, lang="vi", translate=str):
+    """An audit line's details (JSON text, or plain text) as `(label, value)` pairs in
+    words: empty values and digests left out, a long text cut."""
+    try:
+        values = json.loads(detail) if detail else {}
+    except ValueError:
+        values = detail
+    if not isinstance(values, dict):
+        return [("", str(values)[:DETAIL_MAX])]
+    parts = []
+    for key, value in values.items():
+        if value is None or value == [] or value == {} or key == "sha256":
+            continue
+        text = _detail_value(key, value, lang, translate)
+        parts.append((translate(DETAIL_LABELS.get(key, key)),
+                      text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX] + "…"))
+    return parts
+
+
+def setting_value(key, value, lang, label):
+    """A setting's value as a definition's sentence reads it: a number of days or MB, the
+    naming rule itself, or a yes/no setting named with its state."""
+    vi = lang == "vi"
+    if isinstance(value, bool):
+        state = ("bật" if value else "tắt") if vi else ("yes" if value else "no")
+        return f"«{label}» ({'hiện' if vi else 'now'} {state})"
+    if isinstance(value, int):
+        unit = " MB" if key.endswith("_mb") else " days" if key.endswith("_days") and not vi \
+            else ""  # the Vietnamese sentences write "ngày" after the key themselves
+        return number(value, lang) + unit
+    if isinstance(value, list):
+        return "; ".join(value)
+    return f"{'quy tắc' if vi else 'the rule'} {value}" if key == "naming_pattern" else str(value)
 
 
 def _matcher(english):

@@ -1,37 +1,4 @@
-"""A stand-in collector for the agent's delivery tests."""
+"""The agent's fixtures, for every test here: the Windows workflow loads this file alone
+(`--confcutdir tests/agent`: tests/conftest.py needs the collector, which it does not install)."""
 
-from __future__ import annotations
-
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
-
-
-@pytest.fixture
-def fake_collector():
-    """A local server answering each POST with the next (status, body) in `answers`;
-    yields its URL, `answers`, the (path, body) received and the Authorization headers."""
-    answers, received, authorizations = [], [], []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append((self.path, json.loads(self.rfile.read(
-                int(self.headers["Content-Length"])))))
-            authorizations.append(self.headers.get("Authorization"))
-            status, body = answers.pop(0)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", answers, received, authorizations
-    server.shutdown()
+from tests.agent.agent_fixtures import agent_dirs, agent_logger, fake_collector  # noqa: F401

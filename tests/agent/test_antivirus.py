@@ -58,10 +58,68 @@ def test_sources_naming_one_product_differently_are_merged():
 @pytest.mark.parametrize(("entry", "services"), [
     (sc("McAfee VirusScan", 266240, exe_exists=False), []),   # its executable is gone
     (sc("Windows Defender", 397568, exe_exists=None), []),    # WinDefend service is gone
-    (sc("Kaspersky Endpoint Security for Windows", 266240), []),  # AVP service is gone
 ])
 def test_stale_security_center_entries_do_not_count(entry, services):
     assert antivirus.windows_products(security_center=[entry], services=services) == []
+
+
+@pytest.mark.parametrize("services", [
+    [],  # no service of a name the agent knows: a pattern that missed proves nothing
+    [service("AVP.KES.12.3", "Kaspersky Endpoint Security Service", status=None)],
+])
+def test_a_security_center_entry_is_kept_unless_the_product_is_positively_gone(services):
+    [kes] = antivirus.windows_products(
+        security_center=[sc("Kaspersky Endpoint Security for Windows", 266240)],
+        services=services)
+    assert (kes["enabled"], kes["up_to_date"]) == (True, True)
+    assert kes["sources"][0] == "securitycenter"
+
+
+# Public admin scripts: "AVP on one host and AVP.KES.21.19 on another"; KES 11.x as
+# AVP.KES.11.x and its update service avpsus.KES.x beside it.
+@pytest.mark.parametrize("names", [
+    ["AVP"], ["AVP21.3"], ["AVP.KES.21.19"], ["AVP.KES.14.1", "avpsus.KES.14.1"],
+    ["avpsus.KES.12.3"]])
+def test_kes_service_in_all_its_known_names(names):
+    products = antivirus.windows_products(
+        uninstall=[{"DisplayName": "Kaspersky Endpoint Security for Windows",
+                    "DisplayVersion": "12.3.0.493"}],
+        services=[service(name, "Kaspersky Endpoint Security Service") for name in names])
+    [kes] = products
+    assert kes["sources"] == ["registry", "service"]
+    assert kes["enabled"] is None  # running services: the state comes from elsewhere
+
+
+def test_a_stopped_kes_protection_service_is_not_hidden_by_its_running_update_service():
+    [kes] = antivirus.windows_products(
+        security_center=[sc("Kaspersky Endpoint Security for Windows", 266240)],
+        services=[service("avpsus.KES.12.3", "Kaspersky Seamless Update Service"),
+                  service("AVP.KES.12.3", "Kaspersky Endpoint Security Service", "stopped")])
+    assert kes["enabled"] is False
+
+
+def test_a_stopped_update_service_alone_says_nothing_of_the_protection():
+    [kes] = antivirus.windows_products(
+        security_center=[sc("Kaspersky Endpoint Security for Windows", 266240)],
+        services=[service("avpsus.KES.12.3", "Kaspersky Seamless Update Service", "stopped")])
+    assert kes["enabled"] is True
+
+
+# Kaspersky Embedded Systems Security runs KSWS's service, KAVFS (KESS 3 help, 182789).
+def test_kess_is_its_own_product_not_kaspersky_security_for_windows_server():
+    products = antivirus.windows_products(
+        uninstall=[{"DisplayName": "Kaspersky Embedded Systems Security 3.3 for Windows",
+                    "DisplayVersion": "3.3.0.170"}],
+        services=[service("KAVFS", "Kaspersky Security Service")])
+    assert [(p["name"], p["version"], p["sources"]) for p in products] == [
+        ("Kaspersky Embedded Systems Security 3.3 for Windows", "3.3.0.170",
+         ["registry", "service"])]
+
+
+def test_kavfs_without_a_kess_entry_is_still_kaspersky_security_for_windows_server():
+    [ksws] = antivirus.windows_products(
+        uninstall=[], services=[service("KAVFS", "Kaspersky Security Service")])
+    assert ksws["name"] == "Kaspersky Security for Windows Server"
 
 
 def test_without_a_service_list_a_security_center_entry_is_trusted():
@@ -88,6 +146,7 @@ def test_defender_in_passive_mode_is_not_enabled_whatever_security_center_says()
 @pytest.mark.parametrize(("name", "is_av"), [
     ("Kaspersky Endpoint Security for Windows", True),
     ("Kaspersky Security 11 for Windows Server", True),
+    ("Kaspersky Embedded Systems Security 3.3 for Windows", True),
     ("Bkav Pro", True),
     ("ESET Endpoint Antivirus", True),
     ("Kaspersky Security Center Network Agent", False),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
+from agent import __version__
 from agent.cli import build_parser, main
 from shared.report import validate
 
@@ -49,3 +52,19 @@ def test_install_failure_is_one_line(tmp_path, capsys):
     assert main(["install", "--config", str(tmp_path / "a.ini"), "--state-dir",
                  str(tmp_path / "s"), "--server", "http://c:1"]) == 1
     assert capsys.readouterr().err.strip() == "avroll-agent: not installed: install needs --token"
+
+
+def test_python_dash_m_agent_runs_the_agent():
+    done = subprocess.run([sys.executable, "-m", "agent", "--version"], capture_output=True,
+                          text=True, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "avroll-agent " + __version__)
+
+
+@pytest.mark.parametrize("flag", ["--time-limit", "--timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-5", "soon"])
+def test_send_limits_are_positive_finite_seconds(flag, value, capsys):
+    # NaN compares false with every deadline: a run given it would retry without end.
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["send", flag, value])
+    assert stopped.value.code == 2
+    assert "a positive number of seconds" in capsys.readouterr().err

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from agent import collect, linux
 from shared.report import validate
 
@@ -17,6 +19,8 @@ def test_report_of_this_machine_is_valid():
     assert report["machine"]["ram"]["visible_bytes"] > 0
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Linux's probes; Windows' failing sources "
+                    "are replayed in test_windows.py")
 def test_a_failing_probe_lands_in_errors(monkeypatch):
     def broken(_root="/"):
         raise PermissionError("denied")
@@ -47,9 +51,13 @@ def test_the_sources_run_for_real_on_this_machine_each_with_its_outcome():
         "machine_id", "os", "packages"}
     assert platform | {"visible RAM", "addresses"} <= set(names)
     assert all(o.seconds >= 0 for o in outcomes)
-    # Every failed source, and only those, is a line of the report's errors.
-    failed = {f"{o.name}: {o.error}" for o in outcomes if o.error is not None}
-    assert failed <= set(report["errors"])
+    # Every line of the report's errors is a failed source; a failed source may be left out
+    # only where its absence is expected (no Security Center on a server, no Defender on
+    # Windows 7, no SMBIOS memory table where the modules were read).
+    failed = {f"{o.name}: {o.error}": o.name for o in outcomes if o.error is not None}
+    assert set(report["errors"]) <= set(failed)
+    assert {failed[line] for line in set(failed) - set(report["errors"])} <= {
+        "security_center", "defender", "firmware_ram"}
 
 
 def test_collect_diagnose_prints_each_source_with_its_time():

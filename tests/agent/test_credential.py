@@ -18,15 +18,16 @@ from agent.delivery.credential import (
     send_enrolled,
 )
 from agent.delivery.transport import NotEnrolled, Unreachable, send_report
+from tests.agent.hostile import acknowledgement_of
 from tests.builders import make_report
 
 
 def test_credential_round_trip_is_private(tmp_path):
     state = tmp_path / "state"
     assert load_credential(str(state)) is None
-    path = save_credential(str(state), "avrm_first")
-    save_credential(str(state), "avrm_second")
-    assert load_credential(str(state)) == "avrm_second"
+    path = save_credential(str(state), "avrm_" + "1" * 43)
+    save_credential(str(state), "avrm_" + "2" * 43)
+    assert load_credential(str(state)) == "avrm_" + "2" * 43
     if sys.platform != "win32":
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert os.listdir(state) == ["credential"]  # no temporary file left behind
@@ -41,7 +42,7 @@ def test_unwritable_state_dir_is_a_named_error(tmp_path):
 
 def test_token_goes_in_the_authorization_header(fake_collector):
     url, answers, _, seen = fake_collector
-    answers.append((201, {"ok": True}))
+    answers.append((201, acknowledgement_of))
     send_report(url, make_report(), token="avre_secret")
     assert seen == ["Bearer avre_secret"]
 
@@ -71,7 +72,7 @@ def test_tls_is_verified_against_the_given_bundle(tmp_path):
 
 def test_credential_is_saved_before_enrolling_and_used_from_then_on(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
-    answers += [(401, {"ok": False}), (201, {"ok": True}), (201, {"ok": True})]
+    answers += [(401, {"ok": False}), (201, acknowledgement_of), (201, acknowledgement_of)]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
     saved = load_credential(str(tmp_path))
@@ -84,20 +85,23 @@ def test_credential_is_saved_before_enrolling_and_used_from_then_on(fake_collect
 
 def test_a_credential_issued_by_the_collector_replaces_the_proposal(fake_collector, tmp_path):
     url, answers, _, _ = fake_collector
-    answers += [(401, {"ok": False}), (201, {"ok": True, "credential": "avrm_issued"})]
+    issued = "avrm_" + "i" * 43
+    answers += [(401, {"ok": False}),
+                (201, lambda report: acknowledgement_of(report, credential=issued))]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
-    assert load_credential(str(tmp_path)) == "avrm_issued"
+    assert load_credential(str(tmp_path)) == issued
 
 
 def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_path):
     url, answers, _, seen = fake_collector
-    save_credential(str(tmp_path), "avrm_old")
-    answers += [(401, {"ok": False}), (201, {"ok": True})]
+    old = "avrm_" + "o" * 43
+    save_credential(str(tmp_path), old)
+    answers += [(401, {"ok": False}), (201, acknowledgement_of)]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
-    assert seen == ["Bearer avrm_old", "Bearer avre_token"]
-    assert load_credential(str(tmp_path)) == "avrm_old"
+    assert seen == [f"Bearer {old}", "Bearer avre_token"]
+    assert load_credential(str(tmp_path)) == old
 
 
 def test_send_without_enrollment_or_token_says_what_to_do(fake_collector, tmp_path, capsys,
@@ -109,3 +113,17 @@ def test_send_without_enrollment_or_token_says_what_to_do(fake_collector, tmp_pa
     assert code == 1
     err = capsys.readouterr().err
     assert "--token" in err and "spooled" in err
+
+
+@pytest.mark.parametrize("stored", ["avrm_caf\u00e9" + "a" * 40, "avrm_" + "a" * 43 + "\nX-Evil: 1",
+                                    "not a credential", "avrm_short"])
+def test_a_stored_credential_not_in_its_form_is_named_not_sent(fake_collector, tmp_path,
+                                                              capsys, stored):
+    url, _, received, _ = fake_collector
+    (tmp_path / "credential").write_bytes(stored.encode("utf-8") + b"\n")
+    code = cli.main(["send", "--server", url, "--state-dir", str(tmp_path),
+                     "--time-limit", "5", "--timeout", "2"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "credential" in err and "reset-credential" in err and "spooled" in err
+    assert received == []

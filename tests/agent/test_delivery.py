@@ -98,6 +98,29 @@ def test_deadline_stops_retrying_and_keeps_the_reports(spool):
     assert len(spool.pending()) == 2
 
 
+def test_no_retry_is_started_that_could_only_run_out_of_time(spool):
+    spool.put(make_report())
+    time = FakeTime()
+
+    def slow_failure(report, timeout):  # fails after 8.6 s: with a 1 s wait, 0.4 s is left
+        time.now += 8.6
+        raise Unreachable("no answer")
+
+    outcome = deliverer(slow_failure, time, limit=10).deliver_spool(spool, lambda *_: None)
+    assert str(outcome.stopped_by) == "no answer"
+    assert time.sleeps == []
+
+
+def test_nothing_is_sent_once_the_time_limit_is_reached(spool):
+    spool.put(make_report())
+    time = FakeTime()
+    run = deliverer(Collector(default=OK), time, limit=5)
+    time.now = 5  # the collection took the whole run
+    outcome = run.deliver_spool(spool, lambda *_: None)
+    assert run.send.received == [] and len(spool.pending()) == 1
+    assert "time limit" in str(outcome.stopped_by)
+
+
 def test_request_timeout_never_exceeds_the_time_left(spool):
     spool.put(make_report())
     time = FakeTime()

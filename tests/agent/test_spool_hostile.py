@@ -115,3 +115,20 @@ def test_refused_reports_beyond_the_kept_number_are_logged_when_dropped(spool, c
     # The newest refused reports are the ones kept.
     kept = sorted(os.listdir(spool.set_aside_dir))
     assert all(r["report_id"] in " ".join(kept) for r in reports[2:])
+
+
+@pytest.mark.parametrize("report_id", [{"a": 1}, ["x"], 7, True, "", "   "])
+def test_an_entry_whose_report_id_is_not_text_is_set_aside(spool, report_id):
+    os.makedirs(spool.directory, exist_ok=True)
+    odd = make_report()
+    odd["report_id"] = report_id
+    with open(spooled_name(spool, "00000000000000000001"), "w") as handle:
+        json.dump(odd, handle)
+    good = make_report(hostname="GOOD")
+    spool.put(good)
+    send = Recorder()
+    outcome = deliver(spool, send)
+    assert send.received == [good["report_id"]]
+    assert list(outcome.set_aside) == ["00000000000000000001-hostile.json"]
+    assert "report id" in outcome.set_aside["00000000000000000001-hostile.json"]
+    assert spool.pending() == [] and spool.set_aside_count() == 1

@@ -54,3 +54,15 @@ def test_name_that_does_not_follow_says_what_to_do(tmp_path):
 
 def test_answer_without_naming_is_unknown_yet(tmp_path):
     assert "PC name:          unknown yet" in status_of(tmp_path, {"ok": True})
+
+
+def test_the_collectors_words_are_shown_on_one_printable_line(tmp_path):
+    # A hostile answer: terminal escapes, a line break, a title-setting sequence, 60 KB.
+    text = status_of(tmp_path, {"ok": True, "naming": {
+        "follows_guideline": False, "unit_code": "SXD\x1b[2J", "pattern": "A\u2028B",
+        "advice": "\x1b]0;pwned\x07Rename\r\nFAKE:             line" + "x" * 60_000}})
+    lines = text.splitlines()
+    assert all(line.isprintable() for line in lines)
+    assert not any(line.startswith("FAKE:") for line in lines)
+    assert "unit SXD?[2J, pattern A?B" in text
+    assert max(len(line) for line in lines) < 1100

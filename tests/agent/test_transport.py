@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+import requests
 
 from agent.delivery.transport import AgentRefused, Rejected, ServerBusy, Unreachable, send_report
+from tests.agent.hostile import acknowledgement_of
 from tests.builders import make_report
 
 
 def test_delivered_report_returns_the_answer(fake_collector):
     url, answers, received, _ = fake_collector
-    answers.append((201, {"ok": True, "duplicate": False}))
+    answers.append((201, acknowledgement_of))
     report = make_report()
-    assert send_report(url, report) == {"ok": True, "duplicate": False}
+    assert send_report(url, report) == acknowledgement_of(report)
     assert received == [("/api/v1/reports", report)]
 
 
@@ -44,14 +46,16 @@ def test_token_goes_in_a_bearer_header_and_verify_is_passed_on():
     class Session:
         def post(self, url, **kwargs):
             self.kwargs = kwargs
-            return type("Answer", (), {"status_code": 201, "json": lambda self: {"ok": True}})()
+            raise requests.ConnectionError("recorded")
 
     session = Session()
-    send_report("https://c.example", make_report(), session=session, token="t0k",
-                verify="/etc/avroll/ca.pem")
+    with pytest.raises(Unreachable):
+        send_report("https://c.example", make_report(), session=session, token="t0k",
+                    verify="/etc/avroll/ca.pem")
     assert session.kwargs["headers"]["Authorization"] == "Bearer t0k"
     assert session.kwargs["verify"] == "/etc/avroll/ca.pem"
-    send_report("https://c.example", make_report(), session=session)
+    with pytest.raises(Unreachable):
+        send_report("https://c.example", make_report(), session=session)
     assert "Authorization" not in session.kwargs["headers"]
     assert session.kwargs["verify"] is True
     sent_at = datetime.fromisoformat(session.kwargs["headers"]["X-Avroll-Sent-At"])

@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from agent import system
 from agent.windows import api, facts
 from shared.report import validate
 from tests.agent.windows_replay import FIXTURES, REPLAY_TIMEOUT, load, replay
@@ -270,3 +271,72 @@ def test_a_russian_kes_10_is_one_product_under_its_own_name(monkeypatch):
     assert kes["sources"] == ["securitycenter", "registry", "service"]
     agent = report["management_agent"]
     assert (agent["version"], agent["running"]) == ("10.2.434", True)
+
+
+def without(rows, *names):
+    return [{k: v for k, v in row.items() if k not in names} for row in rows]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_fixture_gives_the_same_report_read_through_wmi(monkeypatch, path):
+    def comparable(report):
+        return {k: v for k, v in report.items() if k not in ("report_id", "collected_at")}
+
+    by_source = replay(monkeypatch, load(path.name))
+    through_wmi = replay(monkeypatch, load(path.name), through_wmi=True)
+    assert comparable(through_wmi) == comparable(by_source)
+
+
+@pytest.mark.parametrize("name", ["win7_kes10_network_agent.json", "win7_kes10_russian.json"])
+def test_windows_7_security_center_has_no_timestamp_and_is_read(monkeypatch, name):
+    # Windows 7's AntiVirusProduct has 5 properties and no `timestamp` (fusioninventory-agent
+    # issue 364); the fixtures hold only what the class has.
+    recorded = load(name)
+    assert all("timestamp" not in row for row in recorded["security_center"])
+    report = replay(monkeypatch, recorded, through_wmi=True)
+    assert validate(report) == []
+    [kes] = report["antivirus"]["products"]
+    assert kes["sources"][0] == "securitycenter"
+    assert report["errors"] == []
+
+
+def test_a_defender_platform_older_than_amrunningmode_is_still_read(monkeypatch):
+    # AMRunningMode came with Defender platform 4.18.2008.9 (August 2020).
+    recorded = load("win10_defender_only.json")
+    recorded["defender"] = without(recorded["defender"], "AMRunningMode")
+    report = replay(monkeypatch, recorded, through_wmi=True)
+    [defender] = report["antivirus"]["products"]
+    assert defender["sources"] == ["securitycenter", "service", "defender"]
+    assert (defender["enabled"], defender["version"]) == (True, "4.18.2205.7")
+    assert report["errors"] == []
+
+
+def test_a_computer_class_without_dns_and_domain_properties_keeps_the_others(monkeypatch):
+    # Wine's Win32_ComputerSystem has no DNSHostName, PartOfDomain, Workgroup, PCSystemType.
+    recorded = load("win10_kes11_defender_passive.json")
+    recorded["computer"] = without(recorded["computer"], "DNSHostName", "PartOfDomain",
+                                   "Workgroup", "PCSystemType")
+    report = replay(monkeypatch, recorded, through_wmi=True)
+    machine = report["machine"]
+    assert (machine["manufacturer"], machine["model"]) == ("LENOVO", "20S0S0CW00")
+    assert "dns_name" not in machine
+    assert report["errors"] == []
+
+
+def test_the_hostname_is_the_netbios_name_even_when_wmi_fails(monkeypatch):
+    recorded = load("win10_defender_only.json")
+    recorded["errors"]["computer"] = "timeout"
+    recorded["netbios_name"] = "VM"
+    monkeypatch.setattr(system, "hostname", lambda: "vm")  # socket.gethostname() under Wine
+    report = replay(monkeypatch, recorded)
+    assert report["machine"]["hostname"] == "VM"
+
+
+@pytest.mark.parametrize("junk", [
+    "FEFEFEFE-FEFE-FEFE-FEFE-FEFEFEFEFEFE", "00010203-0405-0607-0809-0A0B0C0D0E0F",
+    "DEADBEEF-DEAD-BEEF-DEAD-BEEFDEADBEEF", "03000200-0400-0500-0006-000700080009",
+    "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "00000000-0000-0000-0000-000000000000"])
+def test_placeholder_board_uuids_are_no_identity(monkeypatch, junk):
+    report = report_of(monkeypatch, "win10_defender_only.json",
+                       computer_product=[{"UUID": junk}])
+    assert "hardware_uuid" not in report["machine"]

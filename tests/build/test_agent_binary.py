@@ -72,3 +72,14 @@ def test_one_file_binary_collects_a_valid_report(tmp_path):
     assert "'requests'" in bundled and "'psutil'" in bundled
     for left_out in ("'flask'", "'collector'", "'sqlite_utils'", "'pytest'"):
         assert left_out not in bundled
+
+
+def test_a_windows_build_names_every_bundled_version_that_is_not_the_pinned_one():
+    build = load_build_script()
+    pinned = build.pins()
+    assert set(build.BUNDLED) <= set(pinned)
+    versions = dict(pinned, psutil="5.9.0", comtypes=None)
+    assert build.unpinned(versions.get) == [
+        f"psutil 5.9.0, pinned {pinned['psutil']}",
+        f"comtypes not installed, pinned {pinned['comtypes']}"]
+    assert build.unpinned(pinned.get) == []

@@ -13,7 +13,8 @@ from tests.builders import make_report
 from tests.reporting import csrf_token, login
 
 # Reachable without a session. Adding to this list is a decision to review.
-PUBLIC = {"static", "api.health", "api.post_report", "auth.login"}
+PUBLIC = {"static", "api.health", "api.post_report", "inventory.post_inventory",
+          "auth.login", "national.push_state", "national.push_day", "national.push_issued"}
 
 
 def url_for_rule(rule: Rule):

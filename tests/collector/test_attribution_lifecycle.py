@@ -140,9 +140,10 @@ def test_avroll_machines_retire(tmp_path):
     machine_id = make_report(hostname="SXD-01")["machine"]["machine_id"]
     runner = CliRunner()
     done = runner.invoke(main, ["machines", "retire", machine_id, "--date", "2024-01-02",
-                                "--db", str(path)])
+                                "--reason", "thanh lý", "--yes", "--db", str(path)])
     assert done.exit_code == 0 and "retired from 2024-01-02" in done.output
-    unknown = runner.invoke(main, ["machines", "retire", "nope-0000", "--db", str(path)])
+    unknown = runner.invoke(main, ["machines", "retire", "nope-0000", "--date", "2024-01-02",
+                                   "--reason", "x", "--yes", "--db", str(path)])
     assert unknown.exit_code == 1 and "no machine" in unknown.output
 
 
@@ -167,20 +168,72 @@ def test_a_token_enrolls_no_more_machines_than_its_limit(anon_client, db, tmp_pa
     assert post_report(anon_client, make_report(hostname="SXD-0")).status_code == 201
 
 
-def test_revoking_a_leaked_token_can_retire_every_machine_it_enrolled(client, db):
+def _leaked_token_with_genuine_pcs(client, db):
+    """A unit's token: 3 genuine PCs enrolled with it a week ago, then 30 fakes after a leak."""
     units(db)
     leaked = enrollment.create_token(db, "tests", unit_code="SXD")
-    kept = enrollment.create_token(db, "tests", unit_code="SXD")[1]
+    for n in range(3):
+        enroll(client, db, f"SXD-REAL{n}", token=leaked[1])
+    db.execute("UPDATE machine_credentials SET enrolled_at = ?",
+               [(NOW - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")])
+    db.conn.commit()
     for n in range(30):
         enroll(client, db, f"SXD-FAKE{n}", token=leaked[1])
-    enroll(client, db, "SXD-REAL", token=kept)
-    assert row_of(rollup(db), "SXD")["installed"] == 31
+    assert row_of(rollup(db), "SXD")["installed"] == 33
+    leak = (NOW - timedelta(days=1)).astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")
+    return leaked[0], leak
+
+
+def test_revoking_a_leaked_token_retires_what_it_enrolled_after_the_leak(client, db):
+    token_id, leak = _leaked_token_with_genuine_pcs(client, db)
     client.get("/admin/tokens")
-    assert client.post(f"/admin/tokens/{leaked[0]}/revoke",
-                       data={"retire_machines": "1", "csrf_token": csrf_token(client)}
-                       ).status_code == 302
-    assert row_of(rollup(db), "SXD")["installed"] == 1
+    assert client.post(f"/admin/tokens/{token_id}/revoke",
+                       data={"retire_machines": "1", "enrolled_after": leak,
+                             "csrf_token": csrf_token(client)}).status_code == 302
+    assert row_of(rollup(db), "SXD")["installed"] == 3
     assert post_report(client, make_report(hostname="SXD-FAKE1")).status_code == 401
+    assert post_report(client, make_report(hostname="SXD-REAL1")).status_code == 201
+
+
+def test_retiring_from_the_page_without_a_moment_retires_nothing(client, db):
+    token_id, _leak = _leaked_token_with_genuine_pcs(client, db)
+    client.get("/admin/tokens")
+    answer = client.post(f"/admin/tokens/{token_id}/revoke",
+                         data={"retire_machines": "1", "csrf_token": csrf_token(client)})
+    assert answer.status_code == 400
+    assert row_of(rollup(db), "SXD")["installed"] == 33
+    assert post_report(client, make_report(hostname="SXD-REAL1")).status_code == 201
+
+
+def test_the_command_lists_the_machines_and_asks_before_retiring_them_all(client, db, app):
+    token_id, leak = _leaked_token_with_genuine_pcs(client, db)
+    run = CliRunner().invoke(main, ["tokens", "revoke", str(token_id), "--retire-machines",
+                                    "--db", app.config["DATABASE"]], input="n\n")
+    assert run.exit_code == 1 and "SXD-REAL0" in run.output and "SXD-FAKE29" in run.output
+    assert row_of(rollup(db), "SXD")["installed"] == 33
+    run = CliRunner().invoke(main, ["tokens", "revoke", str(token_id), "--retire-machines",
+                                    "--enrolled-after", leak, "--db", app.config["DATABASE"]])
+    assert run.exit_code == 0, run.output
+    assert "30 machine(s)" in run.output
+    assert row_of(rollup(db), "SXD")["installed"] == 3
+
+
+def test_retiring_a_machine_removes_every_credential_that_reports_into_it(anon_client, db):
+    units(db)
+    board = "4c4c4544-0042-3510-8052-b4c04f4d3232"
+    first = make_report(hostname="SXD-KT-01")
+    first["machine"]["hardware_uuid"] = board
+    assert post_report(anon_client, first).status_code == 201
+    other_token = enrollment.create_token(db, "tests")[1]
+    reinstalled = make_report(hostname="SXD-KT-01", machine_id="reinstalled-guid-0001")
+    reinstalled["machine"]["hardware_uuid"] = board
+    answer = post_report(anon_client, reinstalled, token=other_token)
+    assert answer.status_code == 201
+    assert answer.json["machine_id"] == first["machine"]["machine_id"]
+    lifecycle.retire(db, "tests", first["machine"]["machine_id"])
+    again = make_report(hostname="SXD-KT-01", machine_id="reinstalled-guid-0001")
+    again["machine"]["hardware_uuid"] = board
+    assert post_report(anon_client, again).status_code == 401
 
 
 def test_a_unit_officer_sees_a_machine_assigned_to_their_unit(app, anon_client, db):

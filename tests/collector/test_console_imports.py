@@ -104,14 +104,16 @@ def test_formula_cells_are_kept_as_text_and_neutralised_on_export(db, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["SXD-KT01\u200b", "\u202eSXD-KT01", "SXD\u2066-KT01",
-                                  "SXD-\x07KT01"])
+                                  "SXD-\x07KT01", "SXD-KT01\uffff", "SXD-\ufffeKT01",
+                                  "SXD-\x85KT01"])
 def test_invisible_and_direction_characters_in_a_name_are_refused(tmp_path, name):
     [error] = _problems("ksc", write_ksc(tmp_path / "k.txt", [ksc_row(name)]))
     assert error.startswith("line 2:") and "invisible" in error
 
 
 def test_invisible_characters_are_removed_from_descriptive_cells(tmp_path):
-    path = write_ksc(tmp_path / "k.txt", [ksc_row("SXD-KT01", group="Sở\u200b Xây\u202e dựng")])
+    path = write_ksc(tmp_path / "k.txt", [ksc_row("SXD-KT01",
+                                                  group="Sở\u200b Xây\u202e dựng\uffff")])
     [device] = read_devices("ksc", path, NOW)
     assert device["place"] == "Sở Xây dựng"
 
@@ -150,7 +152,7 @@ def test_not_a_ksc_export(tmp_path):
     assert "besides 'Name'" in error
     path.write_text("Tên,Phân bổ\nSXD,10\n", encoding="utf-8")
     [error] = _problems("ksc", path)
-    assert "no 'Name' column" in error
+    assert "no 'Name', 'Имя' or 'KLHST_WKS_DN' column" in error
 
 
 def test_fifty_thousand_lines(db, tmp_path):

@@ -47,3 +47,29 @@ def test_every_state_and_weeks_of_history(demo_db):
 def test_demo_refuses_a_database_in_use(demo_db):
     with pytest.raises(DemoError):
         fill(demo_db)
+
+
+def test_every_feature_has_something_to_show(demo_db):
+    from collector.counting.machine_states import list_tab
+    from collector.store import settings
+    from collector.store.console_imports import latest_import
+    from collector.store.issued_reports import issued_reports
+
+    servers = demo_db.execute("SELECT count(*) FROM machines m JOIN reports r ON "
+                              "r.report_id = m.latest_report_id WHERE r.os_server").fetchone()[0]
+    assert servers > 10
+    protected_servers = list_machine_states(demo_db, state="protected", query="-SRV",
+                                            per_page=1).total
+    assert protected_servers > 0  # judged by their signature date
+    assert demo_db.execute("SELECT count(*) FROM reports WHERE device_type = 'virtual'"
+                           ).fetchone()[0] > 0
+    units = list_units(demo_db)
+    assert all(unit["email"] and unit["officer_name"] for unit in units)
+    communes = [unit["name"] for unit in units if unit["parent"]]
+    assert len(communes) == len(set(communes)) == 96
+    assert latest_import(demo_db, "ksc")["devices"] > 0
+    assert latest_import(demo_db, "directory")["devices"] > 0
+    assert [report["number"] for report in issued_reports(demo_db)] == ["150"]
+    assert rollup(demo_db)["checks"]["attribution_conflicts"] == 6
+    assert settings.current(demo_db)["issuer_name"] == "Sở Thông tin và Truyền thông"
+    assert list_tab(demo_db, "licence_expiring", per_page=1).total > 0

@@ -40,3 +40,21 @@ def test_a_long_csv_streams_in_pieces(client, unit):
     assert answer.is_streamed
     text = b"".join(answer.response).decode("utf-8-sig")
     assert text.count("HTM-0") == 3
+
+
+def test_one_officer_cannot_take_every_export_slot(app, client, db, unit):
+    from collector.store import users
+    from tests.reporting import login
+
+    users.add_user(db, "tests", "viewer1", "viewer-password-1", "viewer")
+    viewer = app.test_client()
+    assert login(viewer, "viewer1", "viewer-password-1").status_code == 302
+    assert app.config["EXPORTS_AT_ONCE"] == 2
+    first = viewer.get("/exports/rollup.xlsx", buffered=False)
+    second = viewer.get("/exports/machines.xlsx", buffered=False)
+    assert (first.status_code, second.status_code) == (200, 503)
+    other = client.get("/exports/rollup.csv", buffered=False)  # another officer still gets one
+    assert other.status_code == 200
+    first.close()
+    other.close()
+    assert viewer.get("/exports/machines.csv").status_code == 200

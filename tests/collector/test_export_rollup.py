@@ -120,7 +120,17 @@ def test_misnamed_row_ends_section_1_and_counts_in_its_total(sheet):
         assert row[1].font.bold
     # The grand total adds up from what is printed: the two section totals.
     assert 1118 + MISNAMED + 3830 == 5007
-    assert rows[-1][1] == "Tổng cộng"
+    table = [row for row in rows if any(row[1:])]
+    notes = [row[0] for row in rows if row[0] and not any(row[1:])]
+    assert table[-1][1] == "Tổng cộng"
+    # What the sum of allocations leaves out, listed under the table: the unit whose
+    # allocation is blank and the misnamed row (letter 002's sentences differ from its table
+    # exactly there).
+    assert notes[-3:] == [
+        "Ghi chú: số bản quyền được cài đặt ở dòng tổng gồm cả các máy sau, không có trong "
+        "số bản quyền được phân bổ:",
+        "a) Trung tâm THDL Tỉnh (chưa được phân bổ): 17 máy",
+        "b) Máy không đặt tên theo hướng dẫn: 59 máy"]
 
 
 def test_with_the_2021_allocation_the_table_reads_as_the_letters_sentences(dong_thap):

@@ -160,16 +160,17 @@ def test_reporting_status_is_letter_003s_appendix(province):
     assert rows[1][0].startswith("(Gửi kèm theo Công văn số ")
     header, body = table(rows, "TT")
     assert header == ["TT", "Tên đơn vị", "Tổng số máy tính", "Nhu cầu triển khai",
-                      "Đầu mối lãnh đạo", "SĐT", "Đầu mối cán bộ", "SĐT"]
+                      "Đầu mối lãnh đạo", "SĐT", "Đầu mối cán bộ", "SĐT", "Đã đôn đốc ngày",
+                      "Đã báo cáo"]
     assert body[0][1] == "(Đã có thông tin đánh dấu x, chưa có thông tin để trống)"
     assert body[1][:2] == ["I", "Các Sở, ban, ngành Tỉnh"]
     units = {row[1]: row for row in body if isinstance(row[0], int)}
     # SXD: 6 machines reporting (the stale one not), none missing the product (the 1,5 GB
     # PC is exempt); leader and officer named, the officer's phone not given.
-    assert units["Sở Xây dựng"][2:] == [6, 0, "x", "x", "x", None]
+    assert units["Sở Xây dựng"][2:] == [6, 0, "x", "x", "x", None, None, None]
     # The district's own machines: none, so not answered: empty cells, as in the letter.
-    assert units["Huyện Cao Lãnh"][2:] == [None, None, None, None, None, None]
-    assert units["Xã Mỹ Hiệp"][2:] == [1, 1, None, None, "x", "x"]  # Defender only: needs it
+    assert units["Huyện Cao Lãnh"][2:] == [None] * 8
+    assert units["Xã Mỹ Hiệp"][2:] == [1, 1, None, None, "x", "x", None, None]  # Defender only: needs it
     assert [row[0] for row in body if row[0] in ("I", "II")] == ["I", "II"]
 
 

@@ -104,11 +104,14 @@ def test_cli_writes_every_export(app, province, tmp_path):
         "survey.xlsx": ["survey", "--unit", "sxd"],
         "status.csv": ["reporting-status"],
     }
+    (tmp_path / "rollup.csv").write_text("an older file, once readable by all")
+    (tmp_path / "rollup.csv").chmod(0o644)
     for name, args in commands.items():
         out = tmp_path / name
         result = runner.invoke(main, ["export", *args, "--out", str(out), "--db", database])
         assert result.exit_code == 0, (name, result.output)
         assert out.stat().st_size > 100
+        assert out.stat().st_mode & 0o777 == 0o600, name  # it names a province's PCs
     assert "SXD-OLD01" in (tmp_path / "machines.csv").read_text(encoding="utf-8-sig")
     rollup_rows = list(csv.reader(io.StringIO(
         (tmp_path / "rollup.csv").read_text(encoding="utf-8-sig"))))

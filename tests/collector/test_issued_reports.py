@@ -11,7 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from collector.cli.main import main
-from collector.exports.issue import issue_report
+from collector.exports.issue import issue_reminder, issue_report
 from collector.exports.letterhead import BadIssue
 from collector.exports.report_letter import build_report_letter
 from collector.store import settings, users
@@ -106,6 +106,49 @@ def test_the_same_number_and_date_only_once(province):
     issue_report(province, "9", "2020-01-03", as_of="2020-01-01")  # another date: fine
 
 
+def test_numbers_are_the_issuers_own(province):
+    # The province and a district each number their documents; a reminder shares the
+    # province's numbers with its reports.
+    issue_report(province, "9", "2020-01-02", as_of="2020-01-01")
+    issue_report(province, "9", "2020-01-02", as_of="2020-01-01", parent="HCL")
+    with pytest.raises(DuplicateIssue):
+        issue_reminder(province, "9", "2020-01-02", as_of="2020-01-01")
+    assert len(issued_reports(province)) == 2
+
+
+def test_a_reminder_is_issued_and_kept_like_a_report(client, province):
+    reminder_id, files = issue_reminder(province, "15", below="90", actor="tests")
+    letter = next(name for name in files if name.endswith(".docx"))
+    assert letter.startswith("so-15-cong-van-don-doc-")
+    assert sorted(name.split("-", 2)[2].split("-2")[0] for name in files) == [
+        "bieu-mau", "cong-van-don-doc", "phu-luc-ty-le-cai-dat"]
+    assert "Số: 15/STTTT-CNTT" in letter_texts(files[letter])
+    appendix = next(name for name in files if "phu-luc" in name)
+    sheet = load_workbook(io.BytesIO(files[appendix])).active
+    assert sheet["A3"].value.startswith("(Kèm theo Công văn số 15/STTTT-CNTT ngày ")
+    [kept] = issued_reports(province, "reminder")
+    assert (kept["id"], kept["kind"], kept["number"]) == (reminder_id, "reminder", "15")
+    assert issued_reports(province, "report") == []  # the trend chart marks reports only
+    store_report(province, make_report(hostname="SXD-PCNEW"))
+    settings.set_value(province, "issuer_name", "Công an tỉnh")
+    for filename, body in files.items():
+        assert client.get(f"/reports/issued/{reminder_id}/{filename}").data == body
+    page = client.get("/reports/issued").get_data(as_text=True)
+    assert "Công văn đôn đốc" in page and letter in page
+
+
+def test_issuing_a_reminder_from_the_page(client, province):
+    answer = post(client, kind="reminder", number="16", below="90")
+    assert answer.status_code == 302
+    assert [(report["kind"], report["number"]) for report in issued_reports(province)] == [
+        ("reminder", "16")]
+    refused = post(client, kind="reminder", number="17", below="0")
+    assert refused.status_code == 422
+    assert "không có đơn vị nào" in refused.get_data(as_text=True)
+    assert post(client, kind="reminder", number="17", below="abc").status_code == 422
+    assert len(issued_reports(province)) == 1
+
+
 def test_viewers_read_unit_officers_do_not(app, anon_client, province):
     issue_report(province, "3", actor="tests")
     users.add_user(province, "tests", "viewer", "viewer-password", "viewer")
@@ -125,7 +168,7 @@ def test_cli_issues_lists_and_writes_the_kept_files(app, province, tmp_path):
     result = runner.invoke(main, ["export", "issue-report", "--number", "12", "--db", database])
     assert result.exit_code == 0 and "issued report 1" in result.output, result.output
     listed = runner.invoke(main, ["export", "issued-reports", "--db", database]).output
-    assert listed.startswith("1\tsố 12\t")
+    assert listed.startswith("1\treport\tsố 12\t")
     result = runner.invoke(main, ["export", "issued-reports", "--id", "1", "--out-dir",
                                   str(tmp_path / "out"), "--db", database])
     assert result.exit_code == 0, result.output

@@ -315,3 +315,26 @@ def test_a_search_with_like_wildcards_takes_them_literally(db):
     assert [row["hostname"] for row in list_machine_states(db, query="D_").rows] == ["SXD_2"]
     assert list_machine_states(db, query="%").total == 0
     assert list_machine_states(db, query="sxd").total == 2
+
+
+def test_a_machine_whose_window_passes_during_the_rebuild_is_no_difference(db, monkeypatch):
+    from collector.counting import states
+
+    save_units(db, UNITS)
+    store_report(db, make_report(hostname="SXD-1",
+                                 collected_at=datetime.now(timezone.utc) - timedelta(days=30)
+                                 + timedelta(seconds=30)))
+    assert kept.rebuild(db)["differed"] == []
+    started = datetime.now(timezone.utc)
+    calls = []
+
+    class Clock(datetime):
+        """Every look at the clock is 20 s later: the rebuild of a large database."""
+
+        @classmethod
+        def now(cls, tz=None):
+            calls.append(1)
+            return started + timedelta(seconds=20 * len(calls))
+
+    monkeypatch.setattr(states, "datetime", Clock)
+    assert kept.rebuild(db)["differed"] == []

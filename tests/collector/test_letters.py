@@ -109,7 +109,7 @@ def test_the_decree_30_layout(dong_thap):
     heading = [paragraph.text for cell in document.tables[0].rows[0].cells
                for paragraph in cell.paragraphs if paragraph.text]
     assert heading == [
-        "UBND TỈNH ĐỒNG THÁP", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "UBND TỈNH ĐỒNG THÁP", "SỞ THÔNG TIN", "VÀ TRUYỀN THÔNG",  # letter 002's line break
         "Số: " + "\u00a0" * 6 + "/STTTT-CNTT",
         "V/v báo cáo kết quả cài đặt phần mềm phòng, chống mã độc tập trung theo Chỉ thị số "
         "14/CT-TTg ngày 25/5/2018 của Thủ tướng Chính phủ",
@@ -134,37 +134,58 @@ def test_an_issued_letter_has_its_number_and_date(dong_thap):
     assert "Đồng Tháp, ngày 05 tháng 02 năm 2023" in found  # Decree 30: 0 before 1-9, Jan, Feb
 
 
+def table_of(body):
+    """The reminder's table as rows of cell texts; a section's title row as one text."""
+    rows = []
+    for row in Document(io.BytesIO(body)).tables[1].rows:
+        cells = [cell.text for cell in row.cells]
+        rows.append(cells[0] if len(set(cells)) == 1 else cells)
+    return rows
+
+
 def test_reminder_lists_the_units_below_the_rate_with_the_appendixs_figures(dong_thap):
     body = build_reminder_letter(dong_thap, below="97", as_of="2022-05-12").body
     document = Document(io.BytesIO(body))
-    table = document.tables[1]
-    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    rows = table_of(body)
     assert rows[0] == ["STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
-                       "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt"]
-    assert rows[1] == ["1", "Sở Công thương", "50", "48", "96,0%"]
-    assert rows[-1] == ["11", "Huyện Lai Vung", "330", "257", "77,9%"]
-    assert ["9", "Thành phố Sa Đéc", "330", "313", "94,8%"] in rows
-    assert all(float(row[4].rstrip("%").replace(",", ".")) < 97 for row in rows[1:])
+                       "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú"]
+    # By section, as the appendix: its title, then its units numbered from 1.
+    assert rows[1] == "1. Các Sở, ban, ngành Tỉnh"
+    assert rows[2] == ["1", "Sở Công thương", "50", "48", "96,0%", ""]
+    # The note the appendix writes beside a unit with no machine reporting.
+    assert rows[8] == ["7", "Văn phòng Ban An toàn giao thông", "3", "0", "0,0%",
+                       "Chưa có máy báo cáo"]
+    assert rows[9] == "2. UBND các huyện, thành phố"
+    assert rows[11] == ["2", "Thành phố Sa Đéc", "330", "313", "94,8%", ""]
+    assert rows[-1] == ["4", "Huyện Lai Vung", "330", "257", "77,9%", ""]
+    units = [row for row in rows[1:] if isinstance(row, list)]
+    assert len(units) == 11
+    assert all(float(row[4].rstrip("%").replace(",", ".")) < 97 for row in units)
     sheet = load_workbook(io.BytesIO(
         build_rollup_export(dong_thap, "xlsx", as_of="2022-05-12").body)).active
     printed = {row[1]: [number(row[2]), number(row[3]), percent(row[4])]
                for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)}
-    assert all(printed[row[1]] == row[2:] for row in rows[1:])
+    assert all(printed[row[1]] == row[2:5] for row in units)
     found = texts(body)
     assert paragraph_with(body, "Qua kết quả rà soát") == (
         "Qua kết quả rà soát đến ngày 12/05/2022, toàn tỉnh có 5.007 máy/5.137 máy đã cài đặt "
         "phần mềm phòng, chống mã độc tập trung (có 4.948 máy đặt đúng tên theo hướng dẫn). "
         "Tuy nhiên, vẫn còn 11 cơ quan, đơn vị có tỷ lệ cài đặt dưới 97,0%, cụ thể như sau:")
-    assert found[found.index("Kính gửi:") + 1] == "- Sở Công thương;"
+    # Seven departments lag, more than are named one by one; four districts, by name.
+    recipients = found[found.index("Kính gửi:") + 1:found.index("Kính gửi:") + 6]
+    assert recipients == ["- Các Sở, ban, ngành Tỉnh có tên tại danh sách dưới đây;",
+                          "- Huyện Lập Vò;", "- Thành phố Sa Đéc;", "- Huyện Thanh Bình;",
+                          "- Huyện Lai Vung."]
     deadline = next(paragraph for paragraph in document.paragraphs
                     if paragraph.text.startswith("2. Báo cáo kết quả"))
-    assert deadline.text.endswith("chậm nhất ngày 19/05/2022.")  # a week after the figures
+    # A week after the figures; letter 004's "(có mẫu báo cáo kèm theo)".
+    assert deadline.text.endswith("chậm nhất ngày 19/05/2022 (có mẫu báo cáo kèm theo).")
     assert [run.text for run in deadline.runs if run.bold] == ["19/05/2022"]
 
 
 def test_reminder_deadline_as_given(dong_thap):
     body = build_reminder_letter(dong_thap, deadline="2022-05-20", as_of="2022-05-12").body
-    assert "chậm nhất ngày 20/05/2022." in paragraph_with(body, "2. Báo cáo")
+    assert "chậm nhất ngày 20/05/2022 (" in paragraph_with(body, "2. Báo cáo")
     assert "dưới 100,0%" in paragraph_with(body, "Qua kết quả rà soát")  # the default
 
 
@@ -186,8 +207,8 @@ def test_reminder_refusals(dong_thap, below, deadline, error, message):
 
 def test_a_rate_of_exactly_the_threshold_is_not_below(dong_thap):
     # Sở Công thương: 48/50 = 96,0% exactly; the e-mail reminders read "96" the same way.
-    rows = [row.cells[1].text for row in Document(io.BytesIO(build_reminder_letter(
-        dong_thap, below="96", as_of="2022-05-12").body)).tables[1].rows]
+    rows = [row[1] for row in table_of(build_reminder_letter(
+        dong_thap, below="96", as_of="2022-05-12").body) if isinstance(row, list)]
     assert "Sở Công thương" not in rows and "Sở Khoa học và Công nghệ" in rows
 
 

@@ -108,7 +108,7 @@ def test_tab_counts_are_the_lengths_of_the_tabs(db):
         assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
     assert tab_counts(db, "HCL") == {"all": 12, "installed": 10, "missing": 2, "exempt": 0,
                                      "misnamed": 2, "stale": 0, "not_connected": 10,
-                                     "duplicates": 2}
+                                     "duplicates": 2, "licence_expiring": 0}
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_unit_tabs_show_their_counts(province_pages):
     html = province_pages.get("/units/HCL").get_data(as_text=True)
     tabs = re.findall(r'tab=(\w+)[^>]*>[^<]*<span class="count">([\d.]+)</span>', html)
     assert dict(tabs) == {"installed": "9", "missing": "2", "exempt": "0", "misnamed": "2",
-                          "stale": "0", "not_connected": "9", "duplicates": "0"}
+                          "stale": "0", "not_connected": "9", "duplicates": "0", "licence_expiring": "0"}
 
 
 def test_export_machines_without_unit_is_the_province(db, tmp_path, app):

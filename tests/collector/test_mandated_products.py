@@ -64,6 +64,9 @@ def test_the_mandated_families_count(name):
     "Kaspersky Endpoint Security Cloud",
     "Kaspersky Security Center 10 Network Agent",
     "Kaspersky Embedded Systems Security",
+    # KESS runs KSWS's service, KAVFS; the agent names it apart (agent/antivirus.py).
+    "Kaspersky Embedded Systems Security for Windows",
+    "Kaspersky Embedded Systems Security 3.3 for Windows",
     "Bkav Pro",
     "Bkav Pro Internet Security",
     "Bkav Home",
@@ -86,6 +89,13 @@ def test_an_admin_may_add_a_family(db):
     settings.set_value(db, "required_product", "; ".join([*FAMILIES, "Bkav Pro"]))
     assert is_mandated("Bkav Pro", settings.current(db)["required_product"])
     assert not is_mandated("Bkav Home", settings.current(db)["required_product"])
+
+
+def test_an_admin_may_count_kess_where_it_is_the_mandated_product(db):
+    settings.set_value(db, "required_product", "; ".join(
+        [*FAMILIES, "Kaspersky Embedded Systems Security for Windows"]))
+    families = settings.current(db)["required_product"]
+    assert is_mandated("Kaspersky Embedded Systems Security 3.3 for Windows", families)
 
 
 def test_the_settings_page_shows_which_reported_names_count(client, db):

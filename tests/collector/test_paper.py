@@ -6,8 +6,9 @@ from __future__ import annotations
 import io
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from collector.exports.machine_list import TABLE_SIZE, build_machines_export
+from collector.exports.machine_list import COLUMNS, TABLE_SIZE, build_machines_export
 from collector.exports.rollup_appendix import build_rollup_export
 from collector.exports.xlsx_layout import CHARS_PER_WIDTH, FONT_SIZE
 from collector.store.ingest import store_report
@@ -32,16 +33,18 @@ def test_machine_list_fits_35_machines_a_page_with_unwrapped_ids(db):
     header = next(row[0].row for row in sheet.iter_rows() if row[0].value == "STT")
     rows = [row for row in sheet.iter_rows(min_row=header + 1) if isinstance(row[0].value, int)]
     assert len(rows) == 40
-    ids = [row[11] for row in rows]
+    id_column = COLUMNS.index("Mã máy")
+    ids = [row[id_column] for row in rows]
     assert all(not cell.alignment.wrap_text and len(cell.value) == MACHINE_ID_LENGTH
                for cell in ids)
-    width = sheet.column_dimensions["L"].width
+    letters = [get_column_letter(number) for number in range(1, len(COLUMNS) + 1)]
+    width = sheet.column_dimensions[letters[id_column]].width
     assert width * CHARS_PER_WIDTH * FONT_SIZE / TABLE_SIZE >= MACHINE_ID_LENGTH
     heights = {sheet.row_dimensions[row[0].row].height for row in rows}
     assert len(heights) == 1  # every machine one line
     # Fitted to the page width, how many such rows an A4 landscape page holds.
     margins = sheet.page_margins
-    total = sum(points(sheet.column_dimensions[column].width) for column in "ABCDEFGHIJKL")
+    total = sum(points(sheet.column_dimensions[column].width) for column in letters)
     scale = min(1.0, (A4_LANDSCAPE[0] - 72 * (margins.left + margins.right)) / total)
     usable = A4_LANDSCAPE[1] - 72 * (margins.top + margins.bottom)
     header_height = sheet.row_dimensions[header].height

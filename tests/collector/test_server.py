@@ -48,7 +48,9 @@ def test_the_limits_are_set():
 
 def test_held_idle_connections_do_not_starve_the_health_check(app):
     with running(app) as (url, port):
-        held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(250)]
+        held = [socket.create_connection(("127.0.0.1", port), timeout=5,
+                                         source_address=(f"127.0.1.{1 + n % 250}", 0))
+                for n in range(250)]
         try:
             assert requests.get(url + "/api/v1/health", timeout=5).json() == {"ok": True}
         finally:

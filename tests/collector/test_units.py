@@ -85,6 +85,7 @@ def test_export_round_trips_and_neutralises_formulas(db, tmp_path):
     result = runner.invoke(main, ["units", "export", "--out", str(out), "--db",
                                   db.conn.execute("PRAGMA database_list").fetchone()[2]])
     assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o600  # officers' names and phone numbers
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))

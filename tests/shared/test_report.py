@@ -97,3 +97,17 @@ def test_text_that_cannot_be_stored_or_displays_as_another_is_refused():
         assert validate(report) == [
             "machine.hostname: must be valid Unicode text without direction overrides "
             "or noncharacters (U+FFFE, U+FFFF, ...)"]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_hostname_is_one_line(separator):
+    # Line and paragraph separators break a name over lines in pages, logs and letters,
+    # as "\n", NEL (U+0085) and the other C0/C1 breaks do; those are control characters.
+    for hostname in (f"PC-01{separator}", f"PC{separator}01", f"{separator}PC-01"):
+        report = make_report(hostname=hostname, machine_id="guid-0001-aaaa")
+        assert validate(report) == [
+            "machine.hostname: must be one line, without line or paragraph separators "
+            "(U+2028, U+2029)"]
+    for hostname in ("PC-01\n", "PC-01\x85", "PC-01\x0b"):
+        assert validate(make_report(hostname=hostname, machine_id="guid-0001-aaaa")) == [
+            "machine.hostname: must not contain control characters"]

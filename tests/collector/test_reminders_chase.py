@@ -1,0 +1,143 @@
+"""Reminders that chase: sent by `avroll serve`'s nightly thread on the days set, once a day;
+each unit's answer recorded (on which day, by whom) and shown in the reporting status; headers
+with Vietnamese text that any RFC 2047 reader decodes with every space in place."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import date, datetime, timezone
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.utils import formataddr
+
+import pytest
+from click.testing import CliRunner
+
+from collector.cli import nightly
+from collector.cli.main import main
+from collector.exports import reminders
+from collector.exports.mail_policy import SMTP
+from collector.exports.reporting_status import build_reporting_status
+from collector.store import replies, settings
+from collector.store.units import save_units
+from tests.collector.test_reminders import _configure, province, smtp_server  # noqa: F401
+from tests.reporting import csrf_token
+
+DAY = date(2026, 12, 5)
+
+
+def test_long_vietnamese_headers_keep_their_spaces():
+    subject = ("Đôn đốc cài đặt phần mềm phòng, chống mã độc: Ủy ban nhân dân xã Mỹ Hiệp, "
+               "huyện Cao Lãnh đạt 50,0%")
+    name = "Ủy ban nhân dân huyện Cao Lãnh - Phòng Văn hóa và Thông tin huyện"
+    message = EmailMessage(policy=SMTP)
+    message["Subject"], message["From"] = subject, formataddr((name, "avroll@caolanh.gov.vn"))
+    message.set_content("Kính gửi", cte="quoted-printable")
+    raw = message.as_bytes()
+    assert raw.isascii() and max(len(line) for line in raw.split(b"\r\n")) <= 78
+    back = email.message_from_bytes(raw, policy=email.policy.default)
+    assert back["Subject"] == subject  # Python's own reader
+    headers = email.message_from_bytes(raw, policy=email.policy.compat32)
+    assert str(make_header(decode_header(headers["Subject"]))) == subject  # RFC 2047's rule
+    assert str(make_header(decode_header(headers["From"]))) == \
+        f"{name} <avroll@caolanh.gov.vn>"
+
+
+def test_reminders_go_out_on_their_days_once(province, smtp_server):  # noqa: F811
+    db, _ = province
+    controller, inbox = smtp_server
+    _configure(db, controller.port)
+    assert reminders.send_scheduled(db, DAY, "avroll:nightly") is None  # no day set
+    settings.set_value(db, "reminder_days", "5; 20")
+    settings.set_value(db, "reminder_below", "90")
+    sent = reminders.send_scheduled(db, DAY, "avroll:nightly")
+    assert [reminder.unit["code"] for reminder in sent] == ["SXD", "SYT", "HCL", "XMH"]
+    assert len(inbox.messages) == 4
+    assert reminders.send_scheduled(db, DAY, "avroll:nightly") is None  # not twice a day
+    assert reminders.send_scheduled(db, date(2026, 12, 6), "avroll:nightly") is None
+    assert len(inbox.messages) == 4
+
+
+@pytest.mark.parametrize("text", ["0", "29", "mồng 5", "5;;40"])
+def test_reminder_days_are_days_of_a_month(province, text):  # noqa: F811
+    db, _ = province
+    with pytest.raises(settings.SettingError):
+        settings.set_value(db, "reminder_days", text)
+
+
+class Night:
+    """The nightly thread's clock, set by the test."""
+
+    def __init__(self):
+        self.now = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+
+    def clock(self):
+        return self.now
+
+
+def test_avroll_serves_nightly_thread_sends_them(province, smtp_server):  # noqa: F811
+    db, path = province
+    controller, inbox = smtp_server
+    _configure(db, controller.port)
+    settings.set_value(db, "reminder_days", "5")
+    settings.set_value(db, "reminder_below", "50")
+    night = Night()
+    thread = nightly.NightlyRetention(path, clock=night.clock)
+    done = thread.remind_once()  # 12:00 UTC on the 4th is 19:00 in Vietnam: not the day
+    assert done is None and inbox.messages == []
+    night.now = datetime(2026, 12, 4, 19, 0, tzinfo=timezone.utc)  # 02:00 on the 5th
+    tried = thread.run_once()
+    assert tried is not None
+    assert [to for to, _ in inbox.messages] == [["cntt@syt.dongthap.gov.vn"],
+                                                ["ubnd@caolanh.dongthap.gov.vn"],
+                                                ["xamyhiep@dongthap.gov.vn"]]
+    actors = {row[0] for row in db.execute("SELECT actor FROM mail_log")}
+    assert actors == {"avroll:nightly"}
+
+
+def test_a_failing_schedule_never_stops_the_night(province):  # noqa: F811
+    _, path = province
+
+    def broken(db, today, actor):
+        raise RuntimeError("the relay is down")
+
+    thread = nightly.NightlyRetention(path, clock=Night().clock, remind=broken)
+    assert thread.remind_once() is None
+
+
+def test_replies_are_recorded_and_shown_in_the_reporting_status(province):  # noqa: F811
+    db, path = province
+    runner = CliRunner()
+    result = runner.invoke(main, ["replies", "add", "syt", "--by", "Trần Thị B",
+                                  "--on", "2026-01-15", "--note", "đã cài 3 máy",
+                                  "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    status = build_reporting_status(db)
+    units = {unit["code"]: unit for section in status["sections"] for unit in section["units"]}
+    assert (units["SYT"]["replied_on"], units["SYT"]["replied_by"]) == ("2026-01-15",
+                                                                       "Trần Thị B")
+    assert units["SXD"]["replied_on"] is None and status["summary"]["replied"] == 1
+    listed = runner.invoke(main, ["replies", "list", "--db", str(path)]).output
+    assert "SYT\treminded -\tanswered 2026-01-15 by Trần Thị B" in listed
+    for bad in (["NOPE", "--by", "A"], ["SYT", "--by", " "],
+                ["SYT", "--by", "A", "--on", "2999-01-01"], ["SYT", "--by", "A", "--on", "x"]):
+        result = runner.invoke(main, ["replies", "add", *bad, "--db", str(path)])
+        assert result.exit_code != 0, bad
+    assert len(list(db.query("SELECT * FROM unit_replies"))) == 1
+    audit = [row[0] for row in db.execute("SELECT action FROM audit_log")]
+    assert "replies.record" in audit
+
+
+def test_a_reply_is_recorded_from_the_mail_page(client, db):
+    save_units(db, [(2, {"code": "SYT", "name": "Sở Y tế", "allocated": "6"})], actor="tests")
+    client.get("/admin/mail")
+    answer = client.post("/admin/mail", data={
+        "action": "reply", "unit_code": "SYT", "replied_by": "Trần Thị B",
+        "replied_on": "2026-01-15", "csrf_token": csrf_token(client)})
+    assert answer.status_code == 200
+    assert replies.latest_replies(db)["SYT"]["replied_by"] == "Trần Thị B"
+    refused = client.post("/admin/mail", data={
+        "action": "reply", "unit_code": "SYT", "replied_by": "",
+        "csrf_token": csrf_token(client)})
+    assert refused.status_code == 422 and len(replies.latest_replies(db)) == 1
