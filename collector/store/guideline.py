@@ -43,37 +43,43 @@ def _fingerprint(rule):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def refresh_hostname_units(db):
-    """Bring `hostname_units` up to the rule in force: every reported name with the unit it
-    follows. Recomputed whole when the pattern or the unit codes change, else only the
-    names of reports stored since the last refresh."""
+def pending_hostname_units(db):
+    """What `refresh_hostname_units()` would write, without writing: `(whole, rows)`, rows
+    of (name, unit) for the names it lacks, `whole` when they replace every row (the pattern
+    or the unit codes changed)."""
+    whole, rows, _ = _pending(db)
+    return whole, rows
+
+
+def _pending(db):
     rule = naming_rule(db)
     fingerprint = _fingerprint(rule)
     state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state"
                        ).fetchone()
     newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
     if state == (fingerprint, newest):
+        return False, [], None
+    whole = state is None or state[0] != fingerprint
+    after = 0 if whole else state[1]
+    return whole, [(name, rule.unit_of(name)) for (name,) in db.execute(
+        "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+        [after, newest]).fetchall()], (fingerprint, newest)
+
+
+def refresh_hostname_units(db):
+    """Bring `hostname_units` up to the rule in force: every reported name with the unit it
+    follows. Recomputed whole when the pattern or the unit codes change, else only the
+    names of reports stored since the last refresh."""
+    whole, rows, stamp = _pending(db)
+    if stamp is None:
         return
-    same_rule = state is not None and state[0] == fingerprint
-    after = state[1] if same_rule else 0
     with write_transaction(db):
-        if not same_rule:
+        if whole:
             db.execute("DELETE FROM hostname_units")
         db.conn.executemany(
-            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)",
-            ((name, rule.unit_of(name)) for (name,) in db.execute(
-                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
-                [after, newest]).fetchall()))
+            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)", rows)
         db.execute("DELETE FROM hostname_units_state")
-        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, newest])
-
-
-def machine_unit(db, machine_id, hostname, enrolled_code):
-    """The unit a machine belongs to: the one an admin assigned it to, else the one its name
-    follows, else the one its agent was enrolled for (the rollup's order, for access)."""
-    assigned = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
-                          [machine_id]).fetchone()
-    return assigned[0] if assigned else naming_rule(db).unit_of(hostname) or enrolled_code
+        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", list(stamp))
 
 
 # Each part of a naming pattern as an officer would say it (the advice is in Vietnamese).

@@ -20,7 +20,7 @@ from collector.web.access import (
     current_user,
     scoped_unit,
     visible_machine,
-    visible_unit_codes,
+    visible_machine_ids,
 )
 from collector.web.errors import json_error
 from collector.web.report_writer import report_writer
@@ -138,7 +138,7 @@ def list_machines():
     page = machines.list_machines(db, page=int_arg("page", 1),
                                   per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
                                   query=request.args.get("q", "").strip() or None,
-                                  unit_codes=visible_unit_codes(db, current_user()))
+                                  machine_ids=visible_machine_ids(db, current_user()))
     return jsonify({"ok": True, "machines": page.rows, "total": page.total,
                     "page": page.page, "per_page": page.per_page, "pages": page.pages})
 
