@@ -20,6 +20,7 @@ The rules themselves are in `states.py` (README, "How avroll counts").
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import threading
@@ -54,18 +55,33 @@ rebuild = kept.rebuild
 
 def keep(db) -> None:
     """Bring every kept figure up to date, and keep the past days reads asked for: the
-    work of the writer's keeper (between batches), the nightly run and the commands."""
+    nightly run's and the commands' work, `keep_step()` until nothing is left."""
+    while keep_step(db):
+        pass
+
+
+def keep_step(db) -> bool:
+    """One step of keeping (the writer's keeper between batches: a report waits for one
+    step at most), each in its own transaction: the marks, a step of a recount or of a
+    past day's count, or the start of a day a read asked for. True when more is left."""
     path = _path(db)
     try:
-        kept.catch_up(db)
-        with _lock:
-            days = sorted(_days_wanted.pop(path, ()))
-        for day in days:
-            if day < today():
-                keep_day(db, day)
-    finally:
+        if kept.keep_step(db):
+            return True
+        while True:
+            with _lock:
+                wanted = _days_wanted.get(path)
+                if not wanted:
+                    _woken.discard(path)
+                    return False
+                day = min(wanted)
+                wanted.discard(day)
+            if day < today() and kept.begin_day(db, day):
+                return True
+    except BaseException:
         with _lock:
             _woken.discard(path)
+        raise
 
 
 # The keeper of each database file (by path): a callable taking a job `f(db)` to run in
@@ -197,6 +213,9 @@ def view(db, when: Moment, scope=None) -> View:
         behind = _behind_now(db, when)
         if behind is None:
             found = View("", "machine_now AS state", {}, clean=True, kept_now=True)
+        elif behind == ALL and _before_change.get() and _counted_before(db):
+            _leave_to_keeper(db)  # pages: the figures of before, marked (recounting())
+            found = View("", "machine_now AS state", {}, clean=True, kept_now=True)
         elif behind == ALL:
             _leave_to_keeper(db)
             sql, params = state_query(db, when, scope=scope, read_only=True)
@@ -208,6 +227,33 @@ def view(db, when: Moment, scope=None) -> View:
                          clean=False, kept_now=True)
     memo[key] = found
     return found
+
+
+# Pages may show the figures of before a change while every machine is counted again
+# (marked "đang tính lại"); every other reader (exports, letters, the API, checks) counts.
+_before_change: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "figures_before_change", default=False)
+
+
+def show_figures_of_before(allowed: bool = True) -> contextvars.Token:
+    """From now on in this context (a page's request), a recount under way shows the
+    figures of before it instead of counting every machine; returns the token to reset."""
+    return _before_change.set(allowed)
+
+
+def stop_showing_figures_of_before(token: contextvars.Token) -> None:
+    _before_change.reset(token)
+
+
+def recounting(db) -> bool:
+    """Every machine is being counted again (a change of units, naming or a counting
+    setting): pages that show the figures of before say so."""
+    with reading(db):
+        return kept.recounting(db) and _counted_before(db)
+
+
+def _counted_before(db) -> bool:
+    return db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is not None
 
 
 # The kept rows of the machines caught up with, and those counted again of the others.

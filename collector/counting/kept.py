@@ -438,6 +438,16 @@ def keep_day(db, day):
                 _day_step(db)
 
 
+def begin_day(db, day):
+    """Begin counting a past day not kept yet, its steps left to `keep_step()`; False when
+    there is nothing to begin (kept already, or another day's count under way)."""
+    with write_transaction(db):
+        if _day_kept(db, day) or _day_in_count(db) is not None:
+            return False
+        _start_day_count(db, day)
+        return _day_in_count(db) is not None
+
+
 def _day_kept(db, day):
     return db.execute("SELECT 1 FROM kept_days WHERE day = ?",
                       [day.isoformat()]).fetchone() is not None

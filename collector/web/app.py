@@ -27,6 +27,7 @@ from collector.web import (
     national_api,
     national_pages,
     pages,
+    recount_notice,
     report_writer,
     request_args,
     security_headers,
@@ -63,12 +64,13 @@ def create_app(test_config=None):
 
     # Reports are counted beside ingest, by the writer between batches (counting/kept.py,
     # through the door), which also keeps what a read found behind (counting/figures.py).
-    report_writer.install(app, keepers=[figures.keep])
+    report_writer.install(app, keepers=[figures.keep_step])
     figures.keep_with(app.config["DATABASE"], report_writer.writer_of(app).submit)
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
     i18n.register(app)
+    recount_notice.register(app)
     throttle.install(app)
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
     console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body
