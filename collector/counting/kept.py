@@ -53,7 +53,7 @@ ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
 ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
 RECOUNT_CHUNK = 5000  # at most this many machines counted again per step of a recount
 STEP_SECONDS = 0.25  # what a step aims to take: its size follows the time the last took
-_step_size = {"machines": 500}  # learned per process
+_step_size = {"now": 500, "day": 500}  # machines a step of each kind takes, learned
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
@@ -150,9 +150,9 @@ def _recount_step(db):
         _save_recount(db, {"top": top, "after": ""})
         return True
     progress = json.loads(row[0])
-    chunk = _next_machines(db, progress["after"])
+    chunk = _next_machines(db, progress["after"], "now")
     if chunk:
-        with _timed_step(len(chunk)):
+        with _timed_step("now", len(chunk)):
             _recount_machines(db, chunk)
         _save_recount(db, dict(progress, after=chunk[-1]))
         return True
@@ -199,22 +199,23 @@ def _count_day_machines(db, day, chunk):
                "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows")
 
 
-def _next_machines(db, after):
-    """The ids of the machines a step counts next (after `after`): as many as took about
-    STEP_SECONDS the last time, at most RECOUNT_CHUNK."""
-    size = max(1, min(RECOUNT_CHUNK, _step_size["machines"]))
+def _next_machines(db, after, kind):
+    """The ids of the machines a step of `kind` ("now", "day": a past day's is slower)
+    counts next (after `after`): as many as took about STEP_SECONDS the last time, at
+    most RECOUNT_CHUNK."""
+    size = max(1, min(RECOUNT_CHUNK, _step_size[kind]))
     return [machine for (machine,) in db.execute(
         "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
         [after, size])]
 
 
 @contextlib.contextmanager
-def _timed_step(size):
-    """Learn from a step of `size` machines how many the next should take."""
+def _timed_step(kind, size):
+    """Learn from a step of `kind` over `size` machines how many the next should take."""
     started = time.perf_counter()
     yield
     took = max(time.perf_counter() - started, 1e-3)
-    _step_size["machines"] = max(50, min(RECOUNT_CHUNK, int(size * STEP_SECONDS / took)))
+    _step_size[kind] = max(50, min(RECOUNT_CHUNK, int(size * STEP_SECONDS / took)))
 
 
 def _save_recount(db, progress):
@@ -531,10 +532,10 @@ def _day_step(db):
     if _day_kept(db, day):  # kept at once meanwhile (`figures rebuild`)
         _end_day_count(db)
         return False
-    chunk = _next_machines(db, progress["after"])
+    chunk = _next_machines(db, progress["after"], "day")
     text = day.isoformat()
     if chunk:
-        with _timed_step(len(chunk)):
+        with _timed_step("day", len(chunk)):
             _count_day_machines(db, day, chunk)
         _save_day_count(db, dict(progress, after=chunk[-1]))
         return True
