@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from collector.counting import machine_states
+from collector.counting import figures, machine_states
 from collector.counting.rollup import rollup
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.formats.timefmt import now_stored
@@ -112,7 +112,8 @@ def store_report(db, agent, report, sent_at=None):
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
             "duplicate": stored.duplicate,
             "naming": naming_answer(db, report["machine"]["hostname"],
-                                    report["agent"].get("unit_code"))}
+                                    report["agent"].get("unit_code"),
+                                    counted=figures.machine(db, stored.machine_id))}
     if stored.credential:
         body["credential"] = stored.credential  # sent once; the collector keeps its hash
     response = jsonify(body)
