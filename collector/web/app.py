@@ -62,7 +62,7 @@ def create_app(test_config=None):
         db.close()
 
     # Reports are counted beside ingest, by the writer between batches (counting/kept.py).
-    report_writer.install(app, keepers=[kept.catch_up])
+    report_writer.install(app, keepers=[kept.keep_step])
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
