@@ -23,6 +23,7 @@ from collector.web import (
     i18n,
     inventory_api,
     issued_pages,
+    letterhead_pages,
     national_api,
     national_pages,
     pages,
@@ -62,7 +63,7 @@ def create_app(test_config=None):
 
     # Reports are counted beside ingest, by the writer between batches (counting/kept.py,
     # through the door), which also keeps what a read found behind (counting/figures.py).
-    report_writer.install(app, keepers=[figures.keep])
+    report_writer.install(app, keepers=[figures.keep_step])
     figures.keep_with(app.config["DATABASE"], report_writer.writer_of(app).submit)
     sessions.configure(app)
     app.teardown_appcontext(end_request)
@@ -85,6 +86,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(letterhead_pages.bp)
     app.register_blueprint(trend_box.bp)
     app.register_blueprint(national_api.bp)
     app.register_blueprint(national_pages.bp)
