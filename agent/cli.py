@@ -18,6 +18,18 @@ DEFAULT_REQUEST_TIMEOUT = 15.0
 DEFAULT_TIME_LIMIT = 60.0
 
 
+def seconds(text):
+    """A positive, finite number of seconds (argparse type): NaN or infinity would make a
+    deadline that never comes."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def build_parser():
     # Every subcommand takes every setting, so a flag works wherever an officer types it.
     settings = argparse.ArgumentParser(add_help=False)
@@ -51,10 +63,10 @@ def build_parser():
         "send", parents=[settings],
         help="send spooled reports, oldest first, then this computer's report now "
              "(what the scheduled run does)")
-    send.add_argument("--timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT,
+    send.add_argument("--timeout", type=seconds, default=DEFAULT_REQUEST_TIMEOUT,
                       help="seconds for one answer, from connecting to its last byte "
                            "(default 15)")
-    send.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
+    send.add_argument("--time-limit", type=seconds, default=DEFAULT_TIME_LIMIT,
                       help="seconds for the whole run, retries included; what is not "
                            "delivered by then stays spooled (default 60)")
     send.add_argument("-v", "--verbose", action="store_true",

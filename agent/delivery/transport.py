@@ -2,10 +2,9 @@
 
 The agent trusts nothing that answers (a captive portal, a misrouted proxy, a hostile host):
 the whole exchange, name lookup to last byte, ends by its time limit; at most 64 KiB of
-body is read, and headers over 64 KiB are refused (http.client reads at most 100 lines of
-64 KiB before they can be measured); no redirect is followed; and only the collector's
-acknowledgement (200 or 201, JSON, `"ok": true`, naming this report's id) counts as
-delivered. Anything else leaves the report in the spool.
+headers (capped_http.py) and 64 KiB of body are read; no redirect is followed; and only the
+collector's acknowledgement (200 or 201, JSON, `"ok": true`, naming this report's id)
+counts as delivered. Anything else leaves the report in the spool.
 """
 
 from __future__ import annotations
@@ -87,7 +86,9 @@ def send_report(server, report, timeout=15.0, session=None, token=None, verify=T
     goes in `X-Avroll-Credential`; `verify` is True (system CAs) or the path of a CA
     bundle, as in requests.
     """
-    import requests  # imported here: it costs more than the whole collection at start-up
+    # Imported here, in this thread: requests costs more than the whole collection at
+    # start-up, and an import is best not left half done in a thread abandoned at the deadline.
+    from agent.delivery.capped_http import capped_session
 
     url = server.rstrip("/") + REPORTS_PATH
     try:
@@ -101,10 +102,14 @@ def send_report(server, report, timeout=15.0, session=None, token=None, verify=T
         headers["Authorization"] = "Bearer " + token
     if proposed_credential:
         headers["X-Avroll-Credential"] = proposed_credential
-    http = session or requests
-    answer = within(timeout, f"no answer from {url} within {timeout:.1f} s",
-                    lambda abandoned: _exchange(http, url, body, headers, verify, timeout,
-                                                abandoned))
+    http = session or capped_session(MAX_ANSWER_BYTES)
+    try:
+        answer = within(timeout, f"no answer from {url} within {timeout:.1f} s",
+                        lambda abandoned: _exchange(http, url, body, headers, verify, timeout,
+                                                    abandoned))
+    finally:
+        if session is None:  # ours; a late thread's connection is closed when it is done
+            http.close()
     return _checked(answer, url, report["report_id"])
 
 
@@ -142,6 +147,8 @@ def _exchange(http, url, body, headers, verify, timeout, abandoned):
     import requests
     from urllib3.exceptions import HTTPError as ReadError
 
+    from agent.delivery.capped_http import HeadersTooLarge, raised_within
+
     try:
         response = http.post(url, data=body, timeout=timeout, headers=headers, verify=verify,
                              stream=True, allow_redirects=False)
@@ -151,13 +158,12 @@ def _exchange(http, url, body, headers, verify, timeout, abandoned):
         raise Unreachable(f"cannot reach {url}: TLS certificate not trusted "
                           f"({printable(str(exc))[:300]})") from None
     except requests.RequestException as exc:
+        if raised_within(exc, HeadersTooLarge):
+            raise NotAcknowledged(f"{url} answered with headers larger than 64 KiB") from None
         raise Unreachable(f"cannot reach {url}: {type(exc).__name__}") from None
     except OSError as exc:  # e.g. a CA bundle path that does not exist
         raise Unreachable(f"cannot reach {url}: {exc}") from None
     with response:
-        header_bytes = sum(len(name) + len(value) + 4 for name, value in response.headers.items())
-        if header_bytes > MAX_ANSWER_BYTES:
-            raise NotAcknowledged(f"{url} answered with headers larger than 64 KiB")
         try:
             content = _read_capped(response.raw, abandoned)
         except (ReadError, OSError) as exc:

@@ -36,7 +36,6 @@ from collector.formats.timefmt import now_stored, parse_stored
 from collector.store import settings
 from collector.store.db import write_transaction
 from collector.store.lifecycle import today
-from collector.store.machines import REPORT_IPS, REPORT_MACS
 from collector.store.retention import horizons
 
 COLUMNS = ", ".join(COUNTS)
@@ -57,15 +56,6 @@ SHARED = """
            json_group_array(json_array(machine_id, enrolled_code)) AS machines
     FROM (SELECT * FROM {source} ORDER BY machine_id)
     GROUP BY upper(hostname) HAVING count(*) > 1"""
-# Each machine's latest report's addresses, of all machines or of `?` (JSON ids).
-ADDRESSES = f"""INSERT OR REPLACE INTO machine_addresses (machine_id, ips, macs)
-    SELECT m.machine_id, {REPORT_IPS.format(body="r.body")}, {REPORT_MACS.format(body="r.body")}
-    FROM machines m JOIN reports r ON r.report_id = m.latest_report_id {{where}}"""  # noqa: S608
-# What a search of the machines reads (`machine_search`), of all or of `?` (JSON ids).
-SEARCH_TEXT = """INSERT INTO machine_search (rowid, text)
-    SELECT m.rowid, m.hostname || char(10) || m.machine_id || char(10)
-                    || coalesce(a.ips, '') || char(10) || coalesce(a.macs, '')
-    FROM machines m JOIN machine_addresses a USING (machine_id) {where}"""
 SHARED_NOW = "INSERT INTO shared_now (hostname, machines) " + SHARED.format(
     source="machine_now {where}")
 KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
@@ -104,7 +94,7 @@ def _catch_up(db, when=None):
     """`catch_up` in the caller's transaction, as of `when` (default: this moment)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
                        "ORDER BY id").fetchall()
-    machines, excluded, every_from, lifecycle, reported = {}, [], None, set(), set()
+    machines, excluded, every_from, lifecycle = {}, [], None, set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
         if machine_id is None:
@@ -113,7 +103,6 @@ def _catch_up(db, when=None):
         machines[machine_id] = min(machines.get(machine_id, day), day)
         if report_rowid is not None:
             excluded.append(report_rowid)
-            reported.add(machine_id)
         else:
             lifecycle.add(machine_id)
     if every_from is not None:
@@ -136,7 +125,6 @@ def _catch_up(db, when=None):
             _move_now(db, when, sorted(set(machines) | due))
         if lifecycle:
             _remember_lifecycle(db, sorted(lifecycle))
-    _keep_search(db, sorted(reported))
     if marks:
         db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
 
@@ -325,26 +313,6 @@ def _count_now(db, when):
     _remember_lifecycle(db)
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
                [now_stored()])
-
-
-def _keep_search(db, machines):
-    """The addresses and search text of the machines whose reports came (all, the first
-    time): they follow the latest report, not the counting rules."""
-    if db.execute("SELECT 1 FROM kept_state WHERE key = 'search'").fetchone() is None:
-        with _roomy_cache(db):
-            db.execute("DELETE FROM machine_addresses")
-            db.execute(ADDRESSES.format(where=""))
-            db.execute("DELETE FROM machine_search")
-            db.execute(SEARCH_TEXT.format(where=""))
-        db.execute("INSERT INTO kept_state (key, value) VALUES ('search', ?)", [now_stored()])
-        return
-    only = "WHERE m.machine_id IN (SELECT value FROM json_each(?))"
-    for start in range(0, len(machines), 5000):
-        chunk = _json(machines[start:start + 5000])
-        db.execute(ADDRESSES.format(where=only), [chunk])
-        db.execute("DELETE FROM machine_search WHERE rowid IN (SELECT rowid FROM machines "
-                   "WHERE machine_id IN (SELECT value FROM json_each(?)))", [chunk])
-        db.execute(SEARCH_TEXT.format(where=only), [chunk])
 
 
 def _count_day(db, day):

@@ -14,7 +14,7 @@ import json
 import threading
 from datetime import date, timedelta
 
-from collector.counting.kept import first_report_day
+from collector.counting.kept import first_report_day, kept_days
 from collector.counting.rollup import rollup
 from collector.counting.states import UnknownUnit, moment, when_for
 from collector.store.units import get_unit
@@ -89,6 +89,17 @@ def daily_figures(db, unit_code=None, start=None, end=None, end_total=None):
     them whose Network Agent is in touch. `end_total`: the end day's roll-up total, when the
     caller has it (the page showing it), so it is not counted twice. BadAsOf for a date in
     the future; UnknownUnit."""
+    return _series(db, unit_code, start, end, end_total, kept_only=False)[0]
+
+
+def kept_daily_figures(db, unit_code=None, end=None, end_total=None):
+    """`daily_figures()` of the days already kept (in the database or this process) only,
+    so a page never waits for days to be counted: `(figures, left)`, `left` the sampled
+    days not kept yet, which `daily_figures()` counts."""
+    return _series(db, unit_code, None, end, end_total, kept_only=True)
+
+
+def _series(db, unit_code, start, end, end_total, kept_only):
     if unit_code is not None and get_unit(db, unit_code) is None:
         raise UnknownUnit(unit_code)
     # moment() refuses a date in the future or before avroll's earliest.
@@ -97,16 +108,20 @@ def daily_figures(db, unit_code=None, start=None, end=None, end_total=None):
     key = _rules_key(db, unit_code)
     newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
     kept = _kept.days_for(db, key)
-    figures = []
+    stored = set(kept_days(db)) if kept_only else set()
+    figures, left = [], 0
     for day in sample_days(start, end):
         if day == end and end_total is not None:
             kept[day] = _from_total(day, end_total, unit_code)
         elif day not in kept:
+            if kept_only and day not in stored:
+                left += 1
+                continue
             kept[day] = _day_figures(db, day, unit_code)
         figures.append(dict(kept[day]))
     today = when_for(db).as_of
     _kept.keep(key, newest, {day: kept[day] for day in kept if day < today})
-    return figures
+    return figures, left
 
 
 def _day_figures(db, day, unit_code):

@@ -78,6 +78,7 @@ class Agent:
     token_id: int | None
     unit_code: str | None  # the unit it was enrolled for; overrides the report's own
     proposed_credential: str | None = None  # with a token: the credential the agent made
+    enrolled: Enrolled | None = None  # with a credential: its row, as read to identify it
 
 
 def secret_hash(secret):
@@ -99,10 +100,12 @@ def identify(db, secret, proposed=None):
     if not secret:
         raise NotAuthenticated
     digest = secret_hash(secret)
-    row = db.execute("SELECT machine_id, unit_code FROM machine_credentials "
+    row = db.execute(f"SELECT {ENROLLED_COLUMNS} FROM machine_credentials "  # noqa: S608
                      "WHERE credential_hash = ?", [digest]).fetchone()
     if row is not None:
-        return Agent(machine_id=row[0], token_id=None, unit_code=row[1])
+        enrolled = Enrolled(*row)
+        return Agent(machine_id=enrolled.machine_id, token_id=None,
+                     unit_code=enrolled.unit_code, enrolled=enrolled)
     row = db.execute("SELECT token_id, unit_code FROM enrollment_tokens "
                      "WHERE token_hash = ? AND revoked_at IS NULL", [digest]).fetchone()
     if row is not None:
@@ -120,6 +123,9 @@ CLONE_NAMESPACE = uuid.UUID("6f1d8a52-8c3e-4b7e-9a4f-2d5c7b1e0a93")
 def clone_key(machine_id, hardware_uuid):
     """The key a clone of `machine_id` with its own board is stored under."""
     return str(uuid.uuid5(CLONE_NAMESPACE, f"{machine_id}|{hardware_uuid}"))
+
+
+ENROLLED_COLUMNS = "machine_id, credential_hash, unit_code, hardware_uuid, stored_as"
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,8 @@ class Admission:
 
 
 def _enrolled(db, machine_id):
-    row = db.execute("SELECT machine_id, credential_hash, unit_code, hardware_uuid, stored_as "
-                     "FROM machine_credentials WHERE machine_id = ?", [machine_id]).fetchone()
+    row = db.execute(f"SELECT {ENROLLED_COLUMNS} FROM machine_credentials "  # noqa: S608
+                     "WHERE machine_id = ?", [machine_id]).fetchone()
     return None if row is None else Enrolled(*row)
 
 
@@ -167,8 +173,10 @@ def _matches(proposed, row):
                                                            row.credential_hash)
 
 
-def check(db, agent, machine_id, hardware_uuid=None):
+def check(db, agent, machine_id, hardware_uuid=None, reread=True):
     """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused.
+    Without `reread`, a credential's row is the one read to identify the agent (the check
+    before the write; the write transaction checks again with the row as it is then).
 
     A credential reports for its own machine (and that machine's clones and new ids, see
     above); a token enrolls only a machine that has no credential yet (else anyone holding a
@@ -176,7 +184,8 @@ def check(db, agent, machine_id, hardware_uuid=None):
     agent proposes (a retried enrollment)."""
     hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     if agent.machine_id is not None:
-        return _by_credential(db, _enrolled(db, agent.machine_id), machine_id, hardware_uuid)
+        row = agent.enrolled if not reread and agent.enrolled else _enrolled(db, agent.machine_id)
+        return _by_credential(db, row, machine_id, hardware_uuid)
     row = _enrolled(db, machine_id)
     if row is None and _stored_into(db, machine_id):
         raise WrongMachine(machine_id)  # its agent now reports under a new id

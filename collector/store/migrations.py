@@ -6,7 +6,7 @@ import secrets
 
 from sqlite_utils.migrations import Migrations
 
-from collector.store import repair
+from collector.store import repair, search_index
 from collector.store.ingest import backfill_connection_and_signatures
 
 migrations = Migrations("avroll")
@@ -573,6 +573,14 @@ def m021_national_collector(db):
     db.execute("""CREATE TABLE national_pushes (id INTEGER PRIMARY KEY, province TEXT NOT NULL,
                   received_at TEXT NOT NULL, clock_skew_seconds INTEGER, what TEXT)""")
     db.execute("CREATE INDEX national_pushes_province ON national_pushes (province, received_at)")
+
+
+@migrations()
+def m022_search_follows_the_latest_report(db):
+    # The search index was kept with the figures (counting/kept.py), rewritten for every
+    # report; triggers now keep it with the machine, only when its name or addresses change.
+    search_index.install(db)
+    db.execute("DELETE FROM kept_state WHERE key = 'search'")
 
 
 def apply(db):

@@ -5,10 +5,16 @@ Request threads parse and check a report, then hand its write (a job: a function
 database) to the writer and wait. The writer takes whatever jobs are queued (up to
 `BATCH_CAP`), runs them in one `BEGIN IMMEDIATE` transaction, each under its own SAVEPOINT (a
 job that raises is rolled back alone and its request gets the exception; the others go on),
-then runs the `after_batch(db)` callables in the same transaction, COMMITs, and only then
-wakes the requests: a report is acknowledged only once it is committed. One commit (one
-fsync with `synchronous=FULL`) then serves the whole group, and no request thread waits on
-SQLite's write lock.
+COMMITs, and only then wakes the requests: a report is acknowledged only once it is
+committed. One commit (one fsync with `synchronous=FULL`) then serves the whole group, and
+no request thread waits on SQLite's write lock.
+
+The writer only writes: what follows from the reports (the kept figures) is brought up to
+date by the `keepers` (callables `f(db)`, each taking its own transaction), run by the same
+thread between batches: once no report came for `KEEP_AFTER_IDLE`, and at least every
+`KEEP_EVERY` while reports keep coming. A report is thus acknowledged without waiting for
+them, and many reports are kept at once. A keeper that fails is logged; what it left is
+found again next time (the marks of counting/kept.py stay until kept).
 
 The thread starts with the first job and ends after `IDLE_SECONDS` without one (so an app
 that stores nothing, as most tests', holds no thread or connection); `close()` stores what
@@ -17,19 +23,25 @@ is queued, then stops it.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 
 from collector.store.db import begin_immediate, open_db
 
 BATCH_CAP = 64
 IDLE_SECONDS = 5.0
+KEEP_AFTER_IDLE = 0.05  # seconds without a report before the keepers run
+KEEP_EVERY = 1.0  # under steady load, the keepers run at least this often (seconds)
 # Every commit reaches the disk before its reports are acknowledged: a power cut loses
 # none (with NORMAL, WAL mode loses no commit on a crash of the process, but may lose the
 # last ones on a power cut). Grouped commits make the fsync affordable (README, ingest).
 SYNCHRONOUS = "FULL"
 STOP = object()  # queued by close(), behind the last job
+KEEP = object()  # what _next_batch() returns when the keepers are due
+log = logging.getLogger("avroll.writer")
 
 
 class WriterClosed(RuntimeError):
@@ -39,9 +51,11 @@ class WriterClosed(RuntimeError):
 class Writer:
     """The write thread of one database file."""
 
-    def __init__(self, path, after_batch=(), idle_seconds=IDLE_SECONDS):
+    def __init__(self, path, keepers=(), idle_seconds=IDLE_SECONDS, keep_every=KEEP_EVERY):
         self.path = path
-        self.after_batch = list(after_batch)
+        self.keepers = list(keepers)
+        self.keep_every = keep_every
+        self._keep_due = None  # when reports are stored that the keepers have not seen
         self.synchronous = SYNCHRONOUS  # read here, so a bench can compare NORMAL
         self.idle_seconds = idle_seconds
         self._jobs = queue.SimpleQueue()
@@ -82,17 +96,30 @@ class Writer:
         try:
             db.execute(f"PRAGMA synchronous = {self.synchronous}")
             while (batch := self._next_batch()) is not None:
+                if batch is KEEP:
+                    self._keep(db)
+                    continue
                 self._store(db, batch)
+                if self._keep_due is None and self.keepers:
+                    self._keep_due = time.monotonic() + self.keep_every
         finally:
             db.close()
             self._release_waiters()
 
     def _next_batch(self):
-        """The queued jobs (waiting for one), or None when it is time to stop: closed, or
-        idle with nothing queued (decided under the lock `submit` queues under)."""
+        """The queued jobs (waiting for one); KEEP when the keepers are due; None when it is
+        time to stop: closed, or idle with nothing queued (decided under the lock `submit`
+        queues under)."""
+        wait = self.idle_seconds
+        if self._keep_due is not None:
+            if time.monotonic() >= self._keep_due:
+                return KEEP
+            wait = KEEP_AFTER_IDLE
         try:
-            first = self._jobs.get(timeout=self.idle_seconds)
+            first = self._jobs.get(timeout=wait)
         except queue.Empty:
+            if self._keep_due is not None:
+                return KEEP
             with self._lock:
                 if self._jobs.empty():
                     self._thread = None
@@ -129,9 +156,21 @@ class Writer:
                 if item is not STOP:
                     item[1].set_exception(WriterClosed("the writer stopped"))
 
+    def _keep(self, db):
+        """Run the keepers, each in its own transaction; a failure is logged, not raised
+        (the reports are stored; what was not kept is kept next time)."""
+        self._keep_due = None
+        for keeper in self.keepers:
+            try:
+                keeper(db)
+            except Exception:  # noqa: BLE001 - the writer must go on storing reports
+                if db.conn.in_transaction:
+                    db.conn.rollback()
+                log.exception("keeping the figures failed; tried again after the next report")
+
     def _store(self, db, batch):
-        """One transaction for `batch`; when the transaction itself fails (an after-batch
-        callable, the commit), each job is tried again alone so one cannot sink the rest."""
+        """One transaction for `batch`; when the transaction itself fails (the commit), each
+        job is tried again alone so one cannot sink the rest."""
         try:
             outcomes = self._transaction(db, batch)
         except BaseException as exc:  # noqa: BLE001 - every waiting request must hear back
@@ -159,7 +198,5 @@ class Writer:
                 db.execute("ROLLBACK TO job")
                 outcomes.append((False, exc))
             db.execute("RELEASE job")
-        for after in self.after_batch:
-            after(db)
         db.conn.commit()
         return outcomes

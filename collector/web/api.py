@@ -86,7 +86,8 @@ def store_report(db, agent, report, sent_at=None):
     answer as `POST /reports` does (201, or 200 for a report stored already)."""
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
-        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"))
+        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"),
+                         reread=False)
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:

@@ -31,6 +31,7 @@ from collector.web import (
     security_headers,
     sessions,
     throttle,
+    trend_box,
     unit_pages,
 )
 
@@ -59,8 +60,8 @@ def create_app(test_config=None):
     finally:
         db.close()
 
-    # Reports are counted in the transaction that stores them (counting/kept.py).
-    report_writer.install(app, after_batch=[kept.catch_up])
+    # Reports are counted beside ingest, by the writer between batches (counting/kept.py).
+    report_writer.install(app, keepers=[kept.catch_up])
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
@@ -82,6 +83,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(trend_box.bp)
     app.register_blueprint(national_api.bp)
     app.register_blueprint(national_pages.bp)
     national_pages.register(app)

@@ -6,16 +6,22 @@ every text the templates use has a translation.
 
 from __future__ import annotations
 
+import re
+
 from flask import g, request
 
 from collector.counting.definitions import FIGURES
 from collector.formats import formatting
 from collector.formats.lookalikes import unusual_characters
 from collector.formats.state_words import state_word
+from collector.store import settings
+from collector.store.db import get_db
 from collector.store.settings import SETTINGS
 from collector.web import words
 
 LANGUAGES = ("vi", "en")
+# A setting's key as a word of its own (longest first: no key is cut inside another).
+SETTING_KEY = re.compile(r"\b(" + "|".join(sorted(SETTINGS, key=len, reverse=True)) + r")\b")
 COOKIE = "lang"
 
 VI = {
@@ -448,7 +454,7 @@ VI.update({
     "A reinstall or a copied disk image: retire the one no longer in use.":
         "Có thể do cài lại máy hoặc sao chép ổ đĩa: cho thôi tính máy không còn dùng.",
     "last report": "báo cáo gần nhất",
-    "Signatures updated": "Cập nhật mẫu lúc",
+    "signatures of": "mẫu ngày",
     "Licence expires": "Hạn bản quyền",
     "within %(days)s days": "còn dưới %(days)s ngày",
     "Licence expires within %(days)s days": "Bản quyền hết hạn trong %(days)s ngày",
@@ -467,6 +473,27 @@ VI.update({
     "Machines changed": "Số máy đã thay đổi",
     "Conflicts (counted for no unit)": "Xung đột (không tính cho đơn vị nào)",
     "Every unit": "Mọi đơn vị",
+    "Reports": "Báo cáo",
+    "Counting %(days)s more days of the chart…": "Đang tính thêm %(days)s ngày của biểu đồ…",
+    "Show the whole chart": "Xem cả biểu đồ",
+    "No computer of this unit reports yet: what to do next":
+        "Đơn vị chưa có máy nào báo cáo: các bước tiếp theo",
+    "An enrollment token for the unit.": "Mã đăng ký agent cho đơn vị.",
+    "Tokens bound to it": "Mã đã cấp cho đơn vị",
+    "machines enrolled": "máy đã đăng ký",
+    "Create a token for this unit": "Tạo mã đăng ký cho đơn vị này",
+    "Ask the province's administrator for one, bound to this unit.":
+        "Đề nghị quản trị viên của tỉnh cấp mã đăng ký cho đơn vị.",
+    "Install the agent on each computer": "Cài agent trên từng máy tính",
+    "(as Administrator, or by group policy or a KSC task):":
+        "(với quyền Administrator, hoặc qua group policy hay tác vụ của KSC):",
+    "TOKEN": "MÃ-ĐĂNG-KÝ",
+    "Name each computer by the guideline, e.g.": "Đặt tên máy theo hướng dẫn, ví dụ",
+    "Remind the unit.": "Đôn đốc đơn vị.",
+    "Its contact": "Đầu mối liên hệ",
+    "It has no contact e-mail yet.": "Đơn vị chưa có e-mail liên hệ.",
+    "Send the reminders": "Gửi thư đôn đốc",
+    "Administration": "Quản trị",
     "Retired a computer": "Cho thôi tính một máy",
     "Brought a retired computer back": "Tính lại một máy đã thôi tính",
     "Assigned a computer to a unit": "Gán máy cho đơn vị",
@@ -491,13 +518,15 @@ VI.update({
     "devices": "số thiết bị", "note": "ghi chú", "machine limit": "số máy tối đa",
     "board UUID": "UUID bo mạch", "kept as": "lưu dưới mã",
     "one a month before": "một báo cáo mỗi tháng trước ngày",
+    "exported at": "thời điểm xuất tệp", "export date": "ngày xuất tệp",
+    "given by the officer": "do người nhập cho biết", "written in the file": "ghi trong tệp",
 })
 # Each figure's one-line definition (collector.counting.definitions), in Vietnamese.
 FIGURE_DEFINITIONS_VI = {
     "allocated": "Số bản quyền được phân bổ cho đơn vị; nếu đơn vị không có phân bổ riêng, là "
                  "tổng phân bổ của các đơn vị trực thuộc.",
     "installed_official": "Số máy đặt tên theo đơn vị hoặc đơn vị trực thuộc đã cài phần mềm "
-                          "bắt buộc (và đã kết nối, khi official_requires_connected là yes): "
+                          "bắt buộc (chỉ máy đã kết nối, khi bật official_requires_connected): "
                           "số liệu của phụ lục.",
     "install_rate": "Số bản quyền được cài đặt chia cho số bản quyền được phân bổ.",
     "seen": "Số máy có báo cáo gần nhất không quá stale_after_days ngày.",
@@ -573,8 +602,20 @@ def remember_language(response):
 
 
 def define(figure):
-    """A figure's one-line definition in the page's language (for its tooltip)."""
-    return translate(FIGURES[figure][1])
+    """A figure's one-line definition in the page's language (for its tooltip), with the
+    settings' values in force in place of their keys ("trong 7 ngày", not "trong
+    connected_days ngày")."""
+    return with_setting_values(translate(FIGURES[figure][1]))
+
+
+def with_setting_values(text):
+    """`text` with each setting key it names replaced by the setting's value in words."""
+    if "setting_values" not in g:
+        g.setting_values = settings.current(get_db())
+    values, lang = g.setting_values, current_language()
+    return SETTING_KEY.sub(lambda found: words.setting_value(
+        found[0], values[found[0]], lang, translate(words.SETTING_LABELS.get(found[0], ""))),
+        text)
 
 
 def register(app):
@@ -584,7 +625,7 @@ def register(app):
         message=lambda text: words.message(str(text), current_language()),
         setting_label=lambda key: translate(words.SETTING_LABELS.get(key, key)),
         action_words=lambda action: translate(words.ACTIONS.get(action, action)),
-        detail_parts=words.detail_parts)
+        detail_parts=lambda detail: words.detail_parts(detail, current_language(), translate))
     for name in ("number", "percent", "gigabytes", "date", "day", "datetime_local",
                  "clock_skew"):
         app.jinja_env.filters[name] = _localised(getattr(formatting, name))

@@ -11,7 +11,6 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from collector.counting import machine_states
 from collector.counting.machine_history import history_with_states
 from collector.counting.states import BadAsOf, UnknownUnit
-from collector.counting.trends import daily_figures
 from collector.store import audit, machines, settings
 from collector.store.db import get_db
 from collector.store.guideline import naming_answer
@@ -25,7 +24,6 @@ from collector.web.access import (
     visible_machine,
     visible_unit_codes,
 )
-from collector.web.i18n import current_language
 from collector.web.machine_lists import (
     LIST_COLUMNS,
     list_filters,
@@ -35,7 +33,7 @@ from collector.web.machine_lists import (
 )
 from collector.web.overview import overview
 from collector.web.request_args import export_url, page_number, text_arg
-from collector.web.trend_chart import issued_marks, trend_chart
+from collector.web.trend_box import page_trend
 
 bp = Blueprint("pages", __name__)
 
@@ -47,9 +45,7 @@ def index():
     try:
         parent = scoped_unit(db, current_user(), None)
         figures = overview(db, as_of=text_arg("as_of"), parent=parent)
-        trend = trend_chart(daily_figures(db, parent, end=figures["as_of"],
-                                          end_total=figures["total"]),
-                            issued_marks(db, parent, current_language()))
+        trend = page_trend(db, parent, figures["as_of"], figures["total"])
     except BadAsOf:
         abort(400)
     except UnknownUnit:

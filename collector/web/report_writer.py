@@ -10,10 +10,10 @@ from collector.store.writer import Writer
 KEY = "avroll_writer"
 
 
-def install(app, after_batch=()):
-    """Give `app` its writer; `after_batch`: callables `f(db)` run in each batch's
-    transaction after its reports, before the commit."""
-    app.extensions[KEY] = Writer(app.config["DATABASE"], after_batch=after_batch)
+def install(app, keepers=()):
+    """Give `app` its writer; `keepers`: callables `f(db)` it runs between batches, each in
+    its own transaction, to bring what follows from the reports up to date."""
+    app.extensions[KEY] = Writer(app.config["DATABASE"], keepers=keepers)
 
 
 def report_writer():

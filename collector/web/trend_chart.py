@@ -34,6 +34,24 @@ class Tick:
     value: object
 
 
+# About how wide a character of the chart's 13 px labels is, in the chart's units.
+CHARACTER_WIDTH = 7
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A vertical line at a date with its label, written on the side where it fits."""
+
+    at: float
+    value: str
+    anchor: str  # "start": the label right of the line, "end": left of it
+
+
+def _mark(at, label):
+    fits_right = at + 3 + len(label) * CHARACTER_WIDTH <= WIDTH
+    return Mark(at, label, "start" if fits_right else "end")
+
+
 def _rate(figure, key):
     allocated = figure["allocated"]
     value = figure[key]
@@ -72,7 +90,7 @@ def trend_chart(figures, marks=()):
         "installed": line("installed"), "connected": line("connected"),
         "y_ticks": [Tick(round(y(rate), 1), rate) for rate in steps],
         "x_ticks": [Tick(round(x(day), 1), day) for day in shown_days],
-        "marks": [Tick(round(x(day), 1), label) for day, label in marks
+        "marks": [_mark(round(x(day), 1), label) for day, label in marks
                   if figures[0]["date"] <= day <= figures[-1]["date"]],
         "latest": rated[-1],
     }

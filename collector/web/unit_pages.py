@@ -7,9 +7,8 @@ from flask import Blueprint, abort, render_template, request
 
 from collector.counting.machine_states import SORTS, tab_counts
 from collector.counting.states import BadAsOf, UnknownUnit
-from collector.counting.trends import daily_figures
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
-from collector.store import settings
+from collector.store import enrollment, settings
 from collector.store.db import get_db
 from collector.web.access import (
     OutOfScope,
@@ -18,10 +17,9 @@ from collector.web.access import (
     scoped_unit,
     visible_unit_codes,
 )
-from collector.web.i18n import current_language
 from collector.web.machine_lists import LIST_COLUMNS, with_products_and_addresses
 from collector.web.request_args import choice_arg, page_number, text_arg
-from collector.web.trend_chart import issued_marks, trend_chart
+from collector.web.trend_box import page_trend
 from collector.web.unit_view import TABS, unit_machines, unit_summary
 
 bp = Blueprint("unit_pages", __name__)
@@ -46,6 +44,17 @@ def unit_list():
     return render_template("units.html", table=table, parents=parents, flags=FLAGS)
 
 
+def _next_steps(db, summary):
+    """For a unit with no machine reporting now: the enrollment tokens bound to it (for an
+    administrator), to show what to do next; None when its machines report."""
+    if summary["figures"]["seen"] or text_arg("as_of"):
+        return None
+    code = summary["unit"]["code"]
+    tokens = [token for token in enrollment.list_tokens(db) if token["unit_code"] == code
+              and not token["revoked_at"]] if current_user()["role"] == "admin" else []
+    return {"tokens": tokens}
+
+
 @bp.get("/units/<code>")
 def unit_detail(code):
     """One unit: figures, contacts, children, and a tab of its machines (?tab, ?page)."""
@@ -62,9 +71,7 @@ def unit_detail(code):
                              descending=request.args.get("desc") == "1")
         counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
         code = summary["unit"]["code"]
-        trend = trend_chart(daily_figures(db, code, end=summary["as_of"],
-                                          end_total=summary["total"]),
-                            issued_marks(db, code, current_language()))
+        trend = page_trend(db, code, summary["as_of"], summary["total"])
     except BadAsOf:
         abort(400)
     except UnknownUnit:
@@ -72,4 +79,5 @@ def unit_detail(code):
     return render_template("unit.html", s=summary, u=summary["unit"], f=summary["figures"],
                            tab=tab, tabs=TABS, counts=counts, trend=trend,
                            licence_warning_days=settings.current(db)["licence_warning_days"],
+                           next_steps=_next_steps(db, summary),
                            page=with_products_and_addresses(db, page), columns=LIST_COLUMNS)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from collector.formats.formatting import datetime_local, day, number
+
 # (English message as the store writes it, Vietnamese) with {name} for the varying parts.
 MESSAGES = [
     ("'{value}' is not a whole number", "'{value}' không phải là một số nguyên"),
@@ -123,14 +125,41 @@ DETAIL_LABELS = {
     "to_days": "thinned to one a day", "to_months": "thinned to one a month",
     "import_id": "import", "devices": "devices", "note": "note",
     "machine_limit": "machine limit", "hardware_uuid": "board UUID", "stored_as": "kept as",
-    "monthly_from": "one a month before",
+    "monthly_from": "one a month before", "exported_at": "exported at",
+    "exported_from": "export date",
 }
 DETAIL_MAX = 300
 
 
-def detail_parts(detail):
-    """An audit line's details (JSON text, or plain text) as `(label, value)` pairs: empty
-    values left out, lists joined, a long text cut."""
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+# Detail values that are codes, in words.
+VALUE_WORDS = {"given": "given by the officer", "file": "written in the file"}
+
+
+def _detail_value(key, value, lang, translate):
+    """One detail's value as text: days and moments as the pages write them, a setting by
+    its name, a change of allocation as before → after, lists joined."""
+    if isinstance(value, list) and len(value) == 2 and key == "allocations":
+        return " → ".join("—" if part is None else str(part) for part in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{inner}: {_detail_value(key, text, lang, translate)}"
+                         for inner, text in value.items())
+    if isinstance(value, list):
+        return ", ".join(_detail_value(key, item, lang, translate) for item in value)
+    text = str(value)
+    if key == "key" and text in SETTING_LABELS:
+        return translate(SETTING_LABELS[text])
+    if DAY.fullmatch(text):
+        return day(text, lang)
+    if MOMENT.fullmatch(text):
+        return datetime_local(text, lang)
+    return translate(VALUE_WORDS[text]) if text in VALUE_WORDS else text
+
+
+def detail_parts(detail, lang="vi", translate=str):
+    """An audit line's details (JSON text, or plain text) as `(label, value)` pairs in
+    words: empty values and digests left out, a long text cut."""
     try:
         values = json.loads(detail) if detail else {}
     except ValueError:
@@ -141,14 +170,26 @@ def detail_parts(detail):
     for key, value in values.items():
         if value is None or value == [] or value == {} or key == "sha256":
             continue
-        if isinstance(value, dict):
-            value = ", ".join(f"{inner}: {text}" for inner, text in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(str(item) for item in value)
-        text = str(value)
-        parts.append((DETAIL_LABELS.get(key, key),
+        text = _detail_value(key, value, lang, translate)
+        parts.append((translate(DETAIL_LABELS.get(key, key)),
                       text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX] + "…"))
     return parts
+
+
+def setting_value(key, value, lang, label):
+    """A setting's value as a definition's sentence reads it: a number of days or MB, the
+    naming rule itself, or a yes/no setting named with its state."""
+    vi = lang == "vi"
+    if isinstance(value, bool):
+        state = ("bật" if value else "tắt") if vi else ("yes" if value else "no")
+        return f"«{label}» ({'hiện' if vi else 'now'} {state})"
+    if isinstance(value, int):
+        unit = " MB" if key.endswith("_mb") else " days" if key.endswith("_days") and not vi \
+            else ""  # the Vietnamese sentences write "ngày" after the key themselves
+        return number(value, lang) + unit
+    if isinstance(value, list):
+        return "; ".join(value)
+    return f"{'quy tắc' if vi else 'the rule'} {value}" if key == "naming_pattern" else str(value)
 
 
 def _matcher(english):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socketserver
+import ssl
 import threading
 from http.client import parse_headers
 
@@ -35,13 +36,18 @@ class HostileCollector(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, behaviour):
+    def __init__(self, behaviour, tls=None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.behaviour = behaviour
         self.requests = []
         self.hung_up = 0
         self.stopping = threading.Event()
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+        scheme = "http"
+        if tls:  # (certificate, key) files: HTTPS, as an agent with --ca-bundle meets it
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.socket, scheme = context.wrap_socket(self.socket, server_side=True), "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server_address[1]}"
         threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True).start()
 
     def close(self):

@@ -58,3 +58,13 @@ def test_python_dash_m_agent_runs_the_agent():
     done = subprocess.run([sys.executable, "-m", "agent", "--version"], capture_output=True,
                           text=True, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, "avroll-agent " + __version__)
+
+
+@pytest.mark.parametrize("flag", ["--time-limit", "--timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-5", "soon"])
+def test_send_limits_are_positive_finite_seconds(flag, value, capsys):
+    # NaN compares false with every deadline: a run given it would retry without end.
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["send", flag, value])
+    assert stopped.value.code == 2
+    assert "a positive number of seconds" in capsys.readouterr().err

@@ -6,6 +6,8 @@ delivered only when the collector's acknowledgement names it; else the report st
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 import pytest
 
@@ -23,8 +25,8 @@ def serve():
     """Start a hostile collector with a behaviour; every one is closed after the test."""
     started = []
 
-    def start(behaviour):
-        started.append(hostile.HostileCollector(behaviour))
+    def start(behaviour, tls=None):
+        started.append(hostile.HostileCollector(behaviour, tls))
         return started[-1]
 
     yield start
@@ -35,9 +37,9 @@ def serve():
 @pytest.fixture
 def send(tmp_path, capsys):
     """Run `avroll-agent send` with short limits; return (exit code, its last line)."""
-    def run(url, token=None):
+    def run(url, token=None, *more):
         args = ["send", "--server", url, "--state-dir", str(tmp_path),
-                "--time-limit", TIME_LIMIT, "--timeout", TIMEOUT]
+                "--time-limit", TIME_LIMIT, "--timeout", TIMEOUT, *more]
         code = cli.main(args + (["--token", token] if token else []))
         return code, capsys.readouterr().err
 
@@ -74,16 +76,16 @@ def test_an_answer_that_drips_ends_at_the_time_limit(serve, send, tmp_path, beha
     assert f"no answer from {collector.url}/api/v1/reports within" in err
 
 
-@pytest.mark.parametrize("behaviour", [hostile.huge_body(64 * MiB),
-                                       hostile.endless_chunks(limit=64 * MiB),
-                                       hostile.huge_headers()],
+@pytest.mark.parametrize("behaviour, part", [(hostile.huge_body(64 * MiB), "a body"),
+                                             (hostile.endless_chunks(limit=64 * MiB), "a body"),
+                                             (hostile.huge_headers(), "headers")],
                          ids=["content-length", "chunked", "headers"])
-def test_an_answer_over_64_kib_is_not_read_to_its_end(serve, send, tmp_path, behaviour):
+def test_an_answer_over_64_kib_is_not_read_to_its_end(serve, send, tmp_path, behaviour, part):
     # Each is a valid acknowledgement, only padded past 64 KiB (JSON whitespace or headers).
     collector = serve(behaviour)
     code, err = send(collector.url)
     assert_kept_not_delivered(code, err, tmp_path)
-    assert "larger than 64 KiB" in err
+    assert f"answered with {part} larger than 64 KiB" in err
 
 
 @pytest.mark.parametrize("status, body, content_type", [
@@ -154,3 +156,49 @@ def test_a_credential_in_its_documented_form_is_kept(serve, send, tmp_path):
     code, err = send(collector.url, token=hostile.ENROLLMENT_TOKEN)
     assert code == 0, err
     assert load_credential(str(tmp_path)) == issued
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, made by the openssl command for this run."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+@pytest.mark.parametrize("behaviour, delivered", [(hostile.acknowledging(), True),
+                                                  (hostile.huge_headers(), False)],
+                         ids=["acknowledged", "headers-over-64-kib"])
+def test_over_https_the_same_limits_hold(serve, send, tmp_path, certificate, behaviour,
+                                         delivered):
+    collector = serve(behaviour, tls=certificate)
+    code, err = send(collector.url, None, "--ca-bundle", certificate[0])
+    if delivered:
+        assert code == 0, err
+    else:
+        assert_kept_not_delivered(code, err, tmp_path)
+        assert "answered with headers larger than 64 KiB" in err
+
+
+@pytest.mark.parametrize("behaviour, delivered", [(hostile.acknowledging(), True),
+                                                  (hostile.huge_headers(), False)],
+                         ids=["acknowledged", "headers-over-64-kib"])
+def test_through_an_http_proxy_the_same_limits_hold(serve, send, tmp_path, monkeypatch,
+                                                    behaviour, delivered):
+    proxy = serve(behaviour)  # answers for the collector, as a proxy in the way would
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    code, err = send("http://avroll.invalid")
+    assert proxy.requests[0].path == "http://avroll.invalid/api/v1/reports"
+    if delivered:
+        assert code == 0, err
+    else:
+        assert_kept_not_delivered(code, err, tmp_path)
+        assert "answered with headers larger than 64 KiB" in err

@@ -7,15 +7,17 @@ process, posts reports of distinct machines, each request a new report id
 - "enrolled": the seeded machines, each with its own credential (the daily case);
 - "enroll": each request a new machine enrolling with a token (its first report: a
   credential is made and stored too);
-then the same bodies to `/bench/parse` (the same app parsing and checking the report, storing
+and the same bodies to `/bench/parse` (the same app parsing and checking the report, storing
 nothing). Reports are acknowledged only once committed; the ratio shows what storage costs.
-Sample output (2 shared cores, busy with other work):
+The machine is shared, so ingest and parse-only run side by side in ROUNDS paired rounds
+(ingest, then parse-only, a few seconds each): the figure is the median of the rounds'
+ratios, with their range. Sample output (full scale, 2 shared cores busy with other work):
     seeded 1,000 units and 100,000 machines in 49.2 s (writer synchronous=FULL)
-    c=16  ingest enrolled  /api/v1/reports      139 reports/s  p50  109.0 ms   p99  234.2 ms
-    c=16  ingest enroll    /api/v1/reports      134 reports/s  p50  111.7 ms   p99  231.7 ms
-    c=16  parse-only       /bench/parse         650 requests/s p50   22.5 ms   p99   71.1 ms
-    c=16  ingest / parse-only: enrolled 0.21, enroll 0.21 (goal ≥ 0.6)
-`AVROLL_BENCH_SYNCHRONOUS=NORMAL` runs the writer with NORMAL, to compare.
+    c=16  ingest enrolled   139 reports/s  p50 109.0 ms  p99 234.2 ms  (median of 10 rounds)
+    ...
+`AVROLL_BENCH_SYNCHRONOUS=NORMAL` runs the writer with NORMAL, `AVROLL_BENCH_THREADS` the
+server with that many threads, to compare; `AVROLL_BENCH_SCALE=small` (tests/bench/scale.py)
+runs 10,000 machines and 3 short rounds.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,12 +46,14 @@ from collector.store.ingest import (
 )
 from collector.store.writer import SYNCHRONOUS
 from collector.web.app import create_app
+from tests.bench.scale import pick
 from tests.builders import make_report
 from tests.e2e.conftest import free_port
 
-MACHINES = int(os.environ.get("AVROLL_BENCH_MACHINES", 100_000))
+MACHINES = pick("AVROLL_BENCH_MACHINES", 100_000, 10_000)
 UNITS = 1000
-SECONDS = int(os.environ.get("AVROLL_BENCH_SECONDS", 10))
+SECONDS = pick("AVROLL_BENCH_SECONDS", 5, 2)
+ROUNDS = pick("AVROLL_BENCH_ROUNDS", 10, 3)
 CONNECTIONS = (16, 64)
 GOAL = 0.6
 SCRIPT = Path(__file__).with_name("ingest.lua")
@@ -112,19 +117,52 @@ def wrk(url, connections, template, run, who, seconds=SECONDS):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def line(connections, label, path, figures, unit):
-    rate = figures["requests"] / figures["seconds"]
-    errors = f"   ({figures['errors']} errors)" if figures["errors"] else ""
-    print(f"   c={connections:<3} {label:<16} {path:<17} {rate:>6,.0f} {unit:<11}"
-          f"p50 {figures['p50_ms']:6.1f} ms   p99 {figures['p99_ms']:6.1f} ms{errors}",
-          flush=True)
-    return rate
+def rate(figures):
+    return figures["requests"] / figures["seconds"]
+
+
+def paired_rounds(base, connections, template, token, first_run):
+    """ROUNDS of (ingest by enrolled machines, parse-only), side by side; their figures."""
+    rounds = []
+    for number in range(ROUNDS):
+        run = first_run + number
+        ingest = wrk(base + "/api/v1/reports", connections, template, run,
+                     ["enrolled", str((run * 40_000) % MACHINES), str(MACHINES)])
+        parse = wrk(base + "/bench/parse", connections, template, run, ["new", token])
+        rounds.append((ingest, parse, rate(ingest) / rate(parse)))
+    return rounds
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def summary(connections, rounds):
+    """Print the rounds' medians; return the table's row for this concurrency."""
+    ratios = [ratio for _, _, ratio in rounds]
+    ingest = [figures for figures, _, _ in rounds]
+    parse = [figures for _, figures, _ in rounds]
+    errors = sum(figures["errors"] for figures in ingest)
+    for label, runs, unit in (("ingest enrolled", ingest, "reports/s"),
+                              ("parse-only", parse, "requests/s")):
+        print(f"   c={connections:<3} {label:<16} {median([rate(f) for f in runs]):>6,.0f} "
+              f"{unit:<11} p50 {median([f['p50_ms'] for f in runs]):6.1f} ms  "
+              f"p99 {median([f['p99_ms'] for f in runs]):6.1f} ms", flush=True)
+    measured = (f"{median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}); p50 "
+                f"{median([f['p50_ms'] for f in ingest]):.0f} ms, p99 "
+                f"{median([f['p99_ms'] for f in ingest]):.0f} ms"
+                + (f", {errors} errors" if errors else ""))
+    print(f"   c={connections:<3} ingest ÷ parse-only: {measured}, median of {len(rounds)} "
+          f"rounds (goal ≥ {GOAL})", flush=True)
+    return (f"ingest ÷ parse-only, c={connections} ({MACHINES:,} enrolled, {len(rounds)} "
+            "rounds)", measured, f"≥ {GOAL}", median(ratios) >= GOAL and not errors)
 
 
 def main():
     if shutil.which("wrk") is None:
         print("   wrk is not installed (Debian: apt-get install -y wrk): skipped")
-        return
+        return []
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         db_path = str(Path(tmp) / "bench.db")
         started = time.perf_counter()
@@ -141,23 +179,19 @@ def main():
             if not wait_ready(base):
                 raise SystemExit("bench server did not start")
             wrk(base + "/bench/parse", 16, template, 0, ["new", token], seconds=2)  # warm up
-            for run, connections in enumerate(CONNECTIONS, start=1):
-                first = (run - 1) * 40_000  # ingest.lua: 2 threads x 20,000 machines a run
-                enrolled = line(connections, "ingest enrolled", "/api/v1/reports",
-                                wrk(base + "/api/v1/reports", connections, template, run,
-                                    ["enrolled", str(first), str(MACHINES)]), "reports/s")
-                enroll = line(connections, "ingest enroll", "/api/v1/reports",
-                              wrk(base + "/api/v1/reports", connections, template, run,
-                                  ["new", token]), "reports/s")
-                parse = line(connections, "parse-only", "/bench/parse",
-                             wrk(base + "/bench/parse", connections, template, run,
-                                 ["new", token]), "requests/s")
-                print(f"   c={connections:<3} ingest / parse-only: enrolled "
-                      f"{enrolled / parse:.2f}, enroll {enroll / parse:.2f} (goal ≥ {GOAL})",
-                      flush=True)
+            for step, connections in enumerate(CONNECTIONS):
+                rounds = paired_rounds(base, connections, template, token,
+                                       first_run=1 + step * ROUNDS)
+                rows.append(summary(connections, rounds))
+                enroll = wrk(base + "/api/v1/reports", connections, template,
+                             100 + step, ["new", token])
+                print(f"   c={connections:<3} ingest enroll    {rate(enroll):>6,.0f} reports/s  "
+                      f"p50 {enroll['p50_ms']:6.1f} ms  p99 {enroll['p99_ms']:6.1f} ms "
+                      "(new machines with a token, one run)", flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)
+    return rows
 
 
 if __name__ == "__main__":

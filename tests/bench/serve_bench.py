@@ -47,7 +47,9 @@ def main(db_path, port):
     synchronous = os.environ.get("AVROLL_BENCH_SYNCHRONOUS")  # NORMAL, to compare
     if synchronous:
         writer.SYNCHRONOUS = synchronous
-    serve_app(parse_only_app(db_path), "127.0.0.1", int(port))
+    threads = os.environ.get("AVROLL_BENCH_THREADS")  # to compare with the default
+    serve_app(parse_only_app(db_path), "127.0.0.1", int(port),
+              **({"threads": int(threads)} if threads else {}))
 
 
 if __name__ == "__main__":

@@ -197,3 +197,20 @@ def test_a_malformed_proposal_is_a_400(anon_client, db, token, proposal):
     answer = anon_client.post(REPORTS, json=make_report(), headers=headers)
     assert answer.status_code == 400 and answer.json["ok"] is False
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+
+
+def test_a_credential_is_read_once_before_the_write_and_again_inside_it(anon_client, db, token):
+    """The request's check reuses the row read to identify the agent (one query); the write
+    transaction reads it again, so a credential reset meanwhile still refuses the report."""
+    report = make_report(machine_id="guid-0007-aaaa")
+    credential = anon_client.post(REPORTS, json=report, headers=bearer(token)).json["credential"]
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    agent = enrollment.identify(db, credential)
+    enrollment.check(db, agent, "guid-0007-aaaa", reread=False)
+    db.conn.set_trace_callback(None)
+    assert sum("machine_credentials" in sql for sql in statements) == 1
+    enrollment.reset_credential(db, "tests", "guid-0007-aaaa")
+    enrollment.check(db, agent, "guid-0007-aaaa", reread=False)  # as read: still enrolled
+    with pytest.raises(enrollment.NotAuthenticated):
+        enrollment.admit(db, agent, "guid-0007-aaaa")

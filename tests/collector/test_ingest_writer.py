@@ -62,14 +62,14 @@ def storing(report, **kwargs):
 def test_acknowledged_only_after_commit(path):
     report = make_report(hostname="SXD-01")
     seen_in_batch = []
-    writer = Writer(path, after_batch=[lambda db: seen_in_batch.append(
-        (report_ids(path), future.done()))])
+    writer = Writer(path)
     held = Held(writer)
     future = writer.submit(storing(report))
+    writer.submit(lambda _db: seen_in_batch.append((report_ids(path), future.done())))
     held.release.set()
     stored = future.result(timeout=10)
     # Inside its batch (after the job, before COMMIT): not visible elsewhere, not answered.
-    assert seen_in_batch[-1] == (set(), False)
+    assert seen_in_batch == [(set(), False)]
     assert stored.duplicate is False
     assert report_ids(path) == {report["report_id"]}
     writer.close()
@@ -78,8 +78,7 @@ def test_acknowledged_only_after_commit(path):
 def test_a_failing_job_loses_nothing_else_and_leaves_no_half_rows(path):
     good, bad, also_good = (make_report(hostname=name) for name in ("A-01", "B-01", "C-01"))
     batches = []
-    writer = Writer(path, after_batch=[lambda db: batches.append(
-        {row[0] for row in db.execute("SELECT hostname FROM reports")})])
+    writer = Writer(path)
     held = Held(writer)
 
     def half_then_fail(db):
@@ -87,37 +86,79 @@ def test_a_failing_job_loses_nothing_else_and_leaves_no_half_rows(path):
         raise ValueError("refused halfway")  # ...then the job fails
 
     futures = [writer.submit(storing(good)), writer.submit(half_then_fail),
-               writer.submit(storing(also_good))]
+               writer.submit(storing(also_good)), writer.submit(lambda db: batches.append(
+                   {row[0] for row in db.execute("SELECT hostname FROM reports")}))]
     held.release.set()
     assert futures[0].result(10).report_id == good["report_id"]
     with pytest.raises(ValueError, match="refused halfway"):
         futures[1].result(10)
     assert futures[2].result(10).report_id == also_good["report_id"]
-    assert batches == [set(), {"A-01", "C-01"}]  # the three jobs were one batch
+    assert batches == [{"A-01", "C-01"}]  # in the same batch, B's half rows already gone
     assert report_ids(path) == {good["report_id"], also_good["report_id"]}
     assert committed(path, "SELECT count(*) FROM report_products") == [(2,)]
     assert committed(path, "SELECT hostname FROM machines ORDER BY 1") == [("A-01",), ("C-01",)]
     writer.close()
 
 
-def test_a_failing_after_batch_fails_only_the_job_it_fails_on(path):
-    """When the batch's transaction itself fails (here an after-batch callable that refuses
-    one report), each job is tried alone: only that one fails."""
-    reports = [make_report(hostname=name) for name in ("A-01", "POISON-01", "C-01")]
+def test_a_failing_commit_fails_only_the_job_it_fails_on(path):
+    """When the batch's transaction itself fails (here its COMMIT, on a deferred foreign
+    key one job broke), each job is tried alone: only that one fails."""
+    reports = [make_report(hostname=name) for name in ("A-01", "C-01")]
 
-    def refuse_poison(db):
-        if db.execute("SELECT 1 FROM reports WHERE hostname = 'POISON-01'").fetchone():
-            raise RuntimeError("after-batch failed")
+    def orphan_unit(db):
+        db.execute("INSERT INTO units (code, name, parent, position) "
+                   "VALUES ('ORPHAN', 'Mồ côi', 'NOWHERE', 1)")
 
-    writer = Writer(path, after_batch=[refuse_poison])
+    writer = Writer(path)
     held = Held(writer)
-    futures = [writer.submit(storing(report)) for report in reports]
+    futures = [writer.submit(storing(reports[0])), writer.submit(orphan_unit),
+               writer.submit(storing(reports[1]))]
     held.release.set()
     assert futures[0].result(10).duplicate is False
-    with pytest.raises(RuntimeError, match="after-batch failed"):
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         futures[1].result(10)
     assert futures[2].result(10).duplicate is False
-    assert report_ids(path) == {reports[0]["report_id"], reports[2]["report_id"]}
+    assert report_ids(path) == {report["report_id"] for report in reports}
+    assert committed(path, "SELECT count(*) FROM units") == [(0,)]
+    writer.close()
+
+
+def test_keepers_run_beside_the_batches_not_in_them(path):
+    """A report is committed and answered before the keepers see it; they run after, in a
+    transaction of their own, once no report comes; one that fails is rolled back and
+    stops nothing."""
+    kept_after, ran = [], threading.Event()
+
+    def keeper(db):
+        kept_after.append((report_ids(path), future.done()))
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO settings (key, value) VALUES ('half', 'written')")
+        ran.set()
+        raise RuntimeError("the keeper failed")
+
+    writer = Writer(path, keepers=[keeper])
+    report = make_report(hostname="SXD-01")
+    future = writer.submit(storing(report))
+    future.result(10)
+    assert ran.wait(10)
+    assert kept_after[0] == ({report["report_id"]}, True)
+    writer.run(storing(make_report(hostname="SXD-02")))  # the writer went on
+    writer.close()
+    assert len(report_ids(path)) == 2
+    assert committed(path, "SELECT count(*) FROM settings") == [(0,)]
+
+
+def test_under_steady_load_the_keepers_still_run(path):
+    """Reports that never stop coming (the queue never empty) do not starve the keepers:
+    they run at least every `keep_every`."""
+    runs = []
+    writer = Writer(path, keepers=[lambda _db: runs.append(1)], keep_every=0.0)
+    held = Held(writer)
+    futures = [writer.submit(storing(make_report(hostname=f"L-{n:02}"))) for n in range(3)]
+    held.release.set()  # the three reports are queued: a batch, then the keepers are due
+    for future in futures:
+        future.result(10)
+    assert runs
     writer.close()
 
 
@@ -170,12 +211,23 @@ def test_api_acknowledges_only_committed_reports(app):
     and is as soon as the agent has its answer."""
     path = app.config["DATABASE"]
     report = make_report(hostname="SXD-01")
-    during = []
-    app.extensions["avroll_writer"].after_batch.append(
-        lambda db: during.append(report_ids(path)))
-    answer = app.test_client().post("/api/v1/reports", json=report, headers={
-        "Authorization": f"Bearer {enrollment_token_of(app)}"})
-    assert answer.status_code == 201
+    during, answered = [], []
+    headers = {"Authorization": f"Bearer {enrollment_token_of(app)}"}
+    writer = app.extensions["avroll_writer"]
+    held = Held(writer)
+    watcher = writer.submit(lambda db: during.append(report_ids(path)))
+    poster = threading.Thread(target=lambda: answered.append(app.test_client().post(
+        "/api/v1/reports", json=report, headers=headers)))
+    poster.start()
+    for _ in range(1000):  # until the report's job is queued behind the watcher
+        if writer._jobs.qsize() == 2:
+            break
+        poster.join(0.01)
+    assert not answered
+    held.release.set()
+    poster.join(10)
+    watcher.result(10)
+    assert answered[0].status_code == 201
     assert during == [set()]
     assert report_ids(path) == {report["report_id"]}
 

@@ -214,3 +214,40 @@ def test_the_national_pages_table_trend_silent_provinces_and_appendix(nation, pr
     table = browser.get("/api/v1/national/provinces").json
     assert table["total"]["installed"] == 20 and table["total"]["dti_rate"] == 9 / 25
     assert audit.recent(db).total >= 1
+
+
+def test_the_nightly_run_pushes_and_a_failed_push_waits_for_the_next_night(
+        nation, tmp_path, monkeypatch, caplog):
+    import logging
+
+    from collector.cli import nightly
+    from collector.store import migrations
+
+    app, db = nation
+    path = tmp_path / "dtp.db"
+    province = open_db(path)
+    migrations.apply(province)
+    seed_province(province, "DTP")
+    province.close()
+    _, credential = national.create_credential(db, "tests", "DTP")
+    monkeypatch.setenv("AVROLL_PUSH_CREDENTIAL", credential)
+    down = True
+
+    def transport(url, secret):
+        assert (url, secret) == ("https://nation.example", credential)
+        if down:
+            def refused(method, path, body=None):
+                raise push.PushFailed(f"{method} {path}: ConnectionError")
+            return refused
+        return sender(app, secret)
+
+    monkeypatch.setattr(push, "http_post_get", transport)
+    night = nightly.NightlyRetention(path, push_to="https://nation.example")
+    with caplog.at_level(logging.INFO, logger="avroll.retention"):
+        night.run_once()
+        assert "it resumes next night" in caplog.text
+        down = False
+        night.run_once()
+    assert "push to https://nation.example: pushed 3 day(s)" in caplog.text
+    assert national.pushed_state(db, "DTP")["last_day"] == (
+        today() - timedelta(days=1)).isoformat()

@@ -90,11 +90,20 @@ def test_an_empty_collector_has_one_day(db):
 def test_overview_and_unit_pages_draw_the_trend(rollout, client):
     from collector.formats.formatting import percent
 
-    html = client.get("/").get_data(as_text=True)
+    first = client.get("/").get_data(as_text=True)
+    # The first view draws what is kept (today) at once and fills in the other days.
+    assert 'data-fill="/charts/trend"' in first and "Đang tính thêm 10 ngày" in first
+    assert len(re.findall(r'<circle class="dot installed"', first)) == 1
+    whole = client.get("/charts/trend").get_data(as_text=True)
+    assert "data-fill" not in whole
+    assert len(re.findall(r'<circle class="dot installed"', whole)) == 11
+    html = client.get("/").get_data(as_text=True)  # the days are kept now
     assert 'class="chart trend"' in html and "Tỷ lệ cài đặt theo thời gian" in html
+    assert "data-fill" not in html
     dots = re.findall(r'<circle class="dot installed"[^>]*><title>([^<]*)</title>', html)
     assert len(dots) == 11
     assert dots[-1].endswith(f"{percent(12 / 14)} (12 / 14)")  # HCL shares its 4 with XMH
+    client.get("/charts/trend?unit=HCL")
     unit = client.get("/units/HCL").get_data(as_text=True)
     unit_dots = re.findall(r'<circle class="dot installed"[^>]*><title>([^<]*)</title>', unit)
     assert unit_dots[-1].endswith("25,0% (1 / 4)")
@@ -134,8 +143,8 @@ def test_issued_reports_are_marked_on_the_chart(rollout, client):
                 {"phu-luc.xlsx": b"x"}, "tests")
     save_issued(rollout, "7/BC-UBND", days_ago(3).date().isoformat(), as_of, "HCL",
                 {"phu-luc.xlsx": b"y"}, "tests")
-    html = client.get("/").get_data(as_text=True)
+    html = client.get("/charts/trend").get_data(as_text=True)
     marks = re.findall(r'<g class="mark">.*?<text[^>]*>([^<]*)</text>', html, re.S)
     assert marks == [f"số 12/BC-STTTT ngày {days_ago(3).strftime('%d/%m/%Y')}"]
-    unit = client.get("/units/HCL").get_data(as_text=True)
+    unit = client.get("/charts/trend?unit=HCL").get_data(as_text=True)
     assert "7/BC-UBND" in unit and "12/BC-STTTT" not in unit

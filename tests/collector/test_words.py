@@ -56,3 +56,36 @@ def test_audit_log_says_what_was_done(client):
                                          "csrf_token": csrf_token(client)})
     html = client.get("/audit").get_data(as_text=True)
     assert "Thay đổi thiết lập" in html and "settings.set" not in html
+
+
+def test_definitions_show_setting_values_not_keys(client, db):
+    from collector.store import settings as store_settings
+    from collector.store.units import save_units
+
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"})])
+    store_settings.set_value(db, "connected_days", "9", "tests")
+    html = client.get("/units").get_data(as_text=True)
+    assert "connected_days" not in html and "stale_after_days" not in html
+    assert "máy chủ quản trị trong 9 ngày" in html
+    assert "không quá 30 ngày" in html
+    assert "official_requires_connected" not in html and "(hiện tắt)" in html
+    english = client.get("/units?lang=en").get_data(as_text=True)
+    assert "within 9 days." in english and "connected_days" not in english
+
+
+def test_audit_details_read_as_words(client, db):
+    from collector.store import lifecycle
+    from collector.store.ingest import store_report
+    from collector.store.units import save_units
+    from tests.builders import make_report
+
+    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"})])
+    store_report(db, make_report(hostname="SXD-01"))
+    lifecycle.retire(db, "tests", "SXD-01", on="2024-05-12", reason="thanh lý")
+    client.post("/admin/settings", data={"key": "stale_after_days", "value": "20",
+                                         "csrf_token": csrf_token(client)})
+    html = client.get("/audit").get_data(as_text=True)
+    assert "Cho thôi tính một máy" in html and "machines.retire" not in html
+    assert "từ ngày: 12/05/2024" in html and "lý do: thanh lý" in html
+    assert "thiết lập: Quá hạn báo cáo sau (ngày)" in html
+    assert "{&#34;" not in html and '{"' not in html
