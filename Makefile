@@ -8,7 +8,7 @@ DB ?= avroll.db
 AGENT_STATE ?= .avroll-agent
 URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test test-windows lint bench clean
 
 install: $(VENV)/.installed
 
@@ -39,11 +39,17 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
+# The Windows stage (build/wine/stage.py) runs after the suite whenever Wine can be set up
+# (it says why when it cannot); `make test-windows` runs it alone, and fails where it cannot.
 test: lint
 	$(BIN)/python -m pytest
+	$(BIN)/python build/wine/stage.py run --if-possible
+
+test-windows: install
+	$(BIN)/python build/wine/stage.py run
 
 bench: install
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(AGENT_STATE)
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(AGENT_STATE) .wine-stage

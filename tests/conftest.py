@@ -13,6 +13,14 @@ from tests.agent.agent_fixtures import agent_dirs  # noqa: F401 (autouse: every 
 from tests.reporting import ADMIN, REPORTS, login, post_report
 
 
+@pytest.fixture(autouse=True)
+def english_command_line(monkeypatch):
+    """The command line speaks Vietnamese by default; the tests read its English messages
+    (AVROLL_LANG=en, inherited by the commands they start), except those of
+    tests/collector/test_cli_language.py, which read both."""
+    monkeypatch.setenv("AVROLL_LANG", "en")
+
+
 class AdminClient(FlaskClient):
     """A browser logged in as an admin; its report POSTs carry their machine's credential,
     as the real agent's would, so page tests can feed reports through the API."""

@@ -11,11 +11,15 @@ import sys
 
 import click
 
+from collector.cli.language import LANGUAGES, LocalisedGroup, choose, localise
 from collector.cli.options import database, db_option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="avroll")
+@click.option("--lang", type=click.Choice(LANGUAGES), is_eager=True, expose_value=False,
+              callback=choose,
+              help="Language of help and messages: vi (default) or en (env AVROLL_LANG).")
 def main():
     """avroll collector: inventory of antivirus rollout on government computers."""
 
@@ -162,3 +166,4 @@ def _register_commands():
 
 
 _register_commands()
+localise(main)

@@ -43,10 +43,14 @@ ADD_TO_DAY = f"""INSERT INTO unit_days (day, unit, {COLUMNS})
     VALUES (:day, :unit, {", ".join(":" + name for name in COUNTS)})
     ON CONFLICT (day, unit) DO UPDATE SET
     {", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTS)}"""  # noqa: S608
-ADD_NOW = f"""INSERT INTO unit_now (unit, {COLUMNS})
+ADD_TO_UNITS = f"""INSERT INTO {{table}} (unit, {COLUMNS})
     VALUES (:unit, {", ".join(":" + name for name in COUNTS)})
     ON CONFLICT (unit) DO UPDATE SET
     {", ".join(f"{name} = {name} + excluded.{name}" for name in COUNTS)}"""  # noqa: S608
+ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
+# A recount's counts, summed step by step, switched in for unit_now when it is done.
+ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
+RECOUNT_CHUNK = 2000  # machines counted again per step of a recount (well under a second)
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
@@ -60,6 +64,8 @@ SHARED_NOW = "INSERT INTO shared_now (hostname, machines) " + SHARED.format(
     source="machine_now {where}")
 KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
     SELECT ?, hostname, machines FROM ({SHARED.format(source='temp.kept_state_rows')})"""  # noqa: S608
+KEEP_DAY_NAMES = f"""INSERT INTO day_duplicates (day, hostname, machines)
+    SELECT ?, hostname, machines FROM ({SHARED.format(source='day_names')})"""  # noqa: S608
 
 
 def first_day(since):
@@ -74,6 +80,8 @@ def first_day(since):
 def _work_to_do(db):
     if db.execute("SELECT 1 FROM kept_marks LIMIT 1").fetchone():
         return True
+    if db.execute("SELECT 1 FROM kept_state WHERE key IN ('recount', 'day count')").fetchone():
+        return True
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         return True
     return db.execute("SELECT 1 FROM machine_now WHERE state_until <= ? LIMIT 1",
@@ -82,32 +90,110 @@ def _work_to_do(db):
 
 def catch_up(db):
     """Bring every kept figure up to date with the marks left since the last time, and
-    with time (states whose window has passed). In the caller's transaction when one is
-    open (the ingest writer's), else in its own, taken only when there is work."""
+    with time (states whose window has passed): `keep_step()` until nothing is left, each
+    step in its own transaction (in the caller's when one is open)."""
+    while keep_step(db):
+        pass
+
+
+def keep_step(db):
+    """One step of keeping, in its own transaction (taken only when there is work): a step
+    of a recount of every machine when one is due (`recounting()`), else the marks of
+    single machines and the states whose window passed. True when more is left."""
     if not db.conn.in_transaction and not _work_to_do(db):
-        return
+        return False
     with write_transaction(db):
+        if recounting(db):
+            return _recount_step(db)
+        if _day_in_count(db) is not None:
+            return _day_step(db)
         _catch_up(db)
+    return False
+
+
+def recounting(db):
+    """Whether every machine is to be counted again (a change of the units, the naming
+    pattern or a counting setting, or nothing counted yet), or being counted, in steps:
+    until it is done, `unit_now` holds the counts of before the change."""
+    return db.execute(
+        "SELECT 1 FROM kept_state WHERE key = 'recount' UNION ALL "
+        "SELECT 1 FROM kept_marks WHERE machine_id IS NULL UNION ALL "
+        "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM kept_state WHERE key = 'now') "
+        "LIMIT 1").fetchone() is not None
+
+
+def _recount_step(db):
+    """One step of counting every machine again, in the caller's transaction; True until
+    the last, which switches the new counts in at once.
+
+    The first step forgets the kept days the change moves and notes the last mark it
+    covers; each next step counts RECOUNT_CHUNK machines (by id) as now, replacing their
+    rows in `machine_now` and adding their counts to `unit_next`; the last puts
+    `unit_next` in place of `unit_now`. Reports stored meanwhile leave their marks, kept
+    after the switch as usual (a machine's row and its share of the counts always agree).
+    Single machines' marks wait meanwhile; reads count them from the reports."""
+    row = db.execute("SELECT value FROM kept_state WHERE key = 'recount'").fetchone()
+    if row is None:
+        top, every_from = db.execute(
+            "SELECT coalesce(max(id), 0), min(CASE WHEN machine_id IS NULL THEN since END) "
+            "FROM kept_marks").fetchone()
+        if every_from is not None:
+            _forget_days(db, first_day(every_from))
+        first = db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None
+        if first:  # nothing counted yet: no row or count to replace
+            db.execute("DELETE FROM machine_now")
+            _remember_lifecycle(db)
+        db.execute("DELETE FROM unit_next")
+        _save_recount(db, {"top": top, "after": ""})
+        return True
+    progress = json.loads(row[0])
+    chunk = [machine for (machine,) in db.execute(
+        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
+        [progress["after"], RECOUNT_CHUNK])]
+    if chunk:
+        sql, params = state_query(db, when_for(db), machines=chunk)
+        _states_into(db, "kept_after", sql, params)
+        db.execute("DELETE FROM machine_now WHERE machine_id IN "
+                   "(SELECT value FROM json_each(?))", [_json(chunk)])
+        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+                   f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
+        db.conn.executemany(ADD_NEXT, [dict(counts, unit=unit) for unit, counts
+                                       in _counts(db, "temp.kept_after").items()])
+        _save_recount(db, dict(progress, after=chunk[-1]))
+        return True
+    db.execute("DELETE FROM unit_now")
+    db.execute(f"INSERT INTO unit_now (unit, {COLUMNS}) "  # noqa: S608
+               f"SELECT unit, {COLUMNS} FROM unit_next")
+    db.execute("DELETE FROM unit_next")
+    db.execute("DELETE FROM shared_now")
+    db.execute(SHARED_NOW.format(where=""))
+    db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?",
+               [progress["top"]])
+    db.execute("DELETE FROM kept_state WHERE key = 'recount'")
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
+               [now_stored()])
+    return False
+
+
+def _save_recount(db, progress):
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('recount', ?)",
+               [json.dumps(progress)])
 
 
 def _catch_up(db, when=None):
-    """`catch_up` in the caller's transaction, as of `when` (default: this moment)."""
+    """The marks of single machines and the states whose window passed, in the caller's
+    transaction, as of `when` (default: this moment); the marks of every machine are left
+    to the recount (`keep_step`)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
-                       "ORDER BY id").fetchall()
-    machines, excluded, every_from, lifecycle = {}, [], None, set()
+                       "WHERE machine_id IS NOT NULL ORDER BY id").fetchall()
+    machines, excluded, lifecycle = {}, [], set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
-        if machine_id is None:
-            every_from = day if every_from is None else min(every_from, day)
-            continue
         machines[machine_id] = min(machines.get(machine_id, day), day)
         if report_rowid is not None:
             excluded.append(report_rowid)
         else:
             lifecycle.add(machine_id)
-    if every_from is not None:
-        _forget_days(db, every_from)
-        db.execute("DELETE FROM kept_state WHERE key = 'now'")
     if machines:
         earliest = max(min(machines.values()), kept_for_good_before(db))
         for (text,) in db.execute("SELECT day FROM kept_days WHERE day >= ? ORDER BY day",
@@ -126,7 +212,8 @@ def _catch_up(db, when=None):
         if lifecycle:
             _remember_lifecycle(db, sorted(lifecycle))
     if marks:
-        db.execute("DELETE FROM kept_marks WHERE id <= ?", [marks[-1][0]])
+        db.execute("DELETE FROM kept_marks WHERE id <= ? AND machine_id IS NOT NULL",
+                   [marks[-1][0]])
 
 
 def kept_for_good_before(db):
@@ -160,8 +247,11 @@ def keep_days_before(db, day):
 
 def _forget_days(db, first):
     """Kept days from `first` on no longer hold (a setting or the units changed); those
-    before `kept_for_good_before()` stay."""
+    before `kept_for_good_before()` stay. A day being counted from then on starts again."""
     first = max(first, kept_for_good_before(db))
+    counting = _day_in_count(db)
+    if counting is not None and date.fromisoformat(counting["day"]) >= first:
+        _end_day_count(db)
     for table in ("unit_days", "conflict_days", "day_duplicates", "kept_days"):
         db.execute(f"DELETE FROM {table} WHERE day >= ?", [first.isoformat()])  # noqa: S608
 
@@ -299,7 +389,10 @@ def _roomy_cache(db):
 
 
 def _count_now(db, when):
-    """Count every machine now, from the reports."""
+    """Count every machine now, from the reports, at once (`figures rebuild`); a recount
+    in steps under way starts again (its counts so far are of rows now replaced)."""
+    db.execute("DELETE FROM kept_state WHERE key = 'recount'")
+    db.execute("DELETE FROM unit_next")
     db.execute("DELETE FROM machine_now")
     db.execute("DELETE FROM unit_now")
     sql, params = state_query(db, when)
@@ -332,17 +425,83 @@ def _count_day(db, day):
 
 
 def keep_day(db, day):
-    """Make sure a past day's figures are kept (counted from the reports when not yet)."""
+    """Make sure a past day's figures are kept: counted from the reports when not yet, in
+    steps of RECOUNT_CHUNK machines, each its own transaction (`_day_step`)."""
     if day >= today():
         raise ValueError(f"{day.isoformat()} is not over yet")
-    catch_up(db)
-    if db.execute("SELECT 1 FROM kept_days WHERE day = ?", [day.isoformat()]).fetchone():
+    catch_up(db)  # which finishes a day another connection was counting
+    while not _day_kept(db, day):
+        with write_transaction(db):
+            if _day_in_count(db) is None:
+                _start_day_count(db, day)
+            else:
+                _day_step(db)
+
+
+def _day_kept(db, day):
+    return db.execute("SELECT 1 FROM kept_days WHERE day = ?",
+                      [day.isoformat()]).fetchone() is not None
+
+
+def _day_in_count(db):
+    row = db.execute("SELECT value FROM kept_state WHERE key = 'day count'").fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def _start_day_count(db, day):
+    """Begin counting a past day (in the caller's transaction), after the marks left."""
+    _catch_up(db)
+    if _day_kept(db, day):
         return
-    with write_transaction(db):
-        _catch_up(db)
-        if db.execute("SELECT 1 FROM kept_days WHERE day = ?",
-                      [day.isoformat()]).fetchone() is None:
-            _count_day(db, day)
+    db.execute("DELETE FROM day_names")
+    _save_day_count(db, {"day": day.isoformat(), "after": ""})
+
+
+def _save_day_count(db, progress):
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('day count', ?)",
+               [json.dumps(progress)])
+
+
+def _end_day_count(db):
+    db.execute("DELETE FROM kept_state WHERE key = 'day count'")
+    db.execute("DELETE FROM day_names")
+
+
+def _day_step(db):
+    """One step of counting a past day, in the caller's transaction; True until the last.
+
+    Each step adds RECOUNT_CHUNK machines' counts to the day's rows (not read before the
+    day is in `kept_days`). Marks are not kept meanwhile, so each machine is counted as
+    the keeping last saw it (its reports still marked left out, retirements and
+    assignments as kept): the base those marks move once the day is kept."""
+    progress = _day_in_count(db)
+    day = date.fromisoformat(progress["day"])
+    if _day_kept(db, day):  # kept at once meanwhile (`figures rebuild`)
+        _end_day_count(db)
+        return False
+    chunk = [machine for (machine,) in db.execute(
+        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
+        [progress["after"], RECOUNT_CHUNK])]
+    text = day.isoformat()
+    if chunk:
+        excluded = [rowid for (rowid,) in db.execute(
+            "SELECT report_rowid FROM kept_marks WHERE report_rowid IS NOT NULL")]
+        sql, params = state_query(db, when_for(db, day), machines=chunk, excluded=excluded,
+                                  kept_lifecycle=True)
+        _states_into(db, "kept_day_rows", sql, params)
+        db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
+                                         in _counts(db, "temp.kept_day_rows").items()])
+        db.conn.executemany(ADD_CONFLICTS, [
+            [text, enrolled, named, conflicts]
+            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()])
+        db.execute("INSERT INTO day_names (machine_id, hostname, enrolled_code) "
+                   "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows")
+        _save_day_count(db, dict(progress, after=chunk[-1]))
+        return True
+    db.execute(KEEP_DAY_NAMES, [text])
+    db.execute("INSERT INTO kept_days (day, computed_at) VALUES (?, ?)", [text, now_stored()])
+    _end_day_count(db)
+    return False
 
 
 def own_counts(db, when):

@@ -285,9 +285,6 @@ def send(db, reminders, result, actor):
     return reminders
 
 
-TEST_MARK = "[Thư thử] "
-
-
 def send_test(db, address, below, actor):
     """Send one sample to `address`: the first unit's reminder below `below` as that unit
     would get it, its subject marked as a test; logged like the others. The Reminder, with
@@ -296,7 +293,7 @@ def send_test(db, address, below, actor):
     if not planned:
         return None
     sample = planned[0]
-    sample.recipient, sample.subject = address, TEST_MARK + sample.subject
+    sample.recipient, sample.subject = address, mail.TEST_MARK + sample.subject
     return send(db, [sample], result, actor)[0]
 
 

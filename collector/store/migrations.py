@@ -583,6 +583,21 @@ def m022_search_follows_the_latest_report(db):
     db.execute("DELETE FROM kept_state WHERE key = 'search'")
 
 
+@migrations()
+def m023_recount_in_steps(db):
+    # A change that moves every machine is counted again in steps (counting/kept.py): the
+    # new counts per unit gather here, then replace unit_now at once.
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
+        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
+        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
+        "mismatched", "conflicts", "retired"))
+    db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
+    # A past day is counted in steps too: each machine's name that day gathers here, for
+    # the names several machines shared, found once the last step is done.
+    db.execute("""CREATE TABLE day_names (machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
+                  enrolled_code TEXT) WITHOUT ROWID""")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -13,8 +13,11 @@ The writer only writes: what follows from the reports (the kept figures) is brou
 date by the `keepers` (callables `f(db)`, each taking its own transaction), run by the same
 thread between batches: once no report came for `KEEP_AFTER_IDLE`, and at least every
 `KEEP_EVERY` while reports keep coming. A report is thus acknowledged without waiting for
-them, and many reports are kept at once. A keeper that fails is logged; what it left is
-found again next time (the marks of counting/kept.py stay until kept).
+them, and many reports are kept at once. A keeper does one step of its work and returns
+True when more is left (a recount of every machine): the writer then runs it again right
+away, after storing any reports waiting meanwhile, so a report waits for one step at most.
+A keeper that fails is logged; what it left is found again next time (the marks of
+counting/kept.py stay until kept).
 
 The thread starts with the first job and ends after `IDLE_SECONDS` without one (so an app
 that stores nothing, as most tests', holds no thread or connection); `close()` stores what
@@ -56,6 +59,7 @@ class Writer:
         self.keepers = list(keepers)
         self.keep_every = keep_every
         self._keep_due = None  # when reports are stored that the keepers have not seen
+        self._kept_last = False  # the last thing done was a keepers' step
         self.synchronous = SYNCHRONOUS  # read here, so a bench can compare NORMAL
         self.idle_seconds = idle_seconds
         self._jobs = queue.SimpleQueue()
@@ -99,6 +103,7 @@ class Writer:
                 if batch is KEEP:
                     self._keep(db)
                     continue
+                self._kept_last = False
                 self._store(db, batch)
                 if self._keep_due is None and self.keepers:
                     self._keep_due = time.monotonic() + self.keep_every
@@ -112,7 +117,9 @@ class Writer:
         queues under)."""
         wait = self.idle_seconds
         if self._keep_due is not None:
-            if time.monotonic() >= self._keep_due:
+            # Due, unless a keepers' step was the last thing done and reports are waiting.
+            if time.monotonic() >= self._keep_due and not (
+                    self._kept_last and not self._jobs.empty()):
                 return KEEP
             wait = KEEP_AFTER_IDLE
         try:
@@ -159,14 +166,17 @@ class Writer:
     def _keep(self, db):
         """Run the keepers, each in its own transaction; a failure is logged, not raised
         (the reports are stored; what was not kept is kept next time)."""
-        self._keep_due = None
+        self._keep_due, self._kept_last = None, True
         for keeper in self.keepers:
             try:
-                keeper(db)
+                more = keeper(db)
             except Exception:  # noqa: BLE001 - the writer must go on storing reports
                 if db.conn.in_transaction:
                     db.conn.rollback()
                 log.exception("keeping the figures failed; tried again after the next report")
+                continue
+            if more:
+                self._keep_due = time.monotonic()
 
     def _store(self, db, batch):
         """One transaction for `batch`; when the transaction itself fails (the commit), each

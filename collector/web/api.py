@@ -145,10 +145,23 @@ def list_machines():
 
 @bp.get("/machines/<machine_id>")
 def get_machine(machine_id):
+    """One machine by its id, or by its name when one machine reports under it (409 with
+    the ids when several do)."""
     db = get_db()
+    try:
+        machine_id = machines.resolve_machine(db, machine_id)
+    except machines.UnknownMachine:
+        return json_error(404, "no machine with this id or name")
+    except machines.AmbiguousMachine as exc:
+        # Only the officer's own machines are named (or chosen, when one of them is).
+        seen = [found for found in exc.machine_ids
+                if visible_machine(db, current_user(), found) is not None]
+        if len(seen) > 1:
+            return json_error(409, f"{len(seen)} machines report under this name", seen)
+        machine_id = seen[0] if seen else machine_id
     machine = visible_machine(db, current_user(), machine_id)
     if machine is None:
-        return json_error(404, "no machine with this id")
+        return json_error(404, "no machine with this id or name")
     machine["names"] = machines.machine_names(db, machine_id)
     machine["history"] = machines.machine_history(db, machine_id)
     return jsonify({"ok": True, "machine": machine})

@@ -23,6 +23,7 @@ from collector.web import (
     i18n,
     inventory_api,
     issued_pages,
+    letterhead_pages,
     national_api,
     national_pages,
     pages,
@@ -61,7 +62,7 @@ def create_app(test_config=None):
         db.close()
 
     # Reports are counted beside ingest, by the writer between batches (counting/kept.py).
-    report_writer.install(app, keepers=[kept.catch_up])
+    report_writer.install(app, keepers=[kept.keep_step])
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)
@@ -83,6 +84,7 @@ def create_app(test_config=None):
     app.register_blueprint(console_pages.bp)
     app.register_blueprint(console_pages.admin_bp)
     app.register_blueprint(issued_pages.bp)
+    app.register_blueprint(letterhead_pages.bp)
     app.register_blueprint(trend_box.bp)
     app.register_blueprint(national_api.bp)
     app.register_blueprint(national_pages.bp)

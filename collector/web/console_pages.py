@@ -237,11 +237,11 @@ def mail_page():
     elif action == "test" and not errors:
         address = (request.form.get("test_address") or "").strip()
         if not EMAIL.fullmatch(address):
-            errors["test_address"] = "not an e-mail address"
+            errors["test_address"] = f"'{address}' không phải địa chỉ e-mail"
         else:
             tested = reminders.send_test(db, address, below, actor())
             if tested is None:
-                errors["test_address"] = "no unit is below this rate: nothing to send"
+                errors["test_address"] = "không có đơn vị nào dưới mức này: không có thư để gửi"
     planned, result = reminders.plan(db, below)
     if action == "send" and not errors:
         sent = reminders.send(db, planned, result, actor())

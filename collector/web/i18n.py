@@ -434,6 +434,11 @@ VI = {
     'By': 'Người báo cáo',
     'Record': 'Ghi nhận',
     'Recorded': 'Đã ghi nhận',
+    'Letterhead': 'Tiêu đề công văn',
+    "Each unit's own letterhead": 'Tiêu đề công văn riêng của từng đơn vị',
+    'Heading': 'Tiêu đề',
+    "The letters drafted for this unit and the units under it go out under this letterhead, not the province's: a key left empty prints a dotted blank. The province's letterhead is in the settings.":
+        'Công văn soạn cho đơn vị này và các đơn vị trực thuộc dùng tiêu đề này, không dùng tiêu đề của tỉnh: mục để trống được in thành dòng chấm để điền tay. Tiêu đề của tỉnh nằm trong phần Cài đặt.',
 }
 # A machine's place in the counts, and the actions that change it.
 VI.update({

@@ -15,6 +15,7 @@ from agent import cli
 from agent.delivery.credential import load_credential
 from agent.delivery.deliverer import LAST_DELIVERY_FILENAME
 from tests.agent import hostile
+from tests.builders import make_report
 
 TIME_LIMIT, TIMEOUT = "1.5", "5"  # the run's deadline binds first
 MiB = 1024 * 1024
@@ -35,8 +36,12 @@ def serve():
 
 
 @pytest.fixture
-def send(tmp_path, capsys):
-    """Run `avroll-agent send` with short limits; return (exit code, its last line)."""
+def send(tmp_path, capsys, monkeypatch):
+    """Run `avroll-agent send` with short limits; return (exit code, its last line). The
+    report is a made one: collecting this machine's (WMI under Wine, a cold Windows runner)
+    could take the whole time limit before the collector is ever asked."""
+    monkeypatch.setattr(cli, "collect_report", lambda unit_code=None: make_report())
+
     def run(url, token=None, *more):
         args = ["send", "--server", url, "--state-dir", str(tmp_path),
                 "--time-limit", TIME_LIMIT, "--timeout", TIMEOUT, *more]

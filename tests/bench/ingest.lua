@@ -55,8 +55,9 @@ end
 function done(summary, latency, requests)
    local errors = summary.errors
    io.write(string.format(
-      '{"requests": %d, "seconds": %.3f, "errors": %d, "p50_ms": %.2f, "p99_ms": %.2f}\n',
+      '{"requests": %d, "seconds": %.3f, "errors": %d, "p50_ms": %.2f, "p99_ms": %.2f, ' ..
+      '"max_ms": %.2f}\n',
       summary.requests, summary.duration / 1e6,
       errors.status + errors.connect + errors.read + errors.write + errors.timeout,
-      latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+      latency:percentile(50) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
 end

@@ -89,7 +89,8 @@ def test_json_twins(client, province):
     assert survey["devices"][0] == {"device_type": "Máy chủ",
                                     "os": "Windows Server 2019 Standard", "count": 1}
     status = client.get("/api/v1/reporting-status").json
-    assert status["summary"] == {"units": 3, "reporting": 2, "contacts_complete": 0}
+    assert status["summary"] == {"units": 3, "reporting": 2, "contacts_complete": 0,
+                                 "replied": 0}
     answer = client.get("/api/v1/units/SXD/machines?tab=nope")
     assert answer.status_code == 400 and "tab" in answer.json["error"]
 

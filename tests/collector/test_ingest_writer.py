@@ -283,3 +283,27 @@ def test_the_writer_waits_out_a_write_longer_than_the_busy_timeout(path, monkeyp
     assert future.result(timeout=10).duplicate is False
     assert report_ids(path) == {report["report_id"]}
     writer.close()
+
+
+def test_a_keeper_with_more_to_do_runs_again_and_reports_pass_between_its_steps(path):
+    """A keeper returns True while more is left (a recount in steps): the writer runs it
+    again at once, and the reports queued meanwhile are stored between two steps."""
+    done, steps, between = threading.Event(), [], []
+    stored = []
+
+    def keeper(_db):
+        steps.append(len(stored))
+        if len(steps) == 2:  # while the keeper works, a report comes
+            stored.append(writer.submit(storing(make_report(hostname="MID-01"))))
+        if len(steps) == 3:
+            between.append(stored[0].done())
+        if len(steps) == 5:
+            done.set()
+        return len(steps) < 5
+
+    writer = Writer(path, keepers=[keeper])
+    writer.run(storing(make_report(hostname="FIRST-01")))
+    assert done.wait(10)
+    assert between == [True]  # stored before the step that followed its arrival
+    writer.close()
+    assert len(report_ids(path)) == 2

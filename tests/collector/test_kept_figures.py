@@ -27,7 +27,7 @@ from collector.counting.machine_states import (
 from collector.counting.rollup import rollup
 from collector.counting.states import COUNTS
 from collector.store import lifecycle, settings
-from collector.store.db import open_db
+from collector.store.db import open_db, write_transaction
 from collector.store.ingest import store_report
 from collector.store.migrations import apply
 from collector.store.units import UnitImportError, save_units
@@ -61,6 +61,8 @@ report = st.fixed_dictionaries({
 change = st.one_of(
     report, report, report, report,
     st.just({"kind": "read"}), st.just({"kind": "read"}),
+    st.just({"kind": "step"}), st.just({"kind": "step"}), st.just({"kind": "step"}),
+    st.fixed_dictionaries({"kind": st.just("begin day"), "days_ago": st.integers(1, DAYS)}),
     st.fixed_dictionaries({"kind": st.just("retire"), "machine": machines,
                            "days_ago": st.integers(0, DAYS)}),
     st.fixed_dictionaries({"kind": st.just("assign"), "machine": machines,
@@ -92,6 +94,13 @@ def play(db, change):
             db.execute("UPDATE reports SET unit_bound = 1 WHERE rowid = "
                        "(SELECT max(rowid) FROM reports)")
             db.conn.commit()
+    elif kind == "step":  # the keeping a step further, lagging behind what came since
+        kept.keep_step(db)
+    elif kind == "begin day":  # a past day's count begun, its steps to come in between
+        past = datetime.fromisoformat(day(change["days_ago"])).date()
+        with write_transaction(db):
+            if kept._day_in_count(db) is None:
+                kept._start_day_count(db, past)
     elif kind == "read":  # every day is kept from then on
         for days_ago in range(DAYS + 2):
             rollup(db, as_of=day(days_ago))
@@ -137,18 +146,54 @@ def every_figure(db):
                      suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(change, min_size=1, max_size=30))
 def test_kept_figures_equal_figures_counted_from_the_reports(changes):
-    with tempfile.TemporaryDirectory() as folder:
-        db = open_db(Path(folder) / "k.db")
-        apply(db)
-        save_units(db, UNITS)
-        for each in changes:
-            play(db, each)
-        before = every_figure(db)
-        rebuilt = kept.rebuild(db)
-        assert rebuilt["differed"] == []
-        assert every_figure(db) == before
-        assert_list_totals_are_the_machines_counted(db)
-        db.close()
+    chunk, kept.RECOUNT_CHUNK = kept.RECOUNT_CHUNK, 1  # a recount of many steps
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            check_stream(folder, changes)
+    finally:
+        kept.RECOUNT_CHUNK = chunk
+
+
+def check_stream(folder, changes):
+    db = open_db(Path(folder) / "k.db")
+    apply(db)
+    save_units(db, UNITS)
+    for each in changes:
+        play(db, each)
+    before = every_figure(db)
+    rebuilt = kept.rebuild(db)
+    assert rebuilt["differed"] == []
+    assert every_figure(db) == before
+    assert_list_totals_are_the_machines_counted(db)
+    db.close()
+
+
+def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkeypatch):
+    """A change that moves every machine is counted again a few machines a step, each step
+    a transaction of its own; `unit_now` keeps the counts of before the change until the
+    last step puts the new ones in place at once, reports stored meanwhile included."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    save_units(db, UNITS)
+    for number in range(3):
+        store_report(db, make_report(hostname=f"SXD-{number}", machine_id=machine_id(number),
+                                     ram_gb=1, products=(DEFENDER,)))
+    kept.catch_up(db)
+    counts = "SELECT exempt, missing, installed FROM unit_now WHERE unit = 'SXD'"
+    assert db.execute(counts).fetchall() == [(3, 0, 0)]
+    settings.set_value(db, "ram_exempt_below_mb", "512", "tests")  # 1 GB is no exemption now
+    assert kept.recounting(db)
+    steps = 0
+    while kept.keep_step(db):
+        steps += 1
+        assert not db.conn.in_transaction  # each step committed on its own
+        assert db.execute(counts).fetchall() == [(3, 0, 0)]  # the counts of before
+        if steps == 2:  # a report in the middle of the recount, kept after it
+            store_report(db, make_report(hostname="SXD-9", machine_id=machine_id(9)))
+    assert steps == 1 + 4  # the start, then one machine a step
+    assert not kept.recounting(db)
+    kept.catch_up(db)
+    assert db.execute(counts).fetchall() == [(0, 3, 1)]
+    assert kept.rebuild(db)["differed"] == []
 
 
 def assert_list_totals_are_the_machines_counted(db):
@@ -320,4 +365,26 @@ def test_a_machine_whose_window_passes_during_the_rebuild_is_no_difference(db, m
             return started + timedelta(seconds=20 * len(calls))
 
     monkeypatch.setattr(states, "datetime", Clock)
+    assert kept.rebuild(db)["differed"] == []
+
+
+def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(db,
+                                                                               monkeypatch):
+    """Keeping a past day counts a few machines a step, each a transaction of its own; a
+    report observed that day and stored between two steps is counted once it is kept."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    save_units(db, UNITS)
+    for number in range(3):
+        store_report(db, make_report(hostname=f"SXD-{number}", machine_id=machine_id(number),
+                                     products=(DEFENDER,), collected_at=NOW - timedelta(days=2)))
+    kept.catch_up(db)
+    past = datetime.fromisoformat(day(2)).date()
+    with write_transaction(db):
+        kept._start_day_count(db, past)
+    assert kept.keep_step(db) and kept.keep_step(db)  # two machines counted
+    assert not db.conn.in_transaction
+    store_report(db, make_report(hostname="SXD-0", machine_id=machine_id(0),
+                                 collected_at=NOW - timedelta(days=2, seconds=-30)))
+    kept.catch_up(db)  # the last machine, the day kept, then the late report's mark
+    assert rollup(db, as_of=day(2))["total"]["installed"] == 1
     assert kept.rebuild(db)["differed"] == []

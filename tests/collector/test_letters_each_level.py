@@ -182,3 +182,35 @@ def test_cli_sets_and_shows_a_units_letterhead(province, tmp_path):
         "cntt@dongthap.gov.vn"
     audit = [row[0] for row in province.execute("SELECT action FROM audit_log")]
     assert "letterhead.set" in audit
+
+
+def test_an_administrator_sets_a_units_letterhead_on_its_page(app, client, anon_client, db):
+    from collector.store import users
+    from tests.reporting import csrf_token, login
+
+    seed(db)
+    page = client.get("/admin/letterheads?unit=HCL")
+    assert page.status_code == 302 and page.headers["Location"].endswith("/admin/letterheads/HCL")
+    assert "UBND HUYỆN CAO LÃNH" in client.get("/admin/letterheads/HCL").get_data(as_text=True)
+    answer = client.post("/admin/letterheads/HCL", data={
+        "key": "issuer_name", "value": "Ủy ban nhân dân huyện Cao Lãnh",
+        "csrf_token": csrf_token(client)})
+    assert answer.status_code == 200
+    assert "ỦY BAN NHÂN DÂN</strong> / <strong>HUYỆN CAO LÃNH" in answer.get_data(as_text=True)
+    assert letterheads.unit_values(db, "HCL") == {"issuer_name": "Ủy ban nhân dân huyện Cao Lãnh"}
+    refused = client.post("/admin/letterheads/HCL", data={
+        "key": "reply_email", "value": "không phải", "csrf_token": csrf_token(client)})
+    assert refused.status_code == 422 and "reply_email" not in letterheads.unit_values(db, "HCL")
+    assert client.get("/admin/letterheads/NOPE").status_code == 404
+    users.add_user(db, "tests", "hcl", "officer-password", "unit", "HCL")
+    assert login(anon_client, "hcl", "officer-password").status_code == 302
+    assert anon_client.get("/admin/letterheads/HCL").status_code == 403
+
+
+def test_under_a_unit_the_misnamed_machines_are_besides_the_figure(province):
+    # XBT's two misnamed machines are listed under the district, not added to its total.
+    paragraphs = parts(build_report_letter(province, parent="HCL").body)[1]
+    sentence = next(text for text in paragraphs if text.startswith("Trong số máy đã cài đặt"))
+    assert sentence.endswith("; ngoài ra có 2 máy đã cài đặt nhưng chưa đặt tên theo hướng "
+                             "dẫn (không tính vào số trên).")
+    assert not any(text.startswith("Số liệu nêu trên theo Phụ lục") for text in paragraphs)

@@ -251,3 +251,27 @@ def test_the_nightly_run_pushes_and_a_failed_push_waits_for_the_next_night(
     assert "push to https://nation.example: pushed 3 day(s)" in caplog.text
     assert national.pushed_state(db, "DTP")["last_day"] == (
         today() - timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize("name", ['<script>alert(1)</script>', '=HYPERLINK("http://x","y")'])
+def test_hostile_province_names_are_text_on_the_national_pages_and_appendix(
+        nation, province_db, name):
+    app, db = nation
+    from collector.store.units import save_units
+
+    save_units(db, [(2, {"code": "BNI", "name": name, "group": "Các tỉnh, thành phố"})],
+               actor="tests")
+    _, credential = national.create_credential(db, "tests", "BNI")
+    push.push(province_db, sender(app, credential))
+    app.test_client_class = FlaskClient
+    browser = app.test_client()
+    login(browser, *ADMIN)
+    for url in ("/national", "/national/provinces/BNI"):
+        html = browser.get(url).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html
+        if name.startswith("<"):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    yesterday = (today() - timedelta(days=1)).isoformat()
+    exported = browser.get(f"/national/appendix.csv?as_of={yesterday}").get_data(as_text=True)
+    if name.startswith("="):
+        assert "'=HYPERLINK" in exported  # neutralised: never a formula

@@ -146,6 +146,7 @@ def test_send_delivers_a_valid_signed_message_with_its_non_empty_lists(province,
     log = list(db.query("SELECT unit_code, recipient, status, attachments FROM mail_log"))
     assert [(row["unit_code"], row["status"], row["attachments"]) for row in log] == [
         ("SYT", "sent", 2), ("HCL", "sent", 1), ("XMH", "sent", 1)]
+    assert set(mail.last_sent(db)) == {"SYT", "HCL", "XMH"}  # the reporting status's column
 
 
 def test_a_unit_with_every_list_empty_gets_no_attachment(province):
@@ -167,6 +168,7 @@ def test_a_test_send_goes_only_to_the_address_given(province, smtp_server):
     assert message["Subject"].startswith("[Thư thử] ") and "Sở Xây dựng" in message["Subject"]
     [log] = list(db.query("SELECT unit_code, recipient, status FROM mail_log"))
     assert (log["recipient"], log["status"]) == ("officer@stttt.dongthap.gov.vn", "sent")
+    assert mail.last_sent(db) == {}  # the unit itself was not reminded
     for bad in (["--test", "not-an-address"], ["--below", "0", "--test", "a@b.vn"]):
         result = CliRunner().invoke(main, ["remind", *bad, "--db", str(path)])
         assert result.exit_code != 0 and len(inbox.messages) == 1
