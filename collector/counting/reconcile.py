@@ -10,11 +10,15 @@ The rules (also in the README, "How avroll counts"):
   others stay apart (flagged `shared_name`).
 - A machine's unit: the avroll machine's unit when avroll knows it (its name, else the unit
   its agent was enrolled for); else the unit its name follows under the naming guideline.
-- *no agent*: seen by KSC or the directory under a name no avroll machine reports. *not connected*: avroll sees the
-  mandated product, but KSC does not list the machine, or last heard from it more than
-  `connected_days` days before the KSC import. *unowned in the console*: in KSC under a name
-  that follows no unit. *confirmed*: seen by every imported view, connected, and named for a
-  unit. Without a KSC import, the lists that need it are not given (None).
+- *no agent*: seen by KSC or the directory under a name no avroll machine reports.
+  *not connected*: installed and not connected as avroll counts them (the one meaning of
+  "connected", the unit page's: its own Network Agent's last contact, `connected_days`).
+  *not in the KSC list*: installed, and the KSC export (as of its own date) does not list
+  it; the console's own view of its last contact is shown beside, as `ksc_connected`.
+  *unowned in the console*: in KSC under a name that follows no unit. *confirmed*: installed
+  and connected as avroll counts them, named for a unit, and listed by the KSC export when
+  one was imported (the directory says whether an account exists, not whether it is
+  protected). Without a KSC import, the lists that need it are not given (None).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from collector.store.console_imports import devices_of, latest_import
 from collector.store.guideline import naming_rule
 from collector.store.units import get_unit, list_units, unit_parents
 
-LISTS = ("no_agent", "not_connected", "unowned", "confirmed")
+LISTS = ("no_agent", "not_connected", "not_in_ksc", "unowned", "confirmed")
 VIEWS = ("avroll", "ksc", "directory")
 
 
@@ -155,16 +159,19 @@ def _classify(machine, rule, imports, since, reported):
         seen = machine.ksc["last_seen_at"]
         machine.connected = seen is not None and seen >= since
     lists = []
-    if machine.avroll is None:
+    avroll = machine.avroll
+    if avroll is None:
         if machine.key not in reported:
             lists.append("no_agent")
-    elif have_ksc and machine.avroll["installed"] and not machine.connected:
-        lists.append("not_connected")
+    elif avroll["installed"]:
+        if not avroll["connected"]:
+            lists.append("not_connected")
+        if have_ksc and machine.ksc is None:
+            lists.append("not_in_ksc")
     if machine.ksc is not None and machine.named_unit is None:
         lists.append("unowned")
-    complete = all(getattr(machine, source) is not None
-                   for source in ("ksc", "directory") if imports[source] is not None)
-    if have_ksc and not lists and complete and machine.connected and machine.named_unit:
+    if avroll is not None and avroll["installed"] and avroll["connected"] and not lists \
+            and machine.named_unit and (not have_ksc or machine.ksc is not None):
         lists.append("confirmed")
     machine.lists = tuple(lists)
 
@@ -186,7 +193,9 @@ def counts(result, unit_codes=None):
             for name in machine.lists:
                 found[name] += 1
     if result.imports["ksc"] is None:
-        found.update(not_connected=None, unowned=None, confirmed=None)
+        found.update(not_in_ksc=None, unowned=None)
+    if result.imports["ksc"] is None and result.imports["directory"] is None:
+        found.update(not_connected=None, confirmed=None)  # nothing to set beside
     return found
 
 

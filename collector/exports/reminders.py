@@ -110,7 +110,9 @@ def plan(db, below=1.0, deadline=None):
             continue
         counts = reconcile.summary(db, unit["code"], result)["counts"]
         lists = {"missing": row["missing"], "misnamed": row["misnamed"],
-                 "no_agent": counts["no_agent"], "not_connected": counts["not_connected"]}
+                 "no_agent": counts["no_agent"],
+                 # The unit page's figure: connected as avroll counts it, not as KSC's list.
+                 "not_connected": row["installed"] - row["connected"]}
         if unit["parent"] not in heads:
             heads[unit["parent"]] = letterhead(db, unit["parent"])
         reminder = Reminder(unit, row, lists, unit.get("email"), heads[unit["parent"]],
@@ -198,9 +200,8 @@ def attachments(db, reminder, result):
         "misnamed": lambda: build_machines_export(db, code, "xlsx", tab="misnamed"),
         "no_agent": lambda: build_reconcile_export(db, "xlsx", unit=code,
                                                    list_name="no_agent", result=result),
-        "not_connected": lambda: build_reconcile_export(db, "xlsx", unit=code,
-                                                        list_name="not_connected",
-                                                        result=result)}
+        "not_connected": lambda: build_machines_export(db, code, "xlsx",
+                                                       tab="not_connected")}
     files = [makers[key]() for key, _ in ATTACHED if reminder.lists[key]]
     return [(made.filename, made.body) for made in files]
 

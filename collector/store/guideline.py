@@ -111,7 +111,10 @@ def naming_answer(db, hostname, enrolled_code=None, counted=None):
     unit_code = rule.unit_of(hostname)
     code = (enrolled_code or "MADV").upper()
     example, rule_words = rule.example(code), pattern_in_words(rule, code)
-    if unit_code and counted and counted["conflict"]:
+    if unit_code and counted and not counted["seen"]:
+        advice = (f"Tên máy {hostname} đúng hướng dẫn; máy hiện không được tính cho đơn vị nào "
+                  "(đã thôi tính hoặc quá hạn báo cáo).")
+    elif unit_code and counted and counted["conflict"]:
         advice = (f"Tên máy {hostname} đúng hướng dẫn cho đơn vị {unit_code}, nhưng máy được "
                   f"đăng ký bằng mã của đơn vị {code}: máy không được tính cho đơn vị nào cho "
                   "đến khi quản trị viên xác định đơn vị của máy.")

@@ -78,7 +78,7 @@ def test_preview_lists_who_would_get_what_and_sends_nothing(province, smtp_serve
     # DESKTOP-ABC counts in the misnamed row, not SYT's), HCL 1 of 4 (its commune's), XMH 1/4.
     lines = [line for line in result.output.splitlines() if "\t" in line]
     assert [line.split("\t")[0] for line in lines] == ["SXD", "SYT", "HCL", "XMH"]
-    assert "it@sxd.dongthap.gov.vn" in lines[0] and "not_connected 3" in lines[0]
+    assert "it@sxd.dongthap.gov.vn" in lines[0] and "not_connected 1" in lines[0]
     assert "preview" in result.output and inbox.messages == []
     assert db.execute("SELECT count(*) FROM mail_log").fetchone()[0] == 0
 
