@@ -186,7 +186,9 @@ def _catch_up(db, when=None):
     to the recount (`keep_step`)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
                        "WHERE machine_id IS NOT NULL ORDER BY id").fetchall()
-    machines, excluded, lifecycle = {}, [], set()
+    machines: dict[str, date] = {}
+    excluded: list[int] = []
+    lifecycle: set[str] = set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
         machines[machine_id] = min(machines.get(machine_id, day), day)
@@ -291,7 +293,7 @@ def _conflicts(db, source):
 
 def _differences(before, after):
     """Per key, after minus before, for the keys where they differ."""
-    changes = {}
+    changes: dict = {}
     for key in set(before) | set(after):
         old, new = before.get(key), after.get(key)
         if isinstance(old or new, dict):
@@ -318,8 +320,8 @@ def _move_day(db, day, machines, excluded):
     for (enrolled, named), delta in _differences(_conflicts(db, "temp.kept_before"),
                                                  _conflicts(db, "temp.kept_after")).items():
         db.execute(ADD_CONFLICTS, [day.isoformat(), enrolled, named, delta])
-    names = set()
-    seen = {}
+    names: set[str] = set()
+    seen: dict[str, list] = {}
     for table in ("kept_before", "kept_after"):
         for machine_id, name, enrolled in db.execute(
                 f"SELECT machine_id, upper(hostname), enrolled_code FROM temp.{table}"):  # noqa: S608

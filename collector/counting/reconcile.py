@@ -70,16 +70,18 @@ class Machine:
     def name(self):
         if self.avroll:
             return self.avroll["hostname"]
-        return (self.ksc or self.directory)["name"]
+        record = self.ksc or self.directory
+        assert record is not None, "a machine some view saw"
+        return record["name"]
 
 
 def _merge(machines, view, records):
     """Attach each record of a view to the machine of its name, by IP where a name is
     listed more than once on either side; the others become machines of their own."""
-    by_key = {}
+    by_key: dict[str, list[Machine]] = {}
     for machine in machines:
         by_key.setdefault(machine.key, []).append(machine)
-    wanted = {}
+    wanted: dict[str, list[dict]] = {}
     for record in records:
         wanted.setdefault(record["netbios"], []).append(record)
     for key, group in wanted.items():
@@ -88,7 +90,8 @@ def _merge(machines, view, records):
             setattr(known[0], view, group[0])
             continue
         if not known and len(group) == 1:
-            machine = Machine(key, **{view: group[0]})
+            machine = Machine(key)
+            setattr(machine, view, group[0])
             machines.append(machine)
             by_key[key] = [machine]
             continue
@@ -102,7 +105,8 @@ def _merge(machines, view, records):
                 setattr(match, view, record)
                 match.shared_name = match.shared_name or shared
             else:
-                machine = Machine(key, shared_name=shared, **{view: record})
+                machine = Machine(key, shared_name=shared)
+                setattr(machine, view, record)
                 machines.append(machine)
                 by_key.setdefault(key, []).append(machine)
         for machine in by_key.get(key, []):
@@ -123,7 +127,7 @@ def reconcile(db):
     """The three views now, matched, each machine with its unit and lists."""
     rule = naming_rule(db)
     imports = {source: latest_import(db, source) for source in ("ksc", "directory")}
-    machines = []
+    machines: list[Machine] = []
     if imports["ksc"] is None and imports["directory"] is None:
         # Nothing to compare with: every list is empty (or not given), so avroll's own
         # machines need not be read on every page.
@@ -187,11 +191,12 @@ def _scope(db, unit):
 def counts(result, unit_codes=None):
     """How many machines each list holds, among `unit_codes` (None: the whole province,
     machines of no unit included); lists that need a KSC import are None without one."""
-    found = dict.fromkeys(LISTS, 0)
+    counted = dict.fromkeys(LISTS, 0)
     for machine in result.machines:
         if unit_codes is None or machine.unit in unit_codes:
             for name in machine.lists:
-                found[name] += 1
+                counted[name] += 1
+    found: dict[str, int | None] = dict(counted)
     if result.imports["ksc"] is None:
         found.update(not_in_ksc=None, unowned=None)
     if result.imports["ksc"] is None and result.imports["directory"] is None:

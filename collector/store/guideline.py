@@ -17,7 +17,7 @@ UNIT_CODES = """SELECT tag, (SELECT group_concat(code, char(10))
 PATTERN_AND_UNITS_TAG = """SELECT (SELECT value FROM settings WHERE key = 'naming_pattern'),
                                  tag FROM units_version"""
 RULES_KEPT = 16
-_rules = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
+_rules: dict[tuple, NamingRule] = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
 
 
 def naming_rule(db, pattern=None):
