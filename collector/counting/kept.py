@@ -9,9 +9,11 @@ a report (its machine, from the moment it was observed), a retirement or an assi
 machine, from its day), a counting setting (every machine, from its day), the units or the
 naming pattern (every machine, every day). `catch_up()` turns the marks into figures: for
 each marked machine, its state before and after the change, on each kept day it touches
-and now, and the difference added to the counts. The ingest writer runs it in the
-transaction that stores a batch of reports, so an acknowledged report is already counted.
-A past day not kept yet is counted from the reports once, when first asked for.
+and now, and the difference added to the counts, a step at a time (`keep_step()`). The
+writer's keeper runs the steps between batches of reports, through the door
+(`figures.keep_step`, the only caller): no reader calls them, and no reader reads these
+tables but the door (`figures.py`), which counts from the reports what is not kept yet. A
+past day not kept yet is kept once a read asks for it, or by the nightly run.
 
 `rebuild()` counts everything again from the reports and says whether the kept figures
 differed (`avroll figures rebuild`).

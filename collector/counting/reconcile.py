@@ -3,8 +3,9 @@ console's (KSC) device list and the directory's computer list (their newest impo
 the lists the letters ask for.
 
 The rules (also in the README, "How avroll counts"):
-- avroll's view is every machine counted as seen now (not stale); the directory's leaves out
-  disabled computer accounts.
+- avroll's view is every machine counted as seen now (neither stale nor retired), each row
+  read through the door (`figures.py`); the directory's leaves out disabled computer
+  accounts.
 - Machines are matched by NetBIOS name without case (a DNS name cut to its first label). Where
   a view lists a name more than once, only records with a common IP address are matched; the
   others stay apart (flagged `shared_name`).
