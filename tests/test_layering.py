@@ -1,12 +1,17 @@
-"""Imports point one way: cli, web -> exports -> counting -> store -> formats -> shared.
+"""Imports point one way: cli, web -> exports -> counting -> store -> formats -> shared; and
+the figures have one door.
 
 Read from the source with `ast` (function-level imports included), so an import against the
-direction, or an import circle anywhere, fails the suite before it can be merged.
+direction, or an import circle anywhere, fails the suite before it can be merged. Legal
+imports are not enough for the figures: outside the rules, their keeping and the door
+(`collector/counting/figures.py`), no SQL names a machine's state value or a kept table,
+and nothing else calls `catch_up`.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,3 +178,91 @@ def test_the_check_catches_a_wrong_way_import_and_a_circle(tmp_path):
     assert direction_problems(graph) == [
         "collector.store.ingest imports collector.counting.rollup"]
     assert cycles(graph) == [["collector.web.a", "collector.web.b"]]
+
+
+# The rules, their keeping and the door; the schema that creates the kept tables.
+FIGURES_INSIDE = {"collector.counting.states", "collector.counting.kept",
+                  "collector.counting.figures", "collector.store.migrations"}
+KEPT_TABLES = ("machine_now", "unit_now", "unit_days", "conflict_days", "shared_now",
+               "day_duplicates", "kept_days", "kept_state", "kept_marks", "kept_retirements",
+               "kept_assignments", "unit_next", "day_names", "figures_version")
+STATE_VALUES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
+KEPT_TABLE = re.compile(r"\b(?:" + "|".join(KEPT_TABLES) + r")\b")
+STATE_VALUE = re.compile(r"'(?:" + "|".join(STATE_VALUES) + r")'")
+
+
+def _docstrings(tree):
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def door_problems(root=ROOT):
+    """Lines naming each string that names a state value or a kept table, and each call of
+    `catch_up`, outside FIGURES_INSIDE."""
+    problems = []
+    for name, path in sorted(module_files(root).items()):
+        if not name.startswith("collector.") or name in FIGURES_INSIDE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and id(node) not in docstrings:
+                for pattern, what in ((STATE_VALUE, "a state value"),
+                                      (KEPT_TABLE, "a kept table")):
+                    match = pattern.search(node.value)
+                    if match:
+                        problems.append((name, node.lineno, f"names {what} ({match[0]})"))
+            called = None
+            if isinstance(node, ast.Attribute):
+                called = node.attr
+            elif isinstance(node, ast.Name):
+                called = node.id
+            elif isinstance(node, ast.alias):
+                called = node.name
+            if called == "catch_up":
+                problems.append((name, getattr(node, "lineno", 0), "calls catch_up"))
+    return [f"{name}:{line} {what}" for name, line, what in sorted(problems)]
+
+
+def test_the_figures_have_one_door():
+    assert door_problems() == []
+
+
+def test_the_door_check_catches_a_reader_that_reaches_in(tmp_path):
+    write_tree(tmp_path, {
+        "shared/__init__.py": "",
+        "agent/__init__.py": "",
+        "collector/__init__.py": "",
+        "collector/counting/__init__.py": "",
+        "collector/counting/kept.py": "def catch_up(db):\n    db.execute('DELETE FROM kept_marks')\n",
+        "collector/counting/figures.py": (
+            "from collector.counting import kept\n"
+            "def keep(db):\n    kept.catch_up(db)\n"
+            "def seen(db):\n    return db.execute(\"SELECT * FROM machine_now WHERE state != 'stale'\")\n"),
+        "collector/counting/reconcile.py": (
+            '"""Reads machine_now (a docstring may say so)."""\n'
+            "from collector.counting import kept\n"
+            "def seen(db):\n    kept.catch_up(db)\n"
+            "    return db.execute(\"SELECT * FROM machine_now WHERE state != 'stale'\")\n"),
+        "collector/exports/__init__.py": "",
+        "collector/exports/letter.py": (
+            "from collector.counting.kept import catch_up\n"
+            "STATE = 'missing'  # a value in Python, not SQL\n"
+            "def n(db, unit):\n"
+            "    return db.execute(f\"SELECT count(*) FROM unit_now WHERE unit = '{unit}'\")\n"
+            "INSTALLED = \"state IN ('protected', 'unprotected')\"\n"),
+    })
+    assert door_problems(tmp_path) == [
+        "collector.counting.reconcile:4 calls catch_up",
+        "collector.counting.reconcile:5 names a kept table (machine_now)",
+        "collector.counting.reconcile:5 names a state value ('stale')",
+        "collector.exports.letter:1 calls catch_up",
+        "collector.exports.letter:4 names a kept table (unit_now)",
+        "collector.exports.letter:5 names a state value ('protected')",
+    ]

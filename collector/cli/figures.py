@@ -23,14 +23,14 @@ def figures_rebuild(first, db_path):
     """Count every kept figure again from the reports, replace it, and say whether any
     differed (exit status 1 when one did). The figures of days whose reports were thinned
     to one a month are counted again from those reports only when asked with --from."""
-    from collector.counting import kept
+    from collector.counting import figures
 
     try:
         start = date.fromisoformat(first) if first else None
     except ValueError:
         raise click.BadParameter(f"'{first}' is not YYYY-MM-DD", param_hint="--from") from None
     with database(db_path) as db:
-        done = kept.rebuild(db, start)
+        done = figures.rebuild(db, start)
     if not done["differed"]:
         click.echo(f"{done['days']} kept day(s) and today counted again from the reports: "
                    "no difference.")

@@ -1,6 +1,6 @@
 """The retention rule applied by `avroll serve` itself, in a background thread: no
 administrator has to schedule `avroll reports prune`. The same run keeps every past day's
-figures (`counting/kept.py`) and, on the days of the month set in `reminder_days`, sends
+figures (`counting/kept.py`, through `counting/figures.py`) and, on the days of the month set in `reminder_days`, sends
 the reminders (`exports/reminders.py`), once a day whatever the restarts.
 
 With `push_to` (`avroll serve --push-to URL`), the same run then pushes the province's
@@ -18,11 +18,12 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 from collector.cli import push, retention
-from collector.counting import kept
+from collector.counting import figures
 from collector.exports import reminders
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store.db import open_db
+from collector.store.lifecycle import today
 
 NIGHTLY_HOUR = 2  # 02:00 in Vietnam
 CATCH_UP_AFTER = timedelta(minutes=10)
@@ -98,7 +99,7 @@ class NightlyRetention:
                 done = self.prune(db, ACTOR, to_stored(self.clock()))
                 # Every past day's figures, kept at night rather than at an officer's first
                 # look at a chart (the day just over, or all after a units change).
-                kept.keep_days_before(db, kept.today())
+                figures.keep_days_before(db, today())
             finally:
                 db.close()
         except Exception:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from collector.counting import kept
+from collector.counting import figures
 from collector.formats.timefmt import now_stored
 from collector.store import audit, settings
 from collector.store.db import write_transaction
@@ -16,7 +16,7 @@ from collector.store.retention import horizons, thin_reports
 
 # Keeps the per-unit figures of every closed day before a day for good, so that the
 # thinning to months may remove the reports those days were counted from.
-KEEP_FIGURES_BEFORE = kept.keep_days_before
+KEEP_FIGURES_BEFORE = figures.keep_days_before
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """One line per figure saying what it counts: shown beside each figure on the pages (legend
 and tooltips) and written the same in the README's "How avroll counts" (a test keeps the two
-equal). The rules themselves are in `rollup.py`; these lines describe them."""
+equal). The rules themselves are in `states.py`; these lines describe them."""
 
 from __future__ import annotations
 

@@ -438,6 +438,19 @@ def keep_day(db, day):
                 _day_step(db)
 
 
+def begin_day(db, day):
+    """Begin keeping a past day in steps, unless one is being counted (`keep_step` goes
+    on with it)."""
+    with write_transaction(db):
+        if _day_in_count(db) is None:
+            _start_day_count(db, day)
+
+
+def day_kept(db, day):
+    """Whether a past day's figures are kept."""
+    return _day_kept(db, day)
+
+
 def _day_kept(db, day):
     return db.execute("SELECT 1 FROM kept_days WHERE day = ?",
                       [day.isoformat()]).fetchone() is not None
@@ -504,51 +517,8 @@ def _day_step(db):
     return False
 
 
-def own_counts(db, when):
-    """`{unit code or None: counts}` as of the Moment: each unit's own machines (not its
-    descendants'), None for machines that belong to no unit."""
-    catch_up(db)
-    if when.current:
-        rows = db.execute(f"SELECT unit, {COLUMNS} FROM unit_now")  # noqa: S608
-    else:
-        keep_day(db, when.as_of)
-        rows = db.execute(f"SELECT unit, {COLUMNS} FROM unit_days WHERE day = ?",  # noqa: S608
-                          [when.as_of.isoformat()])
-    return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in rows}
-
-
-def conflicts(db, when, scope=None):
-    """Machines counted for no unit because their name and their token disagree, as of the
-    Moment; with `scope` (unit codes), those whose token's or name's unit is one of them."""
-    catch_up(db)
-    units = None if scope is None else _json(scope)
-    if when.current:
-        return db.execute(
-            "SELECT count(*) FROM machine_now WHERE conflict "
-            "AND state NOT IN ('stale', 'retired') AND (:units IS NULL "
-            "OR enrolled_code IN (SELECT value FROM json_each(:units)) "
-            "OR named_unit IN (SELECT value FROM json_each(:units)))",
-            {"units": units}).fetchone()[0]
-    keep_day(db, when.as_of)
-    return db.execute(
-        "SELECT coalesce(sum(conflicts), 0) FROM conflict_days WHERE day = :day "
-        "AND (:units IS NULL OR enrolled_code IN (SELECT value FROM json_each(:units)) "
-        "OR named_unit IN (SELECT value FROM json_each(:units)))",
-        {"day": when.as_of.isoformat(), "units": units}).fetchone()[0]
-
-
-def shared_names(db, when):
-    """Names shared by several machines as of the Moment: `[{hostname, machines}]` by name,
-    each machine as `[machine_id, enrolled unit]`."""
-    if when.current:
-        catch_up(db)
-        return list(db.query("SELECT hostname, machines FROM shared_now ORDER BY hostname"))
-    keep_day(db, when.as_of)
-    return list(db.query("SELECT hostname, machines FROM day_duplicates WHERE day = ? "
-                         "ORDER BY hostname", [when.as_of.isoformat()]))
-
-
 def kept_days(db):
+    """The past days whose figures are kept, oldest first."""
     return [date.fromisoformat(day) for (day,) in db.execute(
         "SELECT day FROM kept_days ORDER BY day")]
 

@@ -4,7 +4,7 @@ the mandated product there (and protecting), or only another one such as Defende
 from __future__ import annotations
 
 from collector.counting.inventory import products_by_report
-from collector.counting.states import STATE, state_query, when_for
+from collector.counting.states import state_query, when_for
 from collector.store.machines import machine_history
 
 # Every report of one machine, each taken as if it were the latest (the rollup's own rules).
@@ -18,11 +18,11 @@ def history_with_states(db, machine_id, limit=100):
     """`machine_history()` rows, each with the products its report named and the state it
     gave the machine when it came (protected, unprotected, exempt or missing)."""
     rows = machine_history(db, machine_id, limit)
-    _, params = state_query(db, when_for(db))
+    sql, params = state_query(db, when_for(db), latest=EACH_REPORT, read_only=True)
     # A report is never stale (nor retired) at the moment it is read.
     params.update(machine_id=machine_id.lower(), stale_before="", retire_before="", as_of="")
     states = {row["report_id"]: row["state"] for row in db.query(
-        f"WITH latest AS ({EACH_REPORT}), {STATE.format(retirements='machine_retirements', assignments='machine_assignments')} SELECT report_id, state FROM state",  # noqa: S608
+        f"{sql} SELECT report_id, state FROM state",  # noqa: S608
         params)}
     products = products_by_report(db, [row["report_id"] for row in rows])
     for row in rows:

@@ -1,16 +1,16 @@
-"""Machines with their state as of a date (the rules of `rollup.py`), filtered and one page
-at a time: the lists behind unit pages (installed, missing, exempt, misnamed, stale,
-duplicates) and their exports."""
+"""Machines with their state as of a date, read through the door (`figures.py`: the rules
+of `states.py` as columns), filtered and one page at a time: the lists behind unit pages
+(installed, missing, exempt, misnamed, stale, duplicates) and their exports."""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
 
-from collector.counting import kept
+from collector.counting import figures
 from collector.counting.products import mandated_names
 from collector.counting.rollup import subtree_codes
-from collector.counting.states import STATES, UnknownUnit, state_query, when_for
+from collector.counting.states import STATE_RANK, STATES, UnknownUnit, when_for
 from collector.store import lifecycle, settings
 from collector.store.machines import (
     search_now_params,
@@ -19,14 +19,14 @@ from collector.store.machines import (
     search_sql,
 )
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
-from collector.store.units import get_unit, unit_parents
+from collector.store.units import get_unit, list_units
 
 STATE_FILTERS = (*STATES, "installed", "not_connected")
-COLUMNS = """s.machine_id, s.hostname, s.observed_at AS last_seen_at, s.state,
-    s.follows_guideline, s.named_unit, s.enrolled_code, s.unit, s.mismatch, s.conflict,
-    s.assigned_unit, s.connected, s.last_connected_at, r.os_name,
-    r.ram_installed_bytes, r.ram_visible_bytes, r.device_type, r.av_status, r.mgmt_installed,
-    s.report_id"""
+COLUMNS = """state.machine_id, state.hostname, state.observed_at AS last_seen_at, state.state,
+    state.follows_guideline, state.named_unit, state.enrolled_code, state.unit,
+    state.mismatch, state.conflict, state.assigned_unit, state.connected,
+    state.last_connected_at, r.os_name, r.ram_installed_bytes, r.ram_visible_bytes,
+    r.device_type, r.av_status, r.mgmt_installed, state.report_id"""
 BOOLEANS = ("follows_guideline", "mismatch", "conflict", "connected", "mgmt_installed")
 
 
@@ -35,8 +35,7 @@ _REPORT = "(SELECT {} FROM reports x WHERE x.report_id = state.report_id)"
 SORTS = {
     "hostname": "hostname COLLATE NOCASE",
     "unit": "unit",
-    "state": "CASE state " + " ".join(f"WHEN '{name}' THEN {rank}"
-                                      for rank, name in enumerate(STATES)) + " END",
+    "state": STATE_RANK,
     "named": "follows_guideline",
     "product": "(SELECT group_concat(name, '; ') FROM report_products p "
                "WHERE p.report_id = state.report_id)",
@@ -79,18 +78,15 @@ def list_tab(db, tab, **options):
     return list_machine_states(db, **options, **TABS[tab])
 
 
-# A name shared with another machine: among every machine's latest report, or now among
-# the kept states (by the index on names).
-SHARED_AS_OF = ("upper(hostname) IN (SELECT upper(hostname) FROM latest "
-                "GROUP BY upper(hostname) HAVING count(*) > 1)")
-SHARED_NOW = ("EXISTS (SELECT 1 FROM machine_now other WHERE other.hostname = "
-              "state.hostname COLLATE NOCASE AND other.machine_id != state.machine_id)")
-
-
-def _subtree(db, unit):
+def _subtree(db, unit, when):
+    """The unit and the units under it in the tree in force on the Moment's day (the tree
+    `rollup()` sums over); UnknownUnit for a unit that does not exist (or did not yet)."""
     if get_unit(db, unit) is None:
         raise UnknownUnit(unit)
-    return subtree_codes(unit_parents(db), unit.upper())
+    units = list_units(db, as_of=None if when.current else when.as_of)
+    if unit.upper() not in {each["code"] for each in units}:
+        raise UnknownUnit(unit)
+    return subtree_codes(units, unit.upper())
 
 
 # The mandated product's licence ends within `licence_warning_days` of the as-of date (the
@@ -109,21 +105,33 @@ def licence_params(db, as_of_day):
             "licence_before": before.isoformat()}
 
 
-def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None,
-                duplicates=False, query=None, conflict=None, now=False, units=None,
-                licence_expiring=None, as_of_day=None):
+# What a state filter keeps, over a machine's row (its rules are columns).
+STATE_CONDITIONS = {"installed": "installed", "not_connected": "installed AND NOT connected"}
+
+
+def _conditions(db, found, when, unit=None, state=None, follows_guideline=None,
+                mismatch=None, duplicates=False, query=None, conflict=None, units=None,
+                licence_expiring=None):
     # Filter values are written into the SQL only after being checked against fixed lists
     # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
     if unit is not None:
-        conditions.append("unit IN (SELECT value FROM json_each(:units))")
-        params["units"] = units or _subtree(db, unit)
+        params["units"] = units or _subtree(db, unit, when)
+        if conflict:
+            # Counted for no unit: shown under both units it concerns.
+            conditions.append("(enrolled_code IN (SELECT value FROM json_each(:units)) "
+                              "OR named_unit IN (SELECT value FROM json_each(:units)))")
+        else:
+            conditions.append("unit IN (SELECT value FROM json_each(:units))")
     if state is not None:
         if state not in STATE_FILTERS:
             raise BadFilter(f"state '{state}' is not one of {', '.join(STATE_FILTERS)}")
-        conditions.append({"installed": "state IN ('protected', 'unprotected')",
-                           "not_connected": "state IN ('protected', 'unprotected') "
-                                            "AND NOT connected"}.get(state, f"state = '{state}'"))
+        if state in STATE_CONDITIONS:
+            conditions.append(STATE_CONDITIONS[state])
+        else:
+            # A parameter per state: the conditions of several tabs share one query.
+            conditions.append(f"state = :state_{state}")
+            params[f"state_{state}"] = state
     if follows_guideline is not None:
         conditions.append(f"follows_guideline = {int(bool(follows_guideline))}")
     if mismatch is not None:
@@ -131,12 +139,13 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
     if conflict is not None:
         conditions.append(f"conflict = {int(bool(conflict))}")
     if duplicates:
-        # Shared with any machine, in the list's units or not (`latest` is every machine).
-        conditions.append(SHARED_NOW if now else SHARED_AS_OF)
+        # Shared with any machine, in the list's units or not.
+        conditions.append(figures.shared_condition(found))
     if licence_expiring:
         conditions.append(LICENCE_EXPIRING)
-        params.update(licence_params(db, as_of_day or lifecycle.today()))
-    indexed = query and now and search_now_params(query)
+        params.update(licence_params(db, when.as_of if when else lifecycle.today()))
+    # The search index follows each machine's latest report: only now.
+    indexed = query and when.current and search_now_params(query)
     if indexed:
         conditions.append(search_now_sql("state.machine_id", indexed["mac"]))
         params.update(indexed)
@@ -149,23 +158,21 @@ def _conditions(db, unit=None, state=None, follows_guideline=None, mismatch=None
 
 def tab_counts(db, unit, as_of=None):
     """How many machines each tab of TABS lists for the unit (and its descendants), in
-    one pass over their states: `{tab: count}`."""
-    when = when_for(db, as_of)
-    subtree = _subtree(db, unit)
-    sums, params = [], {}
-    for tab, filters in TABS.items():
-        condition, tab_params = _conditions(db, unit, now=when.current, units=subtree,
-                                            as_of_day=when.as_of, **filters)
-        params.update(tab_params)
-        sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
-    params["units"] = json.dumps(subtree)
-    if when.current:
-        kept.catch_up(db)
-        return next(db.query(f"SELECT {', '.join(sums)} FROM machine_now AS state "  # noqa: S608
-                             "WHERE unit IN (SELECT value FROM json_each(:units))", params))
-    sql, state_params = state_query(db, when, scope=subtree)
-    params.update(state_params)
-    return next(db.query(f"{sql} SELECT {', '.join(sums)} FROM state", params))  # noqa: S608
+    one pass over their rows: `{tab: count}`."""
+    with figures.reading(db):
+        when = when_for(db, as_of)
+        subtree = _subtree(db, unit, when)
+        found = figures.view(db, when, scope=None if when.current else subtree)
+        sums, params = [], {}
+        for tab, filters in TABS.items():
+            condition, more = _conditions(db, found, when, unit, units=subtree, **filters)
+            sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
+            params.update(more)
+        params["units"] = json.dumps(subtree)
+        return next(db.query(found.sql(
+            f"SELECT {', '.join(sums)} FROM {{source}} "  # noqa: S608
+            "WHERE unit IN (SELECT value FROM json_each(:units))"),
+            dict(found.params, **params)))
 
 
 def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
@@ -178,104 +185,82 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     `state`: one of STATES or "installed"; `follows_guideline`, `mismatch` (name says one
     unit, agent enrolled for another): True/False; `duplicates`: hostnames shared by
     several machines; `conflict`: named outside the subtree of the unit its enrollment
-    token is bound to (counted for no unit); `licence_expiring`: the mandated product's
-    licence ends within licence_warning_days; `sort`: one of SORTS
-    (default hostname), `descending` to reverse."""
+    token is bound to (counted for no unit; under `unit`, those its token's or its name's
+    unit is in); `licence_expiring`: the mandated product's licence ends within
+    licence_warning_days; `sort`: one of SORTS (default hostname), `descending` to
+    reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
     order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
              "hostname COLLATE NOCASE, machine_id")
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
-    when = when_for(db, as_of)
-    condition, params = _conditions(db, unit, state, follows_guideline, mismatch,
-                                    duplicates, query, conflict, now=when.current,
-                                    licence_expiring=licence_expiring, as_of_day=when.as_of)
-    if when.current:
-        # Read the few rows a unit or a state has, then sort them, rather than walk every
-        # machine in name order until a page is found.
-        index = "machine_now_unit" if unit else "machine_now_state" if state else None
+    with figures.reading(db):
+        when = when_for(db, as_of)
+        scope = _subtree(db, unit, when) if unit is not None else None
+        found = figures.view(db, when, scope=None if when.current or conflict else scope)
+        condition, params = _conditions(db, found, when, unit, state, follows_guideline,
+                                        mismatch, duplicates, query, conflict, units=scope,
+                                        licence_expiring=licence_expiring)
+        if "units" in params:
+            params["units"] = json.dumps(params["units"])
         only_unit_and_state = not (follows_guideline is not None or mismatch is not None
                                    or duplicates or query or conflict is not None
                                    or licence_expiring)
-        total = kept_total(db, params.get("units"), state) if only_unit_and_state else None
-        return _page_now(db, condition, params, order, page, per_page, index, total)
-    sql, state_params = state_query(db, when, scope=params.get("units"))
-    if "units" in params:
-        params["units"] = json.dumps(params["units"])
-    params.update(state_params, limit=per_page, offset=(page - 1) * per_page)
-    # The total rides along with each row, so the states are computed once per page.
-    rows = list(db.query(
-        f"{sql}, chosen AS (SELECT *, count(*) OVER () AS total, "  # noqa: S608
-        f"row_number() OVER (ORDER BY {order}) AS position FROM state "
-        f"WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset) "
-        f"SELECT {COLUMNS}, s.total FROM chosen s JOIN reports r ON r.report_id = s.report_id "
-        "ORDER BY s.position", params))
-    if rows:
-        total = rows[0]["total"]
-    else:
-        total = db.execute(f"{sql} SELECT count(*) FROM state WHERE {condition}",  # noqa: S608
-                           params).fetchone()[0]
-    for row in rows:
-        del row["total"]
-        for key in BOOLEANS:
-            if row[key] is not None:
-                row[key] = bool(row[key])
-    return Page(rows, total, page, per_page)
-
-
-# How many machines now a state filter lists, from the kept counts of their units.
-KEPT_TOTALS = {None: "seen + stale + retired", "installed": "installed",
-               "not_connected": "installed - connected", "protected": "protected",
-               "unprotected": "installed - protected", "exempt": "exempt",
-               "missing": "missing", "stale": "stale", "retired": "retired"}
-
-
-def kept_total(db, units, state):
-    """How many machines now are in `state` (None: any) among `units` (None: every unit and
-    none), summed from each unit's kept counts rather than counted one by one."""
-    kept.catch_up(db)
-    return db.execute(f"SELECT coalesce(sum({KEPT_TOTALS[state]}), 0) FROM unit_now "  # noqa: S608
-                      "WHERE :units IS NULL OR unit IN (SELECT value FROM json_each(:units))",
-                      {"units": None if units is None else json.dumps(units)}).fetchone()[0]
-
-
-def _page_now(db, condition, params, order, page, per_page, index, total=None):
-    """One page of the machines' kept states now: counted (unless `total` is known) and
-    chosen by the indexes of `machine_now` (`index` when given), then the report columns of
-    that page only."""
-    kept.catch_up(db)
-    indexed = f"INDEXED BY {index}" if index else ""
-    if "units" in params:
-        params["units"] = json.dumps(params["units"])
-    if total is None:
-        total = db.execute(f"SELECT count(*) FROM machine_now AS state {indexed} "  # noqa: S608
-                           f"WHERE {condition}", params).fetchone()[0]
-    chosen = db.execute(f"SELECT machine_id FROM machine_now AS state {indexed} "  # noqa: S608
-                        f"WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset",
-                        dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()
-    found = {row["machine_id"]: row for row in db.query(
-        f"SELECT {COLUMNS} FROM machine_now s JOIN reports r "  # noqa: S608
-        "ON r.report_id = s.report_id "
-        "WHERE s.machine_id IN (SELECT value FROM json_each(?))",
-        [json.dumps([machine_id for (machine_id,) in chosen])])}
-    rows = [found[machine_id] for (machine_id,) in chosen]
+        total = None
+        if only_unit_and_state:
+            total = unit_total(db, when, scope, state)
+        # Read the few rows a unit or a state has, then sort them, rather than walk every
+        # machine in name order until a page is found.
+        source = found.indexed("unit" if unit else "state" if state else None)
+        params = dict(found.params, **params)
+        if total is None:
+            total = db.execute(found.sql(f"SELECT count(*) FROM {source} "  # noqa: S608
+                                         f"WHERE {condition}"), params).fetchone()[0]
+        chosen = db.execute(found.sql(
+            f"SELECT machine_id FROM {source} WHERE {condition} "  # noqa: S608
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset"),
+            dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()
+        ids = [machine_id for (machine_id,) in chosen]
+        found_rows = {row["machine_id"]: row for row in db.query(found.sql(
+            f"SELECT {COLUMNS} FROM {{source}} JOIN reports r "  # noqa: S608
+            "ON r.report_id = state.report_id "
+            "WHERE state.machine_id IN (SELECT value FROM json_each(:chosen))"),
+            dict(found.params, chosen=json.dumps(ids)))}
+    rows = [found_rows[machine_id] for machine_id in ids]
     for row in rows:
         for key in BOOLEANS:
             if row[key] is not None:
                 row[key] = bool(row[key])
     return Page(rows, total, page, per_page)
+
+
+# How many machines a state filter lists, from each unit's counts.
+COUNT_TOTALS = {None: lambda c: c["seen"] + c["stale"] + c["retired"],
+                "installed": lambda c: c["installed"],
+                "not_connected": lambda c: c["installed"] - c["connected"],
+                "protected": lambda c: c["protected"],
+                "unprotected": lambda c: c["installed"] - c["protected"],
+                "exempt": lambda c: c["exempt"], "missing": lambda c: c["missing"],
+                "stale": lambda c: c["stale"], "retired": lambda c: c["retired"]}
+
+
+def unit_total(db, when, units, state):
+    """How many machines are in `state` (None: any) among `units` (None: every unit and
+    none) as of the Moment, summed from each unit's counts rather than counted one by one."""
+    counts = figures.unit_counts(db, when)
+    return sum(COUNT_TOTALS[state](row) for unit, row in counts.items()
+               if units is None or unit in units)
 
 
 def machine_state(db, machine_id):
     """One machine's state now (a `list_machine_states()` row without the report columns),
     or None."""
-    kept.catch_up(db)
-    rows = list(db.query("SELECT * FROM machine_now WHERE machine_id = ?", [machine_id]))
-    if not rows:
+    row = figures.machine(db, machine_id)
+    if row is None:
         return None
-    row = rows[0]
-    for key in ("follows_guideline", "mismatch", "conflict", "connected"):
+    for key in ("follows_guideline", "mismatch", "conflict", "connected", "seen", "installed",
+                "official"):
         row[key] = bool(row[key])
     return row
 
@@ -288,7 +273,7 @@ def counted_for(state):
     not counted), "none" (misnamed, enrolled for no known unit; or never reported)."""
     if state is None:
         return {"row": "none", "unit": None}
-    if state["state"] in ("stale", "retired"):
+    if not state["seen"]:
         return {"row": state["state"], "unit": state["unit"]}
     if state["conflict"]:
         return {"row": "conflict", "unit": None}

@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from collector.counting import kept
+from collector.counting import figures
 from collector.counting.rollup import subtree_codes
-from collector.counting.states import INSTALLED_STATES, UnknownUnit
+from collector.counting.states import UnknownUnit
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.console_imports import devices_of, latest_import
@@ -33,11 +33,6 @@ from collector.store.units import get_unit, list_units, unit_parents
 
 LISTS = ("no_agent", "not_connected", "unowned", "confirmed")
 VIEWS = ("avroll", "ksc", "directory")
-# avroll's machines now, as kept (`kept.py`), with their latest report's IPs.
-AVROLL_MACHINES = """
-    SELECT machine_id, hostname, unit, state, observed_at, ips
-    FROM machine_now LEFT JOIN machine_addresses USING (machine_id)
-    WHERE state != 'stale'"""
 
 
 @dataclass(slots=True)
@@ -72,15 +67,6 @@ class Machine:
         if self.avroll:
             return self.avroll["hostname"]
         return (self.ksc or self.directory)["name"]
-
-
-def _avroll_machines(db):
-    kept.catch_up(db)
-    machines = []
-    for row in db.query(AVROLL_MACHINES):
-        row["ips"] = {ip for ip in (row.pop("ips") or "").split("\n") if ip}
-        machines.append(row)
-    return machines
 
 
 def _merge(machines, view, records):
@@ -138,7 +124,7 @@ def reconcile(db):
         # Nothing to compare with: every list is empty (or not given), so avroll's own
         # machines need not be read on every page.
         return Reconciliation(machines, imports, settings.current(db)["connected_days"], None)
-    for row in _avroll_machines(db):
+    for row in figures.seen_machines(db):
         machines.append(Machine(row["hostname"].split(".", 1)[0].upper(), avroll=row))
     for source in ("ksc", "directory"):
         if imports[source] is None:
@@ -172,7 +158,7 @@ def _classify(machine, rule, imports, since, reported):
     if machine.avroll is None:
         if machine.key not in reported:
             lists.append("no_agent")
-    elif have_ksc and machine.avroll["state"] in INSTALLED_STATES and not machine.connected:
+    elif have_ksc and machine.avroll["installed"] and not machine.connected:
         lists.append("not_connected")
     if machine.ksc is not None and machine.named_unit is None:
         lists.append("unowned")

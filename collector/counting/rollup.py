@@ -1,5 +1,6 @@
-"""The install-rate figures per unit, subtree, section and province, as of a date: the
-counts of `kept.py` (the rules of `states.py`) over the unit tree in force that day.
+"""The install-rate figures per unit, subtree, section and province, as of a date: each
+unit's counts read through the door (`figures.py`: the rules of `states.py`) summed over the
+unit tree in force that day.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import json
 import unicodedata
 from fractions import Fraction
 
-from collector.counting import kept
+from collector.counting import figures
 from collector.counting.states import (
     COUNTS,
     UnknownUnit,
@@ -161,7 +162,7 @@ def duplicate_hostnames(db, when, scope=None, limit=100):
     codes), only those where one of the machines belongs to one of the units."""
     rule = naming_rule(db)
     found = []
-    for row in kept.shared_names(db, when):
+    for row in figures.shared_names(db, when):
         machines = json.loads(row["machines"])
         named = rule.unit_of(row["hostname"])
         if scope is not None and named not in scope:
@@ -179,6 +180,11 @@ def duplicate_hostnames(db, when, scope=None, limit=100):
 def rollup(db, as_of=None, parent=None, duplicates_limit=100):
     """The install-rate report as of a date, for the whole province or under one unit:
     sections of units in rate order, the misnamed row, totals and what needs checking."""
+    with figures.reading(db):
+        return _rollup(db, as_of, parent, duplicates_limit)
+
+
+def _rollup(db, as_of, parent, duplicates_limit):
     when = when_for(db, as_of)
     if parent is not None and get_unit(db, parent) is None:
         raise UnknownUnit(parent)
@@ -188,7 +194,7 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
     if parent is not None and parent not in {unit["code"] for unit in units}:
         raise UnknownUnit(parent)  # the unit did not exist yet on that day
     scope = subtree_codes(units, parent) if parent else [unit["code"] for unit in units]
-    own = kept.own_counts(db, when)
+    own = figures.unit_counts(db, when)
     duplicates = duplicate_hostnames(db, when, scope if parent else None, duplicates_limit)
     tree = Tree(units, own)
     shown = tree.children[parent] if parent else [
@@ -233,6 +239,6 @@ def rollup(db, as_of=None, parent=None, duplicates_limit=100):
             "duplicate_hostnames": duplicates,
             "name_unit_mismatches": sum(tree.own[code]["mismatched"] for code in scope),
             # Named outside the subtree of the token that enrolled them: counted for none.
-            "attribution_conflicts": kept.conflicts(db, when, scope if parent else None),
+            "attribution_conflicts": figures.conflicts(db, when, scope if parent else None),
         },
     }

@@ -27,13 +27,16 @@ from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.db import write_transaction
-from collector.store.guideline import refresh_hostname_units
+from collector.store.guideline import pending_hostname_units, refresh_hostname_units
 
 INSTALLED_STATES = ("protected", "unprotected")
 STATES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
 COUNTS = ("seen", "stale", "installed", "installed_named", "connected", "official",
           "protected", "exempt", "missing", "misnamed", "misnamed_installed",
           "misnamed_official", "mismatched", "conflicts", "retired")
+# The order of the states in a list sorted by state (SQL over a machine's row).
+STATE_RANK = "CASE state " + " ".join(
+    f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(STATES)) + " END"
 # No report can be older: avroll (and the directive it serves, 2018) came later.
 EARLIEST_AS_OF = date(2000, 1, 1)
 
@@ -116,9 +119,9 @@ STATE = """
                -- a conflict, counted for neither until an admin assigns the machine.
                CASE WHEN ma.unit_code IS NULL AND l.unit_bound AND eu.code IS NOT NULL
                          AND hu.unit IS NOT NULL
-                    THEN NOT EXISTS (SELECT 1 FROM unit_lineage
-                                     WHERE unit_lineage.unit = hu.unit
-                                       AND unit_lineage.ancestor = eu.code)
+                    THEN NOT EXISTS (SELECT 1 FROM {lineage} lineage
+                                     WHERE lineage.unit = hu.unit
+                                       AND lineage.ancestor = eu.code)
                     ELSE 0 END AS conflict,
                l.observed_at < :stale_before AS stale,
                l.mgmt_last_connected_at,
@@ -136,7 +139,7 @@ STATE = """
                    coalesce(l.ram_visible_bytes, l.ram_installed_bytes)) < :ram_limit
                    AS low_ram
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
-             LEFT JOIN hostname_units hu ON hu.hostname = l.hostname
+             LEFT JOIN {hostname_units} hu ON hu.hostname = l.hostname
              LEFT JOIN {retirements} mr ON mr.machine_id = l.machine_id
              LEFT JOIN {assignments} ma ON ma.machine_id = l.machine_id
                                        AND ma.assigned_at <= :cutoff
@@ -155,16 +158,25 @@ STATE = """
         FROM facts),
     state AS (
         SELECT machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
-               assigned_unit, conflict AND state != 'retired' AS conflict,
+               assigned_unit,
+               -- Counted for no unit and shown under both it concerns, while it is seen.
+               conflict AND state NOT IN ('stale', 'retired') AS conflict,
                CASE WHEN assigned_unit IS NOT NULL THEN assigned_unit
                     WHEN conflict THEN NULL
                     ELSE coalesce(named_unit, enrolled_unit) END AS unit,
                named_unit IS NOT NULL AS follows_guideline,
                mgmt_last_connected_at AS last_connected_at,
+               state NOT IN ('stale', 'retired') AS seen,
+               state IN ('protected', 'unprotected') AS installed,
                state IN ('protected', 'unprotected') AND in_touch AS connected,
                state IN ('protected', 'unprotected')
-                   AND (in_touch OR NOT :require_connected) AS counts_official,
+                   AND (in_touch OR NOT :require_connected) AS official,
+               -- Named for a unit outside the subtree of the one it was enrolled for (a
+               -- commune's PC enrolled with its district's token is no mismatch).
                named_unit IS NOT NULL AND enrolled_code IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM {lineage} lineage
+                                   WHERE lineage.unit = named_unit
+                                     AND lineage.ancestor = enrolled_code)
                    AND named_unit != enrolled_code AS mismatch,
                state,
                -- Now: the first moment this state may change with time alone (a window
@@ -193,34 +205,33 @@ STATE = """
         FROM judged)"""
 # The columns of `state` that `kept.py` keeps per machine (table machine_now).
 STATE_COLUMNS = """machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
-    assigned_unit, conflict, unit, follows_guideline, last_connected_at, connected,
-    counts_official, mismatch, state, state_until"""
+    assigned_unit, conflict, unit, follows_guideline, last_connected_at, seen, installed,
+    connected, official, mismatch, state, state_until"""
 # What the machines of `source` (rows of `state`, or kept rows alike) add to each unit they
 # belong to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
     SELECT unit,
-           sum(state NOT IN ('stale', 'retired')) AS seen,
+           sum(seen) AS seen,
            sum(state = 'stale') AS stale,
-           sum(state IN ('protected', 'unprotected')) AS installed,
-           sum(state IN ('protected', 'unprotected') AND follows_guideline) AS installed_named,
+           sum(installed) AS installed,
+           sum(installed AND follows_guideline) AS installed_named,
            sum(connected) AS connected,
-           sum(counts_official AND follows_guideline) AS official,
+           sum(official AND follows_guideline) AS official,
            sum(state = 'protected') AS protected,
            sum(state = 'exempt') AS exempt,
            sum(state = 'missing') AS missing,
-           sum(state NOT IN ('stale', 'retired') AND NOT follows_guideline) AS misnamed,
-           sum(state IN ('protected', 'unprotected') AND NOT follows_guideline)
-               AS misnamed_installed,
-           sum(counts_official AND NOT follows_guideline) AS misnamed_official,
-           sum(state NOT IN ('stale', 'retired') AND mismatch) AS mismatched,
-           sum(state NOT IN ('stale', 'retired') AND conflict) AS conflicts,
+           sum(seen AND NOT follows_guideline) AS misnamed,
+           sum(installed AND NOT follows_guideline) AS misnamed_installed,
+           sum(official AND NOT follows_guideline) AS misnamed_official,
+           sum(seen AND mismatch) AS mismatched,
+           sum(seen AND conflict) AS conflicts,
            sum(state = 'retired') AS retired
     FROM {source} GROUP BY unit"""
 # Conflicts counted by the two units they concern (the enrolled one and the named one):
 # a unit's subtree sees those that concern it.
 CONFLICT_COUNTS = """
     SELECT enrolled_code, named_unit, count(*) AS conflicts
-    FROM {source} WHERE conflict AND state NOT IN ('stale', 'retired')
+    FROM {source} WHERE conflict AND seen
     GROUP BY enrolled_code, named_unit"""
 def unit_ancestors(db):
     """Each unit code with the codes of the unit and every unit above it."""
@@ -237,16 +248,53 @@ def unit_ancestors(db):
 
 def refresh_lineage(db):
     """Bring `unit_lineage` up to the units, when their tag moved since it was written."""
-    tag = db.execute("SELECT tag FROM units_version").fetchone()[0]
-    if db.execute("SELECT 1 FROM kept_state WHERE key = 'lineage' AND value = ?",
-                  [tag]).fetchone():
+    tag = _lineage_behind(db)
+    if tag is None:
         return
     with write_transaction(db):
         db.execute("DELETE FROM unit_lineage")
-        db.conn.executemany("INSERT INTO unit_lineage (unit, ancestor) VALUES (?, ?)", (
-            (code, above) for code, chain in unit_ancestors(db).items() for above in chain))
+        db.conn.executemany("INSERT INTO unit_lineage (unit, ancestor) VALUES (?, ?)",
+                            _lineage_pairs(db))
         db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('lineage', ?)",
                    [tag])
+
+
+def _lineage_behind(db):
+    """The units' tag when `unit_lineage` was written for another one, else None."""
+    tag = db.execute("SELECT tag FROM units_version").fetchone()[0]
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'lineage' AND value = ?",
+                  [tag]).fetchone():
+        return None
+    return tag
+
+
+def _lineage_pairs(db):
+    return [(code, above) for code, chain in unit_ancestors(db).items() for above in chain]
+
+
+def _read_only_sources(db):
+    """The names' units and the unit lineage a read uses without writing: the stored tables,
+    or, where the writer has not brought them up to date yet, temporary ones (the temp
+    database takes no lock on the main one)."""
+    sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
+    if _lineage_behind(db) is not None:
+        db.execute("DROP TABLE IF EXISTS temp.lineage_read")
+        db.execute("CREATE TEMP TABLE lineage_read (unit TEXT, ancestor TEXT, "
+                   "PRIMARY KEY (unit, ancestor)) WITHOUT ROWID")
+        db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
+        sources["lineage"] = "temp.lineage_read"
+    whole, names = pending_hostname_units(db)
+    if whole or names:
+        db.execute("DROP TABLE IF EXISTS temp.names_read")
+        db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
+        db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+        if not whole:  # the names already stored are stored right
+            db.execute("DELETE FROM temp.names_read WHERE hostname IN "
+                       "(SELECT hostname FROM main.hostname_units)")
+        sources["hostname_units"] = "temp.names_read" if whole else (
+            "(SELECT hostname, unit FROM hostname_units "
+            "UNION ALL SELECT hostname, unit FROM temp.names_read)")
+    return sources
 
 
 def _span(days):
@@ -254,21 +302,30 @@ def _span(days):
     return f"+{days * 86400 + 1} seconds"
 
 
-def state_query(db, when, scope=None, machines=None, excluded=None, kept_lifecycle=False):
+def state_query(db, when, scope=None, machines=None, excluded=None, kept_lifecycle=False,
+                read_only=False, latest=None):
     """`WITH latest, facts, state` SQL and its parameters for the Moment: one row per
     machine with its state, the unit its name follows (or None) and the unit it belongs to.
     `scope` (unit codes) leaves out machines that cannot belong to them; `machines` (ids)
     keeps only those; `excluded` (report rowids) leaves those reports out and
-    `kept_lifecycle` reads retirements and assignments as the kept figures last saw them."""
+    `kept_lifecycle` reads retirements and assignments as the kept figures last saw them.
+    `read_only`: write nothing (a read's transaction): what the writer has not brought up
+    to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
-    refresh_hostname_units(db)
-    refresh_lineage(db)
-    latest = LATEST_NOW if when.current and excluded is None else LATEST_AS_OF
+    if read_only:
+        sources = _read_only_sources(db)
+    else:
+        refresh_hostname_units(db)
+        refresh_lineage(db)
+        sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
+    if latest is None:
+        latest = LATEST_NOW if when.current and excluded is None else LATEST_AS_OF
     if machines is not None:
         latest += ONLY_MACHINES
     sql = f"WITH latest AS ({latest}), " + STATE.format(
         retirements="kept_retirements" if kept_lifecycle else "machine_retirements",
-        assignments="kept_assignments" if kept_lifecycle else "machine_assignments")
+        assignments="kept_assignments" if kept_lifecycle else "machine_assignments",
+        **sources)
     cutoff = parse_stored(when.cutoff)
     params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
               "connected_after": to_stored(

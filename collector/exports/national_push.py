@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 from datetime import date, timedelta
 
-from collector.counting.kept import first_report_day
+from collector.counting.figures import first_report_day
 from collector.counting.rollup import rollup
 from collector.exports.rollup_appendix import appendix_lines
 from collector.formats.timefmt import now_stored

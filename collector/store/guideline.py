@@ -43,37 +43,43 @@ def _fingerprint(rule):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def refresh_hostname_units(db):
-    """Bring `hostname_units` up to the rule in force: every reported name with the unit it
-    follows. Recomputed whole when the pattern or the unit codes change, else only the
-    names of reports stored since the last refresh."""
+def pending_hostname_units(db):
+    """What `refresh_hostname_units()` would write, without writing: `(whole, rows)`, rows
+    of (name, unit) for the names it lacks, `whole` when they replace every row (the pattern
+    or the unit codes changed)."""
+    whole, rows, _ = _pending(db)
+    return whole, rows
+
+
+def _pending(db):
     rule = naming_rule(db)
     fingerprint = _fingerprint(rule)
     state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state"
                        ).fetchone()
     newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
     if state == (fingerprint, newest):
+        return False, [], None
+    whole = state is None or state[0] != fingerprint
+    after = 0 if whole else state[1]
+    return whole, [(name, rule.unit_of(name)) for (name,) in db.execute(
+        "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+        [after, newest]).fetchall()], (fingerprint, newest)
+
+
+def refresh_hostname_units(db):
+    """Bring `hostname_units` up to the rule in force: every reported name with the unit it
+    follows. Recomputed whole when the pattern or the unit codes change, else only the
+    names of reports stored since the last refresh."""
+    whole, rows, stamp = _pending(db)
+    if stamp is None:
         return
-    same_rule = state is not None and state[0] == fingerprint
-    after = state[1] if same_rule else 0
     with write_transaction(db):
-        if not same_rule:
+        if whole:
             db.execute("DELETE FROM hostname_units")
         db.conn.executemany(
-            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)",
-            ((name, rule.unit_of(name)) for (name,) in db.execute(
-                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
-                [after, newest]).fetchall()))
+            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)", rows)
         db.execute("DELETE FROM hostname_units_state")
-        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, newest])
-
-
-def machine_unit(db, machine_id, hostname, enrolled_code):
-    """The unit a machine belongs to: the one an admin assigned it to, else the one its name
-    follows, else the one its agent was enrolled for (the rollup's order, for access)."""
-    assigned = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
-                          [machine_id]).fetchone()
-    return assigned[0] if assigned else naming_rule(db).unit_of(hostname) or enrolled_code
+        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", list(stamp))
 
 
 # Each part of a naming pattern as an officer would say it (the advice is in Vietnamese).
@@ -96,15 +102,23 @@ def pattern_in_words(rule, unit_code):
     return ", ".join(said[:-1]) + (", rồi " if len(said) > 1 else "") + said[-1]
 
 
-def naming_answer(db, hostname, enrolled_code=None):
+def naming_answer(db, hostname, enrolled_code=None, counted=None):
     """`{follows_guideline, unit_code, pattern, advice}` for one computer name, advice in
     Vietnamese (for the machine page and the agent's `status` command) with a real example
-    for the unit the machine was enrolled for."""
+    for the unit the machine was enrolled for. `counted`: the machine's row as counting has
+    it (`unit`, `conflict`), so the advice says where it is counted."""
     rule = naming_rule(db)
     unit_code = rule.unit_of(hostname)
     code = (enrolled_code or "MADV").upper()
     example, rule_words = rule.example(code), pattern_in_words(rule, code)
-    if unit_code:
+    if unit_code and counted and counted["conflict"]:
+        advice = (f"Tên máy {hostname} đúng hướng dẫn cho đơn vị {unit_code}, nhưng máy được "
+                  f"đăng ký bằng mã của đơn vị {code}: máy không được tính cho đơn vị nào cho "
+                  "đến khi quản trị viên xác định đơn vị của máy.")
+    elif unit_code and counted and counted["unit"] and counted["unit"] != unit_code:
+        advice = (f"Tên máy {hostname} đúng hướng dẫn; máy được quản trị viên gán và được "
+                  f"tính cho đơn vị {counted['unit']}.")
+    elif unit_code:
         advice = f"Tên máy {hostname} đúng hướng dẫn, máy được tính cho đơn vị {unit_code}."
     elif not is_netbios_name(hostname):
         advice = (f"Tên máy {hostname} không hợp lệ (quá 15 ký tự hoặc có ký tự ngoài chữ "

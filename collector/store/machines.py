@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-from collector.store.guideline import refresh_hostname_units
 from collector.store.paging import MAX_PAGE, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page
 from shared.report import canonical_machine_id
 
@@ -42,7 +41,7 @@ def search_params(query):
 
 
 # A report's addresses as searchable text, one per line: its IPs, and its MACs as bare
-# upper-case hex digits (kept per machine now by `counting/kept.py`).
+# upper-case hex digits (kept per machine by `store/search_index.py`).
 REPORT_IPS = ("(SELECT group_concat(json_extract(a.value, '$.ip'), char(10)) "
               "FROM json_each({body}, '$.machine.addresses') a)")
 REPORT_MACS = (f"(SELECT group_concat({MAC_DIGITS}, char(10)) "  # noqa: S608
@@ -65,8 +64,8 @@ def search_now_params(query):
 
 def search_now_sql(machine_id, mac):
     """`search_sql()` over the machines now through the trigram index `machine_search`
-    (their names, ids, IPs and MACs as bare hex digits, kept by `counting/kept.py`); with
-    `mac`, the :mac pattern too."""
+    (their names, ids, IPs and MACs as bare hex digits, kept by `store/search_index.py`);
+    with `mac`, the :mac pattern too."""
     # The column expression comes from our own code, never from input.
     matching = "SELECT rowid FROM machine_search WHERE text LIKE :q"
     if mac:
@@ -93,30 +92,16 @@ def search_condition(query):
     return search_sql("m.hostname", "m.machine_id", "r.body"), search_params(query)
 
 
-def unit_condition(unit_codes):
-    """SQL condition and parameters keeping machines that belong to one of `unit_codes`
-    (by the unit an admin assigned, else the one their name follows, else the one they
-    were enrolled for: `guideline.machine_unit()`'s order; None: every machine), as
-    `access.visible_unit_codes()` gives them."""
-    if unit_codes is None:
-        return "1 = 1", {}
-    return ("coalesce((SELECT ma.unit_code FROM machine_assignments ma"
-            " WHERE ma.machine_id = m.machine_id),"
-            " (SELECT hu.unit FROM hostname_units hu WHERE hu.hostname = m.hostname),"
-            " r.agent_unit_code) IN (SELECT value FROM json_each(:units))",
-            {"units": json.dumps(sorted(unit_codes))})
-
-
-def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, unit_codes=None):
-    """Machines ordered by hostname, one page at a time, within `unit_codes` if given."""
+def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, machine_ids=None):
+    """Machines ordered by hostname, one page at a time; only `machine_ids` if given (the
+    machines an officer may see, as counting decides them)."""
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
     condition, params = search_condition(query)
-    if unit_codes is not None:
-        refresh_hostname_units(db)
-    scope, scope_params = unit_condition(unit_codes)
-    condition = f"{condition} AND {scope}"
-    params = dict(params or {}, **scope_params, limit=per_page, offset=(page - 1) * per_page)
+    if machine_ids is not None:
+        condition += " AND m.machine_id IN (SELECT value FROM json_each(:ids))"
+        params = dict(params, ids=json.dumps(list(machine_ids)))
+    params = dict(params or {}, limit=per_page, offset=(page - 1) * per_page)
     total = db.execute(f"SELECT count(*) {FROM_MACHINES} WHERE {condition}",
                        params).fetchone()[0]
     rows = db.query(

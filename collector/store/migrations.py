@@ -598,6 +598,51 @@ def m023_recount_in_steps(db):
                   enrolled_code TEXT) WITHOUT ROWID""")
 
 
+@migrations()
+def m024_figures_door(db):
+    # Each machine's kept row carries every rule as a column (seen, installed, official...),
+    # so readers filter on columns and never restate a rule; the mismatch rule changed (a
+    # name under the enrolling unit is none): every kept figure is counted again.
+    db.execute("DROP TABLE machine_now")
+    machine_now_schema(db)
+    db.execute("DELETE FROM unit_now")
+    db.execute("DELETE FROM unit_next")
+    db.execute("DELETE FROM kept_state WHERE key IN ('now', 'recount')")
+    db.execute("INSERT INTO kept_marks (since) VALUES ('')")
+    # The figures version: moves with every change that can move a figure (a mark, a unit,
+    # an allocation), whichever process makes it; every cache of figures is keyed on it.
+    db.execute("CREATE TABLE figures_version (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO figures_version VALUES (1)")
+    bump = "BEGIN UPDATE figures_version SET version = version + 1; END"
+    db.execute("CREATE TRIGGER figures_version_mark AFTER INSERT ON kept_marks " + bump)
+    for table in ("units", "unit_versions"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER figures_version_{table}_{event.lower()} "
+                       f"AFTER {event} ON {table} " + bump)
+
+
+def machine_now_schema(db):
+    """Each machine's state now, as `counting/states.py` computes it (every rule a column),
+    and until when it holds; indexed for the machine lists."""
+    db.execute("""CREATE TABLE machine_now (
+                      machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
+                      observed_at TEXT NOT NULL, report_id TEXT NOT NULL,
+                      enrolled_code TEXT, named_unit TEXT, assigned_unit TEXT,
+                      conflict INTEGER NOT NULL, unit TEXT, follows_guideline INTEGER NOT NULL,
+                      last_connected_at TEXT, seen INTEGER NOT NULL,
+                      installed INTEGER NOT NULL, connected INTEGER NOT NULL,
+                      official INTEGER NOT NULL, mismatch INTEGER NOT NULL,
+                      state TEXT NOT NULL, state_until TEXT) WITHOUT ROWID""")
+    # The machine lists: by name, within a unit or a state.
+    for name, columns in (("unit", "unit, "), ("hostname", ""), ("state", "state, ")):
+        db.execute(f"CREATE INDEX machine_now_{name} ON machine_now "
+                   f"({columns}hostname COLLATE NOCASE, machine_id)")
+    db.execute("CREATE INDEX machine_now_until ON machine_now (state_until) "
+               "WHERE state_until IS NOT NULL")
+    db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
+               "WHERE conflict")
+
+
 def apply(db):
     """Bring the schema up to date; safe to run at every start."""
     migrations.apply(db)

@@ -13,10 +13,10 @@ import functools
 
 from flask import abort, g, redirect, request, session, url_for
 
+from collector.counting import figures
 from collector.store import api_tokens, machines, server_sessions, users
 from collector.store.db import get_db, write_transaction
 from collector.store.enrollment import bearer_secret
-from collector.store.guideline import machine_unit
 from collector.web import csrf
 from collector.web.errors import json_error, wants_json
 
@@ -155,10 +155,20 @@ def visible_machine(db, user, machine_id):
     """The machine with its latest report, or None when it does not exist or lies outside
     `user`'s units (answered alike, so an id outside them is not confirmed)."""
     machine = machines.get_machine(db, machine_id)
-    if machine is None or not may_see_unit(db, user, machine_unit(
-            db, machine["machine_id"], machine["hostname"], machine["agent_unit_code"])):
+    if machine is None:
+        return None
+    codes = visible_unit_codes(db, user)
+    if codes is not None and not figures.units_of_machine(
+            figures.machine(db, machine["machine_id"])) & codes:
         return None
     return machine
+
+
+def visible_machine_ids(db, user):
+    """The ids of the machines `user` may open (None: every machine): those shown under
+    one of their units (`figures.units_of_machine`)."""
+    codes = visible_unit_codes(db, user)
+    return None if codes is None else figures.machines_of_units(db, codes)
 
 
 class OutOfScope(Exception):

@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from collector.counting import machine_states
+from collector.counting import figures, machine_states
 from collector.counting.rollup import rollup
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.formats.timefmt import now_stored
@@ -20,7 +20,7 @@ from collector.web.access import (
     current_user,
     scoped_unit,
     visible_machine,
-    visible_unit_codes,
+    visible_machine_ids,
 )
 from collector.web.errors import json_error
 from collector.web.report_writer import report_writer
@@ -112,7 +112,8 @@ def store_report(db, agent, report, sent_at=None):
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
             "duplicate": stored.duplicate,
             "naming": naming_answer(db, report["machine"]["hostname"],
-                                    report["agent"].get("unit_code"))}
+                                    report["agent"].get("unit_code"),
+                                    counted=figures.machine(db, stored.machine_id))}
     if stored.credential:
         body["credential"] = stored.credential  # sent once; the collector keeps its hash
     response = jsonify(body)
@@ -138,7 +139,7 @@ def list_machines():
     page = machines.list_machines(db, page=int_arg("page", 1),
                                   per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
                                   query=request.args.get("q", "").strip() or None,
-                                  unit_codes=visible_unit_codes(db, current_user()))
+                                  machine_ids=visible_machine_ids(db, current_user()))
     return jsonify({"ok": True, "machines": page.rows, "total": page.total,
                     "page": page.page, "per_page": page.per_page, "pages": page.pages})
 

@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from collector.counting import kept
+from collector.counting import figures
 from collector.store import migrations
 from collector.store.db import end_request, open_db, resolve_path
 from collector.web import (
@@ -61,8 +61,10 @@ def create_app(test_config=None):
     finally:
         db.close()
 
-    # Reports are counted beside ingest, by the writer between batches (counting/kept.py).
-    report_writer.install(app, keepers=[kept.keep_step])
+    # Reports are counted beside ingest, by the writer between batches (counting/kept.py,
+    # through the door), which also keeps what a read found behind (counting/figures.py).
+    report_writer.install(app, keepers=[figures.keep_step])
+    figures.keep_with(app.config["DATABASE"], report_writer.writer_of(app).submit)
     sessions.configure(app)
     app.teardown_appcontext(end_request)
     errors.register(app)

@@ -18,7 +18,12 @@ def install(app, keepers=()):
 
 def report_writer():
     """The current app's writer."""
-    return current_app.extensions[KEY]
+    return writer_of(current_app)
+
+
+def writer_of(app):
+    """`app`'s writer."""
+    return app.extensions[KEY]
 
 
 def close(app):

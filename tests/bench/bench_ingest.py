@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from collector.cli.wait_ready import wait_ready
-from collector.counting import kept
+from collector.counting import figures
 from collector.formats.timefmt import now_stored
 from collector.store import enrollment
 from collector.store.db import open_db, write_transaction
@@ -94,7 +94,7 @@ def seed(db_path, count):
                 [(f"seed-{n:08}", enrollment.secret_hash(credential(n)), received)
                  for n in numbers])
         db.execute("DELETE FROM kept_marks")  # counted below at once, not mark by mark
-    kept.catch_up(db)  # the figures kept now, as on a collector that has been running
+    figures.keep(db)  # the figures kept now, as on a collector that has been running
     db.close()
     return token
 

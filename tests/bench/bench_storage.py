@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from collector.cli import retention
-from collector.counting import kept
+from collector.counting import figures
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import to_stored
 from collector.store.db import open_db
@@ -153,7 +153,7 @@ def main():
             db.execute(LATEST, {"after": after, "last_slot": to_stored(
                 day + timedelta(hours=8, seconds=(PER_DAY - 1) * 5400))})
             db.conn.commit()
-            kept.catch_up(db)  # as the ingest writer does: the day's marks become figures
+            figures.keep(db)  # as the ingest writer does: the day's marks become figures
             if unbounded_per_report is None and number == 89:  # nothing thinned yet
                 unbounded_per_report = size_of(db, path) / count(db)
                 print(f"   bytes a stored report takes: {unbounded_per_report:,.0f} "

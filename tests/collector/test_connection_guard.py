@@ -22,7 +22,9 @@ REPORT_HEAD = ("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: applic
 @contextlib.contextmanager
 def running(app, **changed):
     port = free_port()
-    settings = dict(server.options(threads=4), cleanup_interval=0.2, **changed)
+    proxy = changed.pop("trusted_proxy", None)
+    settings = dict(server.options(threads=4, trusted_proxy=proxy), cleanup_interval=0.2,
+                    **changed)
     waitress = server.make_server(app, host="127.0.0.1", port=port, **settings)
     thread = threading.Thread(target=waitress.run, daemon=True)
     thread.start()
@@ -153,8 +155,8 @@ def test_bodies_in_flight_share_a_budget(app, monkeypatch):
             third.close()
 
 
-def logged_in(url, username, password):
-    browser = requests.Session()
+def logged_in(url, username, password, session=None):
+    browser = session or requests.Session()
     form = browser.get(url + "/login", timeout=5).text
     token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     answer = browser.post(url + "/login", timeout=5, allow_redirects=False,

@@ -1,14 +1,15 @@
 """The figures kept up to date at ingest are the figures counted from the reports: for random
 streams of changes (late spool deliveries, renames, retirements, assignments, allocation and
-setting changes from a past day, a new unit) read at random moments in between, counting
-everything again (`avroll figures rebuild`) finds nothing different, and every figure as of
-every date reads the same before and after."""
+setting changes from a past day, a new unit) read and kept at random moments in between,
+counting everything again (`avroll figures rebuild`) finds nothing different, and every
+figure as of every date reads the same before and after, and whether the reads found the
+kept figures up to date or behind (the door then counts what is behind itself)."""
 
 from __future__ import annotations
 
 import json
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -17,15 +18,15 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from collector.cli.main import main
-from collector.counting import kept
+from collector.counting import figures, kept
 from collector.counting.machine_states import (
-    KEPT_TOTALS,
+    COUNT_TOTALS,
     _conditions,
     list_machine_states,
     tab_counts,
 )
 from collector.counting.rollup import rollup
-from collector.counting.states import COUNTS
+from collector.counting.states import COUNTS, when_for
 from collector.store import lifecycle, settings
 from collector.store.db import open_db, write_transaction
 from collector.store.ingest import store_report
@@ -60,7 +61,7 @@ report = st.fixed_dictionaries({
     "token_bound": st.booleans()})
 change = st.one_of(
     report, report, report, report,
-    st.just({"kind": "read"}), st.just({"kind": "read"}),
+    st.just({"kind": "read"}), st.just({"kind": "keep"}),
     st.just({"kind": "step"}), st.just({"kind": "step"}), st.just({"kind": "step"}),
     st.fixed_dictionaries({"kind": st.just("begin day"), "days_ago": st.integers(1, DAYS)}),
     st.fixed_dictionaries({"kind": st.just("retire"), "machine": machines,
@@ -101,9 +102,11 @@ def play(db, change):
         with write_transaction(db):
             if kept._day_in_count(db) is None:
                 kept._start_day_count(db, past)
-    elif kind == "read":  # every day is kept from then on
+    elif kind == "read":  # reads keep nothing
         for days_ago in range(DAYS + 2):
             rollup(db, as_of=day(days_ago))
+    elif kind == "keep":  # the keeper: now and every day, kept from then on
+        keep_everything(db)
     elif kind == "retire" and _known(db, change["machine"]):
         lifecycle.retire(db, "tests", machine_id(change["machine"]), on=day(change["days_ago"]))
     elif kind == "assign" and _known(db, change["machine"]):
@@ -118,6 +121,12 @@ def play(db, change):
     elif kind == "new unit":
         save_units(db, [(5, {"code": "XB", "name": "Xã B", "allocated": "4",
                              "parent": "HUYEN"})])
+
+
+def keep_everything(db):
+    figures.keep(db)
+    for days_ago in range(1, DAYS + 2):
+        figures.keep_day(db, date.fromisoformat(day(days_ago)))
 
 
 def _known(db, number):
@@ -161,6 +170,8 @@ def check_stream(folder, changes):
     for each in changes:
         play(db, each)
     before = every_figure(db)
+    keep_everything(db)
+    assert every_figure(db) == before  # read behind the keeper, then kept
     rebuilt = kept.rebuild(db)
     assert rebuilt["differed"] == []
     assert every_figure(db) == before
@@ -197,15 +208,19 @@ def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkey
 
 
 def assert_list_totals_are_the_machines_counted(db):
-    """The machine lists' totals come from the kept unit counts: the same as counting the
+    """The machine lists' totals come from the unit counts: the same as counting the
     machines listed, for every state filter, in the province and under a unit."""
-    for state in KEPT_TOTALS:
+    when = when_for(db)
+    for state in COUNT_TOTALS:
         for unit in (None, "HUYEN"):
-            condition, params = _conditions(db, unit, state, now=True)
-            if "units" in params:
-                params["units"] = json.dumps(params["units"])
-            counted = db.execute(f"SELECT count(*) FROM machine_now AS state "  # noqa: S608
-                                 f"WHERE {condition}", params).fetchone()[0]
+            with figures.reading(db):
+                found = figures.view(db, when)
+                condition, params = _conditions(db, found, when, unit, state)
+                if "units" in params:
+                    params["units"] = json.dumps(params["units"])
+                counted = db.execute(found.sql(
+                    f"SELECT count(*) FROM {{source}} WHERE {condition}"),  # noqa: S608
+                    dict(found.params, **params)).fetchone()[0]
             assert list_machine_states(db, unit=unit, state=state).total == counted
 
 
@@ -213,6 +228,7 @@ def test_a_late_report_moves_the_kept_day_it_was_observed_on(db):
     save_units(db, UNITS)
     store_report(db, make_report(hostname="SXD-1", collected_at=NOW - timedelta(days=3)))
     three_days_ago = rollup(db, as_of=day(3))["total"]["installed"]
+    figures.keep_day(db, date.fromisoformat(day(3)))
     assert day(3) in [each.isoformat() for each in kept.kept_days(db)]
     # A second PC's spool delivers its report of three days ago today.
     store_report(db, make_report(hostname="SXD-2", collected_at=NOW - timedelta(days=3)))
@@ -262,6 +278,7 @@ def test_a_state_changes_with_time_alone(db):
     agent = dict(NETWORK_AGENT, last_connected_at=(now - timedelta(days=6)).isoformat())
     store_report(db, make_report(hostname="SXD-1", management_agent=agent))
     assert rollup(db)["total"]["connected"] == 1
+    figures.keep(db)
     until = db.execute("SELECT state_until FROM machine_now").fetchone()[0]
     assert until == (now - timedelta(days=6) + timedelta(days=7, seconds=1)).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
@@ -286,7 +303,7 @@ def test_avroll_figures_rebuild_says_whether_the_kept_figures_differed(tmp_path)
     apply(db)
     save_units(db, UNITS)
     store_report(db, make_report(hostname="SXD-1", collected_at=NOW - timedelta(days=2)))
-    rollup(db, as_of=day(2))
+    figures.keep_day(db, date.fromisoformat(day(2)))
     run = CliRunner().invoke(main, ["figures", "rebuild", "--db", str(path)])
     assert run.exit_code == 0, run.output
     assert "no difference" in run.output
