@@ -87,7 +87,11 @@ def store_report(db, agent, report, sent_at=None):
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
         admission = enrollment.check(db, agent, machine_id,
-                                     report["machine"].get("hardware_uuid"), reread=False)
+                                     report["machine"].get("hardware_uuid"), reread=False,
+                                     hostname=report["machine"]["hostname"])
+    except enrollment.HeldForAdmin as exc:
+        enrollment.record_held(db, machine_id, exc)
+        return json_error(403, str(exc))
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
