@@ -172,7 +172,7 @@ def message_text(db, reminder, below):
         lines.append(f"- {label}: {_count(lists[key])}")
     attached = [label for key, label in ATTACHED if lists[key]]
     if attached:
-        lines += ["", "Danh sách từng máy của các mục trên được gửi kèm thư này (tệp XLSX)."]
+        lines += ["", "Danh sách từng máy của các mục khác 0 được gửi kèm thư này (tệp XLSX)."]
     lines += [
         "",
         "Đề nghị đơn vị:",

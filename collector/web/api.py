@@ -86,16 +86,25 @@ def store_report(db, agent, report, sent_at=None):
     answer as `POST /reports` does (201, or 200 for a report stored already)."""
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
-        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"),
-                         reread=False)
+        admission = enrollment.check(db, agent, machine_id,
+                                     report["machine"].get("hardware_uuid"), reread=False,
+                                     hostname=report["machine"]["hostname"])
+    except enrollment.HeldForAdmin as exc:
+        enrollment.record_held(db, machine_id, exc)
+        return json_error(403, str(exc))
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
         return not_authenticated()
+    # Counted against the machine the report is stored under and the credential sending
+    # it, not the id it reports: a clone enrolled with a PC's id cannot silence the PC.
+    keys = [("machine", admission.key)]
+    if agent.machine_id is not None:
+        keys.append(("credential", agent.machine_id))
     reports_window = throttles().reports
-    if not reports_window.allow(machine_id):
+    if not reports_window.allow(*keys):
         response = json_error(429, "too many reports from this machine; try again later")
-        response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
+        response.headers["Retry-After"] = str(reports_window.retry_after(*keys))
         return response
     prepared = prepare_report(report, now_stored(), sent_at)
     try:
@@ -165,6 +174,12 @@ def get_machine(machine_id):
         return json_error(404, "no machine with this id or name")
     machine["names"] = machines.machine_names(db, machine_id)
     machine["history"] = machines.machine_history(db, machine_id)
+    report = machine.pop("report")
+    user = current_user()
+    if user is not None and user["role"] == "admin":
+        machine["report"] = report
+    else:  # the board UUID in it is what a token holder needs to pose as this PC
+        machine["products"] = (report.get("antivirus") or {}).get("products") or []
     return jsonify({"ok": True, "machine": machine})
 
 

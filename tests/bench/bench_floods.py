@@ -11,7 +11,6 @@ held, its memory and the temp space it held (files deleted but open included).
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import socket
@@ -24,8 +23,8 @@ from pathlib import Path
 import psutil
 import requests
 
+from tests.bench.bench_connections import agent, officer
 from tests.bench.held_server import Collector, percentile, timed
-from tests.builders import make_report
 from tests.console_files import ksc_row, write_ksc
 
 SOCKETS = 5000
@@ -138,30 +137,6 @@ def tricklers(port, stop, counts):
         conn.close()
 
 
-def agents(url, token, worker, stop, latencies, errors):
-    session = requests.Session()
-    session.trust_env = False
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    number = 0
-    while not stop.is_set():
-        body = json.dumps(make_report(hostname=f"FLOOD{worker}-{number:05}",
-                                      machine_id=f"flood-{worker}-{number:06}"))
-        spent, answer = timed(lambda b=body: session.post(
-            url + "/api/v1/reports", headers=headers, data=b, timeout=30))
-        ok = not isinstance(answer, Exception) and answer.status_code == 201
-        (latencies if ok else errors).append(spent)
-        number += 1
-
-
-def officer(collector, stop, latencies, errors):
-    browser = collector.officer()
-    while not stop.is_set():
-        for path in ("/", "/machines", "/units"):
-            spent, answer = timed(lambda p=path: browser.get(collector.url + p, timeout=30))
-            ok = not isinstance(answer, Exception) and answer.status_code == 200
-            (latencies if ok else errors).append(spent)
-
-
 def health(url, stop, latencies, errors):
     """A fresh connection each time: what a monitoring probe or a new agent meets."""
     while not stop.is_set():
@@ -254,11 +229,11 @@ def main():
             posted, post_errors, pages, page_errors, probes, probe_errors = ([] for _ in
                                                                               range(6))
             imported = {}
-            workers = [threading.Thread(target=agents, args=(
+            workers = [threading.Thread(target=agent, args=(
                 collector.url, collector.token, worker, stop, posted, post_errors))
                 for worker in range(4)]
-            workers += [threading.Thread(target=officer, args=(collector, stop, pages,
-                                                               page_errors)),
+            workers += [threading.Thread(target=officer, args=(collector, collector.url, stop,
+                                                               pages, page_errors)),
                         threading.Thread(target=health, args=(collector.url, stop, probes,
                                                               probe_errors))]
             importer = threading.Thread(target=admin_import, args=(collector, ksc, imported))
