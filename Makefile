@@ -8,7 +8,7 @@ DB ?= avroll.db
 AGENT_STATE ?= .avroll-agent
 URL := http://$(HOST):$(PORT)
 
-.PHONY: install run test test-windows lint bench clean
+.PHONY: install run test test-windows lint typecheck bench clean
 
 install: $(VENV)/.installed
 
@@ -39,9 +39,13 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
+# mypy over shared/, collector/store/ and collector/counting/ ([tool.mypy] in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
+
 # The Windows stage (build/wine/stage.py) runs after the suite whenever Wine can be set up
 # (it says why when it cannot); `make test-windows` runs it alone, and fails where it cannot.
-test: lint
+test: lint typecheck
 	$(BIN)/python -m pytest
 	$(BIN)/python build/wine/stage.py run --if-possible
 
@@ -52,4 +56,4 @@ bench: install
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache $(AGENT_STATE) .wine-stage
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache .mypy_cache $(AGENT_STATE) .wine-stage

@@ -69,7 +69,7 @@ def parse_pattern(pattern):
 def code_alternation(codes):
     """A regular expression matching exactly the given codes, as a trie so that 1,000 codes
     cost no more than a few; when codes overlap the longest one wins."""
-    trie = {}
+    trie: dict = {}
     for code in codes:
         node = trie
         for char in code.upper():

@@ -387,7 +387,7 @@ REPORT = Object(
 
 def validate(report):
     """Return the list of problems with `report` (each `path: problem`); empty when valid."""
-    errors = []
+    errors: list = []
     REPORT.check(report, "", errors)
     return errors
 

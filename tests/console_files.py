@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from collector.formats.formatting import LOCAL_TZ
 from collector.store.ingest import store_report
 from collector.store.units import save_units
-from tests.builders import DEFENDER, KES, make_report
+from tests.builders import DEFENDER, KES, NETWORK_AGENT, make_report
 
 KSC_HEADINGS = ("Name", "Windows domain", "Network Agent is installed",
                 "Network Agent is running", "Real-time protection",
@@ -79,15 +79,20 @@ UNITS = [("SXD", "Sở Xây dựng", "", "10", "it@sxd.dongthap.gov.vn"),
 # What each reconciliation list must hold, by NetBIOS name.
 EXPECTED = {
     "no_agent": {"SYT-KT09", "WIN-7H3K", "XMH-KT05"},
-    "not_connected": {"SXD-KT02", "SXD-KT03", "SXD-KT06"},
+    "not_connected": {"SXD-KT03"},
+    "not_in_ksc": {"SXD-KT02", "SXD-KT06"},
     "unowned": {"DESKTOP-ABC", "WIN-7H3K"},
-    "confirmed": {"SXD-KT01", "SXD-KT04", "XMH-KT01"},
+    "confirmed": {"SXD-KT01", "SXD-KT06", "XMH-KT01"},
 }
 EXPECTED_UNITS = {
-    "SXD": {"no_agent": 0, "not_connected": 3, "unowned": 0, "confirmed": 2},
-    "SYT": {"no_agent": 1, "not_connected": 0, "unowned": 1, "confirmed": 0},
-    "HCL": {"no_agent": 1, "not_connected": 0, "unowned": 0, "confirmed": 1},
-    "XMH": {"no_agent": 1, "not_connected": 0, "unowned": 0, "confirmed": 1},
+    "SXD": {"no_agent": 0, "not_connected": 1, "not_in_ksc": 2, "unowned": 0,
+            "confirmed": 2},
+    "SYT": {"no_agent": 1, "not_connected": 0, "not_in_ksc": 0, "unowned": 1,
+            "confirmed": 0},
+    "HCL": {"no_agent": 1, "not_connected": 0, "not_in_ksc": 0, "unowned": 0,
+            "confirmed": 1},
+    "XMH": {"no_agent": 1, "not_connected": 0, "not_in_ksc": 0, "unowned": 0,
+            "confirmed": 1},
 }
 
 
@@ -100,20 +105,25 @@ def seed_views(db, tmp_path, now=None):
                     for line, (code, name, parent, allocated, email) in enumerate(UNITS, 2)],
                actor="tests")
     recent = now - timedelta(hours=2)
+    # Each agent's own Network Agent contact (avroll's "connected"): recent, but SXD-KT03's.
+    in_touch = dict(NETWORK_AGENT, last_connected_at=recent.isoformat())
     for hostname, ip, products, enrolled in [
             ("SXD-KT01", "10.0.0.1", (KES,), None),   # all three views: confirmed
-            ("SXD-KT02", "10.0.0.2", (KES,), None),   # absent from KSC: not connected
-            ("SXD-KT03", "10.0.0.3", (KES,), None),   # KSC last heard 20 days ago
+            ("SXD-KT02", "10.0.0.2", (KES,), None),   # connected, absent from KSC's list
+            ("SXD-KT03", "10.0.0.3", (KES,), None),   # last contact 20 days ago: not connected
             ("SXD-KT04", "10.0.0.4", (DEFENDER,), None),  # seen by all (avroll: missing)
             ("XMH-KT01", "10.0.1.1", (KES,), None),   # confirmed, under HCL
             ("DESKTOP-ABC", "10.0.2.1", (KES,), "SYT")]:  # KSC name follows no unit
+        agent = dict(NETWORK_AGENT, last_connected_at=(now - timedelta(days=20)).isoformat()
+                     ) if hostname == "SXD-KT03" else in_touch
         store_report(db, make_report(hostname=hostname, products=products,
                                      unit_code=enrolled, collected_at=recent,
+                                     management_agent=agent,
                                      addresses=[{"ip": ip, "mac": "00:1A:2B:3C:4D:5E"}]))
     # One name, two machines: KSC's record has the second one's IP.
     for machine, ip in (("a", "10.0.0.61"), ("b", "10.0.0.62")):
         store_report(db, make_report(hostname="SXD-KT06", machine_id=f"6{machine}" * 4 + "-x",
-                                     collected_at=recent,
+                                     collected_at=recent, management_agent=in_touch,
                                      addresses=[{"ip": ip, "mac": "00:1A:2B:3C:4D:5E"}]))
     ksc = write_ksc(tmp_path / "ksc-devices.txt", [
         ksc_row("SXD-KT01", "10.0.0.1", recent, "Managed devices/SXD"),

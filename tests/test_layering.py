@@ -185,7 +185,7 @@ FIGURES_INSIDE = {"collector.counting.states", "collector.counting.kept",
                   "collector.counting.figures", "collector.store.migrations"}
 KEPT_TABLES = ("machine_now", "unit_now", "unit_days", "conflict_days", "shared_now",
                "day_duplicates", "kept_days", "kept_state", "kept_marks", "kept_retirements",
-               "kept_assignments", "figures_version")
+               "kept_assignments", "unit_next", "day_names", "figures_version")
 STATE_VALUES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
 KEPT_TABLE = re.compile(r"\b(?:" + "|".join(KEPT_TABLES) + r")\b")
 STATE_VALUE = re.compile(r"'(?:" + "|".join(STATE_VALUES) + r")'")

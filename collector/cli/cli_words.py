@@ -307,6 +307,33 @@ MESSAGES_VI = [
      "{count} thư đôn đốc gửi thất bại (xem phía trên và nhật ký)"),
     ("'{address}' is not an e-mail address", "'{address}' không phải là địa chỉ e-mail"),
     ("replies: {unit} answered on {day} ({who})", "trả lời: {unit} đã trả lời ngày {day} ({who})"),
+    ("{source}: exported at {moment}, as the file says; relative times ('12 minutes ago') "
+     "count back from then", "{source}: xuất tệp lúc {moment}, theo tệp; thời gian tương đối "
+     "('12 minutes ago') tính lùi từ lúc đó"),
+    ("{source}: exported at {moment}, as --exported-at says; relative times ('12 minutes "
+     "ago') count back from then", "{source}: xuất tệp lúc {moment}, theo --exported-at; thời "
+     "gian tương đối ('12 minutes ago') tính lùi từ lúc đó"),
+    ("{days} kept day(s) and today counted again from the reports; these differed and now "
+     "hold the counts from the reports: {which}", "đã tính lại {days} ngày đã lưu và hôm nay "
+     "từ các báo cáo; những số liệu sau khác và nay giữ số tính từ báo cáo: {which}"),
+    ("avroll collector: national collector (units are provinces; they push to "
+     "/api/v1/national)", "avroll collector: collector quốc gia (đơn vị là các tỉnh; các tỉnh "
+     "gửi số liệu tới /api/v1/national)"),
+    ("push credential {number} for {province} created",
+     "đã tạo khóa gửi số liệu {number} cho {province}"),
+    ("push credential {number} revoked", "đã thu hồi khóa gửi số liệu {number}"),
+    ("push credential {number} was revoked already", "khóa gửi số liệu {number} đã bị thu hồi từ trước"),
+    ("no push credential has id {number}", "không có khóa gửi số liệu số {number}"),
+    ("push to {url} stopped: {problem}; run it again to resume",
+     "gửi tới {url} bị dừng: {problem}; chạy lại để tiếp tục"),
+    ("this is a province's collector: start the national one with `avroll serve --role "
+     "nation`", "đây là collector của tỉnh: hãy chạy collector quốc gia bằng `avroll serve "
+     "--role nation`"),
+    ("no enabled administrator and {problem}", "không có quản trị viên nào đang hoạt động và {problem}"),
+    ("Genuine PCs of the unit that enrolled with this token would stop reporting; "
+     "--enrolled-after keeps those enrolled before the leak.",
+     "Các máy thật của đơn vị đã đăng ký bằng mã này sẽ ngừng báo cáo; --enrolled-after giữ "
+     "lại các máy đăng ký trước khi lộ mã."),
     # Last: "WHAT: a message" (a setting, a file) with the message read on its own.
     ("{key}: {problem}", "{key}: {problem}"),
 ]

@@ -132,7 +132,7 @@ def export_reporting_status(as_of, parent, fmt, out, db_path):
 @click.option("--unit", metavar="CODE", help="Only this unit (its descendants too); "
               "default the whole province.")
 @click.option("--list", "list_name",
-              type=click.Choice(["no_agent", "not_connected", "unowned", "confirmed"]),
+              type=click.Choice(["no_agent", "not_connected", "not_in_ksc", "unowned", "confirmed"]),
               help="Only this list (default: all four).")
 @_common
 def export_reconcile(unit, list_name, fmt, out, db_path):

@@ -53,39 +53,43 @@ kept_days = kept.kept_days
 rebuild = kept.rebuild
 
 
+def keep_step(db) -> bool:
+    """One step of keeping, each in its own transaction (the writer's keeper, between
+    batches): the marks and recounts of `kept.keep_step`, then the past days reads asked
+    for. True while more is left."""
+    path = _path(db)
+    more = False
+    try:
+        more = kept.keep_step(db) or _begin_wanted_day(db, path)
+    finally:
+        if not more:
+            with _lock:
+                _woken.discard(path)
+    return more
+
+
+def _begin_wanted_day(db, path) -> bool:
+    """Begin keeping a past day a read asked for (its steps follow); False when none."""
+    while True:
+        with _lock:
+            wanted = _days_wanted.get(path)
+            if not wanted:
+                return False
+            day = min(wanted)
+            wanted.discard(day)
+        if day < today() and not kept.day_kept(db, day):
+            kept.begin_day(db, day)
+            return True
+
+
 def keep(db) -> None:
-    """Bring every kept figure up to date, and keep the past days reads asked for: the
-    nightly run's and the commands' work, `keep_step()` until nothing is left."""
+    """Keep everything now, step after step (the commands, the nightly run, tests)."""
     while keep_step(db):
         pass
 
 
-def keep_step(db) -> bool:
-    """One step of keeping (the writer's keeper between batches: a report waits for one
-    step at most), each in its own transaction: the marks, a step of a recount or of a
-    past day's count, or the start of a day a read asked for. True when more is left."""
-    path = _path(db)
-    try:
-        if kept.keep_step(db):
-            return True
-        while True:
-            with _lock:
-                wanted = _days_wanted.get(path)
-                if not wanted:
-                    _woken.discard(path)
-                    return False
-                day = min(wanted)
-                wanted.discard(day)
-            if day < today() and kept.begin_day(db, day):
-                return True
-    except BaseException:
-        with _lock:
-            _woken.discard(path)
-        raise
-
-
 # The keeper of each database file (by path): a callable taking a job `f(db)` to run in
-# the writer's thread, not waiting for it (the writer runs `keep` after any job). Reads
+# the writer's thread, not waiting for it (the writer runs `keep_step` after any job). Reads
 # wake it with the work they found: at most once until it has kept.
 _keepers: dict[str, Callable[[Callable[[Any], Any]], Any]] = {}
 _woken: set[str] = set()
@@ -169,9 +173,7 @@ ALL = "all"
 def _behind_now(db, when: Moment):
     """What the kept rows now lack: None when nothing, ALL when every machine must be
     counted again, else the ids of the machines to count again."""
-    if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
-        return ALL
-    if db.execute("SELECT 1 FROM kept_marks WHERE machine_id IS NULL LIMIT 1").fetchone():
+    if kept.recounting(db):  # every machine to count again, or being counted again
         return ALL
     ids = {machine for (machine,) in db.execute(
         "SELECT machine_id FROM kept_marks WHERE machine_id IS NOT NULL UNION "

@@ -25,7 +25,7 @@ DEVICE_COUNTS = """
 
 def products_by_report(db, report_ids):
     """The antivirus product names of each report, `{report_id: [name, ...]}`."""
-    found = {report_id: [] for report_id in report_ids}
+    found: dict[str, list] = {report_id: [] for report_id in report_ids}
     for row in db.query(
             "SELECT report_id, name FROM report_products "
             "WHERE report_id IN (SELECT value FROM json_each(?)) ORDER BY report_id, rowid",

@@ -9,9 +9,11 @@ a report (its machine, from the moment it was observed), a retirement or an assi
 machine, from its day), a counting setting (every machine, from its day), the units or the
 naming pattern (every machine, every day). `catch_up()` turns the marks into figures: for
 each marked machine, its state before and after the change, on each kept day it touches
-and now, and the difference added to the counts. The ingest writer runs it in the
-transaction that stores a batch of reports, so an acknowledged report is already counted.
-A past day not kept yet is counted from the reports once, when first asked for.
+and now, and the difference added to the counts, a step at a time (`keep_step()`). The
+writer's keeper runs the steps between batches of reports, through the door
+(`figures.keep_step`, the only caller): no reader calls them, and no reader reads these
+tables but the door (`figures.py`), which counts from the reports what is not kept yet. A
+past day not kept yet is kept once a read asks for it, or by the nightly run.
 
 `rebuild()` counts everything again from the reports and says whether the kept figures
 differed (`avroll figures rebuild`).
@@ -229,7 +231,9 @@ def _catch_up(db, when=None):
     to the recount (`keep_step`)."""
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
                        "WHERE machine_id IS NOT NULL ORDER BY id").fetchall()
-    machines, excluded, lifecycle = {}, [], set()
+    machines: dict[str, date] = {}
+    excluded: list[int] = []
+    lifecycle: set[str] = set()
     for _, machine_id, report_rowid, since in marks:
         day = first_day(since)
         machines[machine_id] = min(machines.get(machine_id, day), day)
@@ -334,7 +338,7 @@ def _conflicts(db, source):
 
 def _differences(before, after):
     """Per key, after minus before, for the keys where they differ."""
-    changes = {}
+    changes: dict = {}
     for key in set(before) | set(after):
         old, new = before.get(key), after.get(key)
         if isinstance(old or new, dict):
@@ -361,8 +365,8 @@ def _move_day(db, day, machines, excluded):
     for (enrolled, named), delta in _differences(_conflicts(db, "temp.kept_before"),
                                                  _conflicts(db, "temp.kept_after")).items():
         db.execute(ADD_CONFLICTS, [day.isoformat(), enrolled, named, delta])
-    names = set()
-    seen = {}
+    names: set[str] = set()
+    seen: dict[str, list] = {}
     for table in ("kept_before", "kept_after"):
         for machine_id, name, enrolled in db.execute(
                 f"SELECT machine_id, upper(hostname), enrolled_code FROM temp.{table}"):  # noqa: S608
@@ -482,13 +486,16 @@ def keep_day(db, day):
 
 
 def begin_day(db, day):
-    """Begin counting a past day not kept yet, its steps left to `keep_step()`; False when
-    there is nothing to begin (kept already, or another day's count under way)."""
+    """Begin keeping a past day in steps, unless one is being counted (`keep_step` goes
+    on with it)."""
     with write_transaction(db):
-        if _day_kept(db, day) or _day_in_count(db) is not None:
-            return False
-        _start_day_count(db, day)
-        return _day_in_count(db) is not None
+        if _day_in_count(db) is None:
+            _start_day_count(db, day)
+
+
+def day_kept(db, day):
+    """Whether a past day's figures are kept."""
+    return _day_kept(db, day)
 
 
 def _day_kept(db, day):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from collector.counting import figures
 from collector.counting.products import mandated_names
@@ -58,7 +59,7 @@ class UnknownTab(BadFilter):
 
 # The lists a unit's machines are shown in (the unit page's tabs, the machine list export),
 # each as the filter of `list_machine_states()` that gives it.
-TABS = {
+TABS: dict[str, dict[str, Any]] = {
     "all": {},
     "installed": {"state": "installed"},
     "missing": {"state": "missing"},

@@ -3,18 +3,23 @@ console's (KSC) device list and the directory's computer list (their newest impo
 the lists the letters ask for.
 
 The rules (also in the README, "How avroll counts"):
-- avroll's view is every machine counted as seen now (not stale); the directory's leaves out
-  disabled computer accounts.
+- avroll's view is every machine counted as seen now (neither stale nor retired), each row
+  read through the door (`figures.py`); the directory's leaves out disabled computer
+  accounts.
 - Machines are matched by NetBIOS name without case (a DNS name cut to its first label). Where
   a view lists a name more than once, only records with a common IP address are matched; the
   others stay apart (flagged `shared_name`).
 - A machine's unit: the avroll machine's unit when avroll knows it (its name, else the unit
   its agent was enrolled for); else the unit its name follows under the naming guideline.
-- *no agent*: seen by KSC or the directory under a name no avroll machine reports. *not connected*: avroll sees the
-  mandated product, but KSC does not list the machine, or last heard from it more than
-  `connected_days` days before the KSC import. *unowned in the console*: in KSC under a name
-  that follows no unit. *confirmed*: seen by every imported view, connected, and named for a
-  unit. Without a KSC import, the lists that need it are not given (None).
+- *no agent*: seen by KSC or the directory under a name no avroll machine reports.
+  *not connected*: installed and not connected as avroll counts them (the one meaning of
+  "connected", the unit page's: its own Network Agent's last contact, `connected_days`).
+  *not in the KSC list*: installed, and the KSC export (as of its own date) does not list
+  it; the console's own view of its last contact is shown beside, as `ksc_connected`.
+  *unowned in the console*: in KSC under a name that follows no unit. *confirmed*: installed
+  and connected as avroll counts them, named for a unit, and listed by the KSC export when
+  one was imported (the directory says whether an account exists, not whether it is
+  protected). Without a KSC import, the lists that need it are not given (None).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from collector.store.console_imports import devices_of, latest_import
 from collector.store.guideline import naming_rule
 from collector.store.units import get_unit, list_units, unit_parents
 
-LISTS = ("no_agent", "not_connected", "unowned", "confirmed")
+LISTS = ("no_agent", "not_connected", "not_in_ksc", "unowned", "confirmed")
 VIEWS = ("avroll", "ksc", "directory")
 
 
@@ -66,16 +71,18 @@ class Machine:
     def name(self):
         if self.avroll:
             return self.avroll["hostname"]
-        return (self.ksc or self.directory)["name"]
+        record = self.ksc or self.directory
+        assert record is not None, "a machine some view saw"
+        return record["name"]
 
 
 def _merge(machines, view, records):
     """Attach each record of a view to the machine of its name, by IP where a name is
     listed more than once on either side; the others become machines of their own."""
-    by_key = {}
+    by_key: dict[str, list[Machine]] = {}
     for machine in machines:
         by_key.setdefault(machine.key, []).append(machine)
-    wanted = {}
+    wanted: dict[str, list[dict]] = {}
     for record in records:
         wanted.setdefault(record["netbios"], []).append(record)
     for key, group in wanted.items():
@@ -84,7 +91,8 @@ def _merge(machines, view, records):
             setattr(known[0], view, group[0])
             continue
         if not known and len(group) == 1:
-            machine = Machine(key, **{view: group[0]})
+            machine = Machine(key)
+            setattr(machine, view, group[0])
             machines.append(machine)
             by_key[key] = [machine]
             continue
@@ -98,7 +106,8 @@ def _merge(machines, view, records):
                 setattr(match, view, record)
                 match.shared_name = match.shared_name or shared
             else:
-                machine = Machine(key, shared_name=shared, **{view: record})
+                machine = Machine(key, shared_name=shared)
+                setattr(machine, view, record)
                 machines.append(machine)
                 by_key.setdefault(key, []).append(machine)
         for machine in by_key.get(key, []):
@@ -119,7 +128,7 @@ def reconcile(db):
     """The three views now, matched, each machine with its unit and lists."""
     rule = naming_rule(db)
     imports = {source: latest_import(db, source) for source in ("ksc", "directory")}
-    machines = []
+    machines: list[Machine] = []
     if imports["ksc"] is None and imports["directory"] is None:
         # Nothing to compare with: every list is empty (or not given), so avroll's own
         # machines need not be read on every page.
@@ -155,16 +164,19 @@ def _classify(machine, rule, imports, since, reported):
         seen = machine.ksc["last_seen_at"]
         machine.connected = seen is not None and seen >= since
     lists = []
-    if machine.avroll is None:
+    avroll = machine.avroll
+    if avroll is None:
         if machine.key not in reported:
             lists.append("no_agent")
-    elif have_ksc and machine.avroll["installed"] and not machine.connected:
-        lists.append("not_connected")
+    elif avroll["installed"]:
+        if not avroll["connected"]:
+            lists.append("not_connected")
+        if have_ksc and machine.ksc is None:
+            lists.append("not_in_ksc")
     if machine.ksc is not None and machine.named_unit is None:
         lists.append("unowned")
-    complete = all(getattr(machine, source) is not None
-                   for source in ("ksc", "directory") if imports[source] is not None)
-    if have_ksc and not lists and complete and machine.connected and machine.named_unit:
+    if avroll is not None and avroll["installed"] and avroll["connected"] and not lists \
+            and machine.named_unit and (not have_ksc or machine.ksc is not None):
         lists.append("confirmed")
     machine.lists = tuple(lists)
 
@@ -180,13 +192,16 @@ def _scope(db, unit):
 def counts(result, unit_codes=None):
     """How many machines each list holds, among `unit_codes` (None: the whole province,
     machines of no unit included); lists that need a KSC import are None without one."""
-    found = dict.fromkeys(LISTS, 0)
+    counted = dict.fromkeys(LISTS, 0)
     for machine in result.machines:
         if unit_codes is None or machine.unit in unit_codes:
             for name in machine.lists:
-                found[name] += 1
+                counted[name] += 1
+    found: dict[str, int | None] = dict(counted)
     if result.imports["ksc"] is None:
-        found.update(not_connected=None, unowned=None, confirmed=None)
+        found.update(not_in_ksc=None, unowned=None)
+    if result.imports["ksc"] is None and result.imports["directory"] is None:
+        found.update(not_connected=None, confirmed=None)  # nothing to set beside
     return found
 
 

@@ -47,7 +47,7 @@ def _add(total, counts):
 
 def subtree_codes(units, code):
     """The unit `code` and every unit under it, among `units` (rows with code and parent)."""
-    children = {}
+    children: dict[str | None, list[str]] = {}
     for unit in units:
         children.setdefault(unit["parent"], []).append(unit["code"])
     found = [code]
@@ -61,19 +61,22 @@ class Tree:
 
     def __init__(self, units, own):
         self.units = {unit["code"]: unit for unit in units}
-        self.children = {code: [] for code in self.units}
+        self.children: dict[str, list[str]] = {code: [] for code in self.units}
         for unit in units:
             if unit["parent"] in self.children:
                 self.children[unit["parent"]].append(unit["code"])
         self.own = {code: dict(own.get(code) or _zero()) for code in self.units}
-        self.subtree, self.allocated, self.children_allocated = {}, {}, {}
+        self.subtree: dict[str, dict] = {}
+        self.allocated: dict[str, int | None] = {}
+        self.children_allocated: dict[str, int | None] = {}
         for code in reversed(self._top_down()):
             total = dict(self.own[code])
-            child_allocations = []
+            child_allocations: list[int] = []
             for child in self.children[code]:
                 _add(total, self.subtree[child])
-                if self.allocated[child] is not None:
-                    child_allocations.append(self.allocated[child])
+                allocated = self.allocated[child]
+                if allocated is not None:
+                    child_allocations.append(allocated)
             self.subtree[code] = total
             summed = sum(child_allocations) if child_allocations else None
             self.children_allocated[code] = summed
@@ -119,7 +122,8 @@ TONE_MARKS = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, n�
 def name_key(name):
     """Vietnamese alphabetical order (a ă â … d đ … ư …); tone marks decide only ties;
     spaces, digits and signs before letters."""
-    letters, tones = [], []
+    letters: list[str] = []
+    tones: list[tuple[int, int]] = []
     for char in unicodedata.normalize("NFD", name.casefold()):
         if char in TONE_MARKS:
             tones.append((len(letters), TONE_MARKS.index(char)))
@@ -136,7 +140,7 @@ def _sections(rows, misnamed_installed):
     section, as letter 002 prints it under the provincial departments (whose office collects
     the machines no unit can claim): that section's total, like the grand total, includes it,
     so the letter's sentence figures can be read off the table."""
-    sections = {}
+    sections: dict[str, list] = {}
     for row in rows:
         sections.setdefault(row["group"], []).append(row)
     return [{"group": group, "units": sorted(members, key=rate_order), "misnamed": index == 0,

@@ -1,6 +1,7 @@
 """The counting rules: each machine's state as of a date, and what it adds to its unit's
 counts. Every number avroll reports comes from these rules, whether counted from the
-reports at once (`state_query`) or kept up to date at ingest (`kept.py`).
+reports at once (`state_query`) or kept up to date at ingest (`kept.py`), and every reader
+reads them through one door (`figures.py`), each rule a column of a machine's row.
 
 The rules (also in the README):
 - A machine counts once, by `machine_id`; its latest report observed before the end of the

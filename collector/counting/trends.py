@@ -10,6 +10,7 @@ a change from any process moves.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from collector.counting import figures
 from collector.counting.rollup import rollup
@@ -75,7 +76,7 @@ def _series(db, unit_code, start, end, end_total, kept_only):
                 left += 1
             else:
                 points.append(figures.cached(db, key,
-                                             lambda day=day: _day_figures(db, day, unit_code)))
+                                             partial(_day_figures, db, day, unit_code)))
     return [dict(point) for point in points], left
 
 

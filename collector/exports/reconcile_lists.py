@@ -15,9 +15,10 @@ from collector.store.units import get_unit
 
 LIST_LABELS = {
     "no_agent": "Chưa có agent avroll",
-    "not_connected": "Chưa kết nối được với máy chủ quản trị (KSC)",
+    "not_connected": "Đã cài, chưa kết nối được với máy chủ quản trị",
+    "not_in_ksc": "Đã cài, không có trong danh sách KSC",
     "unowned": "Có trong KSC, tên máy không theo đơn vị nào",
-    "confirmed": "Khớp ở mọi nguồn đã nhập",
+    "confirmed": "Đã xác nhận: đã cài, kết nối, đặt đúng tên, có trong danh sách KSC",
 }
 VIEW_LABELS = {"avroll": "avroll", "ksc": "KSC", "directory": "AD"}
 COLUMNS = ("STT", "Danh sách", "Tên máy", "Đơn vị", "Nguồn thấy máy", "Trạng thái (avroll)",

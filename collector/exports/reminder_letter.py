@@ -86,8 +86,10 @@ def build_reminder(db, below=None, deadline=None, as_of=None, parent=None):
             "scope": get_unit(db, report["parent"])["name"] if report["parent"] else
             "toàn tỉnh",
             "below": threshold, "deadline": parse_deadline(deadline, report["as_of"], days),
-            "installed": total["installed_official"], "allocated": total["allocated"],
-            "named": total["installed_official"] - report["misnamed"]["installed_official"],
+            # As letter 004 writes it: installed with every name, then those named right
+            # (under a unit its misnamed machines too, which its row leaves out).
+            "installed": total["official"] + total["misnamed_official"],
+            "allocated": total["allocated"], "named": total["official"],
             "units": units, "sections": sections}
 
 

@@ -110,7 +110,9 @@ def plan(db, below=1.0, deadline=None):
             continue
         counts = reconcile.summary(db, unit["code"], result)["counts"]
         lists = {"missing": row["missing"], "misnamed": row["misnamed"],
-                 "no_agent": counts["no_agent"], "not_connected": counts["not_connected"]}
+                 "no_agent": counts["no_agent"],
+                 # The unit page's figure: connected as avroll counts it, not as KSC's list.
+                 "not_connected": row["installed"] - row["connected"]}
         if unit["parent"] not in heads:
             heads[unit["parent"]] = letterhead(db, unit["parent"])
         reminder = Reminder(unit, row, lists, unit.get("email"), heads[unit["parent"]],
@@ -170,7 +172,7 @@ def message_text(db, reminder, below):
         lines.append(f"- {label}: {_count(lists[key])}")
     attached = [label for key, label in ATTACHED if lists[key]]
     if attached:
-        lines += ["", "Danh sách từng máy của các mục trên được gửi kèm thư này (tệp XLSX)."]
+        lines += ["", "Danh sách từng máy của các mục khác 0 được gửi kèm thư này (tệp XLSX)."]
     lines += [
         "",
         "Đề nghị đơn vị:",
@@ -198,9 +200,8 @@ def attachments(db, reminder, result):
         "misnamed": lambda: build_machines_export(db, code, "xlsx", tab="misnamed"),
         "no_agent": lambda: build_reconcile_export(db, "xlsx", unit=code,
                                                    list_name="no_agent", result=result),
-        "not_connected": lambda: build_reconcile_export(db, "xlsx", unit=code,
-                                                        list_name="not_connected",
-                                                        result=result)}
+        "not_connected": lambda: build_machines_export(db, code, "xlsx",
+                                                       tab="not_connected")}
     files = [makers[key]() for key, _ in ATTACHED if reminder.lists[key]]
     return [(made.filename, made.body) for made in files]
 
@@ -285,9 +286,6 @@ def send(db, reminders, result, actor):
     return reminders
 
 
-TEST_MARK = "[Thư thử] "
-
-
 def send_test(db, address, below, actor):
     """Send one sample to `address`: the first unit's reminder below `below` as that unit
     would get it, its subject marked as a test; logged like the others. The Reminder, with
@@ -296,7 +294,7 @@ def send_test(db, address, below, actor):
     if not planned:
         return None
     sample = planned[0]
-    sample.recipient, sample.subject = address, TEST_MARK + sample.subject
+    sample.recipient, sample.subject = address, mail.TEST_MARK + sample.subject
     return send(db, [sample], result, actor)[0]
 
 

@@ -59,12 +59,15 @@ def follows_the_table(report):
 
 def connected_sentence(report):
     """The directive's further figures: connected to the console, not named per the
-    guideline (both among the installed machines the appendix counts)."""
-    total = report["total"]
-    return (f"Trong số máy đã cài đặt, có {number(total['connected'])} máy kết nối được với "
-            "máy chủ quản trị tập trung và "
-            f"{number(report['misnamed']['installed_official'])} máy chưa đặt tên theo "
-            "hướng dẫn.")
+    guideline. Under a unit its misnamed machines are listed, not added (the appendix's
+    rule), so the sentence says they are besides the figure above."""
+    total, misnamed = report["total"], number(report["misnamed"]["installed_official"])
+    connected = (f"Trong số máy đã cài đặt, có {number(total['connected'])} máy kết nối được "
+                 "với máy chủ quản trị tập trung")
+    if report["parent"]:
+        return (f"{connected}; ngoài ra có {misnamed} máy đã cài đặt nhưng chưa đặt tên theo "
+                "hướng dẫn (không tính vào số trên).")
+    return f"{connected} và {misnamed} máy chưa đặt tên theo hướng dẫn."
 
 
 def sentences(report, head, scope_name, with_connected=True):

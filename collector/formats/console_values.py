@@ -192,7 +192,8 @@ def api_time(text):
         raise ValueProblem(f"'{text}' is not an Open API date and time "
                            "(yyyy-mm-ddThh:mm:ssZ, in UTC)")
     try:
-        moment = datetime(*(int(found[part]) for part in "ymdHMS"), tzinfo=timezone.utc)
+        year, month, day, hour, minute, second = (int(found[part]) for part in "ymdHMS")
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
     except ValueError as exc:
         raise ValueProblem(f"'{text}' is not a real date and time ({exc})") from None
     return to_stored(moment)

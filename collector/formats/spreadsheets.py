@@ -202,7 +202,8 @@ def read_table(path, max_rows=MAX_ROWS, strict=False, pad=True):
         rows = _xlsx_rows(path, max_rows)
     else:
         rows = _csv_rows(path, strict)
-    header, records = None, []
+    header = None
+    records: list = []
     for line, cells in rows:
         cells = [_text(cell) for cell in cells]
         if not any(cells):

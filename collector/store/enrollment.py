@@ -62,6 +62,19 @@ class Refused(Exception):
     enrolled as many machines as its limit allows. The message says which."""
 
 
+class HeldForAdmin(Refused):
+    """A "reinstall" (a new machine id on a known board) that would rename the machine or
+    move it to another unit: a token holder who learnt a PC's board UUID could otherwise
+    move it out of its unit's figure. It waits for an administrator."""
+
+    def __init__(self, key, hostname, unit_code):
+        self.key, self.hostname, self.unit_code = key, hostname, unit_code
+        super().__init__(
+            f"this computer's board is enrolled as machine {key}; a reinstall that renames it "
+            "or moves it to another unit waits for an administrator (who may run `avroll "
+            f"machines reset-credential {key}` to let it enroll as a new machine)")
+
+
 class UnknownToken(ValueError):
     """No enrollment token has this id."""
 
@@ -173,7 +186,7 @@ def _matches(proposed, row):
                                                            row.credential_hash)
 
 
-def check(db, agent, machine_id, hardware_uuid=None, reread=True):
+def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None):
     """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused.
     Without `reread`, a credential's row is the one read to identify the agent (the check
     before the write; the write transaction checks again with the row as it is then).
@@ -191,9 +204,11 @@ def check(db, agent, machine_id, hardware_uuid=None, reread=True):
         raise WrongMachine(machine_id)  # its agent now reports under a new id
     if row is None:
         twin = hardware_uuid and db.execute(
-            "SELECT coalesce(stored_as, machine_id) FROM machine_credentials "
+            "SELECT coalesce(stored_as, machine_id), unit_code FROM machine_credentials "
             "WHERE hardware_uuid = ? ORDER BY enrolled_at DESC LIMIT 1",
             [hardware_uuid]).fetchone()
+        if twin:
+            _reinstall_allowed(db, twin, agent.unit_code, hostname)
         return Admission(key=twin[0] if twin else machine_id, unit_code=agent.unit_code,
                          enroll=machine_id, event="machines.reinstall" if twin else None)
     if hardware_uuid and row.hardware_uuid and hardware_uuid != row.hardware_uuid:
@@ -211,6 +226,27 @@ def check(db, agent, machine_id, hardware_uuid=None, reread=True):
         return Admission(key=row.key, unit_code=row.unit_code,
                          credential=agent.proposed_credential)
     raise WrongMachine(machine_id)
+
+
+def _reinstall_allowed(db, twin, unit_code, hostname):
+    """HeldForAdmin when a reinstall would move the machine `twin` stands for to another
+    unit (the token's) or give it another name (`hostname`, when given)."""
+    key, twin_unit = twin
+    found = db.execute("SELECT hostname FROM machines WHERE machine_id = ?", [key]).fetchone()
+    renamed = hostname is not None and found is not None and \
+        found[0].casefold() != hostname.casefold()
+    moved = unit_code is not None and twin_unit is not None and \
+        unit_code.upper() != twin_unit.upper()
+    if renamed or moved:
+        raise HeldForAdmin(key, hostname, unit_code)
+
+
+def record_held(db, machine_id, held):
+    """Audit a held reinstall, for the administrator who decides it."""
+    with write_transaction(db):
+        audit.record(db, "agent", "machines.reinstall_held", {
+            "machine_id": machine_id, "stored_as": held.key, "hostname": held.hostname,
+            "unit_code": held.unit_code})
 
 
 def _by_credential(db, row, machine_id, hardware_uuid):
@@ -233,7 +269,7 @@ def _by_credential(db, row, machine_id, hardware_uuid):
     raise WrongMachine(machine_id)
 
 
-def admit(db, agent, machine_id, hardware_uuid=None):
+def admit(db, agent, machine_id, hardware_uuid=None, hostname=None):
     """In the report's write transaction: check again, enroll or move as decided.
 
     Returns the Admission, with the credential to send back (None when the agent has one)."""
@@ -241,7 +277,7 @@ def admit(db, agent, machine_id, hardware_uuid=None):
             "SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND revoked_at IS NULL",
             [agent.token_id]).fetchone() is None:
         raise NotAuthenticated  # revoked while the report was on its way
-    decided = check(db, agent, machine_id, hardware_uuid)
+    decided = check(db, agent, machine_id, hardware_uuid, hostname=hostname)
     hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     now = now_stored()
     if decided.learn_uuid:

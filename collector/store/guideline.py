@@ -17,7 +17,7 @@ UNIT_CODES = """SELECT tag, (SELECT group_concat(code, char(10))
 PATTERN_AND_UNITS_TAG = """SELECT (SELECT value FROM settings WHERE key = 'naming_pattern'),
                                  tag FROM units_version"""
 RULES_KEPT = 16
-_rules = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
+_rules: dict[tuple, NamingRule] = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
 
 
 def naming_rule(db, pattern=None):
@@ -102,15 +102,26 @@ def pattern_in_words(rule, unit_code):
     return ", ".join(said[:-1]) + (", rồi " if len(said) > 1 else "") + said[-1]
 
 
-def naming_answer(db, hostname, enrolled_code=None):
+def naming_answer(db, hostname, enrolled_code=None, counted=None):
     """`{follows_guideline, unit_code, pattern, advice}` for one computer name, advice in
     Vietnamese (for the machine page and the agent's `status` command) with a real example
-    for the unit the machine was enrolled for."""
+    for the unit the machine was enrolled for. `counted`: the machine's row as counting has
+    it (`unit`, `conflict`), so the advice says where it is counted."""
     rule = naming_rule(db)
     unit_code = rule.unit_of(hostname)
     code = (enrolled_code or "MADV").upper()
     example, rule_words = rule.example(code), pattern_in_words(rule, code)
-    if unit_code:
+    if unit_code and counted and not counted["seen"]:
+        advice = (f"Tên máy {hostname} đúng hướng dẫn; máy hiện không được tính cho đơn vị nào "
+                  "(đã thôi tính hoặc quá hạn báo cáo).")
+    elif unit_code and counted and counted["conflict"]:
+        advice = (f"Tên máy {hostname} đúng hướng dẫn cho đơn vị {unit_code}, nhưng máy được "
+                  f"đăng ký bằng mã của đơn vị {code}: máy không được tính cho đơn vị nào cho "
+                  "đến khi quản trị viên xác định đơn vị của máy.")
+    elif unit_code and counted and counted["unit"] and counted["unit"] != unit_code:
+        advice = (f"Tên máy {hostname} đúng hướng dẫn; máy được quản trị viên gán và được "
+                  f"tính cho đơn vị {counted['unit']}.")
+    elif unit_code:
         advice = f"Tên máy {hostname} đúng hướng dẫn, máy được tính cho đơn vị {unit_code}."
     elif not is_netbios_name(hostname):
         advice = (f"Tên máy {hostname} không hợp lệ (quá 15 ký tự hoặc có ký tự ngoài chữ "

@@ -167,7 +167,8 @@ def write_report(db, prepared, agent=None):
     row = dict(prepared.row)
     credential = None
     if agent is not None:
-        admitted = enrollment.admit(db, agent, row["machine_id"], prepared.hardware_uuid)
+        admitted = enrollment.admit(db, agent, row["machine_id"], prepared.hardware_uuid,
+                                    hostname=row["hostname"])
         row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
         row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
         # Bound by the token that enrolled it, not said by the agent itself.

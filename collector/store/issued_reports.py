@@ -48,7 +48,7 @@ def issued_reports(db, kind=None):
         "SELECT id, kind, number, issued_on, as_of, parent, issued_at, issued_by "
         "FROM issued_reports WHERE ? IS NULL OR kind = ? ORDER BY issued_on DESC, id DESC",
         [kind, kind])]
-    files = {}
+    files: dict[int, list] = {}
     for row in db.query("SELECT report_id, filename, length(body) AS size, sha256 "
                         "FROM issued_files ORDER BY report_id, filename"):
         files.setdefault(row.pop("report_id"), []).append(row)

@@ -141,7 +141,7 @@ def machine_names(db, machine_id):
 
 def addresses_by_report(db, report_ids):
     """The IP addresses each report gave, `{report_id: [ip, ...]}` (no empty ones)."""
-    found = {report_id: [] for report_id in report_ids}
+    found: dict[str, list] = {report_id: [] for report_id in report_ids}
     for row in db.query(
             "SELECT r.report_id, json_extract(a.value, '$.ip') AS ip "
             "FROM reports r, json_each(r.body, '$.machine.addresses') a "
@@ -210,7 +210,7 @@ def product_dates(db, report_id):
 
 def product_dates_by_report(db, report_ids):
     """`product_dates()` of several reports, `{report_id: [...]}`."""
-    found = {report_id: [] for report_id in report_ids}
+    found: dict[str, list] = {report_id: [] for report_id in report_ids}
     for row in db.query(PRODUCT_DATES, [json.dumps(list(found))]):
         found[row.pop("report_id")].append(row)
     return found

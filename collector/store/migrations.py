@@ -584,14 +584,30 @@ def m022_search_follows_the_latest_report(db):
 
 
 @migrations()
-def m023_figures_door(db):
+def m023_recount_in_steps(db):
+    # A change that moves every machine is counted again in steps (counting/kept.py): the
+    # new counts per unit gather here, then replace unit_now at once.
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
+        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
+        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
+        "mismatched", "conflicts", "retired"))
+    db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
+    # A past day is counted in steps too: each machine's name that day gathers here, for
+    # the names several machines shared, found once the last step is done.
+    db.execute("""CREATE TABLE day_names (machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
+                  enrolled_code TEXT) WITHOUT ROWID""")
+
+
+@migrations()
+def m024_figures_door(db):
     # Each machine's kept row carries every rule as a column (seen, installed, official...),
     # so readers filter on columns and never restate a rule; the mismatch rule changed (a
     # name under the enrolling unit is none): every kept figure is counted again.
     db.execute("DROP TABLE machine_now")
     machine_now_schema(db)
     db.execute("DELETE FROM unit_now")
-    db.execute("DELETE FROM kept_state WHERE key = 'now'")
+    db.execute("DELETE FROM unit_next")
+    db.execute("DELETE FROM kept_state WHERE key IN ('now', 'recount')")
     db.execute("INSERT INTO kept_marks (since) VALUES ('')")
     # The figures version: moves with every change that can move a figure (a mark, a unit,
     # an allocation), whichever process makes it; every cache of figures is keyed on it.
@@ -625,21 +641,6 @@ def machine_now_schema(db):
                "WHERE state_until IS NOT NULL")
     db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
                "WHERE conflict")
-
-
-@migrations()
-def m024_recount_in_steps(db):
-    # A change that moves every machine is counted again in steps (counting/kept.py): the
-    # new counts per unit gather here, then replace unit_now at once.
-    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
-        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
-        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
-        "mismatched", "conflicts", "retired"))
-    db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
-    # A past day is counted in steps too: each machine's name that day gathers here, for
-    # the names several machines shared, found once the last step is done.
-    db.execute("""CREATE TABLE day_names (machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
-                  enrolled_code TEXT) WITHOUT ROWID""")
 
 
 def apply(db):

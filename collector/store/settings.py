@@ -6,7 +6,9 @@ setting that was never set gives its default.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from collector.store import audit
 from collector.store.db import write_transaction
@@ -115,7 +117,7 @@ class Setting:
     key: str
     default: str
     help: str
-    parse: object
+    parse: Callable[[str], Any]
     label: str = ""
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from collector.formats.spreadsheets import read_table, write_csv
 from collector.store import audit
@@ -71,7 +72,8 @@ HEADING_COLUMNS = {_folded(alias): column for column, aliases in HEADINGS.items(
 
 def columns_of(header):
     """The column each heading holds (None for ignored ones), or UnitImportError."""
-    columns, errors = [], []
+    columns: list[str | None] = []
+    errors: list[str] = []
     for number, heading in enumerate(header, 1):
         key = _folded(heading)
         if not key or key in IGNORED_HEADINGS:
@@ -103,7 +105,8 @@ def _check_row(line, row, problems):
     def problem(text):
         problems.append(f"line {line}: {text}")
 
-    unit = {column: (row[column].strip() or None) for column in COLUMNS if column in row}
+    unit: dict[str, Any] = {column: (row[column].strip() or None) for column in COLUMNS
+                            if column in row}
     for column, text in unit.items():
         if text and (found := text_problem(text)):
             problem(f"{column} {found}")
@@ -165,7 +168,8 @@ def _line_number(problem):
 def check_units(db, records, problems=()):
     """The cleaned units of `(line, {column: text})` records, or UnitImportError listing
     every problem (with those already found) by line number."""
-    problems, units, lines = list(problems), [], {}
+    problems, units = list(problems), []
+    lines: dict = {}
     for line, row in records:
         unit = _check_row(line, row, problems)
         if unit["code"] in lines:

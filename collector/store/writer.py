@@ -62,7 +62,7 @@ class Writer:
         self._kept_last = False  # the last thing done was a keepers' step
         self.synchronous = SYNCHRONOUS  # read here, so a bench can compare NORMAL
         self.idle_seconds = idle_seconds
-        self._jobs = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()  # guards _thread and _closed against the idle exit
         self._thread = None
         self._closed = False
@@ -74,7 +74,7 @@ class Writer:
 
     def submit(self, job):
         """Queue `job`; a Future that completes after its batch commits."""
-        future = Future()
+        future: Future = Future()
         with self._lock:
             if self._closed:
                 raise WriterClosed("the collector is stopping")

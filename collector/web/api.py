@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from collector.counting import machine_states
+from collector.counting import figures, machine_states
 from collector.counting.rollup import rollup
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.formats.timefmt import now_stored
@@ -86,16 +86,25 @@ def store_report(db, agent, report, sent_at=None):
     answer as `POST /reports` does (201, or 200 for a report stored already)."""
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
-        enrollment.check(db, agent, machine_id, report["machine"].get("hardware_uuid"),
-                         reread=False)
+        admission = enrollment.check(db, agent, machine_id,
+                                     report["machine"].get("hardware_uuid"), reread=False,
+                                     hostname=report["machine"]["hostname"])
+    except enrollment.HeldForAdmin as exc:
+        enrollment.record_held(db, machine_id, exc)
+        return json_error(403, str(exc))
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
         return not_authenticated()
+    # Counted against the machine the report is stored under and the credential sending
+    # it, not the id it reports: a clone enrolled with a PC's id cannot silence the PC.
+    keys = [("machine", admission.key)]
+    if agent.machine_id is not None:
+        keys.append(("credential", agent.machine_id))
     reports_window = throttles().reports
-    if not reports_window.allow(machine_id):
+    if not reports_window.allow(*keys):
         response = json_error(429, "too many reports from this machine; try again later")
-        response.headers["Retry-After"] = str(reports_window.retry_after(machine_id))
+        response.headers["Retry-After"] = str(reports_window.retry_after(*keys))
         return response
     prepared = prepare_report(report, now_stored(), sent_at)
     try:
@@ -112,7 +121,8 @@ def store_report(db, agent, report, sent_at=None):
     body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
             "duplicate": stored.duplicate,
             "naming": naming_answer(db, report["machine"]["hostname"],
-                                    report["agent"].get("unit_code"))}
+                                    report["agent"].get("unit_code"),
+                                    counted=figures.machine(db, stored.machine_id))}
     if stored.credential:
         body["credential"] = stored.credential  # sent once; the collector keeps its hash
     response = jsonify(body)
@@ -145,12 +155,31 @@ def list_machines():
 
 @bp.get("/machines/<machine_id>")
 def get_machine(machine_id):
+    """One machine by its id, or by its name when one machine reports under it (409 with
+    the ids when several do)."""
     db = get_db()
+    try:
+        machine_id = machines.resolve_machine(db, machine_id)
+    except machines.UnknownMachine:
+        return json_error(404, "no machine with this id or name")
+    except machines.AmbiguousMachine as exc:
+        # Only the officer's own machines are named (or chosen, when one of them is).
+        seen = [found for found in exc.machine_ids
+                if visible_machine(db, current_user(), found) is not None]
+        if len(seen) > 1:
+            return json_error(409, f"{len(seen)} machines report under this name", seen)
+        machine_id = seen[0] if seen else machine_id
     machine = visible_machine(db, current_user(), machine_id)
     if machine is None:
-        return json_error(404, "no machine with this id")
+        return json_error(404, "no machine with this id or name")
     machine["names"] = machines.machine_names(db, machine_id)
     machine["history"] = machines.machine_history(db, machine_id)
+    report = machine.pop("report")
+    user = current_user()
+    if user is not None and user["role"] == "admin":
+        machine["report"] = report
+    else:  # the board UUID in it is what a token holder needs to pose as this PC
+        machine["products"] = (report.get("antivirus") or {}).get("products") or []
     return jsonify({"ok": True, "machine": machine})
 
 

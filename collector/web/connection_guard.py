@@ -8,8 +8,10 @@ offline, and a hundred anonymous 23 MB bodies held 2 GB of temp files. Here:
 - an address holds at most `PER_ADDRESS` connections (a trusted reverse proxy any number);
 - a request's headers must be complete `HEADER_SECONDS` after it began (total time, not time
   between bytes), and its body must arrive at `MIN_BODY_RATE` or better;
-- near the connection limit, the oldest unfinished request is closed to admit a new one, so
-  the slow are shed, not the agents and officers whose requests arrive whole;
+- near the connection limit, the oldest request still arriving (else the longest idle
+  connection) is closed to admit a new one, so the slow are shed, not the agents and
+  officers whose requests arrive whole; the listener accepts many connections a turn, so
+  a new one does not wait behind a queue of reconnecting sockets;
 - a body over the report limit is refused (413) from its Content-Length, before one byte of
   it is read, unless it is an administrator's upload; bodies in flight share a total budget
   (503 past it): one for everyone's small bodies, one for administrators' uploads.
@@ -28,7 +30,8 @@ from waitress.utilities import Error, RequestEntityTooLarge
 PER_ADDRESS = 64  # an office behind one NAT address sends its reports over < 1 s each
 HEADER_SECONDS = 20.0
 MIN_BODY_RATE = 8 * 1024  # bytes a second: a 256 KB report in 32 s, a 20 MB upload in 43 min
-HEADROOM = 32  # connection slots kept free by shedding the oldest unfinished request
+HEADROOM = 32  # connection slots kept free by shedding the slowest
+ACCEPTS_PER_TURN = 64  # connections the listener accepts each turn of the event loop
 SMALL_BODIES_IN_FLIGHT = 32 * 1024 * 1024
 LARGE_BODIES_IN_FLIGHT = 64 * 1024 * 1024
 
@@ -75,14 +78,18 @@ class Guard:
         self.lock = threading.Lock()
         self.per_address = {}
         self.open = set()
-        self.unfinished = OrderedDict()  # channel -> deadline, the oldest request first
+        # The connections to shed first: a request arriving, the oldest first; then those
+        # waiting for a request (new, or idle between requests). Each has a deadline.
+        self.arriving = OrderedDict()
+        self.waiting = OrderedDict()
+        self.deadline = {}
         self.reserved = {}  # channel -> (pool, bytes)
         self.in_flight = {"small": 0, "large": 0}
         self.budget = {"small": SMALL_BODIES_IN_FLIGHT, "large": LARGE_BODIES_IN_FLIGHT}
 
     def admit(self, channel):
         """Whether a new connection may stay (its address under the cap); makes room by
-        shedding the oldest unfinished request when the server is nearly full."""
+        shedding the slowest connection when the server is nearly full."""
         host = channel.client_host
         with self.lock:
             if host not in self.exempt and self.per_address.get(host, 0) >= PER_ADDRESS:
@@ -105,15 +112,21 @@ class Guard:
             self.per_address[host] -= 1
             if not self.per_address[host]:
                 del self.per_address[host]
-            self.unfinished.pop(channel, None)
+            self._unlist(channel)
+            self.deadline.pop(channel, None)
             self._release(channel)
 
-    def begin(self, channel):
-        """A request begins: its headers are due within HEADER_SECONDS."""
+    def opened(self, channel):
+        """A new connection: its first request is due within HEADER_SECONDS."""
         with self.lock:
             if channel in self.open:
-                self.unfinished[channel] = time.monotonic() + HEADER_SECONDS
-                self.unfinished.move_to_end(channel)
+                self._list(self.waiting, channel, time.monotonic() + HEADER_SECONDS)
+
+    def begin(self, channel):
+        """A request's first bytes came: its headers are due within HEADER_SECONDS."""
+        with self.lock:
+            if channel in self.open:
+                self._list(self.arriving, channel, time.monotonic() + HEADER_SECONDS)
 
     def headers_in(self, channel, request):
         """Refuse a body over its limit or over the budget in flight, or give it its time."""
@@ -140,9 +153,9 @@ class Guard:
                 refused = False
                 self.in_flight[pool] += size
                 self.reserved[channel] = (pool, size)
-                if channel in self.unfinished:
-                    self.unfinished[channel] = (time.monotonic() + HEADER_SECONDS
-                                                + size / MIN_BODY_RATE)
+                if channel in self.deadline:
+                    self.deadline[channel] = (time.monotonic() + HEADER_SECONDS
+                                              + size / MIN_BODY_RATE)
         if refused:
             request.error = TooManyBodies("too many request bodies in flight; try again soon")
             request.completed = True
@@ -152,9 +165,8 @@ class Guard:
         wait for the next request as long as a request may take to arrive."""
         with self.lock:
             self._release(channel)
-            if channel in self.unfinished:
-                self.unfinished[channel] = time.monotonic() + HEADER_SECONDS
-                self.unfinished.move_to_end(channel)
+            if channel in self.open:
+                self._list(self.waiting, channel, time.monotonic() + HEADER_SECONDS)
 
     def overdue(self):
         """The connections past their deadline and not being answered (for the server's
@@ -162,21 +174,32 @@ class Guard:
         now = time.monotonic()
         late = []
         with self.lock:
-            for channel, deadline in list(self.unfinished.items()):
+            for channel, deadline in list(self.deadline.items()):
                 if deadline > now:
                     continue
                 if channel.requests:
-                    self.unfinished[channel] = now + HEADER_SECONDS
-                    self.unfinished.move_to_end(channel)
+                    self._list(self.waiting, channel, now + HEADER_SECONDS)
                 else:
                     late.append(channel)
         return late
 
     def _oldest_idle(self):
-        for channel in self.unfinished:
-            if not channel.requests and self.reserved.get(channel, ("", 0))[0] != "large":
-                return channel
+        """The connection to shed: the oldest request still arriving, else the longest
+        waiting; never one being answered nor an administrator's upload."""
+        for queue in (self.arriving, self.waiting):
+            for channel in queue:
+                if not channel.requests and self.reserved.get(channel, ("", 0))[0] != "large":
+                    return channel
         return None
+
+    def _list(self, queue, channel, deadline):
+        self._unlist(channel)
+        queue[channel] = True
+        self.deadline[channel] = deadline
+
+    def _unlist(self, channel):
+        self.arriving.pop(channel, None)
+        self.waiting.pop(channel, None)
 
     def _release(self, channel):
         pool, size = self.reserved.pop(channel, (None, 0))
@@ -195,7 +218,7 @@ def guarded_channel(base):
             admitted = self.guard.admit(self)
             super().__init__(server, sock, addr, adj, map=map)
             if admitted:
-                self.guard.begin(self)  # the first request's headers are due from now
+                self.guard.opened(self)
             else:
                 self.will_close = True  # closed at the loop's next turn, nothing read
 
@@ -204,3 +227,24 @@ def guarded_channel(base):
             super().del_channel(map)
 
     return GuardedChannel
+
+
+def accept_many(listener):
+    """waitress's handle_accept, ACCEPTS_PER_TURN times a turn (it accepts one): one turn of
+    the loop over thousands of sockets takes milliseconds, and a new connection must not
+    wait for a turn per connection queued before it."""
+    for _ in range(ACCEPTS_PER_TURN):
+        try:
+            pair = listener.accept()
+        except OSError:  # out of descriptors, or a bogus socket: the next turn tries again
+            return
+        if pair is None:
+            return
+        conn, addr = pair
+        try:
+            listener.set_socket_options(conn)
+        except OSError:  # the client went away before it was accepted
+            conn.close()
+            continue
+        listener.channel_class(listener, conn, listener.fix_addr(addr), listener.adj,
+                               map=listener._map)

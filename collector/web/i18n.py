@@ -260,7 +260,6 @@ VI = {
     "Attachments": "Tệp đính kèm",
     "Compare with the Kaspersky console and the directory":
         "Đối chiếu với máy chủ quản trị Kaspersky và Active Directory",
-    "Confirmed by every view": "Khớp ở mọi nguồn",
     "Console and directory imports": "Nhập danh sách từ KSC và Active Directory",
     "Contact e-mail": "E-mail liên hệ",
     "File": "Tệp",
@@ -300,6 +299,12 @@ VI = {
     "Kaspersky console and directory": "Đối chiếu với KSC và Active Directory",
     "Kaspersky not connected to the console":
         "Đã cài Kaspersky nhưng chưa kết nối được với máy chủ quản trị",
+    "Installed, not in the KSC list": "Đã cài, không có trong danh sách KSC",
+    "machines with the antivirus installed that the KSC list does not hold":
+        "máy đã cài phần mềm nhưng không có trong danh sách KSC",
+    "Confirmed: installed, connected, named, in the KSC list":
+        "Đã xác nhận: đã cài, kết nối, đặt đúng tên, có trong danh sách KSC",
+    "KSC list exported": "Danh sách KSC xuất ngày",
     "Last connected to KSC": "Kết nối KSC lần cuối",
     "Last logon (AD)": "Đăng nhập AD lần cuối",
     "List": "Danh sách",

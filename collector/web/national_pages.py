@@ -4,7 +4,7 @@ national appendix. Administrators and viewers only; on a province's collector, 4
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
@@ -53,8 +53,6 @@ def overview():
 
 
 def _yesterday():
-    from datetime import timedelta
-
     return (today() - timedelta(days=1)).isoformat()
 
 

@@ -19,7 +19,7 @@ from waitress.server import BaseWSGIServer, create_server
 from waitress.task import ErrorTask
 
 from collector.web import report_writer
-from collector.web.connection_guard import Guard, guarded_channel
+from collector.web.connection_guard import Guard, accept_many, guarded_channel
 from collector.web.console_pages import admin_upload_gate
 
 CONNECTION_LIMIT = 4000
@@ -108,6 +108,7 @@ def make_server(app, **settings):
             listener.channel_class = channel_class
             listener.guard = guard
             listener.maintenance = functools.partial(_maintenance, listener)
+            listener.handle_accept = functools.partial(accept_many, listener)
     return server
 
 

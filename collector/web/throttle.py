@@ -1,4 +1,4 @@
-"""Sliding-window counters in memory: reports per machine.
+"""Sliding-window counters in memory: reports per machine and per credential.
 
 They live in the server process (waitress runs one process with threads), so a restart
 forgets them; that is acceptable for slowing down floods, which is their job. Failed logins
@@ -35,23 +35,27 @@ class SlidingWindow:
             events.popleft()
         return events
 
-    def retry_after(self, key):
-        """Seconds until `key` may act again (0 when it may now)."""
+    def retry_after(self, *keys):
+        """Seconds until every one of `keys` may act again (0 when they may now)."""
         with self._lock:
             now = self.clock()
-            events = self._recent(key, now)
-            if not events or len(events) < self.limit:
-                return 0
-            return max(1, int(events[0] + self.seconds - now) + 1)
+            waits = [0]
+            for key in keys:
+                events = self._recent(key, now)
+                if events and len(events) >= self.limit:
+                    waits.append(max(1, int(events[0] + self.seconds - now) + 1))
+            return max(waits)
 
-    def allow(self, key):
-        """Count an event for `key` if it is within the limit; False (not counted) if not."""
+    def allow(self, *keys):
+        """Count an event for each of `keys` if every one is within the limit; False (none
+        counted) if one is not."""
         with self._lock:
             now = self.clock()
-            events = self._recent(key, now)
-            if events is not None and len(events) >= self.limit:
+            recent = [(key, self._recent(key, now)) for key in keys]
+            if any(events is not None and len(events) >= self.limit for _, events in recent):
                 return False
-            self._append(key, events, now)
+            for key, events in recent:
+                self._append(key, events, now)
             return True
 
     def _append(self, key, events, now):

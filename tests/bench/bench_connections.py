@@ -29,7 +29,10 @@ def hold(port, count, stop, opened):
     while not stop.is_set():
         while len(held) < count:
             try:
-                conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+                # From 50 addresses: the collector holds one address to 64 connections.
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5,
+                                                source_address=(f"127.3.0.{1 + len(held) % 50}",
+                                                                0))
             except OSError:
                 break
             if len(held) % 2:

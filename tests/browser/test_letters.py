@@ -57,7 +57,9 @@ def test_report_letter_and_reminder_from_the_overview(site, browser, tmp_path):
     browser.find_element(By.CSS_SELECTOR, "form.letters button").click()
     reminder = downloaded(tmp_path, "cong-van-don-doc-")
     assert "dưới 90,0%" in paragraph(reminder, "Qua kết quả rà soát")
-    listed = [row.cells[1].text for row in Document(reminder).tables[1].rows][1:]
+    # The units under their sections' titles (a title row is one cell across the table).
+    listed = [row.cells[1].text for row in Document(reminder).tables[1].rows[1:]
+              if len({cell.text for cell in row.cells}) > 1]
     below = [row["name"] for section in report["sections"] for row in section["units"]
              if row["install_rate"] is not None and row["install_rate"] < 0.9]
     assert listed == below and listed

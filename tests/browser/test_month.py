@@ -7,8 +7,6 @@ AVROLL_SCREENSHOTS (default /tmp/avroll-screenshots), named month-N-….
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 
 import pytest
@@ -20,22 +18,11 @@ from collector.store import migrations
 from collector.store.db import open_db
 from tests.browser.conftest import CHROMEDRIVER, CHROMIUM, Site, chromium_options, screenshot
 from tests.browser.test_downloads import log_in
+from tests.collector.test_reminders import Inbox
 from tests.console_files import ad_row, ksc_row, write_ad, write_ksc
 from tests.e2e.conftest import ADMIN, avroll, free_port, serving
 
 pytestmark = pytest.mark.browser
-
-
-class Inbox:
-    """Every message the SMTP server accepts."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(
-            envelope.content, policy=email.policy.default)))
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
@@ -106,9 +93,18 @@ def fill_in(driver, selector, text):
 
 
 def test_the_officers_month(month_site, officer, smtp):
+    from selenium.webdriver.support.wait import WebDriverWait
+
     site, ksc, ad = month_site
     port, inbox = smtp
     page = officer
+
+    # 0. The overview opens at once with the days already kept and fills in the rest.
+    page.get(site.url + "/")
+    WebDriverWait(page, 60).until(lambda seen: not seen.find_elements("css selector",
+                                                                      "[data-fill]"))
+    assert len(page.find_elements("css selector", "svg.trend circle.installed")) >= 40
+    screenshot(page, "month-0-overview")
 
     # 1. The console's and the directory's lists, imported beside avroll.
     for source, path in (("ksc", ksc), ("directory", ad)):

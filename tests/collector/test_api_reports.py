@@ -146,3 +146,21 @@ def test_machine_list_is_paginated(client):
     page = client.get("/api/v1/machines?page=2&per_page=3").json
     assert [m["hostname"] for m in page["machines"]] == ["PC-03", "PC-04", "PC-05"]
     assert (page["total"], page["pages"]) == (7, 3)
+
+
+def test_the_board_uuid_and_the_raw_report_are_for_administrators_only(app, client, db):
+    from collector.store import users
+    from tests.reporting import login
+
+    report = make_report(hostname="SXD-KT-07", machine_id="guid-0007-uuid")
+    report["machine"]["hardware_uuid"] = "4c4c4544-0042-3510-8052-b4c04f4d3232"
+    post(client, report)
+    users.add_user(db, "tests", "viewer1", "viewer-password-1", "viewer")
+    viewer = app.test_client()
+    assert login(viewer, "viewer1", "viewer-password-1").status_code == 302
+    seen = viewer.get("/api/v1/machines/guid-0007-uuid")
+    assert seen.status_code == 200 and "report" not in seen.json["machine"]
+    assert "4c4c4544" not in seen.get_data(as_text=True)
+    assert seen.json["machine"]["products"][0]["name"]
+    admin = client.get("/api/v1/machines/guid-0007-uuid").json["machine"]
+    assert admin["report"]["machine"]["hardware_uuid"] == "4c4c4544-0042-3510-8052-b4c04f4d3232"

@@ -4,32 +4,22 @@ they are read, a budget of bodies in flight, and only an administrator's upload 
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import threading
 import time
 
 import requests
 
-from collector.web import connection_guard, server
-from tests.e2e.conftest import free_port
+from collector.web import connection_guard
+from tests.collector.test_server import running as serving
 from tests.reporting import ADMIN
 
 REPORT_HEAD = ("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                "Content-Length: {size}\r\n\r\n")
 
 
-@contextlib.contextmanager
 def running(app, **changed):
-    port = free_port()
-    settings = dict(server.options(threads=4), cleanup_interval=0.2, **changed)
-    waitress = server.make_server(app, host="127.0.0.1", port=port, **settings)
-    thread = threading.Thread(target=waitress.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}", port
-    finally:
-        waitress.close()
+    """The server as `avroll serve` runs it, its deadlines checked five times a second."""
+    return serving(app, **dict({"cleanup_interval": 0.2}, **changed))
 
 
 def connect(port, source="127.0.0.1"):
@@ -153,8 +143,8 @@ def test_bodies_in_flight_share_a_budget(app, monkeypatch):
             third.close()
 
 
-def logged_in(url, username, password):
-    browser = requests.Session()
+def logged_in(url, username, password, session=None):
+    browser = session or requests.Session()
     form = browser.get(url + "/login", timeout=5).text
     token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     answer = browser.post(url + "/login", timeout=5, allow_redirects=False,

@@ -39,7 +39,9 @@ def test_api_counts_match_the_lists_and_the_pages(client, views):
     assert unit["counts"] == EXPECTED_UNITS["HCL"]
     html = client.get("/units/SXD").get_data(as_text=True)
     assert "Đối chiếu với KSC và Active Directory" in html
-    assert "<strong>3</strong> Đã cài Kaspersky nhưng chưa kết nối" in html
+    # The unit page's own figure, and KSC's list beside it under its own name.
+    assert "<strong>1</strong> Đã cài Kaspersky nhưng chưa kết nối" in html
+    assert "<strong>2</strong> Đã cài, không có trong danh sách KSC" in html
 
 
 def test_api_refuses_bad_arguments_with_json(client, views):
@@ -151,6 +153,7 @@ def test_pages_before_any_import_and_in_english(client, db, tmp_path):
     assert "Chưa nhập danh sách nào từ KSC" in client.get("/units/SXD").get_data(as_text=True)
     assert "/reconcile" in client.get("/").get_data(as_text=True)
     assert client.get("/api/v1/reconcile").get_json()["counts"] == {
-        "no_agent": 0, "not_connected": None, "unowned": None, "confirmed": None}
+        "no_agent": 0, "not_connected": None, "not_in_ksc": None, "unowned": None,
+        "confirmed": None}
     html = client.get("/reconcile?lang=en").get_data(as_text=True)
     assert "No avroll agent (known to KSC or AD)" in html and "not imported" in html

@@ -156,6 +156,23 @@ def test_spoofing_does_not_use_up_the_victims_rate(app, anon_client, db, token):
     assert post_report(anon_client, make_report(machine_id="guid-0010-dddd")).status_code == 201
 
 
+def test_a_clone_enrolled_with_a_pcs_id_cannot_silence_the_pc(app, anon_client, token):
+    app.config["REPORTS_PER_MACHINE"] = 3
+    app.extensions["avroll_throttles"] = Throttles(app.config)
+    pc = make_report(machine_id="guid-0011-eeee")
+    pc["machine"]["hardware_uuid"] = "4c4c4544-0042-3510-8052-b4c04f4d3232"
+    genuine = anon_client.post(REPORTS, json=pc, headers=bearer(token)).json["credential"]
+    clone = make_report(machine_id="guid-0011-eeee")
+    clone["machine"]["hardware_uuid"] = "00000000-0000-4000-8000-0000000000aa"
+    fake = anon_client.post(REPORTS, json=clone, headers=bearer(token)).json["credential"]
+    for _ in range(5):  # the clone floods under the PC's id with its own credential
+        anon_client.post(REPORTS, json=dict(clone, report_id=make_report()["report_id"]),
+                         headers=bearer(fake))
+    again = make_report(machine_id="guid-0011-eeee")
+    again["machine"]["hardware_uuid"] = "4c4c4544-0042-3510-8052-b4c04f4d3232"
+    assert anon_client.post(REPORTS, json=again, headers=bearer(genuine)).status_code == 201
+
+
 def test_token_list_shows_enrollments_and_revocation(anon_client, db, token):
     anon_client.post(REPORTS, json=make_report(), headers=bearer(token))
     enrollment.revoke_token(db, "tests", 1)

@@ -61,7 +61,7 @@ report = st.fixed_dictionaries({
     "token_bound": st.booleans()})
 change = st.one_of(
     report, report, report, report,
-    st.just({"kind": "read"}), st.just({"kind": "keep"}), st.just({"kind": "keep"}),
+    st.just({"kind": "read"}), st.just({"kind": "keep"}),
     st.just({"kind": "step"}), st.just({"kind": "step"}), st.just({"kind": "step"}),
     st.fixed_dictionaries({"kind": st.just("begin day"), "days_ago": st.integers(1, DAYS)}),
     st.fixed_dictionaries({"kind": st.just("retire"), "machine": machines,

@@ -205,3 +205,12 @@ def test_an_administrator_sets_a_units_letterhead_on_its_page(app, client, anon_
     users.add_user(db, "tests", "hcl", "officer-password", "unit", "HCL")
     assert login(anon_client, "hcl", "officer-password").status_code == 302
     assert anon_client.get("/admin/letterheads/HCL").status_code == 403
+
+
+def test_under_a_unit_the_misnamed_machines_are_besides_the_figure(province):
+    # XBT's two misnamed machines are listed under the district, not added to its total.
+    paragraphs = parts(build_report_letter(province, parent="HCL").body)[1]
+    sentence = next(text for text in paragraphs if text.startswith("Trong số máy đã cài đặt"))
+    assert sentence.endswith("; ngoài ra có 2 máy đã cài đặt nhưng chưa đặt tên theo hướng "
+                             "dẫn (không tính vào số trên).")
+    assert not any(text.startswith("Số liệu nêu trên theo Phụ lục") for text in paragraphs)

@@ -152,3 +152,33 @@ def test_reset_by_the_machine_key_the_pages_show(anon_client, db, token):
     # Its agent then enrolls again with the token.
     again = post(anon_client, report("STC-KT-03", new_guid, BOARD_1), token)
     assert again.status_code == 201 and again.json["credential"]
+
+
+def test_a_reinstall_that_would_move_a_pc_to_another_unit_waits_for_an_admin(anon_client, db):
+    from collector.counting.rollup import rollup
+    from collector.store.units import save_units
+
+    save_units(db, [(2, {"code": "HCL", "name": "Huyện Cao Lãnh", "allocated": "3"}),
+                    (3, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "3"})])
+    hcl = enrollment.create_token(db, "tests", unit_code="HCL")[1]
+    htm = enrollment.create_token(db, "tests", unit_code="HTM")[1]
+    for n, board in enumerate((BOARD_1, BOARD_2)):
+        assert post(anon_client, report(f"HCL-KT-0{n}", f"guid-hcl-{n}", board),
+                    hcl).status_code == 201
+
+    def installed(code):
+        rows = [row for section in rollup(db)["sections"] for row in section["units"]]
+        return next(row["installed"] for row in rows if row["code"] == code)
+
+    assert installed("HCL") == 2
+    # HTM's token, a fresh machine id and an HCL PC's board: once stored as that PC "moved".
+    moved = post(anon_client, report("HTM-MOVED-0", "guid-fresh-0001", BOARD_1), htm)
+    renamed = post(anon_client, report("HCL-OTHER-9", "guid-fresh-0002", BOARD_2), hcl)
+    assert (moved.status_code, renamed.status_code) == (403, 403)
+    assert "administrator" in moved.json["error"]
+    assert (installed("HCL"), installed("HTM")) == (2, 0)
+    assert machines(db) == {"guid-hcl-0": "HCL-KT-00", "guid-hcl-1": "HCL-KT-01"}
+    assert audit_actions(db).count("machines.reinstall_held") == 2
+    # A reinstall keeping its name, with its unit's token, is still the same machine.
+    same = post(anon_client, report("HCL-KT-00", "guid-fresh-0003", BOARD_1), hcl)
+    assert same.status_code == 201 and same.json["machine_id"] == "guid-hcl-0"

@@ -288,3 +288,15 @@ def test_machine_list_export_has_ip_connection_signatures_and_licence(client, db
         "%d/%m/%Y")
     assert line["Hạn bản quyền"] == (NOW + timedelta(days=10)).date().strftime("%d/%m/%Y")
     assert json.dumps(header, ensure_ascii=False).count("Mã máy") == 1
+
+
+def test_the_api_takes_a_hostname(client, db):
+    units(db)
+    store_report(db, make_report(hostname="SXD-01"))
+    store_report(db, make_report(hostname="SXD-TWIN", machine_id="aaaa-1"))
+    store_report(db, make_report(hostname="SXD-TWIN", machine_id="bbbb-2"))
+    one = client.get("/api/v1/machines/sxd-01")
+    assert one.status_code == 200 and one.json["machine"]["machine_id"] == machine_id("SXD-01")
+    two = client.get("/api/v1/machines/SXD-TWIN")
+    assert two.status_code == 409 and sorted(two.json["errors"]) == ["aaaa-1", "bbbb-2"]
+    assert client.get("/api/v1/machines/NOPE-01").status_code == 404

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from collector.counting import reconcile
+from collector.counting.rollup import rollup
 from collector.store import console_imports, settings
 from tests.console_files import EXPECTED, EXPECTED_UNITS, seed_views
 
@@ -42,10 +43,24 @@ def test_views_column_says_who_saw_each_machine(views):
     assert rows[("confirmed", "SXD-KT01")]["views"] == ["avroll", "ksc", "directory"]
     assert rows[("no_agent", "XMH-KT05")]["views"] == ["directory"]
     assert rows[("no_agent", "WIN-7H3K")]["views"] == ["ksc"]
-    assert rows[("not_connected", "SXD-KT02")]["views"] == ["avroll", "directory"]
+    assert rows[("not_in_ksc", "SXD-KT02")]["views"] == ["avroll", "directory"]
     # A DNS name in the console is matched by its first label, without case.
     assert rows[("not_connected", "SXD-KT03")]["ksc_name"] == "sxd-kt03.sxd.local"
     assert rows[("not_connected", "SXD-KT03")]["ksc_connected"] is False
+
+
+def test_connected_has_the_unit_page_s_one_meaning(views):
+    """An agent in touch an hour ago is not "not connected" because KSC's export lacks it:
+    that is its own list, beside; and a machine avroll and KSC confirm is confirmed
+    though the directory has no account of it (SXD-KT06's second machine)."""
+    lists = {}
+    for row in reconcile.machines(views):
+        lists.setdefault(row["netbios"], set()).add(row["list"])
+    assert lists["SXD-KT02"] == {"not_in_ksc"}
+    assert lists["SXD-KT06"] == {"not_in_ksc", "confirmed"}
+    summary = reconcile.summary(views, "SXD")["counts"]
+    total = rollup(views, parent="SXD")["total"]
+    assert summary["not_connected"] == total["installed"] - total["connected"] == 1
 
 
 def test_a_shared_name_is_matched_by_ip_only(views):
@@ -61,8 +76,7 @@ def test_a_shared_name_is_matched_by_ip_only(views):
 
 def test_connected_days_setting_moves_the_line(views):
     settings.set_value(views, "connected_days", "30", actor="tests")
-    assert _names(reconcile.machines(views, list_name="not_connected")) == {
-        "SXD-KT02", "SXD-KT06"}
+    assert _names(reconcile.machines(views, list_name="not_connected")) == set()
     assert "SXD-KT03" in _names(reconcile.machines(views, list_name="confirmed"))
 
 
@@ -70,8 +84,9 @@ def test_without_a_ksc_import_the_console_lists_are_not_given(db, tmp_path):
     _, ad = seed_views(db, tmp_path)
     console_imports.import_file(db, "directory", ad, actor="tests")
     counts = reconcile.summary(db)["counts"]
-    assert counts == {"no_agent": 2, "not_connected": None, "unowned": None,
-                      "confirmed": None}
+    # Connected and confirmed are avroll's own, with or without KSC's list.
+    assert counts == {"no_agent": 2, "not_connected": 1, "not_in_ksc": None, "unowned": None,
+                      "confirmed": 5}
 
 
 def test_the_newest_import_counts_and_earlier_ones_stay(views, tmp_path):

@@ -78,7 +78,7 @@ def test_preview_lists_who_would_get_what_and_sends_nothing(province, smtp_serve
     # DESKTOP-ABC counts in the misnamed row, not SYT's), HCL 1 of 4 (its commune's), XMH 1/4.
     lines = [line for line in result.output.splitlines() if "\t" in line]
     assert [line.split("\t")[0] for line in lines] == ["SXD", "SYT", "HCL", "XMH"]
-    assert "it@sxd.dongthap.gov.vn" in lines[0] and "not_connected 3" in lines[0]
+    assert "it@sxd.dongthap.gov.vn" in lines[0] and "not_connected 1" in lines[0]
     assert "preview" in result.output and inbox.messages == []
     assert db.execute("SELECT count(*) FROM mail_log").fetchone()[0] == 0
 
@@ -146,6 +146,7 @@ def test_send_delivers_a_valid_signed_message_with_its_non_empty_lists(province,
     log = list(db.query("SELECT unit_code, recipient, status, attachments FROM mail_log"))
     assert [(row["unit_code"], row["status"], row["attachments"]) for row in log] == [
         ("SYT", "sent", 2), ("HCL", "sent", 1), ("XMH", "sent", 1)]
+    assert set(mail.last_sent(db)) == {"SYT", "HCL", "XMH"}  # the reporting status's column
 
 
 def test_a_unit_with_every_list_empty_gets_no_attachment(province):
@@ -167,6 +168,7 @@ def test_a_test_send_goes_only_to_the_address_given(province, smtp_server):
     assert message["Subject"].startswith("[Thư thử] ") and "Sở Xây dựng" in message["Subject"]
     [log] = list(db.query("SELECT unit_code, recipient, status FROM mail_log"))
     assert (log["recipient"], log["status"]) == ("officer@stttt.dongthap.gov.vn", "sent")
+    assert mail.last_sent(db) == {}  # the unit itself was not reminded
     for bad in (["--test", "not-an-address"], ["--below", "0", "--test", "a@b.vn"]):
         result = CliRunner().invoke(main, ["remind", *bad, "--db", str(path)])
         assert result.exit_code != 0 and len(inbox.messages) == 1

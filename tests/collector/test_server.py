@@ -18,9 +18,10 @@ from tests.e2e.conftest import free_port
 
 
 @contextlib.contextmanager
-def running(app, **extra):
+def running(app, trusted_proxy=None, **changed):
+    """`avroll serve`'s server for `app` on a free port (waitress settings `changed`)."""
     port = free_port()
-    settings = server.options(threads=4, **extra)
+    settings = dict(server.options(threads=4, trusted_proxy=trusted_proxy), **changed)
     waitress = server.make_server(app, host="127.0.0.1", port=port, **settings)
     thread = threading.Thread(target=waitress.run, daemon=True)
     thread.start()
