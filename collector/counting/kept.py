@@ -98,7 +98,18 @@ def catch_up(db):
     with time (states whose window has passed): `keep_step()` until nothing is left, each
     step in its own transaction (in the caller's when one is open)."""
     while keep_step(db):
-        pass
+        _let_others_write(db)
+
+
+# SQLite's busy handler is not fair: a connection that commits and begins again at once
+# keeps the lock from another that polls for it (the server's writer, under the nightly run
+# or a command's steps). A loop of steps pauses this long between two.
+PAUSE_SECONDS = 0.1
+
+
+def _let_others_write(db):
+    if not db.conn.in_transaction:
+        time.sleep(PAUSE_SECONDS)
 
 
 def keep_step(db):
@@ -483,6 +494,7 @@ def keep_day(db, day):
                 _start_day_count(db, day)
             else:
                 _day_step(db)
+        _let_others_write(db)
 
 
 def begin_day(db, day):
