@@ -20,6 +20,7 @@ The rules themselves are in `states.py` (README, "How avroll counts").
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import threading
@@ -214,6 +215,9 @@ def view(db, when: Moment, scope=None) -> View:
         behind = _behind_now(db, when)
         if behind is None:
             found = View("", "machine_now AS state", {}, clean=True, kept_now=True)
+        elif behind == ALL and _before_change.get() and _counted_before(db):
+            _leave_to_keeper(db)  # pages: the figures of before, marked (recounting())
+            found = View("", "machine_now AS state", {}, clean=True, kept_now=True)
         elif behind == ALL:
             _leave_to_keeper(db)
             sql, params = state_query(db, when, scope=scope, read_only=True)
@@ -225,6 +229,33 @@ def view(db, when: Moment, scope=None) -> View:
                          clean=False, kept_now=True)
     memo[key] = found
     return found
+
+
+# Pages may show the figures of before a change while every machine is counted again
+# (marked "đang tính lại"); every other reader (exports, letters, the API, checks) counts.
+_before_change: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "figures_before_change", default=False)
+
+
+def show_figures_of_before(allowed: bool = True) -> contextvars.Token:
+    """From now on in this context (a page's request), a recount under way shows the
+    figures of before it instead of counting every machine; returns the token to reset."""
+    return _before_change.set(allowed)
+
+
+def stop_showing_figures_of_before(token: contextvars.Token) -> None:
+    _before_change.reset(token)
+
+
+def recounting(db) -> bool:
+    """Every machine is being counted again (a change of units, naming or a counting
+    setting): pages that show the figures of before say so."""
+    with reading(db):
+        return kept.recounting(db) and _counted_before(db)
+
+
+def _counted_before(db) -> bool:
+    return db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is not None
 
 
 # The kept rows of the machines caught up with, and those counted again of the others.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from datetime import date, timedelta
 
 from collector.counting.states import (
@@ -52,7 +53,9 @@ ADD_TO_UNITS = f"""INSERT INTO {{table}} (unit, {COLUMNS})
 ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
 # A recount's counts, summed step by step, switched in for unit_now when it is done.
 ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
-RECOUNT_CHUNK = 2000  # machines counted again per step of a recount (well under a second)
+RECOUNT_CHUNK = 5000  # at most this many machines counted again per step of a recount
+STEP_SECONDS = 0.25  # what a step aims to take: its size follows the time the last took
+_step_size = {"now": 500, "day": 500}  # machines a step of each kind takes, learned
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
@@ -129,7 +132,7 @@ def _recount_step(db):
     the last, which switches the new counts in at once.
 
     The first step forgets the kept days the change moves and notes the last mark it
-    covers; each next step counts RECOUNT_CHUNK machines (by id) as now, replacing their
+    covers; each next step counts some machines (by id, `_next_machines`) as now, replacing their
     rows in `machine_now` and adding their counts to `unit_next`; the last puts
     `unit_next` in place of `unit_now`. Reports stored meanwhile leave their marks, kept
     after the switch as usual (a machine's row and its share of the counts always agree).
@@ -149,18 +152,10 @@ def _recount_step(db):
         _save_recount(db, {"top": top, "after": ""})
         return True
     progress = json.loads(row[0])
-    chunk = [machine for (machine,) in db.execute(
-        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
-        [progress["after"], RECOUNT_CHUNK])]
+    chunk = _next_machines(db, progress["after"], "now")
     if chunk:
-        sql, params = state_query(db, when_for(db), machines=chunk)
-        _states_into(db, "kept_after", sql, params)
-        db.execute("DELETE FROM machine_now WHERE machine_id IN "
-                   "(SELECT value FROM json_each(?))", [_json(chunk)])
-        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
-                   f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
-        db.conn.executemany(ADD_NEXT, [dict(counts, unit=unit) for unit, counts
-                                       in _counts(db, "temp.kept_after").items()])
+        with _timed_step("now", len(chunk)):
+            _recount_machines(db, chunk)
         _save_recount(db, dict(progress, after=chunk[-1]))
         return True
     db.execute("DELETE FROM unit_now")
@@ -175,6 +170,54 @@ def _recount_step(db):
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
                [now_stored()])
     return False
+
+
+def _recount_machines(db, chunk):
+    """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered."""
+    sql, params = state_query(db, when_for(db), machines=chunk)
+    _states_into(db, "kept_after", sql, params)
+    db.execute("DELETE FROM machine_now WHERE machine_id IN "
+               "(SELECT value FROM json_each(?))", [_json(chunk)])
+    db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+               f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
+    db.conn.executemany(ADD_NEXT, [dict(counts, unit=unit) for unit, counts
+                                   in _counts(db, "temp.kept_after").items()])
+
+
+def _count_day_machines(db, day, chunk):
+    """Add `chunk`'s (machine ids) counts, conflicts and names to the day being counted."""
+    text = day.isoformat()
+    excluded = [rowid for (rowid,) in db.execute(
+        "SELECT report_rowid FROM kept_marks WHERE report_rowid IS NOT NULL")]
+    sql, params = state_query(db, when_for(db, day), machines=chunk, excluded=excluded,
+                              kept_lifecycle=True)
+    _states_into(db, "kept_day_rows", sql, params)
+    db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
+                                     in _counts(db, "temp.kept_day_rows").items()])
+    db.conn.executemany(ADD_CONFLICTS, [
+        [text, enrolled, named, conflicts]
+        for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()])
+    db.execute("INSERT INTO day_names (machine_id, hostname, enrolled_code) "
+               "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows")
+
+
+def _next_machines(db, after, kind):
+    """The ids of the machines a step of `kind` ("now", "day": a past day's is slower)
+    counts next (after `after`): as many as took about STEP_SECONDS the last time, at
+    most RECOUNT_CHUNK."""
+    size = max(1, min(RECOUNT_CHUNK, _step_size[kind]))
+    return [machine for (machine,) in db.execute(
+        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
+        [after, size])]
+
+
+@contextlib.contextmanager
+def _timed_step(kind, size):
+    """Learn from a step of `kind` over `size` machines how many the next should take."""
+    started = time.perf_counter()
+    yield
+    took = max(time.perf_counter() - started, 1e-3)
+    _step_size[kind] = max(50, min(RECOUNT_CHUNK, int(size * STEP_SECONDS / took)))
 
 
 def _save_recount(db, progress):
@@ -430,7 +473,7 @@ def _count_day(db, day):
 
 def keep_day(db, day):
     """Make sure a past day's figures are kept: counted from the reports when not yet, in
-    steps of RECOUNT_CHUNK machines, each its own transaction (`_day_step`)."""
+    steps of a few hundred machines, each its own transaction (`_day_step`)."""
     if day >= today():
         raise ValueError(f"{day.isoformat()} is not over yet")
     catch_up(db)  # which finishes a day another connection was counting
@@ -487,7 +530,7 @@ def _end_day_count(db):
 def _day_step(db):
     """One step of counting a past day, in the caller's transaction; True until the last.
 
-    Each step adds RECOUNT_CHUNK machines' counts to the day's rows (not read before the
+    Each step adds some machines' counts (`_next_machines`) to the day's rows (not read before the
     day is in `kept_days`). Marks are not kept meanwhile, so each machine is counted as
     the keeping last saw it (its reports still marked left out, retirements and
     assignments as kept): the base those marks move once the day is kept."""
@@ -496,23 +539,11 @@ def _day_step(db):
     if _day_kept(db, day):  # kept at once meanwhile (`figures rebuild`)
         _end_day_count(db)
         return False
-    chunk = [machine for (machine,) in db.execute(
-        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
-        [progress["after"], RECOUNT_CHUNK])]
+    chunk = _next_machines(db, progress["after"], "day")
     text = day.isoformat()
     if chunk:
-        excluded = [rowid for (rowid,) in db.execute(
-            "SELECT report_rowid FROM kept_marks WHERE report_rowid IS NOT NULL")]
-        sql, params = state_query(db, when_for(db, day), machines=chunk, excluded=excluded,
-                                  kept_lifecycle=True)
-        _states_into(db, "kept_day_rows", sql, params)
-        db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
-                                         in _counts(db, "temp.kept_day_rows").items()])
-        db.conn.executemany(ADD_CONFLICTS, [
-            [text, enrolled, named, conflicts]
-            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()])
-        db.execute("INSERT INTO day_names (machine_id, hostname, enrolled_code) "
-                   "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows")
+        with _timed_step("day", len(chunk)):
+            _count_day_machines(db, day, chunk)
         _save_day_count(db, dict(progress, after=chunk[-1]))
         return True
     db.execute(KEEP_DAY_NAMES, [text])

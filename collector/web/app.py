@@ -27,6 +27,7 @@ from collector.web import (
     national_api,
     national_pages,
     pages,
+    recount_notice,
     report_writer,
     request_args,
     security_headers,
@@ -69,6 +70,7 @@ def create_app(test_config=None):
     app.teardown_appcontext(end_request)
     errors.register(app)
     i18n.register(app)
+    recount_notice.register(app)
     throttle.install(app)
     access.register(app)  # login first, so an anonymous POST is sent to /login, not judged
     console_pages.allow_uploads(app)  # before the CSRF check reads an upload's body

@@ -27,6 +27,10 @@ COOKIE = "lang"
 VI = {
     "Antivirus rollout": "Triển khai phần mềm phòng, chống mã độc",
     "Computers": "Máy tính",
+    "Being recounted after a change of the units, the naming rule or a counting setting: the "
+    "figures shown are those of before it.":
+        "Đang tính lại sau thay đổi đơn vị, quy tắc đặt tên hoặc thiết lập tính số liệu: các "
+        "số liệu đang hiển thị là số liệu trước thay đổi.",
     "Computer": "Máy tính",
     "Search": "Tìm",
     "Hostname, IP, MAC or machine ID": "Tên máy, IP, MAC hoặc mã máy",

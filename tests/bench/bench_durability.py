@@ -2,15 +2,18 @@
 
 Agents (threads) post reports of distinct machines and note every report the collector
 acknowledged (201, or 200 "already stored"). Every second or so the server is killed with
-SIGKILL mid-load and started again. At the end every acknowledged report id must be in the
-database: the collector answers only after its writer's COMMIT (store/writer.py: WAL,
-synchronous=FULL, so a power cut would not lose them either; kill -9 tests the process only).
+SIGKILL mid-load and started again; between kills an administrator changes a counting
+setting, so recounts in steps are cut short too. At the end every acknowledged report id must
+be in the database: the collector answers only after its writer's COMMIT (store/writer.py:
+WAL, synchronous=FULL, so a power cut would not lose them either; kill -9 tests the process
+only), and `avroll figures rebuild` must find every kept figure as counted from the reports.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 import tempfile
 import threading
 import time
@@ -19,6 +22,7 @@ import requests
 
 from tests.bench.held_server import Collector
 from tests.builders import make_report
+from tests.e2e.conftest import avroll, command
 
 KILLS = 10
 AGENTS = 8
@@ -52,8 +56,10 @@ def main():
         for thread in agents:
             thread.start()
         try:
-            for _ in range(KILLS):
-                time.sleep(1.0)
+            for kill in range(KILLS):
+                time.sleep(0.5)
+                avroll(collector.env, "settings", "set", "stale_after_days", str(30 + kill % 3))
+                time.sleep(0.5)
                 collector.kill()
                 collector.start()
             time.sleep(1.0)
@@ -67,6 +73,14 @@ def main():
         lost = [rid for rid in acknowledged if rid not in stored]
         print(f"   {KILLS} kill -9 under load ({AGENTS} agents): {len(acknowledged):,} reports "
               f"acknowledged, {len(lost)} lost (goal 0)")
+        rebuilt = subprocess.run([command("avroll"), "figures", "rebuild"], env=collector.env,
+                                 capture_output=True, text=True, timeout=600)
+        print(f"   avroll figures rebuild after it: exit {rebuilt.returncode} "
+              f"{rebuilt.stdout.strip()[-200:]}")
+    return [("acknowledged reports stored / `figures rebuild` differences, kill -9 under load",
+             f"{len(acknowledged) - len(lost):,} of {len(acknowledged):,} / "
+             f"{'0' if rebuilt.returncode == 0 else 'some (exit 1)'}",
+             "all / 0", not lost and rebuilt.returncode == 0)]
 
 
 if __name__ == "__main__":

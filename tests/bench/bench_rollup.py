@@ -4,7 +4,9 @@ at 30,000 and 300,000 machines in 1,000 units, from the figures kept up to date 
 Goals (issue 13): roll-up ≤ 50 ms, as of a past date ≤ 50 ms, every page ≤ 150 ms at 300k,
 and time at 300k ÷ time at 30k ≤ 1.5 for each. Medians of 5 after one warm-up; every past
 day is kept first, as the nightly run does (a one-off, printed apart).
-`AVROLL_BENCH_SIZES=30000,300000` (default) chooses the sizes.
+`AVROLL_BENCH_SIZES=30000,300000` (default) chooses the sizes (`AVROLL_BENCH_SCALE=small`:
+3,000 and 30,000). The goals' table gets `/units/U001` (issue 25: it must not grow with the
+machines under it).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from collector.store import users
 from collector.store.lifecycle import today
 from collector.web.app import create_app
 from tests.bench import fleet
+from tests.bench.scale import SMALL
 from tests.reporting import ADMIN, login
 
-SIZES = [int(size) for size in os.environ.get("AVROLL_BENCH_SIZES", "30000,300000").split(",")]
+SIZES = [int(size) for size in os.environ.get(
+    "AVROLL_BENCH_SIZES", "3000,30000" if SMALL else "30000,300000").split(",")]
+UNIT_PAGE = "/units/U001  (one unit (a subtree of 10))"
 PAGES = [
     ("/", "overview"),
     ("/units", "units table"),
@@ -98,6 +103,10 @@ def main():
         ratio = at_large / at_small if at_small else float("nan")
         print(f"{name:<62} {at_small:6.1f} {at_large:7.1f}  ≤{goal:<4} {mark} "
               f"{ratio:5.2f} {'✅' if ratio <= 1.5 else '❌'}")
+    at_small, at_large = results[small][UNIT_PAGE] * 1000, results[large][UNIT_PAGE] * 1000
+    return [(f"`/units/U001` (a subtree of 10 units), {small // 1000}k → {large // 1000}k",
+             f"{at_small:.0f} → {at_large:.0f} ms, ×{at_large / at_small:.2f}",
+             "≤ 150 ms, ≤ ×1.5", at_large <= 150 and at_large / at_small <= 1.5)]
 
 
 if __name__ == "__main__":
