@@ -406,23 +406,7 @@ def kept_figures_schema(db):
         "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
         "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
         "mismatched", "conflicts", "retired"))
-    # Each machine's state now, as `counting/states.py` computes it, and until when it holds.
-    db.execute("""CREATE TABLE machine_now (
-                      machine_id TEXT PRIMARY KEY, hostname TEXT NOT NULL,
-                      observed_at TEXT NOT NULL, report_id TEXT NOT NULL,
-                      enrolled_code TEXT, named_unit TEXT, assigned_unit TEXT,
-                      conflict INTEGER NOT NULL, unit TEXT, follows_guideline INTEGER NOT NULL,
-                      last_connected_at TEXT, connected INTEGER NOT NULL,
-                      counts_official INTEGER NOT NULL, mismatch INTEGER NOT NULL,
-                      state TEXT NOT NULL, state_until TEXT) WITHOUT ROWID""")
-    # The machine lists: by name, within a unit or a state.
-    for name, columns in (("unit", "unit, "), ("hostname", ""), ("state", "state, ")):
-        db.execute(f"CREATE INDEX machine_now_{name} ON machine_now "
-                   f"({columns}hostname COLLATE NOCASE, machine_id)")
-    db.execute("CREATE INDEX machine_now_until ON machine_now (state_until) "
-               "WHERE state_until IS NOT NULL")
-    db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
-               "WHERE conflict")
+    machine_now_schema(db)
     # Each machine's latest report's addresses as text (one per line; MACs as bare hex),
     # and every machine found by any part of its name, id, IPs or MACs by trigrams, so that a
     # search reads the few that match, not every machine (row: machines.rowid).
