@@ -123,8 +123,7 @@ def keep_step(db):
             return _recount_step(db)
         if _day_in_count(db) is not None:
             return _day_step(db)
-        _catch_up(db)
-    return False
+        return _catch_up(db, machines_at_most=MARKED_PER_STEP)
 
 
 def recounting(db):
@@ -236,12 +235,23 @@ def _save_recount(db, progress):
                [json.dumps(progress)])
 
 
-def _catch_up(db, when=None):
+MARKED_PER_STEP = 2000  # machines whose marks one step of `keep_step` keeps
+
+
+def _catch_up(db, when=None, machines_at_most=None):
     """The marks of single machines and the states whose window passed, in the caller's
     transaction, as of `when` (default: this moment); the marks of every machine are left
-    to the recount (`keep_step`)."""
+    to the recount (`keep_step`). With `machines_at_most`, only the marks of the first
+    machines marked (all of each one's marks); True when marks are left."""
+    chosen = None
+    if machines_at_most is not None:
+        chosen = _json(machine for (machine,) in db.execute(
+            "SELECT DISTINCT machine_id FROM (SELECT machine_id FROM kept_marks "
+            "WHERE machine_id IS NOT NULL ORDER BY id LIMIT ?)", [machines_at_most]))
     marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
-                       "WHERE machine_id IS NOT NULL ORDER BY id").fetchall()
+                       "WHERE machine_id IS NOT NULL AND (:chosen IS NULL OR machine_id IN "
+                       "(SELECT value FROM json_each(:chosen))) ORDER BY id",
+                       {"chosen": chosen}).fetchall()
     machines: dict[str, date] = {}
     excluded: list[int] = []
     lifecycle: set[str] = set()
@@ -269,9 +279,14 @@ def _catch_up(db, when=None):
             _move_now(db, when, sorted(set(machines) | due))
         if lifecycle:
             _remember_lifecycle(db, sorted(lifecycle))
-    if marks:
+    if marks and chosen is not None:
+        db.execute("DELETE FROM kept_marks WHERE machine_id IN "
+                   "(SELECT value FROM json_each(?))", [chosen])
+    elif marks:
         db.execute("DELETE FROM kept_marks WHERE id <= ? AND machine_id IS NOT NULL",
                    [marks[-1][0]])
+    return db.execute("SELECT 1 FROM kept_marks WHERE machine_id IS NOT NULL "
+                      "LIMIT 1").fetchone() is not None
 
 
 def kept_for_good_before(db):
