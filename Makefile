@@ -38,6 +38,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # mypy over shared/, collector/store/ and collector/counting/ ([tool.mypy] in pyproject.toml).
 typecheck: install

@@ -30,29 +30,59 @@ def decode_product_state(state):
     return ProductState(enabled=(state & 0xF000) == 0x1000, up_to_date=(state & 0x00F0) == 0)
 
 
-VENDORS = (("kaspersky", "Kaspersky"), ("windows defender", "Microsoft"),
-           ("microsoft defender", "Microsoft"), ("bkav", "BKAV"), ("mcafee", "McAfee"),
-           ("eset", "ESET"), ("symantec", "Broadcom"), ("norton", "Gen Digital"),
-           ("avast", "Gen Digital"), ("avg", "Gen Digital"), ("trend micro", "Trend Micro"),
-           ("bitdefender", "Bitdefender"), ("sophos", "Sophos"))
+VENDORS = (
+    ("kaspersky", "Kaspersky"),
+    ("windows defender", "Microsoft"),
+    ("microsoft defender", "Microsoft"),
+    ("bkav", "BKAV"),
+    ("mcafee", "McAfee"),
+    ("eset", "ESET"),
+    ("symantec", "Broadcom"),
+    ("norton", "Gen Digital"),
+    ("avast", "Gen Digital"),
+    ("avg", "Gen Digital"),
+    ("trend micro", "Trend Micro"),
+    ("bitdefender", "Bitdefender"),
+    ("sophos", "Sophos"),
+)
 
 # One product that each source names its own way: (key, name pattern, name, vendor).
 # Localised names keep the product's Latin name and translate the rest ("Kaspersky Endpoint
 # Security 10 для Windows", FusionInventory for GLPI issue 2030), so families match on it.
 FAMILIES = (
-    ("kes", re.compile(r"kaspersky endpoint security"),
-     "Kaspersky Endpoint Security for Windows", "Kaspersky"),
-    ("ksws", re.compile(r"kaspersky (security|anti-virus)\b.*\bwindows servers?\b"),
-     "Kaspersky Security for Windows Server", "Kaspersky"),
+    (
+        "kes",
+        re.compile(r"kaspersky endpoint security"),
+        "Kaspersky Endpoint Security for Windows",
+        "Kaspersky",
+    ),
+    (
+        "ksws",
+        re.compile(r"kaspersky (security|anti-virus)\b.*\bwindows servers?\b"),
+        "Kaspersky Security for Windows Server",
+        "Kaspersky",
+    ),
     # Kaspersky Embedded Systems Security (ATMs, kiosks; it installs on Windows 10 too):
     # not KSWS, though it runs KAVFS; counted only where an admin names it.
-    ("kess", re.compile(r"kaspersky embedded systems security"),
-     "Kaspersky Embedded Systems Security for Windows", "Kaspersky"),
-    ("defender", re.compile(r"(windows|microsoft) defender"),
-     "Microsoft Defender Antivirus", "Microsoft"),
+    (
+        "kess",
+        re.compile(r"kaspersky embedded systems security"),
+        "Kaspersky Embedded Systems Security for Windows",
+        "Kaspersky",
+    ),
+    (
+        "defender",
+        re.compile(r"(windows|microsoft) defender"),
+        "Microsoft Defender Antivirus",
+        "Microsoft",
+    ),
     ("bkav", re.compile(r"bkav"), "Bkav", "BKAV"),
-    ("mcafee-ens", re.compile(r"(mcafee|trellix) endpoint security"),
-     "McAfee Endpoint Security", "McAfee"),
+    (
+        "mcafee-ens",
+        re.compile(r"(mcafee|trellix) endpoint security"),
+        "McAfee Endpoint Security",
+        "McAfee",
+    ),
     ("mcafee-vse", re.compile(r"mcafee virusscan"), "McAfee VirusScan Enterprise", "McAfee"),
 )
 # Service names (Kaspersky and Microsoft documentation, public admin scripts): AVP, or
@@ -63,12 +93,14 @@ FAMILIES = (
 # Kaspersky Embedded Systems Security (KESS 3 help, article 182789): the uninstall entry says
 # which. WinDefend is Microsoft Defender Antivirus'; BKAV's services carry its name.
 # (pattern, family: None for "a Kaspersky product", whether it is the protection itself).
-SERVICE_FAMILIES = ((re.compile(r"avp\.kes\.[\d.]+"), "kes", True),
-                    (re.compile(r"avpsus\.kes\.[\d.]+"), "kes", False),
-                    (re.compile(r"avp[\d.]*"), None, True),
-                    (re.compile(r"kavfs"), "kavfs", True),
-                    (re.compile(r"windefend"), "defender", True),
-                    (re.compile(r".*bkav.*"), "bkav", True))
+SERVICE_FAMILIES = (
+    (re.compile(r"avp\.kes\.[\d.]+"), "kes", True),
+    (re.compile(r"avpsus\.kes\.[\d.]+"), "kes", False),
+    (re.compile(r"avp[\d.]*"), None, True),
+    (re.compile(r"kavfs"), "kavfs", True),
+    (re.compile(r"windefend"), "defender", True),
+    (re.compile(r".*bkav.*"), "bkav", True),
+)
 # The families that share the KAVFS service: KESS when its uninstall entry is there.
 KAVFS_FAMILIES = ("kess", "ksws")
 NETWORK_AGENT_SERVICE = "klnagent"
@@ -81,14 +113,20 @@ WATCHED_DISPLAY = re.compile(r"kaspersky|bkav", re.I)
 # Kaspersky ships its console, agent and plug-ins under names containing "Security".
 # McAfee Endpoint Security installs a "Platform", a "Firewall", "Web Control" and "Adaptive
 # Threat Protection" beside its antivirus, "Threat Prevention" (public uninstall lists).
-AV_NAME = re.compile(r"anti-?virus|internet security|total security|endpoint (security|"
-                     r"protection)|for windows servers?|embedded systems security|defender|"
-                     r"bkav|smart security|"
-                     r"security cloud|nod32|small office security|virusscan|"
-                     r"kaspersky (free|standard|plus|premium)\b", re.I)
-NOT_AV = re.compile(r"network agent|security center|administration|console|plug-?in|vpn|"
-                    r"password|secure connection|safe kids|updater|management|firewall|"
-                    r"web control|platform|adaptive threat", re.I)
+AV_NAME = re.compile(
+    r"anti-?virus|internet security|total security|endpoint (security|"
+    r"protection)|for windows servers?|embedded systems security|defender|"
+    r"bkav|smart security|"
+    r"security cloud|nod32|small office security|virusscan|"
+    r"kaspersky (free|standard|plus|premium)\b",
+    re.I,
+)
+NOT_AV = re.compile(
+    r"network agent|security center|administration|console|plug-?in|vpn|"
+    r"password|secure connection|safe kids|updater|management|firewall|"
+    r"web control|platform|adaptive threat",
+    re.I,
+)
 VERSION_TOKEN = re.compile(r"\b(v?\d+(\.\d+)*|sp\d+|mr\d+|x64|x86|\(x64\)|\(x86\))\b")
 # Defender's modes other than Normal leave real-time protection to another product
 # (Microsoft Learn, "Microsoft Defender Antivirus compatibility with other security products").
@@ -114,16 +152,16 @@ def family_of(name):
 
 def is_watched_service(name, display_name):
     """A service whose state the antivirus parsers read."""
-    return bool(WATCHED_SERVICE.fullmatch(name or "") or WATCHED_DISPLAY.search(
-        display_name or ""))
+    return bool(WATCHED_SERVICE.fullmatch(name or "") or WATCHED_DISPLAY.search(display_name or ""))
 
 
 def is_network_agent_name(name):
     """The Network Agent's uninstall entry ("Kaspersky Security Center 10 Network Agent",
     localised: "Агент администрирования Kaspersky Security Center")."""
     lowered = name.lower()
-    return "kaspersky" in lowered and ("network agent" in lowered or "агент администрирования"
-                                       in lowered)
+    return "kaspersky" in lowered and (
+        "network agent" in lowered or "агент администрирования" in lowered
+    )
 
 
 def is_antivirus_entry(entry):
@@ -154,8 +192,13 @@ class Products:
         entry = self.entries.get(key)
         if entry is None:
             entry = self.entries[key] = {
-                "name": name, "vendor": vendor_of(name), "version": None, "enabled": None,
-                "up_to_date": None, "sources": []}
+                "name": name,
+                "vendor": vendor_of(name),
+                "version": None,
+                "enabled": None,
+                "up_to_date": None,
+                "sources": [],
+            }
         return entry
 
     def add(self, key, name, source):
@@ -171,8 +214,14 @@ class Products:
         return list(self.entries.values())
 
 
-def windows_products(security_center=None, services=None, uninstall=None, defender=None,
-                     avstate=None, kaspersky_data=()):
+def windows_products(
+    security_center=None,
+    services=None,
+    uninstall=None,
+    defender=None,
+    avstate=None,
+    kaspersky_data=(),
+):
     """One entry per product any source shows, stale Security Center entries left out.
 
     A source given as None could not be read; an empty list was read and held nothing.
@@ -198,8 +247,11 @@ def windows_products(security_center=None, services=None, uninstall=None, defend
         _apply_defender_status(products.entries["defender"], defender)
     kaspersky_key = products.kaspersky_key()
     if kaspersky_key:
-        _apply_kaspersky_state(products.entries[kaspersky_key], kaspersky.parse_avstate(avstate),
-                               kaspersky.parse_protected_data(kaspersky_data))
+        _apply_kaspersky_state(
+            products.entries[kaspersky_key],
+            kaspersky.parse_avstate(avstate),
+            kaspersky.parse_protected_data(kaspersky_data),
+        )
     return products.result()
 
 
@@ -224,8 +276,9 @@ def _add_security_center(products, entry, service_families):
     product = products.add(key, name, "securitycenter")
     # Windows can list a product twice (old and new registration): trust the active one.
     product["enabled"] = decoded.enabled if first else bool(product["enabled"]) or decoded.enabled
-    product["up_to_date"] = decoded.up_to_date if first else (
-        bool(product["up_to_date"]) or decoded.up_to_date)
+    product["up_to_date"] = (
+        decoded.up_to_date if first else (bool(product["up_to_date"]) or decoded.up_to_date)
+    )
 
 
 def is_stale(entry, service_families):

@@ -34,51 +34,79 @@ def build_parser():
     # Every subcommand takes every setting, so a flag works wherever an officer types it.
     settings = argparse.ArgumentParser(add_help=False)
     group = settings.add_argument_group("settings (flag, else environment, else agent.ini)")
-    group.add_argument("--config", metavar="PATH",
-                       help="agent.ini to read (env AVROLL_CONFIG; default "
-                            r"%%ProgramData%%\avroll\agent.ini or /etc/avroll/agent.ini)")
+    group.add_argument(
+        "--config",
+        metavar="PATH",
+        help="agent.ini to read (env AVROLL_CONFIG; default "
+        r"%%ProgramData%%\avroll\agent.ini or /etc/avroll/agent.ini)",
+    )
     for setting in SETTINGS:
-        group.add_argument("--" + setting.name.replace("_", "-"), dest=setting.name,
-                           metavar=setting.name.upper(),
-                           help=f"{setting.help} (env {setting.env})")
+        group.add_argument(
+            "--" + setting.name.replace("_", "-"),
+            dest=setting.name,
+            metavar=setting.name.upper(),
+            help=f"{setting.help} (env {setting.env})",
+        )
 
     parser = argparse.ArgumentParser(
         prog="avroll-agent",
-        description="Report this computer's antivirus state to the avroll collector.")
+        description="Report this computer's antivirus state to the avroll collector.",
+    )
     parser.add_argument("--version", action="version", version="avroll-agent " + __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     collect_command = commands.add_parser(
-        "collect", parents=[settings], help="print this computer's report as JSON (no network)")
+        "collect", parents=[settings], help="print this computer's report as JSON (no network)"
+    )
     collect_command.add_argument(
-        "--diagnose", action="store_true",
+        "--diagnose",
+        action="store_true",
         help="instead, print per source what it read, what failed and how long it took "
-             "(run it on a few PCs before a rollout)")
+        "(run it on a few PCs before a rollout)",
+    )
     collect_command.add_argument(
-        "--record", metavar="DIR",
+        "--record",
+        metavar="DIR",
         help="also write every source's raw records (DIR/records.json, the test fixtures' "
-             "format) and the report (DIR/report.json): send DIR back from a pilot PC")
+        "format) and the report (DIR/report.json): send DIR back from a pilot PC",
+    )
     send = commands.add_parser(
-        "send", parents=[settings],
+        "send",
+        parents=[settings],
         help="send spooled reports, oldest first, then this computer's report now "
-             "(what the scheduled run does)")
-    send.add_argument("--timeout", type=seconds, default=DEFAULT_REQUEST_TIMEOUT,
-                      help="seconds for one answer, from connecting to its last byte "
-                           "(default 15)")
-    send.add_argument("--time-limit", type=seconds, default=DEFAULT_TIME_LIMIT,
-                      help="seconds for the whole run, retries included; what is not "
-                           "delivered by then stays spooled (default 60)")
-    send.add_argument("-v", "--verbose", action="store_true",
-                      help="also print the log on the console")
+        "(what the scheduled run does)",
+    )
+    send.add_argument(
+        "--timeout",
+        type=seconds,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="seconds for one answer, from connecting to its last byte (default 15)",
+    )
+    send.add_argument(
+        "--time-limit",
+        type=seconds,
+        default=DEFAULT_TIME_LIMIT,
+        help="seconds for the whole run, retries included; what is not "
+        "delivered by then stays spooled (default 60)",
+    )
+    send.add_argument(
+        "-v", "--verbose", action="store_true", help="also print the log on the console"
+    )
     commands.add_parser(
-        "install", parents=[settings],
+        "install",
+        parents=[settings],
         help="write agent.ini and schedule a report at start-up and every few hours "
-             "(needs Administrator / root; --server and --token)")
-    commands.add_parser("uninstall", parents=[settings],
-                        help="remove the schedule, agent.ini and the state folder")
-    commands.add_parser("status", parents=[settings],
-                        help="settings, last report, spooled reports, PC naming advice")
+        "(needs Administrator / root; --server and --token)",
+    )
+    commands.add_parser(
+        "uninstall", parents=[settings], help="remove the schedule, agent.ini and the state folder"
+    )
+    commands.add_parser(
+        "status",
+        parents=[settings],
+        help="settings, last report, spooled reports, PC naming advice",
+    )
     return parser
 
 
@@ -102,8 +130,10 @@ def collect(args, config):
         try:
             paths = write_record(args.record, outcomes, report)
         except OSError as exc:
-            print(f"avroll-agent: cannot record in {args.record}: {exc.strerror or exc}",
-                  file=sys.stderr)
+            print(
+                f"avroll-agent: cannot record in {args.record}: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
             return 1
         print("avroll-agent: recorded " + " and ".join(paths), file=sys.stderr)
     if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
@@ -126,12 +156,15 @@ def send(args, config):
     from agent.logfile import start_logging
 
     if not config.server:
-        print("avroll-agent: no collector given: use --server URL, AVROLL_SERVER or agent.ini",
-              file=sys.stderr)
+        print(
+            "avroll-agent: no collector given: use --server URL, AVROLL_SERVER or agent.ini",
+            file=sys.stderr,
+        )
         return 2
     # The time limit counts from here: collecting, spooling and every delivery fit in it.
-    deliverer = Deliverer(lambda one, timeout: send_enrolled(config, one, timeout),
-                          args.time_limit, args.timeout)
+    deliverer = Deliverer(
+        lambda one, timeout: send_enrolled(config, one, timeout), args.time_limit, args.timeout
+    )
     start_logging(config.state_dir, config.secrets(), args.verbose)
     report = collect_report(unit_code=config.unit)
     spool = Spool(os.path.join(config.state_dir, "spool"))
@@ -145,14 +178,19 @@ def send(args, config):
     report_id = report["report_id"]
     if report_id in outcome.delivered:
         earlier = len(outcome.delivered) - 1
-        print("avroll-agent: report {} delivered to {}{}".format(
-            report_id, config.server, f" with {earlier} spooled earlier" if earlier else ""))
+        print(
+            "avroll-agent: report {} delivered to {}{}".format(
+                report_id, config.server, f" with {earlier} spooled earlier" if earlier else ""
+            )
+        )
         return 0
     if report_id in outcome.set_aside:
         _fail(f"{outcome.set_aside[report_id]}; set aside in {spool.set_aside_dir}")
     else:
-        _fail(f"{outcome.stopped_by}; spooled ({len(spool.pending())} waiting in "
-              f"{spool.directory}), to be sent on the next run")
+        _fail(
+            f"{outcome.stopped_by}; spooled ({len(spool.pending())} waiting in "
+            f"{spool.directory}), to be sent on the next run"
+        )
     return 1
 
 
@@ -198,8 +236,11 @@ def install(args, config):
         print(f"avroll-agent: not installed: {exc}", file=sys.stderr)
         return 1
     except PermissionError as exc:
-        print(f"avroll-agent: not installed: {exc.strerror}: {exc.filename} "
-              "(run as Administrator or root)", file=sys.stderr)
+        print(
+            f"avroll-agent: not installed: {exc.strerror}: {exc.filename} "
+            "(run as Administrator or root)",
+            file=sys.stderr,
+        )
         return 1
     for line in done:
         print("avroll-agent: " + line)
@@ -212,8 +253,9 @@ def uninstall(args, config):
     try:
         done = Installer(config).uninstall()
     except OSError as exc:
-        print(f"avroll-agent: not uninstalled: {exc} (run as Administrator or root)",
-              file=sys.stderr)
+        print(
+            f"avroll-agent: not uninstalled: {exc} (run as Administrator or root)", file=sys.stderr
+        )
         return 1
     for line in done:
         print("avroll-agent: " + line)
@@ -228,8 +270,13 @@ def status(args, config):
     return 0
 
 
-COMMANDS = {"collect": collect, "send": send, "install": install, "uninstall": uninstall,
-            "status": status}
+COMMANDS = {
+    "collect": collect,
+    "send": send,
+    "install": install,
+    "uninstall": uninstall,
+    "status": status,
+}
 
 
 if __name__ == "__main__":

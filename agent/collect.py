@@ -16,8 +16,7 @@ if sys.platform == "win32":
 else:
     from agent import linux as platform_facts
 
-OPTIONAL_MACHINE_FIELDS = ("dns_name", "domain", "manufacturer", "model", "serial",
-                           "hardware_uuid")
+OPTIONAL_MACHINE_FIELDS = ("dns_name", "domain", "manufacturer", "model", "serial", "hardware_uuid")
 # psutil answers these from one system call each; read after the platform's sources, so the
 # whole collection ends within the platform's longest time limit plus this one.
 COMMON_TIMEOUT = 2.0
@@ -30,19 +29,24 @@ def collect_report(unit_code=None, outcomes=None):
     """
     errors = []
     facts = platform_facts.gather(errors, outcomes=outcomes)
-    read = read_sources([Source("visible RAM", system.visible_ram_bytes, COMMON_TIMEOUT),
-                         Source("addresses", system.addresses, COMMON_TIMEOUT)])
+    read = read_sources(
+        [
+            Source("visible RAM", system.visible_ram_bytes, COMMON_TIMEOUT),
+            Source("addresses", system.addresses, COMMON_TIMEOUT),
+        ]
+    )
     if outcomes is not None:
         outcomes.extend(read)
     common, failed = records_and_errors(read)
     errors.extend(f"{name}: {message}" for name, message in failed.items())
-    hostname = facts.get("hostname") or attempt(errors, "hostname", system.hostname,
-                                                default="unknown")
+    hostname = facts.get("hostname") or attempt(
+        errors, "hostname", system.hostname, default="unknown"
+    )
     machine = {
         "hostname": hostname,
         "machine_id": facts.get("machine_id") or fallback_machine_id(hostname),
-        "os": facts.get("os") or {"family": "other", "name": sys.platform, "version": "",
-                                  "server": False},
+        "os": facts.get("os")
+        or {"family": "other", "name": sys.platform, "version": "", "server": False},
         "ram": {
             # Both raw: a VM with dynamic memory shows its start-up figure to the firmware
             # and more to the OS; the collector's counting rules weigh the two.

@@ -17,17 +17,22 @@ CONFIG_FILENAME = "agent.ini"
 Setting = namedtuple("Setting", "name env help")
 
 SETTINGS = (
-    Setting("server", "AVROLL_SERVER",
-            "collector URL, e.g. https://avroll.example.gov.vn"),
-    Setting("token", "AVROLL_TOKEN",
-            "enrollment token from `avroll tokens create` (never printed or logged)"),
+    Setting("server", "AVROLL_SERVER", "collector URL, e.g. https://avroll.example.gov.vn"),
+    Setting(
+        "token",
+        "AVROLL_TOKEN",
+        "enrollment token from `avroll tokens create` (never printed or logged)",
+    ),
     Setting("unit", "AVROLL_UNIT", "code of the unit this computer belongs to"),
-    Setting("ca_bundle", "AVROLL_CA_BUNDLE",
-            "CA certificates file (PEM) to verify the collector's HTTPS certificate"),
-    Setting("interval_hours", "AVROLL_INTERVAL_HOURS",
-            "hours between scheduled reports (default 4)"),
-    Setting("state_dir", "AVROLL_STATE_DIR",
-            "folder for the machine credential, spool and log"),
+    Setting(
+        "ca_bundle",
+        "AVROLL_CA_BUNDLE",
+        "CA certificates file (PEM) to verify the collector's HTTPS certificate",
+    ),
+    Setting(
+        "interval_hours", "AVROLL_INTERVAL_HOURS", "hours between scheduled reports (default 4)"
+    ),
+    Setting("state_dir", "AVROLL_STATE_DIR", "folder for the machine credential, spool and log"),
 )
 DEFAULT_INTERVAL_HOURS = 4
 SECRET_SETTINGS = ("token",)
@@ -89,7 +94,8 @@ def default_state_dir(platform=None, environ=None, is_root=None):
         return "/var/lib/avroll"
     # Linux paths whatever OS asks (the tests run on Windows too).
     base = environ.get("XDG_STATE_HOME") or posixpath.join(
-        os.path.expanduser("~"), ".local", "state")
+        os.path.expanduser("~"), ".local", "state"
+    )
     return posixpath.join(base, "avroll")
 
 
@@ -117,8 +123,7 @@ def resolve(flags=None, environ=None, platform=None):
     from_file = read_config_file(path)
     values, sources = {}, {}
     for setting in SETTINGS:
-        for source, candidates in (("flag", flags), ("environment", environ),
-                                   (path, from_file)):
+        for source, candidates in (("flag", flags), ("environment", environ), (path, from_file)):
             key = setting.env if source == "environment" else setting.name
             if candidates.get(key):
                 values[setting.name], sources[setting.name] = candidates[key], source
@@ -129,8 +134,9 @@ def resolve(flags=None, environ=None, platform=None):
         values["state_dir"] = default_state_dir(platform, environ)
     values["interval_hours"] = _interval(values["interval_hours"])
     if values["server"] and not values["server"].startswith(("http://", "https://")):
-        raise ConfigError(f"the collector URL must start with http:// or https://: "
-                          f"{values['server']!r}")
+        raise ConfigError(
+            f"the collector URL must start with http:// or https://: {values['server']!r}"
+        )
     return Config(values, sources, path)
 
 
@@ -149,10 +155,16 @@ def _interval(value):
 def config_text(values):
     """agent.ini's content for `values` (empty settings are left out)."""
     parser = configparser.ConfigParser(interpolation=None)
-    parser[SECTION] = {setting.name: str(values[setting.name]) for setting in SETTINGS
-                       if values.get(setting.name) not in (None, "")}
-    lines = ["# avroll agent settings, written by `avroll-agent install`.",
-             "# Environment variables (AVROLL_SERVER, ...) and flags override them.", ""]
+    parser[SECTION] = {
+        setting.name: str(values[setting.name])
+        for setting in SETTINGS
+        if values.get(setting.name) not in (None, "")
+    }
+    lines = [
+        "# avroll agent settings, written by `avroll-agent install`.",
+        "# Environment variables (AVROLL_SERVER, ...) and flags override them.",
+        "",
+    ]
     buffer = StringIO()
     parser.write(buffer)
     return "\n".join(lines) + buffer.getvalue()

@@ -29,8 +29,10 @@ def device_type(chassis_types=(), virtual=False, server_os=False, has_battery=Fa
 # firmware default that many AMI-based boards ship with, and the placeholders public
 # inventory code refuses (a byte counting up, 00010203-…-0E0F): each shared by thousands of
 # unrelated PCs (public dmidecode dumps, inventory tools' lists of junk UUIDs).
-NO_UUIDS = {uuid.UUID("03000200-0400-0500-0006-000700080009"),
-            uuid.UUID("00010203-0405-0607-0809-0a0b0c0d0e0f")}
+NO_UUIDS = {
+    uuid.UUID("03000200-0400-0500-0006-000700080009"),
+    uuid.UUID("00010203-0405-0607-0809-0a0b0c0d0e0f"),
+}
 # Placeholders by shape: one byte throughout (00…, FF…, FEFEFEFE-…), or a DEADBEEF-… filler.
 FILLER_PREFIX = "deadbeef"
 
@@ -41,6 +43,5 @@ def hardware_uuid(value):
         parsed = uuid.UUID(str(value).strip())
     except (TypeError, ValueError):
         return None
-    junk = parsed in NO_UUIDS or len(set(parsed.bytes)) == 1 or parsed.hex.startswith(
-        FILLER_PREFIX)
+    junk = parsed in NO_UUIDS or len(set(parsed.bytes)) == 1 or parsed.hex.startswith(FILLER_PREFIX)
     return None if junk else str(parsed)

@@ -32,15 +32,26 @@ def run_command(args):
     if done.returncode != 0:
         # schtasks speaks the console's code page, not UTF-8; the reason is still mostly ASCII
         lines = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-        raise InstallError("{} failed ({}){}".format(
-            " ".join(args[:2]), done.returncode, ": " + lines[-1] if lines else ""))
+        raise InstallError(
+            "{} failed ({}){}".format(
+                " ".join(args[:2]), done.returncode, ": " + lines[-1] if lines else ""
+            )
+        )
 
 
 class Installer:
     """Installs the agent for one platform; commands go through `runner` so tests can watch them."""
 
-    def __init__(self, config, platform=None, runner=run_command, environ=None,
-                 executable=None, frozen=None, unit_dir=SYSTEMD_UNIT_DIR):
+    def __init__(
+        self,
+        config,
+        platform=None,
+        runner=run_command,
+        environ=None,
+        executable=None,
+        frozen=None,
+        unit_dir=SYSTEMD_UNIT_DIR,
+    ):
         self.config = config
         self.platform = platform or sys.platform
         self.runner = runner
@@ -54,8 +65,11 @@ class Installer:
         """Write agent.ini, prepare the state folder, register the scheduled run; return what was done."""
         if not self.windows and not self.platform.startswith("linux"):
             raise InstallError("install knows Windows (Task Scheduler) and Linux (systemd) only")
-        missing = [flag for flag, name in (("--server", "server"), ("--token", "token"))
-                   if not getattr(self.config, name)]
+        missing = [
+            flag
+            for flag, name in (("--server", "server"), ("--token", "token"))
+            if not getattr(self.config, name)
+        ]
         if missing:
             raise InstallError("install needs " + " and ".join(missing))
         done = [self._make_state_dir(), self._write_config()]  # the folders locked, then the token
@@ -133,23 +147,30 @@ class Installer:
     def _register_task(self, command):
         xml_path = os.path.join(self.config.state_dir, TASK_XML_FILENAME)
         with open(xml_path, "wb") as handle:
-            handle.write(schedule.task_xml_bytes(
-                schedule.task_xml(command, self.config.interval_hours)))
+            handle.write(
+                schedule.task_xml_bytes(schedule.task_xml(command, self.config.interval_hours))
+            )
         self.runner(schedule.schtasks_create(xml_path))
         self.runner(schedule.schtasks_run())
-        return [f"registered the scheduled task {schedule.TASK_NAME} (SYSTEM, at start-up and "
-                f"every {self.config.interval_hours} h), first report started"]
+        return [
+            f"registered the scheduled task {schedule.TASK_NAME} (SYSTEM, at start-up and "
+            f"every {self.config.interval_hours} h), first report started"
+        ]
 
     def _register_timer(self, command):
         os.makedirs(self.unit_dir, exist_ok=True)
-        units = ((schedule.SYSTEMD_SERVICE, schedule.systemd_service(command)),
-                 (schedule.SYSTEMD_TIMER, schedule.systemd_timer(self.config.interval_hours)))
+        units = (
+            (schedule.SYSTEMD_SERVICE, schedule.systemd_service(command)),
+            (schedule.SYSTEMD_TIMER, schedule.systemd_timer(self.config.interval_hours)),
+        )
         for name, text in units:
             write_atomically(os.path.join(self.unit_dir, name), text, mode=0o644)
         for args in schedule.systemctl_enable():
             self.runner(args)
-        return [f"enabled {schedule.SYSTEMD_TIMER} (at start-up and every "
-                f"{self.config.interval_hours} h), first report started"]
+        return [
+            f"enabled {schedule.SYSTEMD_TIMER} (at start-up and every "
+            f"{self.config.interval_hours} h), first report started"
+        ]
 
     def _remove_state_dir(self):
         state_dir = self.config.state_dir

@@ -68,10 +68,15 @@ def parse_protected_data(entries):
         if moment:
             found["signatures_updated_at"] = max(found.get("signatures_updated_at", ""), moment)
         days, read_at = _number(entry.get("LicDaysTillExpiration")), _time(entry.get("read_at"))
-        if _number(entry.get("LicKeyType")) and days is not None and read_at and (
-                0 <= days <= MAX_LICENCE_DAYS):
-            expiry = datetime.combine(read_at.date() + timedelta(days=days), datetime.min.time(),
-                                      timezone.utc).isoformat()
+        if (
+            _number(entry.get("LicKeyType"))
+            and days is not None
+            and read_at
+            and (0 <= days <= MAX_LICENCE_DAYS)
+        ):
+            expiry = datetime.combine(
+                read_at.date() + timedelta(days=days), datetime.min.time(), timezone.utc
+            ).isoformat()
             found["licence_expires_at"] = max(found.get("licence_expires_at", ""), expiry)
     return found
 

@@ -16,8 +16,17 @@ from agent.sources import Source, read_sources, records_and_errors
 # guides: the packages install under /opt/kaspersky/<name>).
 KESL_PATH = "/opt/kaspersky/kesl"
 NETWORK_AGENT_PATH = "/opt/kaspersky/klnagent64"
-VIRTUAL_VENDORS = ("qemu", "vmware", "virtualbox", "innotek", "xen", "kvm", "bochs",
-                   "parallels", "microsoft corporation")
+VIRTUAL_VENDORS = (
+    "qemu",
+    "vmware",
+    "virtualbox",
+    "innotek",
+    "xen",
+    "kvm",
+    "bochs",
+    "parallels",
+    "microsoft corporation",
+)
 
 
 # Files under /etc, /sys and /proc answer at once; a hung network mount or a huge process
@@ -31,17 +40,21 @@ def gather(errors, root="/", processes=None, outcomes=None):
 
     `outcomes`, when given, receives each source's Outcome (for `collect --diagnose`).
     """
-    read = read_sources([
-        Source("machine_id", lambda: machine_id(root), FILE_TIMEOUT),
-        Source("os", lambda: os_release(root), FILE_TIMEOUT),
-        Source("installed RAM", lambda: installed_ram_bytes(root), FILE_TIMEOUT),
-        Source("hardware_uuid", lambda: hardware_uuid(root), FILE_TIMEOUT),
-        Source("packages", lambda: dpkg_versions(root, KASPERSKY_PACKAGES), FILE_TIMEOUT),
-        Source("avstate", lambda: avstate_values(root), FILE_TIMEOUT)])
+    read = read_sources(
+        [
+            Source("machine_id", lambda: machine_id(root), FILE_TIMEOUT),
+            Source("os", lambda: os_release(root), FILE_TIMEOUT),
+            Source("installed RAM", lambda: installed_ram_bytes(root), FILE_TIMEOUT),
+            Source("hardware_uuid", lambda: hardware_uuid(root), FILE_TIMEOUT),
+            Source("packages", lambda: dpkg_versions(root, KASPERSKY_PACKAGES), FILE_TIMEOUT),
+            Source("avstate", lambda: avstate_values(root), FILE_TIMEOUT),
+        ]
+    )
     records, _failed = records_and_errors(read)
     kesl = kaspersky_presence(root, KESL_PATH, KESL_UNITS, KESL_PACKAGES, records)
-    agent = kaspersky_presence(root, NETWORK_AGENT_PATH, NETWORK_AGENT_UNITS,
-                               NETWORK_AGENT_PACKAGES, records)
+    agent = kaspersky_presence(
+        root, NETWORK_AGENT_PATH, NETWORK_AGENT_UNITS, NETWORK_AGENT_PACKAGES, records
+    )
     if processes is None and (kesl[0] or agent[0]):  # only a product found needs them
         read += read_sources([Source("processes", process_names, PROCESS_TIMEOUT)])
         processes = records_and_errors(read)[0].get("processes")
@@ -50,15 +63,20 @@ def gather(errors, root="/", processes=None, outcomes=None):
     records, failed = records_and_errors(read)
     errors.extend(f"{name}: {message}" for name, message in failed.items())
     os_info = records.get("os") or {
-        "family": "linux", "name": "Linux", "version": platform.release(), "server": False}
+        "family": "linux",
+        "name": "Linux",
+        "version": platform.release(),
+        "server": False,
+    }
     state = kaspersky.parse_avstate(records.get("avstate"))
     return {
         "machine_id": records.get("machine_id"),
         "hardware_uuid": records.get("hardware_uuid"),
         "os": os_info,
         "installed_ram_bytes": records.get("installed RAM"),
-        "device_type": attempt(errors, "device type", detect_device_type, root, os_info,
-                               default="unknown"),
+        "device_type": attempt(
+            errors, "device type", detect_device_type, root, os_info, default="unknown"
+        ),
         "antivirus": antivirus(kesl, processes, state),
         "management_agent": management_agent(agent, processes, state),
     }
@@ -96,7 +114,8 @@ def os_release(root="/"):
         if sep:
             fields[key.strip()] = value.strip().strip('"')
     desktops = glob.glob(_path(root, "/usr/share/xsessions/*.desktop")) + glob.glob(
-        _path(root, "/usr/share/wayland-sessions/*.desktop"))
+        _path(root, "/usr/share/wayland-sessions/*.desktop")
+    )
     return {
         "family": "linux",
         "name": fields.get("PRETTY_NAME") or fields.get("NAME") or "Linux",
@@ -123,8 +142,9 @@ def detect_device_type(root, os_info):
     except (ProbeError, ValueError):
         pass
     batteries = glob.glob(_path(root, "/sys/class/power_supply/BAT*"))
-    return device.device_type(chassis, virtual=is_virtual(root), server_os=os_info["server"],
-                              has_battery=bool(batteries))
+    return device.device_type(
+        chassis, virtual=is_virtual(root), server_os=os_info["server"], has_battery=bool(batteries)
+    )
 
 
 def is_virtual(root="/"):
@@ -170,10 +190,15 @@ def antivirus(presence, processes, state):
     if not sources:
         return {"status": "none", "products": []}
     running = _running(processes, "kesl")
-    product = {"name": KESL_NAME, "vendor": "Kaspersky", "version": version,
-               # No running process is proof of no protection; a running one defers to AVState.
-               "enabled": False if running is False else state.get("enabled"),
-               "up_to_date": None, "sources": sources}
+    product = {
+        "name": KESL_NAME,
+        "vendor": "Kaspersky",
+        "version": version,
+        # No running process is proof of no protection; a running one defers to AVState.
+        "enabled": False if running is False else state.get("enabled"),
+        "up_to_date": None,
+        "sources": sources,
+    }
     if state.get("signatures_updated_at"):
         product["signatures_updated_at"] = state["signatures_updated_at"]
     return {"status": "detected", "products": [product]}
@@ -184,10 +209,14 @@ def management_agent(presence, processes, state):
     sources, version = presence
     if not sources:
         return None
-    return {"name": "Kaspersky Security Center Network Agent", "installed": True,
-            "running": _running(processes, "klnagent"),
-            "version": version or state.get("agent_version"),
-            "server": state.get("server"), "last_connected_at": state.get("last_connected_at")}
+    return {
+        "name": "Kaspersky Security Center Network Agent",
+        "installed": True,
+        "running": _running(processes, "klnagent"),
+        "version": version or state.get("agent_version"),
+        "server": state.get("server"),
+        "last_connected_at": state.get("last_connected_at"),
+    }
 
 
 def _presence(root, install_path, units):
@@ -220,8 +249,11 @@ def dpkg_versions(root="/", names=()):
     for stanza in text.split("\n\n"):
         if stanza.partition("\n")[0].partition(": ")[2] not in names:
             continue
-        fields = dict(line.split(": ", 1) for line in stanza.splitlines()
-                      if ": " in line and not line.startswith(" "))
+        fields = dict(
+            line.split(": ", 1)
+            for line in stanza.splitlines()
+            if ": " in line and not line.startswith(" ")
+        )
         if fields.get("Status", "").endswith(" installed") and "Package" in fields:
             versions[fields["Package"]] = fields.get("Version")
     return versions

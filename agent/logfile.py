@@ -25,8 +25,9 @@ class PrivateRotatingFileHandler(RotatingFileHandler):
                 os.fchmod(descriptor, 0o600)
             except OSError:  # another user's file: still written, as before
                 pass
-        return open(descriptor, self.mode, encoding=self.encoding,
-                    errors=getattr(self, "errors", None))
+        return open(
+            descriptor, self.mode, encoding=self.encoding, errors=getattr(self, "errors", None)
+        )
 
 
 class RedactSecrets(logging.Filter):
@@ -54,8 +55,11 @@ def start_logging(state_dir, secrets, verbose=False):
     handlers, path = [], os.path.join(state_dir, LOG_FILENAME)
     try:
         os.makedirs(state_dir, exist_ok=True)
-        handlers.append(PrivateRotatingFileHandler(path, maxBytes=MAX_LOG_BYTES,
-                                                   backupCount=LOG_BACKUPS, encoding="utf-8"))
+        handlers.append(
+            PrivateRotatingFileHandler(
+                path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
+        )
     except OSError:
         path = None  # a user without rights on the state folder: the command's last line says why
     if verbose:

@@ -32,8 +32,9 @@ def records_of(outcomes):
         elif outcome.error is None:
             records[outcome.name] = outcome.value
         else:
-            errors[outcome.name] = "timeout" if outcome.error.startswith(TIMED_OUT) else (
-                outcome.error)
+            errors[outcome.name] = (
+                "timeout" if outcome.error.startswith(TIMED_OUT) else (outcome.error)
+            )
     records["errors"] = errors
     return records
 

@@ -104,8 +104,14 @@ def schtasks_delete():
 
 def restrict_folder(path):
     """icacls giving only SYSTEM and Administrators access: the folder holds the token."""
-    return ["icacls", path, "/inheritance:r",
-            "/grant:r", f"*{SYSTEM_SID}:(OI)(CI)F", f"*{ADMINISTRATORS_SID}:(OI)(CI)F"]
+    return [
+        "icacls",
+        path,
+        "/inheritance:r",
+        "/grant:r",
+        f"*{SYSTEM_SID}:(OI)(CI)F",
+        f"*{ADMINISTRATORS_SID}:(OI)(CI)F",
+    ]
 
 
 def systemd_exec(command):
@@ -154,9 +160,11 @@ WantedBy=timers.target
 
 def systemctl_enable():
     """The commands making systemd load the units and start the timer now and at every boot."""
-    return [["systemctl", "daemon-reload"],
-            ["systemctl", "enable", "--now", SYSTEMD_TIMER],
-            ["systemctl", "start", "--no-block", SYSTEMD_SERVICE]]
+    return [
+        ["systemctl", "daemon-reload"],
+        ["systemctl", "enable", "--now", SYSTEMD_TIMER],
+        ["systemctl", "start", "--no-block", SYSTEMD_SERVICE],
+    ]
 
 
 def systemctl_disable():

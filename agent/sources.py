@@ -47,8 +47,7 @@ class _Run:
     def __init__(self, source):
         self.source = source
         self.value = self.error = self.ended = None
-        self.thread = threading.Thread(target=self._work, name="avroll-" + source.name,
-                                       daemon=True)
+        self.thread = threading.Thread(target=self._work, name="avroll-" + source.name, daemon=True)
 
     def _work(self):
         try:
@@ -59,6 +58,10 @@ class _Run:
 
     def outcome(self, started):
         if self.ended is None:
-            return Outcome(self.source.name, None,
-                           f"{TIMED_OUT} {self.source.timeout:g} s", self.source.timeout)
+            return Outcome(
+                self.source.name,
+                None,
+                f"{TIMED_OUT} {self.source.timeout:g} s",
+                self.source.timeout,
+            )
         return Outcome(self.source.name, self.value, self.error, self.ended - started)

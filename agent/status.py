@@ -20,14 +20,15 @@ def status_lines(config, spool):
         f"collector:        {_setting(config, 'server')}",
         f"unit:             {_setting(config, 'unit')}",
         "token:            {}".format(
-            f"set ({_source(config, 'token')})" if config.token else "not set"),
+            f"set ({_source(config, 'token')})" if config.token else "not set"
+        ),
         "CA bundle:        {}".format(
-            _setting(config, "ca_bundle") if config.ca_bundle else "system default"),
+            _setting(config, "ca_bundle") if config.ca_bundle else "system default"
+        ),
         f"interval:         every {config.interval_hours} h",
         f"state folder:     {config.state_dir}",
         f"last report:      {_last_report(last)}",
-        f"spooled reports:  {len(spool.pending())} waiting"
-        + _set_aside_note(spool),
+        f"spooled reports:  {len(spool.pending())} waiting" + _set_aside_note(spool),
     ]
     lines += naming_lines(last)
     return lines
@@ -43,12 +44,19 @@ def naming_lines(last):
     unit = _shown(naming.get("unit_code") or "(no unit)")
     pattern = f", pattern {_shown(naming['pattern'])}" if naming.get("pattern") else ""
     if naming["follows_guideline"]:
-        return [f"PC name:          {hostname} follows the naming guideline of unit {unit}{pattern}"]
-    return [f"PC name:          {hostname} does NOT follow the naming guideline of unit "
-            f"{unit}{pattern}",
-            "what to do:       " + _shown(naming.get("advice") or "rename this PC as the "
-                                          "unit's guideline says, then run `avroll-agent send`",
-                                          1000)]
+        return [
+            f"PC name:          {hostname} follows the naming guideline of unit {unit}{pattern}"
+        ]
+    return [
+        f"PC name:          {hostname} does NOT follow the naming guideline of unit "
+        f"{unit}{pattern}",
+        "what to do:       "
+        + _shown(
+            naming.get("advice")
+            or "rename this PC as the unit's guideline says, then run `avroll-agent send`",
+            1000,
+        ),
+    ]
 
 
 def _shown(value, limit=255):

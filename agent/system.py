@@ -24,10 +24,12 @@ def addresses():
     """IP and MAC of each interface that could reach the collector (no loopback)."""
     found = []
     for _nic, entries in sorted(psutil.net_if_addrs().items()):
-        mac = next((normalise_mac(e.address) for e in entries if e.family == psutil.AF_LINK),
-                   None)
-        ips = [e.address.split("%")[0] for e in entries
-               if e.family in (socket.AF_INET, socket.AF_INET6)]
+        mac = next((normalise_mac(e.address) for e in entries if e.family == psutil.AF_LINK), None)
+        ips = [
+            e.address.split("%")[0]
+            for e in entries
+            if e.family in (socket.AF_INET, socket.AF_INET6)
+        ]
         ips = [ip for ip in ips if _reachable(ip)]
         if not ips and mac:
             continue  # an interface that is down or unaddressed says nothing useful

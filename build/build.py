@@ -19,8 +19,17 @@ SPEC = os.path.join(ROOT, "build", "avroll-agent.spec")
 VERSION_FILE = os.path.join(ROOT, "agent", "__init__.py")
 CONSTRAINTS = os.path.join(ROOT, "build", "constraints.txt")
 # The pinned distributions that end up inside the exe, or make it.
-BUNDLED = ("psutil", "requests", "certifi", "charset-normalizer", "idna", "urllib3", "comtypes",
-           "pyinstaller", "pyinstaller-hooks-contrib")
+BUNDLED = (
+    "psutil",
+    "requests",
+    "certifi",
+    "charset-normalizer",
+    "idna",
+    "urllib3",
+    "comtypes",
+    "pyinstaller",
+    "pyinstaller-hooks-contrib",
+)
 
 
 def pins(path=CONSTRAINTS):
@@ -38,8 +47,11 @@ def unpinned(installed_version, wanted=BUNDLED):
     """A line per bundled distribution whose installed version is not the pinned one;
     `installed_version(name)` gives None when it is not installed."""
     pinned = pins()
-    return [f"{name} {installed_version(name) or 'not installed'}, pinned {pinned[name]}"
-            for name in wanted if installed_version(name) != pinned[name]]
+    return [
+        f"{name} {installed_version(name) or 'not installed'}, pinned {pinned[name]}"
+        for name in wanted
+        if installed_version(name) != pinned[name]
+    ]
 
 
 def installed_version(name):
@@ -76,8 +88,9 @@ def version_info_text(version):
         "ProductName": "avroll",
         "ProductVersion": version,
     }
-    table = ",\n".join(f"          StringStruct({key!r}, {value!r})"
-                       for key, value in strings.items())
+    table = ",\n".join(
+        f"          StringStruct({key!r}, {value!r})" for key, value in strings.items()
+    )
     return f"""VSVersionInfo(
   ffi=FixedFileInfo(
     filevers={numbers},
@@ -105,15 +118,22 @@ def version_info_text(version):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Build the one-file avroll agent.")
-    parser.add_argument("--distpath", default=os.path.join(ROOT, "dist"),
-                        help="where the executable goes (default ./dist)")
+    parser.add_argument(
+        "--distpath",
+        default=os.path.join(ROOT, "dist"),
+        help="where the executable goes (default ./dist)",
+    )
     parser.add_argument("--workpath", help="PyInstaller's work folder (default: a temp folder)")
     args = parser.parse_args(argv)
     if sys.platform == "win32":
         wrong = unpinned(installed_version)
         if wrong:
-            print("Not the pinned versions (pip install -c build/constraints.txt -e .[build]):",
-                  *wrong, sep="\n  ", file=sys.stderr)
+            print(
+                "Not the pinned versions (pip install -c build/constraints.txt -e .[build]):",
+                *wrong,
+                sep="\n  ",
+                file=sys.stderr,
+            )
             return 2
     with tempfile.TemporaryDirectory(prefix="avroll-build-") as temp:
         workpath = args.workpath or temp
@@ -122,9 +142,24 @@ def main(argv=None):
         with open(version_file, "w", encoding="utf-8") as handle:
             handle.write(version_info_text(agent_version()))
         subprocess.run(
-            [sys.executable, "-m", "PyInstaller", SPEC, "--noconfirm", "--clean",
-             "--log-level", "WARN", "--distpath", args.distpath, "--workpath", workpath],
-            env=dict(os.environ, AVROLL_VERSION_FILE=version_file), cwd=ROOT, check=True)
+            [
+                sys.executable,
+                "-m",
+                "PyInstaller",
+                SPEC,
+                "--noconfirm",
+                "--clean",
+                "--log-level",
+                "WARN",
+                "--distpath",
+                args.distpath,
+                "--workpath",
+                workpath,
+            ],
+            env=dict(os.environ, AVROLL_VERSION_FILE=version_file),
+            cwd=ROOT,
+            check=True,
+        )
     name = "avroll-agent.exe" if sys.platform == "win32" else "avroll-agent"
     print(os.path.join(args.distpath, name))
     return 0

@@ -19,8 +19,13 @@ import struct
 import sys
 
 # Enough to start Python: the UCRT itself and the API set its callers link against.
-REQUIRED = ("ucrtbase.dll", "api-ms-win-crt-runtime-l1-1-0.dll", "api-ms-win-crt-heap-l1-1-0.dll",
-            "api-ms-win-crt-string-l1-1-0.dll", "api-ms-win-core-file-l1-2-0.dll")
+REQUIRED = (
+    "ucrtbase.dll",
+    "api-ms-win-crt-runtime-l1-1-0.dll",
+    "api-ms-win-crt-heap-l1-1-0.dll",
+    "api-ms-win-crt-string-l1-1-0.dll",
+    "api-ms-win-core-file-l1-2-0.dll",
+)
 
 
 def windows_arch():
@@ -31,11 +36,17 @@ def windows_arch():
 def find_ucrt_dir(arch, kits_roots=None):
     """The newest Windows 10 SDK folder of UCRT DLLs for `arch`, or None."""
     if kits_roots is None:
-        kits_roots = [os.path.join(os.environ.get(name, ""), "Windows Kits", "10")
-                      for name in ("ProgramFiles(x86)", "ProgramFiles") if os.environ.get(name)]
+        kits_roots = [
+            os.path.join(os.environ.get(name, ""), "Windows Kits", "10")
+            for name in ("ProgramFiles(x86)", "ProgramFiles")
+            if os.environ.get(name)
+        ]
     for root in kits_roots:
-        versioned = sorted(glob.glob(os.path.join(root, "Redist", "10.*", "ucrt", "DLLs", arch)),
-                           key=_version_key, reverse=True)
+        versioned = sorted(
+            glob.glob(os.path.join(root, "Redist", "10.*", "ucrt", "DLLs", arch)),
+            key=_version_key,
+            reverse=True,
+        )
         for folder in versioned + [os.path.join(root, "Redist", "ucrt", "DLLs", arch)]:
             if os.path.isfile(os.path.join(folder, "ucrtbase.dll")):
                 return folder
@@ -49,8 +60,10 @@ def _version_key(path):
 
 def ucrt_binaries(folder):
     """PyInstaller binaries entries (name, path, 'BINARY') for every DLL in `folder`."""
-    return [(os.path.basename(path), path, "BINARY")
-            for path in sorted(glob.glob(os.path.join(folder, "*.dll")))]
+    return [
+        (os.path.basename(path), path, "BINARY")
+        for path in sorted(glob.glob(os.path.join(folder, "*.dll")))
+    ]
 
 
 def missing_from(names):

@@ -52,13 +52,15 @@ def parse_pattern(pattern):
         if literal:
             if not LITERAL.fullmatch(literal):
                 raise PatternError(
-                    f"'{literal}': a computer name may hold only letters, digits and hyphens")
+                    f"'{literal}': a computer name may hold only letters, digits and hyphens"
+                )
             parts.append(("literal", literal))
             continue
         name = placeholder.strip().lower()
         if name != "unit" and name not in PLACEHOLDERS:
-            raise PatternError(f"unknown placeholder {{{placeholder}}}: "
-                               "use {unit}, {any}, {n} or {text}")
+            raise PatternError(
+                f"unknown placeholder {{{placeholder}}}: use {{unit}}, {{any}}, {{n}} or {{text}}"
+            )
         parts.append(("placeholder", name))
     units = sum(1 for part in parts if part == ("placeholder", "unit"))
     if units != 1:
@@ -77,8 +79,7 @@ def code_alternation(codes):
         node[""] = {}
 
     def render(node):
-        branches = [re.escape(char) + render(child)
-                    for char, child in sorted(node.items()) if char]
+        branches = [re.escape(char) + render(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
@@ -115,6 +116,11 @@ class NamingRule:
 
     def example(self, unit_code):
         """A name that follows the pattern for this unit, to show an officer."""
-        return "".join(value if kind == "literal" else
-                       unit_code.upper() if value == "unit" else EXAMPLES[value]
-                       for kind, value in self.parts)
+        return "".join(
+            value
+            if kind == "literal"
+            else unit_code.upper()
+            if value == "unit"
+            else EXAMPLES[value]
+            for kind, value in self.parts
+        )

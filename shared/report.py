@@ -67,14 +67,19 @@ class Text(Field):
         elif _has_control_chars(value):
             errors.append(f"{path}: must not contain control characters")
         elif _has_invalid_unicode(value):
-            errors.append(f"{path}: must be valid Unicode text without direction overrides "
-                          "or noncharacters (U+FFFE, U+FFFF, ...)")
+            errors.append(
+                f"{path}: must be valid Unicode text without direction overrides "
+                "or noncharacters (U+FFFE, U+FFFF, ...)"
+            )
         elif self.visible and _has_line_separator(value):
-            errors.append(f"{path}: must be one line, without line or paragraph separators "
-                          "(U+2028, U+2029)")
+            errors.append(
+                f"{path}: must be one line, without line or paragraph separators (U+2028, U+2029)"
+            )
         elif self.visible and _has_invisible(value):
-            errors.append(f"{path}: must not contain invisible characters "
-                          "(zero-width, format or filler characters, spaces other than U+0020)")
+            errors.append(
+                f"{path}: must not contain invisible characters "
+                "(zero-width, format or filler characters, spaces other than U+0020)"
+            )
         elif self.pattern is not None and not self.pattern.fullmatch(value):
             errors.append(f"{path}: has an invalid format")
 
@@ -100,8 +105,7 @@ class Timestamp(Text):
         if parsed is None:
             errors.append(f"{path}: must be an ISO 8601 time with a UTC offset")
         elif not EARLIEST_TIME <= parsed < self.latest:
-            errors.append(f"{path}: must be from {EARLIEST_TIME.year} to before "
-                          f"{self.latest.year}")
+            errors.append(f"{path}: must be from {EARLIEST_TIME.year} to before {self.latest.year}")
 
     def kind(self):
         return "ISO 8601 UTC time"
@@ -151,9 +155,7 @@ class Integer(Field):
         elif self.choices is not None and value not in self.choices:
             errors.append("{}: must be {}".format(path, " or ".join(map(str, self.choices))))
         elif not self.minimum <= value <= self.maximum:
-            errors.append(
-                f"{path}: must be between {self.minimum} and {self.maximum}"
-            )
+            errors.append(f"{path}: must be between {self.minimum} and {self.maximum}")
 
     def kind(self):
         if self.choices:
@@ -224,12 +226,16 @@ def _has_control_chars(text):
 # Lone surrogates cannot be stored as UTF-8; direction overrides make a name display as
 # another (U+202E turns "exe.txt" around); noncharacters (U+FDD0-U+FDEF and the last two
 # code points of every plane) are not for interchange, and an XLSX holding one is invalid.
-_INVALID_UNICODE = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef" + "".join(
-    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)) + "]")
+_INVALID_UNICODE = re.compile(
+    "[\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
 # Characters that show as nothing or as a plain space, beyond the format (Cf) category:
 # combining grapheme joiner, Hangul fillers, braille blank, variation selectors.
 _INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800") | frozenset(
-    chr(code) for code in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)))
+    chr(code) for code in (*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0))
+)
 
 
 def _has_invalid_unicode(text):
@@ -243,8 +249,9 @@ def _has_line_separator(text):
 
 
 def _has_invisible(text):
-    return any(ch in _INVISIBLE or (ch != " " and unicodedata.category(ch) in ("Cf", "Zs"))
-               for ch in text)
+    return any(
+        ch in _INVISIBLE or (ch != " " and unicodedata.category(ch) in ("Cf", "Zs")) for ch in text
+    )
 
 
 def canonical_uuid(value):
@@ -295,19 +302,28 @@ PRODUCT = Object(
         "name": _name("Product name as the vendor or Windows shows it."),
         "vendor": _name("Vendor, e.g. Kaspersky, Microsoft, BKAV.", nullable=True),
         "version": _name("Product version.", nullable=True),
-        "enabled": Boolean("Real-time protection is on; null when it cannot be read.",
-                           nullable=True),
-        "up_to_date": Boolean("Signatures are current; null when it cannot be read.",
-                              nullable=True),
+        "enabled": Boolean(
+            "Real-time protection is on; null when it cannot be read.", nullable=True
+        ),
+        "up_to_date": Boolean(
+            "Signatures are current; null when it cannot be read.", nullable=True
+        ),
         "signatures_updated_at": Timestamp(
             "Last successful signature update, where the product tells it.",
-            required=False, nullable=True),
+            required=False,
+            nullable=True,
+        ),
         "licence_expires_at": Timestamp(
-            "Licence expiry, where the product tells it.", latest=LATEST_EXPIRY,
-            required=False, nullable=True),
+            "Licence expiry, where the product tells it.",
+            latest=LATEST_EXPIRY,
+            required=False,
+            nullable=True,
+        ),
         "sources": List(
             "Where the agent found it: securitycenter, service, registry, path, ...",
-            Text("A source name.", max_length=40), max_items=8),
+            Text("A source name.", max_length=40),
+            max_items=8,
+        ),
     },
 )
 
@@ -317,70 +333,122 @@ REPORT = Object(
         "schema_version": Integer("Version of this contract.", choices=(SCHEMA_VERSION,)),
         "report_id": Uuid("Unique per report, so a resent report is stored once."),
         "collected_at": Timestamp("When the agent collected the facts (UTC)."),
-        "agent": Object("The agent that sent the report.", {
-            "version": Text("Agent version.", max_length=40),
-            "unit_code": Text(
-                "Unit the agent was installed for, or null.", max_length=32,
-                pattern=r"[A-Za-z0-9]+", nullable=True),
-        }),
-        "machine": Object("The machine.", {
-            "hostname": Text(
-                "Computer name as the OS names it (NetBIOS name on Windows); one line, no "
-                "invisible characters.", max_length=255, pattern=r".*\S.*", visible=True),
-            "machine_id": Text(
-                "Stable across renames: Windows MachineGuid, Linux /etc/machine-id. Compared "
-                "without case or braces, a UUID with or without hyphens.",
-                max_length=64, pattern=r"\{?[A-Za-z0-9-]{8,62}\}?"),
-            "dns_name": Text("Fully qualified DNS name.", required=False, nullable=True),
-            "domain": Text("Windows domain or workgroup.", required=False, nullable=True),
-            "manufacturer": _name("Hardware manufacturer.", required=False, nullable=True),
-            "model": _name("Hardware model.", required=False, nullable=True),
-            "serial": _name("Serial number.", required=False, nullable=True),
-            "hardware_uuid": Uuid(
-                "SMBIOS UUID of the board (Win32_ComputerSystemProduct, /sys/class/dmi); null "
-                "when absent or all-zero/all-F. Tells clones of one image apart.",
-                required=False, nullable=True),
-            "os": Object("Operating system.", {
-                "family": Text("OS family.", choices=OS_FAMILIES),
-                "name": _name("Name, e.g. Microsoft Windows 10 Pro, Ubuntu 24.04 LTS."),
-                "version": Text("Version, e.g. 10.0.19045.", max_length=64),
-                "build": Text("Build number.", max_length=64, required=False, nullable=True),
-                "edition": _name("Edition, e.g. Professional.", required=False, nullable=True),
-                "server": Boolean("A server edition."),
-            }),
-            "ram": Object("Memory.", {
-                "installed_bytes": Integer(
-                    "RAM installed, as the firmware reports it; null when unknown. "
-                    "The 2 GB exemption is judged on this.", nullable=True),
-                "visible_bytes": Integer("RAM the OS can use."),
-            }),
-            "device_type": Text("Kind of device.", choices=DEVICE_TYPES),
-            "addresses": List("Network addresses.", Object("One interface address.", {
-                "ip": Text("IPv4 or IPv6 address.", max_length=64, nullable=True),
-                "mac": Text("MAC address.", max_length=32, nullable=True),
-            }), max_items=64),
-        }),
-        "antivirus": Object("Antivirus products found.", {
-            "status": Text(
-                "detected: products found; none: every probe ran and found nothing; "
-                "unknown: the probes could not tell.", choices=AV_STATUSES),
-            "products": List("Products found.", PRODUCT, max_items=32),
-        }),
+        "agent": Object(
+            "The agent that sent the report.",
+            {
+                "version": Text("Agent version.", max_length=40),
+                "unit_code": Text(
+                    "Unit the agent was installed for, or null.",
+                    max_length=32,
+                    pattern=r"[A-Za-z0-9]+",
+                    nullable=True,
+                ),
+            },
+        ),
+        "machine": Object(
+            "The machine.",
+            {
+                "hostname": Text(
+                    "Computer name as the OS names it (NetBIOS name on Windows); one line, no "
+                    "invisible characters.",
+                    max_length=255,
+                    pattern=r".*\S.*",
+                    visible=True,
+                ),
+                "machine_id": Text(
+                    "Stable across renames: Windows MachineGuid, Linux /etc/machine-id. Compared "
+                    "without case or braces, a UUID with or without hyphens.",
+                    max_length=64,
+                    pattern=r"\{?[A-Za-z0-9-]{8,62}\}?",
+                ),
+                "dns_name": Text("Fully qualified DNS name.", required=False, nullable=True),
+                "domain": Text("Windows domain or workgroup.", required=False, nullable=True),
+                "manufacturer": _name("Hardware manufacturer.", required=False, nullable=True),
+                "model": _name("Hardware model.", required=False, nullable=True),
+                "serial": _name("Serial number.", required=False, nullable=True),
+                "hardware_uuid": Uuid(
+                    "SMBIOS UUID of the board (Win32_ComputerSystemProduct, /sys/class/dmi); null "
+                    "when absent or all-zero/all-F. Tells clones of one image apart.",
+                    required=False,
+                    nullable=True,
+                ),
+                "os": Object(
+                    "Operating system.",
+                    {
+                        "family": Text("OS family.", choices=OS_FAMILIES),
+                        "name": _name("Name, e.g. Microsoft Windows 10 Pro, Ubuntu 24.04 LTS."),
+                        "version": Text("Version, e.g. 10.0.19045.", max_length=64),
+                        "build": Text(
+                            "Build number.", max_length=64, required=False, nullable=True
+                        ),
+                        "edition": _name(
+                            "Edition, e.g. Professional.", required=False, nullable=True
+                        ),
+                        "server": Boolean("A server edition."),
+                    },
+                ),
+                "ram": Object(
+                    "Memory.",
+                    {
+                        "installed_bytes": Integer(
+                            "RAM installed, as the firmware reports it; null when unknown. "
+                            "The 2 GB exemption is judged on this.",
+                            nullable=True,
+                        ),
+                        "visible_bytes": Integer("RAM the OS can use."),
+                    },
+                ),
+                "device_type": Text("Kind of device.", choices=DEVICE_TYPES),
+                "addresses": List(
+                    "Network addresses.",
+                    Object(
+                        "One interface address.",
+                        {
+                            "ip": Text("IPv4 or IPv6 address.", max_length=64, nullable=True),
+                            "mac": Text("MAC address.", max_length=32, nullable=True),
+                        },
+                    ),
+                    max_items=64,
+                ),
+            },
+        ),
+        "antivirus": Object(
+            "Antivirus products found.",
+            {
+                "status": Text(
+                    "detected: products found; none: every probe ran and found nothing; "
+                    "unknown: the probes could not tell.",
+                    choices=AV_STATUSES,
+                ),
+                "products": List("Products found.", PRODUCT, max_items=32),
+            },
+        ),
         "management_agent": Object(
-            "The central console's agent (Kaspersky Network Agent), or null when absent.", {
+            "The central console's agent (Kaspersky Network Agent), or null when absent.",
+            {
                 "name": _name("Its name."),
                 "installed": Boolean("Installed."),
                 "running": Boolean("Its service is running.", nullable=True),
                 "version": Text("Its version.", max_length=64, required=False, nullable=True),
                 "server": Text(
                     "The Administration Server it is bound to (Protection_AdmServer), or null.",
-                    max_length=255, required=False, nullable=True),
+                    max_length=255,
+                    required=False,
+                    nullable=True,
+                ),
                 "last_connected_at": Timestamp(
                     "Its last synchronisation with that server (Protection_LastConnected), UTC.",
-                    required=False, nullable=True),
-            }, nullable=True),
-        "errors": List("Probes that failed, one line each.",
-                       Text("What failed and why.", max_length=500), max_items=50),
+                    required=False,
+                    nullable=True,
+                ),
+            },
+            nullable=True,
+        ),
+        "errors": List(
+            "Probes that failed, one line each.",
+            Text("What failed and why.", max_length=500),
+            max_items=50,
+        ),
     },
 )
 
@@ -405,8 +473,11 @@ def field_reference(field=REPORT, path=""):
 
 if __name__ == "__main__":
     for row in field_reference():
-        print("{:<42} {:<32} {:<9} {}".format(row[0], row[1], "required" if row[2] else "optional",
-                                              row[3]))
+        print(
+            "{:<42} {:<32} {:<9} {}".format(
+                row[0], row[1], "required" if row[2] else "optional", row[3]
+            )
+        )
 
 
 def text_problem(text):
@@ -416,6 +487,8 @@ def text_problem(text):
     if _has_control_chars(text):
         return "must not contain control characters"
     if _has_invalid_unicode(text):
-        return ("must be valid Unicode text without direction overrides or noncharacters "
-                "(U+FFFE, U+FFFF, ...)")
+        return (
+            "must be valid Unicode text without direction overrides or noncharacters "
+            "(U+FFFE, U+FFFF, ...)"
+        )
     return None

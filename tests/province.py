@@ -28,22 +28,37 @@ PROVINCE = [
 
 def seed(db):
     """The small province: units, then machines installed, missing, exempt and misnamed."""
-    save_units(db, [(line, {"code": code, "name": name, "group": group, "parent": parent,
-                            "allocated": allocated, "officer_name": "Nguyễn Văn An",
-                            "officer_phone": "0277 3851 234"})
-                    for line, (code, name, group, parent, allocated, *_) in
-                    enumerate(PROVINCE, 2)], actor="tests")
+    save_units(
+        db,
+        [
+            (
+                line,
+                {
+                    "code": code,
+                    "name": name,
+                    "group": group,
+                    "parent": parent,
+                    "allocated": allocated,
+                    "officer_name": "Nguyễn Văn An",
+                    "officer_phone": "0277 3851 234",
+                },
+            )
+            for line, (code, name, group, parent, allocated, *_) in enumerate(PROVINCE, 2)
+        ],
+        actor="tests",
+    )
     when = datetime.now(timezone.utc) - timedelta(hours=2)
     for code, *_, installed, missing, exempt, misnamed in PROVINCE:
         machines = ([f"{code}-KT{n:02d}", (KES,), 8] for n in range(installed))
-        for hostname, products, ram in [*machines,
-                                        *([f"{code}-CHUA{n}", (DEFENDER,), 8]
-                                          for n in range(missing)),
-                                        *([f"{code}-CU{n}", (), 1] for n in range(exempt))]:
-            store_report(db, make_report(hostname=hostname, products=products, ram_gb=ram,
-                                         collected_at=when))
+        for hostname, products, ram in [
+            *machines,
+            *([f"{code}-CHUA{n}", (DEFENDER,), 8] for n in range(missing)),
+            *([f"{code}-CU{n}", (), 1] for n in range(exempt)),
+        ]:
+            store_report(
+                db, make_report(hostname=hostname, products=products, ram_gb=ram, collected_at=when)
+            )
         for n in range(misnamed):
-            store_report(db, make_report(hostname=f"DESKTOP-{code}{n}", unit_code=code,
-                                         collected_at=when))
-
-
+            store_report(
+                db, make_report(hostname=f"DESKTOP-{code}{n}", unit_code=code, collected_at=when)
+            )

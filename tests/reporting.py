@@ -26,8 +26,12 @@ def post_report(client, report, token=None):
     the app's test token), keeping the credential the collector answers with."""
     agents = client.application.extensions.setdefault("test_agents", {})
     machine_id = str(report.get("machine", {}).get("machine_id", "")).strip("{}").lower()
-    machine_id = machine_id.replace("-", "") if len(machine_id.replace("-", "")) == 32 else machine_id
-    secret = agents.get(("credential", machine_id)) or token or enrollment_token_of(client.application)
+    machine_id = (
+        machine_id.replace("-", "") if len(machine_id.replace("-", "")) == 32 else machine_id
+    )
+    secret = (
+        agents.get(("credential", machine_id)) or token or enrollment_token_of(client.application)
+    )
     answer = client.post(REPORTS, json=report, headers={"Authorization": f"Bearer {secret}"})
     if answer.is_json and answer.json.get("credential"):
         agents[("credential", machine_id)] = answer.json["credential"]
@@ -39,8 +43,9 @@ def login(client, username, password):
     client.get("/login")
     with client.session_transaction() as session:
         token = session["csrf_token"]
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
 
 
 def csrf_token(client):

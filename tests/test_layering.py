@@ -55,8 +55,10 @@ def imports_of(name, path, modules):
                 package = name.split(".") if is_package else name.split(".")[:-1]
                 package = package[: len(package) - (node.level - 1)]
                 base = ".".join(package + ([base] if base else []))
-            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
-                       for alias in node.names]
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -161,31 +163,50 @@ def write_tree(root, files):
 
 
 def test_the_check_catches_a_wrong_way_import_and_a_circle(tmp_path):
-    write_tree(tmp_path, {
-        "shared/__init__.py": "",
-        "agent/__init__.py": "",
-        "collector/__init__.py": "",
-        "collector/store/__init__.py": "",
-        "collector/store/db.py": "def open_db(): pass\n",
-        "collector/store/ingest.py": "def f():\n    from ..counting import rollup\n",
-        "collector/counting/__init__.py": "",
-        "collector/counting/rollup.py": "from collector.store.db import open_db\n",
-        "collector/web/__init__.py": "",
-        "collector/web/a.py": "from collector.web import b\n",
-        "collector/web/b.py": "import collector.web.a\n",
-    })
+    write_tree(
+        tmp_path,
+        {
+            "shared/__init__.py": "",
+            "agent/__init__.py": "",
+            "collector/__init__.py": "",
+            "collector/store/__init__.py": "",
+            "collector/store/db.py": "def open_db(): pass\n",
+            "collector/store/ingest.py": "def f():\n    from ..counting import rollup\n",
+            "collector/counting/__init__.py": "",
+            "collector/counting/rollup.py": "from collector.store.db import open_db\n",
+            "collector/web/__init__.py": "",
+            "collector/web/a.py": "from collector.web import b\n",
+            "collector/web/b.py": "import collector.web.a\n",
+        },
+    )
     graph = import_graph(tmp_path)
-    assert direction_problems(graph) == [
-        "collector.store.ingest imports collector.counting.rollup"]
+    assert direction_problems(graph) == ["collector.store.ingest imports collector.counting.rollup"]
     assert cycles(graph) == [["collector.web.a", "collector.web.b"]]
 
 
 # The rules, their keeping and the door; the schema that creates the kept tables.
-FIGURES_INSIDE = {"collector.counting.states", "collector.counting.kept",
-                  "collector.counting.figures", "collector.store.migrations"}
-KEPT_TABLES = ("machine_now", "unit_now", "unit_days", "conflict_days", "shared_now",
-               "day_duplicates", "kept_days", "kept_state", "kept_marks", "kept_retirements",
-               "kept_assignments", "unit_next", "day_names", "figures_version")
+FIGURES_INSIDE = {
+    "collector.counting.states",
+    "collector.counting.kept",
+    "collector.counting.figures",
+    "collector.store.migrations",
+}
+KEPT_TABLES = (
+    "machine_now",
+    "unit_now",
+    "unit_days",
+    "conflict_days",
+    "shared_now",
+    "day_duplicates",
+    "kept_days",
+    "kept_state",
+    "kept_marks",
+    "kept_retirements",
+    "kept_assignments",
+    "unit_next",
+    "day_names",
+    "figures_version",
+)
 STATE_VALUES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
 KEPT_TABLE = re.compile(r"\b(?:" + "|".join(KEPT_TABLES) + r")\b")
 STATE_VALUE = re.compile(r"'(?:" + "|".join(STATE_VALUES) + r")'")
@@ -211,10 +232,12 @@ def door_problems(root=ROOT):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = _docstrings(tree)
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and id(node) not in docstrings:
-                for pattern, what in ((STATE_VALUE, "a state value"),
-                                      (KEPT_TABLE, "a kept table")):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+            ):
+                for pattern, what in ((STATE_VALUE, "a state value"), (KEPT_TABLE, "a kept table")):
                     match = pattern.search(node.value)
                     if match:
                         problems.append((name, node.lineno, f"names {what} ({match[0]})"))
@@ -235,29 +258,35 @@ def test_the_figures_have_one_door():
 
 
 def test_the_door_check_catches_a_reader_that_reaches_in(tmp_path):
-    write_tree(tmp_path, {
-        "shared/__init__.py": "",
-        "agent/__init__.py": "",
-        "collector/__init__.py": "",
-        "collector/counting/__init__.py": "",
-        "collector/counting/kept.py": "def catch_up(db):\n    db.execute('DELETE FROM kept_marks')\n",
-        "collector/counting/figures.py": (
-            "from collector.counting import kept\n"
-            "def keep(db):\n    kept.catch_up(db)\n"
-            "def seen(db):\n    return db.execute(\"SELECT * FROM machine_now WHERE state != 'stale'\")\n"),
-        "collector/counting/reconcile.py": (
-            '"""Reads machine_now (a docstring may say so)."""\n'
-            "from collector.counting import kept\n"
-            "def seen(db):\n    kept.catch_up(db)\n"
-            "    return db.execute(\"SELECT * FROM machine_now WHERE state != 'stale'\")\n"),
-        "collector/exports/__init__.py": "",
-        "collector/exports/letter.py": (
-            "from collector.counting.kept import catch_up\n"
-            "STATE = 'missing'  # a value in Python, not SQL\n"
-            "def n(db, unit):\n"
-            "    return db.execute(f\"SELECT count(*) FROM unit_now WHERE unit = '{unit}'\")\n"
-            "INSTALLED = \"state IN ('protected', 'unprotected')\"\n"),
-    })
+    write_tree(
+        tmp_path,
+        {
+            "shared/__init__.py": "",
+            "agent/__init__.py": "",
+            "collector/__init__.py": "",
+            "collector/counting/__init__.py": "",
+            "collector/counting/kept.py": "def catch_up(db):\n    db.execute('DELETE FROM kept_marks')\n",
+            "collector/counting/figures.py": (
+                "from collector.counting import kept\n"
+                "def keep(db):\n    kept.catch_up(db)\n"
+                "def seen(db):\n    return db.execute(\"SELECT * FROM machine_now WHERE state != 'stale'\")\n"
+            ),
+            "collector/counting/reconcile.py": (
+                '"""Reads machine_now (a docstring may say so)."""\n'
+                "from collector.counting import kept\n"
+                "def seen(db):\n    kept.catch_up(db)\n"
+                "    return db.execute(\"SELECT * FROM machine_now WHERE state != 'stale'\")\n"
+            ),
+            "collector/exports/__init__.py": "",
+            "collector/exports/letter.py": (
+                "from collector.counting.kept import catch_up\n"
+                "STATE = 'missing'  # a value in Python, not SQL\n"
+                "def n(db, unit):\n"
+                "    return db.execute(f\"SELECT count(*) FROM unit_now WHERE unit = '{unit}'\")\n"
+                "INSTALLED = \"state IN ('protected', 'unprotected')\"\n"
+            ),
+        },
+    )
     assert door_problems(tmp_path) == [
         "collector.counting.reconcile:4 calls catch_up",
         "collector.counting.reconcile:5 names a kept table (machine_now)",

@@ -57,7 +57,8 @@ def load_credential(state_dir):
         raise CredentialError(
             f"{path} does not hold a credential (avrm_ and 40 to 190 letters, digits, - or _): "
             "put the saved one back, or delete the file after the collector's admin runs "
-            "`avroll machines reset-credential`")
+            "`avroll machines reset-credential`"
+        )
     return credential or None
 
 
@@ -97,18 +98,30 @@ def send_enrolled(config, report, timeout):
         credential = new_credential()
         save_credential(config.state_dir, credential)  # before sending: never lost
     try:
-        return _issued_checked(send_report(config.server, report, timeout=timeout,
-                                           token=credential, verify=config.verify))
+        return _issued_checked(
+            send_report(
+                config.server, report, timeout=timeout, token=credential, verify=config.verify
+            )
+        )
     except NotEnrolled:
         if not config.token:
-            raise NotEnrolled("this computer is not enrolled yet: enroll it with --token TOKEN "
-                              "(or AVROLL_TOKEN, or token= in agent.ini)") from None
+            raise NotEnrolled(
+                "this computer is not enrolled yet: enroll it with --token TOKEN "
+                "(or AVROLL_TOKEN, or token= in agent.ini)"
+            ) from None
     left = until - time.monotonic()
     if left <= 0:
         raise Unreachable(f"no time left to enroll within {timeout:g} s")
-    answer = _issued_checked(send_report(config.server, report, timeout=left,
-                                         token=config.token, verify=config.verify,
-                                         proposed_credential=credential))
+    answer = _issued_checked(
+        send_report(
+            config.server,
+            report,
+            timeout=left,
+            token=config.token,
+            verify=config.verify,
+            proposed_credential=credential,
+        )
+    )
     issued = answer.get("credential")
     if issued and issued != credential:  # a collector that makes its own credentials
         try:
@@ -126,4 +139,5 @@ def _issued_checked(answer):
         return answer
     raise NotAcknowledged(
         "the answer carries a credential not in its documented form (avrm_ and 40 to 190 "
-        "letters, digits, - or _); nothing of it was stored")
+        "letters, digits, - or _); nothing of it was stored"
+    )

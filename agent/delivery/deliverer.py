@@ -32,7 +32,7 @@ class Backoff:
 
     def delay(self, attempt):
         """Seconds to wait after failed attempt number `attempt` (0-based)."""
-        ceiling = min(self.cap, self.base * 2 ** attempt)
+        ceiling = min(self.cap, self.base * 2**attempt)
         return ceiling / 2 + self.rng() * ceiling / 2
 
 
@@ -48,8 +48,15 @@ class Outcome:
 class Deliverer:
     """Sends reports with one `send(report, timeout)` function, within one total time limit."""
 
-    def __init__(self, send, time_limit, request_timeout, backoff=None,
-                 clock=time.monotonic, sleep=time.sleep):
+    def __init__(
+        self,
+        send,
+        time_limit,
+        request_timeout,
+        backoff=None,
+        clock=time.monotonic,
+        sleep=time.sleep,
+    ):
         self.send = send
         self.request_timeout = request_timeout
         self.backoff = backoff or Backoff()
@@ -62,8 +69,7 @@ class Deliverer:
         while True:
             remaining = self.deadline - self.clock()
             if remaining <= 0:
-                raise Unreachable("the run's time limit was reached before this report "
-                                  "was sent")
+                raise Unreachable("the run's time limit was reached before this report was sent")
             try:
                 return self.send(report, min(self.request_timeout, remaining))
             except SendError as exc:
@@ -72,8 +78,13 @@ class Deliverer:
                 wait = max(self.backoff.delay(attempt), getattr(exc, "retry_after", None) or 0)
                 if self.clock() + wait + MIN_RETRY_SECONDS > self.deadline:
                     raise
-                log.info("report %s: attempt %d failed (%s); retrying in %.1f s",
-                         report.get("report_id"), attempt + 1, exc, wait)
+                log.info(
+                    "report %s: attempt %d failed (%s); retrying in %.1f s",
+                    report.get("report_id"),
+                    attempt + 1,
+                    exc,
+                    wait,
+                )
                 self.sleep(wait)
                 attempt += 1
 
@@ -105,8 +116,11 @@ class Deliverer:
                 return outcome
             spool.remove(path)
             outcome.delivered.append(report_id)
-            log.info("report %s delivered%s", report_id,
-                     " (already stored)" if answer.get("duplicate") else "")
+            log.info(
+                "report %s delivered%s",
+                report_id,
+                " (already stored)" if answer.get("duplicate") else "",
+            )
             on_delivered(report, answer)
         return outcome
 
@@ -114,13 +128,18 @@ class Deliverer:
 def record_delivery(state_dir, server, report, answer):
     """Keep the collector's last success answer (naming advice included) for `status`."""
     machine = report.get("machine")  # a spooled file may hold anything
-    record = {"delivered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "server": server, "report_id": report.get("report_id"),
-              "hostname": machine.get("hostname") if isinstance(machine, dict) else None,
-              "answer": answer}
+    record = {
+        "delivered_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "server": server,
+        "report_id": report.get("report_id"),
+        "hostname": machine.get("hostname") if isinstance(machine, dict) else None,
+        "answer": answer,
+    }
     os.makedirs(state_dir, exist_ok=True)
-    write_atomically(os.path.join(state_dir, LAST_DELIVERY_FILENAME),
-                     json.dumps(record, ensure_ascii=False, indent=2))
+    write_atomically(
+        os.path.join(state_dir, LAST_DELIVERY_FILENAME),
+        json.dumps(record, ensure_ascii=False, indent=2),
+    )
 
 
 def read_last_delivery(state_dir):

@@ -56,9 +56,10 @@ class Spool:
         name = "{:020d}-{}{}".format(self._next_stamp(), _safe(report.get("report_id")), SUFFIX)
         path = os.path.join(self.directory, name)
         write_atomically(path, json.dumps(report, ensure_ascii=False))
-        for old in self.pending()[:-self.limit]:
-            log.warning("spool full (%d reports): dropped the oldest, %s",
-                        self.limit, os.path.basename(old))
+        for old in self.pending()[: -self.limit]:
+            log.warning(
+                "spool full (%d reports): dropped the oldest, %s", self.limit, os.path.basename(old)
+            )
             _remove(old)
         return path
 
@@ -78,8 +79,9 @@ class Spool:
             names = os.listdir(self.directory)
         except FileNotFoundError:
             return []
-        return [os.path.join(self.directory, name) for name in sorted(names)
-                if name.endswith(SUFFIX)]
+        return [
+            os.path.join(self.directory, name) for name in sorted(names) if name.endswith(SUFFIX)
+        ]
 
     def load(self, path):
         """The report stored at `path`; CorruptSpoolFile if it is not one (FileNotFoundError
@@ -114,15 +116,18 @@ class Spool:
             target = os.path.join(self.set_aside_dir, os.path.basename(path))
             os.replace(path, target)
             write_atomically(target + ".reason.txt", reason + "\n")
-            kept = sorted(name for name in os.listdir(self.set_aside_dir)
-                          if name.endswith(SUFFIX))
+            kept = sorted(name for name in os.listdir(self.set_aside_dir) if name.endswith(SUFFIX))
         except OSError as exc:
             log.error("could not set aside %s: %s", os.path.basename(path), exc)
             return None
         for old in kept[:-MAX_SET_ASIDE]:
             old_path = os.path.join(self.set_aside_dir, old)
-            log.warning("set-aside folder full (%d kept): deleted the oldest, %s (%s)",
-                        MAX_SET_ASIDE, old, _reason_of(old_path))
+            log.warning(
+                "set-aside folder full (%d kept): deleted the oldest, %s (%s)",
+                MAX_SET_ASIDE,
+                old,
+                _reason_of(old_path),
+            )
             _discard(old_path)
             _discard(old_path + ".reason.txt")
         return target
@@ -185,8 +190,12 @@ def _refuse_constant(name):
 
 def _read_regular_file(path, name):
     """The bytes of `path` if it is a regular file of a report's size; else CorruptSpoolFile."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | \
-        getattr(os, "O_BINARY", 0)
+    flags = (
+        os.O_RDONLY
+        | getattr(os, "O_NONBLOCK", 0)
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             raise CorruptSpoolFile(f"{name} is not a regular file")

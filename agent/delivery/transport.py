@@ -76,8 +76,9 @@ class Answer:
         self.status, self.reason, self.headers, self.body = status, reason, headers, body
 
 
-def send_report(server, report, timeout=15.0, session=None, token=None, verify=True,
-                proposed_credential=None):
+def send_report(
+    server, report, timeout=15.0, session=None, token=None, verify=True, proposed_credential=None
+):
     """POST `report` to the collector at `server`; return its acknowledgement (a dict) or
     raise SendError. `timeout` bounds the whole exchange, not each read.
 
@@ -96,17 +97,22 @@ def send_report(server, report, timeout=15.0, session=None, token=None, verify=T
     except ValueError as exc:  # NaN or Infinity: no collector could read it, ever
         raise Rejected(f"the report holds a value JSON cannot carry: {exc}") from None
     # identity: a compressed answer could unpack to any size
-    headers = {"Content-Type": "application/json", "Accept-Encoding": "identity",
-               SENT_AT_HEADER: sent_at()}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
+        SENT_AT_HEADER: sent_at(),
+    }
     if token:
         headers["Authorization"] = "Bearer " + token
     if proposed_credential:
         headers["X-Avroll-Credential"] = proposed_credential
     http = session or capped_session(MAX_ANSWER_BYTES)
     try:
-        answer = within(timeout, f"no answer from {url} within {timeout:.1f} s",
-                        lambda abandoned: _exchange(http, url, body, headers, verify, timeout,
-                                                    abandoned))
+        answer = within(
+            timeout,
+            f"no answer from {url} within {timeout:.1f} s",
+            lambda abandoned: _exchange(http, url, body, headers, verify, timeout, abandoned),
+        )
     finally:
         if session is None:  # ours; a late thread's connection is closed when it is done
             http.close()
@@ -150,13 +156,21 @@ def _exchange(http, url, body, headers, verify, timeout, abandoned):
     from agent.delivery.capped_http import HeadersTooLarge, raised_within
 
     try:
-        response = http.post(url, data=body, timeout=timeout, headers=headers, verify=verify,
-                             stream=True, allow_redirects=False)
+        response = http.post(
+            url,
+            data=body,
+            timeout=timeout,
+            headers=headers,
+            verify=verify,
+            stream=True,
+            allow_redirects=False,
+        )
     except requests.Timeout:
         raise Unreachable(f"no answer from {url} within {timeout:.1f} s") from None
     except requests.exceptions.SSLError as exc:
-        raise Unreachable(f"cannot reach {url}: TLS certificate not trusted "
-                          f"({printable(str(exc))[:300]})") from None
+        raise Unreachable(
+            f"cannot reach {url}: TLS certificate not trusted ({printable(str(exc))[:300]})"
+        ) from None
     except requests.RequestException as exc:
         if raised_within(exc, HeadersTooLarge):
             raise NotAcknowledged(f"{url} answered with headers larger than 64 KiB") from None
@@ -167,8 +181,9 @@ def _exchange(http, url, body, headers, verify, timeout, abandoned):
         try:
             content = _read_capped(response.raw, abandoned)
         except (ReadError, OSError) as exc:
-            raise Unreachable(f"the answer from {url} was cut short: {type(exc).__name__}") \
-                from None
+            raise Unreachable(
+                f"the answer from {url} was cut short: {type(exc).__name__}"
+            ) from None
         if content is None:
             raise NotAcknowledged(f"{url} answered with a body larger than 64 KiB")
     return Answer(response.status_code, response.reason, response.headers, content)
@@ -192,8 +207,10 @@ def _checked(answer, url, report_id):
         return _acknowledgement(answer, url, report_id)
     if 300 <= answer.status < 400:
         location = printable(answer.headers.get("Location") or "elsewhere")[:200]
-        raise AgentRefused(f"collector answered {answer.status} redirect to {location}, not "
-                           "followed: give the collector's own URL (--server)")
+        raise AgentRefused(
+            f"collector answered {answer.status} redirect to {location}, not "
+            "followed: give the collector's own URL (--server)"
+        )
     reason = printable(str(_json(answer).get("error") or answer.reason or ""))[:200]
     message = f"collector answered {answer.status} {reason}".strip()
     if answer.status in BUSY_STATUSES or answer.status >= 500:
@@ -203,8 +220,9 @@ def _checked(answer, url, report_id):
     if answer.status in AGENT_REFUSED_STATUSES:
         raise AgentRefused(message)
     if answer.status < 400:  # 1xx left over, 204, 206...: no acknowledgement
-        raise NotAcknowledged(f"{url} answered {answer.status}: not the collector's "
-                              "acknowledgement")
+        raise NotAcknowledged(
+            f"{url} answered {answer.status}: not the collector's acknowledgement"
+        )
     raise Rejected(message)
 
 
@@ -212,13 +230,18 @@ def _acknowledgement(answer, url, report_id):
     """The collector's JSON answer to a stored report (collector/web/api.py) when `answer`
     is one for `report_id`; NotAcknowledged otherwise."""
     body = _json(answer) if _media_type(answer) == "application/json" else {}
-    if body.get("ok") is True and isinstance(body.get("duplicate", False), bool) \
-            and _same_report(body.get("report_id"), report_id):
+    if (
+        body.get("ok") is True
+        and isinstance(body.get("duplicate", False), bool)
+        and _same_report(body.get("report_id"), report_id)
+    ):
         return body
     what = _media_type(answer) or "no content type"
-    raise NotAcknowledged(f"{url} answered {answer.status} ({printable(what)[:60]}), but not "
-                          f"the collector's acknowledgement of report {report_id} (a captive "
-                          "portal? a proxy?)")
+    raise NotAcknowledged(
+        f"{url} answered {answer.status} ({printable(what)[:60]}), but not "
+        f"the collector's acknowledgement of report {report_id} (a captive "
+        "portal? a proxy?)"
+    )
 
 
 def _same_report(named, report_id):

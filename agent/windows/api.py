@@ -44,33 +44,67 @@ KASPERSKY_DATA_VALUES = ("LastSuccessfulUpdate", "LicKeyType", "LicDaysTillExpir
 # The WMI classes the report reads: source name, namespace, class, the properties wanted.
 # A property a Windows version lacks is left out of that PC's rows (see `_read_class`).
 WMI_CLASSES = (
-    ("os", r"root\cimv2", "Win32_OperatingSystem", (
-        "Caption", "Version", "BuildNumber", "ProductType")),
-    ("computer", r"root\cimv2", "Win32_ComputerSystem", (
-        "Name", "DNSHostName", "Domain", "PartOfDomain", "Workgroup", "Manufacturer", "Model",
-        "PCSystemType")),
+    (
+        "os",
+        r"root\cimv2",
+        "Win32_OperatingSystem",
+        ("Caption", "Version", "BuildNumber", "ProductType"),
+    ),
+    (
+        "computer",
+        r"root\cimv2",
+        "Win32_ComputerSystem",
+        (
+            "Name",
+            "DNSHostName",
+            "Domain",
+            "PartOfDomain",
+            "Workgroup",
+            "Manufacturer",
+            "Model",
+            "PCSystemType",
+        ),
+    ),
     ("computer_product", r"root\cimv2", "Win32_ComputerSystemProduct", ("UUID",)),
     ("bios", r"root\cimv2", "Win32_BIOS", ("SerialNumber", "Manufacturer")),
     ("enclosure", r"root\cimv2", "Win32_SystemEnclosure", ("ChassisTypes", "SerialNumber")),
     ("memory", r"root\cimv2", "Win32_PhysicalMemory", ("Capacity",)),
     ("battery", r"root\cimv2", "Win32_Battery", ("BatteryStatus",)),
     # AMRunningMode came with Defender platform 4.18.2008.9 (August 2020): older ones lack it.
-    ("defender", r"root\Microsoft\Windows\Defender", "MSFT_MpComputerStatus", (
-        "AMRunningMode", "AMServiceEnabled", "AntivirusEnabled", "RealTimeProtectionEnabled",
-        "AMProductVersion", "AntivirusSignatureLastUpdated")),
+    (
+        "defender",
+        r"root\Microsoft\Windows\Defender",
+        "MSFT_MpComputerStatus",
+        (
+            "AMRunningMode",
+            "AMServiceEnabled",
+            "AntivirusEnabled",
+            "RealTimeProtectionEnabled",
+            "AMProductVersion",
+            "AntivirusSignatureLastUpdated",
+        ),
+    ),
 )
 # Security Center's products (workstations only: servers have no Security Center, and the
 # parser expects that error there). Windows 7's AntiVirusProduct has no `timestamp`
 # (fusioninventory-agent issue 364: `__PROPERTY_COUNT : 5`), and nothing reads it.
-SECURITY_CENTER = (r"root\SecurityCenter2", "AntiVirusProduct", (
-    "displayName", "instanceGuid", "pathToSignedProductExe", "productState"))
+SECURITY_CENTER = (
+    r"root\SecurityCenter2",
+    "AntiVirusProduct",
+    ("displayName", "instanceGuid", "pathToSignedProductExe", "productState"),
+)
 
 
 def sources():
     """Every Windows source of the report, with its time limit."""
-    wmi = {name: Source(name, wmi_reader(namespace, wmi_class, names),
-                        DEFENDER_TIMEOUT if name == "defender" else WMI_TIMEOUT)
-           for name, namespace, wmi_class, names in WMI_CLASSES}
+    wmi = {
+        name: Source(
+            name,
+            wmi_reader(namespace, wmi_class, names),
+            DEFENDER_TIMEOUT if name == "defender" else WMI_TIMEOUT,
+        )
+        for name, namespace, wmi_class, names in WMI_CLASSES
+    }
     return [
         Source("machine_guid", read_machine_guid, REGISTRY_TIMEOUT),
         Source("current_version", read_current_version, REGISTRY_TIMEOUT),
@@ -80,14 +114,25 @@ def sources():
         Source("firmware_ram", read_firmware_ram, REGISTRY_TIMEOUT),
         Source("netbios_name", read_netbios_name, REGISTRY_TIMEOUT),
         Source("services", read_services, SERVICES_TIMEOUT),
-        *(wmi[name] for name in ("os", "computer", "computer_product", "bios", "enclosure",
-                                 "memory", "battery")),
+        *(
+            wmi[name]
+            for name in (
+                "os",
+                "computer",
+                "computer_product",
+                "bios",
+                "enclosure",
+                "memory",
+                "battery",
+            )
+        ),
         Source("security_center", read_security_center, WMI_TIMEOUT),
         wmi["defender"],
     ]
 
 
 # --- registry -------------------------------------------------------------------------------
+
 
 def _views():
     """Both registry views: a 32-bit agent on 64-bit Windows otherwise sees only WOW6432Node
@@ -144,14 +189,19 @@ def _subkeys(path, view):
 
 
 def read_machine_guid():
-    values = _key_values(r"SOFTWARE\Microsoft\Cryptography", winreg.KEY_WOW64_64KEY,
-                         {"MachineGuid"}) or {}
+    values = (
+        _key_values(r"SOFTWARE\Microsoft\Cryptography", winreg.KEY_WOW64_64KEY, {"MachineGuid"})
+        or {}
+    )
     return values.get("MachineGuid")
 
 
 def read_current_version():
-    return _key_values(CURRENT_VERSION_KEY, winreg.KEY_WOW64_64KEY, {
-        "EditionID", "DisplayVersion", "ReleaseId", "UBR", "InstallationType", "ProductName"})
+    return _key_values(
+        CURRENT_VERSION_KEY,
+        winreg.KEY_WOW64_64KEY,
+        {"EditionID", "DisplayVersion", "ReleaseId", "UBR", "InstallationType", "ProductName"},
+    )
 
 
 def read_uninstall():
@@ -159,8 +209,9 @@ def read_uninstall():
     entries = []
     for view in _views():
         for name in _subkeys(UNINSTALL_KEY, view):
-            values = _readable(UNINSTALL_KEY + "\\" + name, view,
-                               {"DisplayName", "DisplayVersion", "Publisher"})
+            values = _readable(
+                UNINSTALL_KEY + "\\" + name, view, {"DisplayName", "DisplayVersion", "Publisher"}
+            )
             if values and values.get("DisplayName"):
                 entries.append(values)
     return entries
@@ -185,14 +236,16 @@ def read_kaspersky_data():
     read_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     for view in _views():
         for product in _subkeys(KASPERSKY_PROTECTED_KEY, view):
-            values = _readable(f"{KASPERSKY_PROTECTED_KEY}\\{product}\\Data", view,
-                               set(KASPERSKY_DATA_VALUES))
+            values = _readable(
+                f"{KASPERSKY_PROTECTED_KEY}\\{product}\\Data", view, set(KASPERSKY_DATA_VALUES)
+            )
             if values:
                 found.append(dict(values, product=product, read_at=read_at))
     return found
 
 
 # --- kernel32 and psutil --------------------------------------------------------------------
+
 
 def _kernel32():
     """kernel32 with the thread's last error saved right after each call: `GetLastError()`
@@ -240,12 +293,19 @@ def read_services():
             status, start_type = service.status(), service.start_type()
         except psutil.Error:  # removed meanwhile, or its state may not be read
             status = start_type = None
-        found.append({"name": service.name(), "display_name": service.display_name(),
-                      "status": status, "start_type": start_type})
+        found.append(
+            {
+                "name": service.name(),
+                "display_name": service.display_name(),
+                "status": status,
+                "start_type": start_type,
+            }
+        )
     return found
 
 
 # --- WMI over COM ---------------------------------------------------------------------------
+
 
 def _plain_com(value):
     if isinstance(value, tuple):
@@ -302,8 +362,7 @@ def _read_class(connect, namespace, wmi_class, names):
 
 
 def _select(connect, namespace, wmi_class, selected, names):
-    service = connect("winmgmts:{impersonationLevel=impersonate}!\\\\.\\" + namespace,
-                      dynamic=True)
+    service = connect("winmgmts:{impersonationLevel=impersonate}!\\\\.\\" + namespace, dynamic=True)
     query = f"SELECT {selected} FROM {wmi_class}"  # noqa: S608 (constants)
     return [_properties(row, names) for row in service.ExecQuery(query, "WQL", WBEM_FLAGS)]
 
@@ -345,8 +404,10 @@ def native_path(path, environ):
     CommonProgramW6432 hold the real folders (Microsoft Learn, "WOW64 Implementation
     Details")."""
     names = {name.lower(): value for name, value in environ.items()}
-    for wow64, real in (("programfiles", "programw6432"),
-                        ("commonprogramfiles", "commonprogramw6432")):
+    for wow64, real in (
+        ("programfiles", "programw6432"),
+        ("commonprogramfiles", "commonprogramw6432"),
+    ):
         if names.get(real):
             names[wow64] = names[real]
     return re.sub(r"%([^%]+)%", lambda m: names.get(m.group(1).lower(), m.group(0)), path)

@@ -13,10 +13,29 @@ from agent import antivirus, device, kaspersky
 from agent.probe import text_or_none
 
 # Values firmware vendors put where there is no serial number, make or model.
-PLACEHOLDERS = {"", "0", "none", "default string", "to be filled by o.e.m.", "system serial number",
-                "not applicable", "not specified", "chassis serial number"}
-VIRTUAL_MODELS = ("virtual machine", "vmware", "virtualbox", "qemu", "kvm", "bochs", "hvm domu",
-                  "xen", "parallels", "standard pc (")
+PLACEHOLDERS = {
+    "",
+    "0",
+    "none",
+    "default string",
+    "to be filled by o.e.m.",
+    "system serial number",
+    "not applicable",
+    "not specified",
+    "chassis serial number",
+}
+VIRTUAL_MODELS = (
+    "virtual machine",
+    "vmware",
+    "virtualbox",
+    "qemu",
+    "kvm",
+    "bochs",
+    "hvm domu",
+    "xen",
+    "parallels",
+    "standard pc (",
+)
 
 
 def facts_from_records(records, failed):
@@ -30,11 +49,9 @@ def facts_from_records(records, failed):
     installed_ram = _installed_ram(records)
     return {
         "machine_id": text_or_none(records.get("machine_guid")),
-        "hardware_uuid": device.hardware_uuid(
-            _record(records.get("computer_product")).get("UUID")),
+        "hardware_uuid": device.hardware_uuid(_record(records.get("computer_product")).get("UUID")),
         # The NetBIOS name from kernel32 answers even when WMI does not.
-        "hostname": text_or_none(records.get("netbios_name")) or text_or_none(
-            computer.get("Name")),
+        "hostname": text_or_none(records.get("netbios_name")) or text_or_none(computer.get("Name")),
         "dns_name": _dns_name(computer),
         "domain": text_or_none(computer.get("Domain")) or text_or_none(computer.get("Workgroup")),
         "manufacturer": _known(computer.get("Manufacturer")),
@@ -54,13 +71,18 @@ def _error_lines(failed, server, found, installed_ram):
     expected = set()
     if server:
         expected.add("security_center")  # no Security Center on Windows Server
-    if not any(p["name"] and antivirus.known_family(p["name"]) == "defender"
-               for p in found["antivirus"]["products"]):
+    if not any(
+        p["name"] and antivirus.known_family(p["name"]) == "defender"
+        for p in found["antivirus"]["products"]
+    ):
         expected.add("defender")  # no Defender (Windows 7, or removed): nothing to ask
     if installed_ram is not None:
         expected.add("firmware_ram")  # VMs without SMBIOS memory devices: modules were read
-    return [f"{name}: {message}"[:500] for name, message in sorted(failed.items())
-            if name not in expected]
+    return [
+        f"{name}: {message}"[:500]
+        for name, message in sorted(failed.items())
+        if name not in expected
+    ]
 
 
 def windows_antivirus(records, services, failed, server):
@@ -70,16 +92,25 @@ def windows_antivirus(records, services, failed, server):
     uninstall = None if "uninstall" in failed else _records(records.get("uninstall"))
     avstate = _record(records.get("avstate")) or None
     products = antivirus.windows_products(
-        security_center=_records(records.get("security_center")), services=services,
-        uninstall=uninstall, defender=_defender_status(records.get("defender")),
-        avstate=avstate, kaspersky_data=_records(records.get("kaspersky_data")))
+        security_center=_records(records.get("security_center")),
+        services=services,
+        uninstall=uninstall,
+        defender=_defender_status(records.get("defender")),
+        avstate=avstate,
+        kaspersky_data=_records(records.get("kaspersky_data")),
+    )
     # Windows Server has no Security Center; services and the uninstall list are what every
     # installed antivirus leaves, so having read both is enough to say "none" there.
-    looked = services is not None and uninstall is not None and (
-        server is True or "security_center" not in failed)
+    looked = (
+        services is not None
+        and uninstall is not None
+        and (server is True or "security_center" not in failed)
+    )
     return {
-        "antivirus": {"status": antivirus.status_of(products, probes_failed=not looked),
-                      "products": products},
+        "antivirus": {
+            "status": antivirus.status_of(products, probes_failed=not looked),
+            "products": products,
+        },
         "management_agent": network_agent(services, uninstall or [], avstate),
     }
 
@@ -89,8 +120,9 @@ def _defender_status(rows):
     status = _record(rows)
     if not status:
         return None
-    return dict(status, AntivirusSignatureLastUpdated=dmtf_time(
-        status.get("AntivirusSignatureLastUpdated")))
+    return dict(
+        status, AntivirusSignatureLastUpdated=dmtf_time(status.get("AntivirusSignatureLastUpdated"))
+    )
 
 
 def dmtf_time(text):
@@ -114,16 +146,26 @@ def _is_windows7_defender(service, records):
     """
     version = str(_record(records.get("os")).get("Version") or "")
     parts = [int(p) for p in version.split(".")[:2] if p.isdigit()]
-    return (service.get("name") or "").lower() == "windefend" and len(parts) == 2 and (
-        tuple(parts) < (6, 2))
+    return (
+        (service.get("name") or "").lower() == "windefend"
+        and len(parts) == 2
+        and (tuple(parts) < (6, 2))
+    )
 
 
 def network_agent(services, uninstall, avstate):
     """Kaspersky Security Center's Network Agent (service klnagent), or None when absent."""
-    service = next((s for s in services or () if (s.get("name") or "").lower()
-                    == antivirus.NETWORK_AGENT_SERVICE), None)
-    entry = next((e for e in uninstall if antivirus.is_network_agent_name(
-        e.get("DisplayName") or "")), None)
+    service = next(
+        (
+            s
+            for s in services or ()
+            if (s.get("name") or "").lower() == antivirus.NETWORK_AGENT_SERVICE
+        ),
+        None,
+    )
+    entry = next(
+        (e for e in uninstall if antivirus.is_network_agent_name(e.get("DisplayName") or "")), None
+    )
     if service is None and entry is None:
         return None
     state = kaspersky.parse_avstate(avstate)
@@ -184,19 +226,23 @@ def _os(os_rec, registry, server):
 
 
 def _device_type(records, computer, server):
-    chassis = [_int(c) for e in _records(records.get("enclosure"))
-               for c in (e.get("ChassisTypes") or [])]
+    chassis = [
+        _int(c) for e in _records(records.get("enclosure")) for c in (e.get("ChassisTypes") or [])
+    ]
     identity = " ".join(filter(None, [computer.get("Manufacturer"), computer.get("Model")]))
     return device.device_type(
-        chassis, virtual=any(key in identity.lower() for key in VIRTUAL_MODELS),
+        chassis,
+        virtual=any(key in identity.lower() for key in VIRTUAL_MODELS),
         server_os=bool(server),
         # PCSystemType 2 is Mobile (Win32_ComputerSystem docs).
-        has_battery=computer.get("PCSystemType") == 2 or bool(_records(records.get("battery"))))
+        has_battery=computer.get("PCSystemType") == 2 or bool(_records(records.get("battery"))),
+    )
 
 
 def _serial(records):
-    candidates = [r.get("SerialNumber") for name in ("bios", "enclosure")
-                  for r in _records(records.get(name))]
+    candidates = [
+        r.get("SerialNumber") for name in ("bios", "enclosure") for r in _records(records.get(name))
+    ]
     return next((_known(s) for s in candidates if _known(s)), None)
 
 

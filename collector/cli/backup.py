@@ -9,13 +9,20 @@ from collector.cli.options import database, db_option
 
 
 def _said(found):
-    return (f"{found['units']} units, {found['machines']} machines, {found['reports']} "
-            f"reports (last observed {found['last_report'] or 'never'})")
+    return (
+        f"{found['units']} units, {found['machines']} machines, {found['reports']} "
+        f"reports (last observed {found['last_report'] or 'never'})"
+    )
 
 
 @click.command("backup")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
-              help="The copy to write (replaced if it exists; readable by you only).")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The copy to write (replaced if it exists; readable by you only).",
+)
 @db_option
 def backup(out_path, db_path):
     """Copy the database while the collector runs: one consistent moment (SQLite's online
@@ -47,5 +54,6 @@ def restore(backup_file, db_path):
         pass  # migrations: a backup from an older version is brought up to date
     if kept:
         click.echo(f"the database it replaced is kept as {kept}")
-    click.echo(f"restored {backup_file} into {db_path.resolve()}: "
-               f"{_said(store_backup.summary(db_path))}")
+    click.echo(
+        f"restored {backup_file} into {db_path.resolve()}: {_said(store_backup.summary(db_path))}"
+    )

@@ -24,23 +24,31 @@ def _import(source, file, db_path, exported_at=None):
 
     with database(db_path) as db:
         try:
-            snapshot = console_imports.import_file(db, source, file,
-                                                   exported_at=_export_moment(exported_at))
+            snapshot = console_imports.import_file(
+                db, source, file, exported_at=_export_moment(exported_at)
+            )
         except TableError as exc:
             raise click.ClickException(f"{file}: {exc}; nothing was imported") from None
         except console_imports.ImportProblems as exc:
             for problem in console_imports.error_lines(exc.errors):
                 click.echo(f"{file}: {problem}", err=True)
             raise click.ClickException(
-                f"{len(exc.errors):,} problem(s): nothing was imported") from None
-    click.echo(f"{source}: snapshot {snapshot.import_id} of {snapshot.imported_at}: "
-               f"{snapshot.devices:,} computers")
+                f"{len(exc.errors):,} problem(s): nothing was imported"
+            ) from None
+    click.echo(
+        f"{source}: snapshot {snapshot.import_id} of {snapshot.imported_at}: "
+        f"{snapshot.devices:,} computers"
+    )
     if snapshot.exported_from == "file":
-        click.echo(f"{source}: exported at {snapshot.exported_at}, as the file says; "
-                   "relative times ('12 minutes ago') count back from then")
+        click.echo(
+            f"{source}: exported at {snapshot.exported_at}, as the file says; "
+            "relative times ('12 minutes ago') count back from then"
+        )
     elif snapshot.exported_from == "given":
-        click.echo(f"{source}: exported at {snapshot.exported_at}, as --exported-at says; "
-                   "relative times ('12 minutes ago') count back from then")
+        click.echo(
+            f"{source}: exported at {snapshot.exported_at}, as --exported-at says; "
+            "relative times ('12 minutes ago') count back from then"
+        )
 
 
 @click.group("import")
@@ -49,9 +57,11 @@ def import_group():
 
 
 EXPORTED_AT = click.option(
-    "--exported-at", metavar="'YYYY-MM-DD HH:MM'",
+    "--exported-at",
+    metavar="'YYYY-MM-DD HH:MM'",
     help="When the file was exported (Vietnam time), for a file that writes '12 minutes "
-         "ago' and does not say when it was made (an XLSX says so itself).")
+    "ago' and does not say when it was made (an XLSX says so itself).",
+)
 
 
 @import_group.command("ksc")

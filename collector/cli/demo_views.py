@@ -21,20 +21,45 @@ LETTERHEAD = {
     "issuer_place": "Đồng Tháp",
     "report_recipient": "Ủy ban nhân dân Tỉnh",
     "report_basis": "Chỉ đạo của Ủy ban nhân dân Tỉnh tại Công văn số 160/UBND-THVX ngày 26 "
-                    "tháng 4 năm 2022",
+    "tháng 4 năm 2022",
     "signer_title": "KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC",
     "signer_name": "Nguyễn Văn Demo",
     "letter_copies": "UBND các huyện, thành phố; Lưu: VT, CNTT",
 }
-OFFICERS = ("Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Minh Tâm", "Phạm Thị Hoa", "Võ Thanh Sơn",
-            "Huỳnh Ngọc Mai", "Đặng Quốc Bảo", "Bùi Thị Thu")
-KSC_HEADINGS = ("Name", "Windows domain", "Network Agent is installed",
-                "Network Agent is running", "Real-time protection",
-                "Last connected to Administration Server", "Anti-virus databases last updated",
-                "Connection IP address", "Network Agent version", "Application version",
-                "Status", "Parent group")
-AD_HEADINGS = ("DistinguishedName", "DNSHostName", "Enabled", "LastLogonDate", "Name",
-               "ObjectClass", "SamAccountName", "Description")
+OFFICERS = (
+    "Nguyễn Thị Lan",
+    "Trần Văn Hùng",
+    "Lê Minh Tâm",
+    "Phạm Thị Hoa",
+    "Võ Thanh Sơn",
+    "Huỳnh Ngọc Mai",
+    "Đặng Quốc Bảo",
+    "Bùi Thị Thu",
+)
+KSC_HEADINGS = (
+    "Name",
+    "Windows domain",
+    "Network Agent is installed",
+    "Network Agent is running",
+    "Real-time protection",
+    "Last connected to Administration Server",
+    "Anti-virus databases last updated",
+    "Connection IP address",
+    "Network Agent version",
+    "Application version",
+    "Status",
+    "Parent group",
+)
+AD_HEADINGS = (
+    "DistinguishedName",
+    "DNSHostName",
+    "Enabled",
+    "LastLogonDate",
+    "Name",
+    "ObjectClass",
+    "SamAccountName",
+    "Description",
+)
 DOMAIN = "DC=dongthap,DC=gov,DC=vn"
 ISSUED_NUMBER = "150"
 
@@ -43,10 +68,12 @@ def with_contacts(units):
     """Each unit with its leader, IT officer, phone and e-mail (made up)."""
     for number, unit in enumerate(units):
         code = unit["code"].lower()
-        unit.update(leader_name=f"Lãnh đạo {unit['name']}"[:80],
-                    officer_name=OFFICERS[number % len(OFFICERS)],
-                    officer_phone=f"0277{3800000 + number:07d}",
-                    email=f"cntt.{code}@dongthap.gov.vn")
+        unit.update(
+            leader_name=f"Lãnh đạo {unit['name']}"[:80],
+            officer_name=OFFICERS[number % len(OFFICERS)],
+            officer_phone=f"0277{3800000 + number:07d}",
+            email=f"cntt.{code}@dongthap.gov.vn",
+        )
     return units
 
 
@@ -65,13 +92,15 @@ def conflicting_reports(db, rng, make_report, count=6):
     from collector.store import enrollment
     from collector.store.ingest import store_report
 
-    token_id, _ = enrollment.create_token(db, "demo", unit_code="HTM",
-                                          note="Huyện Tháp Mười, dùng nhầm cho Sở Y tế")
+    token_id, _ = enrollment.create_token(
+        db, "demo", unit_code="HTM", note="Huyện Tháp Mười, dùng nhầm cho Sở Y tế"
+    )
     for number in range(1, count + 1):
         credential = enrollment.CREDENTIAL_PREFIX + f"demo{rng.getrandbits(160):040x}"
         report = make_report(f"SYT-PC9{number:02d}")
-        agent = enrollment.Agent(machine_id=None, token_id=token_id, unit_code="HTM",
-                                 proposed_credential=credential)
+        agent = enrollment.Agent(
+            machine_id=None, token_id=token_id, unit_code="HTM", proposed_credential=credential
+        )
         store_report(db, report, agent=agent)
 
 
@@ -83,16 +112,44 @@ def _ksc_lines(machines, now, rng):
     lines = ["\t".join(KSC_HEADINGS)]
     for machine in machines:
         contact = now - timedelta(hours=rng.uniform(1, 30 * 24 if machine["off"] else 48))
-        lines.append("\t".join((
-            machine["hostname"], "DONGTHAP", "Yes", "Yes", "Running", _console_time(contact),
-            _console_time(contact), machine["ip"], "14.2.0.26967", "12.3.0.493", "OK",
-            f"Managed devices/{machine['enrolled']}")))
+        lines.append(
+            "\t".join(
+                (
+                    machine["hostname"],
+                    "DONGTHAP",
+                    "Yes",
+                    "Yes",
+                    "Running",
+                    _console_time(contact),
+                    _console_time(contact),
+                    machine["ip"],
+                    "14.2.0.26967",
+                    "12.3.0.493",
+                    "OK",
+                    f"Managed devices/{machine['enrolled']}",
+                )
+            )
+        )
     # PCs the console manages that never ran avroll's agent.
     for number in range(1, 9):
-        lines.append("\t".join((f"WIN-KSC{number:03d}", "DONGTHAP", "Yes", "Yes", "Running",
-                                _console_time(now - timedelta(hours=number)), "",
-                                f"10.250.0.{number}", "14.2.0.26967", "12.3.0.493", "OK",
-                                "Managed devices")))
+        lines.append(
+            "\t".join(
+                (
+                    f"WIN-KSC{number:03d}",
+                    "DONGTHAP",
+                    "Yes",
+                    "Yes",
+                    "Running",
+                    _console_time(now - timedelta(hours=number)),
+                    "",
+                    f"10.250.0.{number}",
+                    "14.2.0.26967",
+                    "12.3.0.493",
+                    "OK",
+                    "Managed devices",
+                )
+            )
+        )
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -105,9 +162,20 @@ def _ad_lines(machines, now):
     names += [f"PC-AD{number:03d}" for number in range(1, 13)]  # accounts of PCs without avroll
     for name in names:
         logon = (now - timedelta(days=2)).astimezone(LOCAL_TZ)
-        rows.append(quoted((f"CN={name},OU=Computers,{DOMAIN}", f"{name.lower()}.dongthap.gov.vn",
-                            "True", logon.strftime("%m/%d/%Y %I:%M:%S %p"), name, "computer",
-                            f"{name}$", "")))
+        rows.append(
+            quoted(
+                (
+                    f"CN={name},OU=Computers,{DOMAIN}",
+                    f"{name.lower()}.dongthap.gov.vn",
+                    "True",
+                    logon.strftime("%m/%d/%Y %I:%M:%S %p"),
+                    name,
+                    "computer",
+                    f"{name}$",
+                    "",
+                )
+            )
+        )
     return "\ufeff" + "\r\n".join(rows) + "\r\n"
 
 
@@ -117,8 +185,11 @@ def console_imports(db, machines, now, rng):
     officer does with `avroll import ksc|directory`."""
     from collector.store.console_imports import import_file
 
-    installed = [machine for machine in machines
-                 if machine["installs"] is not None and not machine.get("server")]
+    installed = [
+        machine
+        for machine in machines
+        if machine["installs"] is not None and not machine.get("server")
+    ]
     in_ksc = [machine for machine in installed if rng.random() < 0.9]
     in_ad = [machine for machine in machines if rng.random() < 0.85]
     with tempfile.TemporaryDirectory() as folder:

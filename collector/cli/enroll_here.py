@@ -29,8 +29,11 @@ def send_report(url, db_path, state_dir):
         finally:
             db.close()
     try:
-        return subprocess.run([str(agent), "send", "--server", url], env=env,  # noqa: S603
-                              check=False).returncode
+        return subprocess.run(
+            [str(agent), "send", "--server", url],
+            env=env,  # noqa: S603
+            check=False,
+        ).returncode
     finally:
         if token_id is not None:
             db = open_db(db_path)

@@ -15,12 +15,20 @@ FORMATS = ("xlsx", "csv")
 
 def _common(command):
     """--format, --out and --db, which every export takes."""
-    command = click.option("--out", "out", required=True,
-                           type=click.Path(dir_okay=False, writable=True),
-                           help="File to write.")(command)
-    command = click.option("--format", "fmt", type=click.Choice(FORMATS),
-                           help="xlsx (to print and send) or csv (to process further); "
-                                "default: from the --out file's extension.")(command)
+    command = click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, writable=True),
+        help="File to write.",
+    )(command)
+    command = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        help="xlsx (to print and send) or csv (to process further); "
+        "default: from the --out file's extension.",
+    )(command)
     return db_option(command)
 
 
@@ -53,9 +61,13 @@ def _save(db_path, out, build, *args, **kwargs):
 
 def _docx_out(command):
     """--out (a .docx file) and --db, which every letter takes."""
-    command = click.option("--out", "out", required=True,
-                           type=click.Path(dir_okay=False, writable=True),
-                           help="The .docx file to write (open it in Word, check, sign).")(command)
+    command = click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, writable=True),
+        help="The .docx file to write (open it in Word, check, sign).",
+    )(command)
     return db_option(command)
 
 
@@ -66,8 +78,9 @@ def export():
 
 
 @export.command("rollup")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
-              "(default today).")
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date (default today)."
+)
 @click.option("--parent", metavar="CODE", help="Only the units under this unit.")
 @_common
 def export_rollup(as_of, parent, fmt, out, db_path):
@@ -78,12 +91,16 @@ def export_rollup(as_of, parent, fmt, out, db_path):
 
 
 @export.command("machines")
-@click.option("--unit", metavar="CODE", help="The unit (its descendants too); without it, "
-              "the whole province.")
-@click.option("--tab", default="all", show_default=True,
-              type=click.Choice(["all", "installed", "missing", "exempt", "misnamed", "stale",
-                                 "duplicates"]),
-              help="Which machines, as the unit page's tabs.")
+@click.option(
+    "--unit", metavar="CODE", help="The unit (its descendants too); without it, the whole province."
+)
+@click.option(
+    "--tab",
+    default="all",
+    show_default=True,
+    type=click.Choice(["all", "installed", "missing", "exempt", "misnamed", "stale", "duplicates"]),
+    help="Which machines, as the unit page's tabs.",
+)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
 @_common
 def export_machines(unit, tab, as_of, fmt, out, db_path):
@@ -105,8 +122,12 @@ def export_survey(unit, as_of, fmt, out, db_path):
 
 
 @export.command("deployment-need")
-@click.option("--unit", metavar="CODE", help="The unit (its descendants too); default: the "
-              "whole province, one block per unit with a need.")
+@click.option(
+    "--unit",
+    metavar="CODE",
+    help="The unit (its descendants too); default: the "
+    "whole province, one block per unit with a need.",
+)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="As of this date (default today).")
 @_common
 def export_deployment_need(unit, as_of, fmt, out, db_path):
@@ -129,11 +150,17 @@ def export_reporting_status(as_of, parent, fmt, out, db_path):
 
 
 @export.command("reconcile")
-@click.option("--unit", metavar="CODE", help="Only this unit (its descendants too); "
-              "default the whole province.")
-@click.option("--list", "list_name",
-              type=click.Choice(["no_agent", "not_connected", "not_in_ksc", "unowned", "confirmed"]),
-              help="Only this list (default: all four).")
+@click.option(
+    "--unit",
+    metavar="CODE",
+    help="Only this unit (its descendants too); default the whole province.",
+)
+@click.option(
+    "--list",
+    "list_name",
+    type=click.Choice(["no_agent", "not_connected", "not_in_ksc", "unowned", "confirmed"]),
+    help="Only this list (default: all four).",
+)
 @_common
 def export_reconcile(unit, list_name, fmt, out, db_path):
     """The machines avroll, the Kaspersky console and the directory disagree on (no agent,
@@ -145,8 +172,9 @@ def export_reconcile(unit, list_name, fmt, out, db_path):
 
 
 @export.command("report-letter")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
-              "(default today).")
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date (default today)."
+)
 @click.option("--parent", metavar="CODE", help="Only the units under this unit.")
 @_docx_out
 def export_report_letter(as_of, parent, out, db_path):
@@ -157,27 +185,43 @@ def export_report_letter(as_of, parent, out, db_path):
 
 
 @export.command("reminder-letter")
-@click.option("--below", metavar="RATE", help="List the units whose install rate is under "
-              "this percentage, e.g. 90 or 96,7 (default 100).")
-@click.option("--deadline", metavar="YYYY-MM-DD", help="Date the units must report by "
-              "(default reminder_answer_days after --as-of).")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
-              "(default today).")
+@click.option(
+    "--below",
+    metavar="RATE",
+    help="List the units whose install rate is under "
+    "this percentage, e.g. 90 or 96,7 (default 100).",
+)
+@click.option(
+    "--deadline",
+    metavar="YYYY-MM-DD",
+    help="Date the units must report by (default reminder_answer_days after --as-of).",
+)
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date (default today)."
+)
 @click.option("--parent", metavar="CODE", help="Only the units under this unit.")
 @_docx_out
 def export_reminder_letter(below, deadline, as_of, parent, out, db_path):
     """Draft of a reminder ("đôn đốc", letter 004) to the units below the rate."""
     from collector.exports.reminder_letter import build_reminder_letter
 
-    _save(db_path, out, build_reminder_letter, below=below, deadline=deadline, as_of=as_of,
-          parent=parent)
+    _save(
+        db_path,
+        out,
+        build_reminder_letter,
+        below=below,
+        deadline=deadline,
+        as_of=as_of,
+        parent=parent,
+    )
 
 
 @export.command("issue-report")
 @click.option("--number", required=True, help="The number the report letter was signed with.")
 @click.option("--date", "issued_on", metavar="YYYY-MM-DD", help="Its date (default today).")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
-              "(default today).")
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date (default today)."
+)
 @click.option("--parent", metavar="CODE", help="Only the units under this unit.")
 @db_option
 def export_issue_report(number, issued_on, as_of, parent, db_path):
@@ -201,13 +245,12 @@ def export_issue_report(number, issued_on, as_of, parent, db_path):
 @export.command("issue-reminder")
 @click.option("--number", required=True, help="The number the reminder was signed with.")
 @click.option("--date", "issued_on", metavar="YYYY-MM-DD", help="Its date (default today).")
-@click.option("--below", metavar="RATE", help="The units under this install rate (default "
-              "100).")
+@click.option("--below", metavar="RATE", help="The units under this install rate (default 100).")
 @click.option("--deadline", metavar="YYYY-MM-DD", help="Date the units must report by.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date "
-              "(default today).")
-@click.option("--parent", metavar="CODE", help="Only the units under this unit (its "
-              "letterhead).")
+@click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD", help="Figures as of this date (default today)."
+)
+@click.option("--parent", metavar="CODE", help="Only the units under this unit (its letterhead).")
 @db_option
 def export_issue_reminder(number, issued_on, below, deadline, as_of, parent, db_path):
     """Issue a reminder: its letter with number and date, the appendix and the form the
@@ -222,8 +265,9 @@ def export_issue_reminder(number, issued_on, below, deadline, as_of, parent, db_
 
     with database(db_path) as db:
         try:
-            reminder_id, files = issue_reminder(db, number, issued_on, below, deadline, as_of,
-                                                parent, cli_actor())
+            reminder_id, files = issue_reminder(
+                db, number, issued_on, below, deadline, as_of, parent, cli_actor()
+            )
         except (BadIssue, BadAsOf, DuplicateIssue, BadReminder, BadRate) as exc:
             raise click.ClickException(str(exc)) from None
         except UnknownUnit as exc:
@@ -245,10 +289,12 @@ def export_issued_reports(report_id, out_dir, db_path):
         reports = issued_reports(db)
         if report_id is None:
             for report in reports:
-                click.echo(f"{report['id']}\t{report['kind']}\tsố {report['number']}\t"
-                           f"{report['issued_on']}\t"
-                           f"as of {report['as_of']}\t"
-                           + ", ".join(file["filename"] for file in report["files"]))
+                click.echo(
+                    f"{report['id']}\t{report['kind']}\tsố {report['number']}\t"
+                    f"{report['issued_on']}\t"
+                    f"as of {report['as_of']}\t"
+                    + ", ".join(file["filename"] for file in report["files"])
+                )
             return
         found = next((report for report in reports if report["id"] == report_id), None)
         if found is None:

@@ -16,8 +16,12 @@ def figures():
 
 
 @figures.command("rebuild")
-@click.option("--from", "first", metavar="YYYY-MM-DD",
-              help="Count again only the kept days from this one on (default: every day).")
+@click.option(
+    "--from",
+    "first",
+    metavar="YYYY-MM-DD",
+    help="Count again only the kept days from this one on (default: every day).",
+)
 @db_option
 def figures_rebuild(first, db_path):
     """Count every kept figure again from the reports, replace it, and say whether any
@@ -32,10 +36,13 @@ def figures_rebuild(first, db_path):
     with database(db_path) as db:
         done = figures.rebuild(db, start)
     if not done["differed"]:
-        click.echo(f"{done['days']} kept day(s) and today counted again from the reports: "
-                   "no difference.")
+        click.echo(
+            f"{done['days']} kept day(s) and today counted again from the reports: no difference."
+        )
         return
-    click.echo(f"{done['days']} kept day(s) and today counted again from the reports; these "
-               f"differed and now hold the counts from the reports: "
-               f"{', '.join(done['differed'])}")
+    click.echo(
+        f"{done['days']} kept day(s) and today counted again from the reports; these "
+        f"differed and now hold the counts from the reports: "
+        f"{', '.join(done['differed'])}"
+    )
     sys.exit(1)

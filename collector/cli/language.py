@@ -99,6 +99,7 @@ def _short_help(command, original):
             return original(limit)
         finally:
             command.help = english
+
     return short_help
 
 
@@ -112,8 +113,9 @@ def localise(command):
 
 def _matcher(english):
     parts = re.split(r"(?<!\{)\{(\w+)\}(?!\})", english)
-    regex = "".join(re.escape(part) if n % 2 == 0 else f"(?P<{part}>.*?)"
-                    for n, part in enumerate(parts))
+    regex = "".join(
+        re.escape(part) if n % 2 == 0 else f"(?P<{part}>.*?)" for n, part in enumerate(parts)
+    )
     return re.compile(regex + r"\Z", re.S)
 
 
@@ -128,8 +130,12 @@ def message(line):
     for matcher, vietnamese in _MESSAGES:
         found = matcher.match(line)
         if found:
-            return vietnamese.format(**{name: message(value) if value else value
-                                        for name, value in found.groupdict().items()})
+            return vietnamese.format(
+                **{
+                    name: message(value) if value else value
+                    for name, value in found.groupdict().items()
+                }
+            )
     # The store's own messages (a setting, a units file, an account) read as on the pages.
     return words.message(line, "vi")
 

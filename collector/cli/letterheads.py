@@ -14,8 +14,7 @@ def letterhead_group():
 
 
 @letterhead_group.command("show")
-@click.option("--unit", metavar="CODE", help="A unit's own letterhead (default the "
-              "province's).")
+@click.option("--unit", metavar="CODE", help="A unit's own letterhead (default the province's).")
 @db_option
 def letterhead_show(unit, db_path):
     """Print each key of the letterhead and what the letters print for it."""
@@ -28,19 +27,24 @@ def letterhead_show(unit, db_path):
             head = letterhead(db, unit)
         except UnknownUnit:
             raise click.ClickException(f"no unit with code '{unit}'") from None
-        values = (letterheads.unit_values(db, unit) if unit else
-                  letterheads.province_values(db))
+        values = letterheads.unit_values(db, unit) if unit else letterheads.province_values(db)
     for key in letterheads.KEYS:
         click.echo(f"{key} = {values.get(key, '')}")
-    click.echo(f"(the letters' issuer: {head.issuer}; report to: "
-               f"{'; '.join(head.report_recipients) or '-'})")
+    click.echo(
+        f"(the letters' issuer: {head.issuer}; report to: "
+        f"{'; '.join(head.report_recipients) or '-'})"
+    )
 
 
 @letterhead_group.command("set")
 @click.argument("key")
 @click.argument("value")
-@click.option("--unit", metavar="CODE", help="Set it in this unit's own letterhead (default "
-              "the province's, which is the setting of the same name).")
+@click.option(
+    "--unit",
+    metavar="CODE",
+    help="Set it in this unit's own letterhead (default "
+    "the province's, which is the setting of the same name).",
+)
 @db_option
 def letterhead_set(key, value, unit, db_path):
     """Set KEY of a letterhead to VALUE ('' clears a unit's key). A "|" in issuer_name or
@@ -54,8 +58,9 @@ def letterhead_set(key, value, unit, db_path):
             elif key in letterheads.KEYS:
                 stored = settings.set_value(db, key, value)
             else:
-                raise letterheads.UnknownKey(f"'{key}' is not a letterhead key: one of "
-                                             f"{', '.join(letterheads.KEYS)}")
+                raise letterheads.UnknownKey(
+                    f"'{key}' is not a letterhead key: one of {', '.join(letterheads.KEYS)}"
+                )
         except settings.SettingError as exc:
             raise click.ClickException(f"{key}: {exc}") from None
         except LookupError:

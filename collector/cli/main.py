@@ -17,34 +17,64 @@ from collector.cli.options import database, db_option
 
 @click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="avroll")
-@click.option("--lang", type=click.Choice(LANGUAGES), is_eager=True, expose_value=False,
-              callback=choose,
-              help="Language of help and messages: vi (default) or en (env AVROLL_LANG).")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=choose,
+    help="Language of help and messages: vi (default) or en (env AVROLL_LANG).",
+)
 def main():
     """avroll collector: inventory of antivirus rollout on government computers."""
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface).",
+)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Requests served at once.")
-@click.option("--trusted-proxy", envvar="AVROLL_TRUSTED_PROXY", metavar="ADDRESS",
-              help="Address of the reverse proxy (nginx, IIS) in front; only from it are "
-                   "X-Forwarded-For (the client's address: login limits) and "
-                   "X-Forwarded-Proto believed (env AVROLL_TRUSTED_PROXY).")
-@click.option("--secure-cookies", envvar="AVROLL_SECURE_COOKIES", default="auto",
-              show_default=True, type=click.Choice(["auto", "on", "off"]),
-              help="Secure flag of the session cookie; auto: when the request came over "
-                   "HTTPS (env AVROLL_SECURE_COOKIES).")
-@click.option("--role", type=click.Choice(["province", "nation"]),
-              help="nation: a national collector, whose units are the provinces and which "
-                   "takes their pushes (kept in the database from then on).")
-@click.option("--push-to", envvar="AVROLL_PUSH_TO", metavar="URL",
-              help="A province's national collector: push to it every night (env "
-                   "AVROLL_PUSH_TO; the credential from AVROLL_PUSH_CREDENTIAL or "
-                   "DB.push-credential).")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at once.",
+)
+@click.option(
+    "--trusted-proxy",
+    envvar="AVROLL_TRUSTED_PROXY",
+    metavar="ADDRESS",
+    help="Address of the reverse proxy (nginx, IIS) in front; only from it are "
+    "X-Forwarded-For (the client's address: login limits) and "
+    "X-Forwarded-Proto believed (env AVROLL_TRUSTED_PROXY).",
+)
+@click.option(
+    "--secure-cookies",
+    envvar="AVROLL_SECURE_COOKIES",
+    default="auto",
+    show_default=True,
+    type=click.Choice(["auto", "on", "off"]),
+    help="Secure flag of the session cookie; auto: when the request came over "
+    "HTTPS (env AVROLL_SECURE_COOKIES).",
+)
+@click.option(
+    "--role",
+    type=click.Choice(["province", "nation"]),
+    help="nation: a national collector, whose units are the provinces and which "
+    "takes their pushes (kept in the database from then on).",
+)
+@click.option(
+    "--push-to",
+    envvar="AVROLL_PUSH_TO",
+    metavar="URL",
+    help="A province's national collector: push to it every night (env "
+    "AVROLL_PUSH_TO; the credential from AVROLL_PUSH_CREDENTIAL or "
+    "DB.push-credential).",
+)
 @db_option
 def serve(host, port, threads, trusted_proxy, secure_cookies, role, push_to, db_path):
     """Serve the collector with waitress (a production WSGI server for Windows and Linux).
@@ -84,16 +114,17 @@ def _set_role(db_path, role):
         if role is not None:
             national.set_role(db, audit.cli_actor(), role)
         if national.role(db) == "nation":
-            click.echo("avroll collector: national collector (units are provinces; they push "
-                       "to /api/v1/national)")
+            click.echo(
+                "avroll collector: national collector (units are provinces; they push "
+                "to /api/v1/national)"
+            )
 
 
 def serve_app(app, host, port, threads=8, trusted_proxy=None):
     """Serve `app` with waitress as `avroll serve` does (limits in collector/web/server.py)."""
     from collector.web import server
 
-    server.serve(app, host=host, port=port,
-                 **server.options(threads, trusted_proxy))
+    server.serve(app, host=host, port=port, **server.options(threads, trusted_proxy))
 
 
 def _first_admin(db_path):
@@ -112,15 +143,19 @@ def _first_admin(db_path):
     change = f"change it with `avroll users reset-password {users.FIRST_ADMIN}`"
     if console_attached():
         # Shown on the console only, never logged; it is not stored anywhere in clear.
-        click.echo(f"avroll collector: first start: created administrator "
-                   f"'{users.FIRST_ADMIN}' with password {password}")
+        click.echo(
+            f"avroll collector: first start: created administrator "
+            f"'{users.FIRST_ADMIN}' with password {password}"
+        )
         click.echo(f"avroll collector: it is shown only this once; {change}.")
         return
     secret = password_file(db_path)
     write_secret(secret, password + "\n")
-    click.echo(f"avroll collector: first start: created administrator '{users.FIRST_ADMIN}'; "
-               f"its password is in {secret.resolve()} (readable by you only): read it, "
-               f"then delete the file or {change}.")
+    click.echo(
+        f"avroll collector: first start: created administrator '{users.FIRST_ADMIN}'; "
+        f"its password is in {secret.resolve()} (readable by you only): read it, "
+        f"then delete the file or {change}."
+    )
 
 
 def password_file(db_path):
@@ -154,14 +189,27 @@ def _register_commands():
     from collector.cli import reminders as cli_reminders
     from collector.cli import units as cli_units
 
-    for group in (cli_accounts.users, cli_accounts.tokens, cli_accounts.machines,
-                  cli_accounts.reports, cli_figures.figures,
-                  cli_units.units, cli_units.settings, cli_exports.export,
-                  cli_console_views.import_group, cli_reminders.mail_group,
-                  cli_reminders.remind, cli_reminders.replies_group,
-                  cli_letterheads.letterhead_group, cli_demo.demo,
-                  cli_api_tokens.api_tokens, cli_backup.backup, cli_backup.restore,
-                  cli_national.push_command, cli_national.provinces):
+    for group in (
+        cli_accounts.users,
+        cli_accounts.tokens,
+        cli_accounts.machines,
+        cli_accounts.reports,
+        cli_figures.figures,
+        cli_units.units,
+        cli_units.settings,
+        cli_exports.export,
+        cli_console_views.import_group,
+        cli_reminders.mail_group,
+        cli_reminders.remind,
+        cli_reminders.replies_group,
+        cli_letterheads.letterhead_group,
+        cli_demo.demo,
+        cli_api_tokens.api_tokens,
+        cli_backup.backup,
+        cli_backup.restore,
+        cli_national.push_command,
+        cli_national.provinces,
+    ):
         main.add_command(group)
 
 

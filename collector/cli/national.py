@@ -9,10 +9,17 @@ from collector.cli.options import database, db_option
 
 
 @click.command("push")
-@click.option("--to", "url", envvar="AVROLL_PUSH_TO", required=True, metavar="URL",
-              help="The national collector, e.g. https://avroll.gov.vn (env AVROLL_PUSH_TO).")
-@click.option("--through", metavar="YYYY-MM-DD",
-              help="Send days through this one only (default: yesterday).")
+@click.option(
+    "--to",
+    "url",
+    envvar="AVROLL_PUSH_TO",
+    required=True,
+    metavar="URL",
+    help="The national collector, e.g. https://avroll.gov.vn (env AVROLL_PUSH_TO).",
+)
+@click.option(
+    "--through", metavar="YYYY-MM-DD", help="Send days through this one only (default: yesterday)."
+)
 @db_option
 def push_command(url, through, db_path):
     """Send this province's appendix as of each day the national collector does not have
@@ -22,11 +29,11 @@ def push_command(url, through, db_path):
 
     with database(db_path) as db:
         try:
-            done = push.push(db, push.http_post_get(url, push.read_credential(db_path)),
-                             through)
+            done = push.push(db, push.http_post_get(url, push.read_credential(db_path)), through)
         except push.PushFailed as exc:
-            raise click.ClickException(f"push to {url} stopped: {exc}; run it again to "
-                                       "resume") from None
+            raise click.ClickException(
+                f"push to {url} stopped: {exc}; run it again to resume"
+            ) from None
     click.echo(push.summary(done))
 
 
@@ -39,8 +46,10 @@ def _national(db):
     from collector.store import national
 
     if national.role(db) != "nation":
-        raise click.ClickException("this is a province's collector: start the national one "
-                                   "with `avroll serve --role nation`")
+        raise click.ClickException(
+            "this is a province's collector: start the national one "
+            "with `avroll serve --role nation`"
+        )
 
 
 @provinces.command("credential")
@@ -70,8 +79,10 @@ def credentials(db_path):
     with database(db_path) as db:
         for row in national.credentials(db):
             state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
-            click.echo(f"{row['id']:>4}  {row['province']:<10} created {row['created_at']} by "
-                       f"{row['created_by']}  {state}")
+            click.echo(
+                f"{row['id']:>4}  {row['province']:<10} created {row['created_at']} by "
+                f"{row['created_by']}  {state}"
+            )
 
 
 @provinces.command("revoke")
@@ -86,5 +97,8 @@ def revoke(credential_id, db_path):
             changed = national.revoke_credential(db, audit.cli_actor(), credential_id)
         except national.UnknownCredential:
             raise click.ClickException(f"no push credential has id {credential_id}") from None
-    click.echo(f"push credential {credential_id} revoked" if changed
-               else f"push credential {credential_id} was revoked already")
+    click.echo(
+        f"push credential {credential_id} revoked"
+        if changed
+        else f"push credential {credential_id} was revoked already"
+    )

@@ -46,8 +46,15 @@ class NightlyRetention:
     """The thread. `clock` gives the time (aware), `wait(seconds)` sleeps and says whether
     to stop; both are replaced in tests."""
 
-    def __init__(self, db_path, clock=utc_now, wait=None, prune=retention.prune,
-                 push_to=None, remind=reminders.send_scheduled):
+    def __init__(
+        self,
+        db_path,
+        clock=utc_now,
+        wait=None,
+        prune=retention.prune,
+        push_to=None,
+        remind=reminders.send_scheduled,
+    ):
         self.db_path = db_path
         self.push_to = push_to
         self.clock = clock
@@ -145,8 +152,12 @@ class NightlyRetention:
             return None
         if tried is not None:
             failed = [reminder.unit["code"] for reminder in tried if not reminder.sent]
-            log.info("reminders: %d of %d sent%s", len(tried) - len(failed), len(tried),
-                     f"; failed: {', '.join(failed)}" if failed else "")
+            log.info(
+                "reminders: %d of %d sent%s",
+                len(tried) - len(failed),
+                len(tried),
+                f"; failed: {', '.join(failed)}" if failed else "",
+            )
         return tried
 
 

@@ -12,10 +12,14 @@ from collector.store.db import open_db, resolve_path
 def db_option(command):
     """The --db option every command shares, resolved to a path."""
     return click.option(
-        "--db", "db_path", envvar="AVROLL_DB", type=click.Path(dir_okay=False),
+        "--db",
+        "db_path",
+        envvar="AVROLL_DB",
+        type=click.Path(dir_okay=False),
         callback=lambda _ctx, _param, value: resolve_path(value),
         help="SQLite database file (env AVROLL_DB; default ./avroll.db if present, "
-             "else one in your user data directory).")(command)
+        "else one in your user data directory).",
+    )(command)
 
 
 @contextlib.contextmanager

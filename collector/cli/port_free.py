@@ -18,9 +18,11 @@ def port_taken_message(host, port):
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
-                return (f"port {port} on {host} is taken: avroll (or another program) is "
-                        f"already listening there. Stop it, or choose another port "
-                        f"(avroll serve --port N, make run PORT=N).")
+                return (
+                    f"port {port} on {host} is taken: avroll (or another program) is "
+                    f"already listening there. Stop it, or choose another port "
+                    f"(avroll serve --port N, make run PORT=N)."
+                )
             return f"cannot listen on {host}:{port}: {exc.strerror}"
     return None
 

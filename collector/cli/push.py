@@ -49,8 +49,9 @@ def read_credential(db_path):
     path = credential_file(db_path)
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    raise PushFailed(f"no push credential: set AVROLL_PUSH_CREDENTIAL or write it to {path} "
-                     "(mode 0600)")
+    raise PushFailed(
+        f"no push credential: set AVROLL_PUSH_CREDENTIAL or write it to {path} (mode 0600)"
+    )
 
 
 def http_post_get(url, credential):
@@ -63,9 +64,13 @@ def http_post_get(url, credential):
     def send(method, path, body=None):
         sent_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
-            answer = session.request(method, url.rstrip("/") + path, json=body,
-                                     timeout=TIMEOUT_SECONDS,
-                                     headers={SENT_AT_HEADER: sent_at})
+            answer = session.request(
+                method,
+                url.rstrip("/") + path,
+                json=body,
+                timeout=TIMEOUT_SECONDS,
+                headers={SENT_AT_HEADER: sent_at},
+            )
         except requests.RequestException as exc:
             raise PushFailed(f"{method} {path}: {type(exc).__name__}: {exc}") from None
         try:
@@ -73,14 +78,16 @@ def http_post_get(url, credential):
         except ValueError:
             parsed = {"error": answer.text[:200]}
         return answer.status_code, parsed
+
     return send
 
 
 def _check(status, answer, what):
     if status not in (200, 201):
         problems = "; ".join(str(item) for item in (answer.get("errors") or [])[:5])
-        raise PushFailed(f"{what}: {status} {answer.get('error', '')}"
-                         + (f" ({problems})" if problems else ""))
+        raise PushFailed(
+            f"{what}: {status} {answer.get('error', '')}" + (f" ({problems})" if problems else "")
+        )
 
 
 def push(db, send, through=None):

@@ -31,47 +31,84 @@ def mail_show(db_path):
 @mail_group.command("set")
 @click.option("--host", help="SMTP server name or address.")
 @click.option("--port", type=click.IntRange(1, 65535), help="587 for STARTTLS, 465 for TLS.")
-@click.option("--security", type=click.Choice(["starttls", "tls", "none"]),
-              help="STARTTLS (port 587), TLS from the start (465), or none (a server on "
-                   "this machine only).")
+@click.option(
+    "--security",
+    type=click.Choice(["starttls", "tls", "none"]),
+    help="STARTTLS (port 587), TLS from the start (465), or none (a server on this machine only).",
+)
 @click.option("--username", help="Login name on the SMTP server (empty: no login).")
 @click.option("--sender", help="The From address.")
-@click.option("--sender-name", help="The name shown beside it (default the letterhead's "
-              "issuer, e.g. Sở Thông tin và Truyền thông).")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of stdin (never give it as an "
-                   "argument: it would stay in the shell history and process list).")
+@click.option(
+    "--sender-name",
+    help="The name shown beside it (default the letterhead's "
+    "issuer, e.g. Sở Thông tin và Truyền thông).",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of stdin (never give it as an "
+    "argument: it would stay in the shell history and process list).",
+)
 @click.option("--clear-password", is_flag=True, help="Forget the stored password.")
 @db_option
-def mail_set(host, port, security, username, sender, sender_name, password_stdin,
-             clear_password, db_path):
+def mail_set(
+    host, port, security, username, sender, sender_name, password_stdin, clear_password, db_path
+):
     """Change the SMTP settings; options not given keep their value."""
     from collector.store import audit, mail
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     with database(db_path) as db:
         fields = mail.current(db)
-        given = {"host": host, "port": port, "security": security, "username": username,
-                 "sender": sender, "sender_name": sender_name}
+        given = {
+            "host": host,
+            "port": port,
+            "security": security,
+            "username": username,
+            "sender": sender,
+            "sender_name": sender_name,
+        }
         fields.update({key: value for key, value in given.items() if value is not None})
         try:
-            mail.save(db, fields, audit.cli_actor(), password=password or None,
-                      clear_password=clear_password)
+            mail.save(
+                db,
+                fields,
+                audit.cli_actor(),
+                password=password or None,
+                clear_password=clear_password,
+            )
         except mail.MailSettingError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo("mail: saved")
 
 
 @click.command("remind")
-@click.option("--below", "below", default="100", show_default=True, metavar="RATE",
-              help="Units whose install rate is below this percentage (e.g. 80 or 80,5).")
-@click.option("--deadline", metavar="YYYY-MM-DD", help="The date the units must answer by "
-              "(default reminder_answer_days after the figures).")
-@click.option("--send", "send_now", is_flag=True,
-              help="Send the messages (without it: only show who would get what).")
-@click.option("--test", "test_address", metavar="ADDRESS",
-              help="Send only one sample, the first unit's message, to ADDRESS (to check the "
-                   "SMTP settings and what the units get).")
+@click.option(
+    "--below",
+    "below",
+    default="100",
+    show_default=True,
+    metavar="RATE",
+    help="Units whose install rate is below this percentage (e.g. 80 or 80,5).",
+)
+@click.option(
+    "--deadline",
+    metavar="YYYY-MM-DD",
+    help="The date the units must answer by (default reminder_answer_days after the figures).",
+)
+@click.option(
+    "--send",
+    "send_now",
+    is_flag=True,
+    help="Send the messages (without it: only show who would get what).",
+)
+@click.option(
+    "--test",
+    "test_address",
+    metavar="ADDRESS",
+    help="Send only one sample, the first unit's message, to ADDRESS (to check the "
+    "SMTP settings and what the units get).",
+)
 @db_option
 def remind(below, deadline, send_now, test_address, db_path):
     """E-mail each unit below RATE its figures, a deadline, whom to answer and its
@@ -89,12 +126,12 @@ def remind(below, deadline, send_now, test_address, db_path):
     except reminders.BadRate as exc:
         raise click.BadParameter(str(exc), param_hint="--below") from None
     if test_address is not None and not EMAIL.fullmatch(test_address):
-        raise click.BadParameter(f"'{test_address}' is not an e-mail address",
-                                 param_hint="--test")
+        raise click.BadParameter(f"'{test_address}' is not an e-mail address", param_hint="--test")
     with database(db_path) as db:
         if not mail.current(db)["ready"]:
-            click.echo("remind: the SMTP server and sender are not set yet (avroll mail set)",
-                       err=True)
+            click.echo(
+                "remind: the SMTP server and sender are not set yet (avroll mail set)", err=True
+            )
         if test_address is not None:
             _test_send(db, test_address, rate, below)
             return
@@ -111,20 +148,28 @@ def remind(below, deadline, send_now, test_address, db_path):
     failed = 0
     for reminder in planned:
         unit, lists = reminder.unit, reminder.lists
-        figures = ", ".join(f"{key} {'-' if value is None else value}"
-                            for key, value in lists.items())
-        click.echo(f"{unit['code']}\t{unit['name']}\t{percent(reminder.figures['install_rate'])}\t"
-                   f"{reminder.recipient or '(no e-mail)'}\t{figures}")
+        figures = ", ".join(
+            f"{key} {'-' if value is None else value}" for key, value in lists.items()
+        )
+        click.echo(
+            f"{unit['code']}\t{unit['name']}\t{percent(reminder.figures['install_rate'])}\t"
+            f"{reminder.recipient or '(no e-mail)'}\t{figures}"
+        )
         if reminder.error or (not send_now and not reminder.recipient):
             failed += 1
-            click.echo(f"remind: {unit['code']} ({unit['name']}): "
-                       f"{'FAILED' if send_now else 'cannot send'}: "
-                       f"{reminder.error or 'the unit has no contact e-mail'}", err=True)
+            click.echo(
+                f"remind: {unit['code']} ({unit['name']}): "
+                f"{'FAILED' if send_now else 'cannot send'}: "
+                f"{reminder.error or 'the unit has no contact e-mail'}",
+                err=True,
+            )
         elif send_now:
             click.echo(f"  sent, {len(reminder.attachments)} attachments")
     verb = "sent" if send_now else "would be sent"
-    click.echo(f"remind: {len(planned) - failed} of {len(planned)} {verb}"
-               + ("" if send_now else " (preview: add --send to send)"))
+    click.echo(
+        f"remind: {len(planned) - failed} of {len(planned)} {verb}"
+        + ("" if send_now else " (preview: add --send to send)")
+    )
     if send_now and failed:
         raise click.ClickException(f"{failed} reminder(s) failed (see above and the log)")
 
@@ -137,10 +182,13 @@ def _test_send(db, address, rate, below):
     if sample is None:
         raise click.ClickException(f"no unit below {below.rstrip('%')}%: nothing to show")
     if sample.error:
-        raise click.ClickException(f"test to {address} ({sample.unit['code']}'s message) "
-                                   f"FAILED: {sample.error}")
-    click.echo(f"remind: test sent to {address}: {sample.unit['code']}'s message, "
-               f"{len(sample.attachments)} attachments")
+        raise click.ClickException(
+            f"test to {address} ({sample.unit['code']}'s message) FAILED: {sample.error}"
+        )
+    click.echo(
+        f"remind: test sent to {address}: {sample.unit['code']}'s message, "
+        f"{len(sample.attachments)} attachments"
+    )
 
 
 @click.group("replies")
@@ -151,8 +199,9 @@ def replies_group():
 @replies_group.command("add")
 @click.argument("unit")
 @click.option("--by", "replied_by", required=True, help="Who answered for the unit.")
-@click.option("--on", "replied_on", metavar="YYYY-MM-DD", help="The day it answered "
-              "(default today).")
+@click.option(
+    "--on", "replied_on", metavar="YYYY-MM-DD", help="The day it answered (default today)."
+)
 @click.option("--note", default="", help="What it said, in short.")
 @db_option
 def replies_add(unit, replied_by, replied_on, note, db_path):
@@ -161,12 +210,10 @@ def replies_add(unit, replied_by, replied_on, note, db_path):
 
     with database(db_path) as db:
         try:
-            row = replies.record_reply(db, unit, replied_by, replied_on, note,
-                                       audit.cli_actor())
+            row = replies.record_reply(db, unit, replied_by, replied_on, note, audit.cli_actor())
         except replies.BadReply as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"replies: {row['unit_code']} answered on {row['replied_on']} "
-               f"({row['replied_by']})")
+    click.echo(f"replies: {row['unit_code']} answered on {row['replied_on']} ({row['replied_by']})")
 
 
 @replies_group.command("list")
@@ -179,6 +226,7 @@ def replies_list(db_path):
         latest, reminded = replies.latest_replies(db), mail.last_sent(db)
     for code in sorted(set(latest) | set(reminded)):
         reply = latest.get(code)
-        answer = (f"answered {reply['replied_on']} by {reply['replied_by']}" if reply else
-                  "no answer")
+        answer = (
+            f"answered {reply['replied_on']} by {reply['replied_by']}" if reply else "no answer"
+        )
         click.echo(f"{code}\treminded {reminded.get(code, '-')}\t{answer}")

@@ -46,27 +46,41 @@ def prune(db, actor, now=None, keep_figures_before=KEEP_FIGURES_BEFORE):
     if keep_figures_before is not None:
         keep_figures_before(db, bounds.daily_from)
         to_months = thin_reports(db, keep_all, keep_daily, now)
-    done = Pruned(to_days, to_months, bounds.all_from, bounds.daily_from,
-                  keep_figures_before is not None)
+    done = Pruned(
+        to_days, to_months, bounds.all_from, bounds.daily_from, keep_figures_before is not None
+    )
     with write_transaction(db):
-        audit.record(db, actor, "reports.prune", {
-            "removed": done.removed, "to_days": to_days, "to_months": to_months,
-            "keep_all_reports_days": keep_all, "keep_daily_reports_days": keep_daily,
-            "monthly_from": done.daily_from.isoformat() if done.monthly else None}, at=now)
+        audit.record(
+            db,
+            actor,
+            "reports.prune",
+            {
+                "removed": done.removed,
+                "to_days": to_days,
+                "to_months": to_months,
+                "keep_all_reports_days": keep_all,
+                "keep_daily_reports_days": keep_daily,
+                "monthly_from": done.daily_from.isoformat() if done.monthly else None,
+            },
+            at=now,
+        )
     return done
 
 
 def last_run(db):
     """When the rule last ran (a stored time), or None."""
-    return db.execute("SELECT max(at) FROM audit_log WHERE action = 'reports.prune'"
-                      ).fetchone()[0]
+    return db.execute("SELECT max(at) FROM audit_log WHERE action = 'reports.prune'").fetchone()[0]
 
 
 def summary(done):
     """One line saying what a run removed and kept."""
-    line = (f"{done.removed} report(s) removed: every report kept since {done.all_from}, "
-            f"then each machine's last report of each day")
+    line = (
+        f"{done.removed} report(s) removed: every report kept since {done.all_from}, "
+        f"then each machine's last report of each day"
+    )
     if done.monthly:
-        return line + (f" from {done.daily_from.isoformat()}, and its last of each month "
-                       "before (the daily figures of those days are kept)")
+        return line + (
+            f" from {done.daily_from.isoformat()}, and its last of each month "
+            "before (the daily figures of those days are kept)"
+        )
     return line + " (the thinning to months waits for the kept daily figures)"

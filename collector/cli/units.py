@@ -18,11 +18,16 @@ def units():
 
 @units.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--if-empty", is_flag=True,
-              help="Import only when there are no units yet (for first starts).")
-@click.option("--from", "effective_from", metavar="YYYY-MM-DD",
-              help="Changes take effect from this day (default today; a new unit counts from "
-                   "the beginning); figures as of an earlier day keep the values then in force.")
+@click.option(
+    "--if-empty", is_flag=True, help="Import only when there are no units yet (for first starts)."
+)
+@click.option(
+    "--from",
+    "effective_from",
+    metavar="YYYY-MM-DD",
+    help="Changes take effect from this day (default today; a new unit counts from "
+    "the beginning); figures as of an earlier day keep the values then in force.",
+)
 @db_option
 def units_import(file, if_empty, effective_from, db_path):
     """Add or update units from a CSV or XLSX FILE (header code,name,group,parent,allocated
@@ -42,13 +47,20 @@ def units_import(file, if_empty, effective_from, db_path):
             for problem in exc.errors:
                 click.echo(f"{file}: {problem}", err=True)
             raise click.ClickException(
-                f"{len(exc.errors)} problem(s): nothing was imported") from None
+                f"{len(exc.errors)} problem(s): nothing was imported"
+            ) from None
         click.echo(f"units: {saved.created} added, {saved.updated} updated")
 
 
 @units.command("export")
-@click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              show_default=True, help="CSV file to write ('-' for the screen).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+    help="CSV file to write ('-' for the screen).",
+)
 @db_option
 def units_export(out, db_path):
     """Write every unit as CSV (UTF-8 with BOM) in the format `units import` reads."""
@@ -85,9 +97,13 @@ def settings_show(db_path):
 @settings.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("key")
 @click.argument("value")
-@click.option("--from", "effective_from", metavar="YYYY-MM-DD",
-              help="It takes effect from this day (default today); figures as of an earlier "
-                   "day keep the value then in force.")
+@click.option(
+    "--from",
+    "effective_from",
+    metavar="YYYY-MM-DD",
+    help="It takes effect from this day (default today); figures as of an earlier "
+    "day keep the value then in force.",
+)
 @db_option
 def settings_set(key, value, effective_from, db_path):
     """Set KEY to VALUE (checked first; a bad value changes nothing)."""

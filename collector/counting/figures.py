@@ -175,9 +175,14 @@ def _behind_now(db, when: Moment):
     counted again, else the ids of the machines to count again."""
     if kept.recounting(db):  # every machine to count again, or being counted again
         return ALL
-    ids = {machine for (machine,) in db.execute(
-        "SELECT machine_id FROM kept_marks WHERE machine_id IS NOT NULL UNION "
-        "SELECT machine_id FROM machine_now WHERE state_until <= ?", [when.cutoff])}
+    ids = {
+        machine
+        for (machine,) in db.execute(
+            "SELECT machine_id FROM kept_marks WHERE machine_id IS NOT NULL UNION "
+            "SELECT machine_id FROM machine_now WHERE state_until <= ?",
+            [when.cutoff],
+        )
+    }
     return sorted(ids) or None
 
 
@@ -225,8 +230,9 @@ def view(db, when: Moment, scope=None) -> View:
         else:
             _leave_to_keeper(db)
             _fresh_rows(db, when, behind)
-            found = View("", KEPT_AND_FRESH, {"behind": json.dumps(behind)},
-                         clean=False, kept_now=True)
+            found = View(
+                "", KEPT_AND_FRESH, {"behind": json.dumps(behind)}, clean=False, kept_now=True
+            )
     memo[key] = found
     return found
 
@@ -234,7 +240,8 @@ def view(db, when: Moment, scope=None) -> View:
 # Pages may show the figures of before a change while every machine is counted again
 # (marked "đang tính lại"); every other reader (exports, letters, the API, checks) counts.
 _before_change: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "figures_before_change", default=False)
+    "figures_before_change", default=False
+)
 
 
 def show_figures_of_before(allowed: bool = True) -> contextvars.Token:
@@ -268,8 +275,11 @@ def _fresh_rows(db, when: Moment, machines: list[str]) -> None:
     """The rows now of `machines`, counted from the reports, in `temp.fresh_now`."""
     sql, params = state_query(db, when, machines=machines, read_only=True)
     db.execute("DROP TABLE IF EXISTS temp.fresh_now")
-    db.execute(f"CREATE TEMP TABLE fresh_now AS {sql} "  # noqa: S608
-               f"SELECT {STATE_COLUMNS} FROM state", params)
+    db.execute(
+        f"CREATE TEMP TABLE fresh_now AS {sql} "  # noqa: S608
+        f"SELECT {STATE_COLUMNS} FROM state",
+        params,
+    )
 
 
 def rows(db, when: Moment, select: str, params: dict | None = None, scope=None):
@@ -285,15 +295,16 @@ def unit_counts(db, when: Moment) -> dict[str | None, Counts]:
     descendants'), None for machines that belong to no unit."""
     with reading(db):
         if not when.current and _day_is_kept(db, when.as_of):
-            counted = db.execute(f"SELECT unit, {COLUMNS} FROM unit_days "  # noqa: S608
-                                 "WHERE day = ?", [when.as_of.isoformat()]).fetchall()
-            return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True))
-                    for row in counted}
+            counted = db.execute(
+                f"SELECT unit, {COLUMNS} FROM unit_days "  # noqa: S608
+                "WHERE day = ?",
+                [when.as_of.isoformat()],
+            ).fetchall()
+            return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in counted}
         found = view(db, when)
         if found.clean:
             counted = db.execute(f"SELECT unit, {COLUMNS} FROM unit_now").fetchall()  # noqa: S608
-            return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True))
-                    for row in counted}
+            return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in counted}
         result = {}
         for row in db.query(found.sql(OWN_COUNTS.format(source="{source}")), found.params):
             unit = row.pop("unit") or None
@@ -311,7 +322,8 @@ def _day_is_kept(db, day: date) -> bool:
         return True
     days, moments = db.execute(
         "SELECT min(CASE WHEN length(since) <= 10 THEN since END), "
-        "min(CASE WHEN length(since) > 10 THEN since END) FROM kept_marks").fetchone()
+        "min(CASE WHEN length(since) > 10 THEN since END) FROM kept_marks"
+    ).fetchone()
     touched = [first_day(since) for since in (days, moments) if since is not None]
     if touched and min(touched) <= day:
         _leave_to_keeper(db, day)
@@ -329,13 +341,17 @@ def conflicts(db, when: Moment, scope=None) -> int:
                 "SELECT coalesce(sum(conflicts), 0) FROM conflict_days WHERE day = :day "
                 "AND (:units IS NULL OR enrolled_code IN (SELECT value FROM json_each(:units)) "
                 "OR named_unit IN (SELECT value FROM json_each(:units)))",
-                {"day": when.as_of.isoformat(), "units": units}).fetchone()[0]
+                {"day": when.as_of.isoformat(), "units": units},
+            ).fetchone()[0]
         found = view(db, when)
-        return db.execute(found.sql(
-            "SELECT count(*) FROM {source} WHERE conflict AND seen AND (:units IS NULL "
-            "OR enrolled_code IN (SELECT value FROM json_each(:units)) "
-            "OR named_unit IN (SELECT value FROM json_each(:units)))"),
-            dict(found.params, units=units)).fetchone()[0]
+        return db.execute(
+            found.sql(
+                "SELECT count(*) FROM {source} WHERE conflict AND seen AND (:units IS NULL "
+                "OR enrolled_code IN (SELECT value FROM json_each(:units)) "
+                "OR named_unit IN (SELECT value FROM json_each(:units)))"
+            ),
+            dict(found.params, units=units),
+        ).fetchone()[0]
 
 
 def shared_names(db, when: Moment) -> list[dict]:
@@ -343,35 +359,49 @@ def shared_names(db, when: Moment) -> list[dict]:
     each machine as `[machine_id, enrolled unit]`."""
     with reading(db):
         if not when.current and _day_is_kept(db, when.as_of):
-            return list(db.query("SELECT hostname, machines FROM day_duplicates "
-                                 "WHERE day = ? ORDER BY hostname", [when.as_of.isoformat()]))
+            return list(
+                db.query(
+                    "SELECT hostname, machines FROM day_duplicates WHERE day = ? ORDER BY hostname",
+                    [when.as_of.isoformat()],
+                )
+            )
         found = view(db, when)
         if found.clean:
-            return list(db.query("SELECT hostname, machines FROM shared_now "
-                                 "ORDER BY hostname"))
-        return list(db.query(found.sql(
-            kept.SHARED.format(source="{source}") + " ORDER BY 1"), found.params))
+            return list(db.query("SELECT hostname, machines FROM shared_now ORDER BY hostname"))
+        return list(
+            db.query(found.sql(kept.SHARED.format(source="{source}") + " ORDER BY 1"), found.params)
+        )
 
 
 def shared_condition(found: View) -> str:
     """SQL over a machine's row (`state`): another machine of the view has its name."""
     if found.clean and found.kept_now:
-        return ("EXISTS (SELECT 1 FROM machine_now other WHERE other.hostname = "
-                "state.hostname COLLATE NOCASE AND other.machine_id != state.machine_id)")
+        return (
+            "EXISTS (SELECT 1 FROM machine_now other WHERE other.hostname = "
+            "state.hostname COLLATE NOCASE AND other.machine_id != state.machine_id)"
+        )
     if not found.kept_now:  # every machine's latest report is the CTE `latest`
-        return ("upper(state.hostname) IN (SELECT upper(hostname) FROM latest "
-                "GROUP BY upper(hostname) HAVING count(*) > 1)")
-    return ("upper(state.hostname) IN (SELECT upper(hostname) FROM (SELECT hostname FROM "
-            "machine_now WHERE machine_id NOT IN (SELECT value FROM json_each(:behind)) "
-            "UNION ALL SELECT hostname FROM temp.fresh_now) "
-            "GROUP BY upper(hostname) HAVING count(*) > 1)")
+        return (
+            "upper(state.hostname) IN (SELECT upper(hostname) FROM latest "
+            "GROUP BY upper(hostname) HAVING count(*) > 1)"
+        )
+    return (
+        "upper(state.hostname) IN (SELECT upper(hostname) FROM (SELECT hostname FROM "
+        "machine_now WHERE machine_id NOT IN (SELECT value FROM json_each(:behind)) "
+        "UNION ALL SELECT hostname FROM temp.fresh_now) "
+        "GROUP BY upper(hostname) HAVING count(*) > 1)"
+    )
 
 
 def machine(db, machine_id: str) -> dict | None:
     """One machine's row now (every rule a column), or None."""
     with reading(db):
-        found = rows(db, when_for(db), "SELECT * FROM {source} WHERE machine_id = :machine",
-                     {"machine": machine_id})
+        found = rows(
+            db,
+            when_for(db),
+            "SELECT * FROM {source} WHERE machine_id = :machine",
+            {"machine": machine_id},
+        )
     return found[0] if found else None
 
 
@@ -387,11 +417,18 @@ def units_of_machine(row: dict | None) -> set[str]:
 
 def machines_of_units(db, unit_codes) -> list[str]:
     """The ids of the machines shown under any of `unit_codes` now (`units_of_machine`)."""
-    return [row["machine_id"] for row in rows(db, when_for(db), """
+    return [
+        row["machine_id"]
+        for row in rows(
+            db,
+            when_for(db),
+            """
         SELECT machine_id FROM {source} WHERE unit IN (SELECT value FROM json_each(:units))
            OR (conflict AND (enrolled_code IN (SELECT value FROM json_each(:units))
                              OR named_unit IN (SELECT value FROM json_each(:units))))""",
-        {"units": json.dumps(sorted(unit_codes))})]
+            {"units": json.dumps(sorted(unit_codes))},
+        )
+    ]
 
 
 def seen_machines(db) -> list[dict]:
@@ -399,12 +436,15 @@ def seen_machines(db) -> list[dict]:
     installed and connected, and its latest report's IP addresses (a set)."""
     with reading(db):
         found = view(db, when_for(db))
-        addresses = ("(SELECT a.ips FROM machine_addresses a "
-                     "WHERE a.machine_id = state.machine_id)")
+        addresses = "(SELECT a.ips FROM machine_addresses a WHERE a.machine_id = state.machine_id)"
         result = []
-        for row in db.query(found.sql(
+        for row in db.query(
+            found.sql(
                 "SELECT machine_id, hostname, unit, state, installed, connected, observed_at, "  # noqa: S608
-                f"{addresses} AS ips FROM {{source}} WHERE seen"), found.params):
+                f"{addresses} AS ips FROM {{source}} WHERE seen"
+            ),
+            found.params,
+        ):
             row["ips"] = {ip for ip in (row["ips"] or "").split("\n") if ip}
             result.append(row)
         return result

@@ -27,9 +27,10 @@ def products_by_report(db, report_ids):
     """The antivirus product names of each report, `{report_id: [name, ...]}`."""
     found: dict[str, list] = {report_id: [] for report_id in report_ids}
     for row in db.query(
-            "SELECT report_id, name FROM report_products "
-            "WHERE report_id IN (SELECT value FROM json_each(?)) ORDER BY report_id, rowid",
-            [json.dumps(list(found))]):
+        "SELECT report_id, name FROM report_products "
+        "WHERE report_id IN (SELECT value FROM json_each(?)) ORDER BY report_id, rowid",
+        [json.dumps(list(found))],
+    ):
         found[row["report_id"]].append(row["name"])
     return found
 
@@ -51,8 +52,9 @@ def device_os_counts(db, unit, as_of=None, state=None):
     with figures.reading(db):
         when = when_for(db, as_of)
         scope = _subtree(db, unit, when)
-        return figures.rows(db, when, DEVICE_COUNTS,
-                            {"units": json.dumps(scope), "state": state}, scope=scope)
+        return figures.rows(
+            db, when, DEVICE_COUNTS, {"units": json.dumps(scope), "state": state}, scope=scope
+        )
 
 
 def unit_reporting(db, as_of=None, parent=None):
@@ -65,6 +67,8 @@ def unit_reporting(db, as_of=None, parent=None):
         scope = _subtree(db, parent, when) if parent else [unit["code"] for unit in units]
         tree = Tree(units, figures.unit_counts(db, when))
     wanted = set(scope)
-    return [dict(unit, **{key: tree.own[unit["code"]][key]
-                          for key in ("seen", "installed", "missing")})
-            for unit in units if unit["code"] in wanted]
+    return [
+        dict(unit, **{key: tree.own[unit["code"]][key] for key in ("seen", "installed", "missing")})
+        for unit in units
+        if unit["code"] in wanted
+    ]

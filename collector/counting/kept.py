@@ -66,11 +66,12 @@ SHARED = """
     FROM (SELECT * FROM {source} ORDER BY machine_id)
     GROUP BY upper(hostname) HAVING count(*) > 1"""
 SHARED_NOW = "INSERT INTO shared_now (hostname, machines) " + SHARED.format(
-    source="machine_now {where}")
+    source="machine_now {where}"
+)
 KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
-    SELECT ?, hostname, machines FROM ({SHARED.format(source='temp.kept_state_rows')})"""  # noqa: S608
+    SELECT ?, hostname, machines FROM ({SHARED.format(source="temp.kept_state_rows")})"""  # noqa: S608
 KEEP_DAY_NAMES = f"""INSERT INTO day_duplicates (day, hostname, machines)
-    SELECT ?, hostname, machines FROM ({SHARED.format(source='day_names')})"""  # noqa: S608
+    SELECT ?, hostname, machines FROM ({SHARED.format(source="day_names")})"""  # noqa: S608
 
 
 def first_day(since):
@@ -89,8 +90,12 @@ def _work_to_do(db):
         return True
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         return True
-    return db.execute("SELECT 1 FROM machine_now WHERE state_until <= ? LIMIT 1",
-                      [now_stored()]).fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM machine_now WHERE state_until <= ? LIMIT 1", [now_stored()]
+        ).fetchone()
+        is not None
+    )
 
 
 def catch_up(db):
@@ -130,11 +135,15 @@ def recounting(db):
     """Whether every machine is to be counted again (a change of the units, the naming
     pattern or a counting setting, or nothing counted yet), or being counted, in steps:
     until it is done, `unit_now` holds the counts of before the change."""
-    return db.execute(
-        "SELECT 1 FROM kept_state WHERE key = 'recount' UNION ALL "
-        "SELECT 1 FROM kept_marks WHERE machine_id IS NULL UNION ALL "
-        "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM kept_state WHERE key = 'now') "
-        "LIMIT 1").fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM kept_state WHERE key = 'recount' UNION ALL "
+            "SELECT 1 FROM kept_marks WHERE machine_id IS NULL UNION ALL "
+            "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM kept_state WHERE key = 'now') "
+            "LIMIT 1"
+        ).fetchone()
+        is not None
+    )
 
 
 def _recount_step(db):
@@ -151,7 +160,8 @@ def _recount_step(db):
     if row is None:
         top, every_from = db.execute(
             "SELECT coalesce(max(id), 0), min(CASE WHEN machine_id IS NULL THEN since END) "
-            "FROM kept_marks").fetchone()
+            "FROM kept_marks"
+        ).fetchone()
         if every_from is not None:
             _forget_days(db, first_day(every_from))
         first = db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None
@@ -169,16 +179,16 @@ def _recount_step(db):
         _save_recount(db, dict(progress, after=chunk[-1]))
         return True
     db.execute("DELETE FROM unit_now")
-    db.execute(f"INSERT INTO unit_now (unit, {COLUMNS}) "  # noqa: S608
-               f"SELECT unit, {COLUMNS} FROM unit_next")
+    db.execute(
+        f"INSERT INTO unit_now (unit, {COLUMNS}) "  # noqa: S608
+        f"SELECT unit, {COLUMNS} FROM unit_next"
+    )
     db.execute("DELETE FROM unit_next")
     db.execute("DELETE FROM shared_now")
     db.execute(SHARED_NOW.format(where=""))
-    db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?",
-               [progress["top"]])
+    db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?", [progress["top"]])
     db.execute("DELETE FROM kept_state WHERE key = 'recount'")
-    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
-               [now_stored()])
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)", [now_stored()])
     return False
 
 
@@ -186,29 +196,51 @@ def _recount_machines(db, chunk):
     """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered."""
     sql, params = state_query(db, when_for(db), machines=chunk)
     _states_into(db, "kept_after", sql, params)
-    db.execute("DELETE FROM machine_now WHERE machine_id IN "
-               "(SELECT value FROM json_each(?))", [_json(chunk)])
-    db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
-               f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
-    db.conn.executemany(ADD_NEXT, [dict(counts, unit=unit) for unit, counts
-                                   in _counts(db, "temp.kept_after").items()])
+    db.execute(
+        "DELETE FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(?))",
+        [_json(chunk)],
+    )
+    db.execute(
+        f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+        f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
+    )
+    db.conn.executemany(
+        ADD_NEXT,
+        [dict(counts, unit=unit) for unit, counts in _counts(db, "temp.kept_after").items()],
+    )
 
 
 def _count_day_machines(db, day, chunk):
     """Add `chunk`'s (machine ids) counts, conflicts and names to the day being counted."""
     text = day.isoformat()
-    excluded = [rowid for (rowid,) in db.execute(
-        "SELECT report_rowid FROM kept_marks WHERE report_rowid IS NOT NULL")]
-    sql, params = state_query(db, when_for(db, day), machines=chunk, excluded=excluded,
-                              kept_lifecycle=True)
+    excluded = [
+        rowid
+        for (rowid,) in db.execute(
+            "SELECT report_rowid FROM kept_marks WHERE report_rowid IS NOT NULL"
+        )
+    ]
+    sql, params = state_query(
+        db, when_for(db, day), machines=chunk, excluded=excluded, kept_lifecycle=True
+    )
     _states_into(db, "kept_day_rows", sql, params)
-    db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
-                                     in _counts(db, "temp.kept_day_rows").items()])
-    db.conn.executemany(ADD_CONFLICTS, [
-        [text, enrolled, named, conflicts]
-        for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()])
-    db.execute("INSERT INTO day_names (machine_id, hostname, enrolled_code) "
-               "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows")
+    db.conn.executemany(
+        ADD_TO_DAY,
+        [
+            dict(counts, day=text, unit=unit)
+            for unit, counts in _counts(db, "temp.kept_day_rows").items()
+        ],
+    )
+    db.conn.executemany(
+        ADD_CONFLICTS,
+        [
+            [text, enrolled, named, conflicts]
+            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()
+        ],
+    )
+    db.execute(
+        "INSERT INTO day_names (machine_id, hostname, enrolled_code) "
+        "SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows"
+    )
 
 
 def _next_machines(db, after, kind):
@@ -216,9 +248,13 @@ def _next_machines(db, after, kind):
     counts next (after `after`): as many as took about STEP_SECONDS the last time, at
     most RECOUNT_CHUNK."""
     size = max(1, min(RECOUNT_CHUNK, _step_size[kind]))
-    return [machine for (machine,) in db.execute(
-        "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
-        [after, size])]
+    return [
+        machine
+        for (machine,) in db.execute(
+            "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
+            [after, size],
+        )
+    ]
 
 
 @contextlib.contextmanager
@@ -231,8 +267,10 @@ def _timed_step(kind, size):
 
 
 def _save_recount(db, progress):
-    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('recount', ?)",
-               [json.dumps(progress)])
+    db.execute(
+        "INSERT OR REPLACE INTO kept_state (key, value) VALUES ('recount', ?)",
+        [json.dumps(progress)],
+    )
 
 
 MARKED_PER_STEP = 2000  # machines whose marks one step of `keep_step` keeps
@@ -245,13 +283,20 @@ def _catch_up(db, when=None, machines_at_most=None):
     machines marked (all of each one's marks); True when marks are left."""
     chosen = None
     if machines_at_most is not None:
-        chosen = _json(machine for (machine,) in db.execute(
-            "SELECT DISTINCT machine_id FROM (SELECT machine_id FROM kept_marks "
-            "WHERE machine_id IS NOT NULL ORDER BY id LIMIT ?)", [machines_at_most]))
-    marks = db.execute("SELECT id, machine_id, report_rowid, since FROM kept_marks "
-                       "WHERE machine_id IS NOT NULL AND (:chosen IS NULL OR machine_id IN "
-                       "(SELECT value FROM json_each(:chosen))) ORDER BY id",
-                       {"chosen": chosen}).fetchall()
+        chosen = _json(
+            machine
+            for (machine,) in db.execute(
+                "SELECT DISTINCT machine_id FROM (SELECT machine_id FROM kept_marks "
+                "WHERE machine_id IS NOT NULL ORDER BY id LIMIT ?)",
+                [machines_at_most],
+            )
+        )
+    marks = db.execute(
+        "SELECT id, machine_id, report_rowid, since FROM kept_marks "
+        "WHERE machine_id IS NOT NULL AND (:chosen IS NULL OR machine_id IN "
+        "(SELECT value FROM json_each(:chosen))) ORDER BY id",
+        {"chosen": chosen},
+    ).fetchall()
     machines: dict[str, date] = {}
     excluded: list[int] = []
     lifecycle: set[str] = set()
@@ -264,8 +309,9 @@ def _catch_up(db, when=None, machines_at_most=None):
             lifecycle.add(machine_id)
     if machines:
         earliest = max(min(machines.values()), kept_for_good_before(db))
-        for (text,) in db.execute("SELECT day FROM kept_days WHERE day >= ? ORDER BY day",
-                                  [earliest.isoformat()]).fetchall():
+        for (text,) in db.execute(
+            "SELECT day FROM kept_days WHERE day >= ? ORDER BY day", [earliest.isoformat()]
+        ).fetchall():
             day = date.fromisoformat(text)
             touched = [machine for machine, since in machines.items() if since <= day]
             _move_day(db, day, touched, excluded)
@@ -273,20 +319,28 @@ def _catch_up(db, when=None, machines_at_most=None):
     if db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None:
         _count_now(db, when)
     else:
-        due = {machine for (machine,) in db.execute(
-            "SELECT machine_id FROM machine_now WHERE state_until <= ?", [when.cutoff])}
+        due = {
+            machine
+            for (machine,) in db.execute(
+                "SELECT machine_id FROM machine_now WHERE state_until <= ?", [when.cutoff]
+            )
+        }
         if machines or due:
             _move_now(db, when, sorted(set(machines) | due))
         if lifecycle:
             _remember_lifecycle(db, sorted(lifecycle))
     if marks and chosen is not None:
-        db.execute("DELETE FROM kept_marks WHERE machine_id IN "
-                   "(SELECT value FROM json_each(?))", [chosen])
+        db.execute(
+            "DELETE FROM kept_marks WHERE machine_id IN (SELECT value FROM json_each(?))", [chosen]
+        )
     elif marks:
-        db.execute("DELETE FROM kept_marks WHERE id <= ? AND machine_id IS NOT NULL",
-                   [marks[-1][0]])
-    return db.execute("SELECT 1 FROM kept_marks WHERE machine_id IS NOT NULL "
-                      "LIMIT 1").fetchone() is not None
+        db.execute(
+            "DELETE FROM kept_marks WHERE id <= ? AND machine_id IS NOT NULL", [marks[-1][0]]
+        )
+    return (
+        db.execute("SELECT 1 FROM kept_marks WHERE machine_id IS NOT NULL LIMIT 1").fetchone()
+        is not None
+    )
 
 
 def kept_for_good_before(db):
@@ -332,25 +386,31 @@ def _forget_days(db, first):
 def _remember_lifecycle(db, machines=None):
     """Copy retirements and assignments (of `machines`, or all) as now counted."""
     for kept, table, columns in (
-            ("kept_retirements", "machine_retirements", "machine_id, retired_on"),
-            ("kept_assignments", "machine_assignments", "machine_id, unit_code, assigned_at")):
+        ("kept_retirements", "machine_retirements", "machine_id, retired_on"),
+        ("kept_assignments", "machine_assignments", "machine_id, unit_code, assigned_at"),
+    ):
         if machines is None:
             db.execute(f"DELETE FROM {kept}")  # noqa: S608
             db.execute(f"INSERT INTO {kept} SELECT {columns} FROM {table}")  # noqa: S608
             continue
         for start in range(0, len(machines), 500):
-            chunk = machines[start:start + 500]
+            chunk = machines[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             db.execute(f"DELETE FROM {kept} WHERE machine_id IN ({marks})", chunk)  # noqa: S608
-            db.execute(f"INSERT INTO {kept} SELECT {columns} FROM {table} "  # noqa: S608
-                       f"WHERE machine_id IN ({marks})", chunk)
+            db.execute(
+                f"INSERT INTO {kept} SELECT {columns} FROM {table} "  # noqa: S608
+                f"WHERE machine_id IN ({marks})",
+                chunk,
+            )
 
 
 def _states_into(db, table, sql, params):
     """The state rows of a query into a temporary table (replaced)."""
     db.execute(f"DROP TABLE IF EXISTS temp.{table}")
-    db.execute(f"CREATE TEMP TABLE {table} AS {sql} SELECT {STATE_COLUMNS} FROM state",  # noqa: S608
-               params)
+    db.execute(
+        f"CREATE TEMP TABLE {table} AS {sql} SELECT {STATE_COLUMNS} FROM state",  # noqa: S608
+        params,
+    )
 
 
 def _counts(db, source):
@@ -358,8 +418,10 @@ def _counts(db, source):
 
 
 def _conflicts(db, source):
-    return {(row["enrolled_code"] or "", row["named_unit"] or ""): row["conflicts"]
-            for row in db.query(CONFLICT_COUNTS.format(source=source))}
+    return {
+        (row["enrolled_code"] or "", row["named_unit"] or ""): row["conflicts"]
+        for row in db.query(CONFLICT_COUNTS.format(source=source))
+    }
 
 
 def _differences(before, after):
@@ -368,8 +430,7 @@ def _differences(before, after):
     for key in set(before) | set(after):
         old, new = before.get(key), after.get(key)
         if isinstance(old or new, dict):
-            delta = {name: (new or {}).get(name, 0) - (old or {}).get(name, 0)
-                     for name in COUNTS}
+            delta = {name: (new or {}).get(name, 0) - (old or {}).get(name, 0) for name in COUNTS}
             if any(delta.values()):
                 changes[key] = delta
         elif (new or 0) != (old or 0):
@@ -380,44 +441,62 @@ def _differences(before, after):
 def _move_day(db, day, machines, excluded):
     """Add to a kept day what its marked machines' states changed that day."""
     when = when_for(db, day)
-    sql, params = state_query(db, when, machines=machines, excluded=excluded,
-                              kept_lifecycle=True)
+    sql, params = state_query(db, when, machines=machines, excluded=excluded, kept_lifecycle=True)
     _states_into(db, "kept_before", sql, params)
     sql, params = state_query(db, when, machines=machines)
     _states_into(db, "kept_after", sql, params)
-    db.conn.executemany(ADD_TO_DAY, [
-        dict(delta, day=day.isoformat(), unit=unit) for unit, delta in _differences(
-            _counts(db, "temp.kept_before"), _counts(db, "temp.kept_after")).items()])
-    for (enrolled, named), delta in _differences(_conflicts(db, "temp.kept_before"),
-                                                 _conflicts(db, "temp.kept_after")).items():
+    db.conn.executemany(
+        ADD_TO_DAY,
+        [
+            dict(delta, day=day.isoformat(), unit=unit)
+            for unit, delta in _differences(
+                _counts(db, "temp.kept_before"), _counts(db, "temp.kept_after")
+            ).items()
+        ],
+    )
+    for (enrolled, named), delta in _differences(
+        _conflicts(db, "temp.kept_before"), _conflicts(db, "temp.kept_after")
+    ).items():
         db.execute(ADD_CONFLICTS, [day.isoformat(), enrolled, named, delta])
     names: set[str] = set()
     seen: dict[str, list] = {}
     for table in ("kept_before", "kept_after"):
         for machine_id, name, enrolled in db.execute(
-                f"SELECT machine_id, upper(hostname), enrolled_code FROM temp.{table}"):  # noqa: S608
+            f"SELECT machine_id, upper(hostname), enrolled_code FROM temp.{table}"  # noqa: S608
+        ):
             seen.setdefault(machine_id, []).append((name, enrolled))
     for views in seen.values():
         if len(views) == 1 or views[0] != views[1]:
             names.update(name for name, _ in views)
     if names:
         _share_names(db, when, sorted(names))
-    db.execute("UPDATE kept_days SET computed_at = ? WHERE day = ?",
-               [now_stored(), day.isoformat()])
+    db.execute(
+        "UPDATE kept_days SET computed_at = ? WHERE day = ?", [now_stored(), day.isoformat()]
+    )
 
 
 def _share_names(db, when, names):
     """Count again, as of a kept day, which of `names` several machines had."""
     day = when.as_of.isoformat()
-    candidates = sorted({machine for name in names for (machine,) in db.execute(
-        "SELECT DISTINCT machine_id FROM reports WHERE hostname = ? COLLATE NOCASE",
-        [name])})
+    candidates = sorted(
+        {
+            machine
+            for name in names
+            for (machine,) in db.execute(
+                "SELECT DISTINCT machine_id FROM reports WHERE hostname = ? COLLATE NOCASE", [name]
+            )
+        }
+    )
     sql, params = state_query(db, when, machines=candidates)
     _states_into(db, "kept_state_rows", sql, params)
-    db.execute("DELETE FROM day_duplicates WHERE day = ? AND hostname IN "
-               "(SELECT value FROM json_each(?))", [day, _json(names)])
-    db.execute(KEEP_SHARED + " WHERE hostname IN (SELECT value FROM json_each(?))",  # noqa: S608
-               [day, _json(names)])
+    db.execute(
+        "DELETE FROM day_duplicates WHERE day = ? AND hostname IN (SELECT value FROM json_each(?))",
+        [day, _json(names)],
+    )
+    db.execute(
+        KEEP_SHARED + " WHERE hostname IN (SELECT value FROM json_each(?))",  # noqa: S608
+        [day, _json(names)],
+    )
 
 
 def _json(values):
@@ -427,26 +506,47 @@ def _json(values):
 def _move_now(db, when, machines):
     """Count the given machines again now: replace their rows, add the differences."""
     for start in range(0, len(machines), 5000):
-        chunk = machines[start:start + 5000]
+        chunk = machines[start : start + 5000]
         sql, params = state_query(db, when, machines=chunk)
         _states_into(db, "kept_after", sql, params)
         db.execute("DROP TABLE IF EXISTS temp.kept_before")
-        db.execute("CREATE TEMP TABLE kept_before AS SELECT * FROM machine_now "
-                   "WHERE machine_id IN (SELECT value FROM json_each(?))", [_json(chunk)])
-        db.conn.executemany(ADD_NOW, [
-            dict(delta, unit=unit) for unit, delta in _differences(
-                _counts(db, "temp.kept_before"), _counts(db, "temp.kept_after")).items()])
-        db.execute("DELETE FROM machine_now WHERE machine_id IN "
-                   "(SELECT machine_id FROM temp.kept_before)")
-        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
-                   f"SELECT {STATE_COLUMNS} FROM temp.kept_after")
-        names = _json(name for (name,) in db.execute(
-            "SELECT upper(hostname) FROM temp.kept_before UNION "
-            "SELECT upper(hostname) FROM temp.kept_after"))
-        db.execute("DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))",
-                   [names])
-        db.execute(SHARED_NOW.format(where="WHERE hostname COLLATE NOCASE IN "
-                                           "(SELECT value FROM json_each(?))"), [names])
+        db.execute(
+            "CREATE TEMP TABLE kept_before AS SELECT * FROM machine_now "
+            "WHERE machine_id IN (SELECT value FROM json_each(?))",
+            [_json(chunk)],
+        )
+        db.conn.executemany(
+            ADD_NOW,
+            [
+                dict(delta, unit=unit)
+                for unit, delta in _differences(
+                    _counts(db, "temp.kept_before"), _counts(db, "temp.kept_after")
+                ).items()
+            ],
+        )
+        db.execute(
+            "DELETE FROM machine_now WHERE machine_id IN (SELECT machine_id FROM temp.kept_before)"
+        )
+        db.execute(
+            f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+            f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
+        )
+        names = _json(
+            name
+            for (name,) in db.execute(
+                "SELECT upper(hostname) FROM temp.kept_before UNION "
+                "SELECT upper(hostname) FROM temp.kept_after"
+            )
+        )
+        db.execute(
+            "DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))", [names]
+        )
+        db.execute(
+            SHARED_NOW.format(
+                where="WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(?))"
+            ),
+            [names],
+        )
 
 
 @contextlib.contextmanager
@@ -470,15 +570,18 @@ def _count_now(db, when):
     db.execute("DELETE FROM unit_now")
     sql, params = state_query(db, when)
     with _roomy_cache(db):
-        db.execute(f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
-                   f"SELECT {STATE_COLUMNS} FROM state", params)
-    db.conn.executemany(ADD_NOW, [dict(counts, unit=unit) for unit, counts
-                                  in _counts(db, "machine_now").items()])
+        db.execute(
+            f"INSERT INTO machine_now ({STATE_COLUMNS}) {sql} "  # noqa: S608
+            f"SELECT {STATE_COLUMNS} FROM state",
+            params,
+        )
+    db.conn.executemany(
+        ADD_NOW, [dict(counts, unit=unit) for unit, counts in _counts(db, "machine_now").items()]
+    )
     db.execute("DELETE FROM shared_now")
     db.execute(SHARED_NOW.format(where=""))
     _remember_lifecycle(db)
-    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)",
-               [now_stored()])
+    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)", [now_stored()])
 
 
 def _count_day(db, day):
@@ -487,11 +590,20 @@ def _count_day(db, day):
     sql, params = state_query(db, when)
     _states_into(db, "kept_state_rows", sql, params)
     text = day.isoformat()
-    db.conn.executemany(ADD_TO_DAY, [dict(counts, day=text, unit=unit) for unit, counts
-                                     in _counts(db, "temp.kept_state_rows").items()])
-    db.conn.executemany(ADD_CONFLICTS, [
-        [text, enrolled, named, conflicts]
-        for (enrolled, named), conflicts in _conflicts(db, "temp.kept_state_rows").items()])
+    db.conn.executemany(
+        ADD_TO_DAY,
+        [
+            dict(counts, day=text, unit=unit)
+            for unit, counts in _counts(db, "temp.kept_state_rows").items()
+        ],
+    )
+    db.conn.executemany(
+        ADD_CONFLICTS,
+        [
+            [text, enrolled, named, conflicts]
+            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_state_rows").items()
+        ],
+    )
     db.execute(KEEP_SHARED, [text])
     db.execute("INSERT INTO kept_days (day, computed_at) VALUES (?, ?)", [text, now_stored()])
     db.execute("DROP TABLE temp.kept_state_rows")
@@ -526,8 +638,10 @@ def day_kept(db, day):
 
 
 def _day_kept(db, day):
-    return db.execute("SELECT 1 FROM kept_days WHERE day = ?",
-                      [day.isoformat()]).fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM kept_days WHERE day = ?", [day.isoformat()]).fetchone()
+        is not None
+    )
 
 
 def _day_in_count(db):
@@ -545,8 +659,10 @@ def _start_day_count(db, day):
 
 
 def _save_day_count(db, progress):
-    db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('day count', ?)",
-               [json.dumps(progress)])
+    db.execute(
+        "INSERT OR REPLACE INTO kept_state (key, value) VALUES ('day count', ?)",
+        [json.dumps(progress)],
+    )
 
 
 def _end_day_count(db):
@@ -581,33 +697,46 @@ def _day_step(db):
 
 def kept_days(db):
     """The past days whose figures are kept, oldest first."""
-    return [date.fromisoformat(day) for (day,) in db.execute(
-        "SELECT day FROM kept_days ORDER BY day")]
+    return [
+        date.fromisoformat(day) for (day,) in db.execute("SELECT day FROM kept_days ORDER BY day")
+    ]
 
 
 def _day_snapshot(db, day):
     """A kept day's figures, to compare before and after counting it again."""
     text = day.isoformat()
     return {
-        "days": {row.pop("unit"): row for row in db.query(
-            f"SELECT unit, {COLUMNS} FROM unit_days WHERE day = ?", [text])},  # noqa: S608
-        "conflicts": {tuple(row[:2]): row[2] for row in db.execute(
-            "SELECT enrolled_code, named_unit, conflicts FROM conflict_days WHERE day = ?",
-            [text])},
-        "duplicates": {row[0]: row[1] for row in db.execute(
-            "SELECT hostname, machines FROM day_duplicates WHERE day = ?", [text])},
+        "days": {
+            row.pop("unit"): row
+            for row in db.query(
+                f"SELECT unit, {COLUMNS} FROM unit_days WHERE day = ?",  # noqa: S608
+                [text],
+            )
+        },
+        "conflicts": {
+            tuple(row[:2]): row[2]
+            for row in db.execute(
+                "SELECT enrolled_code, named_unit, conflicts FROM conflict_days WHERE day = ?",
+                [text],
+            )
+        },
+        "duplicates": {
+            row[0]: row[1]
+            for row in db.execute(
+                "SELECT hostname, machines FROM day_duplicates WHERE day = ?", [text]
+            )
+        },
     }
 
 
 def _now_snapshot(db):
     """The figures kept for now, to compare before and after counting them again."""
     return {
-        "now": {row.pop("unit"): row for row in db.query(
-            f"SELECT unit, {COLUMNS} FROM unit_now")},  # noqa: S608
-        "machines": {row.pop("machine_id"): row for row in db.query(
-            "SELECT * FROM machine_now")},
-        "duplicates": {row[0]: row[1] for row in db.execute(
-            "SELECT hostname, machines FROM shared_now")},
+        "now": {row.pop("unit"): row for row in db.query(f"SELECT unit, {COLUMNS} FROM unit_now")},  # noqa: S608
+        "machines": {row.pop("machine_id"): row for row in db.query("SELECT * FROM machine_now")},
+        "duplicates": {
+            row[0]: row[1] for row in db.execute("SELECT hostname, machines FROM shared_now")
+        },
     }
 
 
@@ -617,8 +746,11 @@ def _differ(before, after):
 
 def _zeroless(rows):
     """Count rows without those that are all zero (a unit whose machines all left)."""
-    return {key: row for key, row in rows.items()
-            if (any(row.values()) if isinstance(row, dict) else row)}
+    return {
+        key: row
+        for key, row in rows.items()
+        if (any(row.values()) if isinstance(row, dict) else row)
+    }
 
 
 def rebuild(db, first=None):

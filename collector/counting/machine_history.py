@@ -21,9 +21,13 @@ def history_with_states(db, machine_id, limit=100):
     sql, params = state_query(db, when_for(db), latest=EACH_REPORT, read_only=True)
     # A report is never stale (nor retired) at the moment it is read.
     params.update(machine_id=machine_id.lower(), stale_before="", retire_before="", as_of="")
-    states = {row["report_id"]: row["state"] for row in db.query(
-        f"{sql} SELECT report_id, state FROM state",  # noqa: S608
-        params)}
+    states = {
+        row["report_id"]: row["state"]
+        for row in db.query(
+            f"{sql} SELECT report_id, state FROM state",  # noqa: S608
+            params,
+        )
+    }
     products = products_by_report(db, [row["report_id"] for row in rows])
     for row in rows:
         row["state"], row["products"] = states.get(row["report_id"]), products[row["report_id"]]

@@ -39,7 +39,7 @@ SORTS = {
     "state": STATE_RANK,
     "named": "follows_guideline",
     "product": "(SELECT group_concat(name, '; ') FROM report_products p "
-               "WHERE p.report_id = state.report_id)",
+    "WHERE p.report_id = state.report_id)",
     "ip": _REPORT.format("json_extract(x.body, '$.machine.addresses[0].ip')"),
     "os": _REPORT.format("x.os_name"),
     "ram": _REPORT.format("coalesce(x.ram_installed_bytes, x.ram_visible_bytes)"),
@@ -102,17 +102,30 @@ def licence_params(db, as_of_day):
     """The parameters of LICENCE_EXPIRING for the settings in force on `as_of_day`."""
     values = settings.current(db, as_of=as_of_day)
     before = as_of_day + timedelta(days=values["licence_warning_days"])
-    return {"mandated": json.dumps(mandated_names(db, values["required_product"])),
-            "licence_before": before.isoformat()}
+    return {
+        "mandated": json.dumps(mandated_names(db, values["required_product"])),
+        "licence_before": before.isoformat(),
+    }
 
 
 # What a state filter keeps, over a machine's row (its rules are columns).
 STATE_CONDITIONS = {"installed": "installed", "not_connected": "installed AND NOT connected"}
 
 
-def _conditions(db, found, when, unit=None, state=None, follows_guideline=None,
-                mismatch=None, duplicates=False, query=None, conflict=None, units=None,
-                licence_expiring=None):
+def _conditions(
+    db,
+    found,
+    when,
+    unit=None,
+    state=None,
+    follows_guideline=None,
+    mismatch=None,
+    duplicates=False,
+    query=None,
+    conflict=None,
+    units=None,
+    licence_expiring=None,
+):
     # Filter values are written into the SQL only after being checked against fixed lists
     # (or made booleans), so the conditions of several tabs can share one query.
     conditions, params = [], {}
@@ -120,8 +133,10 @@ def _conditions(db, found, when, unit=None, state=None, follows_guideline=None,
         params["units"] = units or _subtree(db, unit, when)
         if conflict:
             # Counted for no unit: shown under both units it concerns.
-            conditions.append("(enrolled_code IN (SELECT value FROM json_each(:units)) "
-                              "OR named_unit IN (SELECT value FROM json_each(:units)))")
+            conditions.append(
+                "(enrolled_code IN (SELECT value FROM json_each(:units)) "
+                "OR named_unit IN (SELECT value FROM json_each(:units)))"
+            )
         else:
             conditions.append("unit IN (SELECT value FROM json_each(:units))")
     if state is not None:
@@ -151,8 +166,13 @@ def _conditions(db, found, when, unit=None, state=None, follows_guideline=None,
         conditions.append(search_now_sql("state.machine_id", indexed["mac"]))
         params.update(indexed)
     elif query:
-        conditions.append(search_sql("hostname", "machine_id", "(SELECT b.body FROM "
-                                     "reports b WHERE b.report_id = state.report_id)"))
+        conditions.append(
+            search_sql(
+                "hostname",
+                "machine_id",
+                "(SELECT b.body FROM reports b WHERE b.report_id = state.report_id)",
+            )
+        )
         params.update(search_params(query))
     return " AND ".join(conditions) or "1 = 1", params
 
@@ -167,19 +187,36 @@ def tab_counts(db, unit, as_of=None):
         sums, params = [], {}
         for tab, filters in TABS.items():
             condition, more = _conditions(db, found, when, unit, units=subtree, **filters)
-            sums.append(f"coalesce(sum({condition}), 0) AS \"{tab}\"")
+            sums.append(f'coalesce(sum({condition}), 0) AS "{tab}"')
             params.update(more)
         params["units"] = json.dumps(subtree)
-        return next(db.query(found.sql(
-            f"SELECT {', '.join(sums)} FROM {{source}} "  # noqa: S608
-            "WHERE unit IN (SELECT value FROM json_each(:units))"),
-            dict(found.params, **params)))
+        return next(
+            db.query(
+                found.sql(
+                    f"SELECT {', '.join(sums)} FROM {{source}} "  # noqa: S608
+                    "WHERE unit IN (SELECT value FROM json_each(:units))"
+                ),
+                dict(found.params, **params),
+            )
+        )
 
 
-def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline=None,
-                        mismatch=None, duplicates=False, query=None, page=1,
-                        per_page=PER_PAGE_DEFAULT, sort=None, descending=False, conflict=None,
-                        licence_expiring=None):
+def list_machine_states(
+    db,
+    as_of=None,
+    unit=None,
+    state=None,
+    follows_guideline=None,
+    mismatch=None,
+    duplicates=False,
+    query=None,
+    page=1,
+    per_page=PER_PAGE_DEFAULT,
+    sort=None,
+    descending=False,
+    conflict=None,
+    licence_expiring=None,
+):
     """Machines as of a date with their computed state, ordered by hostname, one page.
 
     `unit`: that unit and its descendants (by name, or by enrolment when misnamed);
@@ -192,22 +229,40 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
     reverse."""
     if sort is not None and sort not in SORTS:
         raise BadFilter(f"sort '{sort}' is not one of {', '.join(SORTS)}")
-    order = (f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
-             "hostname COLLATE NOCASE, machine_id")
+    order = (
+        f"{SORTS[sort or 'hostname']} {'DESC' if descending else 'ASC'}, "
+        "hostname COLLATE NOCASE, machine_id"
+    )
     per_page = min(max(1, per_page), PER_PAGE_MAX)
     page = min(max(1, page), MAX_PAGE)
     with figures.reading(db):
         when = when_for(db, as_of)
         scope = _subtree(db, unit, when) if unit is not None else None
         found = figures.view(db, when, scope=None if when.current or conflict else scope)
-        condition, params = _conditions(db, found, when, unit, state, follows_guideline,
-                                        mismatch, duplicates, query, conflict, units=scope,
-                                        licence_expiring=licence_expiring)
+        condition, params = _conditions(
+            db,
+            found,
+            when,
+            unit,
+            state,
+            follows_guideline,
+            mismatch,
+            duplicates,
+            query,
+            conflict,
+            units=scope,
+            licence_expiring=licence_expiring,
+        )
         if "units" in params:
             params["units"] = json.dumps(params["units"])
-        only_unit_and_state = not (follows_guideline is not None or mismatch is not None
-                                   or duplicates or query or conflict is not None
-                                   or licence_expiring)
+        only_unit_and_state = not (
+            follows_guideline is not None
+            or mismatch is not None
+            or duplicates
+            or query
+            or conflict is not None
+            or licence_expiring
+        )
         total = None
         if only_unit_and_state:
             total = unit_total(db, when, scope, state)
@@ -216,18 +271,32 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
         source = found.indexed("unit" if unit else "state" if state else None)
         params = dict(found.params, **params)
         if total is None:
-            total = db.execute(found.sql(f"SELECT count(*) FROM {source} "  # noqa: S608
-                                         f"WHERE {condition}"), params).fetchone()[0]
-        chosen = db.execute(found.sql(
-            f"SELECT machine_id FROM {source} WHERE {condition} "  # noqa: S608
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset"),
-            dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()
+            total = db.execute(
+                found.sql(
+                    f"SELECT count(*) FROM {source} "  # noqa: S608
+                    f"WHERE {condition}"
+                ),
+                params,
+            ).fetchone()[0]
+        chosen = db.execute(
+            found.sql(
+                f"SELECT machine_id FROM {source} WHERE {condition} "  # noqa: S608
+                f"ORDER BY {order} LIMIT :limit OFFSET :offset"
+            ),
+            dict(params, limit=per_page, offset=(page - 1) * per_page),
+        ).fetchall()
         ids = [machine_id for (machine_id,) in chosen]
-        found_rows = {row["machine_id"]: row for row in db.query(found.sql(
-            f"SELECT {COLUMNS} FROM {{source}} JOIN reports r "  # noqa: S608
-            "ON r.report_id = state.report_id "
-            "WHERE state.machine_id IN (SELECT value FROM json_each(:chosen))"),
-            dict(found.params, chosen=json.dumps(ids)))}
+        found_rows = {
+            row["machine_id"]: row
+            for row in db.query(
+                found.sql(
+                    f"SELECT {COLUMNS} FROM {{source}} JOIN reports r "  # noqa: S608
+                    "ON r.report_id = state.report_id "
+                    "WHERE state.machine_id IN (SELECT value FROM json_each(:chosen))"
+                ),
+                dict(found.params, chosen=json.dumps(ids)),
+            )
+        }
     rows = [found_rows[machine_id] for machine_id in ids]
     for row in rows:
         for key in BOOLEANS:
@@ -237,21 +306,26 @@ def list_machine_states(db, as_of=None, unit=None, state=None, follows_guideline
 
 
 # How many machines a state filter lists, from each unit's counts.
-COUNT_TOTALS = {None: lambda c: c["seen"] + c["stale"] + c["retired"],
-                "installed": lambda c: c["installed"],
-                "not_connected": lambda c: c["installed"] - c["connected"],
-                "protected": lambda c: c["protected"],
-                "unprotected": lambda c: c["installed"] - c["protected"],
-                "exempt": lambda c: c["exempt"], "missing": lambda c: c["missing"],
-                "stale": lambda c: c["stale"], "retired": lambda c: c["retired"]}
+COUNT_TOTALS = {
+    None: lambda c: c["seen"] + c["stale"] + c["retired"],
+    "installed": lambda c: c["installed"],
+    "not_connected": lambda c: c["installed"] - c["connected"],
+    "protected": lambda c: c["protected"],
+    "unprotected": lambda c: c["installed"] - c["protected"],
+    "exempt": lambda c: c["exempt"],
+    "missing": lambda c: c["missing"],
+    "stale": lambda c: c["stale"],
+    "retired": lambda c: c["retired"],
+}
 
 
 def unit_total(db, when, units, state):
     """How many machines are in `state` (None: any) among `units` (None: every unit and
     none) as of the Moment, summed from each unit's counts rather than counted one by one."""
     counts = figures.unit_counts(db, when)
-    return sum(COUNT_TOTALS[state](row) for unit, row in counts.items()
-               if units is None or unit in units)
+    return sum(
+        COUNT_TOTALS[state](row) for unit, row in counts.items() if units is None or unit in units
+    )
 
 
 def machine_state(db, machine_id):
@@ -260,8 +334,15 @@ def machine_state(db, machine_id):
     row = figures.machine(db, machine_id)
     if row is None:
         return None
-    for key in ("follows_guideline", "mismatch", "conflict", "connected", "seen", "installed",
-                "official"):
+    for key in (
+        "follows_guideline",
+        "mismatch",
+        "conflict",
+        "connected",
+        "seen",
+        "installed",
+        "official",
+    ):
         row[key] = bool(row[key])
     return row
 

@@ -28,10 +28,15 @@ def _ratio(part, whole):
 
 def _figures(total):
     """A province's row from its pushed grand total."""
-    return {"allocated": total["allocated"], "installed": total["installed"],
-            "rate": total["rate"], "connected": total["connected"],
-            "misnamed": total["misnamed"], "seen": total["seen"],
-            "dti_rate": _ratio(total["connected"], total["allocated"])}
+    return {
+        "allocated": total["allocated"],
+        "installed": total["installed"],
+        "rate": total["rate"],
+        "connected": total["connected"],
+        "misnamed": total["misnamed"],
+        "seen": total["seen"],
+        "dti_rate": _ratio(total["connected"], total["allocated"]),
+    }
 
 
 def _sum(rows):
@@ -39,11 +44,15 @@ def _sum(rows):
     allocated = sum(row["allocated"] or 0 for row in pushed) if pushed else None
     installed = sum(row["installed"] for row in pushed)
     connected = sum(row["connected"] or 0 for row in pushed)
-    return {"allocated": allocated, "installed": installed,
-            "rate": _ratio(installed, allocated), "connected": connected,
-            "misnamed": sum(row["misnamed"] or 0 for row in pushed),
-            "seen": sum(row["seen"] for row in pushed),
-            "dti_rate": _ratio(connected, allocated)}
+    return {
+        "allocated": allocated,
+        "installed": installed,
+        "rate": _ratio(installed, allocated),
+        "connected": connected,
+        "misnamed": sum(row["misnamed"] or 0 for row in pushed),
+        "seen": sum(row["seen"] for row in pushed),
+        "dti_rate": _ratio(connected, allocated),
+    }
 
 
 def provinces_table(db, as_of=None):
@@ -54,9 +63,19 @@ def provinces_table(db, as_of=None):
     rows = []
     for unit in list_units(db):
         code = unit["code"]
-        row = {"code": code, "name": unit["name"], "as_of": None, "last_push": pushes.get(code),
-               "allocated": None, "installed": 0, "rate": None, "connected": None,
-               "misnamed": None, "seen": 0, "dti_rate": None}
+        row = {
+            "code": code,
+            "name": unit["name"],
+            "as_of": None,
+            "last_push": pushes.get(code),
+            "allocated": None,
+            "installed": 0,
+            "rate": None,
+            "connected": None,
+            "misnamed": None,
+            "seen": 0,
+            "dti_rate": None,
+        }
         if code in latest:
             day, figures = latest[code]
             row.update(_figures(figures["total"]), as_of=day)
@@ -68,18 +87,25 @@ def not_pushed_since(db, moment):
     """The provinces whose last push is before `moment` (a stored time), or that never
     pushed: `[{"code", "name", "last_push"}]`."""
     pushes = national.last_pushes(db)
-    return [{"code": unit["code"], "name": unit["name"], "last_push": pushes.get(unit["code"])}
-            for unit in list_units(db)
-            if pushes.get(unit["code"]) is None or pushes[unit["code"]] < moment]
+    return [
+        {"code": unit["code"], "name": unit["name"], "last_push": pushes.get(unit["code"])}
+        for unit in list_units(db)
+        if pushes.get(unit["code"]) is None or pushes[unit["code"]] < moment
+    ]
 
 
 def trend(db, code):
     """A province's figures day by day as it pushed them, oldest first, in the shape the
     trend chart draws (`date`, `allocated`, `installed`, `connected`)."""
-    return [{"date": day, "allocated": figures["total"]["allocated"],
-             "installed": figures["total"]["installed"],
-             "connected": figures["total"]["connected"]}
-            for day, figures in national.days_of(db, code)]
+    return [
+        {
+            "date": day,
+            "allocated": figures["total"]["allocated"],
+            "installed": figures["total"]["installed"],
+            "connected": figures["total"]["connected"],
+        }
+        for day, figures in national.days_of(db, code)
+    ]
 
 
 def province_day(db, code, as_of):
@@ -89,14 +115,28 @@ def province_day(db, code, as_of):
 
 def _appendix_row(unit, figures):
     if figures is None:
-        return {"code": unit["code"], "name": unit["name"], "group": NATION_GROUP,
-                "allocated": None, "installed_official": 0, "install_rate": None,
-                "connected": None, "seen": 0, "pending": True}
+        return {
+            "code": unit["code"],
+            "name": unit["name"],
+            "group": NATION_GROUP,
+            "allocated": None,
+            "installed_official": 0,
+            "install_rate": None,
+            "connected": None,
+            "seen": 0,
+            "pending": True,
+        }
     total = figures["total"]
-    return {"code": unit["code"], "name": unit["name"], "group": NATION_GROUP,
-            "allocated": total["allocated"], "installed_official": total["installed"],
-            "install_rate": total["rate"], "connected": total["connected"],
-            "seen": total["seen"]}
+    return {
+        "code": unit["code"],
+        "name": unit["name"],
+        "group": NATION_GROUP,
+        "allocated": total["allocated"],
+        "installed_official": total["installed"],
+        "install_rate": total["rate"],
+        "connected": total["connected"],
+        "seen": total["seen"],
+    }
 
 
 def national_report(db, as_of):
@@ -110,16 +150,26 @@ def national_report(db, as_of):
         stored = national.day_figures(db, unit["code"], day)
         rows.append(_appendix_row(unit, stored and stored["figures"]))
     allocated = [row["allocated"] for row in rows if row["allocated"] is not None]
-    total = {"code": None, "name": "Tổng cộng", "group": NATION_GROUP,
-             "allocated": sum(allocated) if allocated else None,
-             "installed_official": sum(row["installed_official"] for row in rows),
-             "connected": sum(row["connected"] or 0 for row in rows),
-             "seen": sum(row["seen"] for row in rows)}
+    total = {
+        "code": None,
+        "name": "Tổng cộng",
+        "group": NATION_GROUP,
+        "allocated": sum(allocated) if allocated else None,
+        "installed_official": sum(row["installed_official"] for row in rows),
+        "connected": sum(row["connected"] or 0 for row in rows),
+        "seen": sum(row["seen"] for row in rows),
+    }
     total["install_rate"] = _ratio(total["installed_official"], total["allocated"])
-    return {"as_of": day, "parent": None, "parent_own": None,
-            "sections": [{"group": NATION_GROUP, "units": rows, "misnamed": False,
-                          "total": total}] if rows else [],
-            "misnamed": {"installed_official": 0, "section": 1}, "total": total}
+    return {
+        "as_of": day,
+        "parent": None,
+        "parent_own": None,
+        "sections": [{"group": NATION_GROUP, "units": rows, "misnamed": False, "total": total}]
+        if rows
+        else [],
+        "misnamed": {"installed_official": 0, "section": 1},
+        "total": total,
+    }
 
 
 def stale_since_default(now):

@@ -22,9 +22,10 @@ EDITIONS = {"select", "advanced", "total", "standard", "enterprise", "edition"}
 # KSC's own product table names the Windows product without "for Windows": "Kaspersky
 # Endpoint Security 10 MR1", "… 10 SP1 MR1", "… 11", "Kaspersky Enterprise Security 10.0
 # Service Pack 1". Its other platforms keep theirs ("… 11 for Linux"), so these are that one.
-CONSOLE_NAMES = {("kaspersky", "endpoint", "security"): "Kaspersky Endpoint Security for Windows",
-                 ("kaspersky", "enterprise", "security"):
-                     "Kaspersky Endpoint Security for Windows"}
+CONSOLE_NAMES = {
+    ("kaspersky", "endpoint", "security"): "Kaspersky Endpoint Security for Windows",
+    ("kaspersky", "enterprise", "security"): "Kaspersky Endpoint Security for Windows",
+}
 
 
 def family_key(name):
@@ -32,8 +33,9 @@ def family_key(name):
     names of the Windows product as that product's)."""
     text = RELEASE.sub(" ", unicodedata.normalize("NFKC", name).casefold())
     words = re.sub(r"[^\w]+|_", " ", text).split()
-    key = tuple("for" if word in LOCALISED_FOR else word for word in words
-                if not NOT_FAMILY.fullmatch(word))
+    key = tuple(
+        "for" if word in LOCALISED_FOR else word for word in words if not NOT_FAMILY.fullmatch(word)
+    )
     return family_key(CONSOLE_NAMES[key]) if key in CONSOLE_NAMES else key
 
 
@@ -43,7 +45,7 @@ def is_mandated(name, families):
     key = family_key(name)
     for family in families:
         wanted = family_key(family)
-        if key[:len(wanted)] == wanted and all(word in EDITIONS for word in key[len(wanted):]):
+        if key[: len(wanted)] == wanted and all(word in EDITIONS for word in key[len(wanted) :]):
             return True
     return False
 
@@ -57,11 +59,16 @@ def mandated_names(db, families):
     """The stored product names that are the mandated product (each name judged once per
     process: every batch of reports asks)."""
     families = tuple(families)
-    return [name for (name,) in db.execute("SELECT name FROM product_names")
-            if _counts_as_mandated(name, families)]
+    return [
+        name
+        for (name,) in db.execute("SELECT name FROM product_names")
+        if _counts_as_mandated(name, families)
+    ]
 
 
 def reported_products(db, families, limit=500):
     """Each product name agents reported (up to `limit`), and whether it counts."""
-    return [{"name": name, "counts": is_mandated(name, families)} for (name,) in db.execute(
-        "SELECT name FROM product_names ORDER BY name LIMIT ?", [limit])]
+    return [
+        {"name": name, "counts": is_mandated(name, families)}
+        for (name,) in db.execute("SELECT name FROM product_names ORDER BY name LIMIT ?", [limit])
+    ]

@@ -99,8 +99,14 @@ def _merge(machines, view, records):
         candidates = [machine for machine in known if getattr(machine, view) is None]
         shared = len(group) > 1 or len(known) > 1
         for record in group:
-            match = next((machine for machine in candidates if record["ip"]
-                          and record["ip"] in machine.ips()), None)
+            match = next(
+                (
+                    machine
+                    for machine in candidates
+                    if record["ip"] and record["ip"] in machine.ips()
+                ),
+                None,
+            )
             if match is not None:
                 candidates.remove(match)
                 setattr(match, view, record)
@@ -175,8 +181,14 @@ def _classify(machine, rule, imports, since, reported):
             lists.append("not_in_ksc")
     if machine.ksc is not None and machine.named_unit is None:
         lists.append("unowned")
-    if avroll is not None and avroll["installed"] and avroll["connected"] and not lists \
-            and machine.named_unit and (not have_ksc or machine.ksc is not None):
+    if (
+        avroll is not None
+        and avroll["installed"]
+        and avroll["connected"]
+        and not lists
+        and machine.named_unit
+        and (not have_ksc or machine.ksc is not None)
+    ):
         lists.append("confirmed")
     machine.lists = tuple(lists)
 
@@ -209,18 +221,26 @@ def summary(db, unit=None, result=None):
     """The figures of one unit (its descendants included) or of the province, with the
     imports they come from."""
     result = result or reconcile(db)
-    return {"unit": unit.upper() if unit else None,
-            "counts": counts(result, _scope(db, unit)),
-            "imports": result.imports, "connected_days": result.connected_days}
+    return {
+        "unit": unit.upper() if unit else None,
+        "counts": counts(result, _scope(db, unit)),
+        "imports": result.imports,
+        "connected_days": result.connected_days,
+    }
 
 
 def per_unit(db, result=None):
     """Each unit's counts, its descendants included, in import order."""
     result = result or reconcile(db)
     units = list_units(db)
-    return [{"code": unit["code"], "name": unit["name"],
-             "counts": counts(result, set(subtree_codes(units, unit["code"])))}
-            for unit in units]
+    return [
+        {
+            "code": unit["code"],
+            "name": unit["name"],
+            "counts": counts(result, set(subtree_codes(units, unit["code"]))),
+        }
+        for unit in units
+    ]
 
 
 def machines(db, unit=None, list_name=None, result=None, unit_codes=None):
@@ -246,13 +266,21 @@ def row_of(machine, list_name):
     """A machine as lists and exports show it."""
     ksc, directory, avroll = machine.ksc or {}, machine.directory or {}, machine.avroll or {}
     return {
-        "list": list_name, "name": machine.name, "netbios": machine.key, "unit": machine.unit,
-        "views": list(machine.views), "shared_name": machine.shared_name,
-        "avroll_state": avroll.get("state"), "avroll_last_seen_at": avroll.get("observed_at"),
+        "list": list_name,
+        "name": machine.name,
+        "netbios": machine.key,
+        "unit": machine.unit,
+        "views": list(machine.views),
+        "shared_name": machine.shared_name,
+        "avroll_state": avroll.get("state"),
+        "avroll_last_seen_at": avroll.get("observed_at"),
         "machine_id": avroll.get("machine_id"),
-        "ksc_name": ksc.get("name"), "ksc_last_connected_at": ksc.get("last_seen_at"),
-        "ksc_connected": machine.connected, "ksc_ip": ksc.get("ip"),
-        "ksc_group": ksc.get("place"), "ksc_agent_installed": ksc.get("agent_installed"),
+        "ksc_name": ksc.get("name"),
+        "ksc_last_connected_at": ksc.get("last_seen_at"),
+        "ksc_connected": machine.connected,
+        "ksc_ip": ksc.get("ip"),
+        "ksc_group": ksc.get("place"),
+        "ksc_agent_installed": ksc.get("agent_installed"),
         "directory_ou": directory.get("place"),
         "directory_last_logon_at": directory.get("last_seen_at"),
     }

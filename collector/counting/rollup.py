@@ -131,8 +131,13 @@ def name_key(name):
             letters[-1] = unicodedata.normalize("NFC", letters[-1] + char)
         else:
             letters.append(char)
-    return ([VIETNAMESE_LETTERS.index(c) if c in VIETNAMESE_LETTERS else ord(c) - 0x110000
-             for c in letters], tones)
+    return (
+        [
+            VIETNAMESE_LETTERS.index(c) if c in VIETNAMESE_LETTERS else ord(c) - 0x110000
+            for c in letters
+        ],
+        tones,
+    )
 
 
 def _sections(rows, misnamed_installed):
@@ -143,9 +148,15 @@ def _sections(rows, misnamed_installed):
     sections: dict[str, list] = {}
     for row in rows:
         sections.setdefault(row["group"], []).append(row)
-    return [{"group": group, "units": sorted(members, key=rate_order), "misnamed": index == 0,
-             "total": _total(members, extra_official=misnamed_installed if index == 0 else 0)}
-            for index, (group, members) in enumerate(sections.items())]
+    return [
+        {
+            "group": group,
+            "units": sorted(members, key=rate_order),
+            "misnamed": index == 0,
+            "total": _total(members, extra_official=misnamed_installed if index == 0 else 0),
+        }
+        for index, (group, members) in enumerate(sections.items())
+    ]
 
 
 def _total(rows, allocated=None, extra_official=0, extra_counts=None):
@@ -174,8 +185,12 @@ def duplicate_hostnames(db, when, scope=None, limit=100):
             # the machines of the units in scope (never another unit's machine ids).
             machines = [machine for machine in machines if machine[1] in scope]
         if machines:
-            found.append({"hostname": row["hostname"],
-                          "machine_ids": sorted(machine_id for machine_id, _ in machines)})
+            found.append(
+                {
+                    "hostname": row["hostname"],
+                    "machine_ids": sorted(machine_id for machine_id, _ in machines),
+                }
+            )
         if len(found) == limit:
             break
     return found
@@ -201,25 +216,34 @@ def _rollup(db, as_of, parent, duplicates_limit):
     own = figures.unit_counts(db, when)
     duplicates = duplicate_hostnames(db, when, scope if parent else None, duplicates_limit)
     tree = Tree(units, own)
-    shown = tree.children[parent] if parent else [
-        code for code, unit in tree.units.items() if unit["parent"] not in tree.units]
+    shown = (
+        tree.children[parent]
+        if parent
+        else [code for code, unit in tree.units.items() if unit["parent"] not in tree.units]
+    )
     rows = [tree.row(code) for code in shown]
     unattributed = own.get(None) if parent is None else None
     misnamed_installed = sum(tree.own[code]["misnamed_official"] for code in scope) + (
-        unattributed["misnamed_official"] if unattributed else 0)
+        unattributed["misnamed_official"] if unattributed else 0
+    )
     misnamed_seen = sum(tree.own[code]["misnamed"] for code in scope) + (
-        unattributed["misnamed"] if unattributed else 0)
+        unattributed["misnamed"] if unattributed else 0
+    )
     parent_own = None
     if parent and (tree.own[parent]["seen"] or tree.own[parent]["stale"]):
         counts = tree.own[parent]
-        parent_own = dict(code=parent, name=tree.units[parent]["name"],
-                          **_figures(counts, None, counts["official"]))
+        parent_own = dict(
+            code=parent,
+            name=tree.units[parent]["name"],
+            **_figures(counts, None, counts["official"]),
+        )
     # Under a unit its misnamed machines are listed, not added: they count in the province's
     # misnamed row, so the unit's total stays its row in the table above it.
     sections = _sections(rows, 0 if parent else misnamed_installed)
     if parent:
-        grand = _figures(tree.subtree[parent], tree.allocated[parent],
-                         tree.subtree[parent]["official"])
+        grand = _figures(
+            tree.subtree[parent], tree.allocated[parent], tree.subtree[parent]["official"]
+        )
     else:
         grand = _total(rows, extra_official=misnamed_installed, extra_counts=unattributed)
     return {
@@ -227,19 +251,30 @@ def _rollup(db, as_of, parent, duplicates_limit):
         "parent": parent,
         "sections": sections,
         "parent_own": parent_own,
-        "misnamed": {"installed_official": misnamed_installed, "seen": misnamed_seen,
-                     "allocated": None, "install_rate": None,
-                     "section": 1 if sections else None},
+        "misnamed": {
+            "installed_official": misnamed_installed,
+            "seen": misnamed_seen,
+            "allocated": None,
+            "install_rate": None,
+            "section": 1 if sections else None,
+        },
         "total": grand,
         "checks": {
             "units_without_reports": [
-                {"code": code, "name": tree.units[code]["name"]} for code in scope
-                if not tree.subtree[code]["seen"]],
+                {"code": code, "name": tree.units[code]["name"]}
+                for code in scope
+                if not tree.subtree[code]["seen"]
+            ],
             "children_over_allocated": [
-                {"code": code, "name": tree.units[code]["name"],
-                 "allocated": tree.units[code]["allocated"],
-                 "children_allocated": tree.children_allocated[code]}
-                for code in scope if tree.children_over_allocated(code)],
+                {
+                    "code": code,
+                    "name": tree.units[code]["name"],
+                    "allocated": tree.units[code]["allocated"],
+                    "children_allocated": tree.children_allocated[code],
+                }
+                for code in scope
+                if tree.children_over_allocated(code)
+            ],
             "duplicate_hostnames": duplicates,
             "name_unit_mismatches": sum(tree.own[code]["mismatched"] for code in scope),
             # Named outside the subtree of the token that enrolled them: counted for none.

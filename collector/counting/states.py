@@ -32,12 +32,29 @@ from collector.store.guideline import pending_hostname_units, refresh_hostname_u
 
 INSTALLED_STATES = ("protected", "unprotected")
 STATES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
-COUNTS = ("seen", "stale", "installed", "installed_named", "connected", "official",
-          "protected", "exempt", "missing", "misnamed", "misnamed_installed",
-          "misnamed_official", "mismatched", "conflicts", "retired")
+COUNTS = (
+    "seen",
+    "stale",
+    "installed",
+    "installed_named",
+    "connected",
+    "official",
+    "protected",
+    "exempt",
+    "missing",
+    "misnamed",
+    "misnamed_installed",
+    "misnamed_official",
+    "mismatched",
+    "conflicts",
+    "retired",
+)
 # The order of the states in a list sorted by state (SQL over a machine's row).
-STATE_RANK = "CASE state " + " ".join(
-    f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(STATES)) + " END"
+STATE_RANK = (
+    "CASE state "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(STATES))
+    + " END"
+)
 # No report can be older: avroll (and the directive it serves, 2018) came later.
 EARLIEST_AS_OF = date(2000, 1, 1)
 
@@ -77,8 +94,12 @@ def moment(as_of=None, stale_after_days=30, now=None):
         raise BadAsOf(f"as_of {as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}")
     end_of_day = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), LOCAL_TZ)
     cutoff = min(end_of_day, now)
-    return Moment(as_of, to_stored(cutoff),
-                  to_stored(cutoff - timedelta(days=stale_after_days)), as_of == today)
+    return Moment(
+        as_of,
+        to_stored(cutoff),
+        to_stored(cutoff - timedelta(days=stale_after_days)),
+        as_of == today,
+    )
 
 
 def when_for(db, as_of=None):
@@ -234,6 +255,8 @@ CONFLICT_COUNTS = """
     SELECT enrolled_code, named_unit, count(*) AS conflicts
     FROM {source} WHERE conflict AND seen
     GROUP BY enrolled_code, named_unit"""
+
+
 def unit_ancestors(db):
     """Each unit code with the codes of the unit and every unit above it."""
     parents = dict(db.execute("SELECT code, parent FROM units").fetchall())
@@ -254,17 +277,16 @@ def refresh_lineage(db):
         return
     with write_transaction(db):
         db.execute("DELETE FROM unit_lineage")
-        db.conn.executemany("INSERT INTO unit_lineage (unit, ancestor) VALUES (?, ?)",
-                            _lineage_pairs(db))
-        db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('lineage', ?)",
-                   [tag])
+        db.conn.executemany(
+            "INSERT INTO unit_lineage (unit, ancestor) VALUES (?, ?)", _lineage_pairs(db)
+        )
+        db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('lineage', ?)", [tag])
 
 
 def _lineage_behind(db):
     """The units' tag when `unit_lineage` was written for another one, else None."""
     tag = db.execute("SELECT tag FROM units_version").fetchone()[0]
-    if db.execute("SELECT 1 FROM kept_state WHERE key = 'lineage' AND value = ?",
-                  [tag]).fetchone():
+    if db.execute("SELECT 1 FROM kept_state WHERE key = 'lineage' AND value = ?", [tag]).fetchone():
         return None
     return tag
 
@@ -280,8 +302,10 @@ def _read_only_sources(db):
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
-        db.execute("CREATE TEMP TABLE lineage_read (unit TEXT, ancestor TEXT, "
-                   "PRIMARY KEY (unit, ancestor)) WITHOUT ROWID")
+        db.execute(
+            "CREATE TEMP TABLE lineage_read (unit TEXT, ancestor TEXT, "
+            "PRIMARY KEY (unit, ancestor)) WITHOUT ROWID"
+        )
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
     whole, names = pending_hostname_units(db)
@@ -290,11 +314,18 @@ def _read_only_sources(db):
         db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
         db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
         if not whole:  # the names already stored are stored right
-            db.execute("DELETE FROM temp.names_read WHERE hostname IN "
-                       "(SELECT hostname FROM main.hostname_units)")
-        sources["hostname_units"] = "temp.names_read" if whole else (
-            "(SELECT hostname, unit FROM hostname_units "
-            "UNION ALL SELECT hostname, unit FROM temp.names_read)")
+            db.execute(
+                "DELETE FROM temp.names_read WHERE hostname IN "
+                "(SELECT hostname FROM main.hostname_units)"
+            )
+        sources["hostname_units"] = (
+            "temp.names_read"
+            if whole
+            else (
+                "(SELECT hostname, unit FROM hostname_units "
+                "UNION ALL SELECT hostname, unit FROM temp.names_read)"
+            )
+        )
     return sources
 
 
@@ -303,8 +334,16 @@ def _span(days):
     return f"+{days * 86400 + 1} seconds"
 
 
-def state_query(db, when, scope=None, machines=None, excluded=None, kept_lifecycle=False,
-                read_only=False, latest=None):
+def state_query(
+    db,
+    when,
+    scope=None,
+    machines=None,
+    excluded=None,
+    kept_lifecycle=False,
+    read_only=False,
+    latest=None,
+):
     """`WITH latest, facts, state` SQL and its parameters for the Moment: one row per
     machine with its state, the unit its name follows (or None) and the unit it belongs to.
     `scope` (unit codes) leaves out machines that cannot belong to them; `machines` (ids)
@@ -326,27 +365,30 @@ def state_query(db, when, scope=None, machines=None, excluded=None, kept_lifecyc
     sql = f"WITH latest AS ({latest}), " + STATE.format(
         retirements="kept_retirements" if kept_lifecycle else "machine_retirements",
         assignments="kept_assignments" if kept_lifecycle else "machine_assignments",
-        **sources)
+        **sources,
+    )
     cutoff = parse_stored(when.cutoff)
-    params = {"cutoff": when.cutoff, "stale_before": when.stale_before,
-              "connected_after": to_stored(
-                  cutoff - timedelta(days=rules["connected_days"])),
-              "signatures_after": to_stored(
-                  cutoff - timedelta(days=rules["signatures_max_age_days"])),
-              "require_connected": rules["official_requires_connected"],
-              "as_of": when.as_of.isoformat(),
-              "retire_before": "" if not rules["retire_after_days"] else to_stored(
-                  cutoff - timedelta(days=rules["retire_after_days"])),
-              "stale_span": _span(rules["stale_after_days"]),
-              "retire_span": _span(rules["retire_after_days"]) if rules["retire_after_days"] else None,
-              "connected_span": _span(rules["connected_days"]),
-              "signatures_span": _span(rules["signatures_max_age_days"]),
-              # A retirement takes effect at the start of its day in Vietnam.
-              "day_start": f"{-LOCAL_TZ.utcoffset(None).total_seconds():+.0f} seconds",
-              "products": json.dumps(mandated_names(db, rules["required_product"])),
-              "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
-              "current": when.current,
-              "scope": None if scope is None else json.dumps(scope),
-              "machines": None if machines is None else json.dumps(list(machines)),
-              "excluded": None if excluded is None else json.dumps(list(excluded))}
+    params = {
+        "cutoff": when.cutoff,
+        "stale_before": when.stale_before,
+        "connected_after": to_stored(cutoff - timedelta(days=rules["connected_days"])),
+        "signatures_after": to_stored(cutoff - timedelta(days=rules["signatures_max_age_days"])),
+        "require_connected": rules["official_requires_connected"],
+        "as_of": when.as_of.isoformat(),
+        "retire_before": ""
+        if not rules["retire_after_days"]
+        else to_stored(cutoff - timedelta(days=rules["retire_after_days"])),
+        "stale_span": _span(rules["stale_after_days"]),
+        "retire_span": _span(rules["retire_after_days"]) if rules["retire_after_days"] else None,
+        "connected_span": _span(rules["connected_days"]),
+        "signatures_span": _span(rules["signatures_max_age_days"]),
+        # A retirement takes effect at the start of its day in Vietnam.
+        "day_start": f"{-LOCAL_TZ.utcoffset(None).total_seconds():+.0f} seconds",
+        "products": json.dumps(mandated_names(db, rules["required_product"])),
+        "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
+        "current": when.current,
+        "scope": None if scope is None else json.dumps(scope),
+        "machines": None if machines is None else json.dumps(list(machines)),
+        "excluded": None if excluded is None else json.dumps(list(excluded)),
+    }
     return sql, params

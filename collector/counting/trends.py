@@ -75,8 +75,7 @@ def _series(db, unit_code, start, end, end_total, kept_only):
             elif kept_only and day not in stored and not figures.is_cached(db, key):
                 left += 1
             else:
-                points.append(figures.cached(db, key,
-                                             partial(_day_figures, db, day, unit_code)))
+                points.append(figures.cached(db, key, partial(_day_figures, db, day, unit_code)))
     return [dict(point) for point in points], left
 
 
@@ -87,7 +86,12 @@ def _day_figures(db, day, unit_code):
 def _from_total(day, total):
     """A chart's point: the figures of the page's total that day; "installed" is the
     install rate's numerator (the appendix's licences installed), whatever the scope."""
-    return {"date": day.isoformat(), "allocated": total["allocated"],
-            "installed": total["installed_official"], "connected": total["connected"],
-            "protected": total["protected"], "exempt": total["exempt"],
-            "missing": total["missing"]}
+    return {
+        "date": day.isoformat(),
+        "allocated": total["allocated"],
+        "installed": total["installed_official"],
+        "connected": total["connected"],
+        "protected": total["protected"],
+        "exempt": total["exempt"],
+        "missing": total["missing"],
+    }

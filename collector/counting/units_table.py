@@ -7,11 +7,20 @@ from collector.counting.rollup import name_key, rollup
 from collector.store.units import list_units
 
 # Column (as the page's `sort` parameter names it) and the rollup figure it orders by.
-SORT_KEYS = {"name": "name", "allocated": "allocated", "installed": "installed_official",
-             "rate": "install_rate", "seen": "seen", "connected": "connected",
-             "protected": "protected",
-             "exempt": "exempt", "missing": "missing", "stale": "stale",
-             "misnamed": "misnamed", "coverage": "coverage"}
+SORT_KEYS = {
+    "name": "name",
+    "allocated": "allocated",
+    "installed": "installed_official",
+    "rate": "install_rate",
+    "seen": "seen",
+    "connected": "connected",
+    "protected": "protected",
+    "exempt": "exempt",
+    "missing": "missing",
+    "stale": "stale",
+    "misnamed": "misnamed",
+    "coverage": "coverage",
+}
 FLAGS = ("over_quota", "no_reports")
 
 
@@ -50,8 +59,7 @@ def _flagged(row, flag):
     return row["over_quota"] if flag == "over_quota" else not row["seen"]
 
 
-def units_table(db, as_of=None, parent=None, group=None, sort=None, descending=False,
-                flag=None):
+def units_table(db, as_of=None, parent=None, group=None, sort=None, descending=False, flag=None):
     """The rollup's sections, each row with its notes; `group` keeps one section, `flag`
     (over_quota, no_reports) only such units, `sort` a column of SORT_KEYS instead of the
     appendix's rate order. Section and grand totals stay those of the whole table."""
@@ -65,8 +73,11 @@ def units_table(db, as_of=None, parent=None, group=None, sort=None, descending=F
     for section in report["sections"]:
         if group is not None and section["group"] != group:
             continue
-        rows = [dict(row, notes=notes(row)) for row in section["units"]
-                if flag is None or _flagged(row, flag)]
+        rows = [
+            dict(row, notes=notes(row))
+            for row in section["units"]
+            if flag is None or _flagged(row, flag)
+        ]
         if sort is not None:
             rows = _sorted(rows, sort, descending)
         sections.append(dict(section, units=rows))

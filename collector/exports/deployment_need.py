@@ -25,9 +25,11 @@ from collector.exports.survey import (
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
 from collector.store.units import get_unit, list_units
 
-TITLE = ("BIỂU MẪU 2: Đăng ký nhu cầu triển khai sử dụng phần mềm phòng chống mã độc tập "
-         "trung của tỉnh cho các máy chủ, máy tính, smartphone, máy tính bảng phục vụ công "
-         "tác chuyên môn")
+TITLE = (
+    "BIỂU MẪU 2: Đăng ký nhu cầu triển khai sử dụng phần mềm phòng chống mã độc tập "
+    "trung của tỉnh cho các máy chủ, máy tính, smartphone, máy tính bảng phục vụ công "
+    "tác chuyên môn"
+)
 
 
 def build_deployment_need(db, unit=None, as_of=None):
@@ -43,9 +45,10 @@ def build_deployment_need(db, unit=None, as_of=None):
         every = list_units(db)
         codes = {row["code"] for row in every}
         units = [row for row in every if row["parent"] not in codes]
-    blocks = [{"unit": row, "rows": survey_rows(device_os_counts(db, row["code"], day,
-                                                                 state="missing"))}
-              for row in units]
+    blocks = [
+        {"unit": row, "rows": survey_rows(device_os_counts(db, row["code"], day, state="missing"))}
+        for row in units
+    ]
     if unit is None:
         blocks = [block for block in blocks if block["rows"]]
     return {"as_of": day, "unit": units[0] if unit is not None else None, "blocks": blocks}
@@ -55,9 +58,12 @@ def to_xlsx(need, head):
     sheet = SheetWriter("Biểu mẫu 2", WIDTHS, landscape=True)
     sheet.line(TITLE, bold=True, size=13)
     sheet.line(attached_line(head, None, need["as_of"], "Gửi kèm theo"), italic=True)
-    sheet.line(f"(Số máy chưa cài phần mềm phòng, chống mã độc tập trung do phần mềm avroll "
-               f"tổng hợp đến ngày {day_text(need['as_of'])}; đơn vị kiểm tra và điền các cột "
-               "còn trống)", italic=True)
+    sheet.line(
+        f"(Số máy chưa cài phần mềm phòng, chống mã độc tập trung do phần mềm avroll "
+        f"tổng hợp đến ngày {day_text(need['as_of'])}; đơn vị kiểm tra và điền các cột "
+        "còn trống)",
+        italic=True,
+    )
     sheet.blank()
     if need["unit"]:
         sheet.line(f"TÊN ĐƠN VỊ: {need['unit']['name']}", bold=True, align="left")
@@ -73,13 +79,15 @@ def to_xlsx(need, head):
 
 
 def csv_rows(need):
-    return CSV_COLUMNS, [(block["unit"]["code"], block["unit"]["name"], *row)
-                         for block in need["blocks"] for row in form_rows(block["rows"])]
+    return CSV_COLUMNS, [
+        (block["unit"]["code"], block["unit"]["name"], *row)
+        for block in need["blocks"]
+        for row in form_rows(block["rows"])
+    ]
 
 
 def build_deployment_need_export(db, fmt, unit=None, as_of=None):
     """Biểu mẫu 2 as a file: one unit's (with `unit`) or the province's."""
     need = build_deployment_need(db, unit, as_of)
     stem = "bieu-mau-2-" + (f"{need['unit']['code']}-" if need["unit"] else "") + need["as_of"]
-    return export_file(stem, fmt, lambda: to_xlsx(need, letterhead(db)),
-                       lambda: csv_rows(need))
+    return export_file(stem, fmt, lambda: to_xlsx(need, letterhead(db)), lambda: csv_rows(need))

@@ -34,8 +34,11 @@ TEXT_WIDTH = Mm(165)
 # The header and footer tables: issuer | motto, copies | signature.
 LEFT, RIGHT = Mm(66), Mm(99)
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-CENTER, JUSTIFY, LEFT_ALIGN = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY,
-                               WD_ALIGN_PARAGRAPH.LEFT)
+CENTER, JUSTIFY, LEFT_ALIGN = (
+    WD_ALIGN_PARAGRAPH.CENTER,
+    WD_ALIGN_PARAGRAPH.JUSTIFY,
+    WD_ALIGN_PARAGRAPH.LEFT,
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,7 @@ def _rule(cell, cell_width, share):
     form.line_spacing = Pt(2)
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
-                       ("w:color", "000000")):
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(key), value)
     borders.append(bottom)
     paragraph._p.get_or_add_pPr().append(borders)
@@ -100,8 +102,13 @@ class Letter:
         paragraph.alignment = CENTER
         run = paragraph.add_run()
         run.font.size = Pt(BODY_SIZE)
-        for kind, text in (("begin", None), (None, " PAGE "), ("separate", None),
-                           (None, "2"), ("end", None)):
+        for kind, text in (
+            ("begin", None),
+            (None, " PAGE "),
+            ("separate", None),
+            (None, "2"),
+            ("end", None),
+        ):
             if kind:
                 element = OxmlElement("w:fldChar")
                 element.set(qn("w:fldCharType"), kind)
@@ -114,8 +121,9 @@ class Letter:
                 element.text = text
             run._r.append(element)
 
-    def _text(self, container, text, size=BODY_SIZE, bold=False, italic=False,
-              align=CENTER, after=0):
+    def _text(
+        self, container, text, size=BODY_SIZE, bold=False, italic=False, align=CENTER, after=0
+    ):
         paragraph = container.add_paragraph()
         paragraph.alignment = align
         paragraph.paragraph_format.space_after = Pt(after)
@@ -142,18 +150,20 @@ class Letter:
         for line in heading_lines(head.name or DOTS):
             self._text(left, line, size=13, bold=True)
         _rule(left, LEFT, 0.4)
-        self._text(left, f"Số: {reference(head, issue)}", size=13).paragraph_format \
-            .space_before = Pt(6)
+        self._text(
+            left, f"Số: {reference(head, issue)}", size=13
+        ).paragraph_format.space_before = Pt(6)
         self._text(left, f"V/v {subject}", size=12).paragraph_format.space_before = Pt(4)
         self._text(right, MOTTO[0], size=12, bold=True)
         self._text(right, MOTTO[1], size=13, bold=True)
         _rule(right, RIGHT, 0.6)
-        self._text(right, place_and_date(head, issue, as_of), size=14,
-                   italic=True).paragraph_format.space_before = Pt(6)
+        self._text(
+            right, place_and_date(head, issue, as_of), size=14, italic=True
+        ).paragraph_format.space_before = Pt(6)
         self.document.add_paragraph().paragraph_format.space_after = Pt(6)
 
     def recipients(self, names):
-        """"Kính gửi: X" on one line, or "Kính gửi:" and one "- X;" line per recipient (a
+        """ "Kính gửi: X" on one line, or "Kính gửi:" and one "- X;" line per recipient (a
         unit, or a whole group of them: "UBND các xã, thị trấn")."""
         names = list(names) or [DOTS]
         if len(names) == 1:
@@ -161,8 +171,9 @@ class Letter:
             return
         self._text(self.document, "Kính gửi:", after=0)
         for number, name in enumerate(names, 1):
-            line = self._text(self.document, f"- {name}{'.' if number == len(names) else ';'}",
-                              align=LEFT_ALIGN)
+            line = self._text(
+                self.document, f"- {name}{'.' if number == len(names) else ';'}", align=LEFT_ALIGN
+            )
             line.paragraph_format.left_indent = Mm(45)
         self.document.paragraphs[-1].paragraph_format.space_after = Pt(12)
 
@@ -197,8 +208,15 @@ class Letter:
                 self._cell(cells[0].merge(cells[-1]), row.text, LEFT_ALIGN, bold=True)
                 continue
             for column, (cell, value) in enumerate(zip(cells, row, strict=True)):
-                self._cell(cell, value, CENTER if column == 0 else
-                           WD_ALIGN_PARAGRAPH.RIGHT if column in numeric else LEFT_ALIGN)
+                self._cell(
+                    cell,
+                    value,
+                    CENTER
+                    if column == 0
+                    else WD_ALIGN_PARAGRAPH.RIGHT
+                    if column in numeric
+                    else LEFT_ALIGN,
+                )
         header_row = table.rows[0]._tr.get_or_add_trPr()
         repeat = OxmlElement("w:tblHeader")  # the header again on each printed page
         header_row.append(repeat)
@@ -212,15 +230,16 @@ class Letter:
         run.font.size, run.bold = Pt(13), bold
 
     def closing(self, head, copies):
-        """"Nơi nhận" (Như trên; the letter's own `copies`) beside the signer's titles and
+        """ "Nơi nhận" (Như trên; the letter's own `copies`) beside the signer's titles and
         name."""
         self.document.add_paragraph()
         left, right = self._two_columns()
         self._text(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT_ALIGN)
         copies = ["Như trên", *copies]
         for number, copy in enumerate(copies, 1):
-            self._text(left, f"- {copy}{'.' if number == len(copies) else ';'}", size=11,
-                       align=LEFT_ALIGN)
+            self._text(
+                left, f"- {copy}{'.' if number == len(copies) else ';'}", size=11, align=LEFT_ALIGN
+            )
         for title in head.signer_title or (DOTS,):
             self._text(right, title.upper(), size=14, bold=True)
         for _ in range(4):  # room for the signature and the seal

@@ -35,23 +35,30 @@ def issue_report(db, number, issued_on=None, as_of=None, parent=None, actor="cli
     as of `as_of` (default today), the issue date defaults to today; BadIssue, BadAsOf,
     UnknownUnit or DuplicateIssue when refused (nothing is stored then)."""
     as_of, parent, issue = _checked(db, number, issued_on, as_of, parent)
-    made = (build_rollup_export(db, "xlsx", as_of=as_of, parent=parent, issue=issue),
-            build_report_letter(db, as_of=as_of, parent=parent, issue=issue))
+    made = (
+        build_rollup_export(db, "xlsx", as_of=as_of, parent=parent, issue=issue),
+        build_report_letter(db, as_of=as_of, parent=parent, issue=issue),
+    )
     files = {f"so-{issue.number}-{file.filename}": file.body for file in made}
     report_id = save_issued(db, issue.number, issue.issued_on, as_of, parent, files, actor)
     return report_id, files
 
 
-def issue_reminder(db, number, issued_on=None, below=None, deadline=None, as_of=None,
-                   parent=None, actor="cli"):
+def issue_reminder(
+    db, number, issued_on=None, below=None, deadline=None, as_of=None, parent=None, actor="cli"
+):
     """Make and keep the issued reminder's files, as `issue_report` does; BadReminder or
     BadRate besides when its rate or deadline is refused."""
     as_of, parent, issue = _checked(db, number, issued_on, as_of, parent)
-    made = (build_reminder_letter(db, below=below, deadline=deadline, as_of=as_of,
-                                  parent=parent, issue=issue),
-            build_rollup_export(db, "xlsx", as_of=as_of, parent=parent, issue=issue),
-            build_deployment_need_export(db, "xlsx", unit=parent, as_of=as_of))
+    made = (
+        build_reminder_letter(
+            db, below=below, deadline=deadline, as_of=as_of, parent=parent, issue=issue
+        ),
+        build_rollup_export(db, "xlsx", as_of=as_of, parent=parent, issue=issue),
+        build_deployment_need_export(db, "xlsx", unit=parent, as_of=as_of),
+    )
     files = {f"so-{issue.number}-{file.filename}": file.body for file in made}
-    reminder_id = save_issued(db, issue.number, issue.issued_on, as_of, parent, files, actor,
-                              kind="reminder")
+    reminder_id = save_issued(
+        db, issue.number, issue.issued_on, as_of, parent, files, actor, kind="reminder"
+    )
     return reminder_id, files

@@ -51,8 +51,7 @@ class Issue:
         if today is not None and day > today:
             raise BadIssue(f"ngày ban hành {day_text(day)} ở tương lai")
         if as_of is not None and day < date.fromisoformat(as_of):
-            raise BadIssue(f"ngày ban hành {day_text(day)} trước ngày số liệu "
-                           f"{day_text(as_of)}")
+            raise BadIssue(f"ngày ban hành {day_text(day)} trước ngày số liệu {day_text(as_of)}")
         return cls(number.lstrip("0") or "0", day.isoformat())
 
 
@@ -87,9 +86,14 @@ class Letterhead:
     def reply_to(self, unnamed=DOTS):
         """Where the units' answers go: "Sở … (qua Phòng …, Email: …)"; `unnamed` stands
         for the body when its name is not set."""
-        via = ", ".join(part for part in (
-            f"qua {self.reply_office}" if self.reply_office else "",
-            f"Email: {self.reply_email}" if self.reply_email else "") if part)
+        via = ", ".join(
+            part
+            for part in (
+                f"qua {self.reply_office}" if self.reply_office else "",
+                f"Email: {self.reply_email}" if self.reply_email else "",
+            )
+            if part
+        )
         return (self.issuer if self.name else unnamed) + (f" ({via})" if via else "")
 
     def group_title(self, group):
@@ -103,17 +107,23 @@ class Letterhead:
 
 def with_group_titles(report, head):
     """The rollup with each section (and its rows) under the name the letter prints."""
-    sections = [dict(section, group=head.group_title(section["group"]),
-                     units=[dict(row, group=head.group_title(row["group"]))
-                            for row in section["units"]])
-                for section in report["sections"]]
+    sections = [
+        dict(
+            section,
+            group=head.group_title(section["group"]),
+            units=[dict(row, group=head.group_title(row["group"])) for row in section["units"]],
+        )
+        for section in report["sections"]
+    ]
     return dict(report, sections=sections)
 
 
 def _from_values(scope, values, scope_group=""):
     return Letterhead(
-        scope=scope, parent=values.get("issuer_parent", ""),
-        name=values.get("issuer_name", ""), symbol=values.get("issuer_symbol", ""),
+        scope=scope,
+        parent=values.get("issuer_parent", ""),
+        name=values.get("issuer_name", ""),
+        symbol=values.get("issuer_symbol", ""),
         place=values.get("issuer_place", ""),
         report_recipients=tuple(settings.lines(values.get("report_recipient", ""))),
         report_basis=values.get("report_basis", ""),
@@ -122,8 +132,11 @@ def _from_values(scope, values, scope_group=""):
         copies=tuple(settings.lines(values.get("letter_copies", ""))),
         reminder_copies=tuple(settings.lines(values.get("reminder_copies", ""))),
         reminder_basis=values.get("reminder_basis", ""),
-        reply_office=values.get("reply_office", ""), reply_email=values.get("reply_email", ""),
-        children_group=values.get("children_group", ""), scope_group=scope_group)
+        reply_office=values.get("reply_office", ""),
+        reply_email=values.get("reply_email", ""),
+        children_group=values.get("children_group", ""),
+        scope_group=scope_group,
+    )
 
 
 def letterhead(db, scope=None):
@@ -150,8 +163,7 @@ LINE_BREAK = "|"
 # Words a line of a name does not end on, and words a second line may start with, as the
 # seeds break them: "SỞ THÔNG TIN / VÀ TRUYỀN THÔNG", "ỦY BAN NHÂN DÂN / HUYỆN THÁP MƯỜI".
 DANGLING = {"VÀ", "CỦA", "VỀ", "CÁC", "THUỘC", "-", "–"}
-BREAK_BEFORE = ("VÀ", "HUYỆN", "TỈNH", "THÀNH PHỐ", "THỊ XÃ", "QUẬN", "XÃ", "PHƯỜNG",
-                "THỊ TRẤN")
+BREAK_BEFORE = ("VÀ", "HUYỆN", "TỈNH", "THÀNH PHỐ", "THỊ XÃ", "QUẬN", "XÃ", "PHƯỜNG", "THỊ TRẤN")
 
 
 def heading_lines(name, width=HEADING_LINE):
@@ -159,8 +171,7 @@ def heading_lines(name, width=HEADING_LINE):
     fits; else two, before "VÀ" or a place's rank when both halves fit, else where the
     longer line is shortest without a line ending on "VÀ", "CỦA" …; at "|" when given."""
     if LINE_BREAK in name:
-        return [" ".join(part.upper().split()) for part in name.split(LINE_BREAK)
-                if part.strip()]
+        return [" ".join(part.upper().split()) for part in name.split(LINE_BREAK) if part.strip()]
     words = name.upper().split()
     text = " ".join(words)
     if len(text) <= width or len(words) < 2:
@@ -168,8 +179,9 @@ def heading_lines(name, width=HEADING_LINE):
     splits = [(" ".join(words[:at]), " ".join(words[at:])) for at in range(1, len(words))]
     for start in BREAK_BEFORE:
         for first, second in splits:
-            if (second == start or second.startswith(start + " ")) and \
-                    max(len(first), len(second)) <= width:
+            if (second == start or second.startswith(start + " ")) and max(
+                len(first), len(second)
+            ) <= width:
                 return [first, second]
     usable = [pair for pair in splits if pair[0].split()[-1] not in DANGLING] or splits
     first, second = min(usable, key=lambda pair: (max(map(len, pair)), -len(pair[0])))
@@ -190,11 +202,15 @@ def long_date(issue, as_of):
     """`ngày 05 tháng 02 năm 2022`; a draft: the day blank, the month of the figures."""
     if issue:
         day = date.fromisoformat(issue.issued_on)
-        return (f"ngày {_two_digits_when_needed(day.day, True)} tháng "
-                f"{_two_digits_when_needed(day.month, day.month <= 2)} năm {day.year}")
+        return (
+            f"ngày {_two_digits_when_needed(day.day, True)} tháng "
+            f"{_two_digits_when_needed(day.month, day.month <= 2)} năm {day.year}"
+        )
     month = date.fromisoformat(as_of)
-    return (f"ngày{BLANK}tháng {_two_digits_when_needed(month.month, month.month <= 2)} "
-            f"năm {month.year}")
+    return (
+        f"ngày{BLANK}tháng {_two_digits_when_needed(month.month, month.month <= 2)} "
+        f"năm {month.year}"
+    )
 
 
 def place_and_date(head, issue, as_of):

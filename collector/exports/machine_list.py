@@ -21,47 +21,72 @@ from collector.store.paging import PER_PAGE_MAX
 from collector.store.units import get_unit
 
 TAB_TITLES = {
-    "all": "tất cả máy tính", "installed": "máy đã cài đặt", "missing": "máy chưa cài đặt",
-    "exempt": "máy được miễn (RAM dưới ngưỡng)", "misnamed": "máy đặt tên sai hướng dẫn",
-    "stale": "máy quá hạn báo cáo", "duplicates": "tên máy bị trùng",
+    "all": "tất cả máy tính",
+    "installed": "máy đã cài đặt",
+    "missing": "máy chưa cài đặt",
+    "exempt": "máy được miễn (RAM dưới ngưỡng)",
+    "misnamed": "máy đặt tên sai hướng dẫn",
+    "stale": "máy quá hạn báo cáo",
+    "duplicates": "tên máy bị trùng",
     "not_connected": "máy đã cài chưa kết nối máy chủ quản trị",
     "licence_expiring": "máy sắp hết hạn bản quyền",
 }
-COLUMNS = ("STT", "Tên máy", "Đơn vị", "Bộ phận sử dụng", "Hệ điều hành", "RAM lắp đặt (GB)",
-           "Phần mềm phòng, chống mã độc", "Network Agent", "Trạng thái",
-           "Đặt tên theo hướng dẫn", "Địa chỉ IP", "Kết nối máy chủ quản trị",
-           "Liên lạc máy chủ quản trị gần nhất", "Cập nhật mẫu", "Hạn bản quyền",
-           "Báo cáo gần nhất", "Mã máy")
+COLUMNS = (
+    "STT",
+    "Tên máy",
+    "Đơn vị",
+    "Bộ phận sử dụng",
+    "Hệ điều hành",
+    "RAM lắp đặt (GB)",
+    "Phần mềm phòng, chống mã độc",
+    "Network Agent",
+    "Trạng thái",
+    "Đặt tên theo hướng dẫn",
+    "Địa chỉ IP",
+    "Kết nối máy chủ quản trị",
+    "Liên lạc máy chủ quản trị gần nhất",
+    "Cập nhật mẫu",
+    "Hạn bản quyền",
+    "Báo cáo gần nhất",
+    "Mã máy",
+)
 # At 11 points in landscape, one line per machine: the machine id (36 characters) fits its
 # column unwrapped, so an A4 page holds 36 machines (README, "Exports").
 WIDTHS = (5, 16, 9, 12, 22, 7, 30, 8, 21, 8, 14, 8, 10, 10, 10, 10, 31)
 TABLE_SIZE = 11
-DEPARTMENT_NOTE = ("Cột \"Bộ phận sử dụng\": avroll không thu thập thông tin này, đơn vị tự "
-                   "điền.")
+DEPARTMENT_NOTE = 'Cột "Bộ phận sử dụng": avroll không thu thập thông tin này, đơn vị tự điền.'
 
 
 def _mandated_dates(dates, families):
     """The signature date and licence end of the mandated product (else of any product that
     tells them)."""
     ordered = sorted(dates, key=lambda product: not is_mandated(product["name"], families))
-    return (next((p["signatures_updated_at"] for p in ordered if p["signatures_updated_at"]),
-                 None),
-            next((p["licence_expires_on"] for p in ordered if p["licence_expires_on"]), None))
+    return (
+        next((p["signatures_updated_at"] for p in ordered if p["signatures_updated_at"]), None),
+        next((p["licence_expires_on"] for p in ordered if p["licence_expires_on"]), None),
+    )
 
 
 def _machine(row, products, ips=(), dates=(), families=()):
     ram = row["ram_installed_bytes"]
     signatures, licence = _mandated_dates(dates, families)
     return {
-        "hostname": row["hostname"], "machine_id": row["machine_id"], "unit": row["unit"],
+        "hostname": row["hostname"],
+        "machine_id": row["machine_id"],
+        "unit": row["unit"],
         "department": None,  # not collected by the agent
         "os_name": row["os_name"],
         "ram_installed_gb": None if ram is None else round(ram / 2**30, 1),
-        "antivirus": products, "management_agent": row["mgmt_installed"],
-        "state": row["state"], "follows_guideline": row["follows_guideline"],
-        "ips": list(ips), "connected": row["connected"],
-        "last_connected_at": row["last_connected_at"], "signatures_updated_at": signatures,
-        "licence_expires_on": licence, "last_seen_at": row["last_seen_at"],
+        "antivirus": products,
+        "management_agent": row["mgmt_installed"],
+        "state": row["state"],
+        "follows_guideline": row["follows_guideline"],
+        "ips": list(ips),
+        "connected": row["connected"],
+        "last_connected_at": row["last_connected_at"],
+        "signatures_updated_at": signatures,
+        "licence_expires_on": licence,
+        "last_seen_at": row["last_seen_at"],
     }
 
 
@@ -74,8 +99,16 @@ def machine_page(db, unit, tab="all", as_of=None, page=1, per_page=PER_PAGE_MAX,
     products, ips = products_by_report(db, ids), addresses_by_report(db, ids)
     dates = product_dates_by_report(db, ids)
     families = settings.current(db)["required_product"]
-    rows = [_machine(row, products[row["report_id"]], ips[row["report_id"]],
-                     dates[row["report_id"]], families) for row in found.rows]
+    rows = [
+        _machine(
+            row,
+            products[row["report_id"]],
+            ips[row["report_id"]],
+            dates[row["report_id"]],
+            families,
+        )
+        for row in found.rows
+    ]
     return type(found)(rows, found.total, found.page, found.per_page)
 
 
@@ -96,23 +129,38 @@ def _yes_no(value):
 
 
 def _cells(number, machine):
-    return [number, machine["hostname"], machine["unit"], machine["department"],
-            machine["os_name"], machine["ram_installed_gb"], "; ".join(machine["antivirus"]),
-            _yes_no(machine["management_agent"]), state_word(machine["state"]),
-            _yes_no(machine["follows_guideline"]), ", ".join(machine["ips"]),
-            _yes_no(machine["connected"]), date(machine["last_connected_at"]),
-            date(machine["signatures_updated_at"]), day(machine["licence_expires_on"]),
-            date(machine["last_seen_at"]), machine["machine_id"]]
+    return [
+        number,
+        machine["hostname"],
+        machine["unit"],
+        machine["department"],
+        machine["os_name"],
+        machine["ram_installed_gb"],
+        "; ".join(machine["antivirus"]),
+        _yes_no(machine["management_agent"]),
+        state_word(machine["state"]),
+        _yes_no(machine["follows_guideline"]),
+        ", ".join(machine["ips"]),
+        _yes_no(machine["connected"]),
+        date(machine["last_connected_at"]),
+        date(machine["signatures_updated_at"]),
+        day(machine["licence_expires_on"]),
+        date(machine["last_seen_at"]),
+        machine["machine_id"],
+    ]
 
 
 def to_xlsx(unit, tab, as_of, machines, described=""):
-    sheet = SheetWriter("Danh sách máy", WIDTHS, landscape=True, one_line_rows=True,
-                        table_size=TABLE_SIZE)
-    sheet.line("Danh sách các máy tính sẽ được cài đặt phần mềm phòng, chống mã độc tập trung",
-               bold=True, size=13)
+    sheet = SheetWriter(
+        "Danh sách máy", WIDTHS, landscape=True, one_line_rows=True, table_size=TABLE_SIZE
+    )
+    sheet.line(
+        "Danh sách các máy tính sẽ được cài đặt phần mềm phòng, chống mã độc tập trung",
+        bold=True,
+        size=13,
+    )
     place = f"Đơn vị: {unit['name']} ({unit['code']})" if unit else "Toàn tỉnh"
-    sheet.line(f"{place} — {TAB_TITLES[tab]}{described} — đến ngày {day_text(as_of)}",
-               bold=True)
+    sheet.line(f"{place} — {TAB_TITLES[tab]}{described} — đến ngày {day_text(as_of)}", bold=True)
     sheet.line(DEPARTMENT_NOTE, italic=True, align="left")
     sheet.blank()
     sheet.header(COLUMNS)
@@ -130,8 +178,13 @@ def csv_rows(machines):
 
 
 # How the title line names the filters of a list downloaded from /machines.
-FILTER_WORDS = {"query": "tìm “{}”", "state": "trạng thái: {}", "follows_guideline": "{}",
-                "mismatch": "đăng ký cho đơn vị khác", "duplicates": "tên máy bị trùng"}
+FILTER_WORDS = {
+    "query": "tìm “{}”",
+    "state": "trạng thái: {}",
+    "follows_guideline": "{}",
+    "mismatch": "đăng ký cho đơn vị khác",
+    "duplicates": "tên máy bị trùng",
+}
 
 
 def describe(options):
@@ -167,5 +220,6 @@ def build_machines_export(db, unit, fmt, tab="all", as_of=None, **options):
     def rows():
         return all_machines(db, code, first, tab, day, **options)
 
-    return export_file(stem, fmt, lambda: to_xlsx(found, tab, day, rows(), described),
-                       lambda: csv_rows(rows()))
+    return export_file(
+        stem, fmt, lambda: to_xlsx(found, tab, day, rows(), described), lambda: csv_rows(rows())
+    )

@@ -24,16 +24,22 @@ class ReminderPolicy(EmailPolicy):
             return super()._fold(name, value, refold_binary)
         if hasattr(value, "addresses"):
             encoded = f",{self.linesep} ".join(
-                (self._words(address.display_name, name) + f"{self.linesep} "
-                 if address.display_name else "") + f"<{address.addr_spec}>"
-                for address in value.addresses)
+                (
+                    self._words(address.display_name, name) + f"{self.linesep} "
+                    if address.display_name
+                    else ""
+                )
+                + f"<{address.addr_spec}>"
+                for address in value.addresses
+            )
         else:
             encoded = self._words(text, name)
         return f"{name}: {encoded}{self.linesep}"
 
     def _words(self, text, name):
         return Header(text, CHARSET, header_name=name).encode(
-            linesep=self.linesep, maxlinelen=self.max_line_length)
+            linesep=self.linesep, maxlinelen=self.max_line_length
+        )
 
 
 SMTP = ReminderPolicy(linesep="\r\n")

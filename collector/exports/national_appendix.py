@@ -12,5 +12,9 @@ from collector.exports.rollup_appendix import csv_rows, to_xlsx
 def build_national_appendix(db, fmt, as_of):
     """The national appendix file as of `as_of` (YYYY-MM-DD)."""
     report = national_report(db, as_of)
-    return export_file("phu-luc-toan-quoc-" + report["as_of"], fmt,
-                       lambda: to_xlsx(report, letterhead(db)), lambda: csv_rows(report))
+    return export_file(
+        "phu-luc-toan-quoc-" + report["as_of"],
+        fmt,
+        lambda: to_xlsx(report, letterhead(db)),
+        lambda: csv_rows(report),
+    )

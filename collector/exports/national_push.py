@@ -20,18 +20,42 @@ def day_payload(db, as_of):
     stores it: the table's rows (`formats/national_payload.ROW_FIELDS`) and the grand
     total."""
     report = rollup(db, as_of=as_of)
-    misnamed = {row["code"]: row["misnamed_official"]
-                for section in report["sections"] for row in section["units"]}
-    rows = [[line.kind, line.section, line.group or None, line.stt, line.code, line.name,
-             line.allocated, line.installed, line.rate, line.note or None, line.connected,
-             misnamed.get(line.code) if line.kind == "unit" else None]
-            for line in appendix_lines(report)]
+    misnamed = {
+        row["code"]: row["misnamed_official"]
+        for section in report["sections"]
+        for row in section["units"]
+    }
+    rows = [
+        [
+            line.kind,
+            line.section,
+            line.group or None,
+            line.stt,
+            line.code,
+            line.name,
+            line.allocated,
+            line.installed,
+            line.rate,
+            line.note or None,
+            line.connected,
+            misnamed.get(line.code) if line.kind == "unit" else None,
+        ]
+        for line in appendix_lines(report)
+    ]
     total = report["total"]
-    return {"as_of": report["as_of"], "computed_at": now_stored(), "rows": rows,
-            "total": {"allocated": total["allocated"], "installed": total["installed_official"],
-                      "rate": total["install_rate"], "connected": total["connected"],
-                      "misnamed": report["misnamed"]["installed_official"],
-                      "seen": total["seen"]}}
+    return {
+        "as_of": report["as_of"],
+        "computed_at": now_stored(),
+        "rows": rows,
+        "total": {
+            "allocated": total["allocated"],
+            "installed": total["installed_official"],
+            "rate": total["install_rate"],
+            "connected": total["connected"],
+            "misnamed": report["misnamed"]["installed_official"],
+            "seen": total["seen"],
+        },
+    }
 
 
 def days_to_send(db, after=None, through=None):
@@ -57,10 +81,20 @@ def issued_payloads(db, sent=()):
     for report in reversed(issued_reports(db, kind="report")):
         if (report["number"], report["issued_on"], report["parent"] or "") in sent:
             continue
-        yield {"number": report["number"], "issued_on": report["issued_on"],
-               "as_of": report["as_of"], "parent": report["parent"],
-               "issued_at": report["issued_at"],
-               "files": [{"filename": item["filename"], "sha256": item["sha256"],
-                          "body": base64.b64encode(issued_file(db, report["id"],
-                                                               item["filename"])).decode()}
-                         for item in report["files"]]}
+        yield {
+            "number": report["number"],
+            "issued_on": report["issued_on"],
+            "as_of": report["as_of"],
+            "parent": report["parent"],
+            "issued_at": report["issued_at"],
+            "files": [
+                {
+                    "filename": item["filename"],
+                    "sha256": item["sha256"],
+                    "body": base64.b64encode(
+                        issued_file(db, report["id"], item["filename"])
+                    ).decode(),
+                }
+                for item in report["files"]
+            ],
+        }

@@ -26,8 +26,14 @@ from collector.store import settings
 from collector.store.units import get_unit
 
 SUBJECT = f"đôn đốc cài đặt phần mềm phòng, chống mã độc tập trung theo {DIRECTIVE}"
-COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
-           "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú")
+COLUMNS = (
+    "STT",
+    "Tên đơn vị",
+    "Số lượng bản quyền được phân bổ",
+    "Số lượng bản quyền được cài đặt",
+    "Tỷ lệ cài đặt",
+    "Ghi chú",
+)
 DEFAULT_BELOW = "100"
 # A group with more units below the rate than this, but not all, is addressed as the group
 # "có tên tại danh sách dưới đây" rather than unit by unit.
@@ -49,20 +55,19 @@ def parse_deadline(text, as_of, days_to_answer=7):
     except ValueError:
         raise BadReminder(f"hạn báo cáo '{text}' không phải ngày (YYYY-MM-DD)") from None
     if deadline < date.fromisoformat(as_of):
-        raise BadReminder(f"hạn báo cáo {day_text(deadline)} trước ngày số liệu "
-                          f"{day_text(as_of)}")
+        raise BadReminder(f"hạn báo cáo {day_text(deadline)} trước ngày số liệu {day_text(as_of)}")
     return deadline
 
 
 def below_rate(row, below):
-    return bool(row["allocated"]) and Fraction(row["installed_official"], row["allocated"]) \
-        < below
+    return bool(row["allocated"]) and Fraction(row["installed_official"], row["allocated"]) < below
 
 
 def lagging(report, below):
     """The units shown in the appendix whose install rate is under `below`."""
-    return [row for section in report["sections"] for row in section["units"]
-            if below_rate(row, below)]
+    return [
+        row for section in report["sections"] for row in section["units"] if below_rate(row, below)
+    ]
 
 
 def build_reminder(db, below=None, deadline=None, as_of=None, parent=None):
@@ -75,26 +80,37 @@ def build_reminder(db, below=None, deadline=None, as_of=None, parent=None):
     units = lagging(report, threshold)
     if not units:
         raise BadReminder(f"không có đơn vị nào có tỷ lệ cài đặt dưới {percent(threshold)}")
-    sections = [{"group": section["group"], "units": members,
-                 "whole": len(members) == len(section["units"])}
-                for section in report["sections"]
-                for members in [[row for row in section["units"] if below_rate(row, threshold)]]
-                if members]
+    sections = [
+        {
+            "group": section["group"],
+            "units": members,
+            "whole": len(members) == len(section["units"]),
+        }
+        for section in report["sections"]
+        for members in [[row for row in section["units"] if below_rate(row, threshold)]]
+        if members
+    ]
     total = report["total"]
     days = settings.current(db)["reminder_answer_days"]
-    return {"as_of": report["as_of"], "parent": report["parent"], "head": head,
-            "scope": get_unit(db, report["parent"])["name"] if report["parent"] else
-            "toàn tỉnh",
-            "below": threshold, "deadline": parse_deadline(deadline, report["as_of"], days),
-            # As letter 004 writes it: installed with every name, then those named right
-            # (under a unit its misnamed machines too, which its row leaves out).
-            "installed": total["official"] + total["misnamed_official"],
-            "allocated": total["allocated"], "named": total["official"],
-            "units": units, "sections": sections}
+    return {
+        "as_of": report["as_of"],
+        "parent": report["parent"],
+        "head": head,
+        "scope": get_unit(db, report["parent"])["name"] if report["parent"] else "toàn tỉnh",
+        "below": threshold,
+        "deadline": parse_deadline(deadline, report["as_of"], days),
+        # As letter 004 writes it: installed with every name, then those named right
+        # (under a unit its misnamed machines too, which its row leaves out).
+        "installed": total["official"] + total["misnamed_official"],
+        "allocated": total["allocated"],
+        "named": total["official"],
+        "units": units,
+        "sections": sections,
+    }
 
 
 def addressed(reminder):
-    """"Kính gửi" lines: a group by its name when all of it lags, or when many of it do;
+    """ "Kính gửi" lines: a group by its name when all of it lags, or when many of it do;
     else its units one by one."""
     found = []
     for section in reminder["sections"]:
@@ -110,24 +126,34 @@ def addressed(reminder):
 def paragraphs(reminder, head):
     """The body before and after the table (the table is `table_rows()`)."""
     issuer = head.issuer
-    allocated = ("" if reminder["allocated"] is None else
-                 f"/{number(reminder['allocated'])} máy")
+    allocated = "" if reminder["allocated"] is None else f"/{number(reminder['allocated'])} máy"
     before = [(f"Thực hiện {head.reminder_basis}.",)] if head.reminder_basis else []
-    before.append((
-        f"Qua kết quả rà soát đến ngày {day_text(reminder['as_of'])}, {reminder['scope']} có "
-        f"{number(reminder['installed'])} máy{allocated} đã cài đặt phần mềm phòng, chống mã "
-        f"độc tập trung (có {number(reminder['named'])} máy đặt đúng tên theo hướng dẫn). "
-        f"Tuy nhiên, vẫn còn {number(len(reminder['units']))} cơ quan, đơn vị có tỷ lệ cài "
-        f"đặt dưới {percent(reminder['below'])}, cụ thể như sau:",))
+    before.append(
+        (
+            f"Qua kết quả rà soát đến ngày {day_text(reminder['as_of'])}, {reminder['scope']} có "
+            f"{number(reminder['installed'])} máy{allocated} đã cài đặt phần mềm phòng, chống mã "
+            f"độc tập trung (có {number(reminder['named'])} máy đặt đúng tên theo hướng dẫn). "
+            f"Tuy nhiên, vẫn còn {number(len(reminder['units']))} cơ quan, đơn vị có tỷ lệ cài "
+            f"đặt dưới {percent(reminder['below'])}, cụ thể như sau:",
+        )
+    )
     after = [
-        (f"Để kịp thời chấn chỉnh tình trạng trên, {issuer} đề nghị Thủ trưởng các cơ quan, "
-         "đơn vị nêu trên thực hiện tốt một số nội dung sau:",),
-        ("1. Khẩn trương rà soát, đặt tên máy, cài đặt đầy đủ phần mềm phòng, chống mã độc "
-         "tập trung tại cơ quan, đơn vị mình theo hướng dẫn để bảo vệ máy tính, đảm bảo an "
-         "toàn an ninh thông tin qua mạng.",),
-        (f"2. Báo cáo kết quả cài đặt về {head.reply_to()} để tổng hợp chậm nhất ngày ",
-         (day_text(reminder["deadline"]), "bold"), " (có mẫu báo cáo kèm theo)."),
-        (f"{issuer} đề nghị Thủ trưởng các cơ quan, đơn vị quan tâm, thực hiện./.",)]
+        (
+            f"Để kịp thời chấn chỉnh tình trạng trên, {issuer} đề nghị Thủ trưởng các cơ quan, "
+            "đơn vị nêu trên thực hiện tốt một số nội dung sau:",
+        ),
+        (
+            "1. Khẩn trương rà soát, đặt tên máy, cài đặt đầy đủ phần mềm phòng, chống mã độc "
+            "tập trung tại cơ quan, đơn vị mình theo hướng dẫn để bảo vệ máy tính, đảm bảo an "
+            "toàn an ninh thông tin qua mạng.",
+        ),
+        (
+            f"2. Báo cáo kết quả cài đặt về {head.reply_to()} để tổng hợp chậm nhất ngày ",
+            (day_text(reminder["deadline"]), "bold"),
+            " (có mẫu báo cáo kèm theo).",
+        ),
+        (f"{issuer} đề nghị Thủ trưởng các cơ quan, đơn vị quan tâm, thực hiện./.",),
+    ]
     return before, after
 
 
@@ -136,9 +162,17 @@ def table_rows(reminder):
     rows = []
     for position, section in enumerate(reminder["sections"], 1):
         rows.append(Heading(f"{position}. {section['group']}"))
-        rows += [(stt, row["name"], number(row["allocated"]),
-                  number(row["installed_official"]), percent(row["install_rate"]), notes(row))
-                 for stt, row in enumerate(section["units"], 1)]
+        rows += [
+            (
+                stt,
+                row["name"],
+                number(row["allocated"]),
+                number(row["installed_official"]),
+                percent(row["install_rate"]),
+                notes(row),
+            )
+            for stt, row in enumerate(section["units"], 1)
+        ]
     return rows
 
 
@@ -152,11 +186,13 @@ def build_reminder_letter(db, below=None, deadline=None, as_of=None, parent=None
     before, after = paragraphs(reminder, head)
     for parts in before:
         letter.paragraph(*parts)
-    letter.table(COLUMNS, table_rows(reminder), widths=(14, 54, 24, 24, 19, 30),
-                 numeric=(2, 3, 4))
+    letter.table(COLUMNS, table_rows(reminder), widths=(14, 54, 24, 24, 19, 30), numeric=(2, 3, 4))
     for parts in after:
         letter.paragraph(*parts)
     letter.closing(head, head.reminder_copies)
-    stem = "cong-van-don-doc-" + reminder["as_of"] + (
-        f"-{reminder['parent']}" if reminder["parent"] else "")
+    stem = (
+        "cong-van-don-doc-"
+        + reminder["as_of"]
+        + (f"-{reminder['parent']}" if reminder["parent"] else "")
+    )
     return ExportFile(f"{stem}.docx", letter.to_bytes())

@@ -36,11 +36,12 @@ from collector.store.units import list_units
 SMTP_TIMEOUT = 30
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 # The lists attached, each with the file it comes from.
-ATTACHED = (("missing", "Máy chưa cài đặt phần mềm"),
-            ("misnamed", "Máy đặt tên chưa đúng hướng dẫn"),
-            ("no_agent", "Máy có trong KSC hoặc AD nhưng chưa có agent avroll"),
-            ("not_connected", "Máy đã cài Kaspersky nhưng chưa kết nối được với máy chủ "
-                              "quản trị"))
+ATTACHED = (
+    ("missing", "Máy chưa cài đặt phần mềm"),
+    ("misnamed", "Máy đặt tên chưa đúng hướng dẫn"),
+    ("no_agent", "Máy có trong KSC hoặc AD nhưng chưa có agent avroll"),
+    ("not_connected", "Máy đã cài Kaspersky nhưng chưa kết nối được với máy chủ quản trị"),
+)
 
 
 class BadRate(ValueError):
@@ -91,8 +92,7 @@ def unit_rows(db):
 
 def deadline_after(db, as_of):
     """The default answer date: `reminder_answer_days` after the figures' date."""
-    return date.fromisoformat(as_of) + timedelta(days=settings.current(db)[
-        "reminder_answer_days"])
+    return date.fromisoformat(as_of) + timedelta(days=settings.current(db)["reminder_answer_days"])
 
 
 def plan(db, below=1.0, deadline=None):
@@ -109,16 +109,27 @@ def plan(db, below=1.0, deadline=None):
         if row is None or row["install_rate"] is None or row["install_rate"] >= below:
             continue
         counts = reconcile.summary(db, unit["code"], result)["counts"]
-        lists = {"missing": row["missing"], "misnamed": row["misnamed"],
-                 "no_agent": counts["no_agent"],
-                 # The unit page's figure: connected as avroll counts it, not as KSC's list.
-                 "not_connected": row["installed"] - row["connected"]}
+        lists = {
+            "missing": row["missing"],
+            "misnamed": row["misnamed"],
+            "no_agent": counts["no_agent"],
+            # The unit page's figure: connected as avroll counts it, not as KSC's list.
+            "not_connected": row["installed"] - row["connected"],
+        }
         if unit["parent"] not in heads:
             heads[unit["parent"]] = letterhead(db, unit["parent"])
-        reminder = Reminder(unit, row, lists, unit.get("email"), heads[unit["parent"]],
-                            deadline or deadline_after(db, row["as_of"]))
-        reminder.subject = (f"Đôn đốc cài đặt phần mềm phòng, chống mã độc: {unit['name']} "
-                            f"đạt {percent(row['install_rate'])}")
+        reminder = Reminder(
+            unit,
+            row,
+            lists,
+            unit.get("email"),
+            heads[unit["parent"]],
+            deadline or deadline_after(db, row["as_of"]),
+        )
+        reminder.subject = (
+            f"Đôn đốc cài đặt phần mềm phòng, chống mã độc: {unit['name']} "
+            f"đạt {percent(row['install_rate'])}"
+        )
         reminder.body = message_text(db, reminder, below)
         reminders.append(reminder)
     return reminders, result
@@ -130,8 +141,7 @@ def _count(value):
 
 def example_name(pattern, code):
     """A computer name that follows the naming pattern, for the unit `code` (SYT-PC01)."""
-    for filler in ({"any": "PC01", "n": "01", "text": "KT"}, {"any": "1", "n": "1",
-                                                               "text": "A"}):
+    for filler in ({"any": "PC01", "n": "01", "text": "KT"}, {"any": "1", "n": "1", "text": "A"}):
         name = pattern
         for placeholder, text in (("unit", code), *filler.items()):
             name = name.replace("{" + placeholder + "}", text)
@@ -141,14 +151,18 @@ def example_name(pattern, code):
 
 
 def _ram_limit(megabytes):
-    return (f"{number(megabytes // 1024)} GB" if megabytes % 1024 == 0 else
-            f"{number(megabytes)} MB")
+    return f"{number(megabytes // 1024)} GB" if megabytes % 1024 == 0 else f"{number(megabytes)} MB"
 
 
 def signature(head):
     """The signature block: the signer's titles and name, the body, whom to contact."""
-    lines = [*head.signer_title, head.signer_name, head.name, head.reply_office,
-             f"Email: {head.reply_email}" if head.reply_email else ""]
+    lines = [
+        *head.signer_title,
+        head.signer_name,
+        head.name,
+        head.reply_office,
+        f"Email: {head.reply_email}" if head.reply_email else "",
+    ]
     lines = [line for line in lines if line]
     return ["-- ", *lines] if lines else []
 
@@ -198,10 +212,11 @@ def attachments(db, reminder, result):
     makers = {
         "missing": lambda: build_machines_export(db, code, "xlsx", tab="missing"),
         "misnamed": lambda: build_machines_export(db, code, "xlsx", tab="misnamed"),
-        "no_agent": lambda: build_reconcile_export(db, "xlsx", unit=code,
-                                                   list_name="no_agent", result=result),
-        "not_connected": lambda: build_machines_export(db, code, "xlsx",
-                                                       tab="not_connected")}
+        "no_agent": lambda: build_reconcile_export(
+            db, "xlsx", unit=code, list_name="no_agent", result=result
+        ),
+        "not_connected": lambda: build_machines_export(db, code, "xlsx", tab="not_connected"),
+    }
     files = [makers[key]() for key, _ in ATTACHED if reminder.lists[key]]
     return [(made.filename, made.body) for made in files]
 
@@ -210,8 +225,9 @@ def message(config, reminder):
     """The e-mail of one reminder, attachments included: From the sender's name (or the
     issuer's) and address, Reply-To the office that collects the answers."""
     email = EmailMessage(policy=SMTP)
-    email["From"] = formataddr((config["sender_name"] or reminder.head.name or "avroll",
-                                config["sender"]))
+    email["From"] = formataddr(
+        (config["sender_name"] or reminder.head.name or "avroll", config["sender"])
+    )
     email["To"] = reminder.recipient
     if reminder.head.reply_email:
         email["Reply-To"] = reminder.head.reply_email
@@ -227,8 +243,12 @@ def message(config, reminder):
 
 def _connect(config, password):
     if config["security"] == "tls":
-        server = smtplib.SMTP_SSL(config["host"], config["port"], timeout=SMTP_TIMEOUT,
-                                  context=ssl.create_default_context())
+        server = smtplib.SMTP_SSL(
+            config["host"],
+            config["port"],
+            timeout=SMTP_TIMEOUT,
+            context=ssl.create_default_context(),
+        )
     else:
         server = smtplib.SMTP(config["host"], config["port"], timeout=SMTP_TIMEOUT)
         if config["security"] == "starttls":
@@ -246,10 +266,12 @@ def _login(server, username, password):
         return
     server.ehlo_or_helo_if_needed()
     if "PLAIN" not in server.esmtp_features.get("auth", "").upper().split():
-        raise smtplib.SMTPException("the server offers no AUTH PLAIN, which a password "
-                                    "that is not ASCII needs")
-    code, answer = server.docmd("AUTH", "PLAIN " + base64.b64encode(
-        f"\0{username}\0{password}".encode()).decode("ascii"))
+        raise smtplib.SMTPException(
+            "the server offers no AUTH PLAIN, which a password that is not ASCII needs"
+        )
+    code, answer = server.docmd(
+        "AUTH", "PLAIN " + base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    )
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, answer)
 
@@ -281,8 +303,15 @@ def send(db, reminders, result, actor):
             except (OSError, smtplib.SMTPException, ValueError) as exc:
                 # ValueError: a header the policy refuses, a text the server cannot take.
                 reminder.error = _error_text(exc, config["username"] or "", password)
-        mail.log_sending(db, actor, reminder.unit["code"], reminder.recipient,
-                         reminder.subject, len(reminder.attachments), reminder.error)
+        mail.log_sending(
+            db,
+            actor,
+            reminder.unit["code"],
+            reminder.recipient,
+            reminder.subject,
+            len(reminder.attachments),
+            reminder.error,
+        )
     return reminders
 
 
@@ -308,8 +337,9 @@ def send_scheduled(db, today, actor):
     `reminder_below` once (not again that day, after a restart). The reminders tried, or
     None when today is not such a day or they went out already."""
     values = settings.current(db)
-    if today.day not in values["reminder_days"] or \
-            mail.sent_since(db, actor, local_day_start(today)):
+    if today.day not in values["reminder_days"] or mail.sent_since(
+        db, actor, local_day_start(today)
+    ):
         return None
     planned, result = plan(db, values["reminder_below"] / 100)
     return send(db, planned, result, actor)

@@ -39,8 +39,10 @@ def _installed_of(total):
     installed = number(total["installed_official"])
     if total["allocated"] is None:
         return f"đã cài đặt là {installed} license"
-    return (f"đã cài đặt là {installed}/{number(total['allocated'])} license, đạt tỷ lệ là "
-            f"{percent(total['install_rate'])}")
+    return (
+        f"đã cài đặt là {installed}/{number(total['allocated'])} license, đạt tỷ lệ là "
+        f"{percent(total['install_rate'])}"
+    )
 
 
 def follows_the_table(report):
@@ -49,12 +51,17 @@ def follows_the_table(report):
     units, misnamed = unallocated(report)
     if not units and not misnamed:
         return None
-    parts = [f"{number(installed)} máy của {name} (chưa được phân bổ bản quyền)"
-             for name, installed in units]
+    parts = [
+        f"{number(installed)} máy của {name} (chưa được phân bổ bản quyền)"
+        for name, installed in units
+    ]
     if misnamed:
         parts.append(f"{number(misnamed)} máy chưa đặt tên theo hướng dẫn")
-    return ("Số liệu nêu trên theo Phụ lục kèm theo: số máy đã cài đặt gồm cả "
-            + "; ".join(parts) + ", không có trong số license được phân bổ.")
+    return (
+        "Số liệu nêu trên theo Phụ lục kèm theo: số máy đã cài đặt gồm cả "
+        + "; ".join(parts)
+        + ", không có trong số license được phân bổ."
+    )
 
 
 def connected_sentence(report):
@@ -62,31 +69,46 @@ def connected_sentence(report):
     guideline. Under a unit its misnamed machines are listed, not added (the appendix's
     rule), so the sentence says they are besides the figure above."""
     total, misnamed = report["total"], number(report["misnamed"]["installed_official"])
-    connected = (f"Trong số máy đã cài đặt, có {number(total['connected'])} máy kết nối được "
-                 "với máy chủ quản trị tập trung")
+    connected = (
+        f"Trong số máy đã cài đặt, có {number(total['connected'])} máy kết nối được "
+        "với máy chủ quản trị tập trung"
+    )
     if report["parent"]:
-        return (f"{connected}; ngoài ra có {misnamed} máy đã cài đặt nhưng chưa đặt tên theo "
-                "hướng dẫn (không tính vào số trên).")
+        return (
+            f"{connected}; ngoài ra có {misnamed} máy đã cài đặt nhưng chưa đặt tên theo "
+            "hướng dẫn (không tính vào số trên)."
+        )
     return f"{connected} và {misnamed} máy chưa đặt tên theo hướng dẫn."
 
 
 def sentences(report, head, scope_name, with_connected=True):
     """The letter's body, paragraph by paragraph, from the rollup the appendix prints."""
     total = report["total"]
-    opening = (f"Thực hiện {head.report_basis}, " if head.report_basis else "")
-    opening += (f"{head.issuer} báo cáo kết quả triển khai cài đặt {PRODUCT} của các cơ "
-                "quan, đơn vị, địa phương như sau:")
-    licences = ("" if total["allocated"] is None else
-                f" (tổng số lượng license trang bị cho các đơn vị, địa phương là "
-                f"{number(total['allocated'])})")
-    headline = (f"Tính đến ngày {day_text(report['as_of'])}, {scope_name} có "
-                f"{number(total['installed_official'])} máy tính đã cài đặt {PRODUCT}"
-                f"{licences}.")
-    parts = [f"{in_sentence(section['group'])} {_installed_of(section['total'])}"
-             for section in report["sections"]]
+    opening = f"Thực hiện {head.report_basis}, " if head.report_basis else ""
+    opening += (
+        f"{head.issuer} báo cáo kết quả triển khai cài đặt {PRODUCT} của các cơ "
+        "quan, đơn vị, địa phương như sau:"
+    )
+    licences = (
+        ""
+        if total["allocated"] is None
+        else f" (tổng số lượng license trang bị cho các đơn vị, địa phương là "
+        f"{number(total['allocated'])})"
+    )
+    headline = (
+        f"Tính đến ngày {day_text(report['as_of'])}, {scope_name} có "
+        f"{number(total['installed_official'])} máy tính đã cài đặt {PRODUCT}"
+        f"{licences}."
+    )
+    parts = [
+        f"{in_sentence(section['group'])} {_installed_of(section['total'])}"
+        for section in report["sections"]
+    ]
     if report["parent_own"]:
-        parts.append(f"máy tính của chính {report['parent_own']['name']} đã cài đặt là "
-                     f"{number(report['parent_own']['installed_official'])}")
+        parts.append(
+            f"máy tính của chính {report['parent_own']['name']} đã cài đặt là "
+            f"{number(report['parent_own']['installed_official'])}"
+        )
     paragraphs = [opening, headline]
     if parts:
         paragraphs.append("Trong đó, " + "; ".join(parts) + ".")
@@ -96,9 +118,11 @@ def sentences(report, head, scope_name, with_connected=True):
     if follows:
         paragraphs.append(follows)
     recipient = "; ".join(head.report_recipients) or "cấp có thẩm quyền"
-    paragraphs += ["(Chi tiết tại Phụ lục kèm theo).",
-                   f"Trên đây là kết quả cài đặt {PRODUCT} theo Chỉ thị 14/CT-TTg, kính trình "
-                   f"{recipient} xem xét./."]
+    paragraphs += [
+        "(Chi tiết tại Phụ lục kèm theo).",
+        f"Trên đây là kết quả cài đặt {PRODUCT} theo Chỉ thị 14/CT-TTg, kính trình "
+        f"{recipient} xem xét./.",
+    ]
     return paragraphs
 
 
@@ -116,6 +140,7 @@ def build_report_letter(db, as_of=None, parent=None, issue=None):
     for text in sentences(report, head, scope_name, with_connected):
         letter.paragraph(text)
     letter.closing(head, head.copies)
-    stem = "cong-van-bao-cao-" + report["as_of"] + (
-        f"-{report['parent']}" if report["parent"] else "")
+    stem = (
+        "cong-van-bao-cao-" + report["as_of"] + (f"-{report['parent']}" if report["parent"] else "")
+    )
     return ExportFile(f"{stem}.docx", letter.to_bytes())

@@ -24,24 +24,44 @@ from collector.exports.xlsx_layout import COUNT_FORMAT, RATE_FORMAT, SheetWriter
 from collector.formats.formatting import number
 from collector.store.units import get_unit
 
-TITLE = ("Thống kê số lượng máy tính cài đặt phần mềm phòng, chống mã độc tập trung "
-         "đến ngày {day}")
-COLUMNS = ("STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
-           "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú")
+TITLE = "Thống kê số lượng máy tính cài đặt phần mềm phòng, chống mã độc tập trung đến ngày {day}"
+COLUMNS = (
+    "STT",
+    "Tên đơn vị",
+    "Số lượng bản quyền được phân bổ",
+    "Số lượng bản quyền được cài đặt",
+    "Tỷ lệ cài đặt",
+    "Ghi chú",
+)
 # The CSV adds, after the letters' columns, the machines connected to the Administration
 # Server (the printed table keeps the letters' six columns).
-CSV_COLUMNS = ("Mục", "Dòng", "STT", "Mã đơn vị", "Tên đơn vị", *COLUMNS[2:],
-               "Số máy đã kết nối máy chủ quản trị")
+CSV_COLUMNS = (
+    "Mục",
+    "Dòng",
+    "STT",
+    "Mã đơn vị",
+    "Tên đơn vị",
+    *COLUMNS[2:],
+    "Số máy đã kết nối máy chủ quản trị",
+)
 # Under a unit, the total is the unit's row in the table above it: misnamed machines count
 # only in the province's misnamed row.
-MISNAMED_NOTE_UNDER_UNIT = ("Không cộng vào tổng của đơn vị; được tính ở dòng máy đặt tên sai "
-                            "của toàn tỉnh")
-MISNAMED_LABEL = ("Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
-                  "đặt tên máy theo hướng dẫn")
+MISNAMED_NOTE_UNDER_UNIT = (
+    "Không cộng vào tổng của đơn vị; được tính ở dòng máy đặt tên sai của toàn tỉnh"
+)
+MISNAMED_LABEL = (
+    "Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
+    "đặt tên máy theo hướng dẫn"
+)
 WIDTHS = (6, 38, 14, 14, 10, 20)
 # The kind of each CSV row, so totals can be filtered out before summing.
-KINDS = {"unit": "đơn vị", "section_total": "cộng mục", "parent_own": "máy của đơn vị cấp trên",
-         "misnamed": "máy đặt tên sai hướng dẫn", "total": "tổng cộng"}
+KINDS = {
+    "unit": "đơn vị",
+    "section_total": "cộng mục",
+    "parent_own": "máy của đơn vị cấp trên",
+    "misnamed": "máy đặt tên sai hướng dẫn",
+    "total": "tổng cộng",
+}
 
 
 @dataclass(frozen=True)
@@ -70,15 +90,28 @@ def notes(row):
     if not row["seen"]:
         found.append("Chưa có máy báo cáo")
     if row.get("children_over_allocated"):
-        found.append(f"Đơn vị trực thuộc được phân bổ {number(row['children_allocated'])}, "
-                     "vượt phân bổ của đơn vị")
+        found.append(
+            f"Đơn vị trực thuộc được phân bổ {number(row['children_allocated'])}, "
+            "vượt phân bổ của đơn vị"
+        )
     return "; ".join(found)
 
 
 def _line(kind, section, stt, row, name=None, note=""):
     group = section and (row.get("group") or "")
-    return Line(kind, section, group, stt, row.get("code"), name or row["name"], row["allocated"],
-                row["installed_official"], row["install_rate"], note, row.get("connected"))
+    return Line(
+        kind,
+        section,
+        group,
+        stt,
+        row.get("code"),
+        name or row["name"],
+        row["allocated"],
+        row["installed_official"],
+        row["install_rate"],
+        note,
+        row.get("connected"),
+    )
 
 
 def section_heading(line):
@@ -86,9 +119,18 @@ def section_heading(line):
 
 
 def _misnamed_line(report, section, stt):
-    return Line("misnamed", section, section and (report["sections"][0]["group"] or ""), stt,
-                None, MISNAMED_LABEL, None, report["misnamed"]["installed_official"], None,
-                MISNAMED_NOTE_UNDER_UNIT if report["parent"] else "")
+    return Line(
+        "misnamed",
+        section,
+        section and (report["sections"][0]["group"] or ""),
+        stt,
+        None,
+        MISNAMED_LABEL,
+        None,
+        report["misnamed"]["installed_official"],
+        None,
+        MISNAMED_NOTE_UNDER_UNIT if report["parent"] else "",
+    )
 
 
 def appendix_lines(report):
@@ -102,14 +144,14 @@ def appendix_lines(report):
         if section["misnamed"]:
             lines.append(_misnamed_line(report, position, len(section["units"]) + 1))
         total = dict(section["total"], group=section["group"])
-        lines.append(_line("section_total", position, None, total,
-                           name=f"Cộng mục {position}"))
+        lines.append(_line("section_total", position, None, total, name=f"Cộng mục {position}"))
     if report["misnamed"]["section"] is None:  # no unit at all: the row stands alone
         lines.append(_misnamed_line(report, None, None))
     if report["parent_own"]:
         own = report["parent_own"]
-        lines.append(_line("parent_own", None, None, own,
-                           name=f"{own['name']} (máy của chính đơn vị)"))
+        lines.append(
+            _line("parent_own", None, None, own, name=f"{own['name']} (máy của chính đơn vị)")
+        )
     lines.append(_line("total", None, None, report["total"], name="Tổng cộng"))
     return lines
 
@@ -119,9 +161,12 @@ def unallocated(report):
     is blank (`(name, installed)`, those with machines installed) and the misnamed row. The
     sentences and the totals follow the table, where these count as installed and not as
     allocated; these rows are where a hand-made letter may differ from it."""
-    units = [(row["name"], row["installed_official"]) for section in report["sections"]
-             for row in section["units"]
-             if row["allocated"] is None and row["installed_official"]]
+    units = [
+        (row["name"], row["installed_official"])
+        for section in report["sections"]
+        for row in section["units"]
+        if row["allocated"] is None and row["installed_official"]
+    ]
     # Under a unit the misnamed machines are listed, not added (see MISNAMED_NOTE_UNDER_UNIT).
     return units, 0 if report["parent"] else report["misnamed"]["installed_official"]
 
@@ -135,9 +180,11 @@ def difference_lines(report):
         items.append(f"Máy không đặt tên theo hướng dẫn: {number(misnamed)} máy")
     if not items:
         return []
-    return ["Ghi chú: số bản quyền được cài đặt ở dòng tổng gồm cả các máy sau, không có "
-            "trong số bản quyền được phân bổ:",
-            *(f"{chr(ord('a') + index)}) {item}" for index, item in enumerate(items))]
+    return [
+        "Ghi chú: số bản quyền được cài đặt ở dòng tổng gồm cả các máy sau, không có "
+        "trong số bản quyền được phân bổ:",
+        *(f"{chr(ord('a') + index)}) {item}" for index, item in enumerate(items)),
+    ]
 
 
 def title(report):
@@ -162,8 +209,11 @@ def to_xlsx(report, head, parent_name=None, issue=None):
             section = line.section
             sheet.table_row([None, section_heading(line), None, None, None, None], bold=True)
         bold = line.kind in ("section_total", "total")
-        sheet.table_row([line.stt, line.name, line.allocated, line.installed, line.rate,
-                         line.note], formats, bold=bold)
+        sheet.table_row(
+            [line.stt, line.name, line.allocated, line.installed, line.rate, line.note],
+            formats,
+            bold=bold,
+        )
     differences = difference_lines(report)
     if differences:
         sheet.blank()
@@ -175,10 +225,21 @@ def to_xlsx(report, head, parent_name=None, issue=None):
 def csv_rows(report):
     """Header and rows for further processing: one row per table line, the section and the
     kind of row as columns; the rate as a fraction (0.9821 is 98,21 %)."""
-    rows = [(line.group or (OTHER_GROUP if line.section else ""), KINDS[line.kind], line.stt,
-             line.code, line.name, line.allocated, line.installed,
-             None if line.rate is None else round(line.rate, 4), line.note, line.connected)
-            for line in appendix_lines(report)]
+    rows = [
+        (
+            line.group or (OTHER_GROUP if line.section else ""),
+            KINDS[line.kind],
+            line.stt,
+            line.code,
+            line.name,
+            line.allocated,
+            line.installed,
+            None if line.rate is None else round(line.rate, 4),
+            line.note,
+            line.connected,
+        )
+        for line in appendix_lines(report)
+    ]
     return CSV_COLUMNS, rows
 
 
@@ -189,7 +250,11 @@ def build_rollup_export(db, fmt, as_of=None, parent=None, issue=None):
     head = letterhead(db, report["parent"])
     report = with_group_titles(report, head)
     parent_name = get_unit(db, report["parent"])["name"] if report["parent"] else None
-    stem = "phu-luc-ty-le-cai-dat-" + report["as_of"] + (
-        f"-{report['parent']}" if report["parent"] else "")
-    return export_file(stem, fmt, lambda: to_xlsx(report, head, parent_name, issue),
-                       lambda: csv_rows(report))
+    stem = (
+        "phu-luc-ty-le-cai-dat-"
+        + report["as_of"]
+        + (f"-{report['parent']}" if report["parent"] else "")
+    )
+    return export_file(
+        stem, fmt, lambda: to_xlsx(report, head, parent_name, issue), lambda: csv_rows(report)
+    )

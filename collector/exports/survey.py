@@ -20,14 +20,26 @@ from collector.exports.letterhead import attached_line, letterhead
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
 from collector.store.units import get_unit
 
-TITLE = ("BIỂU MẪU 1: Thống kê số lượng máy chủ, máy tính, smartphone, máy tính bảng phục vụ "
-         "công tác")
-COLUMNS = ("TT", "LOẠI THIẾT BỊ (Máy chủ, máy tính để bàn, laptop, smartphone, máy tính bảng)",
-           "SỐ LƯỢNG", "HỆ ĐIỀU HÀNH", "Bộ phận quản lý sử dụng",
-           "MỤC ĐÍCH SỬ DỤNG (Triển khai hoặc sử dụng cho Hệ thống thông tin nào?)")
+TITLE = (
+    "BIỂU MẪU 1: Thống kê số lượng máy chủ, máy tính, smartphone, máy tính bảng phục vụ công tác"
+)
+COLUMNS = (
+    "TT",
+    "LOẠI THIẾT BỊ (Máy chủ, máy tính để bàn, laptop, smartphone, máy tính bảng)",
+    "SỐ LƯỢNG",
+    "HỆ ĐIỀU HÀNH",
+    "Bộ phận quản lý sử dụng",
+    "MỤC ĐÍCH SỬ DỤNG (Triển khai hoặc sử dụng cho Hệ thống thông tin nào?)",
+)
 WIDTHS = (5, 22, 10, 28, 18, 30)
-TYPE_ORDER = ("Máy chủ", "Máy chủ (máy ảo)", "Máy tính để bàn", "Máy tính để bàn (máy ảo)",
-              "Laptop", "Máy tính (chưa rõ loại)")
+TYPE_ORDER = (
+    "Máy chủ",
+    "Máy chủ (máy ảo)",
+    "Máy tính để bàn",
+    "Máy tính để bàn (máy ảo)",
+    "Laptop",
+    "Máy tính (chưa rõ loại)",
+)
 LEFT_FOR_THE_UNIT = ("Smartphone", "Máy tính bảng")
 DOTS = "........................................"
 TRADEMARKS = re.compile(r"[®™©]|\(R\)|\(TM\)")
@@ -52,7 +64,7 @@ def os_label(os_family, os_name, os_server):
     `Ubuntu Server 24.04` (no vendor prefix, trademarks, point releases or "LTS")."""
     name = " ".join(TRADEMARKS.sub("", os_name or "").split())
     if name.startswith("Microsoft "):
-        name = name[len("Microsoft "):]
+        name = name[len("Microsoft ") :]
     if os_family == "linux":
         found = LINUX_VERSION.match(name)
         if found:
@@ -66,11 +78,15 @@ def survey_rows(counts):
     """`(device label, OS label, machines)` rows, grouped as the form lists them."""
     merged = {}
     for row in counts:
-        key = (device_label(row["device_type"], row["os_server"]),
-               os_label(row["os_family"], row["os_name"], row["os_server"]))
+        key = (
+            device_label(row["device_type"], row["os_server"]),
+            os_label(row["os_family"], row["os_name"], row["os_server"]),
+        )
         merged[key] = merged.get(key, 0) + row["machines"]
-    return sorted(((kind, os, machines) for (kind, os), machines in merged.items()),
-                  key=lambda item: (TYPE_ORDER.index(item[0]), -item[2], item[1]))
+    return sorted(
+        ((kind, os, machines) for (kind, os), machines in merged.items()),
+        key=lambda item: (TYPE_ORDER.index(item[0]), -item[2], item[1]),
+    )
 
 
 def build_survey(db, unit, as_of=None):
@@ -80,9 +96,13 @@ def build_survey(db, unit, as_of=None):
         raise UnknownUnit(unit)
     day = when_for(db, as_of).as_of.isoformat()
     rows = survey_rows(device_os_counts(db, unit, day))
-    return {"unit": found, "as_of": day,
-            "devices": [{"device_type": kind, "os": os, "count": machines}
-                        for kind, os, machines in rows]}
+    return {
+        "unit": found,
+        "as_of": day,
+        "devices": [
+            {"device_type": kind, "os": os, "count": machines} for kind, os, machines in rows
+        ],
+    }
 
 
 LETTER_NOTES = (
@@ -90,10 +110,19 @@ LETTER_NOTES = (
     "– Đơn vị: Là các cơ quan, đơn vị tương đương Văn phòng Tỉnh ủy, UBND tỉnh, cấp Sở, UBND "
     "cấp xã...",
     "– Bộ phận phụ trách: Là các cơ quan, đơn vị tương đương cấp Phòng chuyên môn thuộc cấp "
-    "Sở, UBND cấp xã...")
+    "Sở, UBND cấp xã...",
+)
 SIGNATURES = ("LÃNH ĐẠO ĐƠN VỊ XÁC NHẬN", "CÁN BỘ THỐNG KÊ")
-CSV_COLUMNS = ("Mã đơn vị", "Tên đơn vị", "TT", "Loại thiết bị", "Số lượng", "Hệ điều hành",
-               "Bộ phận quản lý sử dụng", "Mục đích sử dụng")
+CSV_COLUMNS = (
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "TT",
+    "Loại thiết bị",
+    "Số lượng",
+    "Hệ điều hành",
+    "Bộ phận quản lý sử dụng",
+    "Mục đích sử dụng",
+)
 
 
 def _contact(name, phone):
@@ -107,8 +136,10 @@ def form_rows(counted):
     devices, then the kinds left for the unit to count (Biểu mẫu 1 and 2 alike)."""
     rows = [(kind, machines, os) for kind, os, machines in counted]
     rows += [(kind, None, None) for kind in LEFT_FOR_THE_UNIT]
-    return [(number, kind, machines, os, None, None)
-            for number, (kind, machines, os) in enumerate(rows, 1)]
+    return [
+        (number, kind, machines, os, None, None)
+        for number, (kind, machines, os) in enumerate(rows, 1)
+    ]
 
 
 def form_end(sheet):
@@ -121,8 +152,9 @@ def form_end(sheet):
 
 
 def _table(survey):
-    return form_rows((device["device_type"], device["os"], device["count"])
-                     for device in survey["devices"])
+    return form_rows(
+        (device["device_type"], device["os"], device["count"]) for device in survey["devices"]
+    )
 
 
 def to_xlsx(survey, head):
@@ -130,18 +162,29 @@ def to_xlsx(survey, head):
     sheet = SheetWriter("Biểu mẫu 1", WIDTHS, landscape=True)
     sheet.line(TITLE, bold=True, size=13)
     sheet.line(attached_line(head, None, survey["as_of"], "Gửi kèm theo"), italic=True)
-    sheet.line(f"(Số máy chủ, máy tính do phần mềm avroll tổng hợp đến ngày "
-               f"{day_text(survey['as_of'])}; đơn vị kiểm tra và điền các cột còn trống)",
-               italic=True)
+    sheet.line(
+        f"(Số máy chủ, máy tính do phần mềm avroll tổng hợp đến ngày "
+        f"{day_text(survey['as_of'])}; đơn vị kiểm tra và điền các cột còn trống)",
+        italic=True,
+    )
     sheet.blank()
     sheet.line(f"TÊN ĐƠN VỊ: {unit['name']}", bold=True, align="left")
-    sheet.line("1. Thông tin đầu mối phụ trách quản lý hệ thống công nghệ thông tin của đơn vị:",
-               bold=True, align="left")
+    sheet.line(
+        "1. Thông tin đầu mối phụ trách quản lý hệ thống công nghệ thông tin của đơn vị:",
+        bold=True,
+        align="left",
+    )
     sheet.line(f"– Tên bộ phận phụ trách: Phòng{DOTS}", align="left")
-    sheet.line("– Thông tin lãnh đạo bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
-               + _contact(unit["leader_name"], unit["leader_phone"]), align="left")
-    sheet.line("– Thông tin cán bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
-               + _contact(unit["officer_name"], unit["officer_phone"]), align="left")
+    sheet.line(
+        "– Thông tin lãnh đạo bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
+        + _contact(unit["leader_name"], unit["leader_phone"]),
+        align="left",
+    )
+    sheet.line(
+        "– Thông tin cán bộ phận phụ trách (Họ và tên, Chức vụ, Số điện thoại): "
+        + _contact(unit["officer_name"], unit["officer_phone"]),
+        align="left",
+    )
     sheet.line("2. Bảng thống kê số lượng thiết bị của đơn vị:", bold=True, align="left")
     sheet.header(COLUMNS)
     for row in _table(survey):
@@ -159,5 +202,4 @@ def build_survey_export(db, unit, fmt, as_of=None):
     """The unit's Biểu mẫu 1 file, counted as of a date (today when None)."""
     survey = build_survey(db, unit, as_of)
     stem = f"bieu-mau-1-{survey['unit']['code']}-{survey['as_of']}"
-    return export_file(stem, fmt, lambda: to_xlsx(survey, letterhead(db)),
-                       lambda: csv_rows(survey))
+    return export_file(stem, fmt, lambda: to_xlsx(survey, letterhead(db)), lambda: csv_rows(survey))

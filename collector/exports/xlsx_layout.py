@@ -48,8 +48,9 @@ class SheetWriter:
     header) must be known before the first row goes out, so lines before the header wait
     in `_pending` until `header()` (or the end)."""
 
-    def __init__(self, sheet_title, widths, landscape=False, one_line_rows=False,
-                 table_size=FONT_SIZE):
+    def __init__(
+        self, sheet_title, widths, landscape=False, one_line_rows=False, table_size=FONT_SIZE
+    ):
         """`one_line_rows`: every table row one line high, long text shrunk to fit its cell
         instead of wrapped (long lists: a fixed number of rows per printed page);
         `table_size`: the table's font size."""
@@ -96,19 +97,34 @@ class SheetWriter:
                 lines, used = lines + 1, used - fits
         return max(1, lines)
 
-    def _cell(self, value, horizontal, bold=False, italic=False, size=FONT_SIZE, wrap=True,
-              boxed=True, number_format=None, header=False, vertical="center", shrink=False):
+    def _cell(
+        self,
+        value,
+        horizontal,
+        bold=False,
+        italic=False,
+        size=FONT_SIZE,
+        wrap=True,
+        boxed=True,
+        number_format=None,
+        header=False,
+        vertical="center",
+        shrink=False,
+    ):
         """A cell with this look. openpyxl hashes style objects each time they are set (a
         minute for 12,000 rows), so each look is made once and its style indexes copied,
         as openpyxl's own worksheet copy does."""
-        key = (horizontal, bold, italic, size, wrap, boxed, number_format, header, vertical,
-               shrink)
+        key = (horizontal, bold, italic, size, wrap, boxed, number_format, header, vertical, shrink)
         look = self._looks.get(key)
         if look is None:
             model = WriteOnlyCell(self.sheet)
             model.font = _font(bold, italic, size)
-            model.alignment = Alignment(horizontal=horizontal, vertical=vertical,
-                                        wrap_text=wrap or None, shrink_to_fit=shrink or None)
+            model.alignment = Alignment(
+                horizontal=horizontal,
+                vertical=vertical,
+                wrap_text=wrap or None,
+                shrink_to_fit=shrink or None,
+            )
             if boxed:
                 model.border = BORDER
             if number_format is not None:
@@ -123,8 +139,9 @@ class SheetWriter:
     def _merge(self, first, last):
         """Merge columns `first`..`last` of the row about to be added."""
         if last > first:
-            self.sheet.merged_cells.add(CellRange(min_row=self.row + 1, min_col=first,
-                                                  max_row=self.row + 1, max_col=last))
+            self.sheet.merged_cells.add(
+                CellRange(min_row=self.row + 1, min_col=first, max_row=self.row + 1, max_col=last)
+            )
 
     def _add(self, cells, height=None):
         self.row += 1
@@ -156,8 +173,7 @@ class SheetWriter:
         half = max(1, len(self.widths) // 2)
         cells = [None] * len(self.widths)
         for text, first, last in ((left, 1, half), (right, half + 1, len(self.widths))):
-            cells[first - 1] = self._cell(text, "center", bold=True, boxed=False,
-                                          vertical="top")
+            cells[first - 1] = self._cell(text, "center", bold=True, boxed=False, vertical="top")
             self._merge(first, last)
         self._add(cells, 5 * POINTS_PER_LINE)
 
@@ -169,10 +185,10 @@ class SheetWriter:
         self.sheet.freeze_panes = f"A{self.header_row + 1}"
         lines, cells = 1, []
         for number, label in enumerate(labels, 1):
-            cells.append(self._cell(label, "center", bold=True, size=self.table_size,
-                                    header=True))
-            lines = max(lines, self._lines_needed(label, self.widths[number - 1], True,
-                                                  self.table_size))
+            cells.append(self._cell(label, "center", bold=True, size=self.table_size, header=True))
+            lines = max(
+                lines, self._lines_needed(label, self.widths[number - 1], True, self.table_size)
+            )
         self._add(cells, lines * POINTS_PER_LINE * self.table_size / FONT_SIZE)
 
     def _table_cells(self, values, formats, bold, italic):
@@ -181,16 +197,34 @@ class SheetWriter:
         for number, value in enumerate(values, 1):
             number_format = formats[number - 1] if number <= len(formats) else None
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                cells.append(self._cell(value, "right", bold, italic, self.table_size,
-                                        wrap=False, number_format=number_format or COUNT_FORMAT))
+                cells.append(
+                    self._cell(
+                        value,
+                        "right",
+                        bold,
+                        italic,
+                        self.table_size,
+                        wrap=False,
+                        number_format=number_format or COUNT_FORMAT,
+                    )
+                )
                 continue
             centred = number == 1 or value == "x"
-            cells.append(self._cell(value, "center" if centred else "left", bold, italic,
-                                    self.table_size, wrap=not self.one_line_rows,
-                                    shrink=self.one_line_rows))
+            cells.append(
+                self._cell(
+                    value,
+                    "center" if centred else "left",
+                    bold,
+                    italic,
+                    self.table_size,
+                    wrap=not self.one_line_rows,
+                    shrink=self.one_line_rows,
+                )
+            )
             if isinstance(value, str) and not self.one_line_rows:
-                lines = max(lines, self._lines_needed(value, self.widths[number - 1], bold,
-                                                      self.table_size))
+                lines = max(
+                    lines, self._lines_needed(value, self.widths[number - 1], bold, self.table_size)
+                )
         return cells, lines
 
     def table_row(self, values, formats=(), bold=False, italic=False):
@@ -205,8 +239,9 @@ class SheetWriter:
     def group_row(self, first, text):
         """A bold bordered row: `first` in the first column, `text` merged over the rest
         (a unit's block in a list of units)."""
-        cells, _lines = self._table_cells([first, text] + [None] * (len(self.widths) - 2), (),
-                                          True, False)
+        cells, _lines = self._table_cells(
+            [first, text] + [None] * (len(self.widths) - 2), (), True, False
+        )
         self._merge(2, len(self.widths))
         self._add(cells)
 

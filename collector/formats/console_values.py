@@ -19,39 +19,59 @@ YES = {"yes", "true", "có", "да", "1"}
 NO = {"no", "false", "không", "нет", "0"}
 NEVER = {"", "never", "không bao giờ", "chưa bao giờ", "никогда", "-"}
 # ISO first; with AM/PM month first (en-US); else day first (Vietnamese and Russian).
-ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
-                 r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?")
-MONTH_FIRST = re.compile(r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
-                         r" (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))? ?(?P<p>[AaPp][Mm])")
+ISO = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+MONTH_FIRST = re.compile(
+    r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})"
+    r" (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))? ?(?P<p>[AaPp][Mm])"
+)
 # A Vietnamese Windows writes SA/CH (sáng, chiều) for AM/PM, day first.
-DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"
-                       r"(?: (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
-                       r"(?: ?(?P<p>SA|CH|sa|ch))?)?")
+DAY_FIRST = re.compile(
+    r"(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})"
+    r"(?: (?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?: ?(?P<p>SA|CH|sa|ch))?)?"
+)
 CONSOLE_SUFFIX = re.compile(r"~\d+$")
 IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 # "12 minutes ago" as the English, Russian and Vietnamese consoles write it: a count back
 # from the moment the file was exported, never from the moment it is imported.
 RELATIVE = (
-    (re.compile(r"(\d+) (minute|hour|day)s? ago"), {"minute": "minutes", "hour": "hours",
-                                                      "day": "days"}),
-    (re.compile(r"(\d+) (минут[ауы]?|час(?:а|ов)?|д(?:ень|ня|ней)) назад"),
-     {"мин": "minutes", "час": "hours", "ден": "days", "дня": "days", "дне": "days"}),
-    (re.compile(r"(\d+) (phút|giờ|ngày) trước"),
-     {"phút": "minutes", "giờ": "hours", "ngày": "days"}),
+    (
+        re.compile(r"(\d+) (minute|hour|day)s? ago"),
+        {"minute": "minutes", "hour": "hours", "day": "days"},
+    ),
+    (
+        re.compile(r"(\d+) (минут[ауы]?|час(?:а|ов)?|д(?:ень|ня|ней)) назад"),
+        {"мин": "minutes", "час": "hours", "ден": "days", "дня": "days", "дне": "days"},
+    ),
+    (
+        re.compile(r"(\d+) (phút|giờ|ngày) trước"),
+        {"phút": "minutes", "giờ": "hours", "ngày": "days"},
+    ),
 )
-JUST_NOW = {"less than a minute ago", "just now", "только что", "менее минуты назад",
-            "vừa xong"}
+JUST_NOW = {"less than a minute ago", "just now", "только что", "менее минуты назад", "vừa xong"}
 # The Open API's datetimes are UTC: `2024-03-05T03:11:12Z` as KlAkOAPI's JSON carries them,
 # or Python's `2024-03-05 03:11:12` when a script printed the datetime it got.
-API_TIME = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[ T](?P<H>\d{2}):(?P<M>\d{2})"
-                      r":(?P<S>\d{2})(?:\.\d+)?(?P<z>Z|[+-]00:?00)?")
+API_TIME = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[ T](?P<H>\d{2}):(?P<M>\d{2})"
+    r":(?P<S>\d{2})(?:\.\d+)?(?P<z>Z|[+-]00:?00)?"
+)
 # KLHST_WKS_STATUS, the host state bits (KSC Open API, "Host State enum").
 CS_VISIBLE, CS_AGENTINSTALLED, CS_AGENTISALIVE, CS_PRODUCTINSTALLED = 0x1, 0x4, 0x8, 0x10
 # KLHST_WKS_RTP_STATE (KSC Open API, "Global RTP State enum") in the English console's words.
 RTP_STATES = {
-    0: "Unknown", 1: "Stopped", 2: "Suspended", 3: "Starting", 4: "Running",
-    5: "Running (maximum protection)", 6: "Running (maximum performance)",
-    7: "Running (recommended settings)", 8: "Running (custom settings)", 9: "Failure",
+    0: "Unknown",
+    1: "Stopped",
+    2: "Suspended",
+    3: "Starting",
+    4: "Running",
+    5: "Running (maximum protection)",
+    6: "Running (maximum performance)",
+    7: "Running (recommended settings)",
+    8: "Running (custom settings)",
+    9: "Failure",
 }
 # KLHST_WKS_STATUS_ID: the host's status as the console's Status column shows it.
 STATUS_IDS = {0: "OK", 1: "Critical", 2: "Warning"}
@@ -70,8 +90,10 @@ def hidden_characters(text):
     """True when the text holds invisible or direction-changing characters (zero-width
     spaces, bidi overrides), control characters or noncharacters (the report's rule): a name
     could then look like another, or break the files it is written to."""
-    return not text.isprintable() and (text_problem(text) is not None or any(
-        unicodedata.category(char) in ("Cf", "Cc") for char in text))
+    return not text.isprintable() and (
+        text_problem(text) is not None
+        or any(unicodedata.category(char) in ("Cf", "Cc") for char in text)
+    )
 
 
 def computer_name(text):
@@ -82,8 +104,9 @@ def computer_name(text):
     if len(text) > NAME_MAX:
         raise ValueProblem(f"the computer name is longer than {NAME_MAX} characters")
     if hidden_characters(text):
-        raise ValueProblem(f"the computer name {ascii(text)} holds invisible or "
-                           "direction-changing characters")
+        raise ValueProblem(
+            f"the computer name {ascii(text)} holds invisible or direction-changing characters"
+        )
     # KSC shows a second device of an existing name as `NAME~1`: the same name to match.
     key = CONSOLE_SUFFIX.sub("", text.split(".", 1)[0].strip()).upper()
     if not key:
@@ -101,9 +124,15 @@ def visible(text):
 
 def free_text(text):
     """A descriptive cell (group, OU, description) with invisible characters removed."""
-    cleaned = text if text.isprintable() else "".join(
-        char for char in text
-        if unicodedata.category(char) not in ("Cf", "Cc") and text_problem(char) is None)
+    cleaned = (
+        text
+        if text.isprintable()
+        else "".join(
+            char
+            for char in text
+            if unicodedata.category(char) not in ("Cf", "Cc") and text_problem(char) is None
+        )
+    )
     if len(cleaned) > TEXT_MAX:
         raise ValueProblem(f"a text cell is longer than {TEXT_MAX} characters")
     return cleaned.strip() or None
@@ -141,13 +170,22 @@ def _stored(found):
             raise ValueProblem(f"'{found.string}': hour {hour} with AM/PM")
         hour = hour % 12 + (12 if parts["p"].upper() in ("PM", "CH") else 0)
     try:
-        moment = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]), hour,
-                          int(parts["M"] or 0), int(parts["S"] or 0), tzinfo=LOCAL_TZ)
+        moment = datetime(
+            int(parts["y"]),
+            int(parts["m"]),
+            int(parts["d"]),
+            hour,
+            int(parts["M"] or 0),
+            int(parts["S"] or 0),
+            tzinfo=LOCAL_TZ,
+        )
     except ValueError as exc:
         raise ValueProblem(f"'{found.string}' is not a real date and time ({exc})") from None
     utc = moment - LOCAL_TZ.utcoffset(None)  # the stored form, without strftime's cost
-    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
-            f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
+    )
 
 
 def _relative(folded):
@@ -170,16 +208,20 @@ def local_time(text, exported_at):
     back = _relative(value.casefold())
     if back is not None:
         if exported_at is None:
-            raise NoExportDate(f"'{value}' is counted back from the moment the file was "
-                               "exported, which the file does not say: give that moment "
-                               "(--exported-at, or the field on the upload page)")
+            raise NoExportDate(
+                f"'{value}' is counted back from the moment the file was "
+                "exported, which the file does not say: give that moment "
+                "(--exported-at, or the field on the upload page)"
+            )
         return to_stored(exported_at - back)
     for pattern in (ISO, MONTH_FIRST, DAY_FIRST):
         found = pattern.fullmatch(value)
         if found:
             return _stored(found)
-    raise ValueProblem(f"'{text}' is not a date and time (dd/mm/yyyy hh:mm:ss, "
-                       "mm/dd/yyyy hh:mm:ss AM/PM or yyyy-mm-dd hh:mm:ss)")
+    raise ValueProblem(
+        f"'{text}' is not a date and time (dd/mm/yyyy hh:mm:ss, "
+        "mm/dd/yyyy hh:mm:ss AM/PM or yyyy-mm-dd hh:mm:ss)"
+    )
 
 
 def api_time(text):
@@ -189,8 +231,9 @@ def api_time(text):
         return None
     found = API_TIME.fullmatch(value)
     if not found:
-        raise ValueProblem(f"'{text}' is not an Open API date and time "
-                           "(yyyy-mm-ddThh:mm:ssZ, in UTC)")
+        raise ValueProblem(
+            f"'{text}' is not an Open API date and time (yyyy-mm-ddThh:mm:ssZ, in UTC)"
+        )
     try:
         year, month, day, hour, minute, second = (int(found[part]) for part in "ymdHMS")
         moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
@@ -221,8 +264,9 @@ def rtp_state(text):
         return None
     state = _whole(text, "KLHST_WKS_RTP_STATE")
     if state not in RTP_STATES:
-        raise ValueProblem(f"KLHST_WKS_RTP_STATE {state} is not a state Kaspersky documents "
-                           "(0 to 9)")
+        raise ValueProblem(
+            f"KLHST_WKS_RTP_STATE {state} is not a state Kaspersky documents (0 to 9)"
+        )
     return RTP_STATES[state]
 
 

@@ -61,8 +61,12 @@ def datetime_local(stored, lang="vi"):
     return local.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
 
 
-SKEW_UNITS = ((365 * 86400, "năm", "year"), (86400, "ngày", "day"), (3600, "giờ", "h"),
-              (60, "phút", "min"))
+SKEW_UNITS = (
+    (365 * 86400, "năm", "year"),
+    (86400, "ngày", "day"),
+    (3600, "giờ", "h"),
+    (60, "phút", "min"),
+)
 
 
 def clock_skew(seconds, lang="vi"):
@@ -77,8 +81,11 @@ def clock_skew(seconds, lang="vi"):
         count, left = divmod(left, size)
         counts.append((count, vi, en + ("s" if count > 1 and en in ("year", "day") else "")))
     first = next(index for index, unit in enumerate(counts) if unit[0])
-    parts = [f"{count} {vi if lang == 'vi' else en}"
-             for count, vi, en in counts[first:first + 2] if count]
+    parts = [
+        f"{count} {vi if lang == 'vi' else en}"
+        for count, vi, en in counts[first : first + 2]
+        if count
+    ]
     amount = " ".join(parts)
     if lang == "vi":
         return ("chậm " if seconds > 0 else "nhanh ") + amount

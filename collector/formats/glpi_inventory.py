@@ -28,20 +28,57 @@ MB = 2**20
 VIETNAM = timezone(timedelta(hours=7))
 MAX_XML_ELEMENTS = 50_000
 # Lists in the JSON schema, whatever their count in XML (one <ANTIVIRUS> is still a list).
-LIST_SECTIONS = {"antivirus", "memories", "networks", "softwares", "cpus", "drives",
-                 "storages", "monitors", "printers", "users", "controllers", "videos",
-                 "batteries", "inputs", "sounds", "usbdevices", "ports", "slots",
-                 "firewalls", "licenseinfos", "local_users", "local_groups", "processes",
-                 "remote_mgmt", "virtualmachines", "envs", "modems", "physical_volumes",
-                 "logical_volumes", "volume_groups", "databases_services"}
+LIST_SECTIONS = {
+    "antivirus",
+    "memories",
+    "networks",
+    "softwares",
+    "cpus",
+    "drives",
+    "storages",
+    "monitors",
+    "printers",
+    "users",
+    "controllers",
+    "videos",
+    "batteries",
+    "inputs",
+    "sounds",
+    "usbdevices",
+    "ports",
+    "slots",
+    "firewalls",
+    "licenseinfos",
+    "local_users",
+    "local_groups",
+    "processes",
+    "remote_mgmt",
+    "virtualmachines",
+    "envs",
+    "modems",
+    "physical_volumes",
+    "logical_volumes",
+    "volume_groups",
+    "databases_services",
+}
 KASPERSKY_BASES = re.compile(r"(\d{4})(\d{2})(\d{2})")
 UNIT_TAG = re.compile(r"[A-Za-z0-9]{1,32}")
 # Names clones' ids: uuid5 of the GLPI agent's deviceid where the board gives no UUID.
 DEVICEID_NAMESPACE = uuid.UUID("0b6a3c1e-7f52-4d8e-9a21-5c4e8b7d3f60")
-LAPTOPS = {"laptop", "notebook", "portable", "sub notebook", "hand held", "convertible",
-           "detachable", "tablet"}
-CONNECTION_UNKNOWN = ("management_agent: a GLPI inventory does not say whether Kaspersky's "
-                      "Network Agent is installed or connected (connection unknown)")
+LAPTOPS = {
+    "laptop",
+    "notebook",
+    "portable",
+    "sub notebook",
+    "hand held",
+    "convertible",
+    "detachable",
+    "tablet",
+}
+CONNECTION_UNKNOWN = (
+    "management_agent: a GLPI inventory does not say whether Kaspersky's "
+    "Network Agent is installed or connected (connection unknown)"
+)
 
 
 class NotAnInventory(ValueError):
@@ -98,18 +135,36 @@ def _board_uuid(text):
 def _os(content):
     system = (_section(content, "operatingsystem") or [{}])[0]
     hardware = content["hardware"]
-    name = (_text(system.get("full_name")) or _text(system.get("name"))
-            or _text(hardware.get("osname")) or "unknown")
+    name = (
+        _text(system.get("full_name"))
+        or _text(system.get("name"))
+        or _text(hardware.get("osname"))
+        or "unknown"
+    )
     kernel = (_text(system.get("kernel_name"), 40) or "").lower()
-    family = ("windows" if "windows" in name.lower() or kernel == "mswin32" else
-              "linux" if kernel == "linux" or "linux" in name.lower() else
-              "macos" if kernel == "darwin" or "mac" in name.lower() else "other")
-    version = (_text(system.get("version"), 64) or _text(hardware.get("osversion"), 64)
-               or _text(system.get("kernel_version"), 64) or "unknown")
-    return {"family": family, "name": name, "version": version,
-            "build": _text(system.get("kernel_version"), 64),
-            "edition": _text(system.get("service_pack")),
-            "server": "server" in name.lower()}
+    family = (
+        "windows"
+        if "windows" in name.lower() or kernel == "mswin32"
+        else "linux"
+        if kernel == "linux" or "linux" in name.lower()
+        else "macos"
+        if kernel == "darwin" or "mac" in name.lower()
+        else "other"
+    )
+    version = (
+        _text(system.get("version"), 64)
+        or _text(hardware.get("osversion"), 64)
+        or _text(system.get("kernel_version"), 64)
+        or "unknown"
+    )
+    return {
+        "family": family,
+        "name": name,
+        "version": version,
+        "build": _text(system.get("kernel_version"), 64),
+        "edition": _text(system.get("service_pack")),
+        "server": "server" in name.lower(),
+    }
 
 
 def _device_type(hardware):
@@ -130,8 +185,7 @@ def _signatures_date(entry, kaspersky):
         found = KASPERSKY_BASES.fullmatch(_text(entry.get("base_version"), 20) or "")
         if found:
             return _midnight(*found.groups())
-    created = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", _text(entry.get("base_creation"), 20)
-                           or "")
+    created = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", _text(entry.get("base_creation"), 20) or "")
     return _midnight(*created.groups()) if created else None
 
 
@@ -153,9 +207,14 @@ def _products(content):
             continue
         vendor = _text(entry.get("company"))
         kaspersky = "kaspersky" in f"{name} {vendor or ''}".lower()
-        product = {"name": name, "vendor": vendor, "version": _text(entry.get("version")),
-                   "enabled": _flag(entry.get("enabled")),
-                   "up_to_date": _flag(entry.get("uptodate")), "sources": ["glpi"]}
+        product = {
+            "name": name,
+            "vendor": vendor,
+            "version": _text(entry.get("version")),
+            "enabled": _flag(entry.get("enabled")),
+            "up_to_date": _flag(entry.get("uptodate")),
+            "sources": ["glpi"],
+        }
         signatures = _signatures_date(entry, kaspersky)
         if signatures:
             product["signatures_updated_at"] = signatures
@@ -193,34 +252,40 @@ def as_report(inventory, received_at):
     board = _board_uuid(_text(hardware.get("uuid"), 64))
     deviceid = _text(inventory.get("deviceid"), 255)
     if board is None and deviceid is None:
-        raise NotAnInventory("the inventory has neither hardware.uuid (the board's UUID) nor "
-                             "a deviceid: nothing identifies the machine")
+        raise NotAnInventory(
+            "the inventory has neither hardware.uuid (the board's UUID) nor "
+            "a deviceid: nothing identifies the machine"
+        )
     machine_id = board or str(uuid.uuid5(DEVICEID_NAMESPACE, deviceid))
     bios = (_section(content, "bios") or [{}])[0]
     visible = _number(hardware.get("memory"))
-    installed = sum(_number(module.get("capacity")) or 0
-                    for module in _section(content, "memories"))
+    installed = sum(
+        _number(module.get("capacity")) or 0 for module in _section(content, "memories")
+    )
     tag = _text(inventory.get("tag"), 40)
     products = _products(content)
     return {
         "schema_version": SCHEMA_VERSION,
         "report_id": str(uuid.uuid4()),
         "collected_at": received_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
-        "agent": {"version": ("glpi " + (_text(content.get("versionclient"), 34) or "?"))[:40],
-                  "unit_code": tag if tag and UNIT_TAG.fullmatch(tag) else None},
+        "agent": {
+            "version": ("glpi " + (_text(content.get("versionclient"), 34) or "?"))[:40],
+            "unit_code": tag if tag and UNIT_TAG.fullmatch(tag) else None,
+        },
         "machine": {
             "hostname": _text(hardware.get("name"), 255),
             "machine_id": machine_id,
-            "dns_name": _text((_section(content, "operatingsystem") or [{}])[0].get("fqdn"),
-                              255),
+            "dns_name": _text((_section(content, "operatingsystem") or [{}])[0].get("fqdn"), 255),
             "domain": _text(hardware.get("workgroup"), 255),
             "manufacturer": _text(bios.get("smanufacturer")),
             "model": _text(bios.get("smodel")),
             "serial": _text(bios.get("ssn")),
             "hardware_uuid": board,
             "os": _os(content),
-            "ram": {"installed_bytes": installed * MB if installed > 0 else None,
-                    "visible_bytes": max(visible or 0, 0) * MB},
+            "ram": {
+                "installed_bytes": installed * MB if installed > 0 else None,
+                "visible_bytes": max(visible or 0, 0) * MB,
+            },
             "device_type": _device_type(hardware),
             "addresses": _addresses(content),
         },
@@ -270,7 +335,14 @@ def from_xml(body):
     request = _element(root, [MAX_XML_ELEMENTS])
     content = request["content"] if isinstance(request.get("content"), dict) else {}
     # The agent's TAG travels as <ACCOUNTINFO><KEYNAME>TAG</KEYNAME><KEYVALUE>…
-    tags = [info.get("keyvalue") for info in _section(content, "accountinfo")
-            if str(info.get("keyname", "")).upper() == "TAG"]
-    return {"deviceid": request.get("deviceid"), "tag": tags[0] if tags else None,
-            "action": str(request.get("query") or "inventory").lower(), "content": content}
+    tags = [
+        info.get("keyvalue")
+        for info in _section(content, "accountinfo")
+        if str(info.get("keyname", "")).upper() == "TAG"
+    ]
+    return {
+        "deviceid": request.get("deviceid"),
+        "tag": tags[0] if tags else None,
+        "action": str(request.get("query") or "inventory").lower(),
+        "content": content,
+    }

@@ -19,9 +19,9 @@ def unusual_characters(name):
         if char.isascii() or char in found:
             continue
         label = unicodedata.name(char, "")
-        if label.startswith("LATIN ") or (unicodedata.category(char) == "Mn"
-                                          and label.startswith("COMBINING ")):
+        if label.startswith("LATIN ") or (
+            unicodedata.category(char) == "Mn" and label.startswith("COMBINING ")
+        ):
             continue
         found.append(char)
-    return [f"{char} (U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED')})"
-            for char in found]
+    return [f"{char} (U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED')})" for char in found]

@@ -13,8 +13,20 @@ import re
 from datetime import date
 
 # One appendix row as pushed, in this order (exports/rollup_appendix.Line, plus misnamed).
-ROW_FIELDS = ("kind", "section", "group", "stt", "code", "name", "allocated", "installed",
-              "rate", "note", "connected", "misnamed")
+ROW_FIELDS = (
+    "kind",
+    "section",
+    "group",
+    "stt",
+    "code",
+    "name",
+    "allocated",
+    "installed",
+    "rate",
+    "note",
+    "connected",
+    "misnamed",
+)
 KINDS = ("unit", "section_total", "parent_own", "misnamed", "total")
 TOTAL_FIELDS = ("allocated", "installed", "rate", "connected", "misnamed", "seen")
 MAX_ROWS = 5000
@@ -35,8 +47,11 @@ class BadPayload(ValueError):
 
 def _day(value, path, problems):
     try:
-        return date.fromisoformat(value).isoformat() if isinstance(value, str) and \
-            len(value) == 10 else problems.append(f"{path}: a date YYYY-MM-DD")
+        return (
+            date.fromisoformat(value).isoformat()
+            if isinstance(value, str) and len(value) == 10
+            else problems.append(f"{path}: a date YYYY-MM-DD")
+        )
     except ValueError:
         problems.append(f"{path}: a date YYYY-MM-DD")
     return None
@@ -50,8 +65,9 @@ def _count(value, path, problems, nullable=True):
 
 
 def _rate(value, path, problems):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                              or not 0 <= value <= 1000):
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000
+    ):
         problems.append(f"{path}: a rate (a fraction) or null")
 
 
@@ -127,8 +143,11 @@ def check_issued(payload):
         files = []
     for position, item in enumerate(files):
         path = f"files[{position}]"
-        if not isinstance(item, dict) or not isinstance(item.get("filename"), str) or \
-                not FILENAME.fullmatch(item["filename"]):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("filename"), str)
+            or not FILENAME.fullmatch(item["filename"])
+        ):
             problems.append(f"{path}.filename: 1 to 120 letters, digits, . _ or -")
             continue
         try:
@@ -141,5 +160,10 @@ def check_issued(payload):
         found[item["filename"]] = body
     if problems:
         raise BadPayload(problems)
-    return {"number": number, "issued_on": issued_on, "as_of": as_of,
-            "parent": payload.get("parent"), "issued_at": payload["issued_at"]}, found
+    return {
+        "number": number,
+        "issued_on": issued_on,
+        "as_of": as_of,
+        "parent": payload.get("parent"),
+        "issued_at": payload["issued_at"],
+    }, found

@@ -76,18 +76,22 @@ def _decoded(raw, strict):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            line = raw[:exc.start].decode("utf-16", errors="replace").count("\n") + 1
+            line = raw[: exc.start].decode("utf-16", errors="replace").count("\n") + 1
             raise TableError(f"line {line}: broken UTF-16 (a truncated file?)") from None
     if b"\0" in raw:
-        raise TableError("the file holds NUL bytes (UTF-16 without its BOM?); save it as "
-                         "Unicode text or UTF-8 and import it again")
+        raise TableError(
+            "the file holds NUL bytes (UTF-16 without its BOM?); save it as "
+            "Unicode text or UTF-8 and import it again"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if strict:
-            line = raw[:exc.start].count(b"\n") + 1
-            raise TableError(f"line {line}: not UTF-8 text; save the file as Unicode "
-                             "(UTF-8 or UTF-16) and import it again") from None
+            line = raw[: exc.start].count(b"\n") + 1
+            raise TableError(
+                f"line {line}: not UTF-8 text; save the file as Unicode "
+                "(UTF-8 or UTF-16) and import it again"
+            ) from None
         # Excel's "CSV" on a Vietnamese Windows saves in the ANSI code page, not UTF-8.
         return raw.decode("cp1258", errors="replace")
 
@@ -127,8 +131,7 @@ def _xlsx_rows(path, max_rows):
         sheet = book.worksheets[0]
         claimed = sheet.max_row if hasattr(sheet, "reset_dimensions") else None
         if claimed and claimed > line_limit:
-            raise TableError(f"the sheet says it holds {claimed:,} rows: more than "
-                             f"{max_rows:,}")
+            raise TableError(f"the sheet says it holds {claimed:,} rows: more than {max_rows:,}")
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # rows as the file holds them, not as it claims
         for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
@@ -158,10 +161,11 @@ def _check_unpacked(path):
     if sum(part.file_size for part in parts) > XLSX_UNPACKED_MAX:
         raise TableError(f"the file unpacks to more than {XLSX_UNPACKED_MAX // 2**20} MB")
     for part in parts:
-        if part.filename.lower().endswith("sharedstrings.xml") and \
-                part.file_size > XLSX_STRINGS_MAX:
-            raise TableError(f"the file's text unpacks to more than "
-                             f"{XLSX_STRINGS_MAX // 2**20} MB")
+        if (
+            part.filename.lower().endswith("sharedstrings.xml")
+            and part.file_size > XLSX_STRINGS_MAX
+        ):
+            raise TableError(f"the file's text unpacks to more than {XLSX_STRINGS_MAX // 2**20} MB")
 
 
 def written_at(path):

@@ -6,8 +6,10 @@ from __future__ import annotations
 # state (as counting names it, plus the "installed" filter) -> {language: words}
 STATE_WORDS = {
     "protected": {"vi": "Đã cài, đang bảo vệ", "en": "Installed, protected"},
-    "unprotected": {"vi": "Đã cài, chưa bảo vệ (tắt hoặc chưa cập nhật)",
-                    "en": "Installed, not protected (off or outdated)"},
+    "unprotected": {
+        "vi": "Đã cài, chưa bảo vệ (tắt hoặc chưa cập nhật)",
+        "en": "Installed, not protected (off or outdated)",
+    },
     "installed": {"vi": "Đã cài", "en": "Installed"},
     "exempt": {"vi": "Miễn cài (RAM dưới ngưỡng)", "en": "Exempt (RAM below the limit)"},
     "missing": {"vi": "Chưa cài", "en": "Not installed"},

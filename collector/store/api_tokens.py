@@ -43,8 +43,13 @@ class Reader:
 
     def as_user(self):
         """The `users`-like row the access checks read (`role`, `unit_code`, `username`)."""
-        return {"username": f"api-token:{self.token_id}", "role": self.role,
-                "unit_code": self.unit_code, "disabled": 0, "auth_version": None}
+        return {
+            "username": f"api-token:{self.token_id}",
+            "role": self.role,
+            "unit_code": self.unit_code,
+            "disabled": 0,
+            "auth_version": None,
+        }
 
 
 def is_read_token(secret):
@@ -80,28 +85,45 @@ def create(db, actor, role, expires, unit_code=None, note=None):
         token_id = db.execute(
             "INSERT INTO api_tokens (token_hash, role, unit_code, note, expires_on, "
             "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [secret_hash(token), role, unit_code, note, last_day, now_stored(),
-             actor]).lastrowid
-        audit.record(db, actor, "api_tokens.create",
-                     {"token_id": token_id, "role": role, "unit_code": unit_code,
-                      "expires": last_day, "note": note})
+            [secret_hash(token), role, unit_code, note, last_day, now_stored(), actor],
+        ).lastrowid
+        audit.record(
+            db,
+            actor,
+            "api_tokens.create",
+            {
+                "token_id": token_id,
+                "role": role,
+                "unit_code": unit_code,
+                "expires": last_day,
+                "note": note,
+            },
+        )
     return token_id, token
 
 
 def listed(db):
     """Every read token, never the secret: id, role, unit, last day, use, state."""
-    return list(db.query(
-        "SELECT token_id, role, unit_code, note, expires_on, created_at, created_by, "
-        "last_used_on, revoked_at FROM api_tokens ORDER BY token_id"))
+    return list(
+        db.query(
+            "SELECT token_id, role, unit_code, note, expires_on, created_at, created_by, "
+            "last_used_on, revoked_at FROM api_tokens ORDER BY token_id"
+        )
+    )
 
 
 def revoke(db, actor, token_id):
     """Revoke a read token at once; False when it was revoked already."""
     with write_transaction(db):
-        changed = db.execute("UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? "
-                             "AND revoked_at IS NULL", [now_stored(), token_id]).rowcount
-        if not changed and db.execute("SELECT 1 FROM api_tokens WHERE token_id = ?",
-                                      [token_id]).fetchone() is None:
+        changed = db.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
+            [now_stored(), token_id],
+        ).rowcount
+        if (
+            not changed
+            and db.execute("SELECT 1 FROM api_tokens WHERE token_id = ?", [token_id]).fetchone()
+            is None
+        ):
             raise UnknownReadToken(token_id)
         if changed:
             audit.record(db, actor, "api_tokens.revoke", {"token_id": token_id})
@@ -113,17 +135,21 @@ def reader(db, secret):
     unit still there), or None. Marks the token used today, once a day."""
     if not is_read_token(secret):
         return None
-    row = db.execute("SELECT token_id, role, unit_code, expires_on, last_used_on "
-                     "FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-                     [secret_hash(secret)]).fetchone()
+    row = db.execute(
+        "SELECT token_id, role, unit_code, expires_on, last_used_on "
+        "FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+        [secret_hash(secret)],
+    ).fetchone()
     day = today().isoformat()
     if row is None or row[3] < day:
         return None
-    if row[2] is not None and db.execute("SELECT 1 FROM units WHERE upper(code) = upper(?)",
-                                         [row[2]]).fetchone() is None:
+    if (
+        row[2] is not None
+        and db.execute("SELECT 1 FROM units WHERE upper(code) = upper(?)", [row[2]]).fetchone()
+        is None
+    ):
         return None
     if row[4] != day:
         with write_transaction(db):
-            db.execute("UPDATE api_tokens SET last_used_on = ? WHERE token_id = ?",
-                       [day, row[0]])
+            db.execute("UPDATE api_tokens SET last_used_on = ? WHERE token_id = ?", [day, row[0]])
     return Reader(token_id=row[0], role=row[1], unit_code=row[2])

@@ -27,8 +27,10 @@ def record(db, actor, action, detail, at=None):
     when (a stored time, default now)."""
     if not isinstance(detail, str):
         detail = json.dumps(detail, ensure_ascii=False, sort_keys=True)
-    db.execute("INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-               [at or now_stored(), actor, action, detail])
+    db.execute(
+        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+        [at or now_stored(), actor, action, detail],
+    )
 
 
 def cli_actor():
@@ -43,7 +45,10 @@ def recent(db, page=1, per_page=PER_PAGE):
     """One page of the log, newest first."""
     page = min(max(1, page), MAX_PAGE)
     total = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-    rows = list(db.query(
-        "SELECT id, at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
-        [per_page, (page - 1) * per_page]))
+    rows = list(
+        db.query(
+            "SELECT id, at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?",
+            [per_page, (page - 1) * per_page],
+        )
+    )
     return Page(rows, total, page, per_page)

@@ -55,10 +55,13 @@ def summary(path):
     """What a database holds, to print: `{machines, reports, units, last_report}`."""
     connection = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
     try:
-        count = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-                 for table in ("machines", "reports", "units")}
+        count = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("machines", "reports", "units")
+        }
         count["last_report"] = connection.execute(
-            "SELECT max(observed_at) FROM reports").fetchone()[0]
+            "SELECT max(observed_at) FROM reports"
+        ).fetchone()[0]
         return count
     finally:
         connection.close()
@@ -102,8 +105,10 @@ def check_backup(path):
         raise BackupError(f"{path} is not a SQLite database")
     connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
     try:
-        tables = {name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         missing = [table for table in AVROLL_TABLES if table not in tables]
         if missing:
             raise BackupError(f"{path} is not an avroll database (no {', '.join(missing)})")

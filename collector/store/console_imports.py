@@ -24,9 +24,25 @@ from collector.store.db import write_transaction
 SOURCES = ("ksc", "directory")
 MAX_ROWS = 200_000
 ERRORS_SHOWN = 100
-DEVICE_COLUMNS = ("line", "name", "netbios", "ip", "last_seen_at", "agent_installed",
-                  "agent_running", "protection", "bases_at", "agent_version", "app_version",
-                  "status", "place", "domain", "server", "description", "enabled")
+DEVICE_COLUMNS = (
+    "line",
+    "name",
+    "netbios",
+    "ip",
+    "last_seen_at",
+    "agent_installed",
+    "agent_running",
+    "protection",
+    "bases_at",
+    "agent_version",
+    "app_version",
+    "status",
+    "place",
+    "domain",
+    "server",
+    "description",
+    "enabled",
+)
 # Heading (compared without case or extra spaces) -> the column it fills, per source.
 # KSC: the English console's names for the device list's columns.
 KSC_HEADINGS = {
@@ -75,16 +91,28 @@ KSC_HEADINGS = {
 }
 # The directory: Get-ADComputer | Export-Csv headings, and csvde's LDAP attribute names.
 DIRECTORY_HEADINGS = {
-    "name": "name", "cn": "cn", "samaccountname": "sam", "dnshostname": "dns",
-    "lastlogondate": "last_seen_at", "lastlogontimestamp": "logon_filetime",
-    "distinguishedname": "dn", "dn": "dn", "ou": "place", "canonicalname": "place",
-    "description": "description", "ipv4address": "ip", "enabled": "enabled",
-    "useraccountcontrol": "uac", "objectclass": "object_class",
+    "name": "name",
+    "cn": "cn",
+    "samaccountname": "sam",
+    "dnshostname": "dns",
+    "lastlogondate": "last_seen_at",
+    "lastlogontimestamp": "logon_filetime",
+    "distinguishedname": "dn",
+    "dn": "dn",
+    "ou": "place",
+    "canonicalname": "place",
+    "description": "description",
+    "ipv4address": "ip",
+    "enabled": "enabled",
+    "useraccountcontrol": "uac",
+    "objectclass": "object_class",
 }
 HEADINGS = {"ksc": KSC_HEADINGS, "directory": DIRECTORY_HEADINGS}
 NAME_COLUMNS = {"ksc": ("name", "winhostname"), "directory": ("name", "cn", "sam", "dns")}
-NAME_HEADINGS = {"ksc": "'Name', 'Имя' or 'KLHST_WKS_DN'",
-                 "directory": "'Name', 'cn', 'sAMAccountName' or 'DNSHostName'"}
+NAME_HEADINGS = {
+    "ksc": "'Name', 'Имя' or 'KLHST_WKS_DN'",
+    "directory": "'Name', 'cn', 'sAMAccountName' or 'DNSHostName'",
+}
 SOURCE_NAMES = {"ksc": "Kaspersky Security Center", "directory": "Active Directory"}
 FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 ACCOUNT_DISABLED = 0x2
@@ -112,7 +140,7 @@ class Snapshot:
 
 def _folded(text):
     text = values.free_text(text) or ""  # a zero-width space in a heading hides nothing
-    return " ".join(unicodedata.normalize("NFC", text).casefold().strip(" :*\"").split())
+    return " ".join(unicodedata.normalize("NFC", text).casefold().strip(' :*"').split())
 
 
 def columns_of(source, header):
@@ -125,12 +153,13 @@ def columns_of(source, header):
         columns.append(column)
     if not any(column in NAME_COLUMNS[source] for column in columns):
         wanted = NAME_HEADINGS[source]
-        errors.append(f"header: no {wanted} column (is this a {SOURCE_NAMES[source]} "
-                      "export?)")
+        errors.append(f"header: no {wanted} column (is this a {SOURCE_NAMES[source]} export?)")
     elif source == "ksc" and set(columns) <= {"name", None}:
         # A units file has a name column too: a device list says more than names.
-        errors.append("header: no column of the console's device list besides 'Name' "
-                      "(is this a Kaspersky Security Center export?)")
+        errors.append(
+            "header: no column of the console's device list besides 'Name' "
+            "(is this a Kaspersky Security Center export?)"
+        )
     if errors:
         raise ImportProblems(errors)
     return columns
@@ -183,8 +212,10 @@ def _api_cells(cells):
     api = {column: cells.pop(column) for column in list(cells) if column.startswith("api_")}
     if not api:
         return None
-    decoded = {"last_seen_at": values.api_time(api.get("api_last_connected") or ""),
-               "bases_at": values.api_time(api.get("api_bases_at") or "")}
+    decoded = {
+        "last_seen_at": values.api_time(api.get("api_last_connected") or ""),
+        "bases_at": values.api_time(api.get("api_bases_at") or ""),
+    }
     installed, alive = values.host_status(api.get("api_status") or "")
     decoded["agent_installed"], decoded["agent_running"] = installed, alive
     decoded["protection"] = values.rtp_state(api.get("api_rtp_state") or "")
@@ -223,12 +254,24 @@ def _device(source, cells, exported_at):
     device["agent_installed"] = values.yes_no(cells.get("agent_installed") or "")
     device["agent_running"] = values.yes_no(cells.get("agent_running") or "")
     device["bases_at"] = values.local_time(cells.get("bases_at") or "", exported_at)
-    for column in ("protection", "agent_version", "app_version", "status", "place", "domain",
-                   "server"):
+    for column in (
+        "protection",
+        "agent_version",
+        "app_version",
+        "status",
+        "place",
+        "domain",
+        "server",
+    ):
         device[column] = values.free_text(cells.get(column) or "")
     if api is not None:
-        device.update({column: value for column, value in api.items()
-                       if value is not None or device.get(column) is None})
+        device.update(
+            {
+                column: value
+                for column, value in api.items()
+                if value is not None or device.get(column) is None
+            }
+        )
     return device
 
 
@@ -254,10 +297,12 @@ def read_devices(source, path, exported_at=None):
     devices, errors, undated = [], [], []
     for line, cells in rows:
         if len(cells) < len(header):
-            errors.append(f"line {line}: {len(cells)} cells where the header has "
-                          f"{len(header)} (a truncated line?)")
+            errors.append(
+                f"line {line}: {len(cells)} cells where the header has "
+                f"{len(header)} (a truncated line?)"
+            )
             continue
-        if any(cells[len(header):]):
+        if any(cells[len(header) :]):
             errors.append(f"line {line}: more cells than columns in the header")
             continue
         named = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
@@ -269,10 +314,13 @@ def read_devices(source, path, exported_at=None):
             errors.append(f"line {line}: {values.visible(str(exc))}")
     if undated:
         shown = ", ".join(str(line) for line in undated[:10]) + (" …" if undated[10:] else "")
-        errors.insert(0, f"line(s) {shown}: times such as '12 minutes ago' count back from "
-                         "the moment the file was exported, which it does not say: import "
-                         "it again with that moment (avroll import ksc --exported-at "
-                         "'YYYY-MM-DD HH:MM', or the field on the upload page)")
+        errors.insert(
+            0,
+            f"line(s) {shown}: times such as '12 minutes ago' count back from "
+            "the moment the file was exported, which it does not say: import "
+            "it again with that moment (avroll import ksc --exported-at "
+            "'YYYY-MM-DD HH:MM', or the field on the upload page)",
+        )
     if errors:
         raise ImportProblems(errors)
     if not devices:
@@ -296,41 +344,63 @@ def import_file(db, source, path, actor=None, filename=None, now=None, exported_
         cursor = db.execute(
             "INSERT INTO console_imports (source, imported_at, imported_by, filename, sha256, "
             "devices, exported_at, exported_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [source, imported_at, actor or audit.cli_actor(),
-             values.free_text((filename or Path(path).name)[:200]) or "?", digest,
-             len(devices), exported_stored, exported_from])
+            [
+                source,
+                imported_at,
+                actor or audit.cli_actor(),
+                values.free_text((filename or Path(path).name)[:200]) or "?",
+                digest,
+                len(devices),
+                exported_stored,
+                exported_from,
+            ],
+        )
         import_id = cursor.lastrowid
         names = ", ".join(DEVICE_COLUMNS)
         marks = ", ".join("?" * len(DEVICE_COLUMNS))
         # Column names come from DEVICE_COLUMNS, never from the file.
         db.conn.executemany(
             f"INSERT INTO console_devices (import_id, {names}) VALUES (?, {marks})",  # noqa: S608
-            ([import_id, *(device.get(column) for column in DEVICE_COLUMNS)]
-             for device in devices))
-        audit.record(db, actor or audit.cli_actor(), f"import.{source}",
-                     {"import_id": import_id, "devices": len(devices), "sha256": digest,
-                      "exported_at": exported_stored, "exported_from": exported_from})
-    return Snapshot(import_id, source, len(devices), imported_at, exported_stored,
-                    exported_from)
+            ([import_id, *(device.get(column) for column in DEVICE_COLUMNS)] for device in devices),
+        )
+        audit.record(
+            db,
+            actor or audit.cli_actor(),
+            f"import.{source}",
+            {
+                "import_id": import_id,
+                "devices": len(devices),
+                "sha256": digest,
+                "exported_at": exported_stored,
+                "exported_from": exported_from,
+            },
+        )
+    return Snapshot(import_id, source, len(devices), imported_at, exported_stored, exported_from)
 
 
 def latest_import(db, source):
     """The newest snapshot of a source as a dict, or None."""
-    rows = list(db.query("SELECT * FROM console_imports WHERE source = ? "
-                         "ORDER BY import_id DESC LIMIT 1", [source]))
+    rows = list(
+        db.query(
+            "SELECT * FROM console_imports WHERE source = ? ORDER BY import_id DESC LIMIT 1",
+            [source],
+        )
+    )
     return rows[0] if rows else None
 
 
 def list_imports(db, limit=50):
     """Recent snapshots of both sources, newest first."""
-    return list(db.query("SELECT * FROM console_imports ORDER BY import_id DESC LIMIT ?",
-                         [limit]))
+    return list(db.query("SELECT * FROM console_imports ORDER BY import_id DESC LIMIT ?", [limit]))
 
 
 def devices_of(db, import_id):
     """Every device of one snapshot."""
-    cursor = db.execute(f"SELECT {', '.join(DEVICE_COLUMNS)} FROM console_devices "  # noqa: S608
-                        "WHERE import_id = ? ORDER BY line", [import_id])
+    cursor = db.execute(
+        f"SELECT {', '.join(DEVICE_COLUMNS)} FROM console_devices "  # noqa: S608
+        "WHERE import_id = ? ORDER BY line",
+        [import_id],
+    )
     rows = []
     for cells in cursor:  # a plain cursor: tens of thousands of rows, read for every page
         row = dict(zip(DEVICE_COLUMNS, cells, strict=True))

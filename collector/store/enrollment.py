@@ -52,9 +52,11 @@ class WrongMachine(Exception):
     """The report claims a machine that its sender may not report for."""
 
     def __init__(self, machine_id):
-        super().__init__(f"machine id {machine_id} is enrolled with another credential: only "
-                         "that credential may report for it (an administrator can run `avroll "
-                         f"machines reset-credential {machine_id}` to let it enroll again)")
+        super().__init__(
+            f"machine id {machine_id} is enrolled with another credential: only "
+            "that credential may report for it (an administrator can run `avroll "
+            f"machines reset-credential {machine_id}` to let it enroll again)"
+        )
 
 
 class Refused(Exception):
@@ -72,7 +74,8 @@ class HeldForAdmin(Refused):
         super().__init__(
             f"this computer's board is enrolled as machine {key}; a reinstall that renames it "
             "or moves it to another unit waits for an administrator (who may run `avroll "
-            f"machines reset-credential {key}` to let it enroll as a new machine)")
+            f"machines reset-credential {key}` to let it enroll as a new machine)"
+        )
 
 
 class UnknownToken(ValueError):
@@ -113,19 +116,30 @@ def identify(db, secret, proposed=None):
     if not secret:
         raise NotAuthenticated
     digest = secret_hash(secret)
-    row = db.execute(f"SELECT {ENROLLED_COLUMNS} FROM machine_credentials "  # noqa: S608
-                     "WHERE credential_hash = ?", [digest]).fetchone()
+    row = db.execute(
+        f"SELECT {ENROLLED_COLUMNS} FROM machine_credentials "  # noqa: S608
+        "WHERE credential_hash = ?",
+        [digest],
+    ).fetchone()
     if row is not None:
         enrolled = Enrolled(*row)
-        return Agent(machine_id=enrolled.machine_id, token_id=None,
-                     unit_code=enrolled.unit_code, enrolled=enrolled)
-    row = db.execute("SELECT token_id, unit_code FROM enrollment_tokens "
-                     "WHERE token_hash = ? AND revoked_at IS NULL", [digest]).fetchone()
+        return Agent(
+            machine_id=enrolled.machine_id,
+            token_id=None,
+            unit_code=enrolled.unit_code,
+            enrolled=enrolled,
+        )
+    row = db.execute(
+        "SELECT token_id, unit_code FROM enrollment_tokens "
+        "WHERE token_hash = ? AND revoked_at IS NULL",
+        [digest],
+    ).fetchone()
     if row is not None:
         if proposed is not None and not PROPOSED_CREDENTIAL.fullmatch(proposed):
             raise BadProposal("X-Avroll-Credential is not a credential the collector accepts")
-        return Agent(machine_id=None, token_id=row[0], unit_code=row[1],
-                     proposed_credential=proposed)
+        return Agent(
+            machine_id=None, token_id=row[0], unit_code=row[1], proposed_credential=proposed
+        )
     raise NotAuthenticated
 
 
@@ -170,20 +184,26 @@ class Admission:
 
 
 def _enrolled(db, machine_id):
-    row = db.execute(f"SELECT {ENROLLED_COLUMNS} FROM machine_credentials "  # noqa: S608
-                     "WHERE machine_id = ?", [machine_id]).fetchone()
+    row = db.execute(
+        f"SELECT {ENROLLED_COLUMNS} FROM machine_credentials "  # noqa: S608
+        "WHERE machine_id = ?",
+        [machine_id],
+    ).fetchone()
     return None if row is None else Enrolled(*row)
 
 
 def _stored_into(db, key):
     """Some credential reports into the machine `key` (it is a machine's key)."""
-    return db.execute("SELECT 1 FROM machine_credentials WHERE stored_as = ?",
-                      [key]).fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM machine_credentials WHERE stored_as = ?", [key]).fetchone()
+        is not None
+    )
 
 
 def _matches(proposed, row):
-    return proposed is not None and secrets.compare_digest(secret_hash(proposed),
-                                                           row.credential_hash)
+    return proposed is not None and secrets.compare_digest(
+        secret_hash(proposed), row.credential_hash
+    )
 
 
 def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None):
@@ -203,28 +223,35 @@ def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None)
     if row is None and _stored_into(db, machine_id):
         raise WrongMachine(machine_id)  # its agent now reports under a new id
     if row is None:
-        twin = hardware_uuid and db.execute(
-            "SELECT coalesce(stored_as, machine_id), unit_code FROM machine_credentials "
-            "WHERE hardware_uuid = ? ORDER BY enrolled_at DESC LIMIT 1",
-            [hardware_uuid]).fetchone()
+        twin = (
+            hardware_uuid
+            and db.execute(
+                "SELECT coalesce(stored_as, machine_id), unit_code FROM machine_credentials "
+                "WHERE hardware_uuid = ? ORDER BY enrolled_at DESC LIMIT 1",
+                [hardware_uuid],
+            ).fetchone()
+        )
         if twin:
             _reinstall_allowed(db, twin, agent.unit_code, hostname)
-        return Admission(key=twin[0] if twin else machine_id, unit_code=agent.unit_code,
-                         enroll=machine_id, event="machines.reinstall" if twin else None)
+        return Admission(
+            key=twin[0] if twin else machine_id,
+            unit_code=agent.unit_code,
+            enroll=machine_id,
+            event="machines.reinstall" if twin else None,
+        )
     if hardware_uuid and row.hardware_uuid and hardware_uuid != row.hardware_uuid:
         # A clone, perhaps proposing the credential it found in the image: it gets its own.
         key = clone_key(machine_id, hardware_uuid)
         clone = _enrolled(db, key)
         if clone is None:
-            return Admission(key=key, unit_code=agent.unit_code, enroll=key,
-                             event="machines.clone")
+            return Admission(key=key, unit_code=agent.unit_code, enroll=key, event="machines.clone")
         if _matches(agent.proposed_credential, clone):
-            return Admission(key=clone.key, unit_code=clone.unit_code,
-                             credential=agent.proposed_credential)
+            return Admission(
+                key=clone.key, unit_code=clone.unit_code, credential=agent.proposed_credential
+            )
         raise WrongMachine(machine_id)
     if _matches(agent.proposed_credential, row):  # the same agent enrolling again
-        return Admission(key=row.key, unit_code=row.unit_code,
-                         credential=agent.proposed_credential)
+        return Admission(key=row.key, unit_code=row.unit_code, credential=agent.proposed_credential)
     raise WrongMachine(machine_id)
 
 
@@ -233,10 +260,12 @@ def _reinstall_allowed(db, twin, unit_code, hostname):
     unit (the token's) or give it another name (`hostname`, when given)."""
     key, twin_unit = twin
     found = db.execute("SELECT hostname FROM machines WHERE machine_id = ?", [key]).fetchone()
-    renamed = hostname is not None and found is not None and \
-        found[0].casefold() != hostname.casefold()
-    moved = unit_code is not None and twin_unit is not None and \
-        unit_code.upper() != twin_unit.upper()
+    renamed = (
+        hostname is not None and found is not None and found[0].casefold() != hostname.casefold()
+    )
+    moved = (
+        unit_code is not None and twin_unit is not None and unit_code.upper() != twin_unit.upper()
+    )
     if renamed or moved:
         raise HeldForAdmin(key, hostname, unit_code)
 
@@ -244,9 +273,17 @@ def _reinstall_allowed(db, twin, unit_code, hostname):
 def record_held(db, machine_id, held):
     """Audit a held reinstall, for the administrator who decides it."""
     with write_transaction(db):
-        audit.record(db, "agent", "machines.reinstall_held", {
-            "machine_id": machine_id, "stored_as": held.key, "hostname": held.hostname,
-            "unit_code": held.unit_code})
+        audit.record(
+            db,
+            "agent",
+            "machines.reinstall_held",
+            {
+                "machine_id": machine_id,
+                "stored_as": held.key,
+                "hostname": held.hostname,
+                "unit_code": held.unit_code,
+            },
+        )
 
 
 def _by_credential(db, row, machine_id, hardware_uuid):
@@ -255,8 +292,11 @@ def _by_credential(db, row, machine_id, hardware_uuid):
     same_board = hardware_uuid is None or row.hardware_uuid in (None, hardware_uuid)
     if machine_id in (row.machine_id, row.key):  # its id, or the one it had before
         if same_board:
-            return Admission(key=row.key, unit_code=row.unit_code,
-                             learn_uuid=hardware_uuid is not None and row.hardware_uuid is None)
+            return Admission(
+                key=row.key,
+                unit_code=row.unit_code,
+                learn_uuid=hardware_uuid is not None and row.hardware_uuid is None,
+            )
         # The image's credential copied to a clone: "not enrolled", so that the clone
         # enrolls with the token as a machine of its own and gets its own credential.
         raise NotAuthenticated
@@ -264,8 +304,9 @@ def _by_credential(db, row, machine_id, hardware_uuid):
         return Admission(key=row.key, unit_code=row.unit_code)  # a clone enrolled earlier
     if _enrolled(db, machine_id) is None and not _stored_into(db, machine_id):
         # The id changed; the agent's state (its credential) is the same.
-        return Admission(key=row.key, unit_code=row.unit_code, move_from=row.machine_id,
-                         event="machines.new_id")
+        return Admission(
+            key=row.key, unit_code=row.unit_code, move_from=row.machine_id, event="machines.new_id"
+        )
     raise WrongMachine(machine_id)
 
 
@@ -273,38 +314,68 @@ def admit(db, agent, machine_id, hardware_uuid=None, hostname=None):
     """In the report's write transaction: check again, enroll or move as decided.
 
     Returns the Admission, with the credential to send back (None when the agent has one)."""
-    if agent.token_id is not None and db.execute(
+    if (
+        agent.token_id is not None
+        and db.execute(
             "SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND revoked_at IS NULL",
-            [agent.token_id]).fetchone() is None:
+            [agent.token_id],
+        ).fetchone()
+        is None
+    ):
         raise NotAuthenticated  # revoked while the report was on its way
     decided = check(db, agent, machine_id, hardware_uuid, hostname=hostname)
     hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     now = now_stored()
     if decided.learn_uuid:
-        db.execute("UPDATE machine_credentials SET hardware_uuid = ? WHERE machine_id = ?",
-                   [hardware_uuid, agent.machine_id])
+        db.execute(
+            "UPDATE machine_credentials SET hardware_uuid = ? WHERE machine_id = ?",
+            [hardware_uuid, agent.machine_id],
+        )
     if decided.move_from:
-        db.execute("UPDATE machine_credentials SET machine_id = ?, stored_as = ?, "
-                   "hardware_uuid = coalesce(?, hardware_uuid) WHERE machine_id = ?",
-                   [machine_id, decided.key, hardware_uuid, decided.move_from])
+        db.execute(
+            "UPDATE machine_credentials SET machine_id = ?, stored_as = ?, "
+            "hardware_uuid = coalesce(?, hardware_uuid) WHERE machine_id = ?",
+            [machine_id, decided.key, hardware_uuid, decided.move_from],
+        )
     credential = decided.credential
     if decided.enroll:
         refuse_enrollment(db, agent.token_id, {decided.enroll, decided.key})
         credential = agent.proposed_credential
-        if credential is None or db.execute(
+        if (
+            credential is None
+            or db.execute(
                 "SELECT 1 FROM machine_credentials WHERE credential_hash = ?",
-                [secret_hash(credential)]).fetchone() is not None:
+                [secret_hash(credential)],
+            ).fetchone()
+            is not None
+        ):
             credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
-        db.execute("INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
-                   "unit_code, enrolled_at, hardware_uuid, stored_as) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [decided.enroll, secret_hash(credential), agent.token_id, agent.unit_code,
-                    now, hardware_uuid, None if decided.key == decided.enroll else decided.key])
-        db.execute("UPDATE enrollment_tokens SET enrolled_count = enrolled_count + 1, "
-                   "last_used_at = ? WHERE token_id = ?", [now, agent.token_id])
+        db.execute(
+            "INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
+            "unit_code, enrolled_at, hardware_uuid, stored_as) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                decided.enroll,
+                secret_hash(credential),
+                agent.token_id,
+                agent.unit_code,
+                now,
+                hardware_uuid,
+                None if decided.key == decided.enroll else decided.key,
+            ],
+        )
+        db.execute(
+            "UPDATE enrollment_tokens SET enrolled_count = enrolled_count + 1, "
+            "last_used_at = ? WHERE token_id = ?",
+            [now, agent.token_id],
+        )
     if decided.event:
-        audit.record(db, "agent", decided.event, {
-            "machine_id": machine_id, "hardware_uuid": hardware_uuid, "stored_as": decided.key})
+        audit.record(
+            db,
+            "agent",
+            decided.event,
+            {"machine_id": machine_id, "hardware_uuid": hardware_uuid, "stored_as": decided.key},
+        )
     return Admission(key=decided.key, unit_code=decided.unit_code, credential=credential)
 
 
@@ -312,11 +383,22 @@ def refuse_enrollment(db, token_id, machine_ids):
     """Refused when a machine was retired (its fakes must not come back with another token)
     or the token has enrolled as many machines as its limit."""
     for machine_id in machine_ids:
-        if machine_id and db.execute("SELECT 1 FROM machine_retirements WHERE machine_id = ?",
-                                     [machine_id]).fetchone() is not None:
+        if (
+            machine_id
+            and db.execute(
+                "SELECT 1 FROM machine_retirements WHERE machine_id = ?", [machine_id]
+            ).fetchone()
+            is not None
+        ):
             raise Refused("this machine was retired: an administrator must bring it back")
-    if db.execute("SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND machine_limit IS NOT "
-                  "NULL AND enrolled_count >= machine_limit", [token_id]).fetchone() is not None:
+    if (
+        db.execute(
+            "SELECT 1 FROM enrollment_tokens WHERE token_id = ? AND machine_limit IS NOT "
+            "NULL AND enrolled_count >= machine_limit",
+            [token_id],
+        ).fetchone()
+        is not None
+    ):
         raise Refused("this enrollment token has enrolled as many machines as its limit")
 
 
@@ -332,28 +414,52 @@ def create_token(db, actor, unit_code=None, note=None, machine_limit=None):
         token_id = db.execute(
             "INSERT INTO enrollment_tokens (token_hash, unit_code, note, created_at, created_by, "
             "machine_limit) VALUES (?, ?, ?, ?, ?, ?)",
-            [secret_hash(token), unit_code, note, now_stored(), actor,
-             machine_limit and int(machine_limit)]).lastrowid
-        audit.record(db, actor, "tokens.create",
-                     {"token_id": token_id, "unit_code": unit_code, "note": note,
-                      "machine_limit": machine_limit and int(machine_limit)})
+            [
+                secret_hash(token),
+                unit_code,
+                note,
+                now_stored(),
+                actor,
+                machine_limit and int(machine_limit),
+            ],
+        ).lastrowid
+        audit.record(
+            db,
+            actor,
+            "tokens.create",
+            {
+                "token_id": token_id,
+                "unit_code": unit_code,
+                "note": note,
+                "machine_limit": machine_limit and int(machine_limit),
+            },
+        )
     return token_id, token
 
 
 def list_tokens(db):
-    return list(db.query(
-        "SELECT token_id, unit_code, note, created_at, created_by, enrolled_count, "
-        "machine_limit, last_used_at, revoked_at FROM enrollment_tokens ORDER BY token_id"))
+    return list(
+        db.query(
+            "SELECT token_id, unit_code, note, created_at, created_by, enrolled_count, "
+            "machine_limit, last_used_at, revoked_at FROM enrollment_tokens ORDER BY token_id"
+        )
+    )
 
 
 def revoke_token(db, actor, token_id):
     """Revoke a token: it enrolls nobody from now on; machines it enrolled keep reporting."""
     with write_transaction(db):
-        changed = db.execute("UPDATE enrollment_tokens SET revoked_at = ? "
-                             "WHERE token_id = ? AND revoked_at IS NULL",
-                             [now_stored(), token_id]).rowcount
-        if not changed and db.execute("SELECT 1 FROM enrollment_tokens WHERE token_id = ?",
-                                      [token_id]).fetchone() is None:
+        changed = db.execute(
+            "UPDATE enrollment_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
+            [now_stored(), token_id],
+        ).rowcount
+        if (
+            not changed
+            and db.execute(
+                "SELECT 1 FROM enrollment_tokens WHERE token_id = ?", [token_id]
+            ).fetchone()
+            is None
+        ):
             raise UnknownToken(token_id)
         if changed:
             audit.record(db, actor, "tokens.revoke", {"token_id": token_id})
@@ -367,8 +473,10 @@ def reset_credential(db, actor, machine_id):
     two differ after a reinstall or a changed id), in any spelling."""
     machine_id = canonical_machine_id(machine_id)
     with write_transaction(db):
-        changed = db.execute("DELETE FROM machine_credentials WHERE machine_id = ? "
-                             "OR stored_as = ?", [machine_id, machine_id]).rowcount
+        changed = db.execute(
+            "DELETE FROM machine_credentials WHERE machine_id = ? OR stored_as = ?",
+            [machine_id, machine_id],
+        ).rowcount
         if changed:
             audit.record(db, actor, "machines.reset_credential", {"machine_id": machine_id})
     return bool(changed)

@@ -17,7 +17,9 @@ UNIT_CODES = """SELECT tag, (SELECT group_concat(code, char(10))
 PATTERN_AND_UNITS_TAG = """SELECT (SELECT value FROM settings WHERE key = 'naming_pattern'),
                                  tag FROM units_version"""
 RULES_KEPT = 16
-_rules: dict[tuple, NamingRule] = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
+_rules: dict[
+    tuple, NamingRule
+] = {}  # (pattern, units tag) -> NamingRule, shared by the server's threads
 
 
 def naming_rule(db, pattern=None):
@@ -54,16 +56,23 @@ def pending_hostname_units(db):
 def _pending(db):
     rule = naming_rule(db)
     fingerprint = _fingerprint(rule)
-    state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state"
-                       ).fetchone()
+    state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state").fetchone()
     newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
     if state == (fingerprint, newest):
         return False, [], None
     whole = state is None or state[0] != fingerprint
     after = 0 if whole else state[1]
-    return whole, [(name, rule.unit_of(name)) for (name,) in db.execute(
-        "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
-        [after, newest]).fetchall()], (fingerprint, newest)
+    return (
+        whole,
+        [
+            (name, rule.unit_of(name))
+            for (name,) in db.execute(
+                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+                [after, newest],
+            ).fetchall()
+        ],
+        (fingerprint, newest),
+    )
 
 
 def refresh_hostname_units(db):
@@ -77,16 +86,19 @@ def refresh_hostname_units(db):
         if whole:
             db.execute("DELETE FROM hostname_units")
         db.conn.executemany(
-            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)", rows)
+            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)", rows
+        )
         db.execute("DELETE FROM hostname_units_state")
         db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", list(stamp))
 
 
 # Each part of a naming pattern as an officer would say it (the advice is in Vietnamese).
-PART_WORDS = {"unit": "mã đơn vị ({code})",
-              "any": "phần phân biệt máy (chữ, chữ số hoặc dấu gạch ngang, ví dụ {example})",
-              "n": "số thứ tự (chữ số, ví dụ {example})",
-              "text": "phần chữ cái (ví dụ {example})"}
+PART_WORDS = {
+    "unit": "mã đơn vị ({code})",
+    "any": "phần phân biệt máy (chữ, chữ số hoặc dấu gạch ngang, ví dụ {example})",
+    "n": "số thứ tự (chữ số, ví dụ {example})",
+    "text": "phần chữ cái (ví dụ {example})",
+}
 
 
 def pattern_in_words(rule, unit_code):
@@ -97,8 +109,7 @@ def pattern_in_words(rule, unit_code):
         if kind == "literal":
             said.append("dấu gạch ngang" if value == "-" else f"“{value}”")
         else:
-            said.append(PART_WORDS[value].format(code=unit_code,
-                                                 example=EXAMPLES.get(value, "")))
+            said.append(PART_WORDS[value].format(code=unit_code, example=EXAMPLES.get(value, "")))
     return ", ".join(said[:-1]) + (", rồi " if len(said) > 1 else "") + said[-1]
 
 
@@ -112,23 +123,37 @@ def naming_answer(db, hostname, enrolled_code=None, counted=None):
     code = (enrolled_code or "MADV").upper()
     example, rule_words = rule.example(code), pattern_in_words(rule, code)
     if unit_code and counted and not counted["seen"]:
-        advice = (f"Tên máy {hostname} đúng hướng dẫn; máy hiện không được tính cho đơn vị nào "
-                  "(đã thôi tính hoặc quá hạn báo cáo).")
+        advice = (
+            f"Tên máy {hostname} đúng hướng dẫn; máy hiện không được tính cho đơn vị nào "
+            "(đã thôi tính hoặc quá hạn báo cáo)."
+        )
     elif unit_code and counted and counted["conflict"]:
-        advice = (f"Tên máy {hostname} đúng hướng dẫn cho đơn vị {unit_code}, nhưng máy được "
-                  f"đăng ký bằng mã của đơn vị {code}: máy không được tính cho đơn vị nào cho "
-                  "đến khi quản trị viên xác định đơn vị của máy.")
+        advice = (
+            f"Tên máy {hostname} đúng hướng dẫn cho đơn vị {unit_code}, nhưng máy được "
+            f"đăng ký bằng mã của đơn vị {code}: máy không được tính cho đơn vị nào cho "
+            "đến khi quản trị viên xác định đơn vị của máy."
+        )
     elif unit_code and counted and counted["unit"] and counted["unit"] != unit_code:
-        advice = (f"Tên máy {hostname} đúng hướng dẫn; máy được quản trị viên gán và được "
-                  f"tính cho đơn vị {counted['unit']}.")
+        advice = (
+            f"Tên máy {hostname} đúng hướng dẫn; máy được quản trị viên gán và được "
+            f"tính cho đơn vị {counted['unit']}."
+        )
     elif unit_code:
         advice = f"Tên máy {hostname} đúng hướng dẫn, máy được tính cho đơn vị {unit_code}."
     elif not is_netbios_name(hostname):
-        advice = (f"Tên máy {hostname} không hợp lệ (quá 15 ký tự hoặc có ký tự ngoài chữ "
-                  f"không dấu, chữ số và dấu gạch ngang): hãy đổi tên gồm {rule_words}; "
-                  f"ví dụ {example}.")
+        advice = (
+            f"Tên máy {hostname} không hợp lệ (quá 15 ký tự hoặc có ký tự ngoài chữ "
+            f"không dấu, chữ số và dấu gạch ngang): hãy đổi tên gồm {rule_words}; "
+            f"ví dụ {example}."
+        )
     else:
-        advice = (f"Tên máy {hostname} chưa đúng hướng dẫn: hãy đổi tên gồm {rule_words}; "
-                  f"ví dụ {example}.")
-    return {"follows_guideline": unit_code is not None, "unit_code": unit_code,
-            "pattern": rule.pattern, "advice": advice}
+        advice = (
+            f"Tên máy {hostname} chưa đúng hướng dẫn: hãy đổi tên gồm {rule_words}; "
+            f"ví dụ {example}."
+        )
+    return {
+        "follows_guideline": unit_code is not None,
+        "unit_code": unit_code,
+        "pattern": rule.pattern,
+        "advice": advice,
+    }

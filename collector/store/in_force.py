@@ -40,5 +40,7 @@ def effective_day(text=None, default=None):
 def check_after_latest(latest, day, what):
     """Refuse a change effective before the latest one already recorded for `what`."""
     if latest is not None and day < latest:
-        raise BadEffectiveDate(f"{what} changed with effect from {latest}: a change cannot "
-                               f"take effect before it ({day})")
+        raise BadEffectiveDate(
+            f"{what} changed with effect from {latest}: a change cannot "
+            f"take effect before it ({day})"
+        )

@@ -38,14 +38,34 @@ class Stored:
 
 
 REPORT_COLUMNS = (
-    "report_id", "machine_id", "received_at", "collected_at", "observed_at", "hostname",
-    "agent_version", "agent_unit_code", "os_family", "os_name", "os_version", "os_server",
-    "ram_installed_bytes", "ram_visible_bytes", "device_type", "av_status",
-    "mgmt_installed", "mgmt_running", "mgmt_server", "mgmt_last_connected_at", "body",
-    "clock_skew_seconds", "unit_bound")
+    "report_id",
+    "machine_id",
+    "received_at",
+    "collected_at",
+    "observed_at",
+    "hostname",
+    "agent_version",
+    "agent_unit_code",
+    "os_family",
+    "os_name",
+    "os_version",
+    "os_server",
+    "ram_installed_bytes",
+    "ram_visible_bytes",
+    "device_type",
+    "av_status",
+    "mgmt_installed",
+    "mgmt_running",
+    "mgmt_server",
+    "mgmt_last_connected_at",
+    "body",
+    "clock_skew_seconds",
+    "unit_bound",
+)
 # Built from the constant column list above: no input reaches this text.
 INSERT_REPORT = "INSERT INTO reports ({}) VALUES ({})".format(  # noqa: S608
-    ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS)))
+    ", ".join(REPORT_COLUMNS), ", ".join("?" * len(REPORT_COLUMNS))
+)
 # Ingest's: a report already stored (the same report_id) is left as it is.
 INSERT_NEW_REPORT = INSERT_REPORT + " ON CONFLICT (report_id) DO NOTHING"
 INSERT_PRODUCT = """INSERT INTO report_products
@@ -77,10 +97,18 @@ def _moment_seen(text, observed_at, skew=None):
 
 def product_rows(report, report_id, observed_at, skew=None):
     """The `report_products` rows of a validated report."""
-    return [(report_id, p["name"], p.get("vendor"), p.get("version"), p.get("enabled"),
-             p.get("up_to_date"),
-             _moment_seen(p.get("signatures_updated_at"), observed_at, skew))
-            for p in report["antivirus"]["products"]]
+    return [
+        (
+            report_id,
+            p["name"],
+            p.get("vendor"),
+            p.get("version"),
+            p.get("enabled"),
+            p.get("up_to_date"),
+            _moment_seen(p.get("signatures_updated_at"), observed_at, skew),
+        )
+        for p in report["antivirus"]["products"]
+    ]
 
 
 def clock_skew_seconds(sent_at, received_at):
@@ -119,8 +147,8 @@ def report_row(report, received_at, sent_at=None):
         "clock_skew_seconds": skew,
         "hostname": machine["hostname"],
         "agent_version": report["agent"]["version"],
-        "agent_unit_code": (report["agent"].get("unit_code") or None) and
-        report["agent"]["unit_code"].upper(),
+        "agent_unit_code": (report["agent"].get("unit_code") or None)
+        and report["agent"]["unit_code"].upper(),
         "os_family": os_info["family"],
         "os_name": os_info["name"],
         "os_version": os_info["version"],
@@ -132,8 +160,9 @@ def report_row(report, received_at, sent_at=None):
         "mgmt_installed": management.get("installed", False),
         "mgmt_running": management.get("running"),
         "mgmt_server": management.get("server"),
-        "mgmt_last_connected_at": _moment_seen(management.get("last_connected_at"),
-                                               observed_at, skew),
+        "mgmt_last_connected_at": _moment_seen(
+            management.get("last_connected_at"), observed_at, skew
+        ),
         "body": json.dumps(report, ensure_ascii=False, separators=(",", ":")),
         "unit_bound": 0,
     }
@@ -151,9 +180,11 @@ class Prepared:
 def prepare_report(report, received_at=None, sent_at=None):
     """The rows of a validated report (`sent_at`: the agent's X-Avroll-Sent-At)."""
     row = report_row(report, received_at or now_stored(), sent_at)
-    return Prepared(row, product_rows(report, row["report_id"], row["observed_at"],
-                                      row["clock_skew_seconds"]),
-                    report["machine"].get("hardware_uuid"))
+    return Prepared(
+        row,
+        product_rows(report, row["report_id"], row["observed_at"], row["clock_skew_seconds"]),
+        report["machine"].get("hardware_uuid"),
+    )
 
 
 def write_report(db, prepared, agent=None):
@@ -167,16 +198,18 @@ def write_report(db, prepared, agent=None):
     row = dict(prepared.row)
     credential = None
     if agent is not None:
-        admitted = enrollment.admit(db, agent, row["machine_id"], prepared.hardware_uuid,
-                                    hostname=row["hostname"])
+        admitted = enrollment.admit(
+            db, agent, row["machine_id"], prepared.hardware_uuid, hostname=row["hostname"]
+        )
         row["machine_id"] = admitted.key  # a clone's own key, a reinstalled PC's old one
         row["agent_unit_code"] = admitted.unit_code or row["agent_unit_code"]
         # Bound by the token that enrolled it, not said by the agent itself.
         row["unit_bound"] = int(admitted.unit_code is not None)
         credential = admitted.credential
     if not db.execute(INSERT_NEW_REPORT, [row[column] for column in REPORT_COLUMNS]).rowcount:
-        (stored_for,) = db.execute("SELECT machine_id FROM reports WHERE report_id = ?",
-                                   [row["report_id"]]).fetchone()
+        (stored_for,) = db.execute(
+            "SELECT machine_id FROM reports WHERE report_id = ?", [row["report_id"]]
+        ).fetchone()
         if stored_for != row["machine_id"]:
             raise ReportConflict(row["report_id"])
         return Stored(row["report_id"], row["machine_id"], True, credential)
@@ -197,13 +230,18 @@ def backfill_connection_and_signatures(db):
     """Fill the connection and signature columns of reports stored before they existed
     (only bodies that carry either field are read)."""
     for report_id, observed_at, body in db.execute(
-            "SELECT report_id, observed_at, body FROM reports WHERE body LIKE "
-            "'%last_connected_at%' OR body LIKE '%signatures_updated_at%'").fetchall():
+        "SELECT report_id, observed_at, body FROM reports WHERE body LIKE "
+        "'%last_connected_at%' OR body LIKE '%signatures_updated_at%'"
+    ).fetchall():
         report = json.loads(body)
         management = report.get("management_agent") or {}
-        db.execute("UPDATE reports SET mgmt_server = ?, mgmt_last_connected_at = ? "
-                   "WHERE report_id = ?",
-                   [management.get("server"),
-                    _moment_seen(management.get("last_connected_at"), observed_at), report_id])
+        db.execute(
+            "UPDATE reports SET mgmt_server = ?, mgmt_last_connected_at = ? WHERE report_id = ?",
+            [
+                management.get("server"),
+                _moment_seen(management.get("last_connected_at"), observed_at),
+                report_id,
+            ],
+        )
         db.execute("DELETE FROM report_products WHERE report_id = ?", [report_id])
         db.conn.executemany(INSERT_PRODUCT, product_rows(report, report_id, observed_at))

@@ -22,21 +22,35 @@ def save_issued(db, number, issued_on, as_of, parent, files, actor, kind="report
     """Store an issued document (`kind` report or reminder) and its `files`
     (`{filename: bytes}`) in one transaction, audited; the new document's id."""
     with write_transaction(db):
-        if db.execute("SELECT 1 FROM issued_reports WHERE number = ? AND issued_on = ? "
-                      "AND parent IS ?", [number, issued_on, parent]).fetchone():
+        if db.execute(
+            "SELECT 1 FROM issued_reports WHERE number = ? AND issued_on = ? AND parent IS ?",
+            [number, issued_on, parent],
+        ).fetchone():
             raise DuplicateIssue(f"số {number} ngày {issued_on} đã được ban hành")
         cursor = db.execute(
             "INSERT INTO issued_reports (kind, number, issued_on, as_of, parent, issued_at, "
             "issued_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [kind, number, issued_on, as_of, parent, now_stored(), actor])
+            [kind, number, issued_on, as_of, parent, now_stored(), actor],
+        )
         report_id = cursor.lastrowid
         for filename, body in files.items():
-            db.execute("INSERT INTO issued_files (report_id, filename, body, sha256) "
-                       "VALUES (?, ?, ?, ?)",
-                       [report_id, filename, body, hashlib.sha256(body).hexdigest()])
-        audit.record(db, actor, f"{kind}s.issue",
-                     {"id": report_id, "number": number, "issued_on": issued_on,
-                      "as_of": as_of, "parent": parent, "files": sorted(files)})
+            db.execute(
+                "INSERT INTO issued_files (report_id, filename, body, sha256) VALUES (?, ?, ?, ?)",
+                [report_id, filename, body, hashlib.sha256(body).hexdigest()],
+            )
+        audit.record(
+            db,
+            actor,
+            f"{kind}s.issue",
+            {
+                "id": report_id,
+                "number": number,
+                "issued_on": issued_on,
+                "as_of": as_of,
+                "parent": parent,
+                "files": sorted(files),
+            },
+        )
     return report_id
 
 
@@ -44,13 +58,19 @@ def issued_reports(db, kind=None):
     """Every issued document (of `kind` when given), newest first, with its files' names,
     sizes and SHA-256 (not their bytes): what the issued page and the trend chart's marks
     read."""
-    reports = [dict(row) for row in db.query(
-        "SELECT id, kind, number, issued_on, as_of, parent, issued_at, issued_by "
-        "FROM issued_reports WHERE ? IS NULL OR kind = ? ORDER BY issued_on DESC, id DESC",
-        [kind, kind])]
+    reports = [
+        dict(row)
+        for row in db.query(
+            "SELECT id, kind, number, issued_on, as_of, parent, issued_at, issued_by "
+            "FROM issued_reports WHERE ? IS NULL OR kind = ? ORDER BY issued_on DESC, id DESC",
+            [kind, kind],
+        )
+    ]
     files: dict[int, list] = {}
-    for row in db.query("SELECT report_id, filename, length(body) AS size, sha256 "
-                        "FROM issued_files ORDER BY report_id, filename"):
+    for row in db.query(
+        "SELECT report_id, filename, length(body) AS size, sha256 "
+        "FROM issued_files ORDER BY report_id, filename"
+    ):
         files.setdefault(row.pop("report_id"), []).append(row)
     for report in reports:
         report["files"] = files.get(report["id"], [])
@@ -59,6 +79,7 @@ def issued_reports(db, kind=None):
 
 def issued_file(db, report_id, filename):
     """The stored bytes of one file of an issued report, or None."""
-    row = db.execute("SELECT body FROM issued_files WHERE report_id = ? AND filename = ?",
-                     [report_id, filename]).fetchone()
+    row = db.execute(
+        "SELECT body FROM issued_files WHERE report_id = ? AND filename = ?", [report_id, filename]
+    ).fetchone()
     return None if row is None else bytes(row[0])

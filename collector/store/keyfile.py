@@ -28,8 +28,9 @@ def make_private(path):
 def write_private(path, data):
     """Write `data` (bytes) to `path`, readable by the owner only from its first byte: an
     export names every PC and officer of a province, and is not the world's to read."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0),
-                     0o600)
+    handle = os.open(
+        path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600
+    )
     with os.fdopen(handle, "wb") as out:
         make_private(path)  # a file that was there before keeps its mode through O_CREAT
         out.write(data)

@@ -13,9 +13,22 @@ from collector.store.db import write_transaction
 from collector.store.units import get_unit
 
 # What a letter prints about who sends it, to whom, and where the answers go.
-KEYS = ("issuer_parent", "issuer_name", "issuer_symbol", "issuer_place", "report_recipient",
-        "report_basis", "signer_title", "signer_name", "letter_copies", "reminder_copies",
-        "reminder_basis", "reply_office", "reply_email", "children_group")
+KEYS = (
+    "issuer_parent",
+    "issuer_name",
+    "issuer_symbol",
+    "issuer_place",
+    "report_recipient",
+    "report_basis",
+    "signer_title",
+    "signer_name",
+    "letter_copies",
+    "reminder_copies",
+    "reminder_basis",
+    "reply_office",
+    "reply_email",
+    "children_group",
+)
 
 
 class UnknownKey(settings.SettingError):
@@ -24,8 +37,11 @@ class UnknownKey(settings.SettingError):
 
 def unit_values(db, code):
     """The letterhead keys the unit set, as stored (`{key: text}`)."""
-    return dict(db.execute("SELECT key, value FROM unit_letterheads WHERE unit_code = ?",
-                           [code.upper()]).fetchall())
+    return dict(
+        db.execute(
+            "SELECT key, value FROM unit_letterheads WHERE unit_code = ?", [code.upper()]
+        ).fetchall()
+    )
 
 
 def province_values(db):
@@ -38,8 +54,9 @@ def set_unit_value(db, code, key, text, actor):
     """Check and store one key of a unit's letterhead (empty text removes it), audited.
     LookupError for an unknown unit, SettingError for a bad key or value."""
     if key not in KEYS:
-        raise UnknownKey(f"'{key}' không phải mục của tiêu đề công văn: một trong "
-                         f"{', '.join(KEYS)}")
+        raise UnknownKey(
+            f"'{key}' không phải mục của tiêu đề công văn: một trong {', '.join(KEYS)}"
+        )
     unit = get_unit(db, code)
     if unit is None:
         raise LookupError(code)
@@ -47,12 +64,16 @@ def set_unit_value(db, code, key, text, actor):
     value = settings.SETTINGS[key].parse(text) if text else ""
     with write_transaction(db):
         if not value:
-            db.execute("DELETE FROM unit_letterheads WHERE unit_code = ? AND key = ?",
-                       [unit["code"], key])
+            db.execute(
+                "DELETE FROM unit_letterheads WHERE unit_code = ? AND key = ?", [unit["code"], key]
+            )
         else:
-            db.execute("INSERT INTO unit_letterheads (unit_code, key, value) VALUES (?, ?, ?) "
-                       "ON CONFLICT (unit_code, key) DO UPDATE SET value = excluded.value",
-                       [unit["code"], key, value])
-        audit.record(db, actor, "letterhead.set",
-                     {"unit": unit["code"], "key": key, "value": value})
+            db.execute(
+                "INSERT INTO unit_letterheads (unit_code, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (unit_code, key) DO UPDATE SET value = excluded.value",
+                [unit["code"], key, value],
+            )
+        audit.record(
+            db, actor, "letterhead.set", {"unit": unit["code"], "key": key, "value": value}
+        )
     return value

@@ -17,9 +17,22 @@ from collector.store.db import write_transaction
 from collector.store.machines import AmbiguousMachine, UnknownMachine, resolve_machine
 from collector.store.users import check_unit_code
 
-__all__ = ["AmbiguousMachine", "BadRetirement", "NotRetired", "UnknownMachine", "assign",
-           "assign_machines", "machine_lifecycle", "restore", "retire", "retire_enrolled_by",
-           "retire_machines", "retirement_day", "enrolled_by", "enrolled_moment"]
+__all__ = [
+    "AmbiguousMachine",
+    "BadRetirement",
+    "NotRetired",
+    "UnknownMachine",
+    "assign",
+    "assign_machines",
+    "machine_lifecycle",
+    "restore",
+    "retire",
+    "retire_enrolled_by",
+    "retire_machines",
+    "retirement_day",
+    "enrolled_by",
+    "enrolled_moment",
+]
 
 
 class NotRetired(LookupError):
@@ -49,16 +62,21 @@ def retirement_day(text=None):
 
 
 def _retire(db, actor, machine_id, day, reason):
-    db.execute("INSERT INTO machine_retirements (machine_id, retired_on, retired_at, retired_by, "
-               "reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (machine_id) DO UPDATE SET "
-               "retired_on = excluded.retired_on, retired_at = excluded.retired_at, "
-               "retired_by = excluded.retired_by, reason = excluded.reason",
-               [machine_id, day, now_stored(), actor, reason])
+    db.execute(
+        "INSERT INTO machine_retirements (machine_id, retired_on, retired_at, retired_by, "
+        "reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (machine_id) DO UPDATE SET "
+        "retired_on = excluded.retired_on, retired_at = excluded.retired_at, "
+        "retired_by = excluded.retired_by, reason = excluded.reason",
+        [machine_id, day, now_stored(), actor, reason],
+    )
     # Its own credential and every one that reports into it (a reinstall, a new id).
-    db.execute("DELETE FROM machine_credentials WHERE machine_id = ? OR stored_as = ?",
-               [machine_id, machine_id])
-    audit.record(db, actor, "machines.retire",
-                 {"machine_id": machine_id, "from": day, "reason": reason})
+    db.execute(
+        "DELETE FROM machine_credentials WHERE machine_id = ? OR stored_as = ?",
+        [machine_id, machine_id],
+    )
+    audit.record(
+        db, actor, "machines.retire", {"machine_id": machine_id, "from": day, "reason": reason}
+    )
 
 
 def enrolled_moment(text):
@@ -81,7 +99,8 @@ def enrolled_by(db, token_id, enrolled_after=None):
         "m.hostname, c.enrolled_at FROM machine_credentials c "
         "LEFT JOIN machines m ON m.machine_id = coalesce(c.stored_as, c.machine_id) "
         "WHERE c.token_id = ? AND c.enrolled_at >= ? ORDER BY c.enrolled_at, c.machine_id",
-        [token_id, enrolled_after or ""])
+        [token_id, enrolled_after or ""],
+    )
 
 
 def retire(db, actor, machine_id, on=None, reason=None):
@@ -100,14 +119,23 @@ def restore(db, actor, machine_id, reason=None):
     retired, so its agent enrolls again with a token on its next run."""
     with write_transaction(db):
         machine_id = resolve_machine(db, machine_id)
-        retired = db.execute("SELECT retired_on, reason FROM machine_retirements "
-                             "WHERE machine_id = ?", [machine_id]).fetchone()
+        retired = db.execute(
+            "SELECT retired_on, reason FROM machine_retirements WHERE machine_id = ?", [machine_id]
+        ).fetchone()
         if retired is None:
             raise NotRetired(machine_id)
         db.execute("DELETE FROM machine_retirements WHERE machine_id = ?", [machine_id])
-        audit.record(db, actor, "machines.restore", {
-            "machine_id": machine_id, "retired_on": retired[0], "retire_reason": retired[1],
-            "reason": reason})
+        audit.record(
+            db,
+            actor,
+            "machines.restore",
+            {
+                "machine_id": machine_id,
+                "retired_on": retired[0],
+                "retire_reason": retired[1],
+                "reason": reason,
+            },
+        )
     return machine_id
 
 
@@ -122,14 +150,24 @@ def retire_enrolled_by(db, actor, token_id, on=None, enrolled_after=None):
         retired = set()
         for row in rows:
             if row["stored_as"] != row["machine_id"]:
-                db.execute("DELETE FROM machine_credentials WHERE machine_id = ?",
-                           [row["machine_id"]])
+                db.execute(
+                    "DELETE FROM machine_credentials WHERE machine_id = ?", [row["machine_id"]]
+                )
             elif row["machine_id"] not in retired:
                 _retire(db, actor, row["machine_id"], day, f"token {token_id} revoked")
                 retired.add(row["machine_id"])
-        audit.record(db, actor, "tokens.retire_machines",
-                     {"token_id": token_id, "from": day, "enrolled_after": enrolled_after,
-                      "machines": len(retired), "credentials": len(rows)})
+        audit.record(
+            db,
+            actor,
+            "tokens.retire_machines",
+            {
+                "token_id": token_id,
+                "from": day,
+                "enrolled_after": enrolled_after,
+                "machines": len(retired),
+                "credentials": len(rows),
+            },
+        )
     return len(retired)
 
 
@@ -160,29 +198,47 @@ def retire_machines(db, actor, machine_ids, on, reason):
 
 
 def _assign(db, actor, machine_id, unit_code):
-    before = db.execute("SELECT unit_code FROM machine_assignments WHERE machine_id = ?",
-                        [machine_id]).fetchone()
+    before = db.execute(
+        "SELECT unit_code FROM machine_assignments WHERE machine_id = ?", [machine_id]
+    ).fetchone()
     if unit_code is None:
         db.execute("DELETE FROM machine_assignments WHERE machine_id = ?", [machine_id])
     else:
         unit_code = check_unit_code(db, unit_code)
-        db.execute("INSERT INTO machine_assignments (machine_id, unit_code, assigned_at, "
-                   "assigned_by) VALUES (?, ?, ?, ?) ON CONFLICT (machine_id) DO UPDATE "
-                   "SET unit_code = excluded.unit_code, assigned_at = excluded.assigned_at, "
-                   "assigned_by = excluded.assigned_by",
-                   [machine_id, unit_code, now_stored(), actor])
-    audit.record(db, actor, "machines.assign", {
-        "machine_id": machine_id, "unit_code": unit_code,
-        "before": before[0] if before else None})
+        db.execute(
+            "INSERT INTO machine_assignments (machine_id, unit_code, assigned_at, "
+            "assigned_by) VALUES (?, ?, ?, ?) ON CONFLICT (machine_id) DO UPDATE "
+            "SET unit_code = excluded.unit_code, assigned_at = excluded.assigned_at, "
+            "assigned_by = excluded.assigned_by",
+            [machine_id, unit_code, now_stored(), actor],
+        )
+    audit.record(
+        db,
+        actor,
+        "machines.assign",
+        {"machine_id": machine_id, "unit_code": unit_code, "before": before[0] if before else None},
+    )
     return unit_code
 
 
 def machine_lifecycle(db, machine_id):
     """`{retirement, assignment}` of one machine (each a dict or None), for its page."""
     machine_id = machine_id.strip().lower()
-    retirement = list(db.query("SELECT retired_on, retired_at, retired_by, reason FROM "
-                               "machine_retirements WHERE machine_id = ?", [machine_id]))
-    assignment = list(db.query("SELECT unit_code, assigned_at, assigned_by FROM "
-                               "machine_assignments WHERE machine_id = ?", [machine_id]))
-    return {"retirement": retirement[0] if retirement else None,
-            "assignment": assignment[0] if assignment else None}
+    retirement = list(
+        db.query(
+            "SELECT retired_on, retired_at, retired_by, reason FROM "
+            "machine_retirements WHERE machine_id = ?",
+            [machine_id],
+        )
+    )
+    assignment = list(
+        db.query(
+            "SELECT unit_code, assigned_at, assigned_by FROM "
+            "machine_assignments WHERE machine_id = ?",
+            [machine_id],
+        )
+    )
+    return {
+        "retirement": retirement[0] if retirement else None,
+        "assignment": assignment[0] if assignment else None,
+    }

@@ -34,8 +34,10 @@ def address_key(address):
 
 def _keys(username, address):
     where = address_key(address)
-    return ((f"account:{username}@{where}", FREE_PER_ACCOUNT),
-            (f"address:{where}", FREE_PER_ADDRESS))
+    return (
+        (f"account:{username}@{where}", FREE_PER_ACCOUNT),
+        (f"address:{where}", FREE_PER_ADDRESS),
+    )
 
 
 def delay_after(failures, free):
@@ -49,8 +51,9 @@ def wait_seconds(db, username, address, now):
     """Whole seconds this address must wait before trying `username` again (0: it may)."""
     longest = 0.0
     for key, free in _keys(username, address):
-        row = db.execute("SELECT failures, last_failed_at FROM login_failures WHERE key = ?",
-                         [key]).fetchone()
+        row = db.execute(
+            "SELECT failures, last_failed_at FROM login_failures WHERE key = ?", [key]
+        ).fetchone()
         if row is None or now - row[1] >= FORGET_AFTER_SECONDS:
             continue
         longest = max(longest, row[1] + delay_after(row[0], free) - now)
@@ -60,13 +63,16 @@ def wait_seconds(db, username, address, now):
 def record_failure(db, username, address, now):
     """Count one failed login (forgetting counts a day old)."""
     with write_transaction(db):
-        db.execute("DELETE FROM login_failures WHERE last_failed_at < ?",
-                   [now - FORGET_AFTER_SECONDS])
+        db.execute(
+            "DELETE FROM login_failures WHERE last_failed_at < ?", [now - FORGET_AFTER_SECONDS]
+        )
         for key, _free in _keys(username, address):
-            db.execute("""INSERT INTO login_failures (key, failures, last_failed_at)
+            db.execute(
+                """INSERT INTO login_failures (key, failures, last_failed_at)
                           VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET
                           failures = failures + 1, last_failed_at = excluded.last_failed_at""",
-                       [key, now])
+                [key, now],
+            )
 
 
 def record_success(db, username, address):

@@ -42,10 +42,14 @@ def search_params(query):
 
 # A report's addresses as searchable text, one per line: its IPs, and its MACs as bare
 # upper-case hex digits (kept per machine by `store/search_index.py`).
-REPORT_IPS = ("(SELECT group_concat(json_extract(a.value, '$.ip'), char(10)) "
-              "FROM json_each({body}, '$.machine.addresses') a)")
-REPORT_MACS = (f"(SELECT group_concat({MAC_DIGITS}, char(10)) "  # noqa: S608
-               "FROM json_each({body}, '$.machine.addresses') a)")
+REPORT_IPS = (
+    "(SELECT group_concat(json_extract(a.value, '$.ip'), char(10)) "
+    "FROM json_each({body}, '$.machine.addresses') a)"
+)
+REPORT_MACS = (
+    f"(SELECT group_concat({MAC_DIGITS}, char(10)) "  # noqa: S608
+    "FROM json_each({body}, '$.machine.addresses') a)"
+)
 
 
 # What the trigram index can look up: LIKE without an ESCAPE clause, so a query holding a
@@ -70,8 +74,10 @@ def search_now_sql(machine_id, mac):
     matching = "SELECT rowid FROM machine_search WHERE text LIKE :q"
     if mac:
         matching += " UNION SELECT rowid FROM machine_search WHERE text LIKE :mac"
-    return (f"{machine_id} IN (SELECT machine_id FROM machines "  # noqa: S608
-            f"WHERE rowid IN ({matching}))")
+    return (
+        f"{machine_id} IN (SELECT machine_id FROM machines "  # noqa: S608
+        f"WHERE rowid IN ({matching}))"
+    )
 
 
 def search_sql(hostname, machine_id, body):
@@ -79,10 +85,12 @@ def search_sql(hostname, machine_id, body):
     (not the rest of the report: "desktop" would find every desktop); MACs whatever their
     separators and case."""
     # The column expressions come from our own code, never from input.
-    return (f"({hostname} LIKE :q ESCAPE '\\' OR {machine_id} LIKE :q ESCAPE '\\' "  # noqa: S608
-            f"OR EXISTS (SELECT 1 FROM json_each({body}, '$.machine.addresses') a "
-            "WHERE json_extract(a.value, '$.ip') LIKE :q ESCAPE '\\' "
-            f"OR {MAC_DIGITS} LIKE :mac ESCAPE '\\'))")
+    return (
+        f"({hostname} LIKE :q ESCAPE '\\' OR {machine_id} LIKE :q ESCAPE '\\' "  # noqa: S608
+        f"OR EXISTS (SELECT 1 FROM json_each({body}, '$.machine.addresses') a "
+        "WHERE json_extract(a.value, '$.ip') LIKE :q ESCAPE '\\' "
+        f"OR {MAC_DIGITS} LIKE :mac ESCAPE '\\'))"
+    )
 
 
 def search_condition(query):
@@ -102,20 +110,24 @@ def list_machines(db, page=1, per_page=PER_PAGE_DEFAULT, query=None, machine_ids
         condition += " AND m.machine_id IN (SELECT value FROM json_each(:ids))"
         params = dict(params, ids=json.dumps(list(machine_ids)))
     params = dict(params or {}, limit=per_page, offset=(page - 1) * per_page)
-    total = db.execute(f"SELECT count(*) {FROM_MACHINES} WHERE {condition}",
-                       params).fetchone()[0]
+    total = db.execute(f"SELECT count(*) {FROM_MACHINES} WHERE {condition}", params).fetchone()[0]
     rows = db.query(
         f"SELECT {MACHINE_COLUMNS} {FROM_MACHINES} WHERE {condition} ORDER BY m.hostname COLLATE NOCASE, m.machine_id "
         "LIMIT :limit OFFSET :offset",
-        params)
+        params,
+    )
     return Page([_bool_columns(row) for row in rows], total, page, per_page)
 
 
 def get_machine(db, machine_id):
     """One machine with its latest report in full, or None."""
-    rows = list(db.query(f"SELECT {MACHINE_COLUMNS}, r.clock_skew_seconds, r.body "
-                         f"{FROM_MACHINES} WHERE m.machine_id = ?",
-                         [canonical_machine_id(machine_id)]))
+    rows = list(
+        db.query(
+            f"SELECT {MACHINE_COLUMNS}, r.clock_skew_seconds, r.body "
+            f"{FROM_MACHINES} WHERE m.machine_id = ?",
+            [canonical_machine_id(machine_id)],
+        )
+    )
     if not rows:
         return None
     machine = _bool_columns(rows[0])
@@ -125,28 +137,38 @@ def get_machine(db, machine_id):
 
 def machine_history(db, machine_id, limit=100):
     """The machine's reports, newest first: when, under which name, in what state."""
-    return [_bool_columns(row) for row in db.query(
-        """SELECT report_id, observed_at, received_at, hostname, av_status, agent_version,
+    return [
+        _bool_columns(row)
+        for row in db.query(
+            """SELECT report_id, observed_at, received_at, hostname, av_status, agent_version,
                   ram_installed_bytes, mgmt_installed
            FROM reports WHERE machine_id = ? ORDER BY observed_at DESC LIMIT ?""",
-        [canonical_machine_id(machine_id), limit])]
+            [canonical_machine_id(machine_id), limit],
+        )
+    ]
 
 
 def machine_names(db, machine_id):
     """Each name the machine has reported under, oldest first, with when it was first used."""
-    return list(db.query(
-        """SELECT hostname, min(observed_at) AS since FROM reports WHERE machine_id = ?
-           GROUP BY hostname ORDER BY since""", [canonical_machine_id(machine_id)]))
+    return list(
+        db.query(
+            """SELECT hostname, min(observed_at) AS since FROM reports WHERE machine_id = ?
+           GROUP BY hostname ORDER BY since""",
+            [canonical_machine_id(machine_id)],
+        )
+    )
 
 
 def addresses_by_report(db, report_ids):
     """The IP addresses each report gave, `{report_id: [ip, ...]}` (no empty ones)."""
     found: dict[str, list] = {report_id: [] for report_id in report_ids}
     for row in db.query(
-            "SELECT r.report_id, json_extract(a.value, '$.ip') AS ip "
-            "FROM reports r, json_each(r.body, '$.machine.addresses') a "
-            "WHERE r.report_id IN (SELECT value FROM json_each(?)) AND ip IS NOT NULL "
-            "ORDER BY r.report_id, a.key", [json.dumps(list(found))]):
+        "SELECT r.report_id, json_extract(a.value, '$.ip') AS ip "
+        "FROM reports r, json_each(r.body, '$.machine.addresses') a "
+        "WHERE r.report_id IN (SELECT value FROM json_each(?)) AND ip IS NOT NULL "
+        "ORDER BY r.report_id, a.key",
+        [json.dumps(list(found))],
+    ):
         if row["ip"] not in found[row["report_id"]]:
             found[row["report_id"]].append(row["ip"])
     return found
@@ -171,9 +193,13 @@ def resolve_machine(db, reference):
     machine_id = canonical_machine_id(reference)
     if db.execute("SELECT 1 FROM machines WHERE machine_id = ?", [machine_id]).fetchone():
         return machine_id
-    named = [found for (found,) in db.execute(
-        "SELECT machine_id FROM machines WHERE hostname = ? COLLATE NOCASE "
-        "ORDER BY machine_id", [reference])]
+    named = [
+        found
+        for (found,) in db.execute(
+            "SELECT machine_id FROM machines WHERE hostname = ? COLLATE NOCASE ORDER BY machine_id",
+            [reference],
+        )
+    ]
     if len(named) > 1:
         raise AmbiguousMachine(reference, named)
     if not named:
@@ -184,10 +210,13 @@ def resolve_machine(db, reference):
 def name_twins(db, machine_id, hostname):
     """The other machines that report under the same name now (a reinstall, a clone):
     `[{machine_id, hostname, last_seen_at}]`."""
-    return list(db.query(
-        "SELECT machine_id, hostname, last_seen_at FROM machines WHERE hostname = ? "
-        "COLLATE NOCASE AND machine_id != ? ORDER BY last_seen_at DESC",
-        [hostname, machine_id]))
+    return list(
+        db.query(
+            "SELECT machine_id, hostname, last_seen_at FROM machines WHERE hostname = ? "
+            "COLLATE NOCASE AND machine_id != ? ORDER BY last_seen_at DESC",
+            [hostname, machine_id],
+        )
+    )
 
 
 PRODUCT_DATES = """

@@ -14,8 +14,14 @@ from collector.store.units import EMAIL
 
 SECURITY = ("starttls", "tls", "none")
 FIELDS = ("host", "port", "security", "username", "sender", "sender_name")
-DEFAULTS = {"host": "", "port": "587", "security": "starttls", "username": "", "sender": "",
-            "sender_name": ""}
+DEFAULTS = {
+    "host": "",
+    "port": "587",
+    "security": "starttls",
+    "username": "",
+    "sender": "",
+    "sender_name": "",
+}
 HOST = re.compile(r"[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]")
 ERROR_MAX = 500
 # A test send's subject begins so: it went to an officer, not to the unit it shows.
@@ -94,16 +100,28 @@ def save(db, fields, actor, password=None, clear_password=False):
         raise MailSettingError({"password": "at most 1000 characters on one line"})
     with write_transaction(db):
         for key, value in clean.items():
-            db.execute("INSERT INTO mail_settings (key, value) VALUES (?, ?) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+            db.execute(
+                "INSERT INTO mail_settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
         if clear_password:
             db.execute("DELETE FROM mail_settings WHERE key = 'password'")
         elif password:
-            db.execute("INSERT INTO mail_settings (key, value) VALUES ('password', ?) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [password])
-        audit.record(db, actor, "mail.settings", dict(
-            clean, password="cleared" if clear_password else
-            "changed" if password else "unchanged"))
+            db.execute(
+                "INSERT INTO mail_settings (key, value) VALUES ('password', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [password],
+            )
+        audit.record(
+            db,
+            actor,
+            "mail.settings",
+            dict(
+                clean,
+                password="cleared" if clear_password else "changed" if password else "unchanged",
+            ),
+        )
     return current(db)
 
 
@@ -127,30 +145,52 @@ def _sent_forms(secret, username):
 def log_sending(db, actor, unit_code, recipient, subject, attachments, error=None):
     """Record one sending, sent (`error` None) or failed."""
     with write_transaction(db):
-        db.execute("INSERT INTO mail_log (at, actor, unit_code, recipient, subject, "
-                   "attachments, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   [now_stored(), actor, unit_code, recipient, subject, attachments,
-                    "failed" if error else "sent", error])
+        db.execute(
+            "INSERT INTO mail_log (at, actor, unit_code, recipient, subject, "
+            "attachments, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                now_stored(),
+                actor,
+                unit_code,
+                recipient,
+                subject,
+                attachments,
+                "failed" if error else "sent",
+                error,
+            ],
+        )
 
 
 def sent_since(db, actor, since):
     """Whether `actor` sent (or tried) any reminder at or after `since` (a stored time)."""
-    return db.execute("SELECT 1 FROM mail_log WHERE actor = ? AND at >= ? LIMIT 1",
-                      [actor, since]).fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM mail_log WHERE actor = ? AND at >= ? LIMIT 1", [actor, since]
+        ).fetchone()
+        is not None
+    )
 
 
 def last_sent(db):
     """Each unit's last reminder sent to it (not a test send): `{unit_code: at}` (stored
     UTC time)."""
-    return dict(db.execute("SELECT unit_code, max(at) FROM mail_log WHERE status = 'sent' "
-                           "AND substr(subject, 1, ?) != ? GROUP BY unit_code",
-                           [len(TEST_MARK), TEST_MARK]).fetchall())
+    return dict(
+        db.execute(
+            "SELECT unit_code, max(at) FROM mail_log WHERE status = 'sent' "
+            "AND substr(subject, 1, ?) != ? GROUP BY unit_code",
+            [len(TEST_MARK), TEST_MARK],
+        ).fetchall()
+    )
 
 
 def recent_sendings(db, page=1, per_page=PER_PAGE_DEFAULT):
     """The log of sendings, newest first, one page."""
     page = min(max(1, page), MAX_PAGE)
     total = db.execute("SELECT count(*) FROM mail_log").fetchone()[0]
-    rows = list(db.query("SELECT * FROM mail_log ORDER BY id DESC LIMIT ? OFFSET ?",
-                         [per_page, (page - 1) * per_page]))
+    rows = list(
+        db.query(
+            "SELECT * FROM mail_log ORDER BY id DESC LIMIT ? OFFSET ?",
+            [per_page, (page - 1) * per_page],
+        )
+    )
     return Page(rows, total, page, per_page)

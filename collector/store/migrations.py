@@ -65,8 +65,9 @@ def m001_reports_and_machines(db):
 def m002_accounts_enrollment_audit(db):
     # The key that signs session cookies: made once per database, so sessions survive a restart.
     db.execute("CREATE TABLE app_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute("INSERT INTO app_secrets (name, value) VALUES ('session_key', ?)",
-               [secrets.token_hex(32)])
+    db.execute(
+        "INSERT INTO app_secrets (name, value) VALUES ('session_key', ?)", [secrets.token_hex(32)]
+    )
     # Officers. auth_version changes on disable/reset, which ends their open sessions.
     db.execute("""
         CREATE TABLE users (
@@ -149,10 +150,11 @@ def m005_hostname_units(db):
     # none), so the rollup does not run the pattern over every machine each time.
     # `hostname_units_state` says which rule the rows were computed under and up to which
     # report (rowid) the names have been read.
-    db.execute("CREATE TABLE hostname_units (hostname TEXT PRIMARY KEY, unit TEXT) "
-               "WITHOUT ROWID")
-    db.execute("CREATE TABLE hostname_units_state (fingerprint TEXT NOT NULL, "
-               "last_report_rowid INTEGER NOT NULL)")
+    db.execute("CREATE TABLE hostname_units (hostname TEXT PRIMARY KEY, unit TEXT) WITHOUT ROWID")
+    db.execute(
+        "CREATE TABLE hostname_units_state (fingerprint TEXT NOT NULL, "
+        "last_report_rowid INTEGER NOT NULL)"
+    )
 
 
 @migrations()
@@ -162,8 +164,7 @@ def m006_machine_hardware(db):
     # stored under when that is not its own id (a reinstalled PC, an id that changed).
     db.execute("ALTER TABLE machine_credentials ADD COLUMN hardware_uuid TEXT")
     db.execute("ALTER TABLE machine_credentials ADD COLUMN stored_as TEXT")
-    db.execute("CREATE INDEX machine_credentials_hardware ON machine_credentials "
-               "(hardware_uuid)")
+    db.execute("CREATE INDEX machine_credentials_hardware ON machine_credentials (hardware_uuid)")
 
 
 @migrations()
@@ -374,18 +375,21 @@ def kept_figures_schema(db):
     db.execute("""CREATE TRIGGER kept_mark_report AFTER INSERT ON reports BEGIN
                   INSERT INTO kept_marks (machine_id, report_rowid, since)
                   VALUES (NEW.machine_id, NEW.rowid, NEW.observed_at); END""")
-    for table, column in (("machine_retirements", "retired_on"),
-                          ("machine_assignments", "assigned_at")):
-        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")),
-                            ("DELETE", ("OLD",))):
-            since = rows[0] + "." + column if len(rows) == 1 else \
-                f"min(OLD.{column}, NEW.{column})"
+    for table, column in (
+        ("machine_retirements", "retired_on"),
+        ("machine_assignments", "assigned_at"),
+    ):
+        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
+            since = rows[0] + "." + column if len(rows) == 1 else f"min(OLD.{column}, NEW.{column})"
             db.execute(f"""CREATE TRIGGER kept_mark_{table}_{event.lower()} AFTER {event}
                            ON {table} BEGIN INSERT INTO kept_marks (machine_id, since)
                            VALUES ({rows[-1]}.machine_id, {since}); END""")  # noqa: S608
     # The naming rule and the unit tree apply to every date; a counting setting from its day.
-    for event, when in (("INSERT", ""), ("DELETE", ""), (
-            "UPDATE", "WHEN OLD.code IS NOT NEW.code OR OLD.parent IS NOT NEW.parent")):
+    for event, when in (
+        ("INSERT", ""),
+        ("DELETE", ""),
+        ("UPDATE", "WHEN OLD.code IS NOT NEW.code OR OLD.parent IS NOT NEW.parent"),
+    ):
         db.execute(f"""CREATE TRIGGER kept_mark_units_{event.lower()} AFTER {event}
                        ON units {when} BEGIN INSERT INTO kept_marks (since) VALUES ('');
                        END""")  # noqa: S608
@@ -402,10 +406,26 @@ def kept_figures_schema(db):
     db.execute("""CREATE TABLE kept_assignments (machine_id TEXT PRIMARY KEY,
                   unit_code TEXT NOT NULL, assigned_at TEXT NOT NULL)""")
     # The counts of `counting/states.py: COUNTS` (a test keeps them the same).
-    counts = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
-        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
-        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
-        "mismatched", "conflicts", "retired"))
+    counts = ", ".join(
+        f"{name} INTEGER NOT NULL DEFAULT 0"
+        for name in (
+            "seen",
+            "stale",
+            "installed",
+            "installed_named",
+            "connected",
+            "official",
+            "protected",
+            "exempt",
+            "missing",
+            "misnamed",
+            "misnamed_installed",
+            "misnamed_official",
+            "mismatched",
+            "conflicts",
+            "retired",
+        )
+    )
     machine_now_schema(db)
     # Each machine's latest report's addresses as text (one per line; MACs as bare hex),
     # and every machine found by any part of its name, id, IPs or MACs by trigrams, so that a
@@ -437,8 +457,10 @@ def kept_figures_schema(db):
 def m017_ingest_lookups(db):
     # Ingest checks whether some credential reports into a new machine's id (`stored_as`):
     # without this index, a scan of every enrolled machine for each new one.
-    db.execute("CREATE INDEX machine_credentials_stored_as ON machine_credentials (stored_as) "
-               "WHERE stored_as IS NOT NULL")
+    db.execute(
+        "CREATE INDEX machine_credentials_stored_as ON machine_credentials (stored_as) "
+        "WHERE stored_as IS NOT NULL"
+    )
     # A tag that changes with every change to the unit codes or the tree, in any process:
     # the naming check keeps the codes in memory and reads them again only when it moved.
     db.execute("CREATE TABLE units_version (tag TEXT NOT NULL)")
@@ -446,8 +468,7 @@ def m017_ingest_lookups(db):
     retag = "BEGIN UPDATE units_version SET tag = lower(hex(randomblob(8))); END"
     db.execute("CREATE TRIGGER units_version_insert AFTER INSERT ON units " + retag)
     db.execute("CREATE TRIGGER units_version_delete AFTER DELETE ON units " + retag)
-    db.execute("CREATE TRIGGER units_version_update AFTER UPDATE OF code, parent ON units "
-               + retag)
+    db.execute("CREATE TRIGGER units_version_update AFTER UPDATE OF code, parent ON units " + retag)
 
 
 @migrations()
@@ -509,14 +530,18 @@ def m020_letters_each_level_and_replies(db):
             sha256 TEXT NOT NULL,
             PRIMARY KEY (report_id, filename)
         )""")
-    db.execute("INSERT INTO issued_reports (id, number, issued_on, as_of, parent, issued_at, "
-               "issued_by) SELECT id, number, issued_on, as_of, parent, issued_at, issued_by "
-               "FROM issued_reports_old")
+    db.execute(
+        "INSERT INTO issued_reports (id, number, issued_on, as_of, parent, issued_at, "
+        "issued_by) SELECT id, number, issued_on, as_of, parent, issued_at, issued_by "
+        "FROM issued_reports_old"
+    )
     db.execute("INSERT INTO issued_files SELECT * FROM issued_files_old")
     db.execute("DROP TABLE issued_files_old")
     db.execute("DROP TABLE issued_reports_old")
-    db.execute("CREATE UNIQUE INDEX issued_reports_number ON issued_reports "
-               "(number, issued_on, coalesce(parent, ''))")
+    db.execute(
+        "CREATE UNIQUE INDEX issued_reports_number ON issued_reports "
+        "(number, issued_on, coalesce(parent, ''))"
+    )
     # Each unit's answer to the reminders: on which day, by whom, recorded by which officer.
     db.execute("""
         CREATE TABLE unit_replies (
@@ -571,10 +596,26 @@ def m022_search_follows_the_latest_report(db):
 def m023_recount_in_steps(db):
     # A change that moves every machine is counted again in steps (counting/kept.py): the
     # new counts per unit gather here, then replace unit_now at once.
-    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in (
-        "seen", "stale", "installed", "installed_named", "connected", "official", "protected",
-        "exempt", "missing", "misnamed", "misnamed_installed", "misnamed_official",
-        "mismatched", "conflicts", "retired"))
+    columns = ", ".join(
+        f"{name} INTEGER NOT NULL DEFAULT 0"
+        for name in (
+            "seen",
+            "stale",
+            "installed",
+            "installed_named",
+            "connected",
+            "official",
+            "protected",
+            "exempt",
+            "missing",
+            "misnamed",
+            "misnamed_installed",
+            "misnamed_official",
+            "mismatched",
+            "conflicts",
+            "retired",
+        )
+    )
     db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
     # A past day is counted in steps too: each machine's name that day gathers here, for
     # the names several machines shared, found once the last step is done.
@@ -601,8 +642,10 @@ def m024_figures_door(db):
     db.execute("CREATE TRIGGER figures_version_mark AFTER INSERT ON kept_marks " + bump)
     for table in ("units", "unit_versions"):
         for event in ("INSERT", "UPDATE", "DELETE"):
-            db.execute(f"CREATE TRIGGER figures_version_{table}_{event.lower()} "
-                       f"AFTER {event} ON {table} " + bump)
+            db.execute(
+                f"CREATE TRIGGER figures_version_{table}_{event.lower()} "
+                f"AFTER {event} ON {table} " + bump
+            )
 
 
 def machine_now_schema(db):
@@ -619,12 +662,14 @@ def machine_now_schema(db):
                       state TEXT NOT NULL, state_until TEXT) WITHOUT ROWID""")
     # The machine lists: by name, within a unit or a state.
     for name, columns in (("unit", "unit, "), ("hostname", ""), ("state", "state, ")):
-        db.execute(f"CREATE INDEX machine_now_{name} ON machine_now "
-                   f"({columns}hostname COLLATE NOCASE, machine_id)")
-    db.execute("CREATE INDEX machine_now_until ON machine_now (state_until) "
-               "WHERE state_until IS NOT NULL")
-    db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) "
-               "WHERE conflict")
+        db.execute(
+            f"CREATE INDEX machine_now_{name} ON machine_now "
+            f"({columns}hostname COLLATE NOCASE, machine_id)"
+        )
+    db.execute(
+        "CREATE INDEX machine_now_until ON machine_now (state_until) WHERE state_until IS NOT NULL"
+    )
+    db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) WHERE conflict")
 
 
 def apply(db):

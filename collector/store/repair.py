@@ -25,22 +25,31 @@ REPLACEMENT = "\ufffd"  # shows where a refused character was
 
 
 def plausible_stored_time(text):
-    return bool(isinstance(text, str) and STORED_TIME.fullmatch(text)
-                and f"{EARLIEST_TIME:%Y-%m-%d}" <= text < f"{LATEST_TIME:%Y-%m-%d}")
+    return bool(
+        isinstance(text, str)
+        and STORED_TIME.fullmatch(text)
+        and f"{EARLIEST_TIME:%Y-%m-%d}" <= text < f"{LATEST_TIME:%Y-%m-%d}"
+    )
 
 
 def visible_name(name):
     """`name` with each noncharacter, override or invisible character shown as U+FFFD."""
-    return "".join(REPLACEMENT if _has_invalid_unicode(ch) or _has_invisible(ch) else ch
-                   for ch in name)
+    return "".join(
+        REPLACEMENT if _has_invalid_unicode(ch) or _has_invisible(ch) else ch for ch in name
+    )
 
 
 def repair_times(db):
     """A report time outside the plausible range becomes the time it was received."""
-    bad = [row for row in db.execute("SELECT rowid, collected_at, observed_at FROM reports")
-           if not (plausible_stored_time(row[1]) and plausible_stored_time(row[2]))]
-    db.conn.executemany("UPDATE reports SET collected_at = received_at, observed_at = "
-                        "received_at WHERE rowid = ?", [(row[0],) for row in bad])
+    bad = [
+        row
+        for row in db.execute("SELECT rowid, collected_at, observed_at FROM reports")
+        if not (plausible_stored_time(row[1]) and plausible_stored_time(row[2]))
+    ]
+    db.conn.executemany(
+        "UPDATE reports SET collected_at = received_at, observed_at = received_at WHERE rowid = ?",
+        [(row[0],) for row in bad],
+    )
     return len(bad)
 
 
@@ -52,13 +61,15 @@ def repair_names(db):
         if fixed == name:
             continue
         changed += 1
-        for rowid, body in db.execute("SELECT rowid, body FROM reports WHERE hostname = ?",
-                                      [name]).fetchall():
+        for rowid, body in db.execute(
+            "SELECT rowid, body FROM reports WHERE hostname = ?", [name]
+        ).fetchall():
             report = json.loads(body)
             report["machine"]["hostname"] = fixed
-            db.execute("UPDATE reports SET hostname = ?, body = ? WHERE rowid = ?",
-                       [fixed, json.dumps(report, ensure_ascii=False, separators=(",", ":")),
-                        rowid])
+            db.execute(
+                "UPDATE reports SET hostname = ?, body = ? WHERE rowid = ?",
+                [fixed, json.dumps(report, ensure_ascii=False, separators=(",", ":")), rowid],
+            )
         db.execute("UPDATE machines SET hostname = ? WHERE hostname = ?", [fixed, name])
     if changed and db["hostname_units_state"].exists():
         db.execute("DELETE FROM hostname_units_state")  # the names are read again
@@ -74,19 +85,28 @@ def repair_report_ids(db):
             continue
         changed += 1
         if db.execute("SELECT 1 FROM reports WHERE report_id = ?", [canonical]).fetchone():
-            machines = {row[0] for row in db.execute(
-                "SELECT machine_id FROM reports WHERE report_id IN (?, ?)",
-                [report_id, canonical])}
+            machines = {
+                row[0]
+                for row in db.execute(
+                    "SELECT machine_id FROM reports WHERE report_id IN (?, ?)",
+                    [report_id, canonical],
+                )
+            }
             db.execute("DELETE FROM machines WHERE latest_report_id = ?", [report_id])
             db.execute("DELETE FROM report_products WHERE report_id = ?", [report_id])
             db.execute("DELETE FROM reports WHERE report_id = ?", [report_id])
             for machine_id in machines:
                 rebuild_machine(db, machine_id)
             continue
-        for table, column in (("reports", "report_id"), ("report_products", "report_id"),
-                              ("machines", "latest_report_id")):
-            db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608
-                       [canonical, report_id])
+        for table, column in (
+            ("reports", "report_id"),
+            ("report_products", "report_id"),
+            ("machines", "latest_report_id"),
+        ):
+            db.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # noqa: S608
+                [canonical, report_id],
+            )
     return changed
 
 
@@ -98,18 +118,24 @@ def repair_machine_ids(db):
         if canonical == machine_id:
             continue
         changed += 1
-        db.execute("UPDATE reports SET machine_id = ? WHERE machine_id = ?",
-                   [canonical, machine_id])
+        db.execute(
+            "UPDATE reports SET machine_id = ? WHERE machine_id = ?", [canonical, machine_id]
+        )
         db.execute("DELETE FROM machines WHERE machine_id = ?", [machine_id])
-        if db.execute("SELECT 1 FROM machine_credentials WHERE machine_id = ?",
-                      [canonical]).fetchone():
+        if db.execute(
+            "SELECT 1 FROM machine_credentials WHERE machine_id = ?", [canonical]
+        ).fetchone():
             db.execute("DELETE FROM machine_credentials WHERE machine_id = ?", [machine_id])
         else:
-            db.execute("UPDATE machine_credentials SET machine_id = ? WHERE machine_id = ?",
-                       [canonical, machine_id])
+            db.execute(
+                "UPDATE machine_credentials SET machine_id = ? WHERE machine_id = ?",
+                [canonical, machine_id],
+            )
         if "stored_as" in db["machine_credentials"].columns_dict:
-            db.execute("UPDATE machine_credentials SET stored_as = ? WHERE stored_as = ?",
-                       [canonical, machine_id])
+            db.execute(
+                "UPDATE machine_credentials SET stored_as = ? WHERE stored_as = ?",
+                [canonical, machine_id],
+            )
         rebuild_machine(db, canonical)
     return changed
 
@@ -117,14 +143,16 @@ def repair_machine_ids(db):
 def rebuild_machine(db, machine_id):
     """The machine's row from its reports: first and last seen, its latest report."""
     db.execute("DELETE FROM machines WHERE machine_id = ?", [machine_id])
-    db.execute("""
+    db.execute(
+        """
         INSERT INTO machines
             (machine_id, hostname, first_seen_at, last_seen_at, latest_report_id)
         SELECT machine_id, hostname,
                (SELECT min(observed_at) FROM reports WHERE machine_id = :m), observed_at,
                report_id
         FROM reports WHERE machine_id = :m ORDER BY observed_at DESC, rowid DESC LIMIT 1""",
-               {"m": machine_id})
+        {"m": machine_id},
+    )
 
 
 def repair_all(db):

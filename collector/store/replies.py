@@ -20,8 +20,7 @@ class BadReply(ValueError):
     """A reply that cannot be recorded: the message says why."""
 
 
-def record_reply(db, unit_code, replied_by, replied_on=None, note="", actor="cli",
-                 today=None):
+def record_reply(db, unit_code, replied_by, replied_on=None, note="", actor="cli", today=None):
     """Record that `unit_code` replied on `replied_on` (YYYY-MM-DD, default today; not in
     the future), answered by `replied_by`; audited. Returns the stored row."""
     today = today or datetime.now(LOCAL_TZ).date()
@@ -40,21 +39,35 @@ def record_reply(db, unit_code, replied_by, replied_on=None, note="", actor="cli
         raise BadReply(f"ngày báo cáo '{replied_on}' không phải ngày (YYYY-MM-DD)") from None
     if day > today:
         raise BadReply(f"ngày báo cáo {day:%d/%m/%Y} ở tương lai")
-    row = {"unit_code": unit["code"], "replied_on": day.isoformat(), "replied_by": replied_by,
-           "note": note, "recorded_at": now_stored(), "recorded_by": actor}
+    row = {
+        "unit_code": unit["code"],
+        "replied_on": day.isoformat(),
+        "replied_by": replied_by,
+        "note": note,
+        "recorded_at": now_stored(),
+        "recorded_by": actor,
+    }
     with write_transaction(db):
-        db.execute("INSERT INTO unit_replies (unit_code, replied_on, replied_by, note, "
-                   "recorded_at, recorded_by) VALUES (:unit_code, :replied_on, :replied_by, "
-                   ":note, :recorded_at, :recorded_by)", row)
-        audit.record(db, actor, "replies.record", {key: row[key] for key in (
-            "unit_code", "replied_on", "replied_by", "note")})
+        db.execute(
+            "INSERT INTO unit_replies (unit_code, replied_on, replied_by, note, "
+            "recorded_at, recorded_by) VALUES (:unit_code, :replied_on, :replied_by, "
+            ":note, :recorded_at, :recorded_by)",
+            row,
+        )
+        audit.record(
+            db,
+            actor,
+            "replies.record",
+            {key: row[key] for key in ("unit_code", "replied_on", "replied_by", "note")},
+        )
     return row
 
 
 def latest_replies(db):
     """Each unit's latest reply: `{unit_code: {replied_on, replied_by, note}}`."""
     found = {}
-    for row in db.query("SELECT unit_code, replied_on, replied_by, note FROM unit_replies "
-                        "ORDER BY replied_on, id"):
+    for row in db.query(
+        "SELECT unit_code, replied_on, replied_by, note FROM unit_replies ORDER BY replied_on, id"
+    ):
         found[row["unit_code"]] = row
     return found

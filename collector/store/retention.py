@@ -90,8 +90,14 @@ def thin_reports(db, keep_all_days, keep_daily_days=None, now=None):
     months_before = min(bounds.daily_from_stored, all_before) if keep_daily_days else ""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS doomed (id INTEGER PRIMARY KEY)")
     db.execute("DELETE FROM temp.doomed")
-    db.execute(DOOMED, {"all_before": all_before, "months_before": months_before,
-                        "scan_before": to_stored(parse_stored(all_before) + timedelta(days=1))})
+    db.execute(
+        DOOMED,
+        {
+            "all_before": all_before,
+            "months_before": months_before,
+            "scan_before": to_stored(parse_stored(all_before) + timedelta(days=1)),
+        },
+    )
     db.conn.commit()  # the list is in this connection's temp table; no write lock held
     removed, after = 0, 0
     db.execute("PRAGMA foreign_keys = OFF")
@@ -102,11 +108,14 @@ def thin_reports(db, keep_all_days, keep_daily_days=None, now=None):
                 break
             with write_transaction(db):
                 doomed = {"after": after, "upto": upto}
-                db.execute(f"DELETE FROM report_products WHERE report_id IN ({IN_BATCH})",  # noqa: S608
-                           doomed)
+                db.execute(
+                    f"DELETE FROM report_products WHERE report_id IN ({IN_BATCH})",  # noqa: S608
+                    doomed,
+                )
                 removed += db.execute(
                     f"DELETE FROM reports WHERE report_id IN ({IN_BATCH})",  # noqa: S608
-                    doomed).rowcount
+                    doomed,
+                ).rowcount
             after = upto
     finally:
         db.execute("PRAGMA foreign_keys = ON")

@@ -21,15 +21,18 @@ SEARCH_TEXT = """INSERT INTO machine_search (rowid, text)
                     || coalesce(a.ips, '') || char(10) || coalesce(a.macs, '')
     FROM machines m JOIN machine_addresses a USING (machine_id)
     WHERE m.machine_id = {machine}"""
-REWRITE = ("DELETE FROM machine_search WHERE rowid = "  # noqa: S608
-           "(SELECT rowid FROM machines WHERE machine_id = {machine}); " + SEARCH_TEXT + ";")
+REWRITE = (
+    "DELETE FROM machine_search WHERE rowid = "  # noqa: S608
+    "(SELECT rowid FROM machines WHERE machine_id = {machine}); " + SEARCH_TEXT + ";"
+)
 # Every trigger is built from the constant SQL above: no input reaches this text.
 TRIGGERS = {
     # A new machine: its addresses, then its text.
     "machine_search_insert": f"""AFTER INSERT ON machines BEGIN
         INSERT INTO machine_addresses (machine_id, ips, macs)
-            SELECT NEW.machine_id, ips, macs FROM ({ADDRESSES_OF.format(
-                report="NEW.latest_report_id")}) WHERE true
+            SELECT NEW.machine_id, ips, macs FROM ({
+        ADDRESSES_OF.format(report="NEW.latest_report_id")
+    }) WHERE true
             ON CONFLICT (machine_id) DO UPDATE SET ips = excluded.ips, macs = excluded.macs;
         {REWRITE.format(machine="NEW.machine_id")} END""",  # noqa: S608
     # A newer report: its addresses only when they differ (which rewrites the text below);

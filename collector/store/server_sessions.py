@@ -28,8 +28,10 @@ def start(db, username):
     """A new session id for `username`, expired sessions forgotten (the caller commits)."""
     session_id = secrets.token_urlsafe(32)
     db.execute("DELETE FROM sessions WHERE started_at <= ?", [_oldest_live()])
-    db.execute("INSERT INTO sessions (id_hash, username, started_at) VALUES (?, ?, ?)",
-               [_hash(session_id), username, now_stored()])
+    db.execute(
+        "INSERT INTO sessions (id_hash, username, started_at) VALUES (?, ?, ?)",
+        [_hash(session_id), username, now_stored()],
+    )
     return session_id
 
 
@@ -37,8 +39,10 @@ def username_of(db, session_id):
     """The username of a live session, or None (unknown, ended, or older than 12 hours)."""
     if not session_id:
         return None
-    row = db.execute("SELECT username FROM sessions WHERE id_hash = ? AND started_at > ?",
-                     [_hash(session_id), _oldest_live()]).fetchone()
+    row = db.execute(
+        "SELECT username FROM sessions WHERE id_hash = ? AND started_at > ?",
+        [_hash(session_id), _oldest_live()],
+    ).fetchone()
     return row[0] if row else None
 
 

@@ -18,8 +18,18 @@ from collector.store.db import write_transaction
 from collector.store.in_force import BEGINNING, BadEffectiveDate, check_after_latest, effective_day
 from shared.report import text_problem
 
-COLUMNS = ("code", "name", "group", "parent", "allocated",
-           "leader_name", "leader_phone", "officer_name", "officer_phone", "email")
+COLUMNS = (
+    "code",
+    "name",
+    "group",
+    "parent",
+    "allocated",
+    "leader_name",
+    "leader_phone",
+    "officer_name",
+    "officer_phone",
+    "email",
+)
 REQUIRED_COLUMNS = ("code", "name")
 # Headings as Vietnamese officers write them, compared without case or extra spaces.
 HEADINGS = {
@@ -27,15 +37,24 @@ HEADINGS = {
     "name": ("tên đơn vị", "đơn vị", "tên"),
     "group": ("nhóm", "nhóm đơn vị", "khối"),
     "parent": ("đơn vị cấp trên", "mã đơn vị cấp trên", "cấp trên"),
-    "allocated": ("số lượng bản quyền được phân bổ", "số bản quyền được phân bổ",
-                  "bản quyền được phân bổ", "phân bổ", "số lượng phân bổ"),
+    "allocated": (
+        "số lượng bản quyền được phân bổ",
+        "số bản quyền được phân bổ",
+        "bản quyền được phân bổ",
+        "phân bổ",
+        "số lượng phân bổ",
+    ),
     "leader_name": ("lãnh đạo", "họ tên lãnh đạo", "lãnh đạo phụ trách", "đầu mối lãnh đạo"),
     "leader_phone": ("điện thoại lãnh đạo", "số điện thoại lãnh đạo", "sđt lãnh đạo"),
-    "officer_name": ("cán bộ", "họ tên cán bộ", "cán bộ phụ trách", "cán bộ đầu mối",
-                     "đầu mối cán bộ"),
+    "officer_name": (
+        "cán bộ",
+        "họ tên cán bộ",
+        "cán bộ phụ trách",
+        "cán bộ đầu mối",
+        "đầu mối cán bộ",
+    ),
     "officer_phone": ("điện thoại cán bộ", "số điện thoại cán bộ", "sđt cán bộ"),
-    "email": ("e-mail", "thư điện tử", "địa chỉ email", "địa chỉ thư điện tử",
-              "email liên hệ"),
+    "email": ("e-mail", "thư điện tử", "địa chỉ email", "địa chỉ thư điện tử", "email liên hệ"),
 }
 IGNORED_HEADINGS = ("stt", "tt", "no", "#", "ghi chú", "note")
 CODE = re.compile(r"[A-Za-z0-9]{1,15}")
@@ -66,8 +85,9 @@ def _folded(text):
     return " ".join(unicodedata.normalize("NFC", text).casefold().strip(" :*").split())
 
 
-HEADING_COLUMNS = {_folded(alias): column for column, aliases in HEADINGS.items()
-                   for alias in (column, *aliases)}
+HEADING_COLUMNS = {
+    _folded(alias): column for column, aliases in HEADINGS.items() for alias in (column, *aliases)
+}
 
 
 def columns_of(header):
@@ -84,8 +104,9 @@ def columns_of(header):
                 errors.append(f"header: column '{heading}' appears twice")
             columns.append(column)
         else:
-            errors.append(f"header: unknown column {number} '{heading}' "
-                          f"(expected {', '.join(COLUMNS)})")
+            errors.append(
+                f"header: unknown column {number} '{heading}' (expected {', '.join(COLUMNS)})"
+            )
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
         errors.append(f"header: missing column(s) {', '.join(missing)}")
@@ -102,11 +123,13 @@ def _count(text):
 
 def _check_row(line, row, problems):
     """One row's values, cleaned (codes upper case, counts as integers); problems appended."""
+
     def problem(text):
         problems.append(f"line {line}: {text}")
 
-    unit: dict[str, Any] = {column: (row[column].strip() or None) for column in COLUMNS
-                            if column in row}
+    unit: dict[str, Any] = {
+        column: (row[column].strip() or None) for column in COLUMNS if column in row
+    }
     for column, text in unit.items():
         if text and (found := text_problem(text)):
             problem(f"{column} {found}")
@@ -129,8 +152,10 @@ def _check_row(line, row, problems):
         try:
             unit["allocated"] = _count(unit["allocated"])
         except ValueError:
-            problem(f"allocated '{unit['allocated']}' is not a whole number of licences "
-                    "(leave it empty when none)")
+            problem(
+                f"allocated '{unit['allocated']}' is not a whole number of licences "
+                "(leave it empty when none)"
+            )
     for column in ("leader_phone", "officer_phone"):
         if unit.get(column) and not PHONE.fullmatch(unit[column]):
             problem(f"{column} '{unit[column]}' is not a phone number")
@@ -157,8 +182,9 @@ def _check_tree(db, units, lines, problems):
             seen.add(parent)
             parent = parents.get(parent)
         if parent:
-            problems.append(f"line {lines[code]}: unit '{code}' would be its own ancestor "
-                            f"(via '{parent}')")
+            problems.append(
+                f"line {lines[code]}: unit '{code}' would be its own ancestor (via '{parent}')"
+            )
 
 
 def _line_number(problem):
@@ -173,8 +199,9 @@ def check_units(db, records, problems=()):
     for line, row in records:
         unit = _check_row(line, row, problems)
         if unit["code"] in lines:
-            problems.append(f"line {line}: code '{unit['code']}' is also on line "
-                            f"{lines[unit['code']]}")
+            problems.append(
+                f"line {line}: code '{unit['code']}' is also on line {lines[unit['code']]}"
+            )
             continue
         lines[unit["code"]] = line
         units.append(unit)
@@ -196,18 +223,24 @@ def _record_versions(db, codes, created, given_day):
     """Keep the version of each unit written: a new unit's from the beginning (units exist
     before avroll counts them), a change from today, unless the admin gave a day."""
     for code in codes:
-        row = db.execute('SELECT name, "group", parent, allocated FROM units WHERE code = ?',
-                         [code]).fetchone()
-        latest = db.execute('SELECT effective_from, name, "group", parent, allocated FROM '
-                            "unit_versions WHERE code = ? ORDER BY effective_from DESC LIMIT 1",
-                            [code]).fetchone()
+        row = db.execute(
+            'SELECT name, "group", parent, allocated FROM units WHERE code = ?', [code]
+        ).fetchone()
+        latest = db.execute(
+            'SELECT effective_from, name, "group", parent, allocated FROM '
+            "unit_versions WHERE code = ? ORDER BY effective_from DESC LIMIT 1",
+            [code],
+        ).fetchone()
         if latest is not None and tuple(latest[1:]) == tuple(row):
             continue
         day = given_day or (BEGINNING if code in created else effective_day())
         check_after_latest(latest and latest[0], day, f"unit {code}")
-        db.execute('INSERT OR REPLACE INTO unit_versions (code, name, "group", parent, '
-                   "allocated, effective_from, recorded_at) VALUES (?, ?, ?, ?, ?, ?, "
-                   "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", [code, *row, day])
+        db.execute(
+            'INSERT OR REPLACE INTO unit_versions (code, name, "group", parent, '
+            "allocated, effective_from, recorded_at) VALUES (?, ?, ?, ?, ?, ?, "
+            "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+            [code, *row, day],
+        )
 
 
 def write_units(db, units, actor=None, effective_from=None):
@@ -236,20 +269,33 @@ def write_units(db, units, actor=None, effective_from=None):
                 position += 1
                 names = ", ".join(f'"{column}"' for column in (*columns, "position"))
                 values = ", ".join(f":{column}" for column in (*columns, "position"))
-                db.execute(f"INSERT INTO units ({names}) VALUES ({values})",  # noqa: S608
-                           dict(unit, position=position))
+                db.execute(
+                    f"INSERT INTO units ({names}) VALUES ({values})",  # noqa: S608
+                    dict(unit, position=position),
+                )
                 new_codes.add(unit["code"])
                 created += 1
-        allocations = {unit["code"]: [allocated_before.get(unit["code"]), unit["allocated"]]
-                       for unit in units if "allocated" in unit
-                       and allocated_before.get(unit["code"]) != unit["allocated"]}
+        allocations = {
+            unit["code"]: [allocated_before.get(unit["code"]), unit["allocated"]]
+            for unit in units
+            if "allocated" in unit and allocated_before.get(unit["code"]) != unit["allocated"]
+        }
         try:
             _record_versions(db, [unit["code"] for unit in units], new_codes, given_day)
         except BadEffectiveDate as exc:
             raise UnitImportError([str(exc)]) from None
-        audit.record(db, actor or audit.cli_actor(), "units.save", {
-            "created": created, "updated": updated, "codes": [unit["code"] for unit in units],
-            "allocations": allocations, "effective_from": given_day})
+        audit.record(
+            db,
+            actor or audit.cli_actor(),
+            "units.save",
+            {
+                "created": created,
+                "updated": updated,
+                "codes": [unit["code"] for unit in units],
+                "allocations": allocations,
+                "effective_from": given_day,
+            },
+        )
     return Saved(created, updated)
 
 
@@ -260,10 +306,18 @@ def import_units(db, path, actor=None, effective_from=None):
     problems = []
     records = []
     for line, cells in rows:
-        if any(cells[len(columns):]):
+        if any(cells[len(columns) :]):
             problems.append(f"line {line}: more cells than columns in the header")
-        records.append((line, {column: cell for column, cell in zip(columns, cells, strict=False)
-                               if column is not None}))
+        records.append(
+            (
+                line,
+                {
+                    column: cell
+                    for column, cell in zip(columns, cells, strict=False)
+                    if column is not None
+                },
+            )
+        )
     return write_units(db, check_units(db, records, problems), actor, effective_from)
 
 
@@ -289,9 +343,13 @@ def list_units(db, as_of=None):
     YYYY-MM-DD), as each was on that day."""
     if as_of is not None:
         return list(db.query(UNITS_AS_OF, {"day": str(as_of)}))
-    return list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
-                         "leader_phone, officer_name, officer_phone, email FROM units "
-                         "ORDER BY position, code"))
+    return list(
+        db.query(
+            'SELECT code, name, "group", parent, allocated, leader_name, '
+            "leader_phone, officer_name, officer_phone, email FROM units "
+            "ORDER BY position, code"
+        )
+    )
 
 
 def unit_parents(db):
@@ -301,9 +359,14 @@ def unit_parents(db):
 
 def get_unit(db, code):
     """One unit by code (any case), or None."""
-    rows = list(db.query('SELECT code, name, "group", parent, allocated, leader_name, '
-                         "leader_phone, officer_name, officer_phone, email FROM units "
-                         "WHERE code = ?", [code.upper()]))
+    rows = list(
+        db.query(
+            'SELECT code, name, "group", parent, allocated, leader_name, '
+            "leader_phone, officer_name, officer_phone, email FROM units "
+            "WHERE code = ?",
+            [code.upper()],
+        )
+    )
     return rows[0] if rows else None
 
 

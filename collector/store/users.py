@@ -51,21 +51,25 @@ def check_unit_code(db, code):
     code = normalise_unit_code(code)
     if code is None or not UNIT_CODE_PATTERN.fullmatch(code):
         raise AccountError("a unit code is 1 to 32 letters or digits")
-    if db["units"].exists() and db.execute(
-            "SELECT 1 FROM units WHERE upper(code) = ?", [code]).fetchone() is None:
+    if (
+        db["units"].exists()
+        and db.execute("SELECT 1 FROM units WHERE upper(code) = ?", [code]).fetchone() is None
+    ):
         raise AccountError(f"there is no unit {code}")
     return code
 
 
 def get_user(db, username):
-    rows = list(db.query("SELECT * FROM users WHERE username = ?",
-                         [normalise_username(username)]))
+    rows = list(db.query("SELECT * FROM users WHERE username = ?", [normalise_username(username)]))
     return rows[0] if rows else None
 
 
 def list_users(db):
-    return list(db.query("SELECT username, role, unit_code, disabled, created_at FROM users "
-                         "ORDER BY username"))
+    return list(
+        db.query(
+            "SELECT username, role, unit_code, disabled, created_at FROM users ORDER BY username"
+        )
+    )
 
 
 def add_user(db, actor, username, password, role, unit_code=None):
@@ -83,11 +87,14 @@ def add_user(db, actor, username, password, role, unit_code=None):
     with write_transaction(db):
         if get_user(db, username) is not None:
             raise AccountError(f"user {username} already exists")
-        db.execute("INSERT INTO users (username, password_hash, role, unit_code, created_at) "
-                   "VALUES (?, ?, ?, ?, ?)",
-                   [username, generate_password_hash(password), role, unit_code, now_stored()])
-        audit.record(db, actor, "users.add",
-                     {"username": username, "role": role, "unit_code": unit_code})
+        db.execute(
+            "INSERT INTO users (username, password_hash, role, unit_code, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [username, generate_password_hash(password), role, unit_code, now_stored()],
+        )
+        audit.record(
+            db, actor, "users.add", {"username": username, "role": role, "unit_code": unit_code}
+        )
 
 
 def _change(db, actor, username, action, update, params):
@@ -103,17 +110,27 @@ def _change(db, actor, username, action, update, params):
 
 def set_disabled(db, actor, username, disabled):
     """Disable (or enable again) an account; a disabled account's sessions end at once."""
-    _change(db, actor, username, "users.disable" if disabled else "users.enable",
-            "UPDATE users SET disabled = ?, auth_version = auth_version + 1 WHERE username = ?",
-            [int(disabled)])
+    _change(
+        db,
+        actor,
+        username,
+        "users.disable" if disabled else "users.enable",
+        "UPDATE users SET disabled = ?, auth_version = auth_version + 1 WHERE username = ?",
+        [int(disabled)],
+    )
 
 
 def reset_password(db, actor, username, password):
     """Set a new password; the account's open sessions end."""
     check_password_rules(password)
-    _change(db, actor, username, "users.reset_password",
-            "UPDATE users SET password_hash = ?, auth_version = auth_version + 1 "
-            "WHERE username = ?", [generate_password_hash(password)])
+    _change(
+        db,
+        actor,
+        username,
+        "users.reset_password",
+        "UPDATE users SET password_hash = ?, auth_version = auth_version + 1 WHERE username = ?",
+        [generate_password_hash(password)],
+    )
 
 
 def authenticate(db, username, password):
@@ -128,8 +145,10 @@ def authenticate(db, username, password):
 
 
 def has_admin(db):
-    return db.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0").fetchone() \
+    return (
+        db.execute("SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0").fetchone()
         is not None
+    )
 
 
 def create_first_admin(db):

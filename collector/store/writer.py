@@ -80,8 +80,9 @@ class Writer:
                 raise WriterClosed("the collector is stopping")
             self._jobs.put((job, future))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="avroll-writer",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._serve, name="avroll-writer", daemon=True
+                )
                 self._thread.start()
         return future
 
@@ -119,7 +120,8 @@ class Writer:
         if self._keep_due is not None:
             # Due, unless a keepers' step was the last thing done and reports are waiting.
             if time.monotonic() >= self._keep_due and not (
-                    self._kept_last and not self._jobs.empty()):
+                self._kept_last and not self._jobs.empty()
+            ):
                 return KEEP
             wait = KEEP_AFTER_IDLE
         try:

@@ -23,9 +23,18 @@ from collector.web.errors import json_error, wants_json
 # Anyone may reach these: the health check, static files, the login form, and the report
 # and inventory endpoints (agents authenticate there with a bearer token, not a session),
 # and a national collector's push endpoints (a province's push credential).
-PUBLIC_ENDPOINTS = frozenset({"static", "api.health", "api.post_report",
-                              "inventory.post_inventory", "auth.login", "national.push_state",
-                              "national.push_day", "national.push_issued"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "api.health",
+        "api.post_report",
+        "inventory.post_inventory",
+        "auth.login",
+        "national.push_state",
+        "national.push_day",
+        "national.push_issued",
+    }
+)
 
 # The unit and every unit under it; UNION (not UNION ALL) stops at a cycle in bad data.
 SUBTREE = """
@@ -121,6 +130,7 @@ def require_login():
 
 def require_role(*roles):
     """Decorate a view that only officers with one of `roles` may use (others get 403)."""
+
     def decorate(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
@@ -128,7 +138,9 @@ def require_role(*roles):
             if user is None or user["role"] not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return guarded
+
     return decorate
 
 
@@ -158,8 +170,10 @@ def visible_machine(db, user, machine_id):
     if machine is None:
         return None
     codes = visible_unit_codes(db, user)
-    if codes is not None and not figures.units_of_machine(
-            figures.machine(db, machine["machine_id"])) & codes:
+    if (
+        codes is not None
+        and not figures.units_of_machine(figures.machine(db, machine["machine_id"])) & codes
+    ):
         return None
     return machine
 

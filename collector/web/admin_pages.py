@@ -35,16 +35,26 @@ def settings_page():
     if request.method == "POST":
         key = request.form.get("key", "")
         try:
-            settings.set_value(db, key, request.form.get("value", ""), actor(),
-                               request.form.get("effective_from") or None)
+            settings.set_value(
+                db,
+                key,
+                request.form.get("value", ""),
+                actor(),
+                request.form.get("effective_from") or None,
+            )
             saved = key
         except settings.SettingError as exc:
             errors[key] = str(exc)
     families = settings.current(db)["required_product"]
-    return render_template("admin_settings.html", settings=settings.described(db),
-                           families=families, products=reported_products(db, families),
-                           errors=errors, saved=saved,
-                           posted=request.form if errors else {}), 422 if errors else 200
+    return render_template(
+        "admin_settings.html",
+        settings=settings.described(db),
+        families=families,
+        products=reported_products(db, families),
+        errors=errors,
+        saved=saved,
+        posted=request.form if errors else {},
+    ), 422 if errors else 200
 
 
 def _import_upload(db, upload):
@@ -56,8 +66,7 @@ def _import_upload(db, upload):
         path = Path(folder) / ("units" + suffix)
         upload.save(path)
         try:
-            return units.import_units(db, path, actor(),
-                                      request.form.get("effective_from") or None)
+            return units.import_units(db, path, actor(), request.form.get("effective_from") or None)
         except TableError as exc:
             raise units.UnitImportError([str(exc)]) from None
 
@@ -68,8 +77,9 @@ def _save_one(db, form):
     try:
         return units.save_units(db, [(1, record)], actor(), form.get("effective_from") or None)
     except units.UnitImportError as exc:
-        raise units.UnitImportError([error.removeprefix("line 1: ")
-                                     for error in exc.errors]) from None
+        raise units.UnitImportError(
+            [error.removeprefix("line 1: ") for error in exc.errors]
+        ) from None
 
 
 @bp.route("/units", methods=["GET", "POST"])
@@ -87,9 +97,15 @@ def units_page():
             errors = exc.errors
     elif request.args.get("code"):
         form = units.get_unit(db, request.args["code"]) or {}
-    return render_template("admin_units.html", units=units.list_units(db), errors=errors,
-                           saved=saved, form=form, columns=units.COLUMNS,
-                           uploading="file" in request.files), 422 if errors else 200
+    return render_template(
+        "admin_units.html",
+        units=units.list_units(db),
+        errors=errors,
+        saved=saved,
+        form=form,
+        columns=units.COLUMNS,
+        uploading="file" in request.files,
+    ), 422 if errors else 200
 
 
 @bp.get("/units.csv")
@@ -97,8 +113,11 @@ def units_file():
     """Every unit in the import format, to edit in a spreadsheet and upload again."""
     stream = io.StringIO()
     units.export_units(get_db(), stream)
-    return Response(stream.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=units.csv"})
+    return Response(
+        stream.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=units.csv"},
+    )
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
@@ -109,14 +128,21 @@ def tokens_page():
         try:
             limit = request.form.get("machine_limit", "").strip()
             created = enrollment.create_token(
-                db, actor(), unit_code=request.form.get("unit_code", "").strip() or None,
+                db,
+                actor(),
+                unit_code=request.form.get("unit_code", "").strip() or None,
                 note=request.form.get("note", "").strip()[:200] or None,
-                machine_limit=int(limit) if limit.isdigit() and len(limit) < 8 else (
-                    limit or None))
+                machine_limit=int(limit) if limit.isdigit() and len(limit) < 8 else (limit or None),
+            )
         except (AccountError, ValueError) as exc:
             error = str(exc)
-    response = render_template("admin_tokens.html", tokens=enrollment.list_tokens(db),
-                               created=created, error=error, units=units.list_units(db))
+    response = render_template(
+        "admin_tokens.html",
+        tokens=enrollment.list_tokens(db),
+        created=created,
+        error=error,
+        units=units.list_units(db),
+    )
     # A new token is shown once: never cached, never shown again.
     return response, 422 if error else 200, {"Cache-Control": "no-store"}
 
@@ -132,9 +158,11 @@ def revoke_token(token_id):
             after = lifecycle.enrolled_moment(request.form.get("enrolled_after") or "")
         except lifecycle.BadRetirement:
             return render_template(
-                "error.html", status=400,
+                "error.html",
+                status=400,
                 message="To retire the machines it enrolled, give the moment the token "
-                        "leaked: those enrolled before stay."), 400
+                "leaked: those enrolled before stay.",
+            ), 400
     try:
         enrollment.revoke_token(db, actor(), int(token_id))
     except (ValueError, OverflowError, enrollment.UnknownToken):  # OverflowError: past 2**63
@@ -175,8 +203,12 @@ def retire_machine(machine_id):
 def restore_machine(machine_id):
     """Bring a retired machine back into the counts."""
     try:
-        lifecycle.restore(get_db(), actor(), machine_id,
-                          " ".join(request.form.get("reason", "").split())[:200] or None)
+        lifecycle.restore(
+            get_db(),
+            actor(),
+            machine_id,
+            " ".join(request.form.get("reason", "").split())[:200] or None,
+        )
     except (lifecycle.UnknownMachine, lifecycle.AmbiguousMachine):
         abort(404)
     except lifecycle.NotRetired:
@@ -188,8 +220,9 @@ def restore_machine(machine_id):
 def assign_machine(machine_id):
     """Count a machine for a unit from now on (empty: the naming rule decides again)."""
     try:
-        lifecycle.assign(get_db(), actor(), machine_id,
-                         request.form.get("unit_code", "").strip() or None)
+        lifecycle.assign(
+            get_db(), actor(), machine_id, request.form.get("unit_code", "").strip() or None
+        )
     except (lifecycle.UnknownMachine, lifecycle.AmbiguousMachine):
         abort(404)
     except AccountError:
@@ -204,13 +237,15 @@ def bulk_machines():
     db = get_db()
     action = request.form.get("action")
     try:
-        chosen = bulk.chosen_machines(db, request.form.get("scope"),
-                                      request.form.getlist("machine_id"))
+        chosen = bulk.chosen_machines(
+            db, request.form.get("scope"), request.form.getlist("machine_id")
+        )
         if not chosen:
             raise bulk.BulkError("tick at least one machine")
         if action == "assign":
-            done = bulk.assign(db, actor(), chosen,
-                               request.form.get("unit_code", "").strip() or None)
+            done = bulk.assign(
+                db, actor(), chosen, request.form.get("unit_code", "").strip() or None
+            )
         elif action == "retire":
             day, reason = _retirement_form()
             done = bulk.retire(db, actor(), chosen, day, reason)

@@ -40,8 +40,12 @@ def read_json_body():
     try:
         return json.loads(raw), None
     except (ValueError, RecursionError) as exc:
-        return None, json_error(400, "the body is not valid JSON: {}".format(
-            str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply"))
+        return None, json_error(
+            400,
+            "the body is not valid JSON: {}".format(
+                str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply"
+            ),
+        )
 
 
 def parse_report():
@@ -52,14 +56,14 @@ def parse_report():
         return None, error
     problems = validate(report)
     if problems:
-        return None, json_error(422, "the report does not follow schema version 1",
-                                problems[:50])
+        return None, json_error(422, "the report does not follow schema version 1", problems[:50])
     return report, None
 
 
 def not_authenticated():
-    response = json_error(401, "send an enrollment token or this machine's credential as "
-                               "Authorization: Bearer ...")
+    response = json_error(
+        401, "send an enrollment token or this machine's credential as Authorization: Bearer ..."
+    )
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -73,8 +77,10 @@ def identify_agent(db):
     or 400 to answer."""
     try:
         return enrollment.identify(
-            db, enrollment.bearer_secret(request.headers.get("Authorization")),
-            proposed=request.headers.get("X-Avroll-Credential")), None
+            db,
+            enrollment.bearer_secret(request.headers.get("Authorization")),
+            proposed=request.headers.get("X-Avroll-Credential"),
+        ), None
     except NotAuthenticated:
         return None, not_authenticated()
     except enrollment.BadProposal as exc:
@@ -86,9 +92,14 @@ def store_report(db, agent, report, sent_at=None):
     answer as `POST /reports` does (201, or 200 for a report stored already)."""
     machine_id = canonical_machine_id(report["machine"]["machine_id"])
     try:
-        admission = enrollment.check(db, agent, machine_id,
-                                     report["machine"].get("hardware_uuid"), reread=False,
-                                     hostname=report["machine"]["hostname"])
+        admission = enrollment.check(
+            db,
+            agent,
+            machine_id,
+            report["machine"].get("hardware_uuid"),
+            reread=False,
+            hostname=report["machine"]["hostname"],
+        )
     except enrollment.HeldForAdmin as exc:
         enrollment.record_held(db, machine_id, exc)
         return json_error(403, str(exc))
@@ -118,11 +129,18 @@ def store_report(db, agent, report, sent_at=None):
         return not_authenticated()
     except enrollment.Refused as exc:
         return json_error(403, str(exc))
-    body = {"ok": True, "report_id": stored.report_id, "machine_id": stored.machine_id,
-            "duplicate": stored.duplicate,
-            "naming": naming_answer(db, report["machine"]["hostname"],
-                                    report["agent"].get("unit_code"),
-                                    counted=figures.machine(db, stored.machine_id))}
+    body = {
+        "ok": True,
+        "report_id": stored.report_id,
+        "machine_id": stored.machine_id,
+        "duplicate": stored.duplicate,
+        "naming": naming_answer(
+            db,
+            report["machine"]["hostname"],
+            report["agent"].get("unit_code"),
+            counted=figures.machine(db, stored.machine_id),
+        ),
+    }
     if stored.credential:
         body["credential"] = stored.credential  # sent once; the collector keeps its hash
     response = jsonify(body)
@@ -145,12 +163,23 @@ def post_report():
 @bp.get("/machines")
 def list_machines():
     db = get_db()
-    page = machines.list_machines(db, page=int_arg("page", 1),
-                                  per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
-                                  query=request.args.get("q", "").strip() or None,
-                                  machine_ids=visible_machine_ids(db, current_user()))
-    return jsonify({"ok": True, "machines": page.rows, "total": page.total,
-                    "page": page.page, "per_page": page.per_page, "pages": page.pages})
+    page = machines.list_machines(
+        db,
+        page=int_arg("page", 1),
+        per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
+        query=request.args.get("q", "").strip() or None,
+        machine_ids=visible_machine_ids(db, current_user()),
+    )
+    return jsonify(
+        {
+            "ok": True,
+            "machines": page.rows,
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+            "pages": page.pages,
+        }
+    )
 
 
 @bp.get("/machines/<machine_id>")
@@ -164,8 +193,11 @@ def get_machine(machine_id):
         return json_error(404, "no machine with this id or name")
     except machines.AmbiguousMachine as exc:
         # Only the officer's own machines are named (or chosen, when one of them is).
-        seen = [found for found in exc.machine_ids
-                if visible_machine(db, current_user(), found) is not None]
+        seen = [
+            found
+            for found in exc.machine_ids
+            if visible_machine(db, current_user(), found) is not None
+        ]
         if len(seen) > 1:
             return json_error(409, f"{len(seen)} machines report under this name", seen)
         machine_id = seen[0] if seen else machine_id
@@ -209,14 +241,28 @@ def get_machine_states():
     db = get_db()
     try:
         page = machine_states.list_machine_states(
-            db, as_of=request.args.get("as_of") or None,
-            unit=scoped_unit(db, current_user(), request.args.get("unit")), state=request.args.get("state") or None,
-            follows_guideline=flag_arg("follows_guideline"), mismatch=flag_arg("mismatch"),
-            duplicates=bool(flag_arg("duplicates")), query=request.args.get("q") or None,
-            page=int_arg("page", 1), per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT))
+            db,
+            as_of=request.args.get("as_of") or None,
+            unit=scoped_unit(db, current_user(), request.args.get("unit")),
+            state=request.args.get("state") or None,
+            follows_guideline=flag_arg("follows_guideline"),
+            mismatch=flag_arg("mismatch"),
+            duplicates=bool(flag_arg("duplicates")),
+            query=request.args.get("q") or None,
+            page=int_arg("page", 1),
+            per_page=int_arg("per_page", machines.PER_PAGE_DEFAULT),
+        )
     except (BadAsOf, machine_states.BadFilter) as exc:
         return json_error(400, str(exc))
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")
-    return jsonify({"ok": True, "machines": page.rows, "total": page.total,
-                    "page": page.page, "per_page": page.per_page, "pages": page.pages})
+    return jsonify(
+        {
+            "ok": True,
+            "machines": page.rows,
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+            "pages": page.pages,
+        }
+    )

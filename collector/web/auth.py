@@ -20,17 +20,25 @@ def safe_next(target):
 
     Browsers drop tabs and newlines from URLs and read a backslash as a slash, so a slash,
     a tab and `/evil.com` would become `//evil.com`: such targets are refused, not cleaned."""
-    if (target and target.startswith("/") and target.isprintable()
-            and not any(ch.isspace() or ch == "\\" for ch in target)
-            and not urlsplit(target).netloc and not target.startswith("//")):
+    if (
+        target
+        and target.startswith("/")
+        and target.isprintable()
+        and not any(ch.isspace() or ch == "\\" for ch in target)
+        and not urlsplit(target).netloc
+        and not target.startswith("//")
+    ):
         return target
     return url_for("pages.index")
 
 
 def _form(status=200, error=None):
-    return render_template("login.html", error=error,
-                           username=request.form.get("username", ""),
-                           next=request.values.get("next", "")), status
+    return render_template(
+        "login.html",
+        error=error,
+        username=request.form.get("username", ""),
+        next=request.values.get("next", ""),
+    ), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -45,10 +53,10 @@ def login():
     db = get_db()
     wait = login_failures.wait_seconds(db, username, address, time.time())
     if wait:
-        current_app.logger.warning("login refused: too many failures for %r from %s",
-                                   username, address)
-        response = current_app.make_response(
-            _form(429, "Too many failed logins. Try again later."))
+        current_app.logger.warning(
+            "login refused: too many failures for %r from %s", username, address
+        )
+        response = current_app.make_response(_form(429, "Too many failed logins. Try again later."))
         response.headers["Retry-After"] = str(wait)
         return response
     user = users.authenticate(db, username, password)

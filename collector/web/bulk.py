@@ -27,11 +27,14 @@ def chosen_machines(db, scope, ticked):
         options = list_options(db, filters)
         found, page = [], 1
         while True:
-            listed = machine_states.list_machine_states(db, **options, page=page,
-                                                        per_page=PER_PAGE_MAX)
+            listed = machine_states.list_machine_states(
+                db, **options, page=page, per_page=PER_PAGE_MAX
+            )
             if listed.total > BULK_MAX:
-                raise BulkError(f"the filter matches {listed.total} machines, more than "
-                                f"{BULK_MAX} at once: narrow it")
+                raise BulkError(
+                    f"the filter matches {listed.total} machines, more than "
+                    f"{BULK_MAX} at once: narrow it"
+                )
             found += [row["machine_id"] for row in listed.rows]
             if page >= listed.pages:
                 return found

@@ -57,8 +57,11 @@ class GuardedParser(HTTPRequestParser):
         guard = self.channel.guard
         if self.headers_finished and not had_headers and self.error is None:
             guard.headers_in(self.channel, self)
-        elif (self.body_limit is not None and self.error is None
-              and self.body_bytes_received > self.body_limit):  # a chunked body
+        elif (
+            self.body_limit is not None
+            and self.error is None
+            and self.body_bytes_received > self.body_limit
+        ):  # a chunked body
             self.error = RequestEntityTooLarge(f"exceeds the limit of {self.body_limit}")
             self.completed = True
         if self.completed:
@@ -96,8 +99,9 @@ class Guard:
                 return False
             self.per_address[host] = self.per_address.get(host, 0) + 1
             self.open.add(channel)
-            shed = self._oldest_idle() if len(self.open) > self.connection_limit - HEADROOM \
-                else None
+            shed = (
+                self._oldest_idle() if len(self.open) > self.connection_limit - HEADROOM else None
+            )
         if shed is not None:
             shed.handle_close()
         return True
@@ -138,7 +142,8 @@ class Guard:
             large = self.may_send_large(request.path, request.headers.get("COOKIE", ""))
             if not large:
                 request.error = RequestEntityTooLarge(
-                    f"exceeds the limit of {self.small_body_limit}")
+                    f"exceeds the limit of {self.small_body_limit}"
+                )
                 request.completed = True
                 return
         if request.chunked:
@@ -154,8 +159,9 @@ class Guard:
                 self.in_flight[pool] += size
                 self.reserved[channel] = (pool, size)
                 if channel in self.deadline:
-                    self.deadline[channel] = (time.monotonic() + HEADER_SECONDS
-                                              + size / MIN_BODY_RATE)
+                    self.deadline[channel] = (
+                        time.monotonic() + HEADER_SECONDS + size / MIN_BODY_RATE
+                    )
         if refused:
             request.error = TooManyBodies("too many request bodies in flight; try again soon")
             request.completed = True
@@ -246,5 +252,6 @@ def accept_many(listener):
         except OSError:  # the client went away before it was accepted
             conn.close()
             continue
-        listener.channel_class(listener, conn, listener.fix_addr(addr), listener.adj,
-                               map=listener._map)
+        listener.channel_class(
+            listener, conn, listener.fix_addr(addr), listener.adj, map=listener._map
+        )

@@ -42,6 +42,7 @@ UPLOAD_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx")
 def allow_uploads(app):
     """An administrator's import may be larger than a report (the app's limit): raise the
     limit for that one endpoint, before anything reads the body (the CSRF check does)."""
+
     @app.before_request
     def larger_body_for_imports():
         user = current_user()
@@ -64,6 +65,7 @@ def admin_upload_gate(app):
         with app.test_request_context(path, method="POST", headers={"Cookie": cookie}):
             user = current_user()
             return bool(user and user["role"] == "admin")
+
     return may_send_large
 
 
@@ -95,7 +97,7 @@ def _list_arg(value):
 
 def _page_of(rows, page, per_page):
     per_page = min(max(1, per_page), PER_PAGE_MAX)
-    return Page(rows[(page - 1) * per_page:page * per_page], len(rows), page, per_page)
+    return Page(rows[(page - 1) * per_page : page * per_page], len(rows), page, per_page)
 
 
 @bp.get("/reconcile")
@@ -104,15 +106,20 @@ def reconcile_page():
     try:
         unit, codes = _scope(text_arg("unit"))
         list_name = _list_arg(text_arg("list"))
-        rows = reconcile.machines(get_db(), unit=unit, list_name=list_name, result=_result(),
-                                  unit_codes=codes)
+        rows = reconcile.machines(
+            get_db(), unit=unit, list_name=list_name, result=_result(), unit_codes=codes
+        )
     except ValueError:
         abort(400)
     except (UnknownUnit, OutOfScope):
         abort(404)
-    return render_template("reconcile.html", unit=unit, list_name=list_name,
-                           page=_page_of(rows, page_number(), PER_PAGE_DEFAULT),
-                           summary=reconcile_summary(unit))
+    return render_template(
+        "reconcile.html",
+        unit=unit,
+        list_name=list_name,
+        page=_page_of(rows, page_number(), PER_PAGE_DEFAULT),
+        summary=reconcile_summary(unit),
+    )
 
 
 @bp.get("/exports/reconcile.<fmt>")
@@ -123,8 +130,11 @@ def reconcile_file(fmt):
     try:
         unit, _ = _scope(text_arg("unit"))
         list_name, result = _list_arg(text_arg("list")), _result()
-        return send_export(lambda: build_reconcile_export(
-            get_db(), fmt, unit=unit, list_name=list_name, result=result))
+        return send_export(
+            lambda: build_reconcile_export(
+                get_db(), fmt, unit=unit, list_name=list_name, result=result
+            )
+        )
     except ValueError:
         abort(400)
     except (UnknownUnit, OutOfScope):
@@ -140,8 +150,9 @@ def reconcile_api():
         found = reconcile.summary(db, unit, _result())
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")
-    units = [row for row in reconcile.per_unit(db, _result())
-             if codes is None or row["code"] in codes]
+    units = [
+        row for row in reconcile.per_unit(db, _result()) if codes is None or row["code"] in codes
+    ]
     return jsonify({"ok": True, **found, "units": units})
 
 
@@ -150,15 +161,28 @@ def reconcile_machines_api():
     """The machines of ?list=NAME (default all) for ?unit=CODE, ?page, ?per_page."""
     try:
         unit, codes = _scope(text_arg("unit"))
-        rows = reconcile.machines(get_db(), unit=unit, list_name=_list_arg(text_arg("list")),
-                                  result=_result(), unit_codes=codes)
+        rows = reconcile.machines(
+            get_db(),
+            unit=unit,
+            list_name=_list_arg(text_arg("list")),
+            result=_result(),
+            unit_codes=codes,
+        )
     except ValueError as exc:
         return json_error(400, str(exc))
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")
     page = _page_of(rows, page_number(), int_arg("per_page", PER_PAGE_DEFAULT))
-    return jsonify({"ok": True, "machines": page.rows, "total": page.total,
-                    "page": page.page, "per_page": page.per_page, "pages": page.pages})
+    return jsonify(
+        {
+            "ok": True,
+            "machines": page.rows,
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+            "pages": page.pages,
+        }
+    )
 
 
 @admin_bp.before_request
@@ -175,14 +199,20 @@ def _import_upload(db, source, upload, exported_text):
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise console_imports.ImportProblems(
-            [f"the file must be one of {', '.join(UPLOAD_SUFFIXES)}"])
+            [f"the file must be one of {', '.join(UPLOAD_SUFFIXES)}"]
+        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("upload" + suffix)
         upload.save(path)
         try:
-            return console_imports.import_file(db, source, path, actor(),
-                                               filename=Path(upload.filename).name,
-                                               exported_at=exported_at)
+            return console_imports.import_file(
+                db,
+                source,
+                path,
+                actor(),
+                filename=Path(upload.filename).name,
+                exported_at=exported_at,
+            )
         except TableError as exc:
             raise console_imports.ImportProblems([str(exc)]) from None
 
@@ -197,12 +227,14 @@ def imports_page():
         if source not in console_imports.SOURCES or "file" not in request.files:
             abort(400)
         try:
-            saved = _import_upload(db, source, request.files["file"],
-                                   request.form.get("exported_at", "")[:40])
+            saved = _import_upload(
+                db, source, request.files["file"], request.form.get("exported_at", "")[:40]
+            )
         except console_imports.ImportProblems as exc:
             errors = console_imports.error_lines(exc.errors)
-    return render_template("admin_imports.html", imports=console_imports.list_imports(db),
-                           errors=errors, saved=saved), 422 if errors else 200
+    return render_template(
+        "admin_imports.html", imports=console_imports.list_imports(db), errors=errors, saved=saved
+    ), 422 if errors else 200
 
 
 @admin_bp.route("/mail", methods=["GET", "POST"])
@@ -219,18 +251,26 @@ def mail_page():
     action = request.form.get("action") if request.method == "POST" else None
     if action == "settings":
         try:
-            mail.save(db, request.form, actor(),
-                      password=request.form.get("password") or None,
-                      clear_password=request.form.get("clear_password") == "1")
+            mail.save(
+                db,
+                request.form,
+                actor(),
+                password=request.form.get("password") or None,
+                clear_password=request.form.get("clear_password") == "1",
+            )
             notice = "Saved"
         except mail.MailSettingError as exc:
             errors.update(exc.errors)
     elif action == "reply":
         try:
-            replies.record_reply(db, request.form.get("unit_code"),
-                                 request.form.get("replied_by"),
-                                 request.form.get("replied_on") or None,
-                                 request.form.get("note") or "", actor())
+            replies.record_reply(
+                db,
+                request.form.get("unit_code"),
+                request.form.get("replied_by"),
+                request.form.get("replied_on") or None,
+                request.form.get("note") or "",
+                actor(),
+            )
             notice = "Recorded"
         except replies.BadReply as exc:
             errors["reply"] = str(exc)
@@ -246,8 +286,17 @@ def mail_page():
     if action == "send" and not errors:
         sent = reminders.send(db, planned, result, actor())
     response = render_template(
-        "admin_mail.html", config=mail.current(db), errors=errors, notice=notice,
-        planned=planned, sent=sent, tested=tested, below=below_text,
-        form=request.form if errors else {}, replies=replies.latest_replies(db),
-        units=list_units(db), log=mail.recent_sendings(db, page=page_number()))
+        "admin_mail.html",
+        config=mail.current(db),
+        errors=errors,
+        notice=notice,
+        planned=planned,
+        sent=sent,
+        tested=tested,
+        below=below_text,
+        form=request.form if errors else {},
+        replies=replies.latest_replies(db),
+        units=list_units(db),
+        log=mail.recent_sendings(db, page=page_number()),
+    )
     return response, 422 if errors else 200, {"Cache-Control": "no-store"}

@@ -17,8 +17,9 @@ FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Agents authenticate each report with a bearer secret, which a browser never sends itself.
-EXEMPT_ENDPOINTS = frozenset({"api.post_report", "inventory.post_inventory",
-                              "national.push_day", "national.push_issued"})
+EXEMPT_ENDPOINTS = frozenset(
+    {"api.post_report", "inventory.post_inventory", "national.push_day", "national.push_issued"}
+)
 
 
 def token():

@@ -8,8 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 def json_error(status, message, errors=None):
     """`{"ok": false, "error": ..., "errors": [...], "status": N}` with that status."""
-    response = jsonify({"ok": False, "error": message, "errors": errors or [],
-                        "status": status})
+    response = jsonify({"ok": False, "error": message, "errors": errors or [], "status": status})
     response.status_code = status
     return response
 

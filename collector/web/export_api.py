@@ -23,8 +23,7 @@ def _answer(build, unit, **kwargs):
     not this officer's."""
     db = get_db()
     try:
-        return jsonify({"ok": True, **build(db, scoped_unit(db, current_user(), unit),
-                                            **kwargs)})
+        return jsonify({"ok": True, **build(db, scoped_unit(db, current_user(), unit), **kwargs)})
     except (BadAsOf, UnknownTab) as exc:
         return json_error(400, str(exc))
     except (UnknownUnit, OutOfScope) as exc:
@@ -33,17 +32,28 @@ def _answer(build, unit, **kwargs):
 
 def _machines(db, unit, **kwargs):
     found = machine_page(db, unit, **kwargs)
-    return {"unit": unit.upper(), "tab": kwargs["tab"], "machines": found.rows,
-            "total": found.total, "page": found.page, "per_page": found.per_page,
-            "pages": found.pages}
+    return {
+        "unit": unit.upper(),
+        "tab": kwargs["tab"],
+        "machines": found.rows,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "pages": found.pages,
+    }
 
 
 @bp.get("/units/<code>/machines")
 def unit_machines(code):
     """A unit's machine list as JSON: ?tab=, ?as_of=, ?page=, ?per_page=."""
-    return _answer(_machines, code, tab=request.args.get("tab") or "all",
-                   as_of=request.args.get("as_of") or None, page=int_arg("page", 1),
-                   per_page=int_arg("per_page", PER_PAGE_DEFAULT))
+    return _answer(
+        _machines,
+        code,
+        tab=request.args.get("tab") or "all",
+        as_of=request.args.get("as_of") or None,
+        page=int_arg("page", 1),
+        per_page=int_arg("per_page", PER_PAGE_DEFAULT),
+    )
 
 
 @bp.get("/units/<code>/survey")
@@ -55,5 +65,6 @@ def survey(code):
 @bp.get("/reporting-status")
 def reporting_status():
     """Who has answered, per unit, as JSON: ?parent=CODE, ?as_of=."""
-    return _answer(build_reporting_status, request.args.get("parent"),
-                   as_of=request.args.get("as_of") or None)
+    return _answer(
+        build_reporting_status, request.args.get("parent"), as_of=request.args.get("as_of") or None
+    )

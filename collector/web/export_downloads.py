@@ -46,8 +46,10 @@ class Slots:
 
     def take(self, who):
         with self.lock:
-            if sum(self.held.values()) >= self.total or \
-                    self.held.get(who, 0) >= EXPORTS_PER_OFFICER:
+            if (
+                sum(self.held.values()) >= self.total
+                or self.held.get(who, 0) >= EXPORTS_PER_OFFICER
+            ):
                 return False
             self.held[who] = self.held.get(who, 0) + 1
             return True
@@ -81,7 +83,8 @@ class Released:
 
 def _slots():
     slots = current_app.extensions.setdefault(
-        "avroll_export_slots", Slots(current_app.config["EXPORTS_AT_ONCE"]))
+        "avroll_export_slots", Slots(current_app.config["EXPORTS_AT_ONCE"])
+    )
     slots.total = current_app.config["EXPORTS_AT_ONCE"]
     return slots
 
@@ -93,8 +96,11 @@ def _who():
 
 
 def _busy():
-    page = render_template("error.html", status=503,
-                           message="Other files are being exported; try again in a few minutes.")
+    page = render_template(
+        "error.html",
+        status=503,
+        message="Other files are being exported; try again in a few minutes.",
+    )
     response = Response(page, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
@@ -153,15 +159,21 @@ def _scoped(unit):
 @bp.get(f"/rollup.{FMT}")
 def rollup(fmt):
     """The install-rate appendix: ?as_of=YYYY-MM-DD, ?parent=CODE."""
-    return _download(build_rollup_export, fmt, as_of=_as_of(),
-                     parent=_scoped(request.args.get("parent")))
+    return _download(
+        build_rollup_export, fmt, as_of=_as_of(), parent=_scoped(request.args.get("parent"))
+    )
 
 
 @bp.get(f"/units/<code>/machines.{FMT}")
 def unit_machines(code, fmt):
     """A unit's machine list: ?tab=all|installed|missing|exempt|misnamed|stale|duplicates."""
-    return _download(build_machines_export, fmt, _scoped(code),
-                     tab=request.args.get("tab") or "all", as_of=_as_of())
+    return _download(
+        build_machines_export,
+        fmt,
+        _scoped(code),
+        tab=request.args.get("tab") or "all",
+        as_of=_as_of(),
+    )
 
 
 @bp.get(f"/machines.{FMT}")
@@ -187,28 +199,38 @@ def survey(code, fmt):
 def deployment_need(fmt):
     """Biểu mẫu 2, the deployment need: ?unit=CODE (a unit officer: theirs), else the
     province's."""
-    return _download(build_deployment_need_export, fmt, unit=_scoped(request.args.get("unit")),
-                     as_of=_as_of())
+    return _download(
+        build_deployment_need_export, fmt, unit=_scoped(request.args.get("unit")), as_of=_as_of()
+    )
 
 
 @bp.get(f"/reporting-status.{FMT}")
 def reporting_status(fmt):
     """Who has answered: machines reporting and contacts, per unit; ?parent=CODE."""
-    return _download(build_reporting_status_export, fmt, as_of=_as_of(),
-                     parent=_scoped(request.args.get("parent")))
+    return _download(
+        build_reporting_status_export,
+        fmt,
+        as_of=_as_of(),
+        parent=_scoped(request.args.get("parent")),
+    )
 
 
 @bp.get("/report-letter.docx")
 def report_letter():
     """Draft of the covering report letter (letter 002): ?as_of=, ?parent=."""
-    return _attachment(build_report_letter, as_of=_as_of(),
-                       parent=_scoped(request.args.get("parent")))
+    return _attachment(
+        build_report_letter, as_of=_as_of(), parent=_scoped(request.args.get("parent"))
+    )
 
 
 @bp.get("/reminder-letter.docx")
 def reminder_letter():
     """Draft of the reminder to the units below a rate (letter 004): ?below=90,
     ?deadline=YYYY-MM-DD, ?as_of=, ?parent=."""
-    return _attachment(build_reminder_letter, below=request.args.get("below") or None,
-                       deadline=request.args.get("deadline") or None, as_of=_as_of(),
-                       parent=_scoped(request.args.get("parent")))
+    return _attachment(
+        build_reminder_letter,
+        below=request.args.get("below") or None,
+        deadline=request.args.get("deadline") or None,
+        as_of=_as_of(),
+        parent=_scoped(request.args.get("parent")),
+    )

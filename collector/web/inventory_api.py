@@ -33,8 +33,11 @@ def _inventory():
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise NotAnInventory("the body is not valid JSON: {}".format(
-            str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply")) from None
+        raise NotAnInventory(
+            "the body is not valid JSON: {}".format(
+                str(exc)[:200] if isinstance(exc, ValueError) else "nested too deeply"
+            )
+        ) from None
 
 
 @bp.post("/inventory")
@@ -44,8 +47,11 @@ def post_inventory():
     if refused is not None:
         return refused
     if request.mimetype not in JSON_TYPES | XML_TYPES:
-        return json_error(415, "send a GLPI inventory as application/json, or a "
-                               "FusionInventory one as application/xml")
+        return json_error(
+            415,
+            "send a GLPI inventory as application/json, or a "
+            "FusionInventory one as application/xml",
+        )
     try:
         report = as_report(_inventory(), datetime.now(timezone.utc))
     except NotAnInventory as exc:

@@ -38,20 +38,27 @@ def issued_list():
         as_of = form.get("as_of") or None
         try:
             if form.get("kind") == "reminder":
-                report_id, _ = issue_reminder(db, number, issued_on,
-                                              below=form.get("below") or None,
-                                              deadline=form.get("deadline") or None,
-                                              as_of=as_of, actor=actor())
+                report_id, _ = issue_reminder(
+                    db,
+                    number,
+                    issued_on,
+                    below=form.get("below") or None,
+                    deadline=form.get("deadline") or None,
+                    as_of=as_of,
+                    actor=actor(),
+                )
             else:
-                report_id, _ = issue_report(db, number, issued_on, as_of=as_of,
-                                            actor=actor())
+                report_id, _ = issue_report(db, number, issued_on, as_of=as_of, actor=actor())
             return redirect(url_for("issued.issued_list", issued=report_id))
-        except (BadIssue, BadAsOf, DuplicateIssue, UnknownUnit, BadReminder,
-                BadRate) as exc:
+        except (BadIssue, BadAsOf, DuplicateIssue, UnknownUnit, BadReminder, BadRate) as exc:
             error = str(exc)
-    return render_template("issued_reports.html", reports=issued_reports(db), error=error,
-                           posted=request.form if error else {},
-                           issued=request.args.get("issued", type=int)), 422 if error else 200
+    return render_template(
+        "issued_reports.html",
+        reports=issued_reports(db),
+        error=error,
+        posted=request.form if error else {},
+        issued=request.args.get("issued", type=int),
+    ), 422 if error else 200
 
 
 @bp.get("/<report_id>/<filename>")

@@ -51,9 +51,22 @@ def unit_letterhead(code):
     except UnknownUnit:
         abort(404)
     values = letterheads.unit_values(db, head.scope)
-    keys = [{"key": key, "label": settings.SETTINGS[key].label, "value": values.get(key, ""),
-             "help": settings.SETTINGS[key].help} for key in letterheads.KEYS]
-    return render_template("admin_letterhead.html", head=head, keys=keys, errors=errors,
-                           saved=saved, units=list_units(db),
-                           heading=heading_lines(head.name) if head.name else [],
-                           posted=request.form if errors else {}), 422 if errors else 200
+    keys = [
+        {
+            "key": key,
+            "label": settings.SETTINGS[key].label,
+            "value": values.get(key, ""),
+            "help": settings.SETTINGS[key].help,
+        }
+        for key in letterheads.KEYS
+    ]
+    return render_template(
+        "admin_letterhead.html",
+        head=head,
+        keys=keys,
+        errors=errors,
+        saved=saved,
+        units=list_units(db),
+        heading=heading_lines(head.name) if head.name else [],
+        posted=request.form if errors else {},
+    ), 422 if errors else 200

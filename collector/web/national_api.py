@@ -42,8 +42,9 @@ def _province():
     """The province this request's push credential is bound to, or the 401 to answer."""
     province = national.province_of(get_db(), bearer_secret(request.headers.get("Authorization")))
     if province is None:
-        response = json_error(401, "send this province's push credential as "
-                                   "Authorization: Bearer avrp_...")
+        response = json_error(
+            401, "send this province's push credential as Authorization: Bearer avrp_..."
+        )
         response.headers["WWW-Authenticate"] = "Bearer"
         return None, response
     return province, None
@@ -80,10 +81,18 @@ def push_day():
     if date.fromisoformat(as_of) >= today():
         return json_error(409, f"{as_of} is not over yet by the national collector's clock")
     skew = _skew()
-    done = national.store_day(get_db(), province, as_of, kept,
-                              _corrected(payload["computed_at"], skew), skew)
-    return jsonify({"ok": True, "province": province, "as_of": as_of, "result": done,
-                    "clock_skew_seconds": skew}), 201 if done != "unchanged" else 200
+    done = national.store_day(
+        get_db(), province, as_of, kept, _corrected(payload["computed_at"], skew), skew
+    )
+    return jsonify(
+        {
+            "ok": True,
+            "province": province,
+            "as_of": as_of,
+            "result": done,
+            "clock_skew_seconds": skew,
+        }
+    ), 201 if done != "unchanged" else 200
 
 
 def _corrected(text, skew):
@@ -116,8 +125,9 @@ def push_issued():
         done = national.store_issued(get_db(), province, report, files, _skew())
     except national.IssuedRewrite as exc:
         return json_error(409, str(exc))
-    return jsonify({"ok": True, "province": province, "result": done}), \
-        201 if done == "stored" else 200
+    return jsonify(
+        {"ok": True, "province": province, "result": done}
+    ), 201 if done == "stored" else 200
 
 
 @bp.get("/provinces")

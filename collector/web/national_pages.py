@@ -46,10 +46,15 @@ def overview():
     as_of = _day_arg("as_of")
     since = _day_arg("since") or figures.stale_since_default(today()).isoformat()
     moment = to_stored(datetime.fromisoformat(since).replace(tzinfo=timezone.utc))
-    return render_template("national.html", table=figures.provinces_table(db, as_of),
-                           as_of=as_of, since=since,
-                           silent=figures.not_pushed_since(db, moment),
-                           issued=national.issued_list(db), yesterday=_yesterday())
+    return render_template(
+        "national.html",
+        table=figures.provinces_table(db, as_of),
+        as_of=as_of,
+        since=since,
+        silent=figures.not_pushed_since(db, moment),
+        issued=national.issued_list(db),
+        yesterday=_yesterday(),
+    )
 
 
 def _yesterday():
@@ -61,23 +66,33 @@ def province(code):
     """A province's trend and the days it pushed."""
     db = get_db()
     code = code.upper()
-    row = next((row for row in figures.provinces_table(db)["provinces"] if row["code"] == code),
-               None)
+    row = next(
+        (row for row in figures.provinces_table(db)["provinces"] if row["code"] == code), None
+    )
     if row is None:
         abort(404)
     points = figures.trend(db, code)
-    return render_template("national_province.html", province=row, days=points,
-                           trend=trend_chart(points) if points else None,
-                           issued=national.issued_list(db, code))
+    return render_template(
+        "national_province.html",
+        province=row,
+        days=points,
+        trend=trend_chart(points) if points else None,
+        issued=national.issued_list(db, code),
+    )
 
 
 @bp.get("/issued")
 def issued_download():
     """One file of a province's issued report, exactly the bytes it pushed."""
     args = request.args
-    body = national.issued_file(get_db(), (args.get("province") or "").upper(),
-                                args.get("number") or "", args.get("issued_on") or "",
-                                (args.get("parent") or "").upper(), args.get("filename") or "")
+    body = national.issued_file(
+        get_db(),
+        (args.get("province") or "").upper(),
+        args.get("number") or "",
+        args.get("issued_on") or "",
+        (args.get("parent") or "").upper(),
+        args.get("filename") or "",
+    )
     if body is None:
         abort(404)
     return send_export(lambda: ExportFile(args["filename"], body))
@@ -95,6 +110,7 @@ def appendix(fmt):
 
 def register(app):
     """A national collector opens on its provinces' table."""
+
     @app.before_request
     def nation_opens_on_provinces():
         if request.endpoint == "pages.index" and national.role(get_db()) == "nation":

@@ -31,9 +31,21 @@ def rate_bars(rows, limit=CHART_LIMIT):
     scale = max(1.0, min(2.0, max(row["install_rate"] for row in rated)))
     lowest = min(row["install_rate"] for row in rated)
     shown = rated[-limit:]
-    return [Bar(row["code"], row["name"], row["install_rate"],
-                min(row["install_rate"], scale) / scale, row["install_rate"] > 1,
-                row["install_rate"] == lowest) for row in shown], len(rated), scale
+    return (
+        [
+            Bar(
+                row["code"],
+                row["name"],
+                row["install_rate"],
+                min(row["install_rate"], scale) / scale,
+                row["install_rate"] > 1,
+                row["install_rate"] == lowest,
+            )
+            for row in shown
+        ],
+        len(rated),
+        scale,
+    )
 
 
 def overview(db, as_of=None, parent=None):

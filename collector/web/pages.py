@@ -65,17 +65,25 @@ def machine_list_page(error=None, done=None, status=200):
     db = get_db()
     filters = list_filters()
     try:
-        page = machine_states.list_machine_states(db, **list_options(db, filters),
-                                                  page=page_number())
+        page = machine_states.list_machine_states(
+            db, **list_options(db, filters), page=page_number()
+        )
     except (BadAsOf, machine_states.BadFilter):
         abort(400)
     except (OutOfScope, UnknownUnit):
         abort(404)
-    return render_template("machines.html", page=with_products_and_addresses(db, page),
-                           filters=filters, states=machine_states.STATE_FILTERS,
-                           columns=LIST_COLUMNS, export_args=query_without_page(),
-                           units=visible_units(db), error=error, done=done,
-                           today=today().isoformat()), status
+    return render_template(
+        "machines.html",
+        page=with_products_and_addresses(db, page),
+        filters=filters,
+        states=machine_states.STATE_FILTERS,
+        columns=LIST_COLUMNS,
+        export_args=query_without_page(),
+        units=visible_units(db),
+        error=error,
+        done=done,
+        today=today().isoformat(),
+    ), status
 
 
 def visible_units(db):
@@ -107,20 +115,28 @@ def machine_page(machine_id, error=None, status=200):
         abort(404)
     state = machine_states.machine_state(db, machine["machine_id"])
     warning_days = settings.current(db)["licence_warning_days"]
-    twins = [twin for twin in machines.name_twins(db, machine["machine_id"], machine["hostname"])
-             if visible_machine(db, user, twin["machine_id"]) is not None]
+    twins = [
+        twin
+        for twin in machines.name_twins(db, machine["machine_id"], machine["hostname"])
+        if visible_machine(db, user, twin["machine_id"]) is not None
+    ]
     return render_template(
-        "machine.html", machine=machine, state=state,
-        counted=machine_states.counted_for(state), twins=twins,
+        "machine.html",
+        machine=machine,
+        state=state,
+        counted=machine_states.counted_for(state),
+        twins=twins,
         products=machines.product_dates(db, machine["latest_report_id"]),
         licence_warning_days=warning_days,
         licence_until=(today() + timedelta(days=warning_days)).isoformat(),
-        naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"],
-                             counted=state),
+        naming=naming_answer(db, machine["hostname"], machine["agent_unit_code"], counted=state),
         names=machines.machine_names(db, machine_id),
-        lifecycle=machine_lifecycle(db, machine["machine_id"]), units=list_units(db),
-        history=history_with_states(db, machine_id), error=error,
-        today=today().isoformat()), status
+        lifecycle=machine_lifecycle(db, machine["machine_id"]),
+        units=list_units(db),
+        history=history_with_states(db, machine_id),
+        error=error,
+        today=today().isoformat(),
+    ), status
 
 
 @bp.get("/audit")

@@ -47,8 +47,9 @@ class ApiErrorTask(ErrorTask):
             return super().execute()
         status = error.code
         message = f"{error.reason}: {error.body}".strip(": ")
-        body = json.dumps({"ok": False, "error": message, "errors": [], "status": status},
-                          ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {"ok": False, "error": message, "errors": [], "status": status}, ensure_ascii=False
+        ).encode("utf-8")
         self.status = f"{status} {error.reason}"
         self.response_headers.append(("Content-Type", "application/json"))
         self.set_close_on_finish()
@@ -83,14 +84,24 @@ def descriptor_budget():
 def options(threads=8, trusted_proxy=None):
     """waitress settings for `avroll serve`; with `trusted_proxy` (an address, or several
     comma-separated), the proxy's X-Forwarded-For and -Proto give the client's address."""
-    chosen = {"threads": threads, "ident": "avroll", "connection_limit": descriptor_budget(),
-              "channel_timeout": CHANNEL_TIMEOUT, "cleanup_interval": CLEANUP_INTERVAL,
-              "asyncore_use_poll": True, "max_request_body_size": MAX_BODY_BYTES,
-              "max_request_header_size": MAX_HEADER_BYTES, "backlog": 2048}
+    chosen = {
+        "threads": threads,
+        "ident": "avroll",
+        "connection_limit": descriptor_budget(),
+        "channel_timeout": CHANNEL_TIMEOUT,
+        "cleanup_interval": CLEANUP_INTERVAL,
+        "asyncore_use_poll": True,
+        "max_request_body_size": MAX_BODY_BYTES,
+        "max_request_header_size": MAX_HEADER_BYTES,
+        "backlog": 2048,
+    }
     if trusted_proxy:
-        chosen.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1,
-                      clear_untrusted_proxy_headers=True,
-                      trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
+        chosen.update(
+            trusted_proxy=trusted_proxy,
+            trusted_proxy_count=1,
+            clear_untrusted_proxy_headers=True,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+        )
     return chosen
 
 
@@ -100,8 +111,12 @@ def make_server(app, **settings):
     sockets = {}
     server = create_server(app, map=sockets, **settings)
     proxies = [part.strip() for part in str(settings.get("trusted_proxy") or "").split(",")]
-    guard = Guard(server.adj.connection_limit, app.config["MAX_CONTENT_LENGTH"],
-                  admin_upload_gate(app), exempt=[part for part in proxies if part])
+    guard = Guard(
+        server.adj.connection_limit,
+        app.config["MAX_CONTENT_LENGTH"],
+        admin_upload_gate(app),
+        exempt=[part for part in proxies if part],
+    )
     channel_class = guarded_channel(ApiChannel)
     for listener in {server, *sockets.values()}:
         if isinstance(listener, BaseWSGIServer):

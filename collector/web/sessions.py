@@ -34,7 +34,10 @@ def configure(app):
     """Set the signing key (never printed or logged) and the cookie flags (Secure from the
     app's config)."""
     app.secret_key = session_key(app.config["DATABASE"])
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_NAME="avroll_session",
-                      PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="avroll_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+    )
     app.session_interface = SessionCookies()

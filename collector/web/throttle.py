@@ -67,8 +67,11 @@ class SlidingWindow:
             self._sweep(now)
 
     def _sweep(self, now):
-        for key in [k for k, events in self._events.items()
-                    if not events or events[-1] <= now - self.seconds]:
+        for key in [
+            k
+            for k, events in self._events.items()
+            if not events or events[-1] <= now - self.seconds
+        ]:
             del self._events[key]
 
 
@@ -76,8 +79,9 @@ class Throttles:
     """The app's windows, sized from its config."""
 
     def __init__(self, config):
-        self.reports = SlidingWindow(config["REPORTS_PER_MACHINE"],
-                                     config["REPORTS_WINDOW_SECONDS"])
+        self.reports = SlidingWindow(
+            config["REPORTS_PER_MACHINE"], config["REPORTS_WINDOW_SECONDS"]
+        )
 
 
 def install(app):

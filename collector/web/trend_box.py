@@ -23,9 +23,11 @@ def page_trend(db, unit, end, end_total):
     end = when_for(db, end).as_of
     figures, left = kept_daily_figures(db, unit, end=end, end_total=end_total)
     args = {"unit": unit, "as_of": None if when_for(db).as_of == end else end.isoformat()}
-    return {"chart": trend_chart(figures, issued_marks(db, unit, current_language())),
-            "left": left,
-            "fill": url_for("trend.trend_fragment", **{k: v for k, v in args.items() if v})}
+    return {
+        "chart": trend_chart(figures, issued_marks(db, unit, current_language())),
+        "left": left,
+        "fill": url_for("trend.trend_fragment", **{k: v for k, v in args.items() if v}),
+    }
 
 
 @bp.get("/charts/trend")
@@ -36,8 +38,9 @@ def trend_fragment():
     try:
         unit = scoped_unit(db, current_user(), text_arg("unit"))
         end = when_for(db, text_arg("as_of")).as_of
-        chart = trend_chart(daily_figures(db, unit, end=end),
-                            issued_marks(db, unit, current_language()))
+        chart = trend_chart(
+            daily_figures(db, unit, end=end), issued_marks(db, unit, current_language())
+        )
     except BadAsOf:
         abort(400)
     except (UnknownUnit, OutOfScope):

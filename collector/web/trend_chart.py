@@ -77,21 +77,39 @@ def trend_chart(figures, marks=()):
         return TOP + plot_h * (1 - rate / top_rate)
 
     def line(key):
-        return [Point(round(x(f["date"]), 1), round(y(_rate(f, key)), 1), f["date"],
-                      _rate(f, key), f[key], f["allocated"])
-                for f in figures if _rate(f, key) is not None]
+        return [
+            Point(
+                round(x(f["date"]), 1),
+                round(y(_rate(f, key)), 1),
+                f["date"],
+                _rate(f, key),
+                f[key],
+                f["allocated"],
+            )
+            for f in figures
+            if _rate(f, key) is not None
+        ]
 
     steps = [step / 4 for step in range(int(top_rate * 4) + 1)]
-    shown_days = sorted({figures[0]["date"], figures[len(figures) // 2]["date"],
-                         figures[-1]["date"]})
+    shown_days = sorted(
+        {figures[0]["date"], figures[len(figures) // 2]["date"], figures[-1]["date"]}
+    )
     return {
-        "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
-        "top": TOP, "bottom": HEIGHT - BOTTOM,
-        "installed": line("installed"), "connected": line("connected"),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "top": TOP,
+        "bottom": HEIGHT - BOTTOM,
+        "installed": line("installed"),
+        "connected": line("connected"),
         "y_ticks": [Tick(round(y(rate), 1), rate) for rate in steps],
         "x_ticks": [Tick(round(x(day), 1), day) for day in shown_days],
-        "marks": [_mark(round(x(day), 1), label) for day, label in marks
-                  if figures[0]["date"] <= day <= figures[-1]["date"]],
+        "marks": [
+            _mark(round(x(day), 1), label)
+            for day, label in marks
+            if figures[0]["date"] <= day <= figures[-1]["date"]
+        ],
         "latest": rated[-1],
     }
 
@@ -100,5 +118,8 @@ def issued_marks(db, parent, lang="vi"):
     """The reports issued for the province (`parent` None) or a unit, as chart marks at the
     date their figures are as of: `[(YYYY-MM-DD, "số … ngày …"), ...]`."""
     words = "số {} ngày {}" if lang == "vi" else "no. {} of {}"
-    return [(report["as_of"], words.format(report["number"], day(report["issued_on"], lang)))
-            for report in issued_reports(db, "report") if (report["parent"] or None) == parent]
+    return [
+        (report["as_of"], words.format(report["number"], day(report["issued_on"], lang)))
+        for report in issued_reports(db, "report")
+        if (report["parent"] or None) == parent
+    ]

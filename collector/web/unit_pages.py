@@ -31,10 +31,15 @@ def unit_list():
     db = get_db()
     try:
         parent = scoped_unit(db, current_user(), text_arg("parent"))
-        table = units_table(db, as_of=text_arg("as_of"), parent=parent,
-                            group=text_arg("group"), sort=choice_arg("sort", SORT_KEYS),
-                            descending=request.args.get("desc") == "1",
-                            flag=choice_arg("flag", FLAGS))
+        table = units_table(
+            db,
+            as_of=text_arg("as_of"),
+            parent=parent,
+            group=text_arg("group"),
+            sort=choice_arg("sort", SORT_KEYS),
+            descending=request.args.get("desc") == "1",
+            flag=choice_arg("flag", FLAGS),
+        )
     except BadAsOf:
         abort(400)
     except (UnknownUnit, OutOfScope):
@@ -50,8 +55,15 @@ def _next_steps(db, summary):
     if summary["figures"]["seen"] or text_arg("as_of"):
         return None
     code = summary["unit"]["code"]
-    tokens = [token for token in enrollment.list_tokens(db) if token["unit_code"] == code
-              and not token["revoked_at"]] if current_user()["role"] == "admin" else []
+    tokens = (
+        [
+            token
+            for token in enrollment.list_tokens(db)
+            if token["unit_code"] == code and not token["revoked_at"]
+        ]
+        if current_user()["role"] == "admin"
+        else []
+    )
     return {"tokens": tokens}
 
 
@@ -65,10 +77,16 @@ def unit_detail(code):
     as_of = text_arg("as_of")
     try:
         summary = unit_summary(db, code, as_of=as_of)
-        page = unit_machines(db, summary["unit"]["code"], tab, as_of=as_of,
-                             page=page_number(), query=text_arg("q"),
-                             sort=choice_arg("sort", tuple(SORTS)),
-                             descending=request.args.get("desc") == "1")
+        page = unit_machines(
+            db,
+            summary["unit"]["code"],
+            tab,
+            as_of=as_of,
+            page=page_number(),
+            query=text_arg("q"),
+            sort=choice_arg("sort", tuple(SORTS)),
+            descending=request.args.get("desc") == "1",
+        )
         counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
         code = summary["unit"]["code"]
         trend = page_trend(db, code, summary["as_of"], summary["total"])
@@ -76,8 +94,17 @@ def unit_detail(code):
         abort(400)
     except UnknownUnit:
         abort(404)
-    return render_template("unit.html", s=summary, u=summary["unit"], f=summary["figures"],
-                           tab=tab, tabs=TABS, counts=counts, trend=trend,
-                           licence_warning_days=settings.current(db)["licence_warning_days"],
-                           next_steps=_next_steps(db, summary),
-                           page=with_products_and_addresses(db, page), columns=LIST_COLUMNS)
+    return render_template(
+        "unit.html",
+        s=summary,
+        u=summary["unit"],
+        f=summary["figures"],
+        tab=tab,
+        tabs=TABS,
+        counts=counts,
+        trend=trend,
+        licence_warning_days=settings.current(db)["licence_warning_days"],
+        next_steps=_next_steps(db, summary),
+        page=with_products_and_addresses(db, page),
+        columns=LIST_COLUMNS,
+    )

@@ -34,15 +34,21 @@ def unit_summary(db, code, as_of=None):
     if unit is None:
         raise UnknownUnit(code)
     report = rollup(db, as_of=as_of, parent=unit["code"])
-    return {"unit": unit, "ancestors": ancestors(db, unit), "as_of": report["as_of"],
-            "figures": report["total"], "total": report["total"],
-            "sections": report["sections"],
-            "parent_own": report["parent_own"], "misnamed": report["misnamed"],
-            "checks": report["checks"]}
+    return {
+        "unit": unit,
+        "ancestors": ancestors(db, unit),
+        "as_of": report["as_of"],
+        "figures": report["total"],
+        "total": report["total"],
+        "sections": report["sections"],
+        "parent_own": report["parent_own"],
+        "misnamed": report["misnamed"],
+        "checks": report["checks"],
+    }
 
 
-def unit_machines(db, code, tab, as_of=None, page=1, query=None, sort=None,
-                  descending=False):
+def unit_machines(db, code, tab, as_of=None, page=1, query=None, sort=None, descending=False):
     """One page of the unit's (and its descendants') machines in a tab, in an order."""
-    return machine_states.list_tab(db, tab, as_of=as_of, unit=code, query=query, page=page,
-                                   sort=sort, descending=descending)
+    return machine_states.list_tab(
+        db, tab, as_of=as_of, unit=code, query=query, page=page, sort=sort, descending=descending
+    )

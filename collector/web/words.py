@@ -16,35 +16,53 @@ from collector.formats.formatting import datetime_local, day, number
 MESSAGES = [
     ("'{value}' is not a whole number", "'{value}' không phải là một số nguyên"),
     ("must be between {low} and {high}", "phải nằm trong khoảng từ {low} đến {high}"),
-    ("keep_daily_reports_days ({daily}) cannot be shorter than keep_all_reports_days ({all})",
-     "keep_daily_reports_days ({daily}) không được ngắn hơn keep_all_reports_days ({all})"),
-    ("name at least one product (separate several with ';')",
-     "cần nêu ít nhất một sản phẩm (nhiều sản phẩm thì cách nhau bởi dấu ';')"),
+    (
+        "keep_daily_reports_days ({daily}) cannot be shorter than keep_all_reports_days ({all})",
+        "keep_daily_reports_days ({daily}) không được ngắn hơn keep_all_reports_days ({all})",
+    ),
+    (
+        "name at least one product (separate several with ';')",
+        "cần nêu ít nhất một sản phẩm (nhiều sản phẩm thì cách nhau bởi dấu ';')",
+    ),
     ("a product name is longer than 200 characters", "có tên sản phẩm dài quá 200 ký tự"),
     ("the naming pattern is empty", "mẫu đặt tên đang để trống"),
-    ("the naming pattern is longer than {max} characters",
-     "mẫu đặt tên dài quá {max} ký tự"),
-    ("unmatched '{brace}' in the naming pattern", "mẫu đặt tên thiếu dấu ngoặc tương ứng với '{brace}'"),
-    ("unknown placeholder {name}: use {{unit}}, {{any}}, {{n}} or {{text}}",
-     "không có ô {name}: chỉ dùng {{unit}}, {{any}}, {{n}} hoặc {{text}}"),
-    ("the naming pattern must contain {{unit}} exactly once",
-     "mẫu đặt tên phải có {{unit}} (mã đơn vị) đúng một lần"),
+    ("the naming pattern is longer than {max} characters", "mẫu đặt tên dài quá {max} ký tự"),
+    (
+        "unmatched '{brace}' in the naming pattern",
+        "mẫu đặt tên thiếu dấu ngoặc tương ứng với '{brace}'",
+    ),
+    (
+        "unknown placeholder {name}: use {{unit}}, {{any}}, {{n}} or {{text}}",
+        "không có ô {name}: chỉ dùng {{unit}}, {{any}}, {{n}} hoặc {{text}}",
+    ),
+    (
+        "the naming pattern must contain {{unit}} exactly once",
+        "mẫu đặt tên phải có {{unit}} (mã đơn vị) đúng một lần",
+    ),
     ("line {line}: {problem}", "dòng {line}: {problem}"),
-    ("code '{code}' must be 1 to 15 letters or digits (it is used in computer names)",
-     "mã đơn vị '{code}' phải gồm 1 đến 15 chữ cái hoặc chữ số (mã được dùng trong tên máy)"),
+    (
+        "code '{code}' must be 1 to 15 letters or digits (it is used in computer names)",
+        "mã đơn vị '{code}' phải gồm 1 đến 15 chữ cái hoặc chữ số (mã được dùng trong tên máy)",
+    ),
     ("name is empty", "tên đơn vị đang để trống"),
     ("{column} is longer than {max} characters", "{column} dài quá {max} ký tự"),
     ("parent '{code}' is not a unit code", "đơn vị cấp trên '{code}' không phải là mã đơn vị"),
     ("parent '{code}' is not a known unit", "đơn vị cấp trên '{code}' chưa có trong danh sách"),
-    ("allocated '{value}' is not a whole number of licences (leave it empty when none)",
-     "số bản quyền phân bổ '{value}' không phải là số nguyên (để trống nếu không có)"),
+    (
+        "allocated '{value}' is not a whole number of licences (leave it empty when none)",
+        "số bản quyền phân bổ '{value}' không phải là số nguyên (để trống nếu không có)",
+    ),
     ("{column} '{value}' is not a phone number", "{column} '{value}' không phải là số điện thoại"),
-    ("unit '{code}' would be its own ancestor (via '{via}')",
-     "đơn vị '{code}' sẽ là cấp trên của chính nó (qua '{via}')"),
+    (
+        "unit '{code}' would be its own ancestor (via '{via}')",
+        "đơn vị '{code}' sẽ là cấp trên của chính nó (qua '{via}')",
+    ),
     ("code '{code}' is also on line {other}", "mã đơn vị '{code}' đã có ở dòng {other}"),
     ("header: column '{heading}' appears twice", "dòng tiêu đề: cột '{heading}' xuất hiện hai lần"),
-    ("header: unknown column {number} '{heading}' (expected {expected})",
-     "dòng tiêu đề: cột {number} '{heading}' không được hỗ trợ (cần các cột {expected})"),
+    (
+        "header: unknown column {number} '{heading}' (expected {expected})",
+        "dòng tiêu đề: cột {number} '{heading}' không được hỗ trợ (cần các cột {expected})",
+    ),
     ("header: missing column(s) {columns}", "dòng tiêu đề: thiếu cột {columns}"),
     ("not a readable XLSX file: {reason}", "không đọc được tệp XLSX: {reason}"),
     ("more than {max} rows", "tệp có quá {max} dòng"),
@@ -63,8 +81,10 @@ MESSAGES = [
     ("the machine is not retired", "máy này chưa bị thôi tính"),
     ("tick at least one machine", "hãy chọn ít nhất một máy"),
     ("choose assign or retire", "hãy chọn gán đơn vị hoặc thôi tính"),
-    ("the filter matches {n} machines, more than {max} at once: narrow it",
-     "bộ lọc có {n} máy, quá {max} máy một lần: hãy thu hẹp bộ lọc"),
+    (
+        "the filter matches {n} machines, more than {max} at once: narrow it",
+        "bộ lọc có {n} máy, quá {max} máy một lần: hãy thu hẹp bộ lọc",
+    ),
     ("more than {max} machines at once", "quá {max} máy một lần"),
     ("no machine has reported with id {id}", "không có máy nào báo cáo với mã {id}"),
 ]
@@ -115,17 +135,41 @@ ACTIONS = {
 
 # The keys of an audit line's details, in words (a key not here is shown as it is).
 DETAIL_LABELS = {
-    "machine_id": "computer", "unit_code": "unit", "before": "before", "from": "from",
-    "reason": "reason", "retired_on": "retired from", "retire_reason": "reason retired",
-    "token_id": "token", "machines": "computers", "username": "user", "role": "role",
-    "key": "setting", "value": "value", "effective_from": "from", "created": "created",
-    "updated": "changed", "codes": "units", "allocations": "allocations", "id": "number",
-    "number": "number", "issued_on": "issued on", "as_of": "figures as of",
-    "parent": "unit", "files": "files", "removed": "reports removed",
-    "to_days": "thinned to one a day", "to_months": "thinned to one a month",
-    "import_id": "import", "devices": "devices", "note": "note",
-    "machine_limit": "machine limit", "hardware_uuid": "board UUID", "stored_as": "kept as",
-    "monthly_from": "one a month before", "exported_at": "exported at",
+    "machine_id": "computer",
+    "unit_code": "unit",
+    "before": "before",
+    "from": "from",
+    "reason": "reason",
+    "retired_on": "retired from",
+    "retire_reason": "reason retired",
+    "token_id": "token",
+    "machines": "computers",
+    "username": "user",
+    "role": "role",
+    "key": "setting",
+    "value": "value",
+    "effective_from": "from",
+    "created": "created",
+    "updated": "changed",
+    "codes": "units",
+    "allocations": "allocations",
+    "id": "number",
+    "number": "number",
+    "issued_on": "issued on",
+    "as_of": "figures as of",
+    "parent": "unit",
+    "files": "files",
+    "removed": "reports removed",
+    "to_days": "thinned to one a day",
+    "to_months": "thinned to one a month",
+    "import_id": "import",
+    "devices": "devices",
+    "note": "note",
+    "machine_limit": "machine limit",
+    "hardware_uuid": "board UUID",
+    "stored_as": "kept as",
+    "monthly_from": "one a month before",
+    "exported_at": "exported at",
     "exported_from": "export date",
 }
 DETAIL_MAX = 300
@@ -143,8 +187,9 @@ def _detail_value(key, value, lang, translate):
     if isinstance(value, list) and len(value) == 2 and key == "allocations":
         return " → ".join("—" if part is None else str(part) for part in value)
     if isinstance(value, dict):
-        return ", ".join(f"{inner}: {_detail_value(key, text, lang, translate)}"
-                         for inner, text in value.items())
+        return ", ".join(
+            f"{inner}: {_detail_value(key, text, lang, translate)}" for inner, text in value.items()
+        )
     if isinstance(value, list):
         return ", ".join(_detail_value(key, item, lang, translate) for item in value)
     text = str(value)
@@ -171,8 +216,12 @@ def detail_parts(detail, lang="vi", translate=str):
         if value is None or value == [] or value == {} or key == "sha256":
             continue
         text = _detail_value(key, value, lang, translate)
-        parts.append((translate(DETAIL_LABELS.get(key, key)),
-                      text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX] + "…"))
+        parts.append(
+            (
+                translate(DETAIL_LABELS.get(key, key)),
+                text if len(text) <= DETAIL_MAX else text[:DETAIL_MAX] + "…",
+            )
+        )
     return parts
 
 
@@ -184,8 +233,9 @@ def setting_value(key, value, lang, label):
         state = ("bật" if value else "tắt") if vi else ("yes" if value else "no")
         return f"«{label}» ({'hiện' if vi else 'now'} {state})"
     if isinstance(value, int):
-        unit = " MB" if key.endswith("_mb") else " days" if key.endswith("_days") and not vi \
-            else ""  # the Vietnamese sentences write "ngày" after the key themselves
+        unit = (
+            " MB" if key.endswith("_mb") else " days" if key.endswith("_days") and not vi else ""
+        )  # the Vietnamese sentences write "ngày" after the key themselves
         return number(value, lang) + unit
     if isinstance(value, list):
         return "; ".join(value)
@@ -194,8 +244,10 @@ def setting_value(key, value, lang, label):
 
 def _matcher(english):
     parts = re.split(r"(?<!\{)\{(\w+)\}(?!\})", english)
-    regex = "".join(re.escape(part.replace("{{", "{").replace("}}", "}")) if n % 2 == 0
-                    else f"(?P<{part}>.+?)" for n, part in enumerate(parts))
+    regex = "".join(
+        re.escape(part.replace("{{", "{").replace("}}", "}")) if n % 2 == 0 else f"(?P<{part}>.+?)"
+        for n, part in enumerate(parts)
+    )
     return re.compile(regex + r"\Z", re.S)
 
 
@@ -209,7 +261,9 @@ def message(text, lang="vi"):
     for matcher, vietnamese in _MATCHERS:
         found = matcher.match(text)
         if found:
-            parts = {name: message(value, lang) if name == "problem" else value
-                     for name, value in found.groupdict().items()}
+            parts = {
+                name: message(value, lang) if name == "problem" else value
+                for name, value in found.groupdict().items()
+            }
             return vietnamese.format(**parts)
     return text

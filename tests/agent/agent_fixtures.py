@@ -17,8 +17,13 @@ def agent_dirs(tmp_path, monkeypatch):
     state_dir = tmp_path / "agent-state"
     monkeypatch.setenv("AVROLL_STATE_DIR", str(state_dir))
     monkeypatch.setenv("AVROLL_CONFIG", str(tmp_path / "agent.ini"))
-    for name in ("AVROLL_SERVER", "AVROLL_TOKEN", "AVROLL_UNIT", "AVROLL_CA_BUNDLE",
-                 "AVROLL_INTERVAL_HOURS"):
+    for name in (
+        "AVROLL_SERVER",
+        "AVROLL_TOKEN",
+        "AVROLL_UNIT",
+        "AVROLL_CA_BUNDLE",
+        "AVROLL_INTERVAL_HOURS",
+    ):
         monkeypatch.delenv(name, raising=False)
     return state_dir
 

@@ -79,8 +79,14 @@ class _Handler(socketserver.StreamRequestHandler):
 
 def acknowledgement_of(report, **extra):
     """The collector's answer to storing `report` (collector/web/api.py)."""
-    return {"ok": True, "report_id": report["report_id"], "machine_id": "m-1",
-            "duplicate": False, "naming": {}, **extra}
+    return {
+        "ok": True,
+        "report_id": report["report_id"],
+        "machine_id": "m-1",
+        "duplicate": False,
+        "naming": {},
+        **extra,
+    }
 
 
 def acknowledgement(report_id, **extra):
@@ -90,22 +96,33 @@ def acknowledgement(report_id, **extra):
 
 def head(status, length=None, content_type="application/json", extra=()):
     """A status line and headers, ready to write."""
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Answer')}",
-             f"Content-Type: {content_type}", "Connection: close", *extra]
+    lines = [
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Answer')}",
+        f"Content-Type: {content_type}",
+        "Connection: close",
+        *extra,
+    ]
     if length is not None:
         lines.append(f"Content-Length: {length}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-_REASONS = {200: "OK", 201: "Created", 307: "Temporary Redirect", 308: "Permanent Redirect",
-            401: "Unauthorized"}
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    401: "Unauthorized",
+}
 
 
 def answer(status, body, content_type="application/json"):
     """A whole answer at once."""
+
     def behaviour(request):
         data = body(request) if callable(body) else body
         yield head(status, len(data), content_type) + data
+
     return behaviour
 
 
@@ -116,28 +133,33 @@ def acknowledging(status=201, **extra):
 
 def dripping_headers(interval):
     """A valid 201 acknowledgement, one byte every `interval` seconds from its first line."""
+
     def behaviour(request):
         data = acknowledgement(request.report_id)
         for byte in head(201, len(data)) + data:
             yield bytes([byte])
             yield interval
+
     return behaviour
 
 
 def dripping_body(interval):
     """Headers at once, then a valid acknowledgement one byte every `interval` seconds."""
+
     def behaviour(request):
         data = acknowledgement(request.report_id)
         yield head(201, len(data))
         for byte in data:
             yield bytes([byte])
             yield interval
+
     return behaviour
 
 
 def huge_body(size):
     """A 201 acknowledgement padded with JSON whitespace to `size` bytes, sent as fast as
     the agent reads (a valid answer, only too large to be the collector's)."""
+
     def behaviour(request):
         data = acknowledgement(request.report_id)
         yield head(201, size) + data
@@ -145,12 +167,14 @@ def huge_body(size):
         while left > 0:
             yield padding[:left]
             left -= PIECE
+
     return behaviour
 
 
 def endless_chunks(limit=None):
     """A chunked 201 whose chunks (JSON whitespace after the acknowledgement) never end, or
     end after `limit` bytes with a valid acknowledgement."""
+
     def behaviour(request):
         data = acknowledgement(request.report_id)
         yield head(201, extra=["Transfer-Encoding: chunked"])
@@ -160,37 +184,43 @@ def endless_chunks(limit=None):
             yield chunk
             sent += PIECE
         yield b"0\r\n\r\n"
+
     return behaviour
 
 
 def huge_headers(count=90, size=1000):
     """A valid acknowledgement behind `count` headers of `size` bytes each."""
+
     def behaviour(request):
         data = acknowledgement(request.report_id)
         padding = [f"X-Padding-{n}: {'a' * size}" for n in range(count)]
         yield head(201, len(data), extra=padding) + data
+
     return behaviour
 
 
 def redirecting(status, location):
     """A redirect to `location` (another server, which would get the report and headers)."""
+
     def behaviour(request):
         yield head(status, 0, extra=[f"Location: {location}"])
+
     return behaviour
 
 
 def issuing_credential(credential):
     """Unknown credential (401), then an enrollment with the token answered with
     `credential` (any JSON value, or raw bytes put into the body as they are)."""
+
     def behaviour(request):
         if request.headers.get("Authorization") != "Bearer " + ENROLLMENT_TOKEN:
             data = b'{"ok": false, "error": "unknown credential"}'
             yield head(401, len(data)) + data
             return
         if isinstance(credential, bytes):
-            data = acknowledgement(request.report_id, credential="@").replace(
-                b'"@"', credential)
+            data = acknowledgement(request.report_id, credential="@").replace(b'"@"', credential)
         else:
             data = acknowledgement(request.report_id, credential=credential)
         yield head(201, len(data)) + data
+
     return behaviour

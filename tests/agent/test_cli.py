@@ -15,13 +15,34 @@ from shared.report import validate
 
 @pytest.mark.parametrize("command", ["collect", "send", "install", "uninstall", "status"])
 def test_every_subcommand_takes_every_setting(command):
-    args = build_parser().parse_args([
-        command, "--server", "http://c:1", "--token", "t", "--unit", "SXD",
-        "--ca-bundle", "/ca.pem", "--interval-hours", "6", "--state-dir", "/s",
-        "--config", "/c.ini"])
-    assert (args.server, args.token, args.unit, args.ca_bundle, args.interval_hours,
-            args.state_dir, args.config) == ("http://c:1", "t", "SXD", "/ca.pem", "6", "/s",
-                                             "/c.ini")
+    args = build_parser().parse_args(
+        [
+            command,
+            "--server",
+            "http://c:1",
+            "--token",
+            "t",
+            "--unit",
+            "SXD",
+            "--ca-bundle",
+            "/ca.pem",
+            "--interval-hours",
+            "6",
+            "--state-dir",
+            "/s",
+            "--config",
+            "/c.ini",
+        ]
+    )
+    assert (
+        args.server,
+        args.token,
+        args.unit,
+        args.ca_bundle,
+        args.interval_hours,
+        args.state_dir,
+        args.config,
+    ) == ("http://c:1", "t", "SXD", "/ca.pem", "6", "/s", "/c.ini")
 
 
 def test_collect_takes_the_unit_from_agent_ini(tmp_path, capsys, monkeypatch):
@@ -36,27 +57,39 @@ def test_collect_takes_the_unit_from_agent_ini(tmp_path, capsys, monkeypatch):
 
 def test_send_without_server_says_how_to_give_one(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("AVROLL_SERVER", raising=False)
-    assert main(["send", "--config", str(tmp_path / "none.ini"),
-                 "--state-dir", str(tmp_path)]) == 2
+    assert main(["send", "--config", str(tmp_path / "none.ini"), "--state-dir", str(tmp_path)]) == 2
     assert "use --server URL, AVROLL_SERVER or agent.ini" in capsys.readouterr().err
 
 
 def test_bad_setting_is_one_line_and_exit_2(tmp_path, capsys):
-    assert main(["status", "--config", str(tmp_path / "none.ini"),
-                 "--interval-hours", "0"]) == 2
+    assert main(["status", "--config", str(tmp_path / "none.ini"), "--interval-hours", "0"]) == 2
     assert capsys.readouterr().err.strip().splitlines() == [
-        "avroll-agent: interval_hours must be between 1 and 24: 0"]
+        "avroll-agent: interval_hours must be between 1 and 24: 0"
+    ]
 
 
 def test_install_failure_is_one_line(tmp_path, capsys):
-    assert main(["install", "--config", str(tmp_path / "a.ini"), "--state-dir",
-                 str(tmp_path / "s"), "--server", "http://c:1"]) == 1
+    assert (
+        main(
+            [
+                "install",
+                "--config",
+                str(tmp_path / "a.ini"),
+                "--state-dir",
+                str(tmp_path / "s"),
+                "--server",
+                "http://c:1",
+            ]
+        )
+        == 1
+    )
     assert capsys.readouterr().err.strip() == "avroll-agent: not installed: install needs --token"
 
 
 def test_python_dash_m_agent_runs_the_agent():
-    done = subprocess.run([sys.executable, "-m", "agent", "--version"], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert (done.returncode, done.stdout.strip()) == (0, "avroll-agent " + __version__)
 
 

@@ -19,8 +19,10 @@ def test_report_of_this_machine_is_valid():
     assert report["machine"]["ram"]["visible_bytes"] > 0
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="Linux's probes; Windows' failing sources "
-                    "are replayed in test_windows.py")
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Linux's probes; Windows' failing sources are replayed in test_windows.py",
+)
 def test_a_failing_probe_lands_in_errors(monkeypatch):
     def broken(_root="/"):
         raise PermissionError("denied")
@@ -33,12 +35,18 @@ def test_a_failing_probe_lands_in_errors(monkeypatch):
     assert "installed RAM: PermissionError: denied" in report["errors"]
     # With no OS id, the name gives one that stays the same from run to run.
     assert report["machine"]["machine_id"] == collect.fallback_machine_id(
-        report["machine"]["hostname"])
+        report["machine"]["hostname"]
+    )
 
 
 def test_collect_command_prints_a_valid_report():
-    done = subprocess.run([sys.executable, "-m", "agent.cli", "collect"],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "collect"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert validate(json.loads(done.stdout)) == []
 
 
@@ -47,8 +55,11 @@ def test_the_sources_run_for_real_on_this_machine_each_with_its_outcome():
     report = collect.collect_report(outcomes=outcomes)
     assert validate(report) == []
     names = [o.name for o in outcomes]
-    platform = {"machine_guid", "os", "services"} if sys.platform == "win32" else {
-        "machine_id", "os", "packages"}
+    platform = (
+        {"machine_guid", "os", "services"}
+        if sys.platform == "win32"
+        else {"machine_id", "os", "packages"}
+    )
     assert platform | {"visible RAM", "addresses"} <= set(names)
     assert all(o.seconds >= 0 for o in outcomes)
     # Every line of the report's errors is a failed source; a failed source may be left out
@@ -57,12 +68,20 @@ def test_the_sources_run_for_real_on_this_machine_each_with_its_outcome():
     failed = {f"{o.name}: {o.error}": o.name for o in outcomes if o.error is not None}
     assert set(report["errors"]) <= set(failed)
     assert {failed[line] for line in set(failed) - set(report["errors"])} <= {
-        "security_center", "defender", "firmware_ram"}
+        "security_center",
+        "defender",
+        "firmware_ram",
+    }
 
 
 def test_collect_diagnose_prints_each_source_with_its_time():
-    done = subprocess.run([sys.executable, "-m", "agent.cli", "collect", "--diagnose"],
-                          capture_output=True, text=True, timeout=60, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent.cli", "collect", "--diagnose"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     lines = done.stdout.splitlines()
     assert lines[0].endswith("failed)") and "sources, the slowest" in lines[0]
     rows = {line.split()[0]: line for line in lines[2:] if line and not line.startswith(" ")}

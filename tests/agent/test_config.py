@@ -8,18 +8,28 @@ from agent.config import ConfigError, config_text, default_config_path, default_
 
 
 def write_ini(path, **values):
-    path.write_text("[avroll]\n" + "".join(f"{k} = {v}\n" for k, v in values.items()),
-                    encoding="utf-8")
+    path.write_text(
+        "[avroll]\n" + "".join(f"{k} = {v}\n" for k, v in values.items()), encoding="utf-8"
+    )
     return str(path)
 
 
 def test_flag_beats_environment_beats_file_beats_default(tmp_path):
-    ini = write_ini(tmp_path / "agent.ini", server="http://file:1", unit="FILE",
-                    token="file-token", interval_hours="6")
+    ini = write_ini(
+        tmp_path / "agent.ini",
+        server="http://file:1",
+        unit="FILE",
+        token="file-token",
+        interval_hours="6",
+    )
     environ = {"AVROLL_CONFIG": ini, "AVROLL_UNIT": "ENV", "AVROLL_TOKEN": "env-token"}
     config = resolve({"token": "flag-token"}, environ, platform="linux")
     assert (config.server, config.unit, config.token, config.interval_hours) == (
-        "http://file:1", "ENV", "flag-token", 6)
+        "http://file:1",
+        "ENV",
+        "flag-token",
+        6,
+    )
     assert config.sources["server"] == ini
     assert config.sources["unit"] == "environment"
     assert config.sources["token"] == "flag"
@@ -47,8 +57,10 @@ def test_windows_keeps_config_and_state_in_program_data():
 def test_linux_paths_for_root_and_for_a_user():
     assert default_config_path("linux") == "/etc/avroll/agent.ini"
     assert default_state_dir("linux", {}, is_root=True) == "/var/lib/avroll"
-    assert default_state_dir("linux", {"XDG_STATE_HOME": "/home/a/.st"},
-                             is_root=False) == "/home/a/.st/avroll"
+    assert (
+        default_state_dir("linux", {"XDG_STATE_HOME": "/home/a/.st"}, is_root=False)
+        == "/home/a/.st/avroll"
+    )
 
 
 @pytest.mark.parametrize("bad", ["0", "25", "two"])
@@ -70,11 +82,21 @@ def test_unreadable_file_is_a_config_error(tmp_path):
 
 
 def test_written_config_reads_back_with_a_bom_too(tmp_path):
-    values = {"server": "https://avroll.example", "token": "t0k", "unit": "SXD",
-              "ca_bundle": None, "interval_hours": 6}
+    values = {
+        "server": "https://avroll.example",
+        "token": "t0k",
+        "unit": "SXD",
+        "ca_bundle": None,
+        "interval_hours": 6,
+    }
     ini = tmp_path / "agent.ini"
     ini.write_bytes(b"\xef\xbb\xbf" + config_text(values).encode("utf-8"))  # as Notepad saves
     config = resolve({"config": str(ini)}, {})
-    assert (config.server, config.token, config.unit, config.ca_bundle,
-            config.interval_hours) == ("https://avroll.example", "t0k", "SXD", None, 6)
+    assert (config.server, config.token, config.unit, config.ca_bundle, config.interval_hours) == (
+        "https://avroll.example",
+        "t0k",
+        "SXD",
+        None,
+        6,
+    )
     assert "ca_bundle" not in config_text(values)

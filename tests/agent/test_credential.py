@@ -86,8 +86,10 @@ def test_credential_is_saved_before_enrolling_and_used_from_then_on(fake_collect
 def test_a_credential_issued_by_the_collector_replaces_the_proposal(fake_collector, tmp_path):
     url, answers, _, _ = fake_collector
     issued = "avrm_" + "i" * 43
-    answers += [(401, {"ok": False}),
-                (201, lambda report: acknowledgement_of(report, credential=issued))]
+    answers += [
+        (401, {"ok": False}),
+        (201, lambda report: acknowledgement_of(report, credential=issued)),
+    ]
     config = resolve({"server": url, "token": "avre_token", "state_dir": str(tmp_path)})
     send_enrolled(config, make_report(), timeout=5)
     assert load_credential(str(tmp_path)) == issued
@@ -104,8 +106,9 @@ def test_forgotten_credential_enrolls_again_with_the_token(fake_collector, tmp_p
     assert load_credential(str(tmp_path)) == old
 
 
-def test_send_without_enrollment_or_token_says_what_to_do(fake_collector, tmp_path, capsys,
-                                                          monkeypatch):
+def test_send_without_enrollment_or_token_says_what_to_do(
+    fake_collector, tmp_path, capsys, monkeypatch
+):
     url, answers, _, _ = fake_collector
     answers.append((401, {"ok": False, "error": "send an enrollment token"}))
     monkeypatch.delenv("AVROLL_TOKEN", raising=False)
@@ -115,14 +118,33 @@ def test_send_without_enrollment_or_token_says_what_to_do(fake_collector, tmp_pa
     assert "--token" in err and "spooled" in err
 
 
-@pytest.mark.parametrize("stored", ["avrm_caf\u00e9" + "a" * 40, "avrm_" + "a" * 43 + "\nX-Evil: 1",
-                                    "not a credential", "avrm_short"])
-def test_a_stored_credential_not_in_its_form_is_named_not_sent(fake_collector, tmp_path,
-                                                              capsys, stored):
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "avrm_caf\u00e9" + "a" * 40,
+        "avrm_" + "a" * 43 + "\nX-Evil: 1",
+        "not a credential",
+        "avrm_short",
+    ],
+)
+def test_a_stored_credential_not_in_its_form_is_named_not_sent(
+    fake_collector, tmp_path, capsys, stored
+):
     url, _, received, _ = fake_collector
     (tmp_path / "credential").write_bytes(stored.encode("utf-8") + b"\n")
-    code = cli.main(["send", "--server", url, "--state-dir", str(tmp_path),
-                     "--time-limit", "5", "--timeout", "2"])
+    code = cli.main(
+        [
+            "send",
+            "--server",
+            url,
+            "--state-dir",
+            str(tmp_path),
+            "--time-limit",
+            "5",
+            "--timeout",
+            "2",
+        ]
+    )
     assert code == 1
     err = capsys.readouterr().err
     assert "credential" in err and "reset-credential" in err and "spooled" in err

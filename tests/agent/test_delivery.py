@@ -62,7 +62,8 @@ def test_spool_is_delivered_newest_first_and_emptied(spool):
         spool.put(report)
     send, delivered = Collector(default=OK), []
     outcome = deliverer(send, FakeTime()).deliver_spool(
-        spool, lambda report, answer: delivered.append(report["report_id"]))
+        spool, lambda report, answer: delivered.append(report["report_id"])
+    )
     ids = [report["report_id"] for report in reversed(reports)]
     assert [received for received, _ in send.received] == ids
     assert outcome.delivered == delivered == ids
@@ -82,7 +83,8 @@ def test_retry_after_is_honoured(spool):
     spool.put(make_report())
     time = FakeTime()
     deliverer(Collector(ServerBusy("429", retry_after=12), OK), time).deliver_spool(
-        spool, lambda *_: None)
+        spool, lambda *_: None
+    )
     assert time.sleeps == [12]
 
 
@@ -165,8 +167,10 @@ def test_corrupt_spool_file_is_set_aside_not_fatal(spool):
 
 def test_last_delivery_is_recorded_and_read_back(tmp_path):
     report = make_report(hostname="SXD-KT-01")
-    answer = {"ok": True, "naming": {"follows_guideline": True, "unit_code": "SXD",
-                                     "pattern": "SXD-*", "advice": ""}}
+    answer = {
+        "ok": True,
+        "naming": {"follows_guideline": True, "unit_code": "SXD", "pattern": "SXD-*", "advice": ""},
+    }
     record_delivery(str(tmp_path), "http://c", report, answer)
     last = read_last_delivery(str(tmp_path))
     assert (last["server"], last["hostname"], last["answer"]) == ("http://c", "SXD-KT-01", answer)

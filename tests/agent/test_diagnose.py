@@ -13,15 +13,20 @@ def test_a_recorded_pc_diagnosed(monkeypatch):
     outcomes = []
     lines = diagnose_lines(outcomes, replay(monkeypatch, recorded, outcomes=outcomes))
     assert lines[0].endswith("(2 failed)")
-    by_source = {line.split()[0]: line for line in lines[2:2 + len(outcomes)]}
+    by_source = {line.split()[0]: line for line in lines[2 : 2 + len(outcomes)]}
     assert by_source["kaspersky_data"].endswith(
-        "FAILED PermissionError: [WinError 5] Access is denied")
+        "FAILED PermissionError: [WinError 5] Access is denied"
+    )
     assert by_source["defender"].endswith(f"FAILED no answer within {REPLAY_TIMEOUT:g} s")
     assert ' ok "c3a9e1f0-5d2b-4b7a-8e6f-1a2b3c4d5e6f"' in by_source["machine_guid"]
-    assert "  Kaspersky Endpoint Security for Windows: enabled yes, signatures " \
-           "2022-06-14T22:41:00+00:00, from securitycenter, registry, service" in lines
-    assert "console agent: Kaspersky Security Center Network Agent, running yes, server " \
-           "10.20.0.5, last connected 2022-06-15T00:58:41+00:00" in lines
+    assert (
+        "  Kaspersky Endpoint Security for Windows: enabled yes, signatures "
+        "2022-06-14T22:41:00+00:00, from securitycenter, registry, service" in lines
+    )
+    assert (
+        "console agent: Kaspersky Security Center Network Agent, running yes, server "
+        "10.20.0.5, last connected 2022-06-15T00:58:41+00:00" in lines
+    )
     assert "  defender: no answer within 0.05 s" in lines
 
 

@@ -43,8 +43,18 @@ def send(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli, "collect_report", lambda unit_code=None: make_report())
 
     def run(url, token=None, *more):
-        args = ["send", "--server", url, "--state-dir", str(tmp_path),
-                "--time-limit", TIME_LIMIT, "--timeout", TIMEOUT, *more]
+        args = [
+            "send",
+            "--server",
+            url,
+            "--state-dir",
+            str(tmp_path),
+            "--time-limit",
+            TIME_LIMIT,
+            "--timeout",
+            TIMEOUT,
+            *more,
+        ]
         code = cli.main(args + (["--token", token] if token else []))
         return code, capsys.readouterr().err
 
@@ -69,9 +79,11 @@ def test_a_well_formed_acknowledgement_is_delivered(serve, send, tmp_path):
     assert spooled(tmp_path) == []
 
 
-@pytest.mark.parametrize("behaviour", [hostile.dripping_headers(0.2),
-                                       hostile.dripping_body(0.2)],
-                         ids=["headers", "body"])
+@pytest.mark.parametrize(
+    "behaviour",
+    [hostile.dripping_headers(0.2), hostile.dripping_body(0.2)],
+    ids=["headers", "body"],
+)
 def test_an_answer_that_drips_ends_at_the_time_limit(serve, send, tmp_path, behaviour):
     # One byte every 0.2 s: no read waits long, only the run's deadline can stop it (the
     # whole answer would take 20 s or more).
@@ -81,10 +93,15 @@ def test_an_answer_that_drips_ends_at_the_time_limit(serve, send, tmp_path, beha
     assert f"no answer from {collector.url}/api/v1/reports within" in err
 
 
-@pytest.mark.parametrize("behaviour, part", [(hostile.huge_body(64 * MiB), "a body"),
-                                             (hostile.endless_chunks(limit=64 * MiB), "a body"),
-                                             (hostile.huge_headers(), "headers")],
-                         ids=["content-length", "chunked", "headers"])
+@pytest.mark.parametrize(
+    "behaviour, part",
+    [
+        (hostile.huge_body(64 * MiB), "a body"),
+        (hostile.endless_chunks(limit=64 * MiB), "a body"),
+        (hostile.huge_headers(), "headers"),
+    ],
+    ids=["content-length", "chunked", "headers"],
+)
 def test_an_answer_over_64_kib_is_not_read_to_its_end(serve, send, tmp_path, behaviour, part):
     # Each is a valid acknowledgement, only padded past 64 KiB (JSON whitespace or headers).
     collector = serve(behaviour)
@@ -93,20 +110,34 @@ def test_an_answer_over_64_kib_is_not_read_to_its_end(serve, send, tmp_path, beh
     assert f"answered with {part} larger than 64 KiB" in err
 
 
-@pytest.mark.parametrize("status, body, content_type", [
-    (200, b"<html><body>Welcome to the hotel Wi-Fi</body></html>", "text/html"),
-    (201, b"Created", "text/plain"),
-    (201, b"OK", "application/json"),
-    (201, b"[]", "application/json"),
-    (201, b'{"ok": true, "duplicate": false}', "application/json"),
-    (201, b'{"ok": false, "report_id": "@"}', "application/json"),
-    (200, hostile.acknowledgement("9c4b8f54-58c4-4a59-a3a1-0d3c3a4b1f00"), "application/json"),
-    (201, b"@", "text/html"),
-    (204, b"", "application/json"),
-], ids=["captive-portal", "text", "not-json", "a-list", "no-report-id", "not-ok",
-        "another-report", "ack-as-html", "no-content"])
-def test_only_the_acknowledgement_naming_the_report_counts(serve, send, tmp_path, status,
-                                                          body, content_type):
+@pytest.mark.parametrize(
+    "status, body, content_type",
+    [
+        (200, b"<html><body>Welcome to the hotel Wi-Fi</body></html>", "text/html"),
+        (201, b"Created", "text/plain"),
+        (201, b"OK", "application/json"),
+        (201, b"[]", "application/json"),
+        (201, b'{"ok": true, "duplicate": false}', "application/json"),
+        (201, b'{"ok": false, "report_id": "@"}', "application/json"),
+        (200, hostile.acknowledgement("9c4b8f54-58c4-4a59-a3a1-0d3c3a4b1f00"), "application/json"),
+        (201, b"@", "text/html"),
+        (204, b"", "application/json"),
+    ],
+    ids=[
+        "captive-portal",
+        "text",
+        "not-json",
+        "a-list",
+        "no-report-id",
+        "not-ok",
+        "another-report",
+        "ack-as-html",
+        "no-content",
+    ],
+)
+def test_only_the_acknowledgement_naming_the_report_counts(
+    serve, send, tmp_path, status, body, content_type
+):
     def behaviour(request):
         data = body.replace(b"@", request.report_id.encode())
         yield hostile.head(status, len(data), content_type) + data
@@ -136,16 +167,19 @@ def test_a_redirect_is_not_followed(serve, send, tmp_path, status):
     assert thief.requests == []
 
 
-@pytest.mark.parametrize("credential", [
-    "avrm_" + "é" * 43,
-    {"credential": "avrm_" + "a" * 43},
-    ["avrm_" + "a" * 43],
-    "avrm_" + "a" * 43 + "\nX-Injected: 1",
-    "avrm_short",
-    "avrm_" + "a" * 50_000_000,
-], ids=["non-ascii", "a-dict", "a-list", "a-newline", "too-short", "50-mb"])
-def test_a_credential_not_in_its_documented_form_is_refused(serve, send, tmp_path,
-                                                            credential):
+@pytest.mark.parametrize(
+    "credential",
+    [
+        "avrm_" + "é" * 43,
+        {"credential": "avrm_" + "a" * 43},
+        ["avrm_" + "a" * 43],
+        "avrm_" + "a" * 43 + "\nX-Injected: 1",
+        "avrm_short",
+        "avrm_" + "a" * 50_000_000,
+    ],
+    ids=["non-ascii", "a-dict", "a-list", "a-newline", "too-short", "50-mb"],
+)
+def test_a_credential_not_in_its_documented_form_is_refused(serve, send, tmp_path, credential):
     collector = serve(hostile.issuing_credential(credential))
     code, err = send(collector.url, token=hostile.ENROLLMENT_TOKEN)
     assert_kept_not_delivered(code, err, tmp_path)
@@ -171,17 +205,37 @@ def certificate(tmp_path_factory):
         pytest.skip("the openssl command is not installed")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = str(folder / "cert.pem"), str(folder / "key.pem")
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
-@pytest.mark.parametrize("behaviour, delivered", [(hostile.acknowledging(), True),
-                                                  (hostile.huge_headers(), False)],
-                         ids=["acknowledged", "headers-over-64-kib"])
-def test_over_https_the_same_limits_hold(serve, send, tmp_path, certificate, behaviour,
-                                         delivered):
+@pytest.mark.parametrize(
+    "behaviour, delivered",
+    [(hostile.acknowledging(), True), (hostile.huge_headers(), False)],
+    ids=["acknowledged", "headers-over-64-kib"],
+)
+def test_over_https_the_same_limits_hold(serve, send, tmp_path, certificate, behaviour, delivered):
     collector = serve(behaviour, tls=certificate)
     code, err = send(collector.url, None, "--ca-bundle", certificate[0])
     if delivered:
@@ -191,11 +245,14 @@ def test_over_https_the_same_limits_hold(serve, send, tmp_path, certificate, beh
         assert "answered with headers larger than 64 KiB" in err
 
 
-@pytest.mark.parametrize("behaviour, delivered", [(hostile.acknowledging(), True),
-                                                  (hostile.huge_headers(), False)],
-                         ids=["acknowledged", "headers-over-64-kib"])
-def test_through_an_http_proxy_the_same_limits_hold(serve, send, tmp_path, monkeypatch,
-                                                    behaviour, delivered):
+@pytest.mark.parametrize(
+    "behaviour, delivered",
+    [(hostile.acknowledging(), True), (hostile.huge_headers(), False)],
+    ids=["acknowledged", "headers-over-64-kib"],
+)
+def test_through_an_http_proxy_the_same_limits_hold(
+    serve, send, tmp_path, monkeypatch, behaviour, delivered
+):
     proxy = serve(behaviour)  # answers for the collector, as a proxy in the way would
     for name in ("NO_PROXY", "no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -29,12 +29,19 @@ class FakeRunner:
 def make_installer(tmp_path, platform, runner, **flags):
     flags.setdefault("server", "https://avroll.example")
     flags.setdefault("token", "secret-token")
-    flags.update(config=str(tmp_path / "etc-avroll" / "agent.ini"),
-                 state_dir=str(tmp_path / "var-avroll"))
+    flags.update(
+        config=str(tmp_path / "etc-avroll" / "agent.ini"), state_dir=str(tmp_path / "var-avroll")
+    )
     config = resolve(flags, {}, platform=platform)
-    return Installer(config, platform=platform, runner=runner, environ={},
-                     executable="/opt/py/bin/python", frozen=False,
-                     unit_dir=str(tmp_path / "systemd"))
+    return Installer(
+        config,
+        platform=platform,
+        runner=runner,
+        environ={},
+        executable="/opt/py/bin/python",
+        frozen=False,
+        unit_dir=str(tmp_path / "systemd"),
+    )
 
 
 def read_ini(path):
@@ -48,17 +55,24 @@ def test_linux_install_writes_config_units_and_enables_the_timer(tmp_path):
     installer = make_installer(tmp_path, "linux", runner, unit="SXD")
     installer.install()
     ini = tmp_path / "etc-avroll" / "agent.ini"
-    assert read_ini(ini) == {"server": "https://avroll.example", "token": "secret-token",
-                             "unit": "SXD", "interval_hours": "4",
-                             "state_dir": str(tmp_path / "var-avroll")}
+    assert read_ini(ini) == {
+        "server": "https://avroll.example",
+        "token": "secret-token",
+        "unit": "SXD",
+        "interval_hours": "4",
+        "state_dir": str(tmp_path / "var-avroll"),
+    }
     service = (tmp_path / "systemd" / "avroll-agent.service").read_text()
-    exec_start = systemd_exec(["/opt/py/bin/python", "-m", "agent.cli", "send", "--config",
-                               str(ini)])
+    exec_start = systemd_exec(
+        ["/opt/py/bin/python", "-m", "agent.cli", "send", "--config", str(ini)]
+    )
     assert f"ExecStart={exec_start}\n" in service
     assert "OnUnitActiveSec=4h" in (tmp_path / "systemd" / "avroll-agent.timer").read_text()
-    assert runner.commands == [["systemctl", "daemon-reload"],
-                               ["systemctl", "enable", "--now", "avroll-agent.timer"],
-                               ["systemctl", "start", "--no-block", "avroll-agent.service"]]
+    assert runner.commands == [
+        ["systemctl", "daemon-reload"],
+        ["systemctl", "enable", "--now", "avroll-agent.timer"],
+        ["systemctl", "start", "--no-block", "avroll-agent.service"],
+    ]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
@@ -76,12 +90,25 @@ def test_windows_install_registers_the_task_from_its_xml(tmp_path):
     xml_path = str(tmp_path / "var-avroll" / "avroll-agent-task.xml")
     state, etc = str(tmp_path / "var-avroll"), str(tmp_path / "etc-avroll")
     assert runner.commands == [
-        ["icacls", state, "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
-         "*S-1-5-32-544:(OI)(CI)F"],
-        ["icacls", etc, "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
-         "*S-1-5-32-544:(OI)(CI)F"],
+        [
+            "icacls",
+            state,
+            "/inheritance:r",
+            "/grant:r",
+            "*S-1-5-18:(OI)(CI)F",
+            "*S-1-5-32-544:(OI)(CI)F",
+        ],
+        [
+            "icacls",
+            etc,
+            "/inheritance:r",
+            "/grant:r",
+            "*S-1-5-18:(OI)(CI)F",
+            "*S-1-5-32-544:(OI)(CI)F",
+        ],
         ["schtasks", "/Create", "/TN", "avroll-agent", "/XML", xml_path, "/F"],
-        ["schtasks", "/Run", "/TN", "avroll-agent"]]
+        ["schtasks", "/Run", "/TN", "avroll-agent"],
+    ]
     xml = open(xml_path, "rb").read().decode("utf-16")
     assert "<Interval>PT6H</Interval>" in xml
     assert "<Arguments>-m agent.cli send --config" in xml
@@ -119,8 +146,10 @@ def test_uninstall_removes_schedule_config_and_state(tmp_path):
     (tmp_path / "var-avroll" / "spool" / "1-a.json").write_text("{}")
     runner = FakeRunner()
     make_installer(tmp_path, "linux", runner).uninstall()
-    assert runner.commands == [["systemctl", "disable", "--now", "avroll-agent.timer"],
-                               ["systemctl", "daemon-reload"]]
+    assert runner.commands == [
+        ["systemctl", "disable", "--now", "avroll-agent.timer"],
+        ["systemctl", "daemon-reload"],
+    ]
     assert not (tmp_path / "systemd" / "avroll-agent.timer").exists()
     assert not (tmp_path / "systemd" / "avroll-agent.service").exists()
     assert not (tmp_path / "etc-avroll").exists()
@@ -140,9 +169,18 @@ def test_a_state_dir_that_is_not_ours_is_not_removed_whole(tmp_path):
     shared = tmp_path / "shared"
     shared.mkdir()
     (shared / "someone-elses.txt").write_text("keep me")
-    config = resolve({"config": str(tmp_path / "avroll" / "agent.ini"),
-                      "state_dir": str(shared)}, {}, platform="linux")
-    done = Installer(config, platform="linux", runner=FakeRunner(), environ={},
-                     frozen=False, unit_dir=str(tmp_path / "systemd")).uninstall()
+    config = resolve(
+        {"config": str(tmp_path / "avroll" / "agent.ini"), "state_dir": str(shared)},
+        {},
+        platform="linux",
+    )
+    done = Installer(
+        config,
+        platform="linux",
+        runner=FakeRunner(),
+        environ={},
+        frozen=False,
+        unit_dir=str(tmp_path / "systemd"),
+    ).uninstall()
     assert (shared / "someone-elses.txt").read_text() == "keep me"
     assert any("remove it by hand" in line for line in done)

@@ -73,21 +73,39 @@ def test_missing_files_become_errors_not_crashes(tmp_path):
 def test_kesl_and_network_agent_by_unit_package_and_agent_state(laptop):
     write(laptop, "/lib/systemd/system/kesl.service", "[Unit]\n")
     write(laptop, "/lib/systemd/system/klnagent64.service", "[Unit]\n")
-    write(laptop, "/var/lib/dpkg/status",
-          "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n\n"
-          "Package: klnagent64\nStatus: install ok installed\nVersion: 15.1.0-20748\n\n"
-          "Package: kesl-gui\nStatus: deinstall ok config-files\nVersion: 12.1.0-1297\n")
+    write(
+        laptop,
+        "/var/lib/dpkg/status",
+        "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n\n"
+        "Package: klnagent64\nStatus: install ok installed\nVersion: 15.1.0-20748\n\n"
+        "Package: kesl-gui\nStatus: deinstall ok config-files\nVersion: 12.1.0-1297\n",
+    )
     state = "var/opt/kaspersky/klnagent/1103/1.0.0.0/Statistics/AVState"
     write(laptop, f"/{state}/Protection_RtpState", "4\n")
     write(laptop, f"/{state}/Protection_BasesDate", "21-11-2026 18-22-00\n")
     facts = linux.gather([], root=str(laptop), processes={"kesl", "klnagent", "bash"})
-    assert facts["antivirus"] == {"status": "detected", "products": [{
-        "name": "Kaspersky Endpoint Security for Linux", "vendor": "Kaspersky",
-        "version": "12.1.0-1297", "enabled": True, "up_to_date": None,
-        "signatures_updated_at": "2026-11-21T18:22:00+00:00", "sources": ["service", "package"]}]}
+    assert facts["antivirus"] == {
+        "status": "detected",
+        "products": [
+            {
+                "name": "Kaspersky Endpoint Security for Linux",
+                "vendor": "Kaspersky",
+                "version": "12.1.0-1297",
+                "enabled": True,
+                "up_to_date": None,
+                "signatures_updated_at": "2026-11-21T18:22:00+00:00",
+                "sources": ["service", "package"],
+            }
+        ],
+    }
     assert facts["management_agent"] == {
-        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "15.1.0-20748", "server": None, "last_connected_at": None}
+        "name": "Kaspersky Security Center Network Agent",
+        "installed": True,
+        "running": True,
+        "version": "15.1.0-20748",
+        "server": None,
+        "last_connected_at": None,
+    }
 
 
 def test_installed_but_not_running(laptop):
@@ -98,13 +116,16 @@ def test_installed_but_not_running(laptop):
     assert facts["management_agent"]["running"] is False
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("4C4C4544-0058-4B10-8032-B7C04F513133\n", "4c4c4544-0058-4b10-8032-b7c04f513133"),
-    ("00000000-0000-0000-0000-000000000000\n", None),
-    ("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n", None),
-    ("03000200-0400-0500-0006-000700080009\n", None),  # the AMI firmware default
-    ("Not Settable\n", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("4C4C4544-0058-4B10-8032-B7C04F513133\n", "4c4c4544-0058-4b10-8032-b7c04f513133"),
+        ("00000000-0000-0000-0000-000000000000\n", None),
+        ("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\n", None),
+        ("03000200-0400-0500-0006-000700080009\n", None),  # the AMI firmware default
+        ("Not Settable\n", None),
+    ],
+)
 def test_hardware_uuid_from_dmi(laptop, text, expected):
     write(laptop, "/sys/class/dmi/id/product_uuid", text)
     assert linux.gather([], root=str(laptop))["hardware_uuid"] == expected
@@ -130,7 +151,10 @@ def test_the_process_list_is_read_only_where_a_kaspersky_product_is(laptop, monk
 
 
 def test_only_the_kaspersky_stanzas_of_dpkg_status_count(laptop):
-    write(laptop, "/var/lib/dpkg/status",
-          "Package: bash\nStatus: install ok installed\nVersion: 5.2\n\n"
-          "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n")
+    write(
+        laptop,
+        "/var/lib/dpkg/status",
+        "Package: bash\nStatus: install ok installed\nVersion: 5.2\n\n"
+        "Package: kesl\nStatus: install ok installed\nVersion: 12.1.0-1297\n",
+    )
     assert linux.dpkg_versions(str(laptop), ("kesl", "klnagent64")) == {"kesl": "12.1.0-1297"}

@@ -45,5 +45,6 @@ def test_the_log_and_its_rotations_are_readable_by_their_owner_only(tmp_path):
         os.umask(old_umask)
     files = sorted(name for name in os.listdir(tmp_path) if name.startswith("agent.log"))
     assert files == ["agent.log", "agent.log.1", "agent.log.2"]
-    assert {name: stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in files} == \
-        dict.fromkeys(files, 0o600)
+    assert {
+        name: stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in files
+    } == dict.fromkeys(files, 0o600)

@@ -16,11 +16,20 @@ FORBIDDEN = ("powershell.exe", "pwsh", "-encodedcommand", "-executionpolicy", "w
 def code_strings(path):
     """The string constants of a module's code, docstrings left out."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
-                  and node.body and isinstance(node.body[0], ast.Expr)}
-    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
-            and isinstance(node.value, str) and id(node) not in docstrings]
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
 
 
 def test_no_string_in_agent_names_powershell():
@@ -31,9 +40,14 @@ def test_no_string_in_agent_names_powershell():
 
 def test_the_windows_collection_imports_no_process_module():
     for path in (AGENT / "windows").rglob("*.py"):
-        imported = {alias.name for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                    if isinstance(node, (ast.Import, ast.ImportFrom))
-                    for alias in node.names} | {
-            node.module for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.ImportFrom)}
+        imported = {
+            alias.name
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in node.names
+        } | {
+            node.module
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom)
+        }
         assert not imported & {"subprocess", "os.system", "multiprocessing"}, path

@@ -33,8 +33,10 @@ def test_a_recorded_folder_replays_to_the_same_report(monkeypatch, tmp_path, cap
     records = json.loads((tmp_path / "pc" / "records.json").read_text(encoding="utf-8"))
     report = json.loads((tmp_path / "pc" / "report.json").read_text(encoding="utf-8"))
     assert comparable(printed) == comparable(report)
-    assert records["errors"] == {"defender": "timeout", "kaspersky_data": (
-        "PermissionError: [WinError 5] Access is denied")}
+    assert records["errors"] == {
+        "defender": "timeout",
+        "kaspersky_data": ("PermissionError: [WinError 5] Access is denied"),
+    }
     assert comparable(replay(monkeypatch, records)) == comparable(report)
 
 

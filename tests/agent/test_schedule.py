@@ -39,7 +39,11 @@ def test_task_starts_at_boot_and_repeats_with_a_random_delay():
     assert timer.find("t:RandomDelay", NS).text == "PT60M"
     # the schema's sequence: base elements first, RandomDelay last
     assert [child.tag.split("}")[1] for child in timer] == [
-        "Enabled", "StartBoundary", "Repetition", "RandomDelay"]
+        "Enabled",
+        "StartBoundary",
+        "Repetition",
+        "RandomDelay",
+    ]
 
 
 def test_short_intervals_spread_over_half_the_interval():
@@ -58,11 +62,14 @@ def test_task_settings_for_laptops_and_missed_runs():
 
 
 def test_paths_and_arguments_are_escaped_and_quoted():
-    task = parsed_task(command=[r"C:\A&B <x>\avroll-agent.exe", "send", "--config",
-                                r"C:\My Files\agent.ini"])
+    task = parsed_task(
+        command=[r"C:\A&B <x>\avroll-agent.exe", "send", "--config", r"C:\My Files\agent.ini"]
+    )
     assert task.find("t:Actions/t:Exec/t:Command", NS).text == r"C:\A&B <x>\avroll-agent.exe"
-    assert task.find("t:Actions/t:Exec/t:Arguments", NS).text == \
-        r'send --config "C:\My Files\agent.ini"'
+    assert (
+        task.find("t:Actions/t:Exec/t:Arguments", NS).text
+        == r'send --config "C:\My Files\agent.ini"'
+    )
 
 
 def test_xml_bytes_are_utf16_with_a_bom_and_crlf():
@@ -74,13 +81,24 @@ def test_xml_bytes_are_utf16_with_a_bom_and_crlf():
 
 def test_schtasks_command_lines():
     assert schedule.schtasks_create(r"C:\ProgramData\avroll\task.xml") == [
-        "schtasks", "/Create", "/TN", "avroll-agent", "/XML", r"C:\ProgramData\avroll\task.xml",
-        "/F"]
+        "schtasks",
+        "/Create",
+        "/TN",
+        "avroll-agent",
+        "/XML",
+        r"C:\ProgramData\avroll\task.xml",
+        "/F",
+    ]
     assert schedule.schtasks_run() == ["schtasks", "/Run", "/TN", "avroll-agent"]
     assert schedule.schtasks_delete() == ["schtasks", "/Delete", "/TN", "avroll-agent", "/F"]
     assert schedule.restrict_folder(r"C:\ProgramData\avroll") == [
-        "icacls", r"C:\ProgramData\avroll", "/inheritance:r", "/grant:r",
-        "*S-1-5-18:(OI)(CI)F", "*S-1-5-32-544:(OI)(CI)F"]
+        "icacls",
+        r"C:\ProgramData\avroll",
+        "/inheritance:r",
+        "/grant:r",
+        "*S-1-5-18:(OI)(CI)F",
+        "*S-1-5-32-544:(OI)(CI)F",
+    ]
 
 
 def units(text):
@@ -99,17 +117,23 @@ def test_systemd_service_runs_send_once():
 
 def test_systemd_timer_boot_interval_and_random_delay():
     timer = units(schedule.systemd_timer(4))
-    assert dict(timer["Timer"]) == {"OnBootSec": "5min", "OnUnitActiveSec": "4h",
-                                    "RandomizedDelaySec": "60min"}
+    assert dict(timer["Timer"]) == {
+        "OnBootSec": "5min",
+        "OnUnitActiveSec": "4h",
+        "RandomizedDelaySec": "60min",
+    }
     assert timer["Install"]["WantedBy"] == "timers.target"
 
 
-@pytest.mark.parametrize("part, expected", [
-    ("/opt/my agent/avroll-agent", '"/opt/my agent/avroll-agent"'),
-    ("/etc/avroll/100%.ini", "/etc/avroll/100%%.ini"),
-    ("/home/$USER/a.ini", "/home/$$USER/a.ini"),
-    ('say "hi"', '"say \\"hi\\""'),
-])
+@pytest.mark.parametrize(
+    "part, expected",
+    [
+        ("/opt/my agent/avroll-agent", '"/opt/my agent/avroll-agent"'),
+        ("/etc/avroll/100%.ini", "/etc/avroll/100%%.ini"),
+        ("/home/$USER/a.ini", "/home/$$USER/a.ini"),
+        ('say "hi"', '"say \\"hi\\""'),
+    ],
+)
 def test_exec_start_quoting(part, expected):
     assert schedule.systemd_exec([part]) == expected
 
@@ -118,5 +142,6 @@ def test_systemctl_command_lines():
     assert schedule.systemctl_enable() == [
         ["systemctl", "daemon-reload"],
         ["systemctl", "enable", "--now", "avroll-agent.timer"],
-        ["systemctl", "start", "--no-block", "avroll-agent.service"]]
+        ["systemctl", "start", "--no-block", "avroll-agent.service"],
+    ]
     assert schedule.systemctl_disable() == ["systemctl", "disable", "--now", "avroll-agent.timer"]

@@ -15,16 +15,22 @@ def test_answers_failures_and_hangs_each_get_their_outcome():
         raise PermissionError("Access is denied")
 
     started = time.perf_counter()
-    outcomes = read_sources([Source("fast", lambda: {"a": 1}, 1.0),
-                             Source("broken", broken, 1.0),
-                             Source("hung", hang.wait, 0.2)])
+    outcomes = read_sources(
+        [
+            Source("fast", lambda: {"a": 1}, 1.0),
+            Source("broken", broken, 1.0),
+            Source("hung", hang.wait, 0.2),
+        ]
+    )
     elapsed = time.perf_counter() - started
     hang.set()
     assert [o.name for o in outcomes] == ["fast", "broken", "hung"]
     records, errors = records_and_errors(outcomes)
     assert records == {"fast": {"a": 1}}
-    assert errors == {"broken": "PermissionError: Access is denied",
-                      "hung": "no answer within 0.2 s"}
+    assert errors == {
+        "broken": "PermissionError: Access is denied",
+        "hung": "no answer within 0.2 s",
+    }
     assert outcomes[2].seconds == 0.2
     assert elapsed < 1.0  # the hung source did not hold the others
 

@@ -43,8 +43,9 @@ def test_no_temp_file_is_left_and_stale_ones_are_cleaned(spool):
     assert not os.path.exists(stale)
 
 
-@pytest.mark.parametrize("content", [b'{"report_id": "abc", "cut', b"[1, 2]", b"\xff\xfe\x00",
-                                     b'{"no": "id"}'])
+@pytest.mark.parametrize(
+    "content", [b'{"report_id": "abc", "cut', b"[1, 2]", b"\xff\xfe\x00", b'{"no": "id"}']
+)
 def test_corrupt_file_is_recognised(spool, content):
     os.makedirs(spool.directory)
     path = os.path.join(spool.directory, "00000000000000000001-bad.json")

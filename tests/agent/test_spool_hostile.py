@@ -102,8 +102,7 @@ def test_after_an_outage_the_newest_report_goes_first(spool):
     assert send.received == [r["report_id"] for r in reversed(reports)]
 
 
-def test_refused_reports_beyond_the_kept_number_are_logged_when_dropped(spool, caplog,
-                                                                     monkeypatch):
+def test_refused_reports_beyond_the_kept_number_are_logged_when_dropped(spool, caplog, monkeypatch):
     monkeypatch.setattr(spool_module, "MAX_SET_ASIDE", 3)
     reports = [make_report(hostname=f"PC-{n}") for n in range(5)]
     for report in reports:

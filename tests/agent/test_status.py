@@ -36,18 +36,36 @@ def test_spooled_reports_are_counted(tmp_path):
 
 
 def test_name_that_follows_the_guideline(tmp_path):
-    text = status_of(tmp_path, {"ok": True, "naming": {
-        "follows_guideline": True, "unit_code": "SXD", "pattern": "SXD-<room>-<nn>",
-        "advice": ""}})
+    text = status_of(
+        tmp_path,
+        {
+            "ok": True,
+            "naming": {
+                "follows_guideline": True,
+                "unit_code": "SXD",
+                "pattern": "SXD-<room>-<nn>",
+                "advice": "",
+            },
+        },
+    )
     assert "to https://avroll.example" in text and "(local time)" in text
     assert "PC-LAN follows the naming guideline of unit SXD, pattern SXD-<room>-<nn>" in text
     assert "what to do" not in text
 
 
 def test_name_that_does_not_follow_says_what_to_do(tmp_path):
-    text = status_of(tmp_path, {"ok": True, "naming": {
-        "follows_guideline": False, "unit_code": "SXD", "pattern": "SXD-<room>-<nn>",
-        "advice": "Rename this PC to SXD-<room>-<nn>, e.g. SXD-KT-01."}})
+    text = status_of(
+        tmp_path,
+        {
+            "ok": True,
+            "naming": {
+                "follows_guideline": False,
+                "unit_code": "SXD",
+                "pattern": "SXD-<room>-<nn>",
+                "advice": "Rename this PC to SXD-<room>-<nn>, e.g. SXD-KT-01.",
+            },
+        },
+    )
     assert "PC-LAN does NOT follow the naming guideline of unit SXD" in text
     assert "what to do:       Rename this PC to SXD-<room>-<nn>, e.g. SXD-KT-01." in text
 
@@ -58,9 +76,18 @@ def test_answer_without_naming_is_unknown_yet(tmp_path):
 
 def test_the_collectors_words_are_shown_on_one_printable_line(tmp_path):
     # A hostile answer: terminal escapes, a line break, a title-setting sequence, 60 KB.
-    text = status_of(tmp_path, {"ok": True, "naming": {
-        "follows_guideline": False, "unit_code": "SXD\x1b[2J", "pattern": "A\u2028B",
-        "advice": "\x1b]0;pwned\x07Rename\r\nFAKE:             line" + "x" * 60_000}})
+    text = status_of(
+        tmp_path,
+        {
+            "ok": True,
+            "naming": {
+                "follows_guideline": False,
+                "unit_code": "SXD\x1b[2J",
+                "pattern": "A\u2028B",
+                "advice": "\x1b]0;pwned\x07Rename\r\nFAKE:             line" + "x" * 60_000,
+            },
+        },
+    )
     lines = text.splitlines()
     assert all(line.isprintable() for line in lines)
     assert not any(line.startswith("FAKE:") for line in lines)

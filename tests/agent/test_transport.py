@@ -50,8 +50,13 @@ def test_token_goes_in_a_bearer_header_and_verify_is_passed_on():
 
     session = Session()
     with pytest.raises(Unreachable):
-        send_report("https://c.example", make_report(), session=session, token="t0k",
-                    verify="/etc/avroll/ca.pem")
+        send_report(
+            "https://c.example",
+            make_report(),
+            session=session,
+            token="t0k",
+            verify="/etc/avroll/ca.pem",
+        )
     assert session.kwargs["headers"]["Authorization"] == "Bearer t0k"
     assert session.kwargs["verify"] == "/etc/avroll/ca.pem"
     with pytest.raises(Unreachable):

@@ -55,9 +55,13 @@ def test_windows_7_kes_10_and_network_agent(monkeypatch):
     assert (kes["version"], kes["enabled"], kes["up_to_date"]) == ("10.3.0.6294", True, True)
     assert kes["signatures_updated_at"] == "2022-05-12T01:10:00+00:00"
     assert report["management_agent"] == {
-        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "10.5.1781", "server": "ksc.sotttt.dongthap.gov.vn",
-        "last_connected_at": "2022-05-12T02:31:07+00:00"}
+        "name": "Kaspersky Security Center Network Agent",
+        "installed": True,
+        "running": True,
+        "version": "10.5.1781",
+        "server": "ksc.sotttt.dongthap.gov.vn",
+        "last_connected_at": "2022-05-12T02:31:07+00:00",
+    }
     # No Defender namespace on Windows 7: an absent source, not a failure.
     assert report["errors"] == []
 
@@ -66,16 +70,30 @@ def test_windows_10_defender_only(monkeypatch):
     report = report_of(monkeypatch, "win10_defender_only.json")
     machine = report["machine"]
     assert machine["machine_id"] == "5b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"
-    assert machine["os"] == {"family": "windows", "name": "Microsoft Windows 10 Pro",
-                             "version": "10.0.19045", "build": "19045.1766",
-                             "edition": "Professional", "server": False}
+    assert machine["os"] == {
+        "family": "windows",
+        "name": "Microsoft Windows 10 Pro",
+        "version": "10.0.19045",
+        "build": "19045.1766",
+        "edition": "Professional",
+        "server": False,
+    }
     assert (machine["device_type"], machine["serial"]) == ("desktop", "7XK2Q13")
     assert machine["domain"] == "WORKGROUP"
-    assert report["antivirus"] == {"status": "detected", "products": [{
-        "name": "Windows Defender", "vendor": "Microsoft", "version": "4.18.2205.7",
-        "enabled": True, "up_to_date": True,
-        "signatures_updated_at": "2022-06-12T20:03:11+00:00",
-        "sources": ["securitycenter", "service", "defender"]}]}
+    assert report["antivirus"] == {
+        "status": "detected",
+        "products": [
+            {
+                "name": "Windows Defender",
+                "vendor": "Microsoft",
+                "version": "4.18.2205.7",
+                "enabled": True,
+                "up_to_date": True,
+                "signatures_updated_at": "2022-06-12T20:03:11+00:00",
+                "sources": ["securitycenter", "service", "defender"],
+            }
+        ],
+    }
     assert report["management_agent"] is None
 
 
@@ -111,10 +129,17 @@ def test_windows_server_2019_with_kaspersky_security_for_windows_server(monkeypa
     assert machine["os"]["server"] is True
     assert machine["device_type"] == "virtual"
     assert machine["ram"]["installed_bytes"] == 16 * GB
-    assert report["antivirus"]["products"] == [{
-        "name": "Kaspersky Security 11 for Windows Server", "vendor": "Kaspersky",
-        "version": "11.0.1.897", "enabled": True, "up_to_date": None,
-        "signatures_updated_at": "2022-06-15T03:30:00+00:00", "sources": ["registry", "service"]}]
+    assert report["antivirus"]["products"] == [
+        {
+            "name": "Kaspersky Security 11 for Windows Server",
+            "vendor": "Kaspersky",
+            "version": "11.0.1.897",
+            "enabled": True,
+            "up_to_date": None,
+            "signatures_updated_at": "2022-06-15T03:30:00+00:00",
+            "sources": ["registry", "service"],
+        }
+    ]
     assert report["errors"] == []  # no Security Center on a server is no failure
 
 
@@ -163,20 +188,31 @@ def test_a_source_that_hangs_costs_its_line_and_the_report_still_goes(monkeypatc
 
 
 def test_the_firmware_figure_falls_back_to_the_memory_modules(monkeypatch):
-    report = report_of(monkeypatch, "ws2019_ksws.json", errors={
-        "firmware_ram": "OSError: [Errno 1] GetPhysicallyInstalledSystemMemory failed",
-        "security_center": "COMError: (-2147217394, None, (None, None, None, 0, None))",
-        "defender": "COMError: (-2147217394, None, (None, None, None, 0, None))"})
+    report = report_of(
+        monkeypatch,
+        "ws2019_ksws.json",
+        errors={
+            "firmware_ram": "OSError: [Errno 1] GetPhysicallyInstalledSystemMemory failed",
+            "security_center": "COMError: (-2147217394, None, (None, None, None, 0, None))",
+            "defender": "COMError: (-2147217394, None, (None, None, None, 0, None))",
+        },
+    )
     assert report["machine"]["ram"]["installed_bytes"] == 16 * GB
     assert report["errors"] == []
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("20250311015218.000000+000", "2025-03-11T01:52:18+00:00"),
-    ("20220612200311.000000+420", "2022-06-12T13:03:11+00:00"),
-    ("16010101000000.000000+000", "1601-01-01T00:00:00+00:00"),
-    ("", None), (None, None), ("yesterday", None), ("2025031101521.000000+000", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("20250311015218.000000+000", "2025-03-11T01:52:18+00:00"),
+        ("20220612200311.000000+420", "2022-06-12T13:03:11+00:00"),
+        ("16010101000000.000000+000", "1601-01-01T00:00:00+00:00"),
+        ("", None),
+        (None, None),
+        ("yesterday", None),
+        ("2025031101521.000000+000", None),
+    ],
+)
 def test_wmi_datetimes(text, expected):
     assert facts.dmtf_time(text) == expected
 
@@ -192,8 +228,17 @@ def test_the_windows_sources_answer_on_a_real_pc():
     from agent.sources import read_sources, records_and_errors
 
     records, errors = records_and_errors(read_sources(api.sources()))
-    for name in ("machine_guid", "current_version", "uninstall", "services", "os", "computer",
-                 "computer_product", "bios", "enclosure"):
+    for name in (
+        "machine_guid",
+        "current_version",
+        "uninstall",
+        "services",
+        "os",
+        "computer",
+        "computer_product",
+        "bios",
+        "enclosure",
+    ):
         assert name not in errors, errors
     found = facts.facts_from_records(records, errors)
     assert found["os"]["family"] == "windows" and found["machine_id"]
@@ -208,9 +253,13 @@ def test_windows_11_kes_12_connected_with_its_licence(monkeypatch):
     # 397 days from the day the values were read (2026-11-30).
     assert kes["licence_expires_at"] == "2028-01-01T00:00:00+00:00"
     assert report["management_agent"] == {
-        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "15.1.0.20748", "server": "ksc.sonoivu.dongthap.gov.vn",
-        "last_connected_at": "2026-11-30T01:47:12+00:00"}
+        "name": "Kaspersky Security Center Network Agent",
+        "installed": True,
+        "running": True,
+        "version": "15.1.0.20748",
+        "server": "ksc.sonoivu.dongthap.gov.vn",
+        "last_connected_at": "2026-11-30T01:47:12+00:00",
+    }
     assert report["machine"]["os"]["build"] == "26100.2314"
     assert report["machine"]["dns_name"] == "snv-kt-04.snv.dongthap.local"
 
@@ -225,16 +274,35 @@ def test_a_network_agent_silent_for_40_days_reports_when_it_last_connected(monke
     assert kes["signatures_updated_at"] == "2026-10-19T23:02:00+00:00"
 
 
-@pytest.mark.parametrize("name, product, version, signatures, os_name", [
-    ("ws2016_ksws10.json", "Kaspersky Security 10.1.2 for Windows Server", "10.1.2.996",
-     "2026-11-28T17:40:00+00:00", "Microsoft Windows Server 2016 Standard"),
-    ("ws2019_ksws.json", "Kaspersky Security 11 for Windows Server", "11.0.1.897",
-     "2022-06-15T03:30:00+00:00", "Microsoft Windows Server 2019 Standard"),
-    ("ws2022_ksws12.json", "Kaspersky Security for Windows Server", "12.0.0.477",
-     "2026-11-29T20:20:00+00:00", "Microsoft Windows Server 2022 Datacenter"),
-])
-def test_servers_with_ksws_report_their_signature_date(monkeypatch, name, product, version,
-                                                      signatures, os_name):
+@pytest.mark.parametrize(
+    "name, product, version, signatures, os_name",
+    [
+        (
+            "ws2016_ksws10.json",
+            "Kaspersky Security 10.1.2 for Windows Server",
+            "10.1.2.996",
+            "2026-11-28T17:40:00+00:00",
+            "Microsoft Windows Server 2016 Standard",
+        ),
+        (
+            "ws2019_ksws.json",
+            "Kaspersky Security 11 for Windows Server",
+            "11.0.1.897",
+            "2022-06-15T03:30:00+00:00",
+            "Microsoft Windows Server 2019 Standard",
+        ),
+        (
+            "ws2022_ksws12.json",
+            "Kaspersky Security for Windows Server",
+            "12.0.0.477",
+            "2026-11-29T20:20:00+00:00",
+            "Microsoft Windows Server 2022 Datacenter",
+        ),
+    ],
+)
+def test_servers_with_ksws_report_their_signature_date(
+    monkeypatch, name, product, version, signatures, os_name
+):
     report = report_of(monkeypatch, name)
     assert report["machine"]["os"]["name"] == os_name and report["machine"]["os"]["server"]
     [found] = report["antivirus"]["products"]
@@ -252,7 +320,9 @@ def test_a_clone_shares_the_machine_guid_but_not_the_hardware_uuid(monkeypatch):
     assert clone["machine_id"] == original["machine_id"]
     assert clone["hostname"] != original["hostname"]
     assert (original["hardware_uuid"], clone["hardware_uuid"]) == (
-        "5e1a7c2b-3f4d-11b2-a85c-8c3f2e7d9a01", "9d4e2a71-3f8b-11ec-a1b2-6c2408d1e3f5")
+        "5e1a7c2b-3f4d-11b2-a85c-8c3f2e7d9a01",
+        "9d4e2a71-3f8b-11ec-a1b2-6c2408d1e3f5",
+    )
 
 
 def test_a_vm_with_dynamic_memory_reports_both_raw_figures(monkeypatch):
@@ -314,8 +384,9 @@ def test_a_defender_platform_older_than_amrunningmode_is_still_read(monkeypatch)
 def test_a_computer_class_without_dns_and_domain_properties_keeps_the_others(monkeypatch):
     # Wine's Win32_ComputerSystem has no DNSHostName, PartOfDomain, Workgroup, PCSystemType.
     recorded = load("win10_kes11_defender_passive.json")
-    recorded["computer"] = without(recorded["computer"], "DNSHostName", "PartOfDomain",
-                                   "Workgroup", "PCSystemType")
+    recorded["computer"] = without(
+        recorded["computer"], "DNSHostName", "PartOfDomain", "Workgroup", "PCSystemType"
+    )
     report = replay(monkeypatch, recorded, through_wmi=True)
     machine = report["machine"]
     assert (machine["manufacturer"], machine["model"]) == ("LENOVO", "20S0S0CW00")
@@ -332,11 +403,17 @@ def test_the_hostname_is_the_netbios_name_even_when_wmi_fails(monkeypatch):
     assert report["machine"]["hostname"] == "VM"
 
 
-@pytest.mark.parametrize("junk", [
-    "FEFEFEFE-FEFE-FEFE-FEFE-FEFEFEFEFEFE", "00010203-0405-0607-0809-0A0B0C0D0E0F",
-    "DEADBEEF-DEAD-BEEF-DEAD-BEEFDEADBEEF", "03000200-0400-0500-0006-000700080009",
-    "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "00000000-0000-0000-0000-000000000000"])
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "FEFEFEFE-FEFE-FEFE-FEFE-FEFEFEFEFEFE",
+        "00010203-0405-0607-0809-0A0B0C0D0E0F",
+        "DEADBEEF-DEAD-BEEF-DEAD-BEEFDEADBEEF",
+        "03000200-0400-0500-0006-000700080009",
+        "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+        "00000000-0000-0000-0000-000000000000",
+    ],
+)
 def test_placeholder_board_uuids_are_no_identity(monkeypatch, junk):
-    report = report_of(monkeypatch, "win10_defender_only.json",
-                       computer_product=[{"UUID": junk}])
+    report = report_of(monkeypatch, "win10_defender_only.json", computer_product=[{"UUID": junk}])
     assert "hardware_uuid" not in report["machine"]

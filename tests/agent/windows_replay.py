@@ -52,8 +52,10 @@ def fake_wmi(recorded):
     for name, where in WMI_SOURCES.items():
         if name in recorded.get("errors", {}):
             continue
-        rows = [{k: v for k, v in row.items() if k not in AGENT_FIELDS}
-                for row in recorded.get(name) or ()]
+        rows = [
+            {k: v for k, v in row.items() if k not in AGENT_FIELDS}
+            for row in recorded.get(name) or ()
+        ]
         classes[where] = ({k for row in rows for k in row} if rows else None, rows)
     return FakeWmi(classes)
 
@@ -98,12 +100,15 @@ def install(monkeypatch, recorded, through_wmi=False):
     """Make this process collect as the recorded PC did (the commands too)."""
     monkeypatch.setattr(collect, "platform_facts", windows)
     real_sources = api.sources
-    monkeypatch.setattr(api, "sources", lambda: replayed_sources(
-        recorded, real_sources, through_wmi))
+    monkeypatch.setattr(
+        api, "sources", lambda: replayed_sources(recorded, real_sources, through_wmi)
+    )
     if through_wmi:
         fake_wmi(recorded).install(monkeypatch)
-        exists = {row.get("pathToSignedProductExe"): row.get("exe_exists")
-                  for row in recorded.get("security_center") or ()}
+        exists = {
+            row.get("pathToSignedProductExe"): row.get("exe_exists")
+            for row in recorded.get("security_center") or ()
+        }
         monkeypatch.setattr(api, "product_exe_exists", exists.get, raising=False)
     if "visible_ram_bytes" in recorded:  # what psutil saw, where the case needs it
         monkeypatch.setattr(system, "visible_ram_bytes", lambda: recorded["visible_ram_bytes"])

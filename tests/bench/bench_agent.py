@@ -20,8 +20,9 @@ def one_run():
     """Wall seconds and peak RSS (MiB) of one `collect` in a fresh process."""
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.executable, "-m", "agent.cli", "collect"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "agent.cli", "collect"], check=True, stdout=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - started
     # ru_maxrss of children is the largest child so far (KiB on Linux): fine for equal runs.
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
@@ -30,8 +31,10 @@ def one_run():
 
 def main():
     walls, peaks = zip(*(one_run() for _ in range(RUNS)), strict=True)
-    print(f"agent collect, {RUNS} runs: wall median {statistics.median(walls):.2f} s "
-          f"(min {min(walls):.2f} s), peak RSS median {statistics.median(peaks):.1f} MiB")
+    print(
+        f"agent collect, {RUNS} runs: wall median {statistics.median(walls):.2f} s "
+        f"(min {min(walls):.2f} s), peak RSS median {statistics.median(peaks):.1f} MiB"
+    )
     from agent.collect import collect_report
 
     timings = []

@@ -29,16 +29,30 @@ def timed(args):
 
 def build_binary(folder):
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, str(ROOT / "build" / "build.py"),
-                           "--distpath", str(folder / "dist"), "--workpath", str(folder / "work")],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "build" / "build.py"),
+            "--distpath",
+            str(folder / "dist"),
+            "--workpath",
+            str(folder / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return Path(done.stdout.strip().splitlines()[-1]), time.perf_counter() - started
 
 
 def heaviest_imports(module, count=6):
     """Cumulative import times (ms) of the slowest modules below `module`, from -X importtime."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = []
     for line in done.stderr.splitlines():
         found = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
@@ -65,16 +79,21 @@ def main():
             print(f"agent binary ({binary.name}): {size:.1f} MiB, built in {build_seconds:.1f} s")
             first = timed([str(binary), "collect"])
             rest = [timed([str(binary), "collect"]) for _ in range(RUNS)]
-            print(f"collect with the binary: first run {first:.2f} s, "
-                  f"then median {statistics.median(rest):.2f} s of {RUNS}")
+            print(
+                f"collect with the binary: first run {first:.2f} s, "
+                f"then median {statistics.median(rest):.2f} s of {RUNS}"
+            )
 
     bare = statistics.median(timed([sys.executable, "-c", "pass"]) for _ in range(RUNS))
-    cli = statistics.median(timed([sys.executable, "-c", "import agent.cli"])
-                            for _ in range(RUNS))
-    print(f"python -c 'import agent.cli': {cli:.3f} s (bare interpreter {bare:.3f} s: "
-          f"imports cost {cli - bare:.3f} s)")
-    print("heaviest imports of agent.cli: " + ", ".join(
-        f"{name} {ms:.0f} ms" for ms, name in heaviest_imports("agent.cli")))
+    cli = statistics.median(timed([sys.executable, "-c", "import agent.cli"]) for _ in range(RUNS))
+    print(
+        f"python -c 'import agent.cli': {cli:.3f} s (bare interpreter {bare:.3f} s: "
+        f"imports cost {cli - bare:.3f} s)"
+    )
+    print(
+        "heaviest imports of agent.cli: "
+        + ", ".join(f"{name} {ms:.0f} ms" for ms, name in heaviest_imports("agent.cli"))
+    )
 
 
 if __name__ == "__main__":

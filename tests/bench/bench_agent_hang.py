@@ -30,8 +30,10 @@ def main():
         elapsed = time.perf_counter() - started
     finally:
         collect.platform_facts, api.sources = original, real
-    print(f"agent collection with every Windows source hanging: {elapsed:.2f} s (budget 7 s), "
-          f"{len(report['errors'])} error lines")
+    print(
+        f"agent collection with every Windows source hanging: {elapsed:.2f} s (budget 7 s), "
+        f"{len(report['errors'])} error lines"
+    )
 
 
 if __name__ == "__main__":

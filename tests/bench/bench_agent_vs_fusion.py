@@ -42,8 +42,12 @@ def measured(args, env=None):
     """
     with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
         started = time.perf_counter()
-        done = subprocess.run([GNU_TIME, "-f", "%M %U %S", "-o", rss.name, *args], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.run(
+            [GNU_TIME, "-f", "%M %U %S", "-o", rss.name, *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wall = time.perf_counter() - started
         if done.returncode != 0:
             raise SystemExit(f"{args[0]} exited with {done.returncode}")
@@ -53,8 +57,10 @@ def measured(args, env=None):
 
 def summary(label, runs, reference=None, goal=None):
     walls, peaks, cpus = zip(*runs, strict=True)
-    line = (f"{label:<30} median {statistics.median(walls):.2f} s of {len(runs)} "
-            f"(CPU {statistics.median(cpus):.2f} s), peak RSS {max(peaks):.1f} MiB")
+    line = (
+        f"{label:<30} median {statistics.median(walls):.2f} s of {len(runs)} "
+        f"(CPU {statistics.median(cpus):.2f} s), peak RSS {max(peaks):.1f} MiB"
+    )
     if reference is not None:
         ratio = statistics.median(walls) / reference
         line += f"  ratio {ratio:.2f} (goal ≤ {goal:.2f}{'' if ratio <= goal else ', MISSED'})"
@@ -64,8 +70,10 @@ def summary(label, runs, reference=None, goal=None):
 def main():
     fusion = shutil.which("fusioninventory-agent")
     if fusion is None or not os.path.exists(GNU_TIME):
-        print("needs fusioninventory-agent and GNU time "
-              "(apt-get install -y fusioninventory-agent time)")
+        print(
+            "needs fusioninventory-agent and GNU time "
+            "(apt-get install -y fusioninventory-agent time)"
+        )
         return
     collect = [str(Path(sys.executable).with_name("avroll-agent")), "collect"]
     with tempfile.TemporaryDirectory(prefix="avroll-bench-") as temp:
@@ -75,14 +83,24 @@ def main():
         create_app({"DATABASE": str(db_path)})  # applies the migrations
         token = enrollment.create_token(open_db(str(db_path)), "bench")[1]
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "tests.bench.serve_bench",
-                                   str(db_path), str(port)], stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.serve_bench", str(db_path), str(port)],
+            stderr=subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             if not wait_ready(url):
                 raise SystemExit("bench collector did not start")
-            send = [str(binary), "send", "--server", url, "--state-dir", str(temp / "state"),
-                    "--config", str(temp / "none.ini")]
+            send = [
+                str(binary),
+                "send",
+                "--server",
+                url,
+                "--state-dir",
+                str(temp / "state"),
+                "--config",
+                str(temp / "none.ini"),
+            ]
             env = dict(os.environ, AVROLL_TOKEN=token)
             measured(send, env)  # enrolls: later runs are the scheduled run's steady state
             (temp / "fusion").mkdir()

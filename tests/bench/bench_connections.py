@@ -30,9 +30,11 @@ def hold(port, count, stop, opened):
         while len(held) < count:
             try:
                 # From 50 addresses: the collector holds one address to 64 connections.
-                conn = socket.create_connection(("127.0.0.1", port), timeout=5,
-                                                source_address=(f"127.3.0.{1 + len(held) % 50}",
-                                                                0))
+                conn = socket.create_connection(
+                    ("127.0.0.1", port),
+                    timeout=5,
+                    source_address=(f"127.3.0.{1 + len(held) % 50}", 0),
+                )
             except OSError:
                 break
             if len(held) % 2:
@@ -60,10 +62,16 @@ def agent(url, token, worker, stop, latencies, errors):
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     number = 0
     while not stop.is_set():
-        body = json.dumps(make_report(hostname=f"S{worker}-{number:05}",
-                                      machine_id=f"stress-{worker}-{number:06}"))
-        spent, answer = timed(lambda b=body: session.post(
-            url + "/api/v1/reports", headers=headers, data=b, timeout=30))
+        body = json.dumps(
+            make_report(
+                hostname=f"S{worker}-{number:05}", machine_id=f"stress-{worker}-{number:06}"
+            )
+        )
+        spent, answer = timed(
+            lambda b=body: session.post(
+                url + "/api/v1/reports", headers=headers, data=b, timeout=30
+            )
+        )
         ok = not isinstance(answer, Exception) and answer.status_code == 201
         (latencies if ok else errors).append(spent)
         number += 1
@@ -79,10 +87,12 @@ def officer(collector, url, stop, latencies, errors):
 
 
 def line(name, latencies, errors):
-    print(f"   {name:<8} {len(latencies):>5} answered, {len(errors)} failed; "
-          f"p50 {percentile(latencies, .5) * 1000:.0f} ms, "
-          f"p95 {percentile(latencies, .95) * 1000:.0f} ms "
-          f"(goal < {GOAL_P95 * 1000:.0f} ms), max {max(latencies or [0]) * 1000:.0f} ms")
+    print(
+        f"   {name:<8} {len(latencies):>5} answered, {len(errors)} failed; "
+        f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms "
+        f"(goal < {GOAL_P95 * 1000:.0f} ms), max {max(latencies or [0]) * 1000:.0f} ms"
+    )
 
 
 def main():
@@ -95,19 +105,28 @@ def main():
             holder.start()
             time.sleep(2.0)  # let them all be open before measuring
             posted, post_errors, pages, page_errors = [], [], [], []
-            workers = [threading.Thread(target=agent, args=(collector.url, collector.token, n,
-                                                            stop, posted, post_errors))
-                       for n in range(4)]
-            workers.append(threading.Thread(target=officer, args=(
-                collector, collector.url, stop, pages, page_errors)))
+            workers = [
+                threading.Thread(
+                    target=agent,
+                    args=(collector.url, collector.token, n, stop, posted, post_errors),
+                )
+                for n in range(4)
+            ]
+            workers.append(
+                threading.Thread(
+                    target=officer, args=(collector, collector.url, stop, pages, page_errors)
+                )
+            )
             for worker in workers:
                 worker.start()
             time.sleep(SECONDS)
             stop.set()
             for worker in (*workers, holder):
                 worker.join(60)
-            print(f"   held {HELD} connections ({opened[0]} opened in {SECONDS:.0f} s, "
-                  "half idle, half a request never finished)")
+            print(
+                f"   held {HELD} connections ({opened[0]} opened in {SECONDS:.0f} s, "
+                "half idle, half a request never finished)"
+            )
             line("reports", posted, post_errors)
             line("pages", pages, page_errors)
         finally:

@@ -33,11 +33,13 @@ def agent(url, token, worker, stop, acknowledged):
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     number = 0
     while not stop.is_set():
-        report = make_report(hostname=f"D{worker}-{number:05}",
-                             machine_id=f"durable-{worker}-{number:06}")
+        report = make_report(
+            hostname=f"D{worker}-{number:05}", machine_id=f"durable-{worker}-{number:06}"
+        )
         try:
-            answer = session.post(url + "/api/v1/reports", data=json.dumps(report),
-                                  headers=headers, timeout=10)
+            answer = session.post(
+                url + "/api/v1/reports", data=json.dumps(report), headers=headers, timeout=10
+            )
         except requests.RequestException:
             time.sleep(0.05)  # the server is down: this report was not acknowledged
             continue
@@ -51,8 +53,12 @@ def main():
         collector = Collector(tmp)
         collector.start()
         stop, acknowledged = threading.Event(), []
-        agents = [threading.Thread(target=agent, args=(collector.url, collector.token, n, stop,
-                                                       acknowledged)) for n in range(AGENTS)]
+        agents = [
+            threading.Thread(
+                target=agent, args=(collector.url, collector.token, n, stop, acknowledged)
+            )
+            for n in range(AGENTS)
+        ]
         for thread in agents:
             thread.start()
         try:
@@ -68,19 +74,35 @@ def main():
             for thread in agents:
                 thread.join(30)
             collector.stop()
-        stored = {row[0] for row in sqlite3.connect(collector.db_path).execute(
-            "SELECT report_id FROM reports")}
+        stored = {
+            row[0]
+            for row in sqlite3.connect(collector.db_path).execute("SELECT report_id FROM reports")
+        }
         lost = [rid for rid in acknowledged if rid not in stored]
-        print(f"   {KILLS} kill -9 under load ({AGENTS} agents): {len(acknowledged):,} reports "
-              f"acknowledged, {len(lost)} lost (goal 0)")
-        rebuilt = subprocess.run([command("avroll"), "figures", "rebuild"], env=collector.env,
-                                 capture_output=True, text=True, timeout=600)
-        print(f"   avroll figures rebuild after it: exit {rebuilt.returncode} "
-              f"{rebuilt.stdout.strip()[-200:]}")
-    return [("acknowledged reports stored / `figures rebuild` differences, kill -9 under load",
-             f"{len(acknowledged) - len(lost):,} of {len(acknowledged):,} / "
-             f"{'0' if rebuilt.returncode == 0 else 'some (exit 1)'}",
-             "all / 0", not lost and rebuilt.returncode == 0)]
+        print(
+            f"   {KILLS} kill -9 under load ({AGENTS} agents): {len(acknowledged):,} reports "
+            f"acknowledged, {len(lost)} lost (goal 0)"
+        )
+        rebuilt = subprocess.run(
+            [command("avroll"), "figures", "rebuild"],
+            env=collector.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        print(
+            f"   avroll figures rebuild after it: exit {rebuilt.returncode} "
+            f"{rebuilt.stdout.strip()[-200:]}"
+        )
+    return [
+        (
+            "acknowledged reports stored / `figures rebuild` differences, kill -9 under load",
+            f"{len(acknowledged) - len(lost):,} of {len(acknowledged):,} / "
+            f"{'0' if rebuilt.returncode == 0 else 'some (exit 1)'}",
+            "all / 0",
+            not lost and rebuilt.returncode == 0,
+        )
+    ]
 
 
 if __name__ == "__main__":

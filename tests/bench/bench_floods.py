@@ -31,7 +31,7 @@ SOCKETS = 5000
 ADDRESSES = 125  # 40 sockets each, under the collector's 64 an address
 TRICKLERS = 100
 ANNOUNCED = 24117248  # 23 MiB
-SECONDS = float(os.environ.get('BENCH_FLOOD_SECONDS', 40))
+SECONDS = float(os.environ.get("BENCH_FLOOD_SECONDS", 40))
 GOAL_P95 = 1.0
 GOAL_TEMP_MB = 100  # the bodies in flight: 32 MiB everyone's, 64 MiB administrators'
 GOAL_RSS_MB = 512
@@ -66,8 +66,9 @@ def slowloris(port, stop, held, counts):
                 continue
             address = f"127.1.{1 + slot % ADDRESSES // 250}.{1 + slot % ADDRESSES % 250}"
             try:
-                conn = socket.create_connection(("127.0.0.1", port), timeout=2,
-                                                source_address=(address, 0))
+                conn = socket.create_connection(
+                    ("127.0.0.1", port), timeout=2, source_address=(address, 0)
+                )
                 conn.setblocking(False)
                 conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n")
             except OSError:
@@ -97,16 +98,19 @@ def slowloris(port, stop, held, counts):
 def tricklers(port, stop, counts):
     """TRICKLERS anonymous 23 MB bodies: all but 100 bytes announced, a byte every 20 s."""
     bodies = {}
-    head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {ANNOUNCED}\r\n\r\n").encode() + b"{" * 100
+    head = (
+        f"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {ANNOUNCED}\r\n\r\n"
+    ).encode() + b"{" * 100
     while not stop.is_set():
         now = time.monotonic()
         for slot in range(TRICKLERS):
             if slot in bodies:
                 continue
             try:
-                conn = socket.create_connection(("127.0.0.1", port), timeout=2,
-                                                source_address=(f"127.2.0.{1 + slot}", 0))
+                conn = socket.create_connection(
+                    ("127.0.0.1", port), timeout=2, source_address=(f"127.2.0.{1 + slot}", 0)
+                )
                 conn.setblocking(False)
                 conn.send(head)
             except OSError:
@@ -121,8 +125,11 @@ def tricklers(port, stop, counts):
             except OSError:
                 answer = b""
             if answer is not None:
-                counts["bodies refused (413)" if answer.startswith(b"HTTP/1.1 413")
-                       else "bodies closed otherwise"] += 1
+                counts[
+                    "bodies refused (413)"
+                    if answer.startswith(b"HTTP/1.1 413")
+                    else "bodies closed otherwise"
+                ] += 1
                 conn.close()
                 del bodies[slot]
             elif due <= now:
@@ -152,8 +159,11 @@ def ksc_export(folder):
     rows, size = [], 0
     while size < KSC_BYTES - 1000:
         name = f"SXD-KT{len(rows):06}"
-        row = ksc_row(name, ip=f"10.{len(rows) // 65536 % 256}.{len(rows) // 256 % 256}."
-                      f"{len(rows) % 256}", last=last)
+        row = ksc_row(
+            name,
+            ip=f"10.{len(rows) // 65536 % 256}.{len(rows) // 256 % 256}.{len(rows) % 256}",
+            last=last,
+        )
         size += 2 * (len("\t".join(row)) + 2)
         rows.append(row)
     return write_ksc(Path(folder) / "devices.txt", rows)
@@ -164,10 +174,14 @@ def admin_import(collector, path, result):
     page = browser.get(collector.url + "/admin/imports", timeout=30).text
     token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     with path.open("rb") as upload:
-        spent, answer = timed(lambda: browser.post(
-            collector.url + "/admin/imports", timeout=600,
-            data={"source": "ksc", "csrf_token": token},
-            files={"file": ("devices.txt", upload)}))
+        spent, answer = timed(
+            lambda: browser.post(
+                collector.url + "/admin/imports",
+                timeout=600,
+                data={"source": "ksc", "csrf_token": token},
+                files={"file": ("devices.txt", upload)},
+            )
+        )
     result["seconds"] = spent
     result["status"] = getattr(answer, "status_code", repr(answer))
     result["bytes"] = path.stat().st_size
@@ -198,9 +212,11 @@ def watch(pid, folder, stop, peaks):
 
 
 def line(name, latencies, errors):
-    print(f"   {name:<8} {len(latencies):>5} answered, {len(errors)} failed; "
-          f"p50 {percentile(latencies, .5) * 1000:.0f} ms, "
-          f"p95 {percentile(latencies, .95) * 1000:.0f} ms (goal < {GOAL_P95 * 1000:.0f} ms)")
+    print(
+        f"   {name:<8} {len(latencies):>5} answered, {len(errors)} failed; "
+        f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms (goal < {GOAL_P95 * 1000:.0f} ms)"
+    )
 
 
 def main():
@@ -214,28 +230,40 @@ def main():
         collector.start()
         try:
             stop, held = threading.Event(), [0]
-            counts = {"opened": 0, "refused": 0, "closed by the collector": 0,
-                      "bodies sent": 0, "bodies refused (413)": 0,
-                      "bodies closed otherwise": 0}
+            counts = {
+                "opened": 0,
+                "refused": 0,
+                "closed by the collector": 0,
+                "bodies sent": 0,
+                "bodies refused (413)": 0,
+                "bodies closed otherwise": 0,
+            }
             peaks = {"rss": 0, "temp": 0}
-            floods = [threading.Thread(target=slowloris, args=(collector.port, stop, held,
-                                                               counts)),
-                      threading.Thread(target=tricklers, args=(collector.port, stop, counts)),
-                      threading.Thread(target=watch, args=(collector.process.pid, serve_tmp,
-                                                           stop, peaks))]
+            floods = [
+                threading.Thread(target=slowloris, args=(collector.port, stop, held, counts)),
+                threading.Thread(target=tricklers, args=(collector.port, stop, counts)),
+                threading.Thread(
+                    target=watch, args=(collector.process.pid, serve_tmp, stop, peaks)
+                ),
+            ]
             for flood in floods:
                 flood.start()
             time.sleep(10.0)  # the sockets opened before anything is measured
-            posted, post_errors, pages, page_errors, probes, probe_errors = ([] for _ in
-                                                                              range(6))
+            posted, post_errors, pages, page_errors, probes, probe_errors = ([] for _ in range(6))
             imported = {}
-            workers = [threading.Thread(target=agent, args=(
-                collector.url, collector.token, worker, stop, posted, post_errors))
-                for worker in range(4)]
-            workers += [threading.Thread(target=officer, args=(collector, collector.url, stop,
-                                                               pages, page_errors)),
-                        threading.Thread(target=health, args=(collector.url, stop, probes,
-                                                              probe_errors))]
+            workers = [
+                threading.Thread(
+                    target=agent,
+                    args=(collector.url, collector.token, worker, stop, posted, post_errors),
+                )
+                for worker in range(4)
+            ]
+            workers += [
+                threading.Thread(
+                    target=officer, args=(collector, collector.url, stop, pages, page_errors)
+                ),
+                threading.Thread(target=health, args=(collector.url, stop, probes, probe_errors)),
+            ]
             importer = threading.Thread(target=admin_import, args=(collector, ksc, imported))
             for worker in (*workers, importer):
                 worker.start()
@@ -245,21 +273,29 @@ def main():
             stop.set()
             for worker in (*workers, *floods):
                 worker.join(120)
-            print(f"   open-file limit here {limit:,}; {SOCKETS:,} sockets from {ADDRESSES} "
-                  f"addresses, {TRICKLERS} bodies of {ANNOUNCED:,} bytes announced; "
-                  f"{SECONDS:.0f} s measured")
-            print(f"   sockets held at the end {held_at_end:,} of {SOCKETS:,} (goal: the "
-                  f"collector sheds the slow, so what follows stays fast); "
-                  + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
+            print(
+                f"   open-file limit here {limit:,}; {SOCKETS:,} sockets from {ADDRESSES} "
+                f"addresses, {TRICKLERS} bodies of {ANNOUNCED:,} bytes announced; "
+                f"{SECONDS:.0f} s measured"
+            )
+            print(
+                f"   sockets held at the end {held_at_end:,} of {SOCKETS:,} (goal: the "
+                f"collector sheds the slow, so what follows stays fast); "
+                + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+            )
             line("health", probes, probe_errors)
             line("pages", pages, page_errors)
             line("agents", posted, post_errors)
-            print(f"   KSC import by an admin ({imported.get('bytes', 0) / 1e6:.1f} MB): "
-                  f"status {imported.get('status')} in {imported.get('seconds', 0):.1f} s "
-                  "(goal: 200, stored)")
-            print(f"   collector memory peak {peaks['rss'] / 2**20:.0f} MB (goal < "
-                  f"{GOAL_RSS_MB} MB); temp space held peak {peaks['temp'] / 2**20:.1f} MB "
-                  f"(goal < {GOAL_TEMP_MB} MB)")
+            print(
+                f"   KSC import by an admin ({imported.get('bytes', 0) / 1e6:.1f} MB): "
+                f"status {imported.get('status')} in {imported.get('seconds', 0):.1f} s "
+                "(goal: 200, stored)"
+            )
+            print(
+                f"   collector memory peak {peaks['rss'] / 2**20:.0f} MB (goal < "
+                f"{GOAL_RSS_MB} MB); temp space held peak {peaks['temp'] / 2**20:.1f} MB "
+                f"(goal < {GOAL_TEMP_MB} MB)"
+            )
         finally:
             collector.stop()
 

@@ -29,7 +29,7 @@ TIME_LIMIT, TIMEOUT = 6.0, 5.0  # the timeout is above the drip: only the deadli
 START_UP = 1.0  # interpreter, imports and collection, also counted in the time limit
 # A normal run peaks near 31 MiB; whatever answers, a run stays within twice that.
 RSS_GOAL_MIB = 64
-GiB = 1024 ** 3
+GiB = 1024**3
 
 CASES = [
     ("acknowledged (reference)", hostile.acknowledging(), False),
@@ -38,13 +38,11 @@ CASES = [
     ("3 GiB body", hostile.huge_body(3 * GiB), False),
     ("chunks without end", hostile.endless_chunks(), False),
     ("95 headers of 64 KB", hostile.huge_headers(95, 64_000), False),
-    ("200 captive portal", hostile.answer(200, b"<html>Wi-Fi login</html>", "text/html"),
-     False),
+    ("200 captive portal", hostile.answer(200, b"<html>Wi-Fi login</html>", "text/html"), False),
     ("308 to another host", None, False),
     ("credential of 50 MB", hostile.issuing_credential("avrm_" + "a" * 50_000_000), True),
     ("credential not ASCII", hostile.issuing_credential("avrm_" + "é" * 43), True),
-    ("credential with a newline", hostile.issuing_credential("avrm_" + "a" * 43 + "\nX: 1"),
-     True),
+    ("credential with a newline", hostile.issuing_credential("avrm_" + "a" * 43 + "\nX: 1"), True),
 ]
 
 
@@ -52,15 +50,28 @@ def run_agent(url, state, token):
     """(wall s, peak RSS MiB, exit code, last line) of one `avroll-agent send` in a fresh
     process. The peak is the child's VmHWM, read until it exits: ru_maxrss of a child
     counts the parent's memory copied at fork."""
-    args = [sys.executable, "-m", "agent.cli", "send", "--server", url, "--state-dir", state,
-            "--time-limit", str(TIME_LIMIT), "--timeout", str(TIMEOUT)]
+    args = [
+        sys.executable,
+        "-m",
+        "agent.cli",
+        "send",
+        "--server",
+        url,
+        "--state-dir",
+        state,
+        "--time-limit",
+        str(TIME_LIMIT),
+        "--timeout",
+        str(TIMEOUT),
+    ]
     if token:
         args += ["--token", hostile.ENROLLMENT_TOKEN]
     env = dict(os.environ, AVROLL_CONFIG=os.path.join(state, "absent.ini"))
     env.pop("AVROLL_TOKEN", None)
     started = time.perf_counter()
-    process = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     peak_kib = 0
     while process.poll() is None:
         peak_kib = max(peak_kib, _high_water_kib(process.pid))
@@ -82,10 +93,14 @@ def _high_water_kib(pid):
 
 
 def main():
-    print(f"agent send --time-limit {TIME_LIMIT:g} --timeout {TIMEOUT:g}; goal: wall <= "
-          f"{TIME_LIMIT + START_UP:.1f} s, peak RSS <= {RSS_GOAL_MIB} MiB, not delivered")
-    print(f"{'case':<28}{'wall s':>8}{'RSS MiB':>10}{'exit':>6}{'spooled':>9}  "
-          "verdict why not delivered")
+    print(
+        f"agent send --time-limit {TIME_LIMIT:g} --timeout {TIMEOUT:g}; goal: wall <= "
+        f"{TIME_LIMIT + START_UP:.1f} s, peak RSS <= {RSS_GOAL_MIB} MiB, not delivered"
+    )
+    print(
+        f"{'case':<28}{'wall s':>8}{'RSS MiB':>10}{'exit':>6}{'spooled':>9}  "
+        "verdict why not delivered"
+    )
     thief = hostile.HostileCollector(hostile.acknowledging())
     try:
         for name, behaviour, token in CASES:
@@ -100,8 +115,11 @@ def main():
             reference = name.endswith("(reference)")
             kept = code == 0 and spooled == 0 if reference else code == 1 and spooled == 1
             met = kept and wall <= TIME_LIMIT + START_UP and rss <= RSS_GOAL_MIB
-            print(f"{name:<28}{wall:>8.2f}{rss:>10.1f}{code:>6}{spooled:>9}  "
-                  f"{'ok' if met else 'MISSED':<8}{why[:70]}", flush=True)
+            print(
+                f"{name:<28}{wall:>8.2f}{rss:>10.1f}{code:>6}{spooled:>9}  "
+                f"{'ok' if met else 'MISSED':<8}{why[:70]}",
+                flush=True,
+            )
         print(f"the redirect's target received {len(thief.requests)} request(s) (goal 0)")
     finally:
         thief.close()

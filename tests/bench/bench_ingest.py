@@ -76,23 +76,44 @@ def seed(db_path, count):
     token = enrollment.create_token(db, "bench", note="bench")[1]
     received = now_stored()
     with write_transaction(db):
-        db.conn.executemany("INSERT INTO units (code, name, position) VALUES (?, ?, ?)",
-                            [(unit_code(n), f"Đơn vị {n}", n) for n in range(UNITS)])
+        db.conn.executemany(
+            "INSERT INTO units (code, name, position) VALUES (?, ?, ?)",
+            [(unit_code(n), f"Đơn vị {n}", n) for n in range(UNITS)],
+        )
         for start in range(0, count, 5000):
             numbers = range(start, min(count, start + 5000))
-            rows = [report_row(make_report(hostname=f"{unit_code(n)}-S{n:06}",
-                                           machine_id=f"seed-{n:08}"), received)
-                    for n in numbers]
+            rows = [
+                report_row(
+                    make_report(hostname=f"{unit_code(n)}-S{n:06}", machine_id=f"seed-{n:08}"),
+                    received,
+                )
+                for n in numbers
+            ]
             db.conn.executemany(INSERT_REPORT, [[r[c] for c in REPORT_COLUMNS] for r in rows])
-            db.conn.executemany(INSERT_PRODUCT, [
-                (r["report_id"], "Kaspersky Endpoint Security for Windows", "Kaspersky",
-                 "12.3", 1, 1, None) for r in rows])
+            db.conn.executemany(
+                INSERT_PRODUCT,
+                [
+                    (
+                        r["report_id"],
+                        "Kaspersky Endpoint Security for Windows",
+                        "Kaspersky",
+                        "12.3",
+                        1,
+                        1,
+                        None,
+                    )
+                    for r in rows
+                ],
+            )
             db.conn.executemany(UPSERT_MACHINE, rows)
             db.conn.executemany(
                 "INSERT INTO machine_credentials (machine_id, credential_hash, token_id, "
                 "enrolled_at) VALUES (?, ?, 1, ?)",
-                [(f"seed-{n:08}", enrollment.secret_hash(credential(n)), received)
-                 for n in numbers])
+                [
+                    (f"seed-{n:08}", enrollment.secret_hash(credential(n)), received)
+                    for n in numbers
+                ],
+            )
         db.execute("DELETE FROM kept_marks")  # counted below at once, not mark by mark
     figures.keep(db)  # the figures kept now, as on a collector that has been running
     db.close()
@@ -102,8 +123,10 @@ def seed(db_path, count):
 def body_template(folder):
     """A real report's JSON with @RID@, @MID@ and @HOST@ for wrk to fill."""
     path = Path(folder) / "report.json"
-    path.write_text(json.dumps(make_report(hostname="@HOST@", machine_id="@MID@",
-                                           report_id="@RID@")), encoding="utf-8")
+    path.write_text(
+        json.dumps(make_report(hostname="@HOST@", machine_id="@MID@", report_id="@RID@")),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -111,9 +134,25 @@ def wrk(url, connections, template, run, who, seconds=SECONDS):
     """wrk's figures for one run (requests, seconds, errors, p50_ms, p99_ms); `who`: the
     script's arguments after the run number (`new TOKEN` or `enrolled FIRST COUNT`)."""
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
-         "-s", str(SCRIPT), url, "--", str(template), str(run), *who],
-        capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(SCRIPT),
+            url,
+            "--",
+            str(template),
+            str(run),
+            *who,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -126,8 +165,13 @@ def paired_rounds(base, connections, template, token, first_run):
     rounds = []
     for number in range(ROUNDS):
         run = first_run + number
-        ingest = wrk(base + "/api/v1/reports", connections, template, run,
-                     ["enrolled", str((run * 40_000) % MACHINES), str(MACHINES)])
+        ingest = wrk(
+            base + "/api/v1/reports",
+            connections,
+            template,
+            run,
+            ["enrolled", str((run * 40_000) % MACHINES), str(MACHINES)],
+        )
         parse = wrk(base + "/bench/parse", connections, template, run, ["new", token])
         rounds.append((ingest, parse, rate(ingest) / rate(parse)))
     return rounds
@@ -143,19 +187,32 @@ def summary(connections, rounds):
     ingest = [figures for figures, _, _ in rounds]
     parse = [figures for _, figures, _ in rounds]
     errors = sum(figures["errors"] for figures in ingest)
-    for label, runs, unit in (("ingest enrolled", ingest, "reports/s"),
-                              ("parse-only", parse, "requests/s")):
-        print(f"   c={connections:<3} {label:<16} {median([rate(f) for f in runs]):>6,.0f} "
-              f"{unit:<11} p50 {median([f['p50_ms'] for f in runs]):6.1f} ms  "
-              f"p99 {median([f['p99_ms'] for f in runs]):6.1f} ms", flush=True)
-    measured = (f"{median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}); p50 "
-                f"{median([f['p50_ms'] for f in ingest]):.0f} ms, p99 "
-                f"{median([f['p99_ms'] for f in ingest]):.0f} ms"
-                + (f", {errors} errors" if errors else ""))
-    print(f"   c={connections:<3} ingest ÷ parse-only: {measured}, median of {len(rounds)} "
-          f"rounds (goal ≥ {GOAL})", flush=True)
-    return (f"ingest ÷ parse-only, c={connections} ({MACHINES:,} enrolled, {len(rounds)} "
-            "rounds)", measured, f"≥ {GOAL}", median(ratios) >= GOAL and not errors)
+    for label, runs, unit in (
+        ("ingest enrolled", ingest, "reports/s"),
+        ("parse-only", parse, "requests/s"),
+    ):
+        print(
+            f"   c={connections:<3} {label:<16} {median([rate(f) for f in runs]):>6,.0f} "
+            f"{unit:<11} p50 {median([f['p50_ms'] for f in runs]):6.1f} ms  "
+            f"p99 {median([f['p99_ms'] for f in runs]):6.1f} ms",
+            flush=True,
+        )
+    measured = (
+        f"{median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}); p50 "
+        f"{median([f['p50_ms'] for f in ingest]):.0f} ms, p99 "
+        f"{median([f['p99_ms'] for f in ingest]):.0f} ms" + (f", {errors} errors" if errors else "")
+    )
+    print(
+        f"   c={connections:<3} ingest ÷ parse-only: {measured}, median of {len(rounds)} "
+        f"rounds (goal ≥ {GOAL})",
+        flush=True,
+    )
+    return (
+        f"ingest ÷ parse-only, c={connections} ({MACHINES:,} enrolled, {len(rounds)} rounds)",
+        measured,
+        f"≥ {GOAL}",
+        median(ratios) >= GOAL and not errors,
+    )
 
 
 def main():
@@ -167,27 +224,36 @@ def main():
         db_path = str(Path(tmp) / "bench.db")
         started = time.perf_counter()
         token = seed(db_path, MACHINES)
-        print(f"   seeded {UNITS:,} units and {MACHINES:,} machines in "
-              f"{time.perf_counter() - started:.1f} s (writer synchronous="
-              f"{os.environ.get('AVROLL_BENCH_SYNCHRONOUS', SYNCHRONOUS)})")
+        print(
+            f"   seeded {UNITS:,} units and {MACHINES:,} machines in "
+            f"{time.perf_counter() - started:.1f} s (writer synchronous="
+            f"{os.environ.get('AVROLL_BENCH_SYNCHRONOUS', SYNCHRONOUS)})"
+        )
         template = body_template(tmp)
         port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "tests.bench.serve_bench", db_path,
-                                   str(port)], stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.serve_bench", db_path, str(port)],
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             if not wait_ready(base):
                 raise SystemExit("bench server did not start")
             wrk(base + "/bench/parse", 16, template, 0, ["new", token], seconds=2)  # warm up
             for step, connections in enumerate(CONNECTIONS):
-                rounds = paired_rounds(base, connections, template, token,
-                                       first_run=1 + step * ROUNDS)
+                rounds = paired_rounds(
+                    base, connections, template, token, first_run=1 + step * ROUNDS
+                )
                 rows.append(summary(connections, rounds))
-                enroll = wrk(base + "/api/v1/reports", connections, template,
-                             100 + step, ["new", token])
-                print(f"   c={connections:<3} ingest enroll    {rate(enroll):>6,.0f} reports/s  "
-                      f"p50 {enroll['p50_ms']:6.1f} ms  p99 {enroll['p99_ms']:6.1f} ms "
-                      "(new machines with a token, one run)", flush=True)
+                enroll = wrk(
+                    base + "/api/v1/reports", connections, template, 100 + step, ["new", token]
+                )
+                print(
+                    f"   c={connections:<3} ingest enroll    {rate(enroll):>6,.0f} reports/s  "
+                    f"p50 {enroll['p50_ms']:6.1f} ms  p99 {enroll['p99_ms']:6.1f} ms "
+                    "(new machines with a token, one run)",
+                    flush=True,
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -34,8 +34,11 @@ MACHINES = int(os.environ.get("AVROLL_BENCH_PUSH_MACHINES", "10000"))
 
 def main():
     with tempfile.TemporaryDirectory() as folder:
-        province = timed(f"province of {MACHINES:,} PCs (bulk fill)", 120,
-                         lambda: fleet.build(Path(folder) / "province.db", MACHINES))
+        province = timed(
+            f"province of {MACHINES:,} PCs (bulk fill)",
+            120,
+            lambda: fleet.build(Path(folder) / "province.db", MACHINES),
+        )
         app = create_app({"DATABASE": str(Path(folder) / "nation.db"), "TESTING": True})
         nation = open_db(app.config["DATABASE"])
         national.set_role(nation, "bench", "nation")
@@ -47,9 +50,13 @@ def main():
 
         def send(method, path, body=None):
             data = None if body is None else json.dumps(body)
-            answer = client.open(path, method=method, data=data,
-                                 content_type="application/json",
-                                 headers={"Authorization": f"Bearer {credential}"})
+            answer = client.open(
+                path,
+                method=method,
+                data=data,
+                content_type="application/json",
+                headers={"Authorization": f"Bearer {credential}"},
+            )
             if data is not None:
                 sent_bytes.append(len(data.encode("utf-8")))
             return answer.status_code, answer.json
@@ -64,12 +71,15 @@ def main():
         done = timed("nightly push (the day just over)", 2, lambda: push.push(province, send))
         print(f"   {len(done.days)} day, {sum(sent_bytes):,} B sent")
         timed("resend (nothing new)", 0.5, lambda: push.push(province, send))
-        days, stored = nation.execute("SELECT count(*), sum(length(figures)) + "
-                                      "sum(length(sha256)) FROM national_days").fetchone()
+        days, stored = nation.execute(
+            "SELECT count(*), sum(length(figures)) + sum(length(sha256)) FROM national_days"
+        ).fetchone()
         per_day = stored / days
-        print(f"   national store: {per_day:,.0f} B a province-day (figures and hash); "
-              f"34 provinces × 3,653 days: {per_day * 34 * 3653 / 2**30:,.2f} GiB "
-              "before indexes")
+        print(
+            f"   national store: {per_day:,.0f} B a province-day (figures and hash); "
+            f"34 provinces × 3,653 days: {per_day * 34 * 3653 / 2**30:,.2f} GiB "
+            "before indexes"
+        )
         nation.close()
         province.close()
 

@@ -28,9 +28,14 @@ def run(name, machines, lines, import_goal, reconcile_goal):
         db_path = str(Path(folder) / "bench.db")
         seed(db_path, machines)  # hostnames SEED-000000...
         seen = datetime.now(timezone.utc) - timedelta(hours=1)
-        rows = [ksc_row(f"SEED-{n:06}" if n < machines else f"KSC-{n:06}",
-                        f"10.{n // 65536}.{n // 256 % 256}.{n % 256}", seen)
-                for n in range(lines)]
+        rows = [
+            ksc_row(
+                f"SEED-{n:06}" if n < machines else f"KSC-{n:06}",
+                f"10.{n // 65536}.{n // 256 % 256}.{n % 256}",
+                seen,
+            )
+            for n in range(lines)
+        ]
         path = write_ksc(Path(folder) / "ksc.txt", rows)
         db = open_db(db_path)
         started = time.perf_counter()
@@ -40,9 +45,12 @@ def run(name, machines, lines, import_goal, reconcile_goal):
         reconcile.counts(reconcile.reconcile(db))
         matched = time.perf_counter() - started
         db.close()
-    print(f"   {name + ':':9} import ksc {lines:,} lines in {imported:.1f} s (goal: under "
-          f"{import_goal:.0f} s); reconcile {matched:.1f} s (goal: under {reconcile_goal:.0f} s"
-          f"{', what a page waits for' if name == 'province' else ''})", flush=True)
+    print(
+        f"   {name + ':':9} import ksc {lines:,} lines in {imported:.1f} s (goal: under "
+        f"{import_goal:.0f} s); reconcile {matched:.1f} s (goal: under {reconcile_goal:.0f} s"
+        f"{', what a page waits for' if name == 'province' else ''})",
+        flush=True,
+    )
 
 
 def main():

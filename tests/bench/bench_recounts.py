@@ -50,9 +50,10 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.process = subprocess.Popen([sys.executable, "-m", "tests.bench.serve_bench",
-                                         self.db_path, str(self.port)],
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.bench.serve_bench", self.db_path, str(self.port)],
+            stderr=subprocess.DEVNULL,
+        )
         if not wait_ready(self.url, seconds=600):
             raise SystemExit("bench server did not start")
 
@@ -82,9 +83,25 @@ def under_load(server, template, token, run, change):
     """wrk posting reports from SETTLE before `change()` until SETTLE after it returns;
     (wrk's figures, the seconds `change()` took)."""
     load = subprocess.Popen(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", "-d3600s", "--timeout", "120s", "-s", str(SCRIPT),
-         server.url + "/api/v1/reports", "--", str(template), str(run), "new", token],
-        stdout=subprocess.PIPE, text=True)
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            "-d3600s",
+            "--timeout",
+            "120s",
+            "-s",
+            str(SCRIPT),
+            server.url + "/api/v1/reports",
+            "--",
+            str(template),
+            str(run),
+            "new",
+            token,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(SETTLE)
         started = time.perf_counter()
@@ -99,6 +116,7 @@ def under_load(server, template, token, run, change):
 
 def counted_after(db_path, make_change):
     """A change made through another connection, waited for until the server counted it."""
+
     def change():
         db = open_db(db_path)
         try:
@@ -107,14 +125,29 @@ def counted_after(db_path, make_change):
                 time.sleep(0.1)
         finally:
             db.close()
+
     return change
 
 
 def move_unit(code, parent):
     def change(db):
         unit = units.get_unit(db, code)
-        units.save_units(db, [(2, {"code": code, "name": unit["name"], "parent": parent,
-                                   "allocated": str(unit["allocated"])})], actor="bench")
+        units.save_units(
+            db,
+            [
+                (
+                    2,
+                    {
+                        "code": code,
+                        "name": unit["name"],
+                        "parent": parent,
+                        "allocated": str(unit["allocated"]),
+                    },
+                )
+            ],
+            actor="bench",
+        )
+
     return change
 
 
@@ -125,6 +158,7 @@ def nightly(db_path):
             kept.keep_days_before(db, today())
         finally:
             db.close()
+
     return change
 
 
@@ -137,18 +171,24 @@ def first_view(server):
         answer = browser.get(server.url + "/", timeout=600)
         assert answer.status_code == 200, answer.status_code
         change.seconds = time.perf_counter() - started
+
     return change
 
 
 def row(what, figures, seconds):
     waited = figures["max_ms"]
     errors = f", {figures['errors']} errors" if figures["errors"] else ""
-    print(f"   {what:<52} reports p99 {figures['p99_ms']:7.0f} ms, longest "
-          f"{waited:7.0f} ms ({figures['requests']:,} reports{errors}); change {seconds:5.1f} s",
-          flush=True)
-    return (f"{what} at {SIZE // 1000}k: reports' p99 / longest wait",
-            f"{figures['p99_ms']:,.0f} / {waited:,.0f} ms (counted in {seconds:.1f} s)",
-            f"none over {GOAL_WAIT_MS:,} ms", waited <= GOAL_WAIT_MS and not figures["errors"])
+    print(
+        f"   {what:<52} reports p99 {figures['p99_ms']:7.0f} ms, longest "
+        f"{waited:7.0f} ms ({figures['requests']:,} reports{errors}); change {seconds:5.1f} s",
+        flush=True,
+    )
+    return (
+        f"{what} at {SIZE // 1000}k: reports' p99 / longest wait",
+        f"{figures['p99_ms']:,.0f} / {waited:,.0f} ms (counted in {seconds:.1f} s)",
+        f"none over {GOAL_WAIT_MS:,} ms",
+        waited <= GOAL_WAIT_MS and not figures["errors"],
+    )
 
 
 def main():
@@ -157,31 +197,48 @@ def main():
         db_path = str(Path(folder) / "recounts.db")
         started = time.perf_counter()
         token = prepare(db_path)
-        print(f"   {SIZE:,} machines, figures and past days kept, in "
-              f"{time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"   {SIZE:,} machines, figures and past days kept, in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         template = body_template(folder)
         server = Server(db_path)
         server.start()
         try:
             changes = [
-                ("a counting setting changed", counted_after(
-                    db_path, lambda db: settings.set_value(db, "stale_after_days", "31",
-                                                           "bench"))),
+                (
+                    "a counting setting changed",
+                    counted_after(
+                        db_path,
+                        lambda db: settings.set_value(db, "stale_after_days", "31", "bench"),
+                    ),
+                ),
                 ("a unit's parent changed", counted_after(db_path, move_unit("U150", "U051"))),
                 ("the nightly keeping of the chart days", nightly(db_path)),
             ]
             for run, (what, change) in enumerate(changes, start=1):
                 rows.append(row(what, *under_load(server, template, token, run, change)))
-            under_load(server, template, token, len(changes) + 1,  # the keeper runs with reports
-                       counted_after(db_path, move_unit("U150", "U050")))
+            under_load(
+                server,
+                template,
+                token,
+                len(changes) + 1,  # the keeper runs with reports
+                counted_after(db_path, move_unit("U150", "U050")),
+            )
             server.stop()
             server.start()
             view = first_view(server)
             figures, _ = under_load(server, template, token, len(changes) + 2, view)
             rows.append(row("first overview view after a fresh start", figures, view.seconds))
-            rows.append((f"first overview view after a fresh start, {SIZE // 1000}k",
-                         f"{view.seconds:.1f} s", f"≤ {GOAL_FIRST_VIEW:g} s",
-                         view.seconds <= GOAL_FIRST_VIEW))
+            rows.append(
+                (
+                    f"first overview view after a fresh start, {SIZE // 1000}k",
+                    f"{view.seconds:.1f} s",
+                    f"≤ {GOAL_FIRST_VIEW:g} s",
+                    view.seconds <= GOAL_FIRST_VIEW,
+                )
+            )
         finally:
             server.stop()
     return rows

@@ -27,8 +27,12 @@ from tests.bench import fleet
 from tests.bench.scale import SMALL
 from tests.reporting import ADMIN, login
 
-SIZES = [int(size) for size in os.environ.get(
-    "AVROLL_BENCH_SIZES", "3000,30000" if SMALL else "30000,300000").split(",")]
+SIZES = [
+    int(size)
+    for size in os.environ.get(
+        "AVROLL_BENCH_SIZES", "3000,30000" if SMALL else "30000,300000"
+    ).split(",")
+]
 UNIT_PAGE = "/units/U001  (one unit (a subtree of 10))"
 PAGES = [
     ("/", "overview"),
@@ -62,29 +66,41 @@ def measure(size, folder):
     path = Path(folder) / f"fleet{size}.db"
     started = time.perf_counter()
     db = fleet.build(path, size)
-    print(f"{size:,} machines, {fleet.UNITS:,} units, {size * fleet.REPORTS_PER_MACHINE:,} "
-          f"reports written in {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"{size:,} machines, {fleet.UNITS:,} units, {size * fleet.REPORTS_PER_MACHINE:,} "
+        f"reports written in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
     timings = {}
     print(f"   one-off: counting every machine now   {once(lambda: figures.keep(db)):6.1f} s")
     past = (fleet.NOW - timedelta(days=3)).date()
-    print(f"   one-off: keeping one past day         "
-          f"{once(lambda: figures.keep_day(db, past)):6.1f} s", flush=True)
+    print(
+        f"   one-off: keeping one past day         "
+        f"{once(lambda: figures.keep_day(db, past)):6.1f} s",
+        flush=True,
+    )
     timings["roll-up as of now"] = median_seconds(lambda: rollup(db))
     timings["roll-up as of a past date"] = median_seconds(lambda: rollup(db, as_of=past))
     timings["roll-up under one unit"] = median_seconds(lambda: rollup(db, parent="U001"))
-    print(f"   one-off: keeping every past day (the nightly run) "
-          f"{once(lambda: figures.keep_days_before(db, today())):6.1f} s", flush=True)
+    print(
+        f"   one-off: keeping every past day (the nightly run) "
+        f"{once(lambda: figures.keep_days_before(db, today())):6.1f} s",
+        flush=True,
+    )
     users.add_user(db, "bench", *ADMIN, "admin")
     db.close()
     browser = create_app({"DATABASE": str(path), "TESTING": True}).test_client()
     login(browser, *ADMIN)
     fill = once(lambda: browser.get("/"))
-    print(f"   one-off: the overview's first view (caches its chart's days) {fill:6.1f} s",
-          flush=True)
+    print(
+        f"   one-off: the overview's first view (caches its chart's days) {fill:6.1f} s", flush=True
+    )
     for url, what in PAGES:
+
         def get(url=url):
             answer = browser.get(url)
             assert answer.status_code == 200, (url, answer.status_code)
+
         timings[f"{url}  ({what})"] = median_seconds(get)
     return timings
 
@@ -101,12 +117,19 @@ def main():
         at_large, at_small = results[large][name] * 1000, results[small][name] * 1000
         mark = "✅" if at_large <= goal else "❌"
         ratio = at_large / at_small if at_small else float("nan")
-        print(f"{name:<62} {at_small:6.1f} {at_large:7.1f}  ≤{goal:<4} {mark} "
-              f"{ratio:5.2f} {'✅' if ratio <= 1.5 else '❌'}")
+        print(
+            f"{name:<62} {at_small:6.1f} {at_large:7.1f}  ≤{goal:<4} {mark} "
+            f"{ratio:5.2f} {'✅' if ratio <= 1.5 else '❌'}"
+        )
     at_small, at_large = results[small][UNIT_PAGE] * 1000, results[large][UNIT_PAGE] * 1000
-    return [(f"`/units/U001` (a subtree of 10 units), {small // 1000}k → {large // 1000}k",
-             f"{at_small:.0f} → {at_large:.0f} ms, ×{at_large / at_small:.2f}",
-             "≤ 150 ms, ≤ ×1.5", at_large <= 150 and at_large / at_small <= 1.5)]
+    return [
+        (
+            f"`/units/U001` (a subtree of 10 units), {small // 1000}k → {large // 1000}k",
+            f"{at_small:.0f} → {at_large:.0f} ms, ×{at_large / at_small:.2f}",
+            "≤ 150 ms, ≤ ×1.5",
+            at_large <= 150 and at_large / at_small <= 1.5,
+        )
+    ]
 
 
 if __name__ == "__main__":

@@ -45,9 +45,11 @@ DAYS = 365
 FIRST_DAY = datetime(2025, 1, 1, tzinfo=LOCAL_TZ)
 GB = 1e9
 
-UUID = ("lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
-        "substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || "
-        "hex(randomblob(6)))")
+UUID = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+    "substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || "
+    "hex(randomblob(6)))"
+)
 # A day of reports: PER_DAY a machine, 90 minutes apart from 08:00, in the order they come.
 A_DAY = f"""
     WITH RECURSIVE slot(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM slot WHERE k < :per_day - 1),
@@ -85,29 +87,44 @@ LATEST = """
 def body_template():
     """A report body with placeholders for what differs between reports."""
     report = make_report(
-        hostname="@HOST@", machine_id="00000000-0000-4000-8000-000000000000",
+        hostname="@HOST@",
+        machine_id="00000000-0000-4000-8000-000000000000",
         report_id="11111111-1111-4111-8111-111111111111",
         collected_at="2025-01-01T00:00:00+00:00",
-        products=(dict(KES, signatures_updated_at="2025-01-01T00:00:00+00:00"),
-                  dict(DEFENDER, enabled=False, up_to_date=False)),
-        management_agent={"name": "Kaspersky Security Center Network Agent",
-                          "installed": True, "running": True, "version": "14.2.0.26967",
-                          "server": "ksc.dongthap.gov.vn",
-                          "last_connected_at": "2025-01-01T00:00:00+00:00"},
-        addresses=[{"ip": "10.20.30.41", "mac": "00:1A:2B:3C:4D:5E"},
-                   {"ip": "fe80::1c2b:3d4e:5f60:7182", "mac": "00:1A:2B:3C:4D:5E"},
-                   {"ip": "192.168.56.1", "mac": "0A:00:27:00:00:0C"}])
+        products=(
+            dict(KES, signatures_updated_at="2025-01-01T00:00:00+00:00"),
+            dict(DEFENDER, enabled=False, up_to_date=False),
+        ),
+        management_agent={
+            "name": "Kaspersky Security Center Network Agent",
+            "installed": True,
+            "running": True,
+            "version": "14.2.0.26967",
+            "server": "ksc.dongthap.gov.vn",
+            "last_connected_at": "2025-01-01T00:00:00+00:00",
+        },
+        addresses=[
+            {"ip": "10.20.30.41", "mac": "00:1A:2B:3C:4D:5E"},
+            {"ip": "fe80::1c2b:3d4e:5f60:7182", "mac": "00:1A:2B:3C:4D:5E"},
+            {"ip": "192.168.56.1", "mac": "0A:00:27:00:00:0C"},
+        ],
+    )
     text = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("00000000-0000-4000-8000-000000000000", "@MID@")
-            .replace("11111111-1111-4111-8111-111111111111", "@RID@")
-            .replace("2025-01-01T00:00:00+00:00", "@AT@"))
+    return (
+        text.replace("00000000-0000-4000-8000-000000000000", "@MID@")
+        .replace("11111111-1111-4111-8111-111111111111", "@RID@")
+        .replace("2025-01-01T00:00:00+00:00", "@AT@")
+    )
 
 
 def size_of(db, path):
     """Bytes on disk once the write-ahead log is checkpointed into the file."""
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return sum(Path(str(path) + suffix).stat().st_size for suffix in ("", "-wal")
-               if Path(str(path) + suffix).exists())
+    return sum(
+        Path(str(path) + suffix).stat().st_size
+        for suffix in ("", "-wal")
+        if Path(str(path) + suffix).exists()
+    )
 
 
 def count(db):
@@ -116,8 +133,10 @@ def count(db):
 
 def what_takes_the_space(db, reports):
     """Bytes per stored report, per table and index (SQLite's dbstat)."""
-    rows = db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name "
-                      "HAVING sum(pgsize) > 4 * 65536 ORDER BY 2 DESC").fetchall()
+    rows = db.execute(
+        "SELECT name, sum(pgsize) FROM dbstat GROUP BY name "
+        "HAVING sum(pgsize) > 4 * 65536 ORDER BY 2 DESC"
+    ).fetchall()
     return ", ".join(f"{name} {size / reports:,.0f} B" for name, size in rows)
 
 
@@ -132,32 +151,45 @@ def main():
         db.execute("PRAGMA synchronous = OFF")
         db.execute("PRAGMA cache_size = -200000")
         db.execute("CREATE TEMP TABLE pcs (n INTEGER PRIMARY KEY, machine_id TEXT, hostname TEXT)")
-        db.execute(f"""WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k
+        db.execute(
+            f"""WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k
                                                WHERE n < :pcs - 1)
                        INSERT INTO temp.pcs SELECT n, {UUID},
                            printf('U%03d-PC-%03d', n / 50, n % 50) FROM k""",  # noqa: S608
-                   {"pcs": PCS})
+            {"pcs": PCS},
+        )
         db.conn.commit()
-        print(f"   {PCS} PCs × {PER_DAY} reports a day for {DAYS} days, body "
-              f"{len(body.replace('@RID@', '0' * 36).replace('@MID@', '0' * 36)):,} B; "
-              f"sizes scaled × {scale:g} to {TARGET_PCS:,} PCs")
+        print(
+            f"   {PCS} PCs × {PER_DAY} reports a day for {DAYS} days, body "
+            f"{len(body.replace('@RID@', '0' * 36).replace('@MID@', '0' * 36)):,} B; "
+            f"sizes scaled × {scale:g} to {TARGET_PCS:,} PCs"
+        )
         unbounded_per_report, nights, freed = None, [], []
         started = time.perf_counter()
         for number in range(DAYS):
             day = FIRST_DAY + timedelta(days=number)
             after = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
             db.execute("BEGIN")
-            db.execute(A_DAY, {"per_day": PER_DAY, "day": to_stored(day + timedelta(hours=8)),
-                               "body": body})
+            db.execute(
+                A_DAY,
+                {"per_day": PER_DAY, "day": to_stored(day + timedelta(hours=8)), "body": body},
+            )
             db.execute(PRODUCTS, {"after": after})
-            db.execute(LATEST, {"after": after, "last_slot": to_stored(
-                day + timedelta(hours=8, seconds=(PER_DAY - 1) * 5400))})
+            db.execute(
+                LATEST,
+                {
+                    "after": after,
+                    "last_slot": to_stored(day + timedelta(hours=8, seconds=(PER_DAY - 1) * 5400)),
+                },
+            )
             db.conn.commit()
             figures.keep(db)  # as the ingest writer does: the day's marks become figures
             if unbounded_per_report is None and number == 89:  # nothing thinned yet
                 unbounded_per_report = size_of(db, path) / count(db)
-                print(f"   bytes a stored report takes: {unbounded_per_report:,.0f} "
-                      f"({what_takes_the_space(db, count(db))})")
+                print(
+                    f"   bytes a stored report takes: {unbounded_per_report:,.0f} "
+                    f"({what_takes_the_space(db, count(db))})"
+                )
             night = to_stored(day + timedelta(days=1, hours=2))
             moment = time.perf_counter()
             done = retention.prune(db, "bench", night, keep_figures_before=None)
@@ -172,21 +204,31 @@ def main():
     stored = PCS * PER_DAY * DAYS
     unbounded = unbounded_per_report * stored * scale
     ideal = unbounded_per_report * kept_reports * scale
-    print(f"   simulated in {time.perf_counter() - started:.0f} s; {stored * scale:,.0f} reports "
-          f"sent, {kept_reports * scale:,.0f} kept ({kept_reports / stored:.0%})")
+    print(
+        f"   simulated in {time.perf_counter() - started:.0f} s; {stored * scale:,.0f} reports "
+        f"sent, {kept_reports * scale:,.0f} kept ({kept_reports / stored:.0%})"
+    )
     print(f"{'size after a year, no retention':<44} {unbounded / GB:6.2f} GB")
-    print(f"{'size after a year, retention every night':<44} {size * scale / GB:6.2f} GB  "
-          f"(goal ≤ {1.1 * ideal / GB:.2f} GB: 1.1 × kept reports × "
-          f"{unbounded_per_report:,.0f} B)")
-    print(f"   free pages after the last night: {free_pages * page * scale / 1e6:,.0f} MB "
-          f"(most after a night: {max(freed, default=0) * page * scale / 1e6:,.0f} MB, "
-          f"reused by the next day's reports)")
-    print(f"   each later year adds one report a day a PC: "
-          f"{TARGET_PCS * DAYS * unbounded_per_report / GB:.2f} GB; once months are thinned, "
-          f"one a month: {TARGET_PCS * 12 * unbounded_per_report / GB:.2f} GB")
-    print(f"{'nightly prune (median, at ' + str(PCS) + ' PCs)':<44} "
-          f"{statistics.median(nights):6.2f} s  (linear estimate at {TARGET_PCS:,}: "
-          f"{statistics.median(nights) * scale:.0f} s, measured there 11–49 s; goal ≤ 60 s)")
+    print(
+        f"{'size after a year, retention every night':<44} {size * scale / GB:6.2f} GB  "
+        f"(goal ≤ {1.1 * ideal / GB:.2f} GB: 1.1 × kept reports × "
+        f"{unbounded_per_report:,.0f} B)"
+    )
+    print(
+        f"   free pages after the last night: {free_pages * page * scale / 1e6:,.0f} MB "
+        f"(most after a night: {max(freed, default=0) * page * scale / 1e6:,.0f} MB, "
+        f"reused by the next day's reports)"
+    )
+    print(
+        f"   each later year adds one report a day a PC: "
+        f"{TARGET_PCS * DAYS * unbounded_per_report / GB:.2f} GB; once months are thinned, "
+        f"one a month: {TARGET_PCS * 12 * unbounded_per_report / GB:.2f} GB"
+    )
+    print(
+        f"{'nightly prune (median, at ' + str(PCS) + ' PCs)':<44} "
+        f"{statistics.median(nights):6.2f} s  (linear estimate at {TARGET_PCS:,}: "
+        f"{statistics.median(nights) * scale:.0f} s, measured there 11–49 s; goal ≤ 60 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,16 @@ def stored(moment):
 def units(db):
     """1,000 units: 100 at the top (departments and districts), 900 communes under them."""
     db["units"].insert_all(
-        {"code": f"U{number:03d}", "name": f"Đơn vị {number}",
-         "group": "Sở, ban, ngành" if number < 30 else "UBND cấp huyện",
-         "parent": None if number < 100 else f"U{number % 100:03d}",
-         "allocated": 100, "position": number} for number in range(UNITS))
+        {
+            "code": f"U{number:03d}",
+            "name": f"Đơn vị {number}",
+            "group": "Sở, ban, ngành" if number < 30 else "UBND cấp huyện",
+            "parent": None if number < 100 else f"U{number % 100:03d}",
+            "allocated": 100,
+            "position": number,
+        }
+        for number in range(UNITS)
+    )
 
 
 def machines(db, count):
@@ -46,19 +52,35 @@ def machines(db, count):
             report_id = str(uuid.UUID(int=(number + 1) << 8 | report))
             values = dict.fromkeys(REPORT_COLUMNS)
             values.update(
-                report_id=report_id, machine_id=machine_id, received_at=stored(observed),
-                collected_at=stored(observed), observed_at=stored(observed),
-                hostname=hostname, agent_version="0.1.0", agent_unit_code=unit,
-                os_family="windows", os_name="Microsoft Windows 10 Pro", os_version="10",
-                os_server=0, ram_installed_bytes=(1 if number % 50 == 0 else 8) * 2**30,
-                ram_visible_bytes=2**32, device_type="desktop", av_status="detected",
-                mgmt_installed=1, mgmt_running=1, unit_bound=0, body="{}",
-                mgmt_last_connected_at=stored(observed - timedelta(
-                    days=10 if number % 13 == 0 else 0)))
+                report_id=report_id,
+                machine_id=machine_id,
+                received_at=stored(observed),
+                collected_at=stored(observed),
+                observed_at=stored(observed),
+                hostname=hostname,
+                agent_version="0.1.0",
+                agent_unit_code=unit,
+                os_family="windows",
+                os_name="Microsoft Windows 10 Pro",
+                os_version="10",
+                os_server=0,
+                ram_installed_bytes=(1 if number % 50 == 0 else 8) * 2**30,
+                ram_visible_bytes=2**32,
+                device_type="desktop",
+                av_status="detected",
+                mgmt_installed=1,
+                mgmt_running=1,
+                unit_bound=0,
+                body="{}",
+                mgmt_last_connected_at=stored(
+                    observed - timedelta(days=10 if number % 13 == 0 else 0)
+                ),
+            )
             rows.append([values[column] for column in REPORT_COLUMNS])
             if number % 10:
-                products.append((report_id, KES["name"], "Kaspersky", "12", 1,
-                                 int(number % 7 != 0), None))
+                products.append(
+                    (report_id, KES["name"], "Kaspersky", "12", 1, int(number % 7 != 0), None)
+                )
         latest.append((machine_id, hostname, stored(observed), stored(observed), report_id))
         if len(rows) > 50_000:
             _write(db, rows, products, latest)

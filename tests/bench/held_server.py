@@ -26,7 +26,10 @@ class Collector:
     def start(self):
         self.process = subprocess.Popen(
             [command("avroll"), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         if not wait_ready(self.url, seconds=30):
             self.process.kill()
             raise SystemExit("the collector did not start")

@@ -27,9 +27,14 @@ def parse():
     report, error = api.parse_report()
     if error is not None:
         return error
-    response = jsonify({"ok": True, "report_id": canonical_report_id(report["report_id"]),
-                        "machine_id": canonical_machine_id(report["machine"]["machine_id"]),
-                        "duplicate": False})
+    response = jsonify(
+        {
+            "ok": True,
+            "report_id": canonical_report_id(report["report_id"]),
+            "machine_id": canonical_machine_id(report["machine"]["machine_id"]),
+            "duplicate": False,
+        }
+    )
     response.headers["Cache-Control"] = "no-store"
     return response, 201
 
@@ -48,8 +53,12 @@ def main(db_path, port):
     if synchronous:
         writer.SYNCHRONOUS = synchronous
     threads = os.environ.get("AVROLL_BENCH_THREADS")  # to compare with the default
-    serve_app(parse_only_app(db_path), "127.0.0.1", int(port),
-              **({"threads": int(threads)} if threads else {}))
+    serve_app(
+        parse_only_app(db_path),
+        "127.0.0.1",
+        int(port),
+        **({"threads": int(threads)} if threads else {}),
+    )
 
 
 if __name__ == "__main__":

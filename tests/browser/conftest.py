@@ -20,6 +20,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = Path(os.environ.get("AVROLL_SCREENSHOTS", "/tmp/avroll-screenshots"))
 
+
 class Site(NamedTuple):
     """A running collector: its URL and database."""
 
@@ -48,16 +49,28 @@ def chromium_options(profile_dir, download_dir=None):
 
     options = Options()
     options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", f"--user-data-dir={profile_dir}",
-                     "--window-size=1366,900", "--lang=vi"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile_dir}",
+        "--window-size=1366,900",
+        "--lang=vi",
+    ):
         options.add_argument(argument)
     if download_dir is not None:
-        options.add_experimental_option("prefs", {
-            "download.default_directory": str(download_dir),
-            "download.prompt_for_download": False})
+        options.add_experimental_option(
+            "prefs",
+            {
+                "download.default_directory": str(download_dir),
+                "download.prompt_for_download": False,
+            },
+        )
     return options
 
 
@@ -65,15 +78,17 @@ def chromium_options(profile_dir, download_dir=None):
 def browser(site, tmp_path):
     """A Chromium logged in as the admin through the real login form."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium "
-                    "chromium-driver)")
+        pytest.skip(
+            "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.wait import WebDriverWait
 
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)),
-                              options=chromium_options(tmp_path / "profile", tmp_path))
+    driver = webdriver.Chrome(
+        service=Service(str(CHROMEDRIVER)), options=chromium_options(tmp_path / "profile", tmp_path)
+    )
     try:
         driver.get(site.url + "/login")
         driver.find_element(By.NAME, "username").send_keys(ADMIN[0])

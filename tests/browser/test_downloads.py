@@ -18,9 +18,11 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
-                       reason="Debian's chromium and chromium-driver are not installed "
-                              "(apt-get install chromium chromium-driver)"),
+    pytest.mark.skipif(
+        not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+        reason="Debian's chromium and chromium-driver are not installed "
+        "(apt-get install chromium chromium-driver)",
+    ),
 ]
 
 
@@ -35,16 +37,26 @@ def browser(tmp_path):
     downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(argument)
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads),
-        "download.prompt_for_download": False,
-        "safebrowsing.enabled": False,
-    })
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "safebrowsing.enabled": False,
+        },
+    )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.downloads = downloads
     try:
@@ -71,8 +83,11 @@ def wait_for_download(folder, seconds=20):
     `*.crdownload`, until the download is done)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        done = [path for path in folder.iterdir()
-                if not path.name.startswith(".") and not path.name.endswith(".crdownload")]
+        done = [
+            path
+            for path in folder.iterdir()
+            if not path.name.startswith(".") and not path.name.endswith(".crdownload")
+        ]
         if done:
             return done[0]
         time.sleep(0.2)
@@ -82,8 +97,20 @@ def wait_for_download(folder, seconds=20):
 def test_download_the_appendix(collector, browser):  # noqa: F811
     db = open_db(collector.db_path)
     try:
-        save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng",
-                             "group": "Các Sở, ban, ngành Tỉnh", "allocated": "55"})])
+        save_units(
+            db,
+            [
+                (
+                    2,
+                    {
+                        "code": "SXD",
+                        "name": "Sở Xây dựng",
+                        "group": "Các Sở, ban, ngành Tỉnh",
+                        "allocated": "55",
+                    },
+                )
+            ],
+        )
     finally:
         db.close()
     log_in(browser, collector.url)
@@ -91,6 +118,7 @@ def test_download_the_appendix(collector, browser):  # noqa: F811
     saved = wait_for_download(browser.downloads)
     assert saved.name.startswith("phu-luc-ty-le-cai-dat-") and saved.suffix == ".xlsx"
     rows = list(load_workbook(saved).active.iter_rows(values_only=True))
-    assert rows[1][0].startswith("Thống kê số lượng máy tính cài đặt phần mềm phòng, chống "
-                                 "mã độc tập trung đến ngày ")
+    assert rows[1][0].startswith(
+        "Thống kê số lượng máy tính cài đặt phần mềm phòng, chống mã độc tập trung đến ngày "
+    )
     assert ("Sở Xây dựng", 55, 0) in [row[1:4] for row in rows]

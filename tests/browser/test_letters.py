@@ -46,11 +46,13 @@ def test_report_letter_and_reminder_from_the_overview(site, browser, tmp_path):
     letter = downloaded(tmp_path, "cong-van-bao-cao-")
     total = report["total"]
     assert f"toàn tỉnh có {number(total['installed_official'])} máy tính" in paragraph(
-        letter, "Tính đến ngày")
+        letter, "Tính đến ngày"
+    )
     first = report["sections"][0]["total"]
-    assert (f"đã cài đặt là {number(first['installed_official'])}/{number(first['allocated'])}"
-            f" license, đạt tỷ lệ là {percent(first['install_rate'])}") in paragraph(
-        letter, "Trong đó")
+    assert (
+        f"đã cài đặt là {number(first['installed_official'])}/{number(first['allocated'])}"
+        f" license, đạt tỷ lệ là {percent(first['install_rate'])}"
+    ) in paragraph(letter, "Trong đó")
     rate = browser.find_element(By.CSS_SELECTOR, "form.letters input[name=below]")
     rate.clear()
     rate.send_keys("90")
@@ -58,8 +60,15 @@ def test_report_letter_and_reminder_from_the_overview(site, browser, tmp_path):
     reminder = downloaded(tmp_path, "cong-van-don-doc-")
     assert "dưới 90,0%" in paragraph(reminder, "Qua kết quả rà soát")
     # The units under their sections' titles (a title row is one cell across the table).
-    listed = [row.cells[1].text for row in Document(reminder).tables[1].rows[1:]
-              if len({cell.text for cell in row.cells}) > 1]
-    below = [row["name"] for section in report["sections"] for row in section["units"]
-             if row["install_rate"] is not None and row["install_rate"] < 0.9]
+    listed = [
+        row.cells[1].text
+        for row in Document(reminder).tables[1].rows[1:]
+        if len({cell.text for cell in row.cells}) > 1
+    ]
+    below = [
+        row["name"]
+        for section in report["sections"]
+        for row in section["units"]
+        if row["install_rate"] is not None and row["install_rate"] < 0.9
+    ]
     assert listed == below and listed

@@ -44,8 +44,15 @@ def demo_site(tmp_path_factory):
 
         first_day = db.execute("SELECT min(date(observed_at, '+7 hours')) FROM reports")
         as_of = date.fromisoformat(first_day.fetchone()[0]) + timedelta(days=21)
-        save_issued(db, "12/BC-STTTT", as_of.isoformat(), as_of.isoformat(), None,
-                    {"phu-luc.xlsx": b"x"}, "tests")
+        save_issued(
+            db,
+            "12/BC-STTTT",
+            as_of.isoformat(),
+            as_of.isoformat(),
+            None,
+            {"phu-luc.xlsx": b"x"},
+            "tests",
+        )
     finally:
         db.close()
     with serving(env, free_port()) as url:
@@ -61,8 +68,10 @@ def chrome(demo_site, tmp_path):
 
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)),
-                              options=chromium_options(tmp_path / "profile", downloads))
+    driver = webdriver.Chrome(
+        service=Service(str(CHROMEDRIVER)),
+        options=chromium_options(tmp_path / "profile", downloads),
+    )
     driver.downloads = downloads
     try:
         log_in(driver, demo_site.url)
@@ -73,8 +82,10 @@ def chrome(demo_site, tmp_path):
 
 def dots(driver):
     """The trend's points as their tooltips: "dd/mm/yyyy: rate (installed / allocated)"."""
-    return [dot.get_attribute("textContent") for dot in
-            driver.find_elements("css selector", "svg.trend circle.installed title")]
+    return [
+        dot.get_attribute("textContent")
+        for dot in driver.find_elements("css selector", "svg.trend circle.installed title")
+    ]
 
 
 def filled(driver):
@@ -82,7 +93,8 @@ def filled(driver):
     from selenium.webdriver.support.wait import WebDriverWait
 
     WebDriverWait(driver, 60).until(
-        lambda seen: not seen.find_elements("css selector", "[data-fill]"))
+        lambda seen: not seen.find_elements("css selector", "[data-fill]")
+    )
 
 
 def test_trend_chart_on_the_overview_and_a_unit(demo_site, chrome):
@@ -90,8 +102,7 @@ def test_trend_chart_on_the_overview_and_a_unit(demo_site, chrome):
     filled(chrome)
     points = dots(chrome)
     assert len(points) >= 40  # six weeks, a point a day
-    rates = [float(re.search(r": ([\d,]+)%", point).group(1).replace(",", "."))
-             for point in points]
+    rates = [float(re.search(r": ([\d,]+)%", point).group(1).replace(",", ".")) for point in points]
     assert rates[0] < rates[-1] and rates[-1] > 5
     figure = chrome.find_element("css selector", ".figures").text
     last = re.search(r"\(([\d.]+) / ([\d.]+)\)$", points[-1])
@@ -112,8 +123,7 @@ def test_trend_chart_on_the_overview_and_a_unit(demo_site, chrome):
 
 def test_the_province_machine_list_downloads_with_its_filters(demo_site, chrome):
     chrome.get(demo_site.url + "/machines?state=missing&sort=unit")
-    total = int(chrome.find_element("css selector", "h1 small").text.split()[0]
-                .replace(".", ""))
+    total = int(chrome.find_element("css selector", "h1 small").text.split()[0].replace(".", ""))
     assert total > 10
     screenshot(chrome, "machines-missing")
     chrome.find_element("css selector", ".exports a[href*='machines.csv']").click()
@@ -130,7 +140,6 @@ def test_the_province_machine_list_downloads_with_its_filters(demo_site, chrome)
     chrome.get(demo_site.url + "/machines")
     chrome.find_element("css selector", ".exports a[href*='machines.xlsx']").click()
     book = load_workbook(wait_for_download(chrome.downloads))
-    listed = [row for row in book.active.iter_rows(values_only=True)
-              if isinstance(row[0], int)]
+    listed = [row for row in book.active.iter_rows(values_only=True) if isinstance(row[0], int)]
     everything = open_db(demo_site.db_path).execute("SELECT count(*) FROM machines")
     assert len(listed) == everything.fetchone()[0]

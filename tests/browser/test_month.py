@@ -45,12 +45,15 @@ def month_site(tmp_path_factory):
     try:
         migrations.apply(db)
         fill(db, share=0.05)
-        names = [row[0] for row in db.execute(
-            "SELECT hostname FROM machines ORDER BY hostname LIMIT 40")]
+        names = [
+            row[0] for row in db.execute("SELECT hostname FROM machines ORDER BY hostname LIMIT 40")
+        ]
     finally:
         db.close()
-    ksc = write_ksc(folder / "ksc-thang-12.txt",
-                    [ksc_row(name, ip=f"10.9.0.{n}") for n, name in enumerate(names[:30], 1)])
+    ksc = write_ksc(
+        folder / "ksc-thang-12.txt",
+        [ksc_row(name, ip=f"10.9.0.{n}") for n, name in enumerate(names[:30], 1)],
+    )
     ad = write_ad(folder / "ad-thang-12.csv", [ad_row(name) for name in names])
     with serving(env, free_port()) as url:
         yield Site(url, db_path), ksc, ad
@@ -63,8 +66,9 @@ def officer(month_site, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)),
-                              options=chromium_options(tmp_path / "profile"))
+    driver = webdriver.Chrome(
+        service=Service(str(CHROMEDRIVER)), options=chromium_options(tmp_path / "profile")
+    )
     try:
         log_in(driver, month_site[0].url)
         yield driver
@@ -101,8 +105,9 @@ def test_the_officers_month(month_site, officer, smtp):
 
     # 0. The overview opens at once with the days already kept and fills in the rest.
     page.get(site.url + "/")
-    WebDriverWait(page, 60).until(lambda seen: not seen.find_elements("css selector",
-                                                                      "[data-fill]"))
+    WebDriverWait(page, 60).until(
+        lambda seen: not seen.find_elements("css selector", "[data-fill]")
+    )
     assert len(page.find_elements("css selector", "svg.trend circle.installed")) >= 40
     screenshot(page, "month-0-overview")
 
@@ -128,7 +133,7 @@ def test_the_officers_month(month_site, officer, smtp):
     fill_in(page, "form.test-send input[name=test_address]", "canbo@stttt.dongthap.gov.vn")
     submit(page, "form.test-send button[type=submit]")
     assert "canbo@stttt.dongthap.gov.vn" in css(page, "section.box p.ok").text
-    (recipients, message), = inbox.messages
+    ((recipients, message),) = inbox.messages
     assert recipients == ["canbo@stttt.dongthap.gov.vn"] and message["Date"]
     screenshot(page, "month-2-test-send")
 

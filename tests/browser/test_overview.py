@@ -33,9 +33,11 @@ def test_overview_then_a_unit_from_its_bar(site, browser):
     assert figure(browser, "Số lượng bản quyền được cài đặt") == "38"
     assert figure(browser, "Tỷ lệ cài đặt") == "84,4%"
     assert "lowest" in by_css(browser, 'svg.chart a[href="/units/STP"]').find_element(
-        "xpath", "..").get_attribute("class")
+        "xpath", ".."
+    ).get_attribute("class")
     assert "over" in by_css(browser, 'svg.chart a[href="/units/SXD"]').find_element(
-        "xpath", "..").get_attribute("class")
+        "xpath", ".."
+    ).get_attribute("class")
     screenshot(browser, "overview")
 
     by_css(browser, 'svg.chart a[href="/units/SXD"] text').click()
@@ -50,20 +52,25 @@ def test_overview_then_a_unit_from_its_bar(site, browser):
     screenshot(browser, "unit")
 
     by_css(browser, "nav.tabs a:nth-child(2)").click()  # missing
-    assert [row.text.split()[0] for row in
-            browser.find_elements("css selector", "table.list tbody tr")] == ["SXD-CHUA0"]
+    assert [
+        row.text.split()[0] for row in browser.find_elements("css selector", "table.list tbody tr")
+    ] == ["SXD-CHUA0"]
 
 
 def test_units_table_as_the_appendix(site, browser):
     browser.get(site.url + "/units")
-    rows = [row.get_attribute("data-code") for row in
-            browser.find_elements("css selector", "table.rollup tr[data-code]")]
+    rows = [
+        row.get_attribute("data-code")
+        for row in browser.find_elements("css selector", "table.rollup tr[data-code]")
+    ]
     assert rows == ["SXD", "STC", "SYT", "STP", "HCL"]
     total = by_css(browser, "table.rollup tr.total").text
     assert "45" in total and "38" in total and "84,4%" in total
     screenshot(browser, "units")
     by_css(browser, 'table.rollup tr[data-code="HCL"] a').click()
     assert browser.current_url.startswith(site.url + "/units/HCL")
-    assert [row.get_attribute("data-code") for row in
-            browser.find_elements("css selector", "table.rollup tr[data-code]")] == ["XBT", "XMH"]
+    assert [
+        row.get_attribute("data-code")
+        for row in browser.find_elements("css selector", "table.rollup tr[data-code]")
+    ] == ["XBT", "XMH"]
     screenshot(browser, "district")

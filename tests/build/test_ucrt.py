@@ -16,8 +16,11 @@ def load_ucrt():
 
 
 def sdk(root, version, arch, dlls=("ucrtbase.dll", "api-ms-win-crt-runtime-l1-1-0.dll")):
-    folder = root / "Redist" / version / "ucrt" / "DLLs" / arch if version else (
-        root / "Redist" / "ucrt" / "DLLs" / arch)
+    folder = (
+        root / "Redist" / version / "ucrt" / "DLLs" / arch
+        if version
+        else (root / "Redist" / "ucrt" / "DLLs" / arch)
+    )
     folder.mkdir(parents=True)
     for name in dlls:
         (folder / name).write_bytes(b"MZ")
@@ -38,7 +41,9 @@ def test_the_unversioned_layout_of_older_sdks(tmp_path):
     ucrt = load_ucrt()
     assert ucrt.find_ucrt_dir("x64", [str(tmp_path)]) == str(folder)
     assert [name for name, _path, kind in ucrt.ucrt_binaries(str(folder))] == [
-        "api-ms-win-crt-runtime-l1-1-0.dll", "ucrtbase.dll"]
+        "api-ms-win-crt-runtime-l1-1-0.dll",
+        "ucrtbase.dll",
+    ]
 
 
 def test_a_bundle_without_the_ucrt_is_caught():

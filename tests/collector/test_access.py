@@ -13,8 +13,16 @@ from tests.builders import make_report
 from tests.reporting import csrf_token, login
 
 # Reachable without a session. Adding to this list is a decision to review.
-PUBLIC = {"static", "api.health", "api.post_report", "inventory.post_inventory",
-          "auth.login", "national.push_state", "national.push_day", "national.push_issued"}
+PUBLIC = {
+    "static",
+    "api.health",
+    "api.post_report",
+    "inventory.post_inventory",
+    "auth.login",
+    "national.push_state",
+    "national.push_day",
+    "national.push_issued",
+}
 
 
 def url_for_rule(rule: Rule):
@@ -66,8 +74,9 @@ def test_login_then_logout(anon_client):
     answer = login(anon_client, "ADMIN", "admin-password-for-tests")
     assert answer.status_code == 302
     assert anon_client.get("/machines").status_code == 200
-    assert anon_client.post("/logout", data={"csrf_token": csrf_token(anon_client)}
-                            ).status_code == 302
+    assert (
+        anon_client.post("/logout", data={"csrf_token": csrf_token(anon_client)}).status_code == 302
+    )
     assert anon_client.get("/machines").status_code == 302
 
 
@@ -80,20 +89,35 @@ def test_wrong_password_is_refused(anon_client):
 
 def test_login_redirects_only_within_the_site(anon_client):
     anon_client.get("/login")
-    for target, expected in [("/machines?q=a", "/machines?q=a"), ("//evil.example/", "/"),
-                             ("https://evil.example/", "/"), ("/\\evil.example", "/"),
-                             ("/\t/evil.example", "/"), ("/\n/evil.example", "/"),
-                             ("/ /evil.example", "/"), ("/\r\nSet-Cookie: x=1", "/")]:
-        answer = anon_client.post("/login", data={
-            "username": "admin", "password": "admin-password-for-tests", "next": target,
-            "csrf_token": csrf_token(anon_client)})
+    for target, expected in [
+        ("/machines?q=a", "/machines?q=a"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("/\r\nSet-Cookie: x=1", "/"),
+    ]:
+        answer = anon_client.post(
+            "/login",
+            data={
+                "username": "admin",
+                "password": "admin-password-for-tests",
+                "next": target,
+                "csrf_token": csrf_token(anon_client),
+            },
+        )
         assert answer.headers["Location"] == expected, target
 
 
-@pytest.mark.parametrize("data", [
-    {"username": "admin", "password": "admin-password-for-tests"},
-    {"username": "admin", "password": "admin-password-for-tests", "csrf_token": "forged"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"username": "admin", "password": "admin-password-for-tests"},
+        {"username": "admin", "password": "admin-password-for-tests", "csrf_token": "forged"},
+    ],
+)
 def test_login_without_the_csrf_token_is_refused(anon_client, data):
     anon_client.get("/login")
     answer = anon_client.post("/login", data=data)
@@ -134,8 +158,11 @@ def test_session_cookie_is_secure_over_https(app):
     browser.get("/login", base_url="https://avroll.example")
     with browser.session_transaction(base_url="https://avroll.example") as session:
         token = session["csrf_token"]
-    answer = browser.post("/login", base_url="https://avroll.example", data={
-        "username": "admin", "password": "admin-password-for-tests", "csrf_token": token})
+    answer = browser.post(
+        "/login",
+        base_url="https://avroll.example",
+        data={"username": "admin", "password": "admin-password-for-tests", "csrf_token": token},
+    )
     assert "Secure" in answer.headers["Set-Cookie"]
 
 
@@ -173,16 +200,24 @@ def test_audit_log_is_for_admins_only(app, client, anon_client, db):
 
 def seed_units(db, pairs):
     """A units tree (code, parent), written straight to the table (even a bad loop)."""
-    db["units"].insert_all([{"code": code, "name": code, "parent": parent, "position": index}
-                            for index, (code, parent) in enumerate(pairs)])
+    db["units"].insert_all(
+        [
+            {"code": code, "name": code, "parent": parent, "position": index}
+            for index, (code, parent) in enumerate(pairs)
+        ]
+    )
 
 
 def test_visible_units_of_each_role(db):
     seed_units(db, [("HCM", None), ("Q1", "HCM"), ("P1", "Q1"), ("Q2", "HCM"), ("SYT", None)])
     officer = {"role": "unit", "unit_code": "q1"}
     assert access.visible_unit_codes(db, officer) == {"Q1", "P1"}
-    assert access.visible_unit_codes(db, {"role": "unit", "unit_code": "HCM"}) == \
-        {"HCM", "Q1", "P1", "Q2"}
+    assert access.visible_unit_codes(db, {"role": "unit", "unit_code": "HCM"}) == {
+        "HCM",
+        "Q1",
+        "P1",
+        "Q2",
+    }
     assert access.visible_unit_codes(db, {"role": "viewer", "unit_code": None}) is None
     assert access.visible_unit_codes(db, {"role": "admin", "unit_code": None}) is None
     assert access.visible_unit_codes(db, None) == frozenset()
@@ -201,11 +236,21 @@ def test_visible_units_survive_a_cycle(db):
 def unit_officer(app, client, anon_client, db):
     """Machines of units SXD, SXD1 (under SXD) and STC; an officer of SXD logged in."""
     seed_units(db, [("SXD", None), ("SXD1", "SXD"), ("STC", None)])
-    for hostname, unit in [("SXD-KT-01", "SXD"), ("SXD1-VP-01", "SXD1"), ("STC-KT-01", "STC"),
-                           ("NOUNIT-01", None)]:
-        assert client.post("/api/v1/reports", json=make_report(
-            hostname=hostname, machine_id=f"guid-{hostname.lower()}", unit_code=unit)
-        ).status_code == 201
+    for hostname, unit in [
+        ("SXD-KT-01", "SXD"),
+        ("SXD1-VP-01", "SXD1"),
+        ("STC-KT-01", "STC"),
+        ("NOUNIT-01", None),
+    ]:
+        assert (
+            client.post(
+                "/api/v1/reports",
+                json=make_report(
+                    hostname=hostname, machine_id=f"guid-{hostname.lower()}", unit_code=unit
+                ),
+            ).status_code
+            == 201
+        )
     users.add_user(db, "tests", "sxd", "officer-password", "unit", "SXD")
     assert login(anon_client, "sxd", "officer-password").status_code == 302
     return anon_client
@@ -243,9 +288,15 @@ def test_unit_officer_rollup_is_held_to_their_subtree(unit_officer):
 
 
 def post_machine(client, hostname, unit):
-    assert client.post("/api/v1/reports", json=make_report(
-        hostname=hostname, machine_id=f"guid-{hostname.lower()}", unit_code=unit)
-    ).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/reports",
+            json=make_report(
+                hostname=hostname, machine_id=f"guid-{hostname.lower()}", unit_code=unit
+            ),
+        ).status_code
+        == 201
+    )
 
 
 def test_a_machine_is_seen_where_it_belongs_in_lists_and_detail_alike(client, unit_officer):
@@ -263,8 +314,13 @@ def test_a_machine_is_seen_where_it_belongs_in_lists_and_detail_alike(client, un
 
 def test_a_shared_misnamed_name_shows_only_the_officers_own_machine(client, unit_officer):
     post_machine(client, "DUP-1", "SXD")
-    assert client.post("/api/v1/reports", json=make_report(
-        hostname="DUP-1", machine_id="guid-dup-1-stc", unit_code="STC")).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/reports",
+            json=make_report(hostname="DUP-1", machine_id="guid-dup-1-stc", unit_code="STC"),
+        ).status_code
+        == 201
+    )
     shared = unit_officer.get("/api/v1/rollup").json["checks"]["duplicate_hostnames"]
     assert shared == [{"hostname": "DUP-1", "machine_ids": ["guid-dup-1"]}]
     # The list of shared names finds it too, though its twin is in another unit.

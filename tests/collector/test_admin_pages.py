@@ -35,9 +35,12 @@ def test_viewers_are_refused(viewer, url):
 def test_viewers_cannot_post_either(viewer, db):
     viewer.get("/machines")
     token = csrf_token(viewer)
-    for url, data in [("/admin/settings", {"key": "stale_after_days", "value": "7"}),
-                      ("/admin/units", {"code": "X1", "name": "X"}),
-                      ("/admin/tokens", {"note": "x"}), ("/admin/tokens/1/revoke", {})]:
+    for url, data in [
+        ("/admin/settings", {"key": "stale_after_days", "value": "7"}),
+        ("/admin/units", {"code": "X1", "name": "X"}),
+        ("/admin/tokens", {"note": "x"}),
+        ("/admin/tokens/1/revoke", {}),
+    ]:
         assert viewer.post(url, data=dict(data, csrf_token=token)).status_code == 403, url
     assert settings.current(db)["stale_after_days"] == 30 and list_units(db) == []
     assert "Thiết lập" not in viewer.get("/machines").get_data(as_text=True)
@@ -45,9 +48,11 @@ def test_viewers_cannot_post_either(viewer, db):
 
 def test_forms_need_the_csrf_token(client, db):
     client.get("/admin/settings")
-    for url, data in [("/admin/settings", {"key": "stale_after_days", "value": "7"}),
-                      ("/admin/units", {"code": "X1", "name": "X"}),
-                      ("/admin/tokens", {"note": "x"})]:
+    for url, data in [
+        ("/admin/settings", {"key": "stale_after_days", "value": "7"}),
+        ("/admin/units", {"code": "X1", "name": "X"}),
+        ("/admin/tokens", {"note": "x"}),
+    ]:
         assert client.post(url, data=data).status_code == 400, url
     assert settings.current(db)["stale_after_days"] == 30 and list_units(db) == []
 
@@ -64,12 +69,15 @@ def test_a_setting_is_saved_and_audited(client, db):
     answer = post(client, "/admin/settings", key="stale_after_days", value="14")
     assert answer.status_code == 200 and "Đã lưu" in answer.get_data(as_text=True)
     assert settings.current(db)["stale_after_days"] == 14
-    assert db.execute("SELECT actor FROM audit_log WHERE action = 'settings.set'"
-                      ).fetchone()[0] == "admin"
+    assert (
+        db.execute("SELECT actor FROM audit_log WHERE action = 'settings.set'").fetchone()[0]
+        == "admin"
+    )
 
 
-@pytest.mark.parametrize("key, value", [("stale_after_days", "0"),
-                                        ("naming_pattern", "{nope}"), ("nothing", "1")])
+@pytest.mark.parametrize(
+    "key, value", [("stale_after_days", "0"), ("naming_pattern", "{nope}"), ("nothing", "1")]
+)
 def test_a_bad_setting_is_refused_with_its_reason(client, db, key, value):
     answer = post(client, "/admin/settings", key=key, value=value)
     assert answer.status_code == 422
@@ -80,26 +88,40 @@ def test_a_bad_setting_is_refused_with_its_reason(client, db, key, value):
 
 def upload(client, name, content):
     client.get("/admin/units")
-    return client.post("/admin/units", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(content.encode("utf-8-sig")), name),
-        "csrf_token": csrf_token(client)})
+    return client.post(
+        "/admin/units",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(content.encode("utf-8-sig")), name),
+            "csrf_token": csrf_token(client),
+        },
+    )
 
 
 def test_a_units_file_is_imported(client, db):
-    answer = upload(client, "units.csv", "code,name,group,parent,allocated\n"
-                                         "SXD,Sở Xây dựng,Sở,,55\nSXD1,Phòng KT,Sở,SXD,5\n")
+    answer = upload(
+        client,
+        "units.csv",
+        "code,name,group,parent,allocated\nSXD,Sở Xây dựng,Sở,,55\nSXD1,Phòng KT,Sở,SXD,5\n",
+    )
     assert answer.status_code == 200
     assert "Đã lưu: 2 thêm mới, 0 cập nhật" in answer.get_data(as_text=True)
     assert get_unit(db, "SXD1")["parent"] == "SXD"
-    assert db.execute("SELECT actor FROM audit_log WHERE action = 'units.save'"
-                      ).fetchone()[0] == "admin"
+    assert (
+        db.execute("SELECT actor FROM audit_log WHERE action = 'units.save'").fetchone()[0]
+        == "admin"
+    )
 
 
 def test_a_bad_units_file_shows_every_error_by_line_and_changes_nothing(client, db):
-    answer = upload(client, "units.csv", "code,name,group,parent,allocated\n"
-                                         "SXD,Sở Xây dựng,Sở,,55\n"
-                                         "S X,Bad code,Sở,,1\n"
-                                         "STC,Sở Tài chính,Sở,NOPE,nhiều\n")
+    answer = upload(
+        client,
+        "units.csv",
+        "code,name,group,parent,allocated\n"
+        "SXD,Sở Xây dựng,Sở,,55\n"
+        "S X,Bad code,Sở,,1\n"
+        "STC,Sở Tài chính,Sở,NOPE,nhiều\n",
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert "dòng 3: mã đơn vị &#39;S X&#39;" in html
@@ -114,15 +136,24 @@ def test_only_csv_or_xlsx_is_taken(client, db):
 
 
 def test_one_unit_is_added_then_changed(client, db):
-    fields = {"code": "sxd", "name": "Sở Xây dựng", "group": "Sở", "parent": "",
-              "allocated": "5.137", "officer_name": "Trần Thị B", "officer_phone": "0909 123 456"}
+    fields = {
+        "code": "sxd",
+        "name": "Sở Xây dựng",
+        "group": "Sở",
+        "parent": "",
+        "allocated": "5.137",
+        "officer_name": "Trần Thị B",
+        "officer_phone": "0909 123 456",
+    }
     assert post(client, "/admin/units", **fields).status_code == 200
     assert get_unit(db, "SXD")["allocated"] == 5137
     form = client.get("/admin/units?code=SXD").get_data(as_text=True)
     assert 'value="Trần Thị B"' in form
     answer = post(client, "/admin/units", **dict(fields, allocated="x"))
     assert answer.status_code == 422
-    assert "số bản quyền phân bổ &#39;x&#39; không phải là số nguyên" in answer.get_data(as_text=True)
+    assert "số bản quyền phân bổ &#39;x&#39; không phải là số nguyên" in answer.get_data(
+        as_text=True
+    )
     assert "dòng 1" not in answer.get_data(as_text=True)
     assert get_unit(db, "SXD")["allocated"] == 5137
     units_file = client.get("/admin/units.csv")

@@ -23,9 +23,13 @@ def test_report_is_stored_and_machine_listed(client, db):
     assert answer.status_code == 201
     body = answer.json
     naming = body.pop("naming")
-    assert body == {"ok": True, "report_id": report["report_id"],
-                    "machine_id": report["machine"]["machine_id"], "duplicate": False,
-                    "credential": body["credential"]}
+    assert body == {
+        "ok": True,
+        "report_id": report["report_id"],
+        "machine_id": report["machine"]["machine_id"],
+        "duplicate": False,
+        "credential": body["credential"],
+    }
     assert body["credential"].startswith("avrm_")
     assert naming["follows_guideline"] is False  # no unit is known yet
     stored = db.execute("SELECT body FROM reports").fetchone()[0]
@@ -56,10 +60,22 @@ def test_report_id_of_another_machine_is_a_conflict(client, db):
 
 
 def test_rename_keeps_the_machine_and_its_history(client):
-    post(client, make_report(hostname="PC-KETOAN", machine_id="guid-0001-aaaa",
-                             collected_at=datetime(2022, 5, 1, tzinfo=timezone.utc)))
-    post(client, make_report(hostname="SXD-KT-01", machine_id="guid-0001-aaaa",
-                             collected_at=datetime(2022, 5, 10, tzinfo=timezone.utc)))
+    post(
+        client,
+        make_report(
+            hostname="PC-KETOAN",
+            machine_id="guid-0001-aaaa",
+            collected_at=datetime(2022, 5, 1, tzinfo=timezone.utc),
+        ),
+    )
+    post(
+        client,
+        make_report(
+            hostname="SXD-KT-01",
+            machine_id="guid-0001-aaaa",
+            collected_at=datetime(2022, 5, 10, tzinfo=timezone.utc),
+        ),
+    )
     listing = client.get("/api/v1/machines").json
     assert listing["total"] == 1
     assert listing["machines"][0]["hostname"] == "SXD-KT-01"
@@ -71,8 +87,12 @@ def test_rename_keeps_the_machine_and_its_history(client):
 def test_late_report_from_the_spool_does_not_replace_a_newer_one(client):
     now = datetime.now(timezone.utc)
     post(client, make_report(hostname="NEW-NAME", machine_id="guid-0002-bbbb", collected_at=now))
-    post(client, make_report(hostname="OLD-NAME", machine_id="guid-0002-bbbb",
-                             collected_at=now - timedelta(days=3)))
+    post(
+        client,
+        make_report(
+            hostname="OLD-NAME", machine_id="guid-0002-bbbb", collected_at=now - timedelta(days=3)
+        ),
+    )
     machine = client.get("/api/v1/machines/guid-0002-bbbb").json["machine"]
     assert machine["hostname"] == "NEW-NAME"
     assert machine["first_seen_at"] < machine["last_seen_at"]
@@ -98,19 +118,26 @@ def test_invalid_report_is_422_naming_fields_and_stores_nothing(client, db):
     assert count(db, "reports") == 0
 
 
-@pytest.mark.parametrize("body, content_type, status", [
-    (b"{not json", "application/json", 400),
-    (b"\xff\xfe\x00", "application/json", 400),
-    (b"[" * 150000 + b"]" * 150000, "application/json", 413),
-    (b"[" * 50000 + b"]" * 50000, "application/json", 400),
-    (b"[]", "application/json", 422),
-    (b"null", "application/json", 422),
-    (b"{}", "text/plain", 415),
-    (b"hostname=x", "application/x-www-form-urlencoded", 415),
-])
+@pytest.mark.parametrize(
+    "body, content_type, status",
+    [
+        (b"{not json", "application/json", 400),
+        (b"\xff\xfe\x00", "application/json", 400),
+        (b"[" * 150000 + b"]" * 150000, "application/json", 413),
+        (b"[" * 50000 + b"]" * 50000, "application/json", 400),
+        (b"[]", "application/json", 422),
+        (b"null", "application/json", 422),
+        (b"{}", "text/plain", 415),
+        (b"hostname=x", "application/x-www-form-urlencoded", 415),
+    ],
+)
 def test_malformed_bodies_get_a_json_4xx(app, anon_client, db, body, content_type, status):
-    answer = anon_client.post("/api/v1/reports", data=body, content_type=content_type,
-                              headers={"Authorization": f"Bearer {enrollment_token_of(app)}"})
+    answer = anon_client.post(
+        "/api/v1/reports",
+        data=body,
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {enrollment_token_of(app)}"},
+    )
     assert answer.status_code == status
     assert answer.is_json and answer.json["ok"] is False and answer.json["status"] == status
     assert count(db, "reports") == 0
@@ -131,8 +158,12 @@ def test_unknown_api_route_is_a_json_404(client):
 
 
 def test_machine_search_by_hostname_ip_and_mac(client):
-    post(client, make_report(hostname="SXD-KT-01",
-                             addresses=[{"ip": "10.9.8.7", "mac": "AA:BB:CC:00:11:22"}]))
+    post(
+        client,
+        make_report(
+            hostname="SXD-KT-01", addresses=[{"ip": "10.9.8.7", "mac": "AA:BB:CC:00:11:22"}]
+        ),
+    )
     post(client, make_report(hostname="STP-VP-02"))
     for query in ("sxd", "10.9.8.7", "AA:BB:CC"):
         found = client.get("/api/v1/machines", query_string={"q": query}).json

@@ -23,17 +23,27 @@ LOCAL = timezone(timedelta(hours=7))
 
 
 def units(db):
-    save_units(db, [(n, dict(zip(("code", "name", "group", "parent", "allocated"), row,
-                                 strict=True))) for n, row in enumerate([
-        ("HCL", "Huyện Cao Lãnh", "Huyện", "", "30"),
-        ("XMH", "Xã Mỹ Hiệp", "Huyện", "HCL", "10"),
-        ("HTM", "Huyện Tháp Mười", "Huyện", "", "30"),
-        ("SXD", "Sở Xây dựng", "Sở", "", "10")], 2)])
+    save_units(
+        db,
+        [
+            (n, dict(zip(("code", "name", "group", "parent", "allocated"), row, strict=True)))
+            for n, row in enumerate(
+                [
+                    ("HCL", "Huyện Cao Lãnh", "Huyện", "", "30"),
+                    ("XMH", "Xã Mỹ Hiệp", "Huyện", "HCL", "10"),
+                    ("HTM", "Huyện Tháp Mười", "Huyện", "", "30"),
+                    ("SXD", "Sở Xây dựng", "Sở", "", "10"),
+                ],
+                2,
+            )
+        ],
+    )
 
 
 def row_of(report, code):
-    return next(row for section in report["sections"] for row in section["units"]
-                if row["code"] == code)
+    return next(
+        row for section in report["sections"] for row in section["units"] if row["code"] == code
+    )
 
 
 def enroll(client, db, hostname, unit=None, token=None, **kw):
@@ -76,15 +86,20 @@ def test_an_admin_assigns_a_conflict_and_the_page_shows_it(client, db):
     machine_id = make_report(hostname="HCL-PC1")["machine"]["machine_id"]
     page = client.get(f"/machines/{machine_id}").get_data(as_text=True)
     assert "Xung đột" in page
-    assert client.post(f"/admin/machines/{machine_id}/assign",
-                       data={"unit_code": "HCL", "csrf_token": csrf_token(client)}
-                       ).status_code == 302
+    assert (
+        client.post(
+            f"/admin/machines/{machine_id}/assign",
+            data={"unit_code": "HCL", "csrf_token": csrf_token(client)},
+        ).status_code
+        == 302
+    )
     assert row_of(rollup(db), "HCL")["installed_official"] == 1
     assert rollup(db)["checks"]["attribution_conflicts"] == 0
     page = client.get(f"/machines/{machine_id}").get_data(as_text=True)
     assert "Gán đơn vị thủ công" in page and "Xung đột" not in page
-    logged = db.execute("SELECT actor, detail FROM audit_log WHERE action = 'machines.assign'"
-                        ).fetchone()
+    logged = db.execute(
+        "SELECT actor, detail FROM audit_log WHERE action = 'machines.assign'"
+    ).fetchone()
     assert logged[0] == "admin" and '"unit_code": "HCL"' in logged[1]
 
 
@@ -114,8 +129,9 @@ def test_retire_from_a_date_keeps_history_and_stops_reports(anon_client, db, tmp
     answer = post_report(anon_client, make_report(hostname="SXD-01"))
     assert answer.status_code == 401
     token = enrollment.create_token(db, "tests")[1]
-    again = anon_client.post(REPORTS, json=make_report(hostname="SXD-01"),
-                             headers={"Authorization": f"Bearer {token}"})
+    again = anon_client.post(
+        REPORTS, json=make_report(hostname="SXD-01"), headers={"Authorization": f"Bearer {token}"}
+    )
     assert again.status_code == 403 and "retired" in again.json["error"]
 
 
@@ -139,11 +155,37 @@ def test_avroll_machines_retire(tmp_path):
     db.close()
     machine_id = make_report(hostname="SXD-01")["machine"]["machine_id"]
     runner = CliRunner()
-    done = runner.invoke(main, ["machines", "retire", machine_id, "--date", "2024-01-02",
-                                "--reason", "thanh lý", "--yes", "--db", str(path)])
+    done = runner.invoke(
+        main,
+        [
+            "machines",
+            "retire",
+            machine_id,
+            "--date",
+            "2024-01-02",
+            "--reason",
+            "thanh lý",
+            "--yes",
+            "--db",
+            str(path),
+        ],
+    )
     assert done.exit_code == 0 and "retired from 2024-01-02" in done.output
-    unknown = runner.invoke(main, ["machines", "retire", "nope-0000", "--date", "2024-01-02",
-                                   "--reason", "x", "--yes", "--db", str(path)])
+    unknown = runner.invoke(
+        main,
+        [
+            "machines",
+            "retire",
+            "nope-0000",
+            "--date",
+            "2024-01-02",
+            "--reason",
+            "x",
+            "--yes",
+            "--db",
+            str(path),
+        ],
+    )
     assert unknown.exit_code == 1 and "no machine" in unknown.output
 
 
@@ -161,8 +203,11 @@ def test_machines_not_seen_for_long_retire_by_themselves(db):
 def test_a_token_enrolls_no_more_machines_than_its_limit(anon_client, db, tmp_path):
     units(db)
     token = enrollment.create_token(db, "tests", machine_limit=2)[1]
-    assert [enroll(anon_client, db, f"SXD-{n}", token=token).status_code
-            for n in range(3)] == [201, 201, 403]
+    assert [enroll(anon_client, db, f"SXD-{n}", token=token).status_code for n in range(3)] == [
+        201,
+        201,
+        403,
+    ]
     assert db.execute("SELECT count(*) FROM machine_credentials").fetchone()[0] == 2
     # The enrolled machines keep reporting with their credentials.
     assert post_report(anon_client, make_report(hostname="SXD-0")).status_code == 201
@@ -174,8 +219,10 @@ def _leaked_token_with_genuine_pcs(client, db):
     leaked = enrollment.create_token(db, "tests", unit_code="SXD")
     for n in range(3):
         enroll(client, db, f"SXD-REAL{n}", token=leaked[1])
-    db.execute("UPDATE machine_credentials SET enrolled_at = ?",
-               [(NOW - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")])
+    db.execute(
+        "UPDATE machine_credentials SET enrolled_at = ?",
+        [(NOW - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")],
+    )
     db.conn.commit()
     for n in range(30):
         enroll(client, db, f"SXD-FAKE{n}", token=leaked[1])
@@ -187,9 +234,13 @@ def _leaked_token_with_genuine_pcs(client, db):
 def test_revoking_a_leaked_token_retires_what_it_enrolled_after_the_leak(client, db):
     token_id, leak = _leaked_token_with_genuine_pcs(client, db)
     client.get("/admin/tokens")
-    assert client.post(f"/admin/tokens/{token_id}/revoke",
-                       data={"retire_machines": "1", "enrolled_after": leak,
-                             "csrf_token": csrf_token(client)}).status_code == 302
+    assert (
+        client.post(
+            f"/admin/tokens/{token_id}/revoke",
+            data={"retire_machines": "1", "enrolled_after": leak, "csrf_token": csrf_token(client)},
+        ).status_code
+        == 302
+    )
     assert row_of(rollup(db), "SXD")["installed"] == 3
     assert post_report(client, make_report(hostname="SXD-FAKE1")).status_code == 401
     assert post_report(client, make_report(hostname="SXD-REAL1")).status_code == 201
@@ -198,8 +249,10 @@ def test_revoking_a_leaked_token_retires_what_it_enrolled_after_the_leak(client,
 def test_retiring_from_the_page_without_a_moment_retires_nothing(client, db):
     token_id, _leak = _leaked_token_with_genuine_pcs(client, db)
     client.get("/admin/tokens")
-    answer = client.post(f"/admin/tokens/{token_id}/revoke",
-                         data={"retire_machines": "1", "csrf_token": csrf_token(client)})
+    answer = client.post(
+        f"/admin/tokens/{token_id}/revoke",
+        data={"retire_machines": "1", "csrf_token": csrf_token(client)},
+    )
     assert answer.status_code == 400
     assert row_of(rollup(db), "SXD")["installed"] == 33
     assert post_report(client, make_report(hostname="SXD-REAL1")).status_code == 201
@@ -207,12 +260,26 @@ def test_retiring_from_the_page_without_a_moment_retires_nothing(client, db):
 
 def test_the_command_lists_the_machines_and_asks_before_retiring_them_all(client, db, app):
     token_id, leak = _leaked_token_with_genuine_pcs(client, db)
-    run = CliRunner().invoke(main, ["tokens", "revoke", str(token_id), "--retire-machines",
-                                    "--db", app.config["DATABASE"]], input="n\n")
+    run = CliRunner().invoke(
+        main,
+        ["tokens", "revoke", str(token_id), "--retire-machines", "--db", app.config["DATABASE"]],
+        input="n\n",
+    )
     assert run.exit_code == 1 and "SXD-REAL0" in run.output and "SXD-FAKE29" in run.output
     assert row_of(rollup(db), "SXD")["installed"] == 33
-    run = CliRunner().invoke(main, ["tokens", "revoke", str(token_id), "--retire-machines",
-                                    "--enrolled-after", leak, "--db", app.config["DATABASE"]])
+    run = CliRunner().invoke(
+        main,
+        [
+            "tokens",
+            "revoke",
+            str(token_id),
+            "--retire-machines",
+            "--enrolled-after",
+            leak,
+            "--db",
+            app.config["DATABASE"],
+        ],
+    )
     assert run.exit_code == 0, run.output
     assert "30 machine(s)" in run.output
     assert row_of(rollup(db), "SXD")["installed"] == 3

@@ -26,8 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def _province(path):
     db = open_db(path)
     apply(db)
-    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "5000"}),
-                    (3, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "5000"})])
+    save_units(
+        db,
+        [
+            (2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "5000"}),
+            (3, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "5000"}),
+        ],
+    )
     return db
 
 
@@ -77,7 +82,9 @@ def test_a_backup_under_load_restores_to_the_same_figures(tmp_path):
         stop.set()
         writer.join()
     out = tmp_path / "final.db"
-    assert runner.invoke(main, ["backup", "--out", str(out), "--db", str(source_path)]).exit_code == 0
+    assert (
+        runner.invoke(main, ["backup", "--out", str(out), "--db", str(source_path)]).exit_code == 0
+    )
     copy = _restored(tmp_path, "restored-final.db", out)
     assert rollup(copy) == rollup(source)
     assert rollup(copy)["total"]["installed"] == len(stored)
@@ -88,13 +95,19 @@ def test_restore_keeps_the_database_it_replaces(tmp_path):
     store_report(first, make_report(hostname="SXD-01"))
     first.close()
     runner = CliRunner()
-    assert runner.invoke(main, ["backup", "--out", str(tmp_path / "one.db"),
-                                "--db", str(tmp_path / "a.db")]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["backup", "--out", str(tmp_path / "one.db"), "--db", str(tmp_path / "a.db")]
+        ).exit_code
+        == 0
+    )
     second = _province(tmp_path / "b.db")
     store_report(second, make_report(hostname="HTM-01"))
     store_report(second, make_report(hostname="HTM-02"))
     second.close()
-    done = runner.invoke(main, ["restore", str(tmp_path / "one.db"), "--db", str(tmp_path / "b.db")])
+    done = runner.invoke(
+        main, ["restore", str(tmp_path / "one.db"), "--db", str(tmp_path / "b.db")]
+    )
     assert done.exit_code == 0 and "before-restore" in done.output
     restored = open_db(tmp_path / "b.db")
     assert [row[0] for row in restored.execute("SELECT hostname FROM machines")] == ["SXD-01"]
@@ -123,16 +136,19 @@ def test_restore_refuses_what_is_not_an_avroll_database(tmp_path):
 
 def test_backup_refuses_to_overwrite_the_database(tmp_path):
     _province(tmp_path / "live.db").close()
-    done = CliRunner().invoke(main, ["backup", "--out", str(tmp_path / "live.db"),
-                                     "--db", str(tmp_path / "live.db")])
+    done = CliRunner().invoke(
+        main, ["backup", "--out", str(tmp_path / "live.db"), "--db", str(tmp_path / "live.db")]
+    )
     assert done.exit_code == 1 and "cannot replace" in done.output
 
 
 def _ignored(name):
     """Whether a file or folder of this name at the project's root is in .gitignore."""
-    patterns = [line.strip().rstrip("/").lstrip("/") for line in
-                (ROOT / ".gitignore").read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip().rstrip("/").lstrip("/")
+        for line in (ROOT / ".gitignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
 
 
@@ -141,8 +157,16 @@ def test_every_secret_file_is_in_gitignore(tmp_path):
     from collector.store.keyfile import key_path
 
     database = tmp_path / "avroll.db"
-    secrets = [key_path(database).name, password_file(database).name, ".avroll-agent",
-               "avroll.db.before-restore-20261207T000000Z", "avroll.db.part",
-               ".session-key-abc123", "avroll.db", "avroll.db-wal", "avroll.db-shm"]
+    secrets = [
+        key_path(database).name,
+        password_file(database).name,
+        ".avroll-agent",
+        "avroll.db.before-restore-20261207T000000Z",
+        "avroll.db.part",
+        ".session-key-abc123",
+        "avroll.db",
+        "avroll.db-wal",
+        "avroll.db-shm",
+    ]
     assert [name for name in secrets if not _ignored(name)] == []
     assert not _ignored("README.md") and not _ignored("collector")

@@ -29,10 +29,13 @@ def avroll(tmp_path):
 
 
 def test_users_add_list_disable_reset(avroll):
-    assert avroll("users", "add", "Admin1", "--role", "admin",
-                  stdin="first-password-1\n").exit_code == 0
-    added = avroll("users", "add", "sxd", "--role", "unit", "--unit", "sxd",
-                   stdin="unit-password-1\n")
+    assert (
+        avroll("users", "add", "Admin1", "--role", "admin", stdin="first-password-1\n").exit_code
+        == 0
+    )
+    added = avroll(
+        "users", "add", "sxd", "--role", "unit", "--unit", "sxd", stdin="unit-password-1\n"
+    )
     assert added.exit_code == 0, added.output
     listing = avroll("users", "list").output
     assert "admin1" in listing and "sxd" in listing and "SXD" in listing
@@ -46,19 +49,30 @@ def test_users_add_list_disable_reset(avroll):
     stored = db.execute("SELECT password_hash FROM users WHERE username = 'admin1'").fetchone()[0]
     assert stored.startswith("scrypt:") and "second-password-2" not in stored
     actions = [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY id")]
-    assert actions == ["units.save", "users.add", "users.add", "users.disable",
-                       "users.reset_password"]
+    assert actions == [
+        "units.save",
+        "users.add",
+        "users.add",
+        "users.disable",
+        "users.reset_password",
+    ]
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["users", "add", "x", "--role", "admin"], "short\n", "at least 10"),
-    (["users", "add", "x", "--role", "unit"], "long-enough-password\n", "unit code"),
-    (["users", "add", "x", "--role", "viewer", "--unit", "SXD"], "long-enough-password\n",
-     "only a unit officer"),
-    (["users", "add", "bad name", "--role", "viewer"], "long-enough-password\n", "username"),
-    (["users", "disable", "nobody"], None, "no user nobody"),
-    (["tokens", "revoke", "99"], None, "99"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["users", "add", "x", "--role", "admin"], "short\n", "at least 10"),
+        (["users", "add", "x", "--role", "unit"], "long-enough-password\n", "unit code"),
+        (
+            ["users", "add", "x", "--role", "viewer", "--unit", "SXD"],
+            "long-enough-password\n",
+            "only a unit officer",
+        ),
+        (["users", "add", "bad name", "--role", "viewer"], "long-enough-password\n", "username"),
+        (["users", "disable", "nobody"], None, "no user nobody"),
+        (["tokens", "revoke", "99"], None, "99"),
+    ],
+)
 def test_refusals_are_one_line_errors(avroll, args, stdin, message):
     result = avroll(*args, stdin=stdin)
     assert result.exit_code == 1
@@ -93,8 +107,7 @@ def test_reset_credential_of_an_unknown_machine(avroll):
     assert result.exit_code == 1 and "no credential" in result.output
 
 
-def test_serve_without_a_console_puts_the_first_password_in_a_private_file(avroll,
-                                                                          monkeypatch):
+def test_serve_without_a_console_puts_the_first_password_in_a_private_file(avroll, monkeypatch):
     import stat
 
     served = []
@@ -111,7 +124,8 @@ def test_serve_without_a_console_puts_the_first_password_in_a_private_file(avrol
 
 
 def test_serve_on_a_console_creates_the_first_admin_and_shows_the_password_once(
-        avroll, monkeypatch):
+    avroll, monkeypatch
+):
     served = []
     monkeypatch.setattr(server, "serve", lambda app, **options: served.append(options))
     monkeypatch.setattr(cli, "console_attached", lambda: True)

@@ -37,10 +37,12 @@ def test_every_help_text_has_its_vietnamese():
     missing = []
     for path, command in _commands(main):
         texts = [part for part in inspect.cleandoc(command.help or "").split("\n\n") if part]
-        texts += [param.help for param in command.params
-                  if isinstance(param, click.Option) and param.help]
-        missing += [(" ".join(path), text) for text in texts
-                    if _plain(text) not in cli_words.HELP_VI]
+        texts += [
+            param.help for param in command.params if isinstance(param, click.Option) and param.help
+        ]
+        missing += [
+            (" ".join(path), text) for text in texts if _plain(text) not in cli_words.HELP_VI
+        ]
     assert missing == []
 
 
@@ -76,12 +78,26 @@ def test_messages_and_errors_are_vietnamese_by_default(vietnamese, tmp_path):
     assert missing.exit_code == 2 and "Lỗi: Thiếu tùy chọn '--date'." in missing.output
     unknown = runner.invoke(main, ["machines", "restore", "NOPE", "--db", str(path)])
     assert "Lỗi: không có máy nào báo cáo với mã máy hoặc tên NOPE" in unknown.output
-    asked = runner.invoke(main, ["machines", "retire", "SXD-01", "--date", "2024-01-02",
-                                 "--reason", "hỏng", "--db", str(path)], input="y\n")
+    asked = runner.invoke(
+        main,
+        [
+            "machines",
+            "retire",
+            "SXD-01",
+            "--date",
+            "2024-01-02",
+            "--reason",
+            "hỏng",
+            "--db",
+            str(path),
+        ],
+        input="y\n",
+    )
     assert "cho thôi tính máy" in asked.output and "từ ngày 2024-01-02 (hỏng)?" in asked.output
     assert "thôi được tính từ ngày 2024-01-02" in asked.output
-    english = runner.invoke(main, ["--lang", "en", "machines", "restore", "SXD-01",
-                                   "--db", str(path)])
+    english = runner.invoke(
+        main, ["--lang", "en", "machines", "restore", "SXD-01", "--db", str(path)]
+    )
     assert english.exit_code == 0 and "restored: it counts again" in english.output
 
 
@@ -93,7 +109,8 @@ def test_the_message_templates_are_distinct():
 def test_the_stores_messages_read_as_on_the_pages(vietnamese, tmp_path):
     path = tmp_path / "cli.db"
     apply(open_db(path))
-    refused = CliRunner().invoke(main, ["settings", "set", "stale_after_days", "hai",
-                                        "--db", str(path)])
+    refused = CliRunner().invoke(
+        main, ["settings", "set", "stale_after_days", "hai", "--db", str(path)]
+    )
     assert refused.exit_code == 1
     assert "'hai' không phải là một số nguyên" in refused.output

@@ -23,15 +23,17 @@ def stamp(moment):
 
 def test_an_agent_years_behind_is_dated_by_the_collectors_clock():
     behind = NOW - timedelta(days=3 * 365)
-    row = report_row(make_report(collected_at=behind - timedelta(seconds=5)), RECEIVED,
-                     sent_at=stamp(behind))
+    row = report_row(
+        make_report(collected_at=behind - timedelta(seconds=5)), RECEIVED, sent_at=stamp(behind)
+    )
     assert row["clock_skew_seconds"] == 3 * 365 * 86400
     assert row["observed_at"] == "2026-11-30T03:59:55Z"
 
 
 def test_a_report_spooled_for_days_keeps_its_age():
-    row = report_row(make_report(collected_at=NOW - timedelta(days=4)), RECEIVED,
-                     sent_at=stamp(NOW))
+    row = report_row(
+        make_report(collected_at=NOW - timedelta(days=4)), RECEIVED, sent_at=stamp(NOW)
+    )
     assert row["clock_skew_seconds"] == 0
     assert row["observed_at"] == "2026-11-26T04:00:00Z"
 
@@ -45,8 +47,7 @@ def test_an_agent_ahead_is_dated_no_later_than_received():
 
 @pytest.mark.parametrize("sent_at", [None, "", "yesterday", "0001-01-01T00:00:00+01:00"])
 def test_without_a_usable_send_time_an_implausible_time_is_the_collectors(sent_at):
-    row = report_row(make_report(collected_at="1980-01-01T00:00:00Z"), RECEIVED,
-                     sent_at=sent_at)
+    row = report_row(make_report(collected_at="1980-01-01T00:00:00Z"), RECEIVED, sent_at=sent_at)
     assert row["clock_skew_seconds"] is None
     assert row["observed_at"] == RECEIVED
 
@@ -54,9 +55,14 @@ def test_without_a_usable_send_time_an_implausible_time_is_the_collectors(sent_a
 def test_the_api_measures_the_skew_and_the_page_shows_it(client, app):
     behind = datetime.now(timezone.utc) - timedelta(days=2 * 365 + 3)
     report = make_report(hostname="PC-OLD-CLOCK", collected_at=behind)
-    answer = client.post(REPORTS, json=report, headers={
-        "Authorization": f"Bearer {enrollment_token_of(app)}",
-        "X-Avroll-Sent-At": stamp(behind)})
+    answer = client.post(
+        REPORTS,
+        json=report,
+        headers={
+            "Authorization": f"Bearer {enrollment_token_of(app)}",
+            "X-Avroll-Sent-At": stamp(behind),
+        },
+    )
     assert answer.status_code == 201
     machine = answer.json["machine_id"]
     assert client.get("/machines?state=stale").get_data(as_text=True).count("PC-OLD-CLOCK") == 0
@@ -66,11 +72,15 @@ def test_the_api_measures_the_skew_and_the_page_shows_it(client, app):
     assert "chậm 2 năm 3 ngày" in html
 
 
-@pytest.mark.parametrize("seconds, vi, en", [
-    (0, "đúng giờ", "on time"), (59, "đúng giờ", "on time"),
-    (3 * 3600 + 60, "chậm 3 giờ 1 phút", "3 h 1 min behind"),
-    (-(2 * 365 + 3) * 86400, "nhanh 2 năm 3 ngày", "2 years 3 days ahead"),
-    (None, "", ""),
-])
+@pytest.mark.parametrize(
+    "seconds, vi, en",
+    [
+        (0, "đúng giờ", "on time"),
+        (59, "đúng giờ", "on time"),
+        (3 * 3600 + 60, "chậm 3 giờ 1 phút", "3 h 1 min behind"),
+        (-(2 * 365 + 3) * 86400, "nhanh 2 năm 3 ngày", "2 years 3 days ahead"),
+        (None, "", ""),
+    ],
+)
 def test_clock_skew_text(seconds, vi, en):
     assert clock_skew(seconds, "vi") == vi and clock_skew(seconds, "en") == en

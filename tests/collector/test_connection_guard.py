@@ -13,8 +13,10 @@ from collector.web import connection_guard
 from tests.collector.test_server import running as serving
 from tests.reporting import ADMIN
 
-REPORT_HEAD = ("POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-               "Content-Length: {size}\r\n\r\n")
+REPORT_HEAD = (
+    "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    "Content-Length: {size}\r\n\r\n"
+)
 
 
 def running(app, **changed):
@@ -105,8 +107,9 @@ def test_a_report_body_over_the_limit_is_refused_before_it_is_sent(app):
 def test_a_chunked_report_body_stops_at_the_limit(app):
     with running(app) as (_url, port):
         conn = connect(port)
-        conn.sendall(b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
+        conn.sendall(
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         chunk = b"%x\r\n%s\r\n" % (64 * 1024, b"x" * 64 * 1024)
         try:
             for _ in range(6):
@@ -147,9 +150,12 @@ def logged_in(url, username, password, session=None):
     browser = session or requests.Session()
     form = browser.get(url + "/login", timeout=5).text
     token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    answer = browser.post(url + "/login", timeout=5, allow_redirects=False,
-                          data={"username": username, "password": password,
-                                "csrf_token": token})
+    answer = browser.post(
+        url + "/login",
+        timeout=5,
+        allow_redirects=False,
+        data={"username": username, "password": password, "csrf_token": token},
+    )
     assert answer.status_code == 302
     page = browser.get(url + "/admin/imports", timeout=5).text  # the token after login
     return browser, page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
@@ -164,14 +170,21 @@ def test_only_an_administrators_upload_may_be_large(app, db):
     with running(app) as (url, _port):
         admin, token = logged_in(url, *ADMIN)
         viewer, viewer_token = logged_in(url, "viewer1", "viewer-password-1")
-        uploaded = admin.post(url + "/admin/imports", timeout=30,
-                              data={"source": "ksc", "csrf_token": token},
-                              files={"file": ("devices.txt", body)})
-        refused = viewer.post(url + "/admin/imports", timeout=30,
-                              data={"source": "ksc", "csrf_token": viewer_token},
-                              files={"file": ("devices.txt", body)})
-        anonymous = requests.post(url + "/admin/imports", timeout=30,
-                                  files={"file": ("devices.txt", body)})
+        uploaded = admin.post(
+            url + "/admin/imports",
+            timeout=30,
+            data={"source": "ksc", "csrf_token": token},
+            files={"file": ("devices.txt", body)},
+        )
+        refused = viewer.post(
+            url + "/admin/imports",
+            timeout=30,
+            data={"source": "ksc", "csrf_token": viewer_token},
+            files={"file": ("devices.txt", body)},
+        )
+        anonymous = requests.post(
+            url + "/admin/imports", timeout=30, files={"file": ("devices.txt", body)}
+        )
     assert uploaded.status_code in (200, 422), uploaded.text[:300]  # read and judged
     assert refused.status_code == 413 and anonymous.status_code == 413
 

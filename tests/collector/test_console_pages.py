@@ -82,10 +82,15 @@ def test_unit_officer_sees_only_their_units(officer):
 def test_upload_a_ksc_export(client, db, tmp_path):
     path = write_ksc(tmp_path / "ksc.txt", [ksc_row("SXD-KT01"), ksc_row("SXD-KT02")])
     client.get("/admin/imports")
-    answer = client.post("/admin/imports", data={
-        "csrf_token": csrf_token(client), "source": "ksc",
-        "file": (io.BytesIO(path.read_bytes()), "Devices export.txt")},
-        content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/imports",
+        data={
+            "csrf_token": csrf_token(client),
+            "source": "ksc",
+            "file": (io.BytesIO(path.read_bytes()), "Devices export.txt"),
+        },
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 200
     assert "Devices export.txt" in answer.get_data(as_text=True)
     assert console_imports.latest_import(db, "ksc")["devices"] == 2
@@ -98,20 +103,34 @@ def test_an_upload_larger_than_a_report_is_accepted(client, db, tmp_path):
     path = write_ksc(tmp_path / "ksc.txt", rows)
     assert path.stat().st_size > 3 * MAX_REPORT_BYTES
     client.get("/admin/imports")
-    answer = client.post("/admin/imports", data={
-        "csrf_token": csrf_token(client), "source": "ksc",
-        "file": (io.BytesIO(path.read_bytes()), "big.txt")}, content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/imports",
+        data={
+            "csrf_token": csrf_token(client),
+            "source": "ksc",
+            "file": (io.BytesIO(path.read_bytes()), "big.txt"),
+        },
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 200
     assert console_imports.latest_import(db, "ksc")["devices"] == 3000
 
 
 def test_a_bad_upload_shows_every_line_and_changes_nothing(client, db, tmp_path):
-    path = write_ksc(tmp_path / "ksc.txt", [ksc_row("SXD-KT01"), ksc_row("\u202eEVIL"),
-                                            ksc_row("SXD-KT03", ip="999.1.1.1")])
+    path = write_ksc(
+        tmp_path / "ksc.txt",
+        [ksc_row("SXD-KT01"), ksc_row("\u202eEVIL"), ksc_row("SXD-KT03", ip="999.1.1.1")],
+    )
     client.get("/admin/imports")
-    answer = client.post("/admin/imports", data={
-        "csrf_token": csrf_token(client), "source": "ksc",
-        "file": (io.BytesIO(path.read_bytes()), "ksc.txt")}, content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/imports",
+        data={
+            "csrf_token": csrf_token(client),
+            "source": "ksc",
+            "file": (io.BytesIO(path.read_bytes()), "ksc.txt"),
+        },
+        content_type="multipart/form-data",
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "line 3:" in html and "line 4:" in html
     assert "\u202e" not in html.split("<main>")[1]
@@ -120,18 +139,29 @@ def test_a_bad_upload_shows_every_line_and_changes_nothing(client, db, tmp_path)
 
 def test_upload_needs_the_csrf_token(client, db, tmp_path):
     path = write_ksc(tmp_path / "ksc.txt", [ksc_row("SXD-KT01")])
-    answer = client.post("/admin/imports", data={
-        "source": "ksc", "file": (io.BytesIO(path.read_bytes()), "ksc.txt")},
-        content_type="multipart/form-data")
+    answer = client.post(
+        "/admin/imports",
+        data={"source": "ksc", "file": (io.BytesIO(path.read_bytes()), "ksc.txt")},
+        content_type="multipart/form-data",
+    )
     assert answer.status_code == 400 and console_imports.latest_import(db, "ksc") is None
 
 
 def test_mail_page_keeps_the_password_secret(client, db, views):
     client.get("/admin/mail")
-    answer = client.post("/admin/mail", data={
-        "csrf_token": csrf_token(client), "action": "settings", "host": "smtp.dongthap.gov.vn",
-        "port": "587", "security": "starttls", "username": "avroll",
-        "password": "Top-Secret-42", "sender": "avroll@dongthap.gov.vn"})
+    answer = client.post(
+        "/admin/mail",
+        data={
+            "csrf_token": csrf_token(client),
+            "action": "settings",
+            "host": "smtp.dongthap.gov.vn",
+            "port": "587",
+            "security": "starttls",
+            "username": "avroll",
+            "password": "Top-Secret-42",
+            "sender": "avroll@dongthap.gov.vn",
+        },
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "Top-Secret-42" not in html
     assert mail.smtp_password(db) == "Top-Secret-42"
@@ -141,8 +171,15 @@ def test_mail_page_keeps_the_password_secret(client, db, views):
 
 def test_every_sending_is_shown_on_the_admin_page(client, db, views):
     mail.log_sending(db, "admin", "SYT", "cntt@syt.dongthap.gov.vn", "Đôn đốc: Sở Y tế", 4)
-    mail.log_sending(db, "admin", "HCL", None, "Đôn đốc: UBND huyện Cao Lãnh", 0,
-                     "SMTPRecipientsRefused: <b>refused</b>")
+    mail.log_sending(
+        db,
+        "admin",
+        "HCL",
+        None,
+        "Đôn đốc: UBND huyện Cao Lãnh",
+        0,
+        "SMTPRecipientsRefused: <b>refused</b>",
+    )
     html = client.get("/admin/mail").get_data(as_text=True)
     assert "Các lần gửi <small>2</small>" in html
     assert "đã gửi" in html and "lỗi: SMTPRecipientsRefused: &lt;b&gt;refused&lt;/b&gt;" in html
@@ -153,7 +190,11 @@ def test_pages_before_any_import_and_in_english(client, db, tmp_path):
     assert "Chưa nhập danh sách nào từ KSC" in client.get("/units/SXD").get_data(as_text=True)
     assert "/reconcile" in client.get("/").get_data(as_text=True)
     assert client.get("/api/v1/reconcile").get_json()["counts"] == {
-        "no_agent": 0, "not_connected": None, "not_in_ksc": None, "unowned": None,
-        "confirmed": None}
+        "no_agent": 0,
+        "not_connected": None,
+        "not_in_ksc": None,
+        "unowned": None,
+        "confirmed": None,
+    }
     html = client.get("/reconcile?lang=en").get_data(as_text=True)
     assert "No avroll agent (known to KSC or AD)" in html and "not imported" in html

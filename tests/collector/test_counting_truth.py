@@ -24,9 +24,14 @@ from tests.builders import KES, NETWORK_AGENT, make_report
 
 NOW = datetime.now(timezone.utc)
 README = Path(__file__).resolve().parents[2] / "README.md"
-KSWS = {"name": "Kaspersky Security for Windows Server", "vendor": "Kaspersky",
-        "version": "11.0.1.897", "enabled": True, "up_to_date": None,
-        "sources": ["service", "networkagent"]}
+KSWS = {
+    "name": "Kaspersky Security for Windows Server",
+    "vendor": "Kaspersky",
+    "version": "11.0.1.897",
+    "enabled": True,
+    "up_to_date": None,
+    "sources": ["service", "networkagent"],
+}
 
 
 def stamp(moment):
@@ -42,9 +47,13 @@ def agent(days_ago):
 
 
 def units(db, *rows):
-    save_units(db, [(n, dict(zip(("code", "name", "group", "parent", "allocated"), row,
-                                 strict=True)))
-                    for n, row in enumerate(rows, 2)])
+    save_units(
+        db,
+        [
+            (n, dict(zip(("code", "name", "group", "parent", "allocated"), row, strict=True)))
+            for n, row in enumerate(rows, 2)
+        ],
+    )
 
 
 def store(db, hostname, connected_days=1, **kw):
@@ -54,8 +63,9 @@ def store(db, hostname, connected_days=1, **kw):
 
 
 def row_of(report, code):
-    return next(row for section in report["sections"] for row in section["units"]
-                if row["code"] == code)
+    return next(
+        row for section in report["sections"] for row in section["units"] if row["code"] == code
+    )
 
 
 def test_connected_is_counted_within_the_window_and_unknown_for_older_agents(db):
@@ -80,13 +90,21 @@ def test_official_installed_may_require_connected(db):
     store(db, "DESKTOP-2", connected_days=None, unit_code="XA")  # misnamed, unknown
     assert settings.current(db)["official_requires_connected"] is False  # as the letters
     report = rollup(db)
-    assert (row_of(report, "SXD")["installed_official"], report["misnamed"]["installed_official"],
-            report["total"]["installed_official"]) == (2, 2, 4)
+    assert (
+        row_of(report, "SXD")["installed_official"],
+        report["misnamed"]["installed_official"],
+        report["total"]["installed_official"],
+    ) == (2, 2, 4)
     settings.set_value(db, "official_requires_connected", "yes")
     report = rollup(db)
-    assert (row_of(report, "SXD")["installed_official"], row_of(report, "SXD")["connected"],
-            report["misnamed"]["installed_official"], report["total"]["installed_official"],
-            report["total"]["installed"], report["total"]["connected"]) == (1, 1, 1, 2, 4, 2)
+    assert (
+        row_of(report, "SXD")["installed_official"],
+        row_of(report, "SXD")["connected"],
+        report["misnamed"]["installed_official"],
+        report["total"]["installed_official"],
+        report["total"]["installed"],
+        report["total"]["connected"],
+    ) == (1, 1, 1, 2, 4, 2)
 
 
 def test_servers_without_security_center_are_protected_by_their_signature_date(db):
@@ -96,8 +114,13 @@ def test_servers_without_security_center_are_protected_by_their_signature_date(d
         found = dict(KSWS, **product)
         if signature_days is not None:
             found["signatures_updated_at"] = stamp(NOW - timedelta(days=signature_days))
-        store(db, hostname, products=(found,), server=True,
-              os_name="Microsoft Windows Server 2019 Standard")
+        store(
+            db,
+            hostname,
+            products=(found,),
+            server=True,
+            os_name="Microsoft Windows Server 2019 Standard",
+        )
 
     server("SXD-SRV1", 1)
     server("SXD-SRV2", 6)
@@ -105,8 +128,9 @@ def test_servers_without_security_center_are_protected_by_their_signature_date(d
     server("SXD-SRV4", None)  # no date, no Security Center: cannot be called protected
     server("SXD-SRV5", 1, enabled=False)  # recent databases, protection off
     server("SXD-SRV6", 1, up_to_date=False)  # Security Center says outdated: it wins
-    store(db, "SXD-PC1", products=(dict(KES, signatures_updated_at=stamp(NOW - timedelta(
-        days=30))),))  # Security Center says up to date: it wins over the date
+    store(
+        db, "SXD-PC1", products=(dict(KES, signatures_updated_at=stamp(NOW - timedelta(days=30))),)
+    )  # Security Center says up to date: it wins over the date
     row = row_of(rollup(db), "SXD")
     assert (row["installed"], row["protected"]) == (7, 3)
     settings.set_value(db, "signatures_max_age_days", "10")
@@ -116,8 +140,12 @@ def test_servers_without_security_center_are_protected_by_their_signature_date(d
 def test_signature_age_is_judged_as_of_the_date_counted(db):
     units(db, ("SXD", "Sở Xây dựng", "Sở", "", "10"))
     ten_days_ago = NOW - timedelta(days=10)
-    store(db, "SXD-SRV1", collected_at=ten_days_ago, products=(dict(
-        KSWS, signatures_updated_at=stamp(ten_days_ago - timedelta(days=1))),))
+    store(
+        db,
+        "SXD-SRV1",
+        collected_at=ten_days_ago,
+        products=(dict(KSWS, signatures_updated_at=stamp(ten_days_ago - timedelta(days=1))),),
+    )
     past = (ten_days_ago + timedelta(days=1)).astimezone(timezone(timedelta(hours=7)))
     assert row_of(rollup(db, as_of=past.date().isoformat()), "SXD")["protected"] == 1
     # Today its last report (10 days old) still counts it, but its databases are 11 days old.
@@ -135,8 +163,7 @@ def test_the_exemption_is_judged_on_the_larger_ram_figure(db):
 
 
 def test_over_quota_means_strictly_more_installed_than_allocated(db):
-    units(db, ("HTM", "Huyện Tháp Mười", "Huyện", "", "3"),
-          ("SXD", "Sở Xây dựng", "Sở", "", "2"))
+    units(db, ("HTM", "Huyện Tháp Mười", "Huyện", "", "3"), ("SXD", "Sở Xây dựng", "Sở", "", "2"))
     for n in range(3):
         store(db, f"HTM-{n}")
     store(db, "DESKTOP-9", unit_code="HTM")  # misnamed: in the misnamed row, not in HTM's
@@ -190,9 +217,14 @@ PROVINCE = [
     ("XPD", "Xã Phú Điền", "Các huyện", "HTM", "2"),
 ]
 MACHINES = {  # code: (named connected, named not connected, misnamed enrolled, missing, exempt)
-    "SXD": (5, 2, 1, 1, 1), "STC": (3, 0, 0, 0, 0), "HCL": (2, 1, 2, 0, 1),
-    "XMH": (3, 1, 1, 1, 0), "XBT": (4, 0, 0, 0, 0), "HTM": (0, 0, 1, 0, 0),
-    "XTK": (1, 1, 0, 2, 0), "XPD": (2, 0, 2, 0, 0),
+    "SXD": (5, 2, 1, 1, 1),
+    "STC": (3, 0, 0, 0, 0),
+    "HCL": (2, 1, 2, 0, 1),
+    "XMH": (3, 1, 1, 1, 0),
+    "XBT": (4, 0, 0, 0, 0),
+    "HTM": (0, 0, 1, 0, 0),
+    "XTK": (1, 1, 0, 2, 0),
+    "XPD": (2, 0, 2, 0, 0),
 }
 
 
@@ -234,27 +266,44 @@ def appendix_row(db, parent, code):
 
 @pytest.mark.parametrize("requires_connected", ["no", "yes"])
 def test_one_figure_per_unit_on_its_page_in_the_table_above_the_appendix_and_the_api(
-        client, db, requires_connected):
+    client, db, requires_connected
+):
     seed_province(db)
     settings.set_value(db, "official_requires_connected", requires_connected)
     checked = 0
     for code, _name, _group, parent, _allocated in PROVINCE:
-        api_row = row_of(client.get("/api/v1/rollup" + (f"?parent={parent}" if parent else "")
-                                    ).get_json(), code)
+        api_row = row_of(
+            client.get("/api/v1/rollup" + (f"?parent={parent}" if parent else "")).get_json(), code
+        )
         # The API under the unit totals exactly its row above it.
         under = client.get(f"/api/v1/rollup?parent={code}").get_json()["total"]
-        for key in ("allocated", "installed_official", "install_rate", "installed",
-                    "connected", "protected", "exempt", "missing", "seen", "over_quota"):
+        for key in (
+            "allocated",
+            "installed_official",
+            "install_rate",
+            "installed",
+            "connected",
+            "protected",
+            "exempt",
+            "missing",
+            "seen",
+            "over_quota",
+        ):
             assert under[key] == api_row[key], (code, key)
-        shown = (number(api_row["allocated"]), number(api_row["installed_official"]),
-                 percent(api_row["install_rate"]))
+        shown = (
+            number(api_row["allocated"]),
+            number(api_row["installed_official"]),
+            percent(api_row["install_rate"]),
+        )
         above = client.get(f"/units/{parent}" if parent else "/units").get_data(as_text=True)
         page = client.get(f"/units/{code}").get_data(as_text=True)
         assert cells(above, code) == shown, code
         assert summary(page) == shown, code
         allocated, installed, rate = appendix_row(db, parent or None, code)
-        assert (int(allocated or 0), int(installed)) == (api_row["allocated"] or 0,
-                                                        api_row["installed_official"]), code
+        assert (int(allocated or 0), int(installed)) == (
+            api_row["allocated"] or 0,
+            api_row["installed_official"],
+        ), code
         if api_row["install_rate"] is not None:
             assert float(rate) == round(api_row["install_rate"], 4)
         checked += 1
@@ -289,8 +338,11 @@ def test_reports_stored_before_the_new_columns_are_read_back_at_migration(tmp_pa
 
     db = open_db(tmp_path / "old.db")
     apply(db)
-    report = make_report(hostname="SXD-SRV1", management_agent=agent(2), products=(dict(
-        KSWS, signatures_updated_at=stamp(NOW - timedelta(days=1))),))
+    report = make_report(
+        hostname="SXD-SRV1",
+        management_agent=agent(2),
+        products=(dict(KSWS, signatures_updated_at=stamp(NOW - timedelta(days=1))),),
+    )
     store_report(db, report)
     # As a database from before m006 holds it: the columns empty, the body complete.
     db.execute("UPDATE reports SET mgmt_last_connected_at = NULL, mgmt_server = NULL")
@@ -300,7 +352,8 @@ def test_reports_stored_before_the_new_columns_are_read_back_at_migration(tmp_pa
     migration.fn(_WithoutAlter(db))
     row = db.execute("SELECT mgmt_server, mgmt_last_connected_at FROM reports").fetchone()
     assert row[0] == "ksc.dongthap.gov.vn" and row[1].startswith(
-        (NOW - timedelta(days=2)).strftime("%Y-%m-%d"))
+        (NOW - timedelta(days=2)).strftime("%Y-%m-%d")
+    )
     assert db.execute("SELECT signatures_updated_at FROM report_products").fetchone()[0]
 
 

@@ -55,14 +55,19 @@ def test_every_feature_has_something_to_show(demo_db):
     from collector.store.console_imports import latest_import
     from collector.store.issued_reports import issued_reports
 
-    servers = demo_db.execute("SELECT count(*) FROM machines m JOIN reports r ON "
-                              "r.report_id = m.latest_report_id WHERE r.os_server").fetchone()[0]
+    servers = demo_db.execute(
+        "SELECT count(*) FROM machines m JOIN reports r ON "
+        "r.report_id = m.latest_report_id WHERE r.os_server"
+    ).fetchone()[0]
     assert servers > 10
-    protected_servers = list_machine_states(demo_db, state="protected", query="-SRV",
-                                            per_page=1).total
+    protected_servers = list_machine_states(
+        demo_db, state="protected", query="-SRV", per_page=1
+    ).total
     assert protected_servers > 0  # judged by their signature date
-    assert demo_db.execute("SELECT count(*) FROM reports WHERE device_type = 'virtual'"
-                           ).fetchone()[0] > 0
+    assert (
+        demo_db.execute("SELECT count(*) FROM reports WHERE device_type = 'virtual'").fetchone()[0]
+        > 0
+    )
     units = list_units(demo_db)
     assert all(unit["email"] and unit["officer_name"] for unit in units)
     communes = [unit["name"] for unit in units if unit["parent"]]

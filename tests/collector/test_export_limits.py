@@ -13,8 +13,7 @@ def unit(db):
     save_units(db, [(2, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "330"})])
 
 
-def test_exports_beyond_the_limit_wait_with_a_503_and_the_health_check_answers(
-        app, client, unit):
+def test_exports_beyond_the_limit_wait_with_a_503_and_the_health_check_answers(app, client, unit):
     app.config["EXPORTS_AT_ONCE"] = 1
     first = client.get("/exports/units/HTM/machines.xlsx", buffered=False)
     assert first.status_code == 200  # made, but not yet read to the end
@@ -34,8 +33,9 @@ def test_a_refused_export_gives_its_slot_back(app, client, unit):
 
 def test_a_long_csv_streams_in_pieces(client, unit):
     for number in range(3):
-        client.post("/api/v1/reports", json=make_report(hostname=f"HTM-{number:02}",
-                                                        unit_code="HTM"))
+        client.post(
+            "/api/v1/reports", json=make_report(hostname=f"HTM-{number:02}", unit_code="HTM")
+        )
     answer = client.get("/exports/units/HTM/machines.csv", buffered=False)
     assert answer.is_streamed
     text = b"".join(answer.response).decode("utf-8-sig")

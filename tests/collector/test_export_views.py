@@ -31,25 +31,32 @@ def officer(app, anon_client, province):
 def test_rollup_download(client, province):
     answer = client.get("/exports/rollup.xlsx")
     assert answer.status_code == 200
-    assert answer.mimetype == ("application/vnd.openxmlformats-officedocument."
-                               "spreadsheetml.sheet")
+    assert answer.mimetype == ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     assert answer.headers["Content-Disposition"].startswith(
-        'attachment; filename="phu-luc-ty-le-cai-dat-')
+        'attachment; filename="phu-luc-ty-le-cai-dat-'
+    )
     rows = list(load_workbook(io.BytesIO(answer.data)).active.iter_rows(values_only=True))
     assert any(row[1] == "Sở Xây dựng" and row[2:4] == (6, 5) for row in rows)
     text = client.get("/exports/rollup.csv?as_of=2020-01-01").data.decode("utf-8-sig")
     assert "Sở Xây dựng,6,0,0.0,Chưa có máy báo cáo" in text  # nothing reported then
 
 
-@pytest.mark.parametrize("url", ["/exports/rollup.pdf", "/exports/units/NOPE/survey.xlsx",
-                                 "/exports/rollup.csv?parent=NOPE"])
+@pytest.mark.parametrize(
+    "url",
+    ["/exports/rollup.pdf", "/exports/units/NOPE/survey.xlsx", "/exports/rollup.csv?parent=NOPE"],
+)
 def test_unknown_formats_and_units_are_404(client, province, url):
     assert client.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("url", ["/exports/rollup.csv?as_of=12/05/2022",
-                                 "/exports/rollup.xlsx?as_of=2999-01-01",
-                                 "/exports/units/SXD/machines.csv?tab=everything"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/exports/rollup.csv?as_of=12/05/2022",
+        "/exports/rollup.xlsx?as_of=2999-01-01",
+        "/exports/units/SXD/machines.csv?tab=everything",
+    ],
+)
 def test_bad_arguments_are_400(client, province, url):
     assert client.get(url).status_code == 400
 
@@ -68,13 +75,19 @@ def test_unit_officer_downloads_only_their_subtree(officer):
 
 
 def test_unit_officer_json_twins_are_scoped_too(officer):
-    for url in ("/api/v1/units/SXD/machines", "/api/v1/units/SXD/survey",
-                "/api/v1/reporting-status?parent=SXD"):
+    for url in (
+        "/api/v1/units/SXD/machines",
+        "/api/v1/units/SXD/survey",
+        "/api/v1/reporting-status?parent=SXD",
+    ):
         answer = officer.get(url)
         assert answer.status_code == 404 and answer.json["ok"] is False, url
     assert officer.get("/api/v1/units/HCL/machines").json["total"] == 1
-    assert [unit["code"] for section in officer.get("/api/v1/reporting-status").json["sections"]
-            for unit in section["units"]] == ["HCL", "XMH"]
+    assert [
+        unit["code"]
+        for section in officer.get("/api/v1/reporting-status").json["sections"]
+        for unit in section["units"]
+    ] == ["HCL", "XMH"]
 
 
 def test_json_twins(client, province):
@@ -86,11 +99,13 @@ def test_json_twins(client, province):
     assert first["ram_installed_gb"] == 16.0
     survey = client.get("/api/v1/units/SXD/survey").json
     assert survey["unit"]["leader_name"] == "Nguyễn Văn A"
-    assert survey["devices"][0] == {"device_type": "Máy chủ",
-                                    "os": "Windows Server 2019 Standard", "count": 1}
+    assert survey["devices"][0] == {
+        "device_type": "Máy chủ",
+        "os": "Windows Server 2019 Standard",
+        "count": 1,
+    }
     status = client.get("/api/v1/reporting-status").json
-    assert status["summary"] == {"units": 3, "reporting": 2, "contacts_complete": 0,
-                                 "replied": 0}
+    assert status["summary"] == {"units": 3, "reporting": 2, "contacts_complete": 0, "replied": 0}
     answer = client.get("/api/v1/units/SXD/machines?tab=nope")
     assert answer.status_code == 400 and "tab" in answer.json["error"]
 
@@ -114,16 +129,20 @@ def test_cli_writes_every_export(app, province, tmp_path):
         assert out.stat().st_size > 100
         assert out.stat().st_mode & 0o777 == 0o600, name  # it names a province's PCs
     assert "SXD-OLD01" in (tmp_path / "machines.csv").read_text(encoding="utf-8-sig")
-    rollup_rows = list(csv.reader(io.StringIO(
-        (tmp_path / "rollup.csv").read_text(encoding="utf-8-sig"))))
+    rollup_rows = list(
+        csv.reader(io.StringIO((tmp_path / "rollup.csv").read_text(encoding="utf-8-sig")))
+    )
     assert [row[3] for row in rollup_rows if row[1] == "đơn vị"] == ["XMH"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["machines", "--unit", "NOPE", "--out", "x.csv"], "no unit with code 'NOPE'"),
-    (["rollup", "--as-of", "2999-01-01", "--out", "x.csv"], "in the future"),
-    (["rollup", "--out", "x.pdf"], "give --format xlsx or csv"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["machines", "--unit", "NOPE", "--out", "x.csv"], "no unit with code 'NOPE'"),
+        (["rollup", "--as-of", "2999-01-01", "--out", "x.csv"], "in the future"),
+        (["rollup", "--out", "x.pdf"], "give --format xlsx or csv"),
+    ],
+)
 def test_cli_refuses_with_a_reason(app, province, tmp_path, args, message):
     result = CliRunner().invoke(main, ["export", *args, "--db", app.config["DATABASE"]])
     assert result.exit_code != 0 and message in result.output

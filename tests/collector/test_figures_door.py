@@ -17,15 +17,29 @@ from collector.store.units import save_units
 from tests.builders import KES, NETWORK_AGENT, make_report
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
-UNITS = [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
-         (3, {"code": "HUYEN", "name": "Huyện", "allocated": "8"}),
-         (4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "HUYEN"})]
+UNITS = [
+    (2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
+    (3, {"code": "HUYEN", "name": "Huyện", "allocated": "8"}),
+    (4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "HUYEN"}),
+]
 MACHINE = "00000000-0000-4000-8000-000000000001"
-PAGES = ("/", "/units", "/units/SXD", "/units/HUYEN?tab=installed", "/units/HUYEN?tab=missing",
-         "/machines", "/machines?state=installed", f"/machines/{MACHINE}",
-         "/api/v1/rollup", "/api/v1/rollup?parent=HUYEN", "/api/v1/rollup/machines",
-         "/api/v1/machines", "/reconcile", "/exports/rollup.csv",
-         "/exports/units/HUYEN/machines.csv")
+PAGES = (
+    "/",
+    "/units",
+    "/units/SXD",
+    "/units/HUYEN?tab=installed",
+    "/units/HUYEN?tab=missing",
+    "/machines",
+    "/machines?state=installed",
+    f"/machines/{MACHINE}",
+    "/api/v1/rollup",
+    "/api/v1/rollup?parent=HUYEN",
+    "/api/v1/rollup/machines",
+    "/api/v1/machines",
+    "/reconcile",
+    "/exports/rollup.csv",
+    "/exports/units/HUYEN/machines.csv",
+)
 
 
 def _behind(db):
@@ -33,14 +47,26 @@ def _behind(db):
     every kind of mark is left."""
     save_units(db, UNITS)
     agent = dict(NETWORK_AGENT, last_connected_at=NOW.isoformat())
-    for number, (name, days) in enumerate((("SXD-1", 0), ("XA-1", 1), ("XA-2", 3),
-                                           ("DESKTOP-9", 0)), start=1):
-        store_report(db, make_report(
-            hostname=name, machine_id=f"00000000-0000-4000-8000-00000000000{number}",
-            products=(KES,), management_agent=agent, unit_code="HUYEN",
-            collected_at=NOW - timedelta(days=days)))
-    lifecycle.retire(db, "tests", "00000000-0000-4000-8000-000000000003",
-                     on=(NOW - timedelta(days=2)).date().isoformat())
+    for number, (name, days) in enumerate(
+        (("SXD-1", 0), ("XA-1", 1), ("XA-2", 3), ("DESKTOP-9", 0)), start=1
+    ):
+        store_report(
+            db,
+            make_report(
+                hostname=name,
+                machine_id=f"00000000-0000-4000-8000-00000000000{number}",
+                products=(KES,),
+                management_agent=agent,
+                unit_code="HUYEN",
+                collected_at=NOW - timedelta(days=days),
+            ),
+        )
+    lifecycle.retire(
+        db,
+        "tests",
+        "00000000-0000-4000-8000-000000000003",
+        on=(NOW - timedelta(days=2)).date().isoformat(),
+    )
     settings.set_value(db, "official_requires_connected", "yes", "tests")
 
 
@@ -50,17 +76,24 @@ def test_a_read_behind_the_keeper_answers_exactly_and_writes_nothing(tmp_path):
     _behind(db)
     marks = db.execute("SELECT count(*) FROM kept_marks").fetchone()[0]
     assert marks
-    read = [rollup(db), rollup(db, parent="HUYEN"),
-            rollup(db, as_of=(NOW - timedelta(days=1)).date().isoformat())]
+    read = [
+        rollup(db),
+        rollup(db, parent="HUYEN"),
+        rollup(db, as_of=(NOW - timedelta(days=1)).date().isoformat()),
+    ]
     assert db.execute("SELECT count(*) FROM kept_marks").fetchone()[0] == marks
     assert not db.conn.in_transaction
     figures.keep(db)
     for days in (1, 2, 3):
-        figures.keep_day(db, (NOW - timedelta(days=days)).astimezone(
-            timezone(timedelta(hours=7))).date())
+        figures.keep_day(
+            db, (NOW - timedelta(days=days)).astimezone(timezone(timedelta(hours=7))).date()
+        )
     assert db.execute("SELECT count(*) FROM kept_marks").fetchone()[0] == 0
-    assert read == [rollup(db), rollup(db, parent="HUYEN"),
-                    rollup(db, as_of=(NOW - timedelta(days=1)).date().isoformat())]
+    assert read == [
+        rollup(db),
+        rollup(db, parent="HUYEN"),
+        rollup(db, as_of=(NOW - timedelta(days=1)).date().isoformat()),
+    ]
 
 
 def _read(client, page):
@@ -85,10 +118,15 @@ def test_pages_answer_while_another_holds_the_write_lock(app, client, db, monkey
         holder.execute("ROLLBACK")
         holder.close()
     assert {page: answer.status_code for page, answer in answers.items()} == dict.fromkeys(
-        PAGES, 200)
+        PAGES, 200
+    )
     figures.keep(db)
     assert answers["/api/v1/rollup"].json == client.get("/api/v1/rollup").json
-    assert answers["/api/v1/rollup?parent=HUYEN"].json == client.get(
-        "/api/v1/rollup?parent=HUYEN").json
-    assert answers["/exports/units/HUYEN/machines.csv"].data == client.get(
-        "/exports/units/HUYEN/machines.csv").data
+    assert (
+        answers["/api/v1/rollup?parent=HUYEN"].json
+        == client.get("/api/v1/rollup?parent=HUYEN").json
+    )
+    assert (
+        answers["/exports/units/HUYEN/machines.csv"].data
+        == client.get("/exports/units/HUYEN/machines.csv").data
+    )

@@ -7,18 +7,31 @@ import pytest
 from collector.formats import formatting
 
 
-@pytest.mark.parametrize("value, vi, en", [
-    (5137, "5.137", "5,137"), (330, "330", "330"), (1234567, "1.234.567", "1,234,567"),
-])
+@pytest.mark.parametrize(
+    "value, vi, en",
+    [
+        (5137, "5.137", "5,137"),
+        (330, "330", "330"),
+        (1234567, "1.234.567", "1,234,567"),
+    ],
+)
 def test_numbers(value, vi, en):
     assert formatting.number(value) == vi
     assert formatting.number(value, "en") == en
 
 
-@pytest.mark.parametrize("ratio, text", [
-    (3830 / 3960, "96,7%"), (55 / 56, "98,2%"), (62 / 55, "112,7%"), (1.0, "100,0%"),
-    (25 / 35, "71,4%"), (0.9995, "100,0%"), (0.0, "0,0%"),
-])
+@pytest.mark.parametrize(
+    "ratio, text",
+    [
+        (3830 / 3960, "96,7%"),
+        (55 / 56, "98,2%"),
+        (62 / 55, "112,7%"),
+        (1.0, "100,0%"),
+        (25 / 35, "71,4%"),
+        (0.9995, "100,0%"),
+        (0.0, "0,0%"),
+    ],
+)
 def test_percentages_round_half_up_to_one_decimal(ratio, text):
     assert formatting.percent(ratio) == text
 

@@ -16,22 +16,43 @@ from tests.builders import make_report
 
 REPORTS = "/api/v1/reports"
 ALLOWED = {200, 201, 400, 401, 403, 409, 413, 415, 422, 429}
-FUZZ = settings(max_examples=300, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # Every value JSON can carry, including the awkward ones.
 leaves = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=40), st.text(st.characters(codec="utf-8"), min_size=200, max_size=600),
-    st.sampled_from(["", " ", "\x00", "\u202e", "<script>alert(1)</script>",
-                     '=HYPERLINK("http://x","y")', "Robert'); DROP TABLE reports;--",
-                     "2026-13-45T99:99:99Z", "00000000-0000-0000-0000-000000000000",
-                     "guid-victim-0001", "GUID-VICTIM-0001"]))
-json_values = st.recursive(leaves, lambda inner: st.one_of(
-    st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=10), inner, max_size=5)),
-    max_leaves=20)
+    st.text(max_size=40),
+    st.text(st.characters(codec="utf-8"), min_size=200, max_size=600),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x00",
+            "\u202e",
+            "<script>alert(1)</script>",
+            '=HYPERLINK("http://x","y")',
+            "Robert'); DROP TABLE reports;--",
+            "2026-13-45T99:99:99Z",
+            "00000000-0000-0000-0000-000000000000",
+            "guid-victim-0001",
+            "GUID-VICTIM-0001",
+        ]
+    ),
+)
+json_values = st.recursive(
+    leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=10), inner, max_size=5)
+    ),
+    max_leaves=20,
+)
 
 
 def paths(value, prefix=()):
@@ -72,8 +93,13 @@ def near_valid_reports(draw):
 
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory):
-    app = create_app({"DATABASE": str(tmp_path_factory.mktemp("fuzz") / "avroll.db"),
-                      "TESTING": True, "REPORTS_PER_MACHINE": 10**6})
+    app = create_app(
+        {
+            "DATABASE": str(tmp_path_factory.mktemp("fuzz") / "avroll.db"),
+            "TESTING": True,
+            "REPORTS_PER_MACHINE": 10**6,
+        }
+    )
     db = open_db(app.config["DATABASE"])
     app.config["FUZZ_TOKEN"] = enrollment.create_token(db, "fuzz")[1]
     db.close()
@@ -114,8 +140,12 @@ def assert_consistent(app):
 
 def post_and_check(app, data, content_type="application/json", secret=None):
     before = assert_consistent(app)
-    answer = app.test_client().post(REPORTS, data=data, content_type=content_type,
-                                    headers=bearer(secret or app.config["FUZZ_TOKEN"]))
+    answer = app.test_client().post(
+        REPORTS,
+        data=data,
+        content_type=content_type,
+        headers=bearer(secret or app.config["FUZZ_TOKEN"]),
+    )
     assert answer.status_code in ALLOWED, (answer.status_code, answer.get_data()[:300])
     assert answer.is_json and answer.json["status" if answer.status_code >= 400 else "ok"]
     stored = assert_consistent(app)
@@ -151,15 +181,28 @@ def test_lone_surrogates_and_nul_in_strings(fuzz_app, escape):
     assert post_and_check(fuzz_app, body).status_code == 422
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data", "application/json-patch"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "application/json-patch",
+    ],
+)
 def test_wrong_content_types(fuzz_app, content_type):
     assert post_and_check(fuzz_app, b"{}", content_type).status_code == 415
 
 
 def test_huge_numbers_and_deep_nesting(fuzz_app):
-    for body in ("9" * 5000, "[" * 100000 + "]" * 100000, '{"a":' * 3000 + "1" + "}" * 3000,
-                 "1e999999", "NaN", '{"schema_version": 1.0}'):
+    for body in (
+        "9" * 5000,
+        "[" * 100000 + "]" * 100000,
+        '{"a":' * 3000 + "1" + "}" * 3000,
+        "1e999999",
+        "NaN",
+        '{"schema_version": 1.0}',
+    ):
         assert post_and_check(fuzz_app, body).status_code in {400, 413, 422}
 
 

@@ -34,7 +34,8 @@ def post(client, body, secret, content_type="application/json", proposed=None):
 
 
 def test_a_glpi_agent_json_inventory_enrolls_then_reports_with_its_credential(
-        anon_client, client, app, db):
+    anon_client, client, app, db
+):
     token = enrollment_token_of(app)
     first = post(anon_client, fixture("computer_1.json"), token, proposed=CREDENTIAL)
     assert first.status_code == 201, first.json
@@ -54,13 +55,13 @@ def test_a_glpi_agent_json_inventory_enrolls_then_reports_with_its_credential(
 
 
 def test_a_fusioninventory_xml_with_kaspersky_counts_installed_and_connection_unknown(
-        anon_client, client, app, db):
+    anon_client, client, app, db
+):
     answer = post(anon_client, fixture("12.xml"), enrollment_token_of(app), "application/xml")
     assert answer.status_code == 201, answer.json
     machine = client.get(f"/api/v1/machines/{answer.json['machine_id']}").json["machine"]
     assert machine["hostname"] == "pc-arg-23"
-    assert machine["ram_installed_bytes"] == 4096 * MB and machine["ram_visible_bytes"] \
-        == 3887 * MB
+    assert machine["ram_installed_bytes"] == 4096 * MB and machine["ram_visible_bytes"] == 3887 * MB
     total = client.get("/api/v1/rollup").json["total"]
     assert total["seen"] == 1 and total["installed"] == 1
     assert total["connected"] == 0  # unknown: counted as not connected
@@ -92,27 +93,56 @@ def test_a_board_without_a_uuid_is_known_by_the_agents_deviceid():
     assert first["report_id"] != second["report_id"]
 
 
-@pytest.mark.parametrize("body, content_type, status, words", [
-    (b'{"action": "contact", "deviceid": "x", "content": {}}', "application/json", 422,
-     "only 'inventory'"),
-    (b'{"itemtype": "Printer", "content": {"hardware": {"name": "P1"}}}', "application/json",
-     422, "only computers"),
-    (b'{"content": {"hardware": {}}}', "application/json", 422, "hardware.name"),
-    (b'{"content": {"hardware": {"name": "PC1"}}}', "application/json", 422,
-     "nothing identifies the machine"),
-    (b"{not json", "application/json", 422, "not valid JSON"),
-    (b"name=PC1", "application/x-www-form-urlencoded", 415, "application/json"),
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-     b"<REQUEST><CONTENT><HARDWARE><NAME>&x;</NAME></HARDWARE></CONTENT></REQUEST>",
-     "application/xml", 422, "DOCTYPE"),
-    (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
-     b'"&lol;&lol;&lol;&lol;">]><REQUEST><CONTENT/></REQUEST>', "text/xml", 422, "DOCTYPE"),
-    (b"<REQUEST><CONTENT><HARDWARE><NAME>PC</NAME></HARDWARE>", "application/xml", 422,
-     "cannot be read"),
-    (b"<OTHER/>", "application/xml", 422, "no <REQUEST><CONTENT>"),
-])
-def test_what_is_not_an_inventory_is_refused_and_nothing_stored(anon_client, app, db, body,
-                                                                 content_type, status, words):
+@pytest.mark.parametrize(
+    "body, content_type, status, words",
+    [
+        (
+            b'{"action": "contact", "deviceid": "x", "content": {}}',
+            "application/json",
+            422,
+            "only 'inventory'",
+        ),
+        (
+            b'{"itemtype": "Printer", "content": {"hardware": {"name": "P1"}}}',
+            "application/json",
+            422,
+            "only computers",
+        ),
+        (b'{"content": {"hardware": {}}}', "application/json", 422, "hardware.name"),
+        (
+            b'{"content": {"hardware": {"name": "PC1"}}}',
+            "application/json",
+            422,
+            "nothing identifies the machine",
+        ),
+        (b"{not json", "application/json", 422, "not valid JSON"),
+        (b"name=PC1", "application/x-www-form-urlencoded", 415, "application/json"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<REQUEST><CONTENT><HARDWARE><NAME>&x;</NAME></HARDWARE></CONTENT></REQUEST>",
+            "application/xml",
+            422,
+            "DOCTYPE",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+            b'"&lol;&lol;&lol;&lol;">]><REQUEST><CONTENT/></REQUEST>',
+            "text/xml",
+            422,
+            "DOCTYPE",
+        ),
+        (
+            b"<REQUEST><CONTENT><HARDWARE><NAME>PC</NAME></HARDWARE>",
+            "application/xml",
+            422,
+            "cannot be read",
+        ),
+        (b"<OTHER/>", "application/xml", 422, "no <REQUEST><CONTENT>"),
+    ],
+)
+def test_what_is_not_an_inventory_is_refused_and_nothing_stored(
+    anon_client, app, db, body, content_type, status, words
+):
     answer = post(anon_client, body, enrollment_token_of(app), content_type)
     assert answer.status_code == status
     assert words in answer.json["error"]
@@ -120,8 +150,11 @@ def test_what_is_not_an_inventory_is_refused_and_nothing_stored(anon_client, app
 
 
 def test_bounds(anon_client, app, db):
-    many = b"<REQUEST><CONTENT>" + b"<S/>" * 60_000 + \
-        b"<HARDWARE><NAME>PC</NAME></HARDWARE></CONTENT></REQUEST>"
+    many = (
+        b"<REQUEST><CONTENT>"
+        + b"<S/>" * 60_000
+        + b"<HARDWARE><NAME>PC</NAME></HARDWARE></CONTENT></REQUEST>"
+    )
     answer = post(anon_client, many, enrollment_token_of(app), "application/xml")
     assert answer.status_code == 422 and "more than 50,000 elements" in answer.json["error"]
     huge = b'{"content": {"hardware": {"name": "' + b"x" * 300_000 + b'"}}}'
@@ -130,8 +163,12 @@ def test_bounds(anon_client, app, db):
 
 
 def test_no_secret_or_a_read_token_posts_nothing(anon_client, db):
-    assert anon_client.post(INVENTORY, data=fixture("computer_1.json"),
-                            content_type="application/json").status_code == 401
+    assert (
+        anon_client.post(
+            INVENTORY, data=fixture("computer_1.json"), content_type="application/json"
+        ).status_code
+        == 401
+    )
     _, token = api_tokens.create(db, "tests", "viewer", today().isoformat())
     assert post(anon_client, fixture("computer_1.json"), token).status_code == 403
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0

@@ -26,13 +26,28 @@ def day(days_ago):
 
 
 def unit(db, code, allocated, parent="", name=None, **kw):
-    save_units(db, [(2, {"code": code, "name": name or f"Đơn vị {code}", "group": "Sở",
-                         "parent": parent, "allocated": allocated})], **kw)
+    save_units(
+        db,
+        [
+            (
+                2,
+                {
+                    "code": code,
+                    "name": name or f"Đơn vị {code}",
+                    "group": "Sở",
+                    "parent": parent,
+                    "allocated": allocated,
+                },
+            )
+        ],
+        **kw,
+    )
 
 
 def row_of(report, code):
-    return next(row for section in report["sections"] for row in section["units"]
-                if row["code"] == code)
+    return next(
+        row for section in report["sections"] for row in section["units"] if row["code"] == code
+    )
 
 
 @pytest.fixture
@@ -71,14 +86,18 @@ def test_a_rename_and_a_move_in_the_tree_count_from_their_day(db):
     assert row_of(rollup(db, as_of=day(2)), "HA")["installed_official"] == 1
     now = rollup(db)
     assert (row_of(now, "HA")["installed_official"], row_of(now, "HB")["installed_official"]) == (
-        0, 1)
+        0,
+        1,
+    )
     assert row_of(rollup(db, parent="HB"), "XA")["name"] == "Xã A (sáp nhập)"
 
 
 def test_a_counting_setting_counts_from_its_day(db):
     unit(db, "SXD", "10")
-    store_report(db, make_report(hostname="SXD-01", products=(), ram_gb=3,
-                                 collected_at=NOW - timedelta(days=4)))
+    store_report(
+        db,
+        make_report(hostname="SXD-01", products=(), ram_gb=3, collected_at=NOW - timedelta(days=4)),
+    )
     sent = rollup(db, as_of=day(3))
     assert row_of(sent, "SXD")["missing"] == 1
     settings.set_value(db, "ram_exempt_below_mb", "4096")
@@ -94,18 +113,24 @@ def test_a_counting_setting_counts_from_its_day(db):
 def test_the_command_line_dates_changes_too(tmp_path):
     path = str(tmp_path / "h.db")
     runner = CliRunner()
-    done = runner.invoke(main, ["settings", "set", "stale_after_days", "14", "--from",
-                                day(2), "--db", path])
+    done = runner.invoke(
+        main, ["settings", "set", "stale_after_days", "14", "--from", day(2), "--db", path]
+    )
     assert done.exit_code == 0, done.output
-    refused = runner.invoke(main, ["settings", "set", "stale_after_days", "20", "--from",
-                                   day(5), "--db", path])
+    refused = runner.invoke(
+        main, ["settings", "set", "stale_after_days", "20", "--from", day(5), "--db", path]
+    )
     assert refused.exit_code == 1 and "cannot take effect before" in refused.output
     units_file = tmp_path / "units.csv"
     units_file.write_text("code,name,allocated\nSXD,Sở Xây dựng,5\n", encoding="utf-8")
     assert runner.invoke(main, ["units", "import", str(units_file), "--db", path]).exit_code == 0
     units_file.write_text("code,name,allocated\nSXD,Sở Xây dựng,7\n", encoding="utf-8")
-    assert runner.invoke(main, ["units", "import", str(units_file), "--from", day(1),
-                                "--db", path]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["units", "import", str(units_file), "--from", day(1), "--db", path]
+        ).exit_code
+        == 0
+    )
 
 
 def test_the_settings_and_units_pages_say_so(client):

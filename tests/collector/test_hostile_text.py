@@ -23,9 +23,12 @@ def page_urls(app, machine_id):
     (downloads under /exports/ are files, not pages; a national collector's pages, 404 on a
     province's, are walked with hostile names in test_national.py)."""
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint == "static" or \
-                rule.rule.startswith(("/api/", "/exports/", "/national")) or \
-                set(rule.arguments) - {"machine_id"}:
+        if (
+            "GET" not in rule.methods
+            or rule.endpoint == "static"
+            or rule.rule.startswith(("/api/", "/exports/", "/national"))
+            or set(rule.arguments) - {"machine_id"}
+        ):
             continue
         yield rule.build({"machine_id": machine_id}, append_unknown=False)[1]
 
@@ -47,15 +50,30 @@ def test_hostile_hostnames_are_text_on_every_page(app, client, db, hostname):
             assert SHOWN_AS[hostname] in html, url
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
-    ("+1+2", "'+1+2"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
-    (" =HYPERLINK(1)", "' =HYPERLINK(1)"), ("  \t+1", "'  \t+1"), ("\u00a0=1", "'\u00a0=1"),
-    ("\n@SUM(A1)", "'\n@SUM(A1)"), ("SXD 01", "SXD 01"), (" ", " "),
-    ("SXD-KT-01", "SXD-KT-01"), ("Sở Xây dựng", "Sở Xây dựng"), ("", ""),
-    (42, 42), (-3, -3), (None, None), (96.7, 96.7),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+1+2", "'+1+2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        (" =HYPERLINK(1)", "' =HYPERLINK(1)"),
+        ("  \t+1", "'  \t+1"),
+        ("\u00a0=1", "'\u00a0=1"),
+        ("\n@SUM(A1)", "'\n@SUM(A1)"),
+        ("SXD 01", "SXD 01"),
+        (" ", " "),
+        ("SXD-KT-01", "SXD-KT-01"),
+        ("Sở Xây dựng", "Sở Xây dựng"),
+        ("", ""),
+        (42, 42),
+        (-3, -3),
+        (None, None),
+        (96.7, 96.7),
+    ],
+)
 def test_neutralise(text, expected):
     assert neutralise(text) == expected
 

@@ -34,12 +34,16 @@ def xlsx(path, sheet_xml=None, shared_strings=None):
 
 
 def sheet(rows_xml, dimension="A1:B2"):
-    return (f'<worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/>'
-            f"<sheetData>{rows_xml}</sheetData></worksheet>")
+    return (
+        f'<worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/>'
+        f"<sheetData>{rows_xml}</sheetData></worksheet>"
+    )
 
 
-ROW = ('<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
-       '<row r="2"><c r="A2" t="inlineStr"><is><t>SXD-KT01</t></is></c></row>')
+ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>SXD-KT01</t></is></c></row>'
+)
 
 
 def test_a_sound_workbook_is_read(tmp_path):
@@ -63,8 +67,11 @@ def test_rows_far_past_the_limit_are_refused_without_padding(tmp_path):
 
 def test_a_shared_string_past_the_limit_is_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(spreadsheets, "XLSX_STRINGS_MAX", 1_000_000)
-    strings = (f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'
-               + "A" * 2_000_000 + "</t></si></sst>")
+    strings = (
+        f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'
+        + "A" * 2_000_000
+        + "</t></si></sst>"
+    )
     path = xlsx(tmp_path / "bomb.xlsx", shared_strings=strings)
     assert path.stat().st_size < 100_000  # packed small, unpacked past the limit
     with pytest.raises(TableError, match="unpacks"):
@@ -80,10 +87,17 @@ def test_a_cell_reference_without_a_row_is_a_clear_error(tmp_path):
 def test_an_upload_of_a_broken_xlsx_answers_4xx(client, tmp_path):
     from tests.reporting import csrf_token
 
-    path = xlsx(tmp_path / "norow.xlsx",
-                sheet('<row r="1"><c r="A" t="inlineStr"><is><t>name</t></is></c></row>'))
+    path = xlsx(
+        tmp_path / "norow.xlsx",
+        sheet('<row r="1"><c r="A" t="inlineStr"><is><t>name</t></is></c></row>'),
+    )
     client.get("/admin/imports")
-    answer = client.post("/admin/imports", data={
-        "source": "ksc", "csrf_token": csrf_token(client),
-        "file": (path.open("rb"), "devices.xlsx")})
+    answer = client.post(
+        "/admin/imports",
+        data={
+            "source": "ksc",
+            "csrf_token": csrf_token(client),
+            "file": (path.open("rb"), "devices.xlsx"),
+        },
+    )
     assert answer.status_code == 422

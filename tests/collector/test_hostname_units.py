@@ -10,8 +10,9 @@ from tests.builders import make_report
 
 
 def unit_row(figures, code):
-    return next(unit for section in figures["sections"] for unit in section["units"]
-                if unit["code"] == code)
+    return next(
+        unit for section in figures["sections"] for unit in section["units"] if unit["code"] == code
+    )
 
 
 def test_new_units_new_reports_and_a_new_pattern_are_all_seen(db):

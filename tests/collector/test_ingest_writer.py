@@ -85,9 +85,16 @@ def test_a_failing_job_loses_nothing_else_and_leaves_no_half_rows(path):
         write_report(db, prepare_report(bad))  # report, products and machine written...
         raise ValueError("refused halfway")  # ...then the job fails
 
-    futures = [writer.submit(storing(good)), writer.submit(half_then_fail),
-               writer.submit(storing(also_good)), writer.submit(lambda db: batches.append(
-                   {row[0] for row in db.execute("SELECT hostname FROM reports")}))]
+    futures = [
+        writer.submit(storing(good)),
+        writer.submit(half_then_fail),
+        writer.submit(storing(also_good)),
+        writer.submit(
+            lambda db: batches.append(
+                {row[0] for row in db.execute("SELECT hostname FROM reports")}
+            )
+        ),
+    ]
     held.release.set()
     assert futures[0].result(10).report_id == good["report_id"]
     with pytest.raises(ValueError, match="refused halfway"):
@@ -106,13 +113,18 @@ def test_a_failing_commit_fails_only_the_job_it_fails_on(path):
     reports = [make_report(hostname=name) for name in ("A-01", "C-01")]
 
     def orphan_unit(db):
-        db.execute("INSERT INTO units (code, name, parent, position) "
-                   "VALUES ('ORPHAN', 'Mồ côi', 'NOWHERE', 1)")
+        db.execute(
+            "INSERT INTO units (code, name, parent, position) "
+            "VALUES ('ORPHAN', 'Mồ côi', 'NOWHERE', 1)"
+        )
 
     writer = Writer(path)
     held = Held(writer)
-    futures = [writer.submit(storing(reports[0])), writer.submit(orphan_unit),
-               writer.submit(storing(reports[1]))]
+    futures = [
+        writer.submit(storing(reports[0])),
+        writer.submit(orphan_unit),
+        writer.submit(storing(reports[1])),
+    ]
     held.release.set()
     assert futures[0].result(10).duplicate is False
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
@@ -167,8 +179,11 @@ def test_the_same_report_twice_in_one_batch_is_stored_once(path):
     stolen_id = make_report(hostname="OTHER-01", report_id=report["report_id"])
     writer = Writer(path)
     held = Held(writer)
-    futures = [writer.submit(storing(report)), writer.submit(storing(report)),
-               writer.submit(storing(stolen_id))]
+    futures = [
+        writer.submit(storing(report)),
+        writer.submit(storing(report)),
+        writer.submit(storing(stolen_id)),
+    ]
     held.release.set()
     assert futures[0].result(10).duplicate is False
     assert futures[1].result(10).duplicate is True
@@ -216,8 +231,11 @@ def test_api_acknowledges_only_committed_reports(app):
     writer = app.extensions["avroll_writer"]
     held = Held(writer)
     watcher = writer.submit(lambda db: during.append(report_ids(path)))
-    poster = threading.Thread(target=lambda: answered.append(app.test_client().post(
-        "/api/v1/reports", json=report, headers=headers)))
+    poster = threading.Thread(
+        target=lambda: answered.append(
+            app.test_client().post("/api/v1/reports", json=report, headers=headers)
+        )
+    )
     poster.start()
     for _ in range(1000):  # until the report's job is queued behind the watcher
         if writer._jobs.qsize() == 2:
@@ -243,11 +261,13 @@ def test_concurrent_posts_all_land_exactly_once(app):
         client = app.test_client()
         credential = None
         for n in range(5):
-            report = make_report(hostname=f"T{number:02}-{n:02}",
-                                 machine_id=f"machine-{number:02}")
+            report = make_report(hostname=f"T{number:02}-{n:02}", machine_id=f"machine-{number:02}")
             for _ in range(2):
-                answer = client.post("/api/v1/reports", json=report, headers={
-                    "Authorization": f"Bearer {credential or token}"})
+                answer = client.post(
+                    "/api/v1/reports",
+                    json=report,
+                    headers={"Authorization": f"Bearer {credential or token}"},
+                )
                 credential = credential or answer.json.get("credential")
                 statuses.append((report["report_id"], answer.status_code))
                 if answer.status_code not in (200, 201):

@@ -33,8 +33,12 @@ def province(db):
 
 def letter_texts(body):
     document = Document(io.BytesIO(body))
-    return [paragraph.text for table in document.tables for cell in table.rows[0].cells
-            for paragraph in cell.paragraphs] + [p.text for p in document.paragraphs]
+    return [
+        paragraph.text
+        for table in document.tables
+        for cell in table.rows[0].cells
+        for paragraph in cell.paragraphs
+    ] + [p.text for p in document.paragraphs]
 
 
 def test_issued_files_download_byte_identical_whatever_changes(client, province):
@@ -65,7 +69,9 @@ def test_the_list_and_the_query_for_the_trend_chart(client, province):
     assert (report["number"], report["issued_by"]) == ("7", "tests")
     assert report["issued_on"] == report["as_of"]  # both today by default
     assert sorted(file["filename"].rsplit(".", 1)[1] for file in report["files"]) == [
-        "docx", "xlsx"]
+        "docx",
+        "xlsx",
+    ]
     assert all(len(file["sha256"]) == 64 and file["size"] > 1000 for file in report["files"])
     page = client.get("/reports/issued").get_data(as_text=True)
     assert "Báo cáo đã ban hành" in page and report["files"][0]["filename"] in page
@@ -81,18 +87,24 @@ def test_issuing_from_the_page(client, province):
     assert [report["number"] for report in issued_reports(province)] == ["45"]
     again = post(client, number="45")
     assert again.status_code == 422 and "đã được ban hành" in again.get_data(as_text=True)
-    for bad in ({"number": "số 4"}, {"number": "46", "issued_on": "2999-01-01"},
-                {"number": "46", "as_of": "hôm qua"}):
+    for bad in (
+        {"number": "số 4"},
+        {"number": "46", "issued_on": "2999-01-01"},
+        {"number": "46", "as_of": "hôm qua"},
+    ):
         assert post(client, **bad).status_code == 422, bad
     assert len(issued_reports(province)) == 1  # nothing half-stored
 
 
-@pytest.mark.parametrize(("number", "issued_on", "as_of", "message"), [
-    ("", None, None, "1 đến 6 chữ số"),
-    ("1234567", None, None, "1 đến 6 chữ số"),
-    ("12", "2020-01-01", "2020-01-02", "trước ngày số liệu 02/01/2020"),
-    ("12", "05/2020", None, "không phải ngày"),
-])
+@pytest.mark.parametrize(
+    ("number", "issued_on", "as_of", "message"),
+    [
+        ("", None, None, "1 đến 6 chữ số"),
+        ("1234567", None, None, "1 đến 6 chữ số"),
+        ("12", "2020-01-01", "2020-01-02", "trước ngày số liệu 02/01/2020"),
+        ("12", "05/2020", None, "không phải ngày"),
+    ],
+)
 def test_bad_issues_are_refused(province, number, issued_on, as_of, message):
     with pytest.raises(BadIssue, match=message):
         issue_report(province, number, issued_on, as_of=as_of)
@@ -121,7 +133,10 @@ def test_a_reminder_is_issued_and_kept_like_a_report(client, province):
     letter = next(name for name in files if name.endswith(".docx"))
     assert letter.startswith("so-15-cong-van-don-doc-")
     assert sorted(name.split("-", 2)[2].split("-2")[0] for name in files) == [
-        "bieu-mau", "cong-van-don-doc", "phu-luc-ty-le-cai-dat"]
+        "bieu-mau",
+        "cong-van-don-doc",
+        "phu-luc-ty-le-cai-dat",
+    ]
     assert "Số: 15/STTTT-CNTT" in letter_texts(files[letter])
     appendix = next(name for name in files if "phu-luc" in name)
     sheet = load_workbook(io.BytesIO(files[appendix])).active
@@ -141,7 +156,8 @@ def test_issuing_a_reminder_from_the_page(client, province):
     answer = post(client, kind="reminder", number="16", below="90")
     assert answer.status_code == 302
     assert [(report["kind"], report["number"]) for report in issued_reports(province)] == [
-        ("reminder", "16")]
+        ("reminder", "16")
+    ]
     refused = post(client, kind="reminder", number="17", below="0")
     assert refused.status_code == 422
     assert "không có đơn vị nào" in refused.get_data(as_text=True)
@@ -169,8 +185,19 @@ def test_cli_issues_lists_and_writes_the_kept_files(app, province, tmp_path):
     assert result.exit_code == 0 and "issued report 1" in result.output, result.output
     listed = runner.invoke(main, ["export", "issued-reports", "--db", database]).output
     assert listed.startswith("1\treport\tsố 12\t")
-    result = runner.invoke(main, ["export", "issued-reports", "--id", "1", "--out-dir",
-                                  str(tmp_path / "out"), "--db", database])
+    result = runner.invoke(
+        main,
+        [
+            "export",
+            "issued-reports",
+            "--id",
+            "1",
+            "--out-dir",
+            str(tmp_path / "out"),
+            "--db",
+            database,
+        ],
+    )
     assert result.exit_code == 0, result.output
     [report] = issued_reports(province)
     for file in report["files"]:

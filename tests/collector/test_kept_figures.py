@@ -39,9 +39,11 @@ LOCAL = timezone(timedelta(hours=7))
 DAYS = 8
 MACHINES = 3
 NAMES = ("SXD-{}", "XA-{}", "XB-{}", "DESKTOP-{}", "SXD-SHARED")
-UNITS = [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
-         (3, {"code": "HUYEN", "name": "Huyện", "allocated": "8"}),
-         (4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "HUYEN"})]
+UNITS = [
+    (2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
+    (3, {"code": "HUYEN", "name": "Huyện", "allocated": "8"}),
+    (4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "HUYEN"}),
+]
 
 
 def day(days_ago):
@@ -53,47 +55,88 @@ def machine_id(number):
 
 
 machines = st.integers(0, MACHINES - 1)
-report = st.fixed_dictionaries({
-    "kind": st.just("report"), "machine": machines, "hours_ago": st.integers(0, DAYS * 24),
-    "name": st.sampled_from(NAMES), "installed": st.booleans(),
-    "enabled": st.booleans(), "connected_hours_ago": st.one_of(st.none(), st.integers(0, 400)),
-    "ram_gb": st.sampled_from([1, 8]), "unit_code": st.sampled_from([None, "SXD", "XA"]),
-    "token_bound": st.booleans()})
+report = st.fixed_dictionaries(
+    {
+        "kind": st.just("report"),
+        "machine": machines,
+        "hours_ago": st.integers(0, DAYS * 24),
+        "name": st.sampled_from(NAMES),
+        "installed": st.booleans(),
+        "enabled": st.booleans(),
+        "connected_hours_ago": st.one_of(st.none(), st.integers(0, 400)),
+        "ram_gb": st.sampled_from([1, 8]),
+        "unit_code": st.sampled_from([None, "SXD", "XA"]),
+        "token_bound": st.booleans(),
+    }
+)
 change = st.one_of(
-    report, report, report, report,
-    st.just({"kind": "read"}), st.just({"kind": "keep"}),
-    st.just({"kind": "step"}), st.just({"kind": "step"}), st.just({"kind": "step"}),
+    report,
+    report,
+    report,
+    report,
+    st.just({"kind": "read"}),
+    st.just({"kind": "keep"}),
+    st.just({"kind": "step"}),
+    st.just({"kind": "step"}),
+    st.just({"kind": "step"}),
     st.fixed_dictionaries({"kind": st.just("begin day"), "days_ago": st.integers(1, DAYS)}),
-    st.fixed_dictionaries({"kind": st.just("retire"), "machine": machines,
-                           "days_ago": st.integers(0, DAYS)}),
-    st.fixed_dictionaries({"kind": st.just("assign"), "machine": machines,
-                           "unit": st.sampled_from([None, "SXD", "XA"])}),
-    st.fixed_dictionaries({"kind": st.just("allocate"), "allocated": st.integers(1, 20),
-                           "days_ago": st.integers(0, DAYS)}),
-    st.fixed_dictionaries({"kind": st.just("setting"),
-                           "key": st.sampled_from(["ram_exempt_below_mb", "connected_days",
-                                                   "stale_after_days"]),
-                           "value": st.sampled_from(["3", "4096"]),
-                           "days_ago": st.integers(0, DAYS)}),
-    st.just({"kind": "new unit"}))
+    st.fixed_dictionaries(
+        {"kind": st.just("retire"), "machine": machines, "days_ago": st.integers(0, DAYS)}
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("assign"),
+            "machine": machines,
+            "unit": st.sampled_from([None, "SXD", "XA"]),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("allocate"),
+            "allocated": st.integers(1, 20),
+            "days_ago": st.integers(0, DAYS),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "kind": st.just("setting"),
+            "key": st.sampled_from(["ram_exempt_below_mb", "connected_days", "stale_after_days"]),
+            "value": st.sampled_from(["3", "4096"]),
+            "days_ago": st.integers(0, DAYS),
+        }
+    ),
+    st.just({"kind": "new unit"}),
+)
 
 
 def play(db, change):
     kind = change["kind"]
     if kind == "report":
         connected = change["connected_hours_ago"]
-        agent = dict(NETWORK_AGENT, last_connected_at=None if connected is None else (
-            NOW - timedelta(hours=change["hours_ago"] + connected)).isoformat())
+        agent = dict(
+            NETWORK_AGENT,
+            last_connected_at=None
+            if connected is None
+            else (NOW - timedelta(hours=change["hours_ago"] + connected)).isoformat(),
+        )
         product = dict(KES, enabled=change["enabled"]) if change["installed"] else DEFENDER
-        store_report(db, make_report(
-            hostname=change["name"].format(change["machine"]),
-            machine_id=machine_id(change["machine"]), products=(product,),
-            unit_code=change["unit_code"], ram_gb=change["ram_gb"], management_agent=agent,
-            collected_at=NOW - timedelta(hours=change["hours_ago"])))
+        store_report(
+            db,
+            make_report(
+                hostname=change["name"].format(change["machine"]),
+                machine_id=machine_id(change["machine"]),
+                products=(product,),
+                unit_code=change["unit_code"],
+                ram_gb=change["ram_gb"],
+                management_agent=agent,
+                collected_at=NOW - timedelta(hours=change["hours_ago"]),
+            ),
+        )
         if change["token_bound"] and change["unit_code"]:
             # As enrolled with a token bound to that unit (a name elsewhere: a conflict).
-            db.execute("UPDATE reports SET unit_bound = 1 WHERE rowid = "
-                       "(SELECT max(rowid) FROM reports)")
+            db.execute(
+                "UPDATE reports SET unit_bound = 1 WHERE rowid = (SELECT max(rowid) FROM reports)"
+            )
             db.conn.commit()
     elif kind == "step":  # the keeping a step further, lagging behind what came since
         kept.keep_step(db)
@@ -112,15 +155,23 @@ def play(db, change):
     elif kind == "assign" and _known(db, change["machine"]):
         lifecycle.assign(db, "tests", machine_id(change["machine"]), change["unit"])
     elif kind == "allocate":
-        _quietly(save_units, db, [(2, {"code": "SXD", "name": "Sở Xây dựng",
-                                       "allocated": str(change["allocated"])})],
-                 effective_from=day(change["days_ago"]))
+        _quietly(
+            save_units,
+            db,
+            [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": str(change["allocated"])})],
+            effective_from=day(change["days_ago"]),
+        )
     elif kind == "setting":
-        _quietly(settings.set_value, db, change["key"], change["value"], "tests",
-                 effective_from=day(change["days_ago"]))
+        _quietly(
+            settings.set_value,
+            db,
+            change["key"],
+            change["value"],
+            "tests",
+            effective_from=day(change["days_ago"]),
+        )
     elif kind == "new unit":
-        save_units(db, [(5, {"code": "XB", "name": "Xã B", "allocated": "4",
-                             "parent": "HUYEN"})])
+        save_units(db, [(5, {"code": "XB", "name": "Xã B", "allocated": "4", "parent": "HUYEN"})])
 
 
 def keep_everything(db):
@@ -130,8 +181,10 @@ def keep_everything(db):
 
 
 def _known(db, number):
-    return db.execute("SELECT 1 FROM machines WHERE machine_id = ?",
-                      [machine_id(number)]).fetchone() is not None
+    return (
+        db.execute("SELECT 1 FROM machines WHERE machine_id = ?", [machine_id(number)]).fetchone()
+        is not None
+    )
 
 
 def _quietly(change, *args, **kwargs):
@@ -144,15 +197,17 @@ def _quietly(change, *args, **kwargs):
 
 def every_figure(db):
     figures = [rollup(db, as_of=day(days_ago)) for days_ago in range(DAYS + 1, -1, -1)]
-    figures += [rollup(db, as_of=day(days_ago), parent=parent)
-                for days_ago in (0, 1, DAYS) for parent in ("SXD", "HUYEN")]
+    figures += [
+        rollup(db, as_of=day(days_ago), parent=parent)
+        for days_ago in (0, 1, DAYS)
+        for parent in ("SXD", "HUYEN")
+    ]
     figures.append(tab_counts(db, "HUYEN"))
     figures.append(list_machine_states(db, per_page=100).rows)
     return figures
 
 
-@hypothesis_settings(max_examples=40, deadline=None,
-                     suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(change, min_size=1, max_size=30))
 def test_kept_figures_equal_figures_counted_from_the_reports(changes):
     # A recount of many steps, and the marks kept one machine a step.
@@ -188,8 +243,15 @@ def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkey
     monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
     save_units(db, UNITS)
     for number in range(3):
-        store_report(db, make_report(hostname=f"SXD-{number}", machine_id=machine_id(number),
-                                     ram_gb=1, products=(DEFENDER,)))
+        store_report(
+            db,
+            make_report(
+                hostname=f"SXD-{number}",
+                machine_id=machine_id(number),
+                ram_gb=1,
+                products=(DEFENDER,),
+            ),
+        )
     kept.catch_up(db)
     counts = "SELECT exempt, missing, installed FROM unit_now WHERE unit = 'SXD'"
     assert db.execute(counts).fetchall() == [(3, 0, 0)]
@@ -220,9 +282,10 @@ def assert_list_totals_are_the_machines_counted(db):
                 condition, params = _conditions(db, found, when, unit, state)
                 if "units" in params:
                     params["units"] = json.dumps(params["units"])
-                counted = db.execute(found.sql(
-                    f"SELECT count(*) FROM {{source}} WHERE {condition}"),  # noqa: S608
-                    dict(found.params, **params)).fetchone()[0]
+                counted = db.execute(
+                    found.sql(f"SELECT count(*) FROM {{source}} WHERE {condition}"),  # noqa: S608
+                    dict(found.params, **params),
+                ).fetchone()[0]
             assert list_machine_states(db, unit=unit, state=state).total == counted
 
 
@@ -239,11 +302,19 @@ def test_a_late_report_moves_the_kept_day_it_was_observed_on(db):
 
 
 def _report(db, name, days_ago, machine=None, unit_code=None, bound=False):
-    store_report(db, make_report(hostname=name, machine_id=machine, unit_code=unit_code,
-                                 collected_at=NOW - timedelta(days=days_ago)))
+    store_report(
+        db,
+        make_report(
+            hostname=name,
+            machine_id=machine,
+            unit_code=unit_code,
+            collected_at=NOW - timedelta(days=days_ago),
+        ),
+    )
     if bound:  # as enrolled with a token bound to `unit_code`
-        db.execute("UPDATE reports SET unit_bound = 1 WHERE rowid = "
-                   "(SELECT max(rowid) FROM reports)")
+        db.execute(
+            "UPDATE reports SET unit_bound = 1 WHERE rowid = (SELECT max(rowid) FROM reports)"
+        )
         db.conn.commit()
 
 
@@ -283,10 +354,13 @@ def test_a_state_changes_with_time_alone(db):
     figures.keep(db)
     until = db.execute("SELECT state_until FROM machine_now").fetchone()[0]
     assert until == (now - timedelta(days=6) + timedelta(days=7, seconds=1)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
     # As if that moment had come: the contact is now 8 days old.
-    db.execute("UPDATE reports SET mgmt_last_connected_at = ?",
-               [(now - timedelta(days=8)).strftime("%Y-%m-%dT%H:%M:%SZ")])
+    db.execute(
+        "UPDATE reports SET mgmt_last_connected_at = ?",
+        [(now - timedelta(days=8)).strftime("%Y-%m-%dT%H:%M:%SZ")],
+    )
     db.execute("UPDATE machine_now SET state_until = '2000-01-01T00:00:00Z'")
     db.conn.commit()
     assert rollup(db)["total"]["connected"] == 0
@@ -321,12 +395,16 @@ def test_avroll_figures_rebuild_says_whether_the_kept_figures_differed(tmp_path)
 
 def test_the_machines_now_are_searched_by_their_latest_report(db):
     save_units(db, UNITS)
-    store_report(db, make_report(hostname="SXD-1", addresses=[
-        {"ip": "10.9.9.9", "mac": "00:1A:2B:3C:4D:5E"}]))
+    store_report(
+        db,
+        make_report(hostname="SXD-1", addresses=[{"ip": "10.9.9.9", "mac": "00:1A:2B:3C:4D:5E"}]),
+    )
     assert list_machine_states(db, query="10.9.9").total == 1
     assert list_machine_states(db, query="1a2b3c").total == 1
-    store_report(db, make_report(hostname="SXD-1", addresses=[
-        {"ip": "10.7.7.7", "mac": "00-AA-BB-CC-DD-EE"}]))
+    store_report(
+        db,
+        make_report(hostname="SXD-1", addresses=[{"ip": "10.7.7.7", "mac": "00-AA-BB-CC-DD-EE"}]),
+    )
     assert list_machine_states(db, query="10.9.9").total == 0
     assert list_machine_states(db, query="aa:bb").total == 1
     assert list_machine_states(db, query="SXD-1").total == 1
@@ -343,16 +421,19 @@ def test_days_thinned_to_months_stay_as_kept(db):
     now = datetime.now(timezone.utc).replace(microsecond=0)
     # SXD-1 has the product 60 days ago, not 50 days ago, again 44 days ago and today.
     for days, product in ((60, KES), (50, DEFENDER), (44, KES), (0, KES)):
-        store_report(db, make_report(hostname="SXD-1", products=(product,),
-                                     collected_at=now - timedelta(days=days)))
+        store_report(
+            db,
+            make_report(
+                hostname="SXD-1", products=(product,), collected_at=now - timedelta(days=days)
+            ),
+        )
     before = {days: rollup(db, as_of=day(days))["total"]["installed"] for days in (55, 47)}
     assert before == {55: 1, 47: 0}
     done = retention.prune(db, "tests")
     assert done.monthly and done.to_months > 0
     save_units(db, [(5, {"code": "XB", "name": "Xã B", "allocated": "4"})])  # every day
     assert kept.rebuild(db)["differed"] == []
-    assert {days: rollup(db, as_of=day(days))["total"]["installed"]
-            for days in (55, 47)} == before
+    assert {days: rollup(db, as_of=day(days))["total"]["installed"] for days in (55, 47)} == before
 
 
 def test_a_search_with_like_wildcards_takes_them_literally(db):
@@ -368,9 +449,13 @@ def test_a_machine_whose_window_passes_during_the_rebuild_is_no_difference(db, m
     from collector.counting import states
 
     save_units(db, UNITS)
-    store_report(db, make_report(hostname="SXD-1",
-                                 collected_at=datetime.now(timezone.utc) - timedelta(days=30)
-                                 + timedelta(seconds=30)))
+    store_report(
+        db,
+        make_report(
+            hostname="SXD-1",
+            collected_at=datetime.now(timezone.utc) - timedelta(days=30) + timedelta(seconds=30),
+        ),
+    )
     assert kept.rebuild(db)["differed"] == []
     started = datetime.now(timezone.utc)
     calls = []
@@ -387,23 +472,35 @@ def test_a_machine_whose_window_passes_during_the_rebuild_is_no_difference(db, m
     assert kept.rebuild(db)["differed"] == []
 
 
-def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(db,
-                                                                               monkeypatch):
+def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(db, monkeypatch):
     """Keeping a past day counts a few machines a step, each a transaction of its own; a
     report observed that day and stored between two steps is counted once it is kept."""
     monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
     save_units(db, UNITS)
     for number in range(3):
-        store_report(db, make_report(hostname=f"SXD-{number}", machine_id=machine_id(number),
-                                     products=(DEFENDER,), collected_at=NOW - timedelta(days=2)))
+        store_report(
+            db,
+            make_report(
+                hostname=f"SXD-{number}",
+                machine_id=machine_id(number),
+                products=(DEFENDER,),
+                collected_at=NOW - timedelta(days=2),
+            ),
+        )
     kept.catch_up(db)
     past = datetime.fromisoformat(day(2)).date()
     with write_transaction(db):
         kept._start_day_count(db, past)
     assert kept.keep_step(db) and kept.keep_step(db)  # two machines counted
     assert not db.conn.in_transaction
-    store_report(db, make_report(hostname="SXD-0", machine_id=machine_id(0),
-                                 collected_at=NOW - timedelta(days=2, seconds=-30)))
+    store_report(
+        db,
+        make_report(
+            hostname="SXD-0",
+            machine_id=machine_id(0),
+            collected_at=NOW - timedelta(days=2, seconds=-30),
+        ),
+    )
     kept.catch_up(db)  # the last machine, the day kept, then the late report's mark
     assert rollup(db, as_of=day(2))["total"]["installed"] == 1
     assert kept.rebuild(db)["differed"] == []

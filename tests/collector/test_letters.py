@@ -24,12 +24,15 @@ from tests.exports_data import seed_small_province
 from tests.reporting import login
 
 LETTERHEAD = {
-    "issuer_parent": "UBND tỉnh Đồng Tháp", "issuer_name": "Sở Thông tin và Truyền thông",
-    "issuer_symbol": "STTTT-CNTT", "issuer_place": "Đồng Tháp",
+    "issuer_parent": "UBND tỉnh Đồng Tháp",
+    "issuer_name": "Sở Thông tin và Truyền thông",
+    "issuer_symbol": "STTTT-CNTT",
+    "issuer_place": "Đồng Tháp",
     "report_recipient": "Ủy ban nhân dân Tỉnh",
     "report_basis": "Chỉ đạo của Ủy ban nhân dân Tỉnh tại Công văn số 160/UBND-THVX ngày 26 "
-                    "tháng 4 năm 2022",
-    "signer_title": "KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC", "signer_name": "Nguyễn Lâm Thanh Thủy",
+    "tháng 4 năm 2022",
+    "signer_title": "KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC",
+    "signer_name": "Nguyễn Lâm Thanh Thủy",
     "letter_copies": "UBND các huyện, thành phố; Lưu: VT, CNTT",
 }
 
@@ -62,11 +65,14 @@ def paragraph_with(body, start):
 
 def appendix_totals(db):
     """`{label: (allocated, installed, rate)}` of the appendix's total rows, as printed."""
-    sheet = load_workbook(io.BytesIO(
-        build_rollup_export(db, "xlsx", as_of="2022-05-12").body)).active
-    return {row[1]: (number(row[2]), number(row[3]), percent(row[4]))
-            for row in sheet.iter_rows(values_only=True)
-            if row[1] in ("Cộng mục 1", "Cộng mục 2", "Tổng cộng")}
+    sheet = load_workbook(
+        io.BytesIO(build_rollup_export(db, "xlsx", as_of="2022-05-12").body)
+    ).active
+    return {
+        row[1]: (number(row[2]), number(row[3]), percent(row[4]))
+        for row in sheet.iter_rows(values_only=True)
+        if row[1] in ("Cộng mục 1", "Cộng mục 2", "Tổng cộng")
+    }
 
 
 def test_report_letter_sentences_are_letter_002s_figures(dong_thap):
@@ -74,23 +80,30 @@ def test_report_letter_sentences_are_letter_002s_figures(dong_thap):
     assert paragraph_with(body, "Tính đến ngày") == (
         "Tính đến ngày 12/05/2022, toàn tỉnh có 5.007 máy tính đã cài đặt phần mềm phòng, "
         "chống mã độc tập trung (tổng số lượng license trang bị cho các đơn vị, địa phương là "
-        "5.137).")
+        "5.137)."
+    )
     assert paragraph_with(body, "Trong đó") == (
         "Trong đó, các Sở, ban, ngành Tỉnh đã cài đặt là 1.177/1.177 license, đạt tỷ lệ là "
         "100,0%; UBND các huyện, thành phố đã cài đặt là 3.830/3.960 license, đạt tỷ lệ là "
-        "96,7%.")
+        "96,7%."
+    )
     assert paragraph_with(body, "Thực hiện Chỉ đạo").endswith(
         "Sở Thông tin và Truyền thông báo cáo kết quả triển khai cài đặt phần mềm phòng, "
-        "chống mã độc tập trung của các cơ quan, đơn vị, địa phương như sau:")
+        "chống mã độc tập trung của các cơ quan, đơn vị, địa phương như sau:"
+    )
 
 
 def test_report_letter_figures_read_back_match_the_appendix(dong_thap):
     body = build_report_letter(dong_thap, as_of="2022-05-12").body
     totals = appendix_totals(dong_thap)
-    sections = re.findall(r"đã cài đặt là ([\d.]+)/([\d.]+) license, đạt tỷ lệ là ([\d,]+%)",
-                          paragraph_with(body, "Trong đó"))
+    sections = re.findall(
+        r"đã cài đặt là ([\d.]+)/([\d.]+) license, đạt tỷ lệ là ([\d,]+%)",
+        paragraph_with(body, "Trong đó"),
+    )
     assert [(allocated, installed, rate) for installed, allocated, rate in sections] == [
-        totals["Cộng mục 1"], totals["Cộng mục 2"]]
+        totals["Cộng mục 1"],
+        totals["Cộng mục 2"],
+    ]
     headline = paragraph_with(body, "Tính đến ngày")
     installed, allocated = re.findall(r"có ([\d.]+) máy tính.* là ([\d.]+)\)", headline)[0]
     assert (allocated, installed) == totals["Tổng cộng"][:2]
@@ -100,27 +113,53 @@ def test_the_decree_30_layout(dong_thap):
     body = build_report_letter(dong_thap, as_of="2022-05-12").body
     document = Document(io.BytesIO(body))
     section = document.sections[0]
-    sizes = [round(length.mm) for length in (
-        section.page_width, section.page_height, section.top_margin, section.bottom_margin,
-        section.left_margin, section.right_margin)]
+    sizes = [
+        round(length.mm)
+        for length in (
+            section.page_width,
+            section.page_height,
+            section.top_margin,
+            section.bottom_margin,
+            section.left_margin,
+            section.right_margin,
+        )
+    ]
     assert sizes == [210, 297, 20, 20, 30, 15]  # A4; margins within the decree's ranges
     assert document.styles["Normal"].font.name == "Times New Roman"
     assert document.styles["Normal"].font.size.pt == 14
-    heading = [paragraph.text for cell in document.tables[0].rows[0].cells
-               for paragraph in cell.paragraphs if paragraph.text]
+    heading = [
+        paragraph.text
+        for cell in document.tables[0].rows[0].cells
+        for paragraph in cell.paragraphs
+        if paragraph.text
+    ]
     assert heading == [
-        "UBND TỈNH ĐỒNG THÁP", "SỞ THÔNG TIN", "VÀ TRUYỀN THÔNG",  # letter 002's line break
+        "UBND TỈNH ĐỒNG THÁP",
+        "SỞ THÔNG TIN",
+        "VÀ TRUYỀN THÔNG",  # letter 002's line break
         "Số: " + "\u00a0" * 6 + "/STTTT-CNTT",
         "V/v báo cáo kết quả cài đặt phần mềm phòng, chống mã độc tập trung theo Chỉ thị số "
         "14/CT-TTg ngày 25/5/2018 của Thủ tướng Chính phủ",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-        "Đồng Tháp, ngày\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0tháng 5 năm 2022"]
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Đồng Tháp, ngày\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0tháng 5 năm 2022",
+    ]
     assert "Kính gửi: Ủy ban nhân dân Tỉnh" in texts(body)
-    closing = [paragraph.text for cell in document.tables[1].rows[0].cells
-               for paragraph in cell.paragraphs if paragraph.text]
-    assert closing == ["Nơi nhận:", "- Như trên;", "- UBND các huyện, thành phố;",
-                       "- Lưu: VT, CNTT.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
-                       "Nguyễn Lâm Thanh Thủy"]
+    closing = [
+        paragraph.text
+        for cell in document.tables[1].rows[0].cells
+        for paragraph in cell.paragraphs
+        if paragraph.text
+    ]
+    assert closing == [
+        "Nơi nhận:",
+        "- Như trên;",
+        "- UBND các huyện, thành phố;",
+        "- Lưu: VT, CNTT.",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Nguyễn Lâm Thanh Thủy",
+    ]
     assert texts(body)[-1] != ""  # nothing left over after the signature
 
 
@@ -147,37 +186,61 @@ def test_reminder_lists_the_units_below_the_rate_with_the_appendixs_figures(dong
     body = build_reminder_letter(dong_thap, below="97", as_of="2022-05-12").body
     document = Document(io.BytesIO(body))
     rows = table_of(body)
-    assert rows[0] == ["STT", "Tên đơn vị", "Số lượng bản quyền được phân bổ",
-                       "Số lượng bản quyền được cài đặt", "Tỷ lệ cài đặt", "Ghi chú"]
+    assert rows[0] == [
+        "STT",
+        "Tên đơn vị",
+        "Số lượng bản quyền được phân bổ",
+        "Số lượng bản quyền được cài đặt",
+        "Tỷ lệ cài đặt",
+        "Ghi chú",
+    ]
     # By section, as the appendix: its title, then its units numbered from 1.
     assert rows[1] == "1. Các Sở, ban, ngành Tỉnh"
     assert rows[2] == ["1", "Sở Công thương", "50", "48", "96,0%", ""]
     # The note the appendix writes beside a unit with no machine reporting.
-    assert rows[8] == ["7", "Văn phòng Ban An toàn giao thông", "3", "0", "0,0%",
-                       "Chưa có máy báo cáo"]
+    assert rows[8] == [
+        "7",
+        "Văn phòng Ban An toàn giao thông",
+        "3",
+        "0",
+        "0,0%",
+        "Chưa có máy báo cáo",
+    ]
     assert rows[9] == "2. UBND các huyện, thành phố"
     assert rows[11] == ["2", "Thành phố Sa Đéc", "330", "313", "94,8%", ""]
     assert rows[-1] == ["4", "Huyện Lai Vung", "330", "257", "77,9%", ""]
     units = [row for row in rows[1:] if isinstance(row, list)]
     assert len(units) == 11
     assert all(float(row[4].rstrip("%").replace(",", ".")) < 97 for row in units)
-    sheet = load_workbook(io.BytesIO(
-        build_rollup_export(dong_thap, "xlsx", as_of="2022-05-12").body)).active
-    printed = {row[1]: [number(row[2]), number(row[3]), percent(row[4])]
-               for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)}
+    sheet = load_workbook(
+        io.BytesIO(build_rollup_export(dong_thap, "xlsx", as_of="2022-05-12").body)
+    ).active
+    printed = {
+        row[1]: [number(row[2]), number(row[3]), percent(row[4])]
+        for row in sheet.iter_rows(values_only=True)
+        if isinstance(row[0], int)
+    }
     assert all(printed[row[1]] == row[2:5] for row in units)
     found = texts(body)
     assert paragraph_with(body, "Qua kết quả rà soát") == (
         "Qua kết quả rà soát đến ngày 12/05/2022, toàn tỉnh có 5.007 máy/5.137 máy đã cài đặt "
         "phần mềm phòng, chống mã độc tập trung (có 4.948 máy đặt đúng tên theo hướng dẫn). "
-        "Tuy nhiên, vẫn còn 11 cơ quan, đơn vị có tỷ lệ cài đặt dưới 97,0%, cụ thể như sau:")
+        "Tuy nhiên, vẫn còn 11 cơ quan, đơn vị có tỷ lệ cài đặt dưới 97,0%, cụ thể như sau:"
+    )
     # Seven departments lag, more than are named one by one; four districts, by name.
-    recipients = found[found.index("Kính gửi:") + 1:found.index("Kính gửi:") + 6]
-    assert recipients == ["- Các Sở, ban, ngành Tỉnh có tên tại danh sách dưới đây;",
-                          "- Huyện Lập Vò;", "- Thành phố Sa Đéc;", "- Huyện Thanh Bình;",
-                          "- Huyện Lai Vung."]
-    deadline = next(paragraph for paragraph in document.paragraphs
-                    if paragraph.text.startswith("2. Báo cáo kết quả"))
+    recipients = found[found.index("Kính gửi:") + 1 : found.index("Kính gửi:") + 6]
+    assert recipients == [
+        "- Các Sở, ban, ngành Tỉnh có tên tại danh sách dưới đây;",
+        "- Huyện Lập Vò;",
+        "- Thành phố Sa Đéc;",
+        "- Huyện Thanh Bình;",
+        "- Huyện Lai Vung.",
+    ]
+    deadline = next(
+        paragraph
+        for paragraph in document.paragraphs
+        if paragraph.text.startswith("2. Báo cáo kết quả")
+    )
     # A week after the figures; letter 004's "(có mẫu báo cáo kèm theo)".
     assert deadline.text.endswith("chậm nhất ngày 19/05/2022 (có mẫu báo cáo kèm theo).")
     assert [run.text for run in deadline.runs if run.bold] == ["19/05/2022"]
@@ -194,12 +257,15 @@ def test_no_reminder_when_no_unit_lags(dong_thap):
         build_reminder_letter(dong_thap, as_of="2022-05-12", parent="HTM")  # no unit under it
 
 
-@pytest.mark.parametrize(("below", "deadline", "error", "message"), [
-    ("abc", None, BadRate, "'abc' is not a percentage"),
-    ("0", None, BadReminder, "không có đơn vị nào có tỷ lệ cài đặt dưới 0,0%"),
-    ("90", "19/05/2022", BadReminder, "không phải ngày"),
-    ("90", "2022-05-01", BadReminder, "trước ngày số liệu 12/05/2022"),
-])
+@pytest.mark.parametrize(
+    ("below", "deadline", "error", "message"),
+    [
+        ("abc", None, BadRate, "'abc' is not a percentage"),
+        ("0", None, BadReminder, "không có đơn vị nào có tỷ lệ cài đặt dưới 0,0%"),
+        ("90", "19/05/2022", BadReminder, "không phải ngày"),
+        ("90", "2022-05-01", BadReminder, "trước ngày số liệu 12/05/2022"),
+    ],
+)
 def test_reminder_refusals(dong_thap, below, deadline, error, message):
     with pytest.raises(error, match=message):
         build_reminder_letter(dong_thap, below=below, deadline=deadline, as_of="2022-05-12")
@@ -207,8 +273,11 @@ def test_reminder_refusals(dong_thap, below, deadline, error, message):
 
 def test_a_rate_of_exactly_the_threshold_is_not_below(dong_thap):
     # Sở Công thương: 48/50 = 96,0% exactly; the e-mail reminders read "96" the same way.
-    rows = [row[1] for row in table_of(build_reminder_letter(
-        dong_thap, below="96", as_of="2022-05-12").body) if isinstance(row, list)]
+    rows = [
+        row[1]
+        for row in table_of(build_reminder_letter(dong_thap, below="96", as_of="2022-05-12").body)
+        if isinstance(row, list)
+    ]
     assert "Sở Công thương" not in rows and "Sở Khoa học và Công nghệ" in rows
 
 
@@ -216,18 +285,35 @@ def test_cli_writes_both_letters(dong_thap, tmp_path):
     database = str(dong_thap.conn.execute("PRAGMA database_list").fetchone()[2])
     runner = CliRunner()
     out = tmp_path / "bao-cao.docx"
-    result = runner.invoke(main, ["export", "report-letter", "--out", str(out), "--as-of",
-                                  "2022-05-12", "--db", database])
+    result = runner.invoke(
+        main,
+        ["export", "report-letter", "--out", str(out), "--as-of", "2022-05-12", "--db", database],
+    )
     assert result.exit_code == 0, result.output
     assert "5.007 máy tính" in paragraph_with(out.read_bytes(), "Tính đến ngày")
     out = tmp_path / "don-doc.docx"
-    result = runner.invoke(main, ["export", "reminder-letter", "--out", str(out), "--below",
-                                  "90", "--deadline", "2022-05-19", "--as-of", "2022-05-12",
-                                  "--db", database])
+    result = runner.invoke(
+        main,
+        [
+            "export",
+            "reminder-letter",
+            "--out",
+            str(out),
+            "--below",
+            "90",
+            "--deadline",
+            "2022-05-19",
+            "--as-of",
+            "2022-05-12",
+            "--db",
+            database,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "dưới 90,0%" in paragraph_with(out.read_bytes(), "Qua kết quả rà soát")
-    result = runner.invoke(main, ["export", "reminder-letter", "--out", str(out), "--below",
-                                  "nhiều", "--db", database])
+    result = runner.invoke(
+        main, ["export", "reminder-letter", "--out", str(out), "--below", "nhiều", "--db", database]
+    )
     assert result.exit_code != 0 and "is not a percentage" in result.output
 
 
@@ -237,10 +323,12 @@ def test_letters_download_from_the_pages(client, db):
     assert "/exports/report-letter.docx" in overview and "/exports/reminder-letter.docx" in overview
     answer = client.get("/exports/report-letter.docx")
     assert answer.status_code == 200
-    assert answer.mimetype == ("application/vnd.openxmlformats-officedocument."
-                               "wordprocessingml.document")
+    assert answer.mimetype == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     assert answer.headers["Content-Disposition"].startswith(
-        'attachment; filename="cong-van-bao-cao-')
+        'attachment; filename="cong-van-bao-cao-'
+    )
     assert paragraph_with(answer.data, "Tính đến ngày")
     answer = client.get("/exports/reminder-letter.docx?below=100&deadline=")
     assert answer.status_code == 200 and paragraph_with(answer.data, "Qua kết quả rà soát")

@@ -24,16 +24,19 @@ from tests.province import seed
 
 TOOLS = ("soffice", "pdftotext")
 if not all(shutil.which(tool) for tool in TOOLS) and not os.environ.get("AVROLL_REQUIRE_PDF"):
-    pytest.skip("LibreOffice (soffice) and pdftotext are not installed",
-                allow_module_level=True)
+    pytest.skip("LibreOffice (soffice) and pdftotext are not installed", allow_module_level=True)
 
 DISTRICT = {
-    "issuer_parent": "", "issuer_name": "Ủy ban nhân dân huyện Cao Lãnh",
-    "issuer_symbol": "UBND-TH", "issuer_place": "Cao Lãnh",
+    "issuer_parent": "",
+    "issuer_name": "Ủy ban nhân dân huyện Cao Lãnh",
+    "issuer_symbol": "UBND-TH",
+    "issuer_place": "Cao Lãnh",
     "children_group": "Ủy ban nhân dân các xã, thị trấn",
-    "reply_office": "Phòng Văn hóa và Thông tin", "reply_email": "phongvhtt@caolanh.gov.vn",
+    "reply_office": "Phòng Văn hóa và Thông tin",
+    "reply_email": "phongvhtt@caolanh.gov.vn",
     "signer_title": "TM. ỦY BAN NHÂN DÂN; KT. CHỦ TỊCH; PHÓ CHỦ TỊCH",
-    "signer_name": "Nguyễn Văn Hiệp", "letter_copies": "Sở Thông tin và Truyền thông; Lưu: VT",
+    "signer_name": "Nguyễn Văn Hiệp",
+    "letter_copies": "Sở Thông tin và Truyền thông; Lưu: VT",
     "reminder_copies": "CT và các PCT UBND huyện; LĐVP; Lưu: VT",
 }
 COMMUNES = 14  # enough for the district's reminder to run onto a second page
@@ -43,14 +46,29 @@ def rendered(folder, letters):
     """`{name: [text of each page]}` of the DOCX `letters` ({name: bytes}), through PDF."""
     for name, body in letters.items():
         (folder / f"{name}.docx").write_bytes(body)
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile",
-                    "--convert-to", "pdf", "--outdir", str(folder),
-                    *(str(folder / f"{name}.docx") for name in letters)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *(str(folder / f"{name}.docx") for name in letters),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     pages = {}
     for name in letters:
-        text = subprocess.run(["pdftotext", str(folder / f"{name}.pdf"), "-"], check=True,
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(folder / f"{name}.pdf"), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         pages[name] = text.split("\f")[:-1]  # each page ends with a form feed
     return pages
 
@@ -62,16 +80,31 @@ def letters(tmp_path_factory):
     for key, value in LETTERHEAD.items():
         settings.set_value(province, key, value)
     with allocation_2021(province):
-        made = {"province-report": build_report_letter(province, as_of="2022-05-12").body,
-                "province-reminder": build_reminder_letter(province, as_of="2022-05-12").body}
+        made = {
+            "province-report": build_report_letter(province, as_of="2022-05-12").body,
+            "province-reminder": build_reminder_letter(province, as_of="2022-05-12").body,
+        }
     province.close()
     district = dong_thap_database(folder / "district.db")
     district.execute("DELETE FROM units")
     seed(district)
-    save_units(district, [(line, {"code": f"HCLX{line}", "name": f"UBND xã số {line}",
-                                  "group": "UBND các huyện, thành phố", "parent": "HCL",
-                                  "allocated": "10"})
-                          for line in range(2, COMMUNES + 2)], actor="tests")
+    save_units(
+        district,
+        [
+            (
+                line,
+                {
+                    "code": f"HCLX{line}",
+                    "name": f"UBND xã số {line}",
+                    "group": "UBND các huyện, thành phố",
+                    "parent": "HCL",
+                    "allocated": "10",
+                },
+            )
+            for line in range(2, COMMUNES + 2)
+        ],
+        actor="tests",
+    )
     for key, value in DISTRICT.items():
         if value:
             letterheads.set_unit_value(district, "HCL", key, value, "tests")
@@ -85,9 +118,15 @@ def lines(page):
     return [line.strip() for line in page.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("name", "count"), [
-    ("province-report", 1), ("province-reminder", 2),
-    ("district-report", 1), ("district-reminder", 2)])
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [
+        ("province-report", 1),
+        ("province-reminder", 2),
+        ("district-report", 1),
+        ("district-reminder", 2),
+    ],
+)
 def test_page_count_and_numbers_from_page_two(letters, name, count):
     pages = letters[name]
     assert len(pages) == count
@@ -98,8 +137,7 @@ def test_page_count_and_numbers_from_page_two(letters, name, count):
 
 @pytest.mark.parametrize("name", ["province-report", "province-reminder"])
 def test_the_provinces_heading_breaks_as_letter_002(letters, name):
-    assert lines(letters[name][0])[:3] == ["UBND TỈNH ĐỒNG THÁP", "SỞ THÔNG TIN",
-                                           "VÀ TRUYỀN THÔNG"]
+    assert lines(letters[name][0])[:3] == ["UBND TỈNH ĐỒNG THÁP", "SỞ THÔNG TIN", "VÀ TRUYỀN THÔNG"]
 
 
 @pytest.mark.parametrize("name", ["district-report", "district-reminder"])

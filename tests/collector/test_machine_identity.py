@@ -43,8 +43,10 @@ def machines(db):
 
 
 def audit_actions(db):
-    return [row[0] for row in db.execute(
-        "SELECT action FROM audit_log WHERE actor = 'agent' ORDER BY id")]
+    return [
+        row[0]
+        for row in db.execute("SELECT action FROM audit_log WHERE actor = 'agent' ORDER BY id")
+    ]
 
 
 def test_a_clone_enrolling_with_the_token_is_a_machine_of_its_own(anon_client, db, token):
@@ -55,17 +57,19 @@ def test_a_clone_enrolling_with_the_token_is_a_machine_of_its_own(anon_client, d
     assert machines(db) == {IMAGE_GUID: "STNMT-LT-12", clone_key: "STNMT-LT-13"}
     assert clone.json["machine_id"] == clone_key
     # Both go on reporting with their own credentials, each to its own machine.
-    again = post(anon_client, report("STNMT-LT-13", IMAGE_GUID, BOARD_2),
-                 clone.json["credential"])
+    again = post(anon_client, report("STNMT-LT-13", IMAGE_GUID, BOARD_2), clone.json["credential"])
     assert again.status_code == 201 and again.json["machine_id"] == clone_key
-    assert post(anon_client, report("STNMT-LT-12", IMAGE_GUID, BOARD_1),
-                first.json["credential"]).json["machine_id"] == IMAGE_GUID
+    assert (
+        post(
+            anon_client, report("STNMT-LT-12", IMAGE_GUID, BOARD_1), first.json["credential"]
+        ).json["machine_id"]
+        == IMAGE_GUID
+    )
     assert audit_actions(db) == ["machines.clone"]
 
 
 def test_clones_that_carry_the_images_credential_are_told_apart(anon_client, db, token):
-    credential = post(anon_client, report("GOC-01", IMAGE_GUID, BOARD_1),
-                      token).json["credential"]
+    credential = post(anon_client, report("GOC-01", IMAGE_GUID, BOARD_1), token).json["credential"]
     clone = report("GOC-02", IMAGE_GUID, BOARD_2)
     # The image's credential on another board is "not enrolled": the agent then enrolls with
     # the token, proposing the credential it has, and gets one of its own.
@@ -75,12 +79,13 @@ def test_clones_that_carry_the_images_credential_are_told_apart(anon_client, db,
     later = post(anon_client, report("GOC-02", IMAGE_GUID, BOARD_2), enrolled.json["credential"])
     assert later.status_code == 201
     assert post(anon_client, report("GOC-01", IMAGE_GUID, BOARD_1), credential).status_code == 201
-    assert machines(db) == {IMAGE_GUID: "GOC-01",
-                            enrollment.clone_key(IMAGE_GUID, BOARD_2): "GOC-02"}
+    assert machines(db) == {
+        IMAGE_GUID: "GOC-01",
+        enrollment.clone_key(IMAGE_GUID, BOARD_2): "GOC-02",
+    }
 
 
-def test_without_a_board_a_second_agent_for_an_enrolled_id_is_still_refused(
-        anon_client, db, token):
+def test_without_a_board_a_second_agent_for_an_enrolled_id_is_still_refused(anon_client, db, token):
     post(anon_client, report("VICTIM-01", IMAGE_GUID, BOARD_1), token)
     refused = post(anon_client, report("OTHER-01", IMAGE_GUID), token)
     assert refused.status_code == 403
@@ -94,8 +99,10 @@ def test_a_reinstalled_pc_stays_the_same_machine(anon_client, db, token):
     answer = post(anon_client, report("SXD-KT-01", new_guid, BOARD_1), token)
     assert answer.status_code == 201 and answer.json["machine_id"] == IMAGE_GUID
     assert machines(db) == {IMAGE_GUID: "SXD-KT-01"}
-    assert db.execute("SELECT count(*) FROM reports WHERE machine_id = ?",
-                      [IMAGE_GUID]).fetchone()[0] == 2
+    assert (
+        db.execute("SELECT count(*) FROM reports WHERE machine_id = ?", [IMAGE_GUID]).fetchone()[0]
+        == 2
+    )
     later = post(anon_client, report("SXD-KT-01", new_guid, BOARD_1), answer.json["credential"])
     assert later.json["machine_id"] == IMAGE_GUID
     assert audit_actions(db) == ["machines.reinstall"]
@@ -103,9 +110,9 @@ def test_a_reinstalled_pc_stays_the_same_machine(anon_client, db, token):
 
 @pytest.mark.parametrize("board", [BOARD_1, None])
 def test_a_changed_machine_id_with_the_state_folder_kept_goes_on_reporting(
-        anon_client, db, token, board):
-    credential = post(anon_client, report("STC-KT-02", IMAGE_GUID, board),
-                      token).json["credential"]
+    anon_client, db, token, board
+):
+    credential = post(anon_client, report("STC-KT-02", IMAGE_GUID, board), token).json["credential"]
     new_guid = "7d2e9c41-0b3f-4e58-a6d7-5c1b8e2f9a30"
     for _ in range(2):
         answer = post(anon_client, report("STC-KT-02", new_guid, board), credential)
@@ -115,14 +122,17 @@ def test_a_changed_machine_id_with_the_state_folder_kept_goes_on_reporting(
     # The old id still names that machine: the unit's token cannot enroll it again.
     assert post(anon_client, report("SPOOF", IMAGE_GUID, board), token).status_code == 403
     # ... while its own agent may go back to it.
-    assert post(anon_client, report("STC-KT-02", IMAGE_GUID, board),
-                credential).json["machine_id"] == IMAGE_GUID
+    assert (
+        post(anon_client, report("STC-KT-02", IMAGE_GUID, board), credential).json["machine_id"]
+        == IMAGE_GUID
+    )
 
 
 def test_a_credential_cannot_report_for_another_enrolled_machine(anon_client, db, token):
     post(anon_client, report("VICTIM-01", IMAGE_GUID, BOARD_1), token)
-    intruder = post(anon_client, report("INTRUDER-01", "guid-intruder-01", BOARD_2),
-                    token).json["credential"]
+    intruder = post(anon_client, report("INTRUDER-01", "guid-intruder-01", BOARD_2), token).json[
+        "credential"
+    ]
     before = db.execute("SELECT * FROM machines ORDER BY machine_id").fetchall()
     for board in (BOARD_1, BOARD_2, None):  # the victim's board, its own, none
         answer = post(anon_client, report("HACKED", IMAGE_GUID, board), intruder)
@@ -130,8 +140,7 @@ def test_a_credential_cannot_report_for_another_enrolled_machine(anon_client, db
     assert db.execute("SELECT * FROM machines ORDER BY machine_id").fetchall() == before
 
 
-def test_machines_enrolled_before_learn_their_board_from_their_next_report(
-        anon_client, db, token):
+def test_machines_enrolled_before_learn_their_board_from_their_next_report(anon_client, db, token):
     credential = post(anon_client, report("OLD-01", IMAGE_GUID), token).json["credential"]
     post(anon_client, report("OLD-01", IMAGE_GUID, BOARD_1.upper()), credential)
     assert db.execute("SELECT hardware_uuid FROM machine_credentials").fetchone()[0] == BOARD_1
@@ -143,8 +152,9 @@ def test_the_migration_keeps_existing_credentials(db):
 
 
 def test_reset_by_the_machine_key_the_pages_show(anon_client, db, token):
-    credential = post(anon_client, report("STC-KT-03", IMAGE_GUID, BOARD_1),
-                      token).json["credential"]
+    credential = post(anon_client, report("STC-KT-03", IMAGE_GUID, BOARD_1), token).json[
+        "credential"
+    ]
     new_guid = "7d2e9c41-0b3f-4e58-a6d7-5c1b8e2f9a30"
     post(anon_client, report("STC-KT-03", new_guid, BOARD_1), credential)  # the id changed
     assert enrollment.reset_credential(db, "tests", IMAGE_GUID)
@@ -158,13 +168,20 @@ def test_a_reinstall_that_would_move_a_pc_to_another_unit_waits_for_an_admin(ano
     from collector.counting.rollup import rollup
     from collector.store.units import save_units
 
-    save_units(db, [(2, {"code": "HCL", "name": "Huyện Cao Lãnh", "allocated": "3"}),
-                    (3, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "3"})])
+    save_units(
+        db,
+        [
+            (2, {"code": "HCL", "name": "Huyện Cao Lãnh", "allocated": "3"}),
+            (3, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "3"}),
+        ],
+    )
     hcl = enrollment.create_token(db, "tests", unit_code="HCL")[1]
     htm = enrollment.create_token(db, "tests", unit_code="HTM")[1]
     for n, board in enumerate((BOARD_1, BOARD_2)):
-        assert post(anon_client, report(f"HCL-KT-0{n}", f"guid-hcl-{n}", board),
-                    hcl).status_code == 201
+        assert (
+            post(anon_client, report(f"HCL-KT-0{n}", f"guid-hcl-{n}", board), hcl).status_code
+            == 201
+        )
 
     def installed(code):
         rows = [row for section in rollup(db)["sections"] for row in section["units"]]

@@ -21,11 +21,20 @@ def office(db):
 
     when = datetime.now(timezone.utc) - timedelta(hours=1)
     for hostname, ip, mac, products, device in (
-            ("DESKTOP-8F2K1", "10.20.1.5", "00:1A:2B:3C:4D:01", (DEFENDER,), "desktop"),
-            ("SXD-KT-01", "10.20.1.6", "00-1A-2B-3C-4D-02", (KES,), "desktop"),
-            ("SXD-KT-02", "192.168.7.40", "AA:BB:CC:DD:EE:03", (KES, DEFENDER), "laptop")):
-        store_report(db, make_report(hostname=hostname, products=products, device_type=device,
-                                     addresses=[{"ip": ip, "mac": mac}], collected_at=when))
+        ("DESKTOP-8F2K1", "10.20.1.5", "00:1A:2B:3C:4D:01", (DEFENDER,), "desktop"),
+        ("SXD-KT-01", "10.20.1.6", "00-1A-2B-3C-4D-02", (KES,), "desktop"),
+        ("SXD-KT-02", "192.168.7.40", "AA:BB:CC:DD:EE:03", (KES, DEFENDER), "laptop"),
+    ):
+        store_report(
+            db,
+            make_report(
+                hostname=hostname,
+                products=products,
+                device_type=device,
+                addresses=[{"ip": ip, "mac": mac}],
+                collected_at=when,
+            ),
+        )
     return db
 
 
@@ -33,19 +42,22 @@ def hostnames(page):
     return [row["hostname"] for row in page.rows]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("DESKTOP", ["DESKTOP-8F2K1"]),         # not every desktop (device_type in the body)
-    ("desktop", ["DESKTOP-8F2K1"]),
-    ("Kaspersky", []),                       # product names are not searched
-    ("Windows", []),
-    ("10.20.1", ["DESKTOP-8F2K1", "SXD-KT-01"]),
-    ("192.168.7.40", ["SXD-KT-02"]),
-    ("00:1a:2b:3c:4d:02", ["SXD-KT-01"]),    # MAC whatever its separators and case
-    ("001A2B3C4D01", ["DESKTOP-8F2K1"]),
-    ("aa-bb-cc", ["SXD-KT-02"]),
-    ("kt-0", ["SXD-KT-01", "SXD-KT-02"]),
-    (":", []),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("DESKTOP", ["DESKTOP-8F2K1"]),  # not every desktop (device_type in the body)
+        ("desktop", ["DESKTOP-8F2K1"]),
+        ("Kaspersky", []),  # product names are not searched
+        ("Windows", []),
+        ("10.20.1", ["DESKTOP-8F2K1", "SXD-KT-01"]),
+        ("192.168.7.40", ["SXD-KT-02"]),
+        ("00:1a:2b:3c:4d:02", ["SXD-KT-01"]),  # MAC whatever its separators and case
+        ("001A2B3C4D01", ["DESKTOP-8F2K1"]),
+        ("aa-bb-cc", ["SXD-KT-02"]),
+        ("kt-0", ["SXD-KT-01", "SXD-KT-02"]),
+        (":", []),
+    ],
+)
 def test_search_matches_name_ip_mac_or_id_only(office, query, expected):
     assert hostnames(list_machine_states(office, query=query)) == expected
     assert hostnames(list_machines(office, query=query)) == expected
@@ -53,20 +65,24 @@ def test_search_matches_name_ip_mac_or_id_only(office, query, expected):
 
 def test_search_finds_a_machine_id(office):
     machine_id = list_machines(office).rows[0]["machine_id"]
-    assert [row["machine_id"] for row in list_machine_states(office, query=machine_id[:13]).rows] \
-        == [machine_id]
+    assert [
+        row["machine_id"] for row in list_machine_states(office, query=machine_id[:13]).rows
+    ] == [machine_id]
 
 
-@pytest.mark.parametrize("sort, descending, expected", [
-    (None, False, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
-    ("hostname", True, ["SXD-KT-02", "SXD-KT-01", "DESKTOP-8F2K1"]),
-    ("ip", False, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
-    ("ip", True, ["SXD-KT-02", "SXD-KT-01", "DESKTOP-8F2K1"]),
-    ("product", False, ["SXD-KT-01", "SXD-KT-02", "DESKTOP-8F2K1"]),
-    ("device", True, ["SXD-KT-02", "DESKTOP-8F2K1", "SXD-KT-01"]),
-    ("state", False, ["SXD-KT-01", "SXD-KT-02", "DESKTOP-8F2K1"]),
-    ("state", True, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
-])
+@pytest.mark.parametrize(
+    "sort, descending, expected",
+    [
+        (None, False, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
+        ("hostname", True, ["SXD-KT-02", "SXD-KT-01", "DESKTOP-8F2K1"]),
+        ("ip", False, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
+        ("ip", True, ["SXD-KT-02", "SXD-KT-01", "DESKTOP-8F2K1"]),
+        ("product", False, ["SXD-KT-01", "SXD-KT-02", "DESKTOP-8F2K1"]),
+        ("device", True, ["SXD-KT-02", "DESKTOP-8F2K1", "SXD-KT-01"]),
+        ("state", False, ["SXD-KT-01", "SXD-KT-02", "DESKTOP-8F2K1"]),
+        ("state", True, ["DESKTOP-8F2K1", "SXD-KT-01", "SXD-KT-02"]),
+    ],
+)
 def test_lists_sort_by_a_column(office, sort, descending, expected):
     assert hostnames(list_machine_states(office, sort=sort, descending=descending)) == expected
 
@@ -83,8 +99,11 @@ def test_pages_and_exports_word_each_state_alike(client, db):
     from collector.formats.state_words import STATE_WORDS
     from collector.store.units import save_units
 
-    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "group": "Sở",
-                         "allocated": "3"})], actor="tests")
+    save_units(
+        db,
+        [(2, {"code": "SXD", "name": "Sở Xây dựng", "group": "Sở", "allocated": "3"})],
+        actor="tests",
+    )
     client.post("/api/v1/reports", json=make_report(hostname="SXD-KT-01"))
     client.post("/api/v1/reports", json=make_report(hostname="SXD-CHUA-01", products=(DEFENDER,)))
     page = client.get("/machines").get_data(as_text=True)
@@ -102,13 +121,22 @@ def test_tab_counts_are_the_lengths_of_the_tabs(db):
     seed(db)
     store_duplicate = make_report(hostname="XBT-KT00", machine_id="guid-second-xbt-kt00")
     from collector.store.ingest import store_report
+
     store_report(db, store_duplicate)
     for code, *_ in PROVINCE:
         counts = tab_counts(db, code)
         assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
-    assert tab_counts(db, "HCL") == {"all": 12, "installed": 10, "missing": 2, "exempt": 0,
-                                     "misnamed": 2, "stale": 0, "not_connected": 10,
-                                     "duplicates": 2, "licence_expiring": 0}
+    assert tab_counts(db, "HCL") == {
+        "all": 12,
+        "installed": 10,
+        "missing": 2,
+        "exempt": 0,
+        "misnamed": 2,
+        "stale": 0,
+        "not_connected": 10,
+        "duplicates": 2,
+        "licence_expiring": 0,
+    }
 
 
 @pytest.fixture
@@ -128,7 +156,9 @@ def test_machine_list_downloads_with_its_filters(province_pages):
     page = province_pages.get("/machines?state=missing&sort=hostname&desc=1")
     html = page.get_data(as_text=True)
     assert "/exports/machines.csv?state=missing&amp;sort=hostname&amp;desc=1" in html
-    lines = csv_lines(province_pages.get("/exports/machines.csv?state=missing&sort=hostname&desc=1"))
+    lines = csv_lines(
+        province_pages.get("/exports/machines.csv?state=missing&sort=hostname&desc=1")
+    )
     names = [line.split(",")[1] for line in lines[1:]]
     assert names == ["XMH-CHUA1", "XMH-CHUA0", "SYT-CHUA1", "SYT-CHUA0", "SXD-CHUA0"]
     found = csv_lines(province_pages.get("/exports/machines.csv?q=DESKTOP"))
@@ -158,8 +188,16 @@ def test_machine_list_shows_products_ips_and_sort_links(province_pages):
 def test_unit_tabs_show_their_counts(province_pages):
     html = province_pages.get("/units/HCL").get_data(as_text=True)
     tabs = re.findall(r'tab=(\w+)[^>]*>[^<]*<span class="count">([\d.]+)</span>', html)
-    assert dict(tabs) == {"installed": "9", "missing": "2", "exempt": "0", "misnamed": "2",
-                          "stale": "0", "not_connected": "9", "duplicates": "0", "licence_expiring": "0"}
+    assert dict(tabs) == {
+        "installed": "9",
+        "missing": "2",
+        "exempt": "0",
+        "misnamed": "2",
+        "stale": "0",
+        "not_connected": "9",
+        "duplicates": "0",
+        "licence_expiring": "0",
+    }
 
 
 def test_export_machines_without_unit_is_the_province(db, tmp_path, app):
@@ -170,8 +208,9 @@ def test_export_machines_without_unit_is_the_province(db, tmp_path, app):
 
     seed(db)
     out = tmp_path / "all.csv"
-    result = CliRunner().invoke(main, ["export", "machines", "--out", str(out),
-                                      "--db", app.config["DATABASE"]])
+    result = CliRunner().invoke(
+        main, ["export", "machines", "--out", str(out), "--db", app.config["DATABASE"]]
+    )
     assert result.exit_code == 0, result.output
     assert len(out.read_bytes().decode("utf-8-sig").splitlines()) == 1 + 44
 
@@ -181,11 +220,17 @@ def test_history_says_whether_the_mandated_product_was_there(client):
 
     now = datetime.now(timezone.utc)
     for days, products in ((3, (DEFENDER,)), (1, (KES, DEFENDER))):
-        client.post("/api/v1/reports", json=make_report(
-            hostname="SXD-KT-01", machine_id="guid-hist-0001", products=products,
-            collected_at=now - timedelta(days=days)))
+        client.post(
+            "/api/v1/reports",
+            json=make_report(
+                hostname="SXD-KT-01",
+                machine_id="guid-hist-0001",
+                products=products,
+                collected_at=now - timedelta(days=days),
+            ),
+        )
     html = client.get("/machines/guid-hist-0001").get_data(as_text=True)
-    history = html[html.index("Lịch sử báo cáo"):]
+    history = html[html.index("Lịch sử báo cáo") :]
     rows = re.findall(r"<tr><td>.*?</tr>", history, re.S)
     assert len(rows) == 2
     newest, oldest = rows

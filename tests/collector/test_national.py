@@ -58,22 +58,42 @@ def sender(app, credential, skew_seconds=0):
 
     def send(method, path, body=None):
         sent_at = (datetime.now(timezone.utc) - timedelta(seconds=skew_seconds)).isoformat(
-            timespec="seconds")
-        answer = client.open(path, method=method, json=body, headers={
-            "Authorization": f"Bearer {credential}", push.SENT_AT_HEADER: sent_at})
+            timespec="seconds"
+        )
+        answer = client.open(
+            path,
+            method=method,
+            json=body,
+            headers={"Authorization": f"Bearer {credential}", push.SENT_AT_HEADER: sent_at},
+        )
         return answer.status_code, answer.json
+
     return send
 
 
 def appendix_rows(db, as_of):
     """The province's own appendix as of a day, as its export lays it out."""
-    return [[line.kind, line.section, line.group or None, line.stt, line.code, line.name,
-             line.allocated, line.installed, line.rate, line.note or None, line.connected]
-            for line in appendix_lines(rollup(db, as_of=as_of))]
+    return [
+        [
+            line.kind,
+            line.section,
+            line.group or None,
+            line.stt,
+            line.code,
+            line.name,
+            line.allocated,
+            line.installed,
+            line.rate,
+            line.note or None,
+            line.connected,
+        ]
+        for line in appendix_lines(rollup(db, as_of=as_of))
+    ]
 
 
 def test_a_push_sends_each_day_once_and_the_nation_keeps_the_provinces_appendix(
-        nation, province_db):
+    nation, province_db
+):
     app, db = nation
     _, credential = national.create_credential(db, "tests", "BNI")
     send = sender(app, credential)
@@ -133,9 +153,15 @@ def test_issued_reports_are_kept_byte_for_byte_and_never_rewritten(nation, provi
     browser = app.test_client()
     login(browser, *ADMIN)
     for filename, body in files.items():
-        got = browser.get("/national/issued", query_string={
-            "province": "BNI", "number": "714", "issued_on": today().isoformat(),
-            "filename": filename})
+        got = browser.get(
+            "/national/issued",
+            query_string={
+                "province": "BNI",
+                "number": "714",
+                "issued_on": today().isoformat(),
+                "filename": filename,
+            },
+        )
         assert got.status_code == 200 and got.data == body
     forged = next(push.issued_payloads(province_db))
     forged["files"][0]["body"] = base64.b64encode(b"other bytes").decode()
@@ -151,19 +177,25 @@ def test_clock_skew_is_measured_and_a_day_not_over_is_refused(nation, province_d
     push.push(province_db, send)
     skews = {row[0] for row in db.execute("SELECT clock_skew_seconds FROM national_days")}
     assert len(skews) == 1 and abs(skews.pop() - 3600) <= 5
-    status, answer = send("POST", "/api/v1/national/days",
-                          day_payload(province_db, today().isoformat()))
+    status, answer = send(
+        "POST", "/api/v1/national/days", day_payload(province_db, today().isoformat())
+    )
     assert status == 409 and "not over yet" in answer["error"]
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda day: day.update(rows=[["unit", 1, "x", 1, "A", "B", -1, 2, 0.5, None, 1, 0]]),
-     "rows[0].allocated"),
-    (lambda day: day.update(as_of="2026-13-01"), "as_of"),
-    (lambda day: day["total"].pop("seen"), "total"),
-    (lambda day: day.update(rows=[["bogus"] * 12]), "rows[0].kind"),
-    (lambda day: day["rows"][0].__setitem__(5, "x\u202e" * 3), "rows[0].name"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (
+            lambda day: day.update(rows=[["unit", 1, "x", 1, "A", "B", -1, 2, 0.5, None, 1, 0]]),
+            "rows[0].allocated",
+        ),
+        (lambda day: day.update(as_of="2026-13-01"), "as_of"),
+        (lambda day: day["total"].pop("seen"), "total"),
+        (lambda day: day.update(rows=[["bogus"] * 12]), "rows[0].kind"),
+        (lambda day: day["rows"][0].__setitem__(5, "x\u202e" * 3), "rows[0].name"),
+    ],
+)
 def test_a_hostile_day_is_refused_and_nothing_stored(nation, province_db, change, words):
     app, db = nation
     _, credential = national.create_credential(db, "tests", "BNI")
@@ -182,9 +214,12 @@ def test_only_a_live_credential_of_a_national_collector_pushes(nation, app, prov
     assert sender(nation_app, credential)("GET", "/api/v1/national/state")[0] == 401
     # A province's own collector has no national endpoints at all.
     assert sender(app, credential)("GET", "/api/v1/national/state")[0] == 404
-    assert [row[0] for row in db.execute("SELECT action FROM audit_log WHERE action LIKE "
-                                         "'push_credentials.%' ORDER BY id")] == [
-        "push_credentials.create", "push_credentials.revoke"]
+    assert [
+        row[0]
+        for row in db.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'push_credentials.%' ORDER BY id"
+        )
+    ] == ["push_credentials.create", "push_credentials.revoke"]
 
 
 def test_the_national_pages_table_trend_silent_provinces_and_appendix(nation, province_db):
@@ -217,7 +252,8 @@ def test_the_national_pages_table_trend_silent_provinces_and_appendix(nation, pr
 
 
 def test_the_nightly_run_pushes_and_a_failed_push_waits_for_the_next_night(
-        nation, tmp_path, monkeypatch, caplog):
+    nation, tmp_path, monkeypatch, caplog
+):
     import logging
 
     from collector.cli import nightly
@@ -236,8 +272,10 @@ def test_the_nightly_run_pushes_and_a_failed_push_waits_for_the_next_night(
     def transport(url, secret):
         assert (url, secret) == ("https://nation.example", credential)
         if down:
+
             def refused(method, path, body=None):
                 raise push.PushFailed(f"{method} {path}: ConnectionError")
+
             return refused
         return sender(app, secret)
 
@@ -249,18 +287,19 @@ def test_the_nightly_run_pushes_and_a_failed_push_waits_for_the_next_night(
         down = False
         night.run_once()
     assert "push to https://nation.example: pushed 3 day(s)" in caplog.text
-    assert national.pushed_state(db, "DTP")["last_day"] == (
-        today() - timedelta(days=1)).isoformat()
+    assert national.pushed_state(db, "DTP")["last_day"] == (today() - timedelta(days=1)).isoformat()
 
 
-@pytest.mark.parametrize("name", ['<script>alert(1)</script>', '=HYPERLINK("http://x","y")'])
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", '=HYPERLINK("http://x","y")'])
 def test_hostile_province_names_are_text_on_the_national_pages_and_appendix(
-        nation, province_db, name):
+    nation, province_db, name
+):
     app, db = nation
     from collector.store.units import save_units
 
-    save_units(db, [(2, {"code": "BNI", "name": name, "group": "Các tỉnh, thành phố"})],
-               actor="tests")
+    save_units(
+        db, [(2, {"code": "BNI", "name": name, "group": "Các tỉnh, thành phố"})], actor="tests"
+    )
     _, credential = national.create_credential(db, "tests", "BNI")
     push.push(province_db, sender(app, credential))
     app.test_client_class = FlaskClient

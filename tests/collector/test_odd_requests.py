@@ -13,29 +13,41 @@ def unit(db):
     save_units(db, [(2, {"code": "HTM", "name": "Huyện Tháp Mười", "allocated": "330"})])
 
 
-@pytest.mark.parametrize("url", [
-    "/?as_of=0001-01-01", "/units?as_of=0001-01-01", "/units/HTM?as_of=0001-01-01",
-    "/machines?as_of=0001-01-01", "/api/v1/rollup?as_of=0001-01-01",
-    "/api/v1/rollup/machines?as_of=0001-01-01", "/api/v1/units/HTM/machines?as_of=0001-01-01",
-    "/exports/rollup.csv?as_of=0001-01-01", "/exports/units/HTM/machines.xlsx?as_of=0001-01-01",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?as_of=0001-01-01",
+        "/units?as_of=0001-01-01",
+        "/units/HTM?as_of=0001-01-01",
+        "/machines?as_of=0001-01-01",
+        "/api/v1/rollup?as_of=0001-01-01",
+        "/api/v1/rollup/machines?as_of=0001-01-01",
+        "/api/v1/units/HTM/machines?as_of=0001-01-01",
+        "/exports/rollup.csv?as_of=0001-01-01",
+        "/exports/units/HTM/machines.xlsx?as_of=0001-01-01",
+    ],
+)
 def test_an_as_of_before_avroll_existed_is_a_400(client, unit, url):
     assert client.get(url).status_code == 400
 
 
-@pytest.mark.parametrize("url", [
-    "/api/v1/rollup/machines?page=9223372036854775808",
-    "/api/v1/units/HTM/machines?page=9223372036854775808",
-    "/machines?page=9223372036854775808",
-    "/machines?as_of=%202022-01-01",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/rollup/machines?page=9223372036854775808",
+        "/api/v1/units/HTM/machines?page=9223372036854775808",
+        "/machines?page=9223372036854775808",
+        "/machines?as_of=%202022-01-01",
+    ],
+)
 def test_huge_pages_and_padded_dates_are_answered(client, unit, url):
     assert client.get(url).status_code == 200
 
 
 def test_revoking_a_token_id_past_any_integer_is_a_404(client):
-    answer = client.post("/admin/tokens/99999999999999999999/revoke",
-                         data={"csrf_token": csrf_token(client)})
+    answer = client.post(
+        "/admin/tokens/99999999999999999999/revoke", data={"csrf_token": csrf_token(client)}
+    )
     assert answer.status_code == 404
 
 

@@ -40,8 +40,10 @@ def test_a_unit_officer_menu_has_no_administration(anon_client, db):
 
 
 def _figures(days):
-    return [{"date": f"2026-11-{day:02d}", "installed": day, "connected": None,
-             "allocated": 30} for day in days]
+    return [
+        {"date": f"2026-11-{day:02d}", "installed": day, "connected": None, "allocated": 30}
+        for day in days
+    ]
 
 
 @pytest.mark.parametrize("marked_day, anchor", [("2026-11-02", "start"), ("2026-11-29", "end")])
@@ -78,9 +80,14 @@ def test_a_silent_unit_page_says_what_to_do_next(province):
     assert 'href="/admin/mail"' in html
     reporting = province.get("/units/SXD").get_data(as_text=True)
     assert "các bước tiếp theo" not in reporting
-    made = province.post("/admin/tokens", data={
-        "unit_code": "STP", "note": "Sở Tư pháp",
-        "csrf_token": html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]})
+    made = province.post(
+        "/admin/tokens",
+        data={
+            "unit_code": "STP",
+            "note": "Sở Tư pháp",
+            "csrf_token": html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0],
+        },
+    )
     assert made.status_code == 200 and "avre_" in made.get_data(as_text=True)
     assert "Mã đã cấp cho đơn vị: #" in province.get("/units/STP").get_data(as_text=True)
 

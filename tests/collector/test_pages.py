@@ -42,8 +42,10 @@ def test_unknown_machine_is_a_404_page(client):
 
 
 def test_hostile_hostname_is_shown_as_text(client):
-    client.post("/api/v1/reports", json=make_report(hostname="<script>alert(1)</script>",
-                                                    machine_id="guid-evil-0001"))
+    client.post(
+        "/api/v1/reports",
+        json=make_report(hostname="<script>alert(1)</script>", machine_id="guid-evil-0001"),
+    )
     for url in ("/machines", "/machines/guid-evil-0001"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in html
@@ -67,24 +69,36 @@ def test_every_template_text_has_a_vietnamese_translation():
 def test_machine_page_says_its_state_unit_and_naming(client, db):
     from collector.store.units import save_units
 
-    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng"}),
-                    (3, {"code": "STC", "name": "Sở Tài chính"})])
-    client.post("/api/v1/reports", json=make_report(hostname="SXD-KT-01", machine_id="guid-aaaa-0001",
-                                                    unit_code="STC"))
-    client.post("/api/v1/reports", json=make_report(hostname="DESKTOP-7Q2", machine_id="guid-bbbb-0002",
-                                                    unit_code="STC", products=()))
+    save_units(
+        db,
+        [(2, {"code": "SXD", "name": "Sở Xây dựng"}), (3, {"code": "STC", "name": "Sở Tài chính"})],
+    )
+    client.post(
+        "/api/v1/reports",
+        json=make_report(hostname="SXD-KT-01", machine_id="guid-aaaa-0001", unit_code="STC"),
+    )
+    client.post(
+        "/api/v1/reports",
+        json=make_report(
+            hostname="DESKTOP-7Q2", machine_id="guid-bbbb-0002", unit_code="STC", products=()
+        ),
+    )
     named = client.get("/machines/guid-aaaa-0001").get_data(as_text=True)
-    assert 'state-protected' in named and 'href="/units/SXD"' in named
+    assert "state-protected" in named and 'href="/units/SXD"' in named
     assert "(tên máy ghi đơn vị khác)" in named  # enrolled for STC, named for SXD
     misnamed = client.get("/machines/guid-bbbb-0002").get_data(as_text=True)
-    assert 'state-missing' in misnamed and 'href="/units/STC"' in misnamed
+    assert "state-missing" in misnamed and 'href="/units/STC"' in misnamed
     assert "chưa đúng hướng dẫn" in misnamed and "ví dụ STC-KT01" in misnamed
     assert "{unit}" not in misnamed  # the rule in words, with a real example
 
 
 def test_machine_list_searches_ip_and_mac_and_filters_states(client):
-    client.post("/api/v1/reports", json=make_report(
-        hostname="SXD-KT-01", addresses=[{"ip": "10.9.8.7", "mac": "AA:BB:CC:00:11:22"}]))
+    client.post(
+        "/api/v1/reports",
+        json=make_report(
+            hostname="SXD-KT-01", addresses=[{"ip": "10.9.8.7", "mac": "AA:BB:CC:00:11:22"}]
+        ),
+    )
     client.post("/api/v1/reports", json=make_report(hostname="SXD-KT-02", products=()))
     for query in ("q=10.9.8", "q=aa:bb:cc", "state=installed", "state=protected"):
         html = client.get("/machines?" + query).get_data(as_text=True)

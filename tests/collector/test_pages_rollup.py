@@ -33,11 +33,15 @@ def test_overview_totals_chart_and_actions(province):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     text = text_of(html)
-    for label, value in [("Số lượng bản quyền được phân bổ", "45"),
-                         ("Số lượng bản quyền được cài đặt", "38"),
-                         ("Tỷ lệ cài đặt", "84,4%"), ("Số máy báo cáo", "44"),
-                         ("Miễn cài (RAM thấp)", "1"), ("Chưa cài", "5"),
-                         ("Đặt tên chưa đúng", "3")]:
+    for label, value in [
+        ("Số lượng bản quyền được phân bổ", "45"),
+        ("Số lượng bản quyền được cài đặt", "38"),
+        ("Tỷ lệ cài đặt", "84,4%"),
+        ("Số máy báo cáo", "44"),
+        ("Miễn cài (RAM thấp)", "1"),
+        ("Chưa cài", "5"),
+        ("Đặt tên chưa đúng", "3"),
+    ]:
         assert f"{label} {value}" in text, label
     # Over 100% and the lowest rate are marked; each bar links to its unit.
     assert re.search(r'<g class="bar over">\s*<a href="/units/SXD">', html)
@@ -75,31 +79,48 @@ def test_units_table_in_appendix_order_with_totals(province):
     assert "Tổng cộng 45 38 84,4%" in text
 
 
-@pytest.mark.parametrize("query, codes", [
-    ("?sort=name", ["STC", "STP", "SXD", "SYT", "HCL"]),  # a before ư
-    ("?sort=name&desc=1", ["SYT", "SXD", "STP", "STC", "HCL"]),
-    ("?sort=rate", ["STP", "SYT", "STC", "SXD", "HCL"]),
-    ("?sort=rate&desc=1", ["SXD", "STC", "SYT", "STP", "HCL"]),
-    ("?sort=missing&desc=1", ["SYT", "SXD", "STC", "STP", "HCL"]),  # ties by name
-    ("?sort=allocated", ["STP", "STC", "SXD", "SYT", "HCL"]),
-    ("?group=UBND+các+huyện,+thành+phố", ["HCL"]),
-    ("?parent=HCL", ["XBT", "XMH"]),
-    ("?flag=over_quota", ["SXD"]),
-    ("?flag=no_reports", ["STP"]),
-])
+@pytest.mark.parametrize(
+    "query, codes",
+    [
+        ("?sort=name", ["STC", "STP", "SXD", "SYT", "HCL"]),  # a before ư
+        ("?sort=name&desc=1", ["SYT", "SXD", "STP", "STC", "HCL"]),
+        ("?sort=rate", ["STP", "SYT", "STC", "SXD", "HCL"]),
+        ("?sort=rate&desc=1", ["SXD", "STC", "SYT", "STP", "HCL"]),
+        ("?sort=missing&desc=1", ["SYT", "SXD", "STC", "STP", "HCL"]),  # ties by name
+        ("?sort=allocated", ["STP", "STC", "SXD", "SYT", "HCL"]),
+        ("?group=UBND+các+huyện,+thành+phố", ["HCL"]),
+        ("?parent=HCL", ["XBT", "XMH"]),
+        ("?flag=over_quota", ["SXD"]),
+        ("?flag=no_reports", ["STP"]),
+    ],
+)
 def test_units_table_sorts_and_filters(province, query, codes):
     assert codes_in_table(province.get("/units" + query).get_data(as_text=True)) == codes
 
 
-@pytest.mark.parametrize("query, status", [
-    ("?sort=drop+table", 400), ("?flag=x", 400), ("?parent=NOPE", 404), ("?as_of=12/05", 400)])
+@pytest.mark.parametrize(
+    "query, status",
+    [("?sort=drop+table", 400), ("?flag=x", 400), ("?parent=NOPE", 404), ("?as_of=12/05", 400)],
+)
 def test_units_table_refuses_what_it_does_not_know(province, query, status):
     assert province.get("/units" + query).status_code == status
 
 
 def test_thousands_are_written_the_vietnamese_way(province, db):
-    save_units(db, [(2, {"code": "SGDDT", "name": "Sở Giáo dục và Đào tạo",
-                         "group": "Các Sở, ban, ngành Tỉnh", "allocated": "5137"})])
+    save_units(
+        db,
+        [
+            (
+                2,
+                {
+                    "code": "SGDDT",
+                    "name": "Sở Giáo dục và Đào tạo",
+                    "group": "Các Sở, ban, ngành Tỉnh",
+                    "allocated": "5137",
+                },
+            )
+        ],
+    )
     text = text_of(province.get("/units").get_data(as_text=True))
     assert "Sở Giáo dục và Đào tạo 5.137 0 0,0%" in text
     assert "Tổng cộng 5.182 38 0,7%" in text
@@ -114,14 +135,27 @@ def test_unit_page_figures_contacts_children_and_tabs(province):
     assert codes_in_table(html) == ["XBT", "XMH"]
     assert "Số máy đã cài đặt nhưng chưa đặt tên theo hướng dẫn 2" in text
     installed = re.findall(r'<td class="host"><a [^>]+>([^<]+)</a>', html)
-    assert installed == ["DESKTOP-XBT0", "DESKTOP-XBT1", "XBT-KT00", "XBT-KT01", "XBT-KT02",
-                         "XBT-KT03", "XMH-KT00", "XMH-KT01", "XMH-KT02"]
+    assert installed == [
+        "DESKTOP-XBT0",
+        "DESKTOP-XBT1",
+        "XBT-KT00",
+        "XBT-KT01",
+        "XBT-KT02",
+        "XBT-KT03",
+        "XMH-KT00",
+        "XMH-KT01",
+        "XMH-KT02",
+    ]
     missing = province.get("/units/HCL?tab=missing").get_data(as_text=True)
     assert re.findall(r'<td class="host"><a [^>]+>([^<]+)</a>', missing) == [
-        "XMH-CHUA0", "XMH-CHUA1"]
+        "XMH-CHUA0",
+        "XMH-CHUA1",
+    ]
     misnamed = province.get("/units/xbt?tab=misnamed").get_data(as_text=True)
     assert re.findall(r'<td class="host"><a [^>]+>([^<]+)</a>', misnamed) == [
-        "DESKTOP-XBT0", "DESKTOP-XBT1"]
+        "DESKTOP-XBT0",
+        "DESKTOP-XBT1",
+    ]
 
 
 def test_unit_page_paginates_its_machines(province, db):
@@ -137,8 +171,10 @@ def test_unit_page_paginates_its_machines(province, db):
     assert second.count('<td class="host">') == 18  # 68 installed in all
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/units/NOPE", 404), ("/units/SXD?tab=everything", 400), ("/units/SXD?as_of=x", 400)])
+@pytest.mark.parametrize(
+    "url, status",
+    [("/units/NOPE", 404), ("/units/SXD?tab=everything", 400), ("/units/SXD?as_of=x", 400)],
+)
 def test_unit_page_refuses(province, url, status):
     assert province.get(url).status_code == status
 
@@ -164,19 +200,29 @@ def test_unit_officer_sees_only_their_subtree(district_officer):
     overview = district_officer.get("/").get_data(as_text=True)
     assert "/units/XMH" in overview and "/units/SXD" not in overview
     assert "Sở Xây dựng" not in overview
-    assert codes_in_table(district_officer.get("/units").get_data(as_text=True)) == [
-        "XBT", "XMH"]
+    assert codes_in_table(district_officer.get("/units").get_data(as_text=True)) == ["XBT", "XMH"]
     assert district_officer.get("/units/XMH").status_code == 200
-    for url in ("/units/SXD", "/units/sxd?tab=missing", "/units?parent=SXD",
-                "/machines?unit=SXD"):
+    for url in ("/units/SXD", "/units/sxd?tab=missing", "/units?parent=SXD", "/machines?unit=SXD"):
         assert district_officer.get(url).status_code == 404, url
     machines = district_officer.get("/machines?q=KT").get_data(as_text=True)
     assert "XMH-KT00" in machines and "SXD-KT00" not in machines
 
 
 def test_hostile_unit_names_are_text(province, db):
-    save_units(db, [(2, {"code": "EVIL", "name": "<script>alert(1)</script>",
-                         "group": "<b>khối</b>", "allocated": "3"})])
+    save_units(
+        db,
+        [
+            (
+                2,
+                {
+                    "code": "EVIL",
+                    "name": "<script>alert(1)</script>",
+                    "group": "<b>khối</b>",
+                    "allocated": "3",
+                },
+            )
+        ],
+    )
     for url in ("/", "/units", "/units/EVIL", "/admin/units"):
         html = province.get(url).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in html and "<b>khối</b>" not in html, url

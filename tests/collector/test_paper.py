@@ -35,8 +35,9 @@ def test_machine_list_fits_35_machines_a_page_with_unwrapped_ids(db):
     assert len(rows) == 40
     id_column = COLUMNS.index("Mã máy")
     ids = [row[id_column] for row in rows]
-    assert all(not cell.alignment.wrap_text and len(cell.value) == MACHINE_ID_LENGTH
-               for cell in ids)
+    assert all(
+        not cell.alignment.wrap_text and len(cell.value) == MACHINE_ID_LENGTH for cell in ids
+    )
     letters = [get_column_letter(number) for number in range(1, len(COLUMNS) + 1)]
     width = sheet.column_dimensions[letters[id_column]].width
     assert width * CHARS_PER_WIDTH * FONT_SIZE / TABLE_SIZE >= MACHINE_ID_LENGTH
@@ -57,4 +58,3 @@ def test_appendix_headings_are_tall_enough_for_their_words(db):
     # "Số lượng bản quyền được phân bổ" wraps to three lines in its column.
     assert sheet.row_dimensions[header].height >= 3 * 16
     assert sheet.column_dimensions["F"].width >= 20  # the note column reads on paper
-

@@ -66,12 +66,12 @@ def test_a_unit_token_sees_its_subtree_only(anon_client, seeded):
     own = anon_client.get("/api/v1/rollup", headers=bearer(token))
     assert own.status_code == 200
     assert own.json["parent"] == "HCL"
-    assert [unit["code"] for section in own.json["sections"] for unit in section["units"]] \
-        == ["XBT", "XMH"]
-    assert anon_client.get("/api/v1/rollup?parent=XMH", headers=bearer(token)).status_code \
-        == 200
-    assert anon_client.get("/api/v1/rollup?parent=SXD", headers=bearer(token)).status_code \
-        == 404
+    assert [unit["code"] for section in own.json["sections"] for unit in section["units"]] == [
+        "XBT",
+        "XMH",
+    ]
+    assert anon_client.get("/api/v1/rollup?parent=XMH", headers=bearer(token)).status_code == 200
+    assert anon_client.get("/api/v1/rollup?parent=SXD", headers=bearer(token)).status_code == 404
     listed = anon_client.get("/api/v1/machines?per_page=200", headers=bearer(token)).json
     assert listed["total"] == 11  # Mỹ Hiệp 3+2, Bình Thạnh 4 and its 2 misnamed, none else
     assert {row["hostname"][:3] for row in listed["machines"]} == {"XMH", "XBT", "DES"}
@@ -101,23 +101,28 @@ def test_enrollment_secrets_do_not_read(anon_client, app, seeded):
 def test_a_read_token_posts_no_report(anon_client, seeded):
     reports = seeded.execute("SELECT count(*) FROM reports").fetchone()[0]
     _, token = api_tokens.create(seeded, "tests", "viewer", NEXT_YEAR)
-    answer = anon_client.post("/api/v1/reports", json=make_report(hostname="SXD-KT99"),
-                              headers=bearer(token))
+    answer = anon_client.post(
+        "/api/v1/reports", json=make_report(hostname="SXD-KT99"), headers=bearer(token)
+    )
     assert answer.status_code == 403
     assert seeded.execute("SELECT count(*) FROM reports").fetchone()[0] == reports
 
 
-@pytest.mark.parametrize("args, error", [
-    (["--role", "admin", "--expires", NEXT_YEAR], "Invalid value for '--role'"),
-    (["--role", "unit", "--expires", NEXT_YEAR], "a unit token needs --unit CODE"),
-    (["--role", "viewer", "--unit", "SXD", "--expires", NEXT_YEAR], "only a unit token"),
-    (["--role", "unit", "--unit", "NOPE", "--expires", NEXT_YEAR], "there is no unit NOPE"),
-    (["--role", "viewer", "--expires", "2020-01-01"], "has already passed"),
-    (["--role", "viewer", "--expires", "soon"], "is not a date YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "args, error",
+    [
+        (["--role", "admin", "--expires", NEXT_YEAR], "Invalid value for '--role'"),
+        (["--role", "unit", "--expires", NEXT_YEAR], "a unit token needs --unit CODE"),
+        (["--role", "viewer", "--unit", "SXD", "--expires", NEXT_YEAR], "only a unit token"),
+        (["--role", "unit", "--unit", "NOPE", "--expires", NEXT_YEAR], "there is no unit NOPE"),
+        (["--role", "viewer", "--expires", "2020-01-01"], "has already passed"),
+        (["--role", "viewer", "--expires", "soon"], "is not a date YYYY-MM-DD"),
+    ],
+)
 def test_cli_refuses_bad_tokens(app, seeded, args, error):
-    result = CliRunner().invoke(main, ["api-tokens", "create", *args, "--db",
-                                       app.config["DATABASE"]])
+    result = CliRunner().invoke(
+        main, ["api-tokens", "create", *args, "--db", app.config["DATABASE"]]
+    )
     assert result.exit_code != 0
     assert error in result.output
     assert seeded.execute("SELECT count(*) FROM api_tokens").fetchone()[0] == 0
@@ -126,9 +131,22 @@ def test_cli_refuses_bad_tokens(app, seeded, args, error):
 def test_cli_creates_lists_and_revokes_audited_and_hashed(app, anon_client, seeded):
     runner = CliRunner()
     db_args = ["--db", app.config["DATABASE"]]
-    made = runner.invoke(main, ["api-tokens", "create", "--role", "unit", "--unit", "hcl",
-                                "--expires", NEXT_YEAR, "--note", "national script",
-                                *db_args])
+    made = runner.invoke(
+        main,
+        [
+            "api-tokens",
+            "create",
+            "--role",
+            "unit",
+            "--unit",
+            "hcl",
+            "--expires",
+            NEXT_YEAR,
+            "--note",
+            "national script",
+            *db_args,
+        ],
+    )
     assert made.exit_code == 0, made.output
     token = made.stdout.strip().splitlines()[-1]
     assert token.startswith("avrr_") and len(token) > 40
@@ -142,10 +160,15 @@ def test_cli_creates_lists_and_revokes_audited_and_hashed(app, anon_client, seed
     assert anon_client.get("/api/v1/rollup", headers=bearer(token)).status_code == 401
     unknown = runner.invoke(main, ["api-tokens", "revoke", "9", *db_args])
     assert unknown.exit_code != 0 and "no read token has id 9" in unknown.output
-    actions = [row[0] for row in seeded.execute(
-        "SELECT action FROM audit_log WHERE action LIKE 'api_tokens.%' ORDER BY id")]
+    actions = [
+        row[0]
+        for row in seeded.execute(
+            "SELECT action FROM audit_log WHERE action LIKE 'api_tokens.%' ORDER BY id"
+        )
+    ]
     assert actions == ["api_tokens.create", "api_tokens.revoke"]
     with open(app.config["DATABASE"], "rb") as raw:
         assert token.encode() not in raw.read()
-    assert seeded.execute("SELECT token_hash FROM api_tokens").fetchone()[0] \
-        == api_tokens.secret_hash(token)
+    assert seeded.execute("SELECT token_hash FROM api_tokens").fetchone()[
+        0
+    ] == api_tokens.secret_hash(token)

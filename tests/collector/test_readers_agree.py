@@ -19,9 +19,11 @@ from tests.console_files import ksc_row, write_ksc
 from tests.reporting import login
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
-UNITS = [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
-         (3, {"code": "HUYEN", "name": "Huyện", "allocated": "8"}),
-         (4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "HUYEN"})]
+UNITS = [
+    (2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
+    (3, {"code": "HUYEN", "name": "Huyện", "allocated": "8"}),
+    (4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "HUYEN"}),
+]
 
 
 def day(days_ago):
@@ -29,18 +31,28 @@ def day(days_ago):
 
 
 def report(db, name, machine, unit_code=None, bound=False, days_ago=0, agent=NETWORK_AGENT):
-    store_report(db, make_report(hostname=name, machine_id=machine, unit_code=unit_code,
-                                 products=(KES,), management_agent=agent,
-                                 collected_at=NOW - timedelta(days=days_ago)))
+    store_report(
+        db,
+        make_report(
+            hostname=name,
+            machine_id=machine,
+            unit_code=unit_code,
+            products=(KES,),
+            management_agent=agent,
+            collected_at=NOW - timedelta(days=days_ago),
+        ),
+    )
     if bound:  # as enrolled with a token bound to `unit_code`
-        db.execute("UPDATE reports SET unit_bound = 1 WHERE rowid = "
-                   "(SELECT max(rowid) FROM reports)")
+        db.execute(
+            "UPDATE reports SET unit_bound = 1 WHERE rowid = (SELECT max(rowid) FROM reports)"
+        )
         db.conn.commit()
 
 
 def unit_row(report, code):
-    return next(row for section in report["sections"] for row in section["units"]
-                if row["code"] == code)
+    return next(
+        row for section in report["sections"] for row in section["units"] if row["code"] == code
+    )
 
 
 def machine_id(number):
@@ -58,10 +70,15 @@ def test_a_retired_machine_is_seen_by_no_reader(db, tmp_path):
     assert sum(each["machines"] for each in device_os_counts(db, "SXD")) == 1
     assert {unit["code"]: unit["seen"] for unit in unit_reporting(db)}["SXD"] == 1
     # The reconciliation: avroll sees one machine, not the retired one.
-    console_imports.import_file(db, "ksc", write_ksc(tmp_path / "ksc.txt", [
-        ksc_row("SXD-1", last=NOW), ksc_row("SXD-2", last=NOW)]), actor="tests")
-    seen_by_avroll = {machine.key for machine in reconcile.reconcile(db).machines
-                      if machine.avroll is not None}
+    console_imports.import_file(
+        db,
+        "ksc",
+        write_ksc(tmp_path / "ksc.txt", [ksc_row("SXD-1", last=NOW), ksc_row("SXD-2", last=NOW)]),
+        actor="tests",
+    )
+    seen_by_avroll = {
+        machine.key for machine in reconcile.reconcile(db).machines if machine.avroll is not None
+    }
     assert seen_by_avroll == {"SXD-1"}
 
 
@@ -72,8 +89,7 @@ def test_a_commune_pc_enrolled_with_its_district_s_token_is_no_mismatch(db):
     checks = rollup(db)["checks"]
     assert checks["name_unit_mismatches"] == 1
     assert checks["attribution_conflicts"] == 0
-    assert [row["hostname"] for row in list_machine_states(db, mismatch=True).rows] == [
-        "SXD-1"]
+    assert [row["hostname"] for row in list_machine_states(db, mismatch=True).rows] == ["SXD-1"]
 
 
 def test_a_unit_s_trend_charts_its_row_s_figure(db):
@@ -104,8 +120,11 @@ def test_past_lists_use_the_tree_in_force_that_day(db):
     save_units(db, UNITS)
     report(db, "XA-1", machine_id(1), days_ago=5)
     report(db, "XA-2", machine_id(2), days_ago=5)
-    save_units(db, [(4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "SXD"})],
-               effective_from=day(1))
+    save_units(
+        db,
+        [(4, {"code": "XA", "name": "Xã A", "allocated": "5", "parent": "SXD"})],
+        effective_from=day(1),
+    )
     past = day(3)
     assert rollup(db, as_of=past, parent="HUYEN")["total"]["seen"] == 2
     assert tab_counts(db, "HUYEN", as_of=past)["all"] == 2
@@ -124,8 +143,11 @@ def test_a_conflict_is_opened_by_the_units_it_concerns_and_counted_by_none(app, 
     users.add_user(db, "tests", "other", "officer-password", "unit", "HUYEN")
     token = enrollment.create_token(db, "tests", unit_code="SXD")[1]
     agent = app.test_client()
-    answer = agent.post("/api/v1/reports", json=make_report(hostname="XA-7"),
-                        headers={"Authorization": f"Bearer {token}"})
+    answer = agent.post(
+        "/api/v1/reports",
+        json=make_report(hostname="XA-7"),
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answer.status_code == 201, answer.json
     machine = answer.json["machine_id"]
     advice = answer.json["naming"]["advice"]
@@ -136,13 +158,16 @@ def test_a_conflict_is_opened_by_the_units_it_concerns_and_counted_by_none(app, 
     for name in ("sxd", "xa", "other"):
         officer = app.test_client()
         login(officer, name, "officer-password")
-        opened[name] = (officer.get(f"/api/v1/machines/{machine}").status_code,
-                        officer.get("/api/v1/machines").json["total"],
-                        officer.get("/api/v1/rollup").json["checks"]["attribution_conflicts"])
+        opened[name] = (
+            officer.get(f"/api/v1/machines/{machine}").status_code,
+            officer.get("/api/v1/machines").json["total"],
+            officer.get("/api/v1/rollup").json["checks"]["attribution_conflicts"],
+        )
     # HUYEN is XA's parent: the conflict concerns its subtree too.
     assert opened == {"sxd": (200, 1, 1), "xa": (200, 1, 1), "other": (200, 1, 1)}
-    assert [row["machine_id"] for row in list_machine_states(
-        db, unit="SXD", conflict=True).rows] == [machine]
+    assert [
+        row["machine_id"] for row in list_machine_states(db, unit="SXD", conflict=True).rows
+    ] == [machine]
 
 
 def test_the_district_reminder_counts_its_unit_as_the_roll_up_does(db):
@@ -158,5 +183,7 @@ def test_the_district_reminder_counts_its_unit_as_the_roll_up_does(db):
         total = rollup(db, parent=parent)["total"]
         letter = build_reminder(db, below="100%", parent=parent)
         assert (letter["installed"], letter["named"]) == (
-            total["installed"], total["installed_named"])
+            total["installed"],
+            total["installed_named"],
+        )
     assert build_reminder(db, below="100%", parent="HUYEN")["installed"] == 2

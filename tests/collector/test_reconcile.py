@@ -64,8 +64,9 @@ def test_connected_has_the_unit_page_s_one_meaning(views):
 
 
 def test_a_shared_name_is_matched_by_ip_only(views):
-    shared = [machine for machine in reconcile.reconcile(views).machines
-              if machine.key == "SXD-KT06"]
+    shared = [
+        machine for machine in reconcile.reconcile(views).machines if machine.key == "SXD-KT06"
+    ]
     with_ksc = [machine for machine in shared if machine.ksc]
     assert len(with_ksc) == 1 and "10.0.0.62" in with_ksc[0].avroll["ips"]
     assert all(machine.shared_name for machine in shared)
@@ -85,8 +86,13 @@ def test_without_a_ksc_import_the_console_lists_are_not_given(db, tmp_path):
     console_imports.import_file(db, "directory", ad, actor="tests")
     counts = reconcile.summary(db)["counts"]
     # Connected and confirmed are avroll's own, with or without KSC's list.
-    assert counts == {"no_agent": 2, "not_connected": 1, "not_in_ksc": None, "unowned": None,
-                      "confirmed": 5}
+    assert counts == {
+        "no_agent": 2,
+        "not_connected": 1,
+        "not_in_ksc": None,
+        "unowned": None,
+        "confirmed": 5,
+    }
 
 
 def test_the_newest_import_counts_and_earlier_ones_stay(views, tmp_path):
@@ -95,7 +101,6 @@ def test_the_newest_import_counts_and_earlier_ones_stay(views, tmp_path):
     now = datetime.now(timezone.utc)
     again = write_ksc(tmp_path / "again.txt", [ksc_row("SXD-KT02", "10.0.0.2", now)])
     console_imports.import_file(views, "ksc", again, actor="tests")
-    assert len([row for row in console_imports.list_imports(views)
-                if row["source"] == "ksc"]) == 2
+    assert len([row for row in console_imports.list_imports(views) if row["source"] == "ksc"]) == 2
     assert "SXD-KT02" not in _names(reconcile.machines(views, list_name="not_connected"))
     assert _names(reconcile.machines(views, list_name="unowned")) == set()

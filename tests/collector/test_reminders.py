@@ -35,8 +35,12 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(
-            envelope.content, policy=email.policy.default)))
+        self.messages.append(
+            (
+                envelope.rcpt_tos,
+                email.message_from_bytes(envelope.content, policy=email.policy.default),
+            )
+        )
         return "250 OK"
 
 
@@ -62,8 +66,13 @@ def province(tmp_path):
 
 
 def _configure(db, port, **changes):
-    fields = dict(host="127.0.0.1", port=port, security="none", username="",
-                  sender="avroll@stttt.dongthap.gov.vn")
+    fields = dict(
+        host="127.0.0.1",
+        port=port,
+        security="none",
+        username="",
+        sender="avroll@stttt.dongthap.gov.vn",
+    )
     fields.update(changes)
     mail.save(db, fields, "tests")
 
@@ -86,15 +95,19 @@ def test_preview_lists_who_would_get_what_and_sends_nothing(province, smtp_serve
 def _letterheads(db):
     """The province signs its departments' and districts' reminders; the district Cao Lãnh
     its commune's, answered to its own office."""
-    for key, value in (("issuer_name", "Sở Thông tin và Truyền thông"),
-                       ("signer_title", "KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC"),
-                       ("signer_name", "Nguyễn Lâm Thanh Thủy"),
-                       ("reply_office", "Phòng Công nghệ thông tin"),
-                       ("reply_email", "cntt@stttt.dongthap.gov.vn")):
+    for key, value in (
+        ("issuer_name", "Sở Thông tin và Truyền thông"),
+        ("signer_title", "KT. GIÁM ĐỐC; PHÓ GIÁM ĐỐC"),
+        ("signer_name", "Nguyễn Lâm Thanh Thủy"),
+        ("reply_office", "Phòng Công nghệ thông tin"),
+        ("reply_email", "cntt@stttt.dongthap.gov.vn"),
+    ):
         settings.set_value(db, key, value)
-    for key, value in (("issuer_name", "Ủy ban nhân dân huyện Cao Lãnh"),
-                       ("reply_office", "Phòng Văn hóa và Thông tin"),
-                       ("reply_email", "vhtt@caolanh.gov.vn")):
+    for key, value in (
+        ("issuer_name", "Ủy ban nhân dân huyện Cao Lãnh"),
+        ("reply_office", "Phòng Văn hóa và Thông tin"),
+        ("reply_email", "vhtt@caolanh.gov.vn"),
+    ):
         letterheads.set_unit_value(db, "HCL", key, value, "tests")
 
 
@@ -103,17 +116,21 @@ def test_send_delivers_a_valid_signed_message_with_its_non_empty_lists(province,
     controller, inbox = smtp_server
     _configure(db, controller.port)
     _letterheads(db)
-    result = CliRunner().invoke(main, ["remind", "--below", "50%", "--send", "--deadline",
-                                       "2099-12-31", "--db", str(path)])
+    result = CliRunner().invoke(
+        main, ["remind", "--below", "50%", "--send", "--deadline", "2099-12-31", "--db", str(path)]
+    )
     assert result.exit_code == 0, result.output
-    assert [to for to, _ in inbox.messages] == [["cntt@syt.dongthap.gov.vn"],
-                                                ["ubnd@caolanh.dongthap.gov.vn"],
-                                                ["xamyhiep@dongthap.gov.vn"]]
+    assert [to for to, _ in inbox.messages] == [
+        ["cntt@syt.dongthap.gov.vn"],
+        ["ubnd@caolanh.dongthap.gov.vn"],
+        ["xamyhiep@dongthap.gov.vn"],
+    ]
     message = inbox.messages[0][1]
     # RFC 5322: an origination date, a message id, a named sender.
     assert parsedate_to_datetime(message["Date"]).tzinfo is not None
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith(
-        "@stttt.dongthap.gov.vn>")
+        "@stttt.dongthap.gov.vn>"
+    )
     assert message["From"].addresses[0].display_name == "Sở Thông tin và Truyền thông"
     assert message["From"].addresses[0].addr_spec == "avroll@stttt.dongthap.gov.vn"
     assert message["Reply-To"] == "cntt@stttt.dongthap.gov.vn"
@@ -124,28 +141,42 @@ def test_send_delivers_a_valid_signed_message_with_its_non_empty_lists(province,
     assert "chưa có agent avroll: 1" in body
     # Filled words: an example name, no pattern; a deadline and whom to answer; signed.
     assert "ví dụ SYT-PC01" in body and "{" not in body
-    assert ("báo cáo kết quả về Sở Thông tin và Truyền thông (qua Phòng Công nghệ thông tin, "
-            "Email: cntt@stttt.dongthap.gov.vn) trước ngày 31/12/2099.") in body
-    assert body.rstrip().endswith("-- \nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nNguyễn Lâm Thanh Thủy\n"
-                                  "Sở Thông tin và Truyền thông\nPhòng Công nghệ thông tin\n"
-                                  "Email: cntt@stttt.dongthap.gov.vn")
+    assert (
+        "báo cáo kết quả về Sở Thông tin và Truyền thông (qua Phòng Công nghệ thông tin, "
+        "Email: cntt@stttt.dongthap.gov.vn) trước ngày 31/12/2099."
+    ) in body
+    assert body.rstrip().endswith(
+        "-- \nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nNguyễn Lâm Thanh Thủy\n"
+        "Sở Thông tin và Truyền thông\nPhòng Công nghệ thông tin\n"
+        "Email: cntt@stttt.dongthap.gov.vn"
+    )
     assert "hệ thống avroll" not in body
     # Only the lists that hold a machine: misnamed and no agent, not the empty two.
-    files = {part.get_filename(): part.get_payload(decode=True)
-             for part in message.iter_attachments()}
+    files = {
+        part.get_filename(): part.get_payload(decode=True) for part in message.iter_attachments()
+    }
     assert len(files) == 2 and all(name.endswith(".xlsx") for name in files)
     no_agent = next(body for name, body in files.items() if "no-agent" in name)
-    cells = [cell for row in load_workbook(io.BytesIO(no_agent)).active.iter_rows(
-        values_only=True) for cell in row if cell]
+    cells = [
+        cell
+        for row in load_workbook(io.BytesIO(no_agent)).active.iter_rows(values_only=True)
+        for cell in row
+        if cell
+    ]
     assert "SYT-KT09" in cells
     # The commune is chased by its district, answered to the district's office.
     commune = inbox.messages[2][1]
     assert commune["Reply-To"] == "vhtt@caolanh.gov.vn"
-    assert "về Ủy ban nhân dân huyện Cao Lãnh (qua Phòng Văn hóa và Thông tin" in \
-        commune.get_body(("plain",)).get_content()
+    assert (
+        "về Ủy ban nhân dân huyện Cao Lãnh (qua Phòng Văn hóa và Thông tin"
+        in commune.get_body(("plain",)).get_content()
+    )
     log = list(db.query("SELECT unit_code, recipient, status, attachments FROM mail_log"))
     assert [(row["unit_code"], row["status"], row["attachments"]) for row in log] == [
-        ("SYT", "sent", 2), ("HCL", "sent", 1), ("XMH", "sent", 1)]
+        ("SYT", "sent", 2),
+        ("HCL", "sent", 1),
+        ("XMH", "sent", 1),
+    ]
     assert set(mail.last_sent(db)) == {"SYT", "HCL", "XMH"}  # the reporting status's column
 
 
@@ -160,8 +191,10 @@ def test_a_test_send_goes_only_to_the_address_given(province, smtp_server):
     db, path = province
     controller, inbox = smtp_server
     _configure(db, controller.port)
-    result = CliRunner().invoke(main, ["remind", "--below", "90", "--test",
-                                       "officer@stttt.dongthap.gov.vn", "--db", str(path)])
+    result = CliRunner().invoke(
+        main,
+        ["remind", "--below", "90", "--test", "officer@stttt.dongthap.gov.vn", "--db", str(path)],
+    )
     assert result.exit_code == 0, result.output
     [(to, message)] = inbox.messages
     assert to == ["officer@stttt.dongthap.gov.vn"]
@@ -187,15 +220,27 @@ def test_the_test_send_button(province, smtp_server, tmp_path):
     assert login(client, "admin2", "admin-password-1").status_code == 302
     page = client.get("/admin/mail")
     assert 'name="test_address"' in page.get_data(as_text=True)
-    answer = client.post("/admin/mail", data={
-        "action": "test", "below": "90", "test_address": "officer@stttt.dongthap.gov.vn",
-        "csrf_token": csrf_token(client)})
+    answer = client.post(
+        "/admin/mail",
+        data={
+            "action": "test",
+            "below": "90",
+            "test_address": "officer@stttt.dongthap.gov.vn",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert [to for to, _ in inbox.messages] == [["officer@stttt.dongthap.gov.vn"]]
     assert "Đã gửi thư thử đến" in answer.get_data(as_text=True)
-    refused = client.post("/admin/mail", data={
-        "action": "test", "below": "90", "test_address": "x",
-        "csrf_token": csrf_token(client)})
+    refused = client.post(
+        "/admin/mail",
+        data={
+            "action": "test",
+            "below": "90",
+            "test_address": "x",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert refused.status_code == 422 and len(inbox.messages) == 1
 
 
@@ -207,8 +252,7 @@ def test_failures_are_reported_per_unit_and_logged(province, smtp_server):
     # The test server offers no STARTTLS: every unit with an address fails, each on its own.
     _configure(db, controller.port, security="starttls", username="avroll")
     mail.save(db, mail.current(db), "tests", password="s3cret-Pa55")
-    result = CliRunner().invoke(main, ["remind", "--below", "90", "--send", "--db",
-                                       str(path)])
+    result = CliRunner().invoke(main, ["remind", "--below", "90", "--send", "--db", str(path)])
     assert result.exit_code == 1
     # Each failure on stderr, naming its unit.
     failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
@@ -217,7 +261,11 @@ def test_failures_are_reported_per_unit_and_logged(province, smtp_server):
     assert inbox.messages == []
     log = {row["unit_code"]: row for row in db.query("SELECT * FROM mail_log")}
     assert {code: row["status"] for code, row in log.items()} == {
-        "SXD": "failed", "SYT": "failed", "HCL": "failed", "XMH": "failed"}
+        "SXD": "failed",
+        "SYT": "failed",
+        "HCL": "failed",
+        "XMH": "failed",
+    }
     assert "STARTTLS" in log["SXD"]["error"]
     assert all("s3cret-Pa55" not in (row["error"] or "") for row in log.values())
     audit = " ".join(detail for (detail,) in db.execute("SELECT detail FROM audit_log"))
@@ -236,10 +284,23 @@ def test_a_closed_port_fails_every_unit_without_stopping(province):
 def test_password_is_never_shown_back(province):
     db, path = province
     runner = CliRunner()
-    result = runner.invoke(main, ["mail", "set", "--host", "smtp.dongthap.gov.vn",
-                                  "--sender", "avroll@dongthap.gov.vn", "--username", "avroll",
-                                  "--password-stdin", "--db", str(path)],
-                           input="hunter2-secret\n")
+    result = runner.invoke(
+        main,
+        [
+            "mail",
+            "set",
+            "--host",
+            "smtp.dongthap.gov.vn",
+            "--sender",
+            "avroll@dongthap.gov.vn",
+            "--username",
+            "avroll",
+            "--password-stdin",
+            "--db",
+            str(path),
+        ],
+        input="hunter2-secret\n",
+    )
     assert result.exit_code == 0, result.output
     shown = runner.invoke(main, ["mail", "show", "--db", str(path)]).output
     assert "hunter2-secret" not in shown and "password = (set)" in shown
@@ -255,8 +316,11 @@ def test_rates(text, fraction):
 def test_bad_settings_are_refused_whole(province):
     db, _ = province
     with pytest.raises(mail.MailSettingError) as caught:
-        mail.save(db, {"host": "smtp host", "port": "99999", "security": "ssl3",
-                       "sender": "not-an-address"}, "tests")
+        mail.save(
+            db,
+            {"host": "smtp host", "port": "99999", "security": "ssl3", "sender": "not-an-address"},
+            "tests",
+        )
     assert set(caught.value.errors) == {"host", "port", "security", "sender"}
     assert mail.current(db)["host"] == ""
 
@@ -267,8 +331,7 @@ def test_a_unit_name_with_a_line_break_stops_no_reminder(province, smtp_server):
     db.execute("UPDATE units SET name = 'Sở Y tế\r\nBcc: x@example.invalid' WHERE code = 'SYT'")
     db.conn.commit()
     _configure(db, controller.port)
-    result = CliRunner().invoke(main, ["remind", "--below", "50%", "--send", "--db",
-                                       str(path)])
+    result = CliRunner().invoke(main, ["remind", "--below", "50%", "--send", "--db", str(path)])
     assert result.exit_code == 0, result.output
     assert len(inbox.messages) == 3
     subject = inbox.messages[0][1]["Subject"]
@@ -286,8 +349,13 @@ def test_a_password_that_is_not_ascii_logs_in(province):
         logins.append((mechanism, auth_data.login, auth_data.password))
         return AuthResult(success=auth_data.password == "mật-khẩu-Đồng".encode())
 
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(),
-                            authenticator=authenticator, auth_require_tls=False)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
     controller.start()
     try:
         _configure(db, controller.port, username="avroll")

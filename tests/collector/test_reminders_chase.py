@@ -28,8 +28,10 @@ DAY = date(2026, 12, 5)
 
 
 def test_long_vietnamese_headers_keep_their_spaces():
-    subject = ("Đôn đốc cài đặt phần mềm phòng, chống mã độc: Ủy ban nhân dân xã Mỹ Hiệp, "
-               "huyện Cao Lãnh đạt 50,0%")
+    subject = (
+        "Đôn đốc cài đặt phần mềm phòng, chống mã độc: Ủy ban nhân dân xã Mỹ Hiệp, "
+        "huyện Cao Lãnh đạt 50,0%"
+    )
     name = "Ủy ban nhân dân huyện Cao Lãnh - Phòng Văn hóa và Thông tin huyện"
     message = EmailMessage(policy=SMTP)
     message["Subject"], message["From"] = subject, formataddr((name, "avroll@caolanh.gov.vn"))
@@ -40,8 +42,7 @@ def test_long_vietnamese_headers_keep_their_spaces():
     assert back["Subject"] == subject  # Python's own reader
     headers = email.message_from_bytes(raw, policy=email.policy.compat32)
     assert str(make_header(decode_header(headers["Subject"]))) == subject  # RFC 2047's rule
-    assert str(make_header(decode_header(headers["From"]))) == \
-        f"{name} <avroll@caolanh.gov.vn>"
+    assert str(make_header(decode_header(headers["From"]))) == f"{name} <avroll@caolanh.gov.vn>"
 
 
 def test_reminders_go_out_on_their_days_once(province, smtp_server):  # noqa: F811
@@ -89,9 +90,11 @@ def test_avroll_serves_nightly_thread_sends_them(province, smtp_server):  # noqa
     night.now = datetime(2026, 12, 4, 19, 0, tzinfo=timezone.utc)  # 02:00 on the 5th
     tried = thread.run_once()
     assert tried is not None
-    assert [to for to, _ in inbox.messages] == [["cntt@syt.dongthap.gov.vn"],
-                                                ["ubnd@caolanh.dongthap.gov.vn"],
-                                                ["xamyhiep@dongthap.gov.vn"]]
+    assert [to for to, _ in inbox.messages] == [
+        ["cntt@syt.dongthap.gov.vn"],
+        ["ubnd@caolanh.dongthap.gov.vn"],
+        ["xamyhiep@dongthap.gov.vn"],
+    ]
     actors = {row[0] for row in db.execute("SELECT actor FROM mail_log")}
     assert actors == {"avroll:nightly"}
 
@@ -109,19 +112,35 @@ def test_a_failing_schedule_never_stops_the_night(province):  # noqa: F811
 def test_replies_are_recorded_and_shown_in_the_reporting_status(province):  # noqa: F811
     db, path = province
     runner = CliRunner()
-    result = runner.invoke(main, ["replies", "add", "syt", "--by", "Trần Thị B",
-                                  "--on", "2026-01-15", "--note", "đã cài 3 máy",
-                                  "--db", str(path)])
+    result = runner.invoke(
+        main,
+        [
+            "replies",
+            "add",
+            "syt",
+            "--by",
+            "Trần Thị B",
+            "--on",
+            "2026-01-15",
+            "--note",
+            "đã cài 3 máy",
+            "--db",
+            str(path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     status = build_reporting_status(db)
     units = {unit["code"]: unit for section in status["sections"] for unit in section["units"]}
-    assert (units["SYT"]["replied_on"], units["SYT"]["replied_by"]) == ("2026-01-15",
-                                                                       "Trần Thị B")
+    assert (units["SYT"]["replied_on"], units["SYT"]["replied_by"]) == ("2026-01-15", "Trần Thị B")
     assert units["SXD"]["replied_on"] is None and status["summary"]["replied"] == 1
     listed = runner.invoke(main, ["replies", "list", "--db", str(path)]).output
     assert "SYT\treminded -\tanswered 2026-01-15 by Trần Thị B" in listed
-    for bad in (["NOPE", "--by", "A"], ["SYT", "--by", " "],
-                ["SYT", "--by", "A", "--on", "2999-01-01"], ["SYT", "--by", "A", "--on", "x"]):
+    for bad in (
+        ["NOPE", "--by", "A"],
+        ["SYT", "--by", " "],
+        ["SYT", "--by", "A", "--on", "2999-01-01"],
+        ["SYT", "--by", "A", "--on", "x"],
+    ):
         result = runner.invoke(main, ["replies", "add", *bad, "--db", str(path)])
         assert result.exit_code != 0, bad
     assert len(list(db.query("SELECT * FROM unit_replies"))) == 1
@@ -132,12 +151,25 @@ def test_replies_are_recorded_and_shown_in_the_reporting_status(province):  # no
 def test_a_reply_is_recorded_from_the_mail_page(client, db):
     save_units(db, [(2, {"code": "SYT", "name": "Sở Y tế", "allocated": "6"})], actor="tests")
     client.get("/admin/mail")
-    answer = client.post("/admin/mail", data={
-        "action": "reply", "unit_code": "SYT", "replied_by": "Trần Thị B",
-        "replied_on": "2026-01-15", "csrf_token": csrf_token(client)})
+    answer = client.post(
+        "/admin/mail",
+        data={
+            "action": "reply",
+            "unit_code": "SYT",
+            "replied_by": "Trần Thị B",
+            "replied_on": "2026-01-15",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert answer.status_code == 200
     assert replies.latest_replies(db)["SYT"]["replied_by"] == "Trần Thị B"
-    refused = client.post("/admin/mail", data={
-        "action": "reply", "unit_code": "SYT", "replied_by": "",
-        "csrf_token": csrf_token(client)})
+    refused = client.post(
+        "/admin/mail",
+        data={
+            "action": "reply",
+            "unit_code": "SYT",
+            "replied_by": "",
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert refused.status_code == 422 and len(replies.latest_replies(db)) == 1

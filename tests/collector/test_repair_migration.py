@@ -19,14 +19,18 @@ def insert(db, report, collected_at, report_id=None, machine_id=None, hostname=N
     rid = report_id or report["report_id"]
     mid = machine_id or report["machine"]["machine_id"]
     name = hostname or report["machine"]["hostname"]
-    db.execute("INSERT INTO reports (report_id, machine_id, received_at, collected_at, "
-               "observed_at, hostname, os_family, ram_installed_bytes, ram_visible_bytes, "
-               "device_type, av_status, mgmt_installed, body) VALUES "
-               "(?, ?, '2026-11-01T00:00:00Z', ?, ?, ?, 'windows', 8589934592, 8000000000, "
-               "'desktop', 'detected', 1, ?)",
-               [rid, mid, collected_at, collected_at, name, json.dumps(report)])
-    db.execute("INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?)",
-               [mid, name, collected_at, collected_at, rid])
+    db.execute(
+        "INSERT INTO reports (report_id, machine_id, received_at, collected_at, "
+        "observed_at, hostname, os_family, ram_installed_bytes, ram_visible_bytes, "
+        "device_type, av_status, mgmt_installed, body) VALUES "
+        "(?, ?, '2026-11-01T00:00:00Z', ?, ?, ?, 'windows', 8589934592, 8000000000, "
+        "'desktop', 'detected', 1, ?)",
+        [rid, mid, collected_at, collected_at, name, json.dumps(report)],
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO machines VALUES (?, ?, ?, ?, ?)",
+        [mid, name, collected_at, collected_at, rid],
+    )
 
 
 def test_the_migration_repairs_old_bad_rows(tmp_path):
@@ -36,10 +40,20 @@ def test_the_migration_repairs_old_bad_rows(tmp_path):
     rid, machine = uuid.uuid4(), uuid.uuid4()
     insert(db, make_report(hostname="PC-OLD"), "999-05-01T00:00:00Z")
     insert(db, make_report(hostname="PC\ufffeBAD"), "2026-10-01T00:00:00Z")
-    insert(db, make_report(hostname="PC-TWICE"), "2026-10-02T00:00:00Z",
-           report_id=str(rid), machine_id=machine.hex)
-    insert(db, make_report(hostname="PC-TWICE"), "2026-10-02T00:00:00Z",
-           report_id=rid.hex.upper(), machine_id=str(machine))
+    insert(
+        db,
+        make_report(hostname="PC-TWICE"),
+        "2026-10-02T00:00:00Z",
+        report_id=str(rid),
+        machine_id=machine.hex,
+    )
+    insert(
+        db,
+        make_report(hostname="PC-TWICE"),
+        "2026-10-02T00:00:00Z",
+        report_id=rid.hex.upper(),
+        machine_id=str(machine),
+    )
     db.conn.commit()
     users.add_user(db, "tests", *ADMIN, "admin")
     db.close()
@@ -50,8 +64,9 @@ def test_the_migration_repairs_old_bad_rows(tmp_path):
     times = dict(db.execute("SELECT hostname, observed_at FROM reports"))
     assert times["PC-OLD"] == "2026-11-01T00:00:00Z"
     assert "PC\ufffdBAD" in times
-    assert db.execute("SELECT report_id, machine_id FROM reports WHERE hostname = 'PC-TWICE'"
-                      ).fetchall() == [(str(rid), str(machine))]
+    assert db.execute(
+        "SELECT report_id, machine_id FROM reports WHERE hostname = 'PC-TWICE'"
+    ).fetchall() == [(str(rid), str(machine))]
     assert db.execute("SELECT count(*) FROM machines").fetchone()[0] == 3
     db.close()
     client = app.test_client()

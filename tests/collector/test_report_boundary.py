@@ -14,10 +14,17 @@ REPORTS = "/api/v1/reports"
 UNIT_PAGES = ("/machines", "/machines?q=PC", "/", "/units")
 
 
-@pytest.mark.parametrize("collected_at", [
-    "0999-05-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00",
-    "1969-12-31T23:59:59Z", "2100-01-01T00:00:00Z", "3000-01-01T00:00:00Z",
-])
+@pytest.mark.parametrize(
+    "collected_at",
+    [
+        "0999-05-01T00:00:00Z",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "1969-12-31T23:59:59Z",
+        "2100-01-01T00:00:00Z",
+        "3000-01-01T00:00:00Z",
+    ],
+)
 def test_implausible_times_are_a_422_and_pages_keep_working(client, collected_at):
     report = make_report(hostname="PC-ODD-TIME", collected_at=collected_at)
     answer = client.post(REPORTS, json=report)
@@ -27,8 +34,9 @@ def test_implausible_times_are_a_422_and_pages_keep_working(client, collected_at
         assert client.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize("when", ["1970-01-01T00:00:00Z", "2000-01-01T00:00:00+07:00",
-                                  "2099-12-31T16:59:59-07:00"])
+@pytest.mark.parametrize(
+    "when", ["1970-01-01T00:00:00Z", "2000-01-01T00:00:00+07:00", "2099-12-31T16:59:59-07:00"]
+)
 def test_the_edges_of_the_range_are_accepted(when):
     assert validate(make_report(collected_at=when)) == []
 
@@ -39,8 +47,9 @@ def test_a_perpetual_licence_date_is_accepted():
     assert validate(report) == []
 
 
-@pytest.mark.parametrize("hostname", ["PC\ufffe01", "PC\uffff", "PC\ufdd0X", "PC\U0001fffeX",
-                                      "PC\U0010ffff"])
+@pytest.mark.parametrize(
+    "hostname", ["PC\ufffe01", "PC\uffff", "PC\ufdd0X", "PC\U0001fffeX", "PC\U0010ffff"]
+)
 def test_noncharacters_are_refused_everywhere(hostname):
     report = make_report(hostname=hostname)
     assert any(line.startswith("machine.hostname:") for line in validate(report))
@@ -49,11 +58,23 @@ def test_noncharacters_are_refused_everywhere(hostname):
     assert validate(report) != []
 
 
-@pytest.mark.parametrize("hostname", ["PC\u200b01", "PC\u200d01", "\u2060PC01", "PC\u00ad01",
-                                      "PC\ufeff01", "PC\u180e01", "PC\u3164", "PC\u034f01"])
+@pytest.mark.parametrize(
+    "hostname",
+    [
+        "PC\u200b01",
+        "PC\u200d01",
+        "\u2060PC01",
+        "PC\u00ad01",
+        "PC\ufeff01",
+        "PC\u180e01",
+        "PC\u3164",
+        "PC\u034f01",
+    ],
+)
 def test_invisible_characters_in_hostnames_are_refused(hostname):
-    assert any(line.startswith("machine.hostname:")
-               for line in validate(make_report(hostname=hostname)))
+    assert any(
+        line.startswith("machine.hostname:") for line in validate(make_report(hostname=hostname))
+    )
 
 
 def test_a_product_name_may_join_emoji_and_vietnamese_stays_valid():
@@ -83,20 +104,23 @@ def test_a_report_resent_with_its_id_spelt_otherwise_is_stored_once(client, db):
 def test_a_reused_report_id_spelt_otherwise_is_still_a_409(client, db):
     first = make_report(hostname="PC-ONE")
     assert client.post(REPORTS, json=first).status_code == 201
-    other = make_report(hostname="PC-TWO", report_id="{" + uuid.UUID(first["report_id"]).hex
-                        + "}")
+    other = make_report(hostname="PC-TWO", report_id="{" + uuid.UUID(first["report_id"]).hex + "}")
     assert client.post(REPORTS, json=other).status_code == 409
     assert db["reports"].count == 1
 
 
 def test_a_machine_id_spelt_otherwise_is_the_same_machine(client, db):
     machine = uuid.uuid4()
-    assert client.post(REPORTS, json=make_report(hostname="PC-A",
-                                                 machine_id=str(machine))).status_code == 201
+    assert (
+        client.post(REPORTS, json=make_report(hostname="PC-A", machine_id=str(machine))).status_code
+        == 201
+    )
     again = make_report(hostname="PC-A", machine_id="{" + machine.hex.upper() + "}")
     assert client.post(REPORTS, json=again).status_code == 201
-    assert db.execute("SELECT count(*), min(machine_id) FROM machines").fetchone() == \
-        (1, str(machine))
+    assert db.execute("SELECT count(*), min(machine_id) FROM machines").fetchone() == (
+        1,
+        str(machine),
+    )
     assert client.get(f"/machines/{machine.hex.upper()}").status_code == 200
     assert client.get(f"/api/v1/machines/{{{machine}}}").status_code == 200
 

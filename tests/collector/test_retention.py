@@ -27,18 +27,27 @@ LOCAL = timezone(timedelta(hours=7))
 DAYS = 8
 NAMES = ("SXD-{}", "XA-{}", "DESKTOP-{}")
 
+
 def reports_over(days, max_reports):
     """Streams of reports over `days` days, delivered in any order (a spool sends old
     reports after newer ones), with retirements and allocation changes."""
-    report = st.fixed_dictionaries({
-        "machine": st.integers(0, 4), "hours_ago": st.integers(0, days * 24),
-        "name": st.sampled_from(NAMES), "installed": st.booleans(),
-        "unit_code": st.sampled_from([None, "SXD", "XA"])})
-    return st.fixed_dictionaries({
-        "reports": st.lists(report, min_size=1, max_size=max_reports),
-        "order": st.randoms(use_true_random=False),
-        "retire": st.lists(st.tuples(st.integers(0, 4), st.integers(0, DAYS)), max_size=2),
-        "allocations": st.lists(st.integers(1, 20), max_size=3)})
+    report = st.fixed_dictionaries(
+        {
+            "machine": st.integers(0, 4),
+            "hours_ago": st.integers(0, days * 24),
+            "name": st.sampled_from(NAMES),
+            "installed": st.booleans(),
+            "unit_code": st.sampled_from([None, "SXD", "XA"]),
+        }
+    )
+    return st.fixed_dictionaries(
+        {
+            "reports": st.lists(report, min_size=1, max_size=max_reports),
+            "order": st.randoms(use_true_random=False),
+            "retire": st.lists(st.tuples(st.integers(0, 4), st.integers(0, DAYS)), max_size=2),
+            "allocations": st.lists(st.integers(1, 20), max_size=3),
+        }
+    )
 
 
 stream = reports_over(DAYS, 25)
@@ -53,31 +62,46 @@ def machine_id(number):
 
 
 def play(db, events):
-    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
-                    (3, {"code": "XA", "name": "Xã A", "allocated": "5"})])
+    save_units(
+        db,
+        [
+            (2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": "10"}),
+            (3, {"code": "XA", "name": "Xã A", "allocated": "5"}),
+        ],
+    )
     reports = list(events["reports"])
     events["order"].shuffle(reports)
     for each in reports:
-        store_report(db, make_report(
-            hostname=each["name"].format(each["machine"]), machine_id=machine_id(each["machine"]),
-            products=(KES,) if each["installed"] else (DEFENDER,), unit_code=each["unit_code"],
-            collected_at=NOW - timedelta(hours=each["hours_ago"])))
+        store_report(
+            db,
+            make_report(
+                hostname=each["name"].format(each["machine"]),
+                machine_id=machine_id(each["machine"]),
+                products=(KES,) if each["installed"] else (DEFENDER,),
+                unit_code=each["unit_code"],
+                collected_at=NOW - timedelta(hours=each["hours_ago"]),
+            ),
+        )
     for number, (allocated) in enumerate(events["allocations"]):
-        save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": str(allocated)})],
-                   effective_from=day(DAYS - 2 * number))
+        save_units(
+            db,
+            [(2, {"code": "SXD", "name": "Sở Xây dựng", "allocated": str(allocated)})],
+            effective_from=day(DAYS - 2 * number),
+        )
     for number, days_ago in events["retire"]:
-        if db.execute("SELECT 1 FROM machines WHERE machine_id = ?",
-                      [machine_id(number)]).fetchone():
+        if db.execute(
+            "SELECT 1 FROM machines WHERE machine_id = ?", [machine_id(number)]
+        ).fetchone():
             lifecycle.retire(db, "tests", machine_id(number), on=day(days_ago))
 
 
 def every_figure(db):
     return [rollup(db, as_of=day(days_ago)) for days_ago in range(DAYS + 1, -1, -1)] + [
-        rollup(db, as_of=day(days_ago), parent="SXD") for days_ago in (0, 3, DAYS)]
+        rollup(db, as_of=day(days_ago), parent="SXD") for days_ago in (0, 3, DAYS)
+    ]
 
 
-@hypothesis_settings(max_examples=20, deadline=None,
-                     suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stream)
 def test_thinning_reports_leaves_every_past_figure_unchanged(events):
     with tempfile.TemporaryDirectory() as folder:
@@ -91,8 +115,10 @@ def test_thinning_reports_leaves_every_past_figure_unchanged(events):
         kept = db.execute("SELECT count(*) FROM reports").fetchone()[0]
         assert kept == stored - removed
         # What is left is at most one report per machine and day, plus each one's latest.
-        per_day = db.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM reports GROUP BY "
-                             "machine_id, date(observed_at, '+7 hours'))").fetchone()[0]
+        per_day = db.execute(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM reports GROUP BY "
+            "machine_id, date(observed_at, '+7 hours'))"
+        ).fetchone()[0]
         assert per_day <= 2
         db.close()
 
@@ -103,8 +129,7 @@ KEEP_DAILY = 20
 long_stream = reports_over(MONTHS_DAYS, 40)
 
 
-@hypothesis_settings(max_examples=15, deadline=None,
-                     suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(long_stream)
 def test_thinning_to_months_leaves_every_figure_from_the_horizon_unchanged(events):
     with tempfile.TemporaryDirectory() as folder:
@@ -122,7 +147,9 @@ def test_thinning_to_months_leaves_every_figure_from_the_horizon_unchanged(event
         per_month = db.execute(
             "SELECT max(n) FROM (SELECT count(*) AS n FROM reports WHERE "
             "date(observed_at, '+7 hours') < ? GROUP BY machine_id, "
-            "strftime('%Y-%m', observed_at, '+7 hours'))", [horizon.isoformat()]).fetchone()[0]
+            "strftime('%Y-%m', observed_at, '+7 hours'))",
+            [horizon.isoformat()],
+        ).fetchone()[0]
         assert per_month is None or per_month <= 3
         db.close()
 
@@ -131,8 +158,11 @@ def stored_at(db, *moments, hostname="SXD-1"):
     """Store one report per moment (UTC text), in that order; their ids."""
     ids = []
     for moment in moments:
-        ids.append(store_report(db, make_report(
-            hostname=hostname, collected_at=datetime.fromisoformat(moment))).report_id)
+        ids.append(
+            store_report(
+                db, make_report(hostname=hostname, collected_at=datetime.fromisoformat(moment))
+            ).report_id
+        )
     return ids
 
 
@@ -165,7 +195,8 @@ def test_thinning_to_months_follows_vietnam_months(db):
         "2025-12-01T16:30:00+00:00",  # 23:30 on 01/12 in Vietnam
         "2025-12-01T17:30:00+00:00",  # 00:30 on 02/12 in Vietnam (01/12 in UTC): another day
         "2026-11-30T01:00:00+00:00",  # today: every report kept
-        "2026-11-30T02:00:00+00:00")  # the latest
+        "2026-11-30T02:00:00+00:00",
+    )  # the latest
     removed = thin_reports(db, 90, 365, NOW_STORED)
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1  # on again
     gone = {ids[0], ids[2], ids[3], ids[5]}
@@ -175,17 +206,25 @@ def test_thinning_to_months_follows_vietnam_months(db):
 
 
 def test_without_the_daily_limit_only_days_are_thinned(db):
-    ids = stored_at(db, "2025-10-31T10:00:00+00:00", "2025-10-31T16:30:00+00:00",
-                    "2025-11-15T00:00:00+00:00", "2026-11-30T02:00:00+00:00")
+    ids = stored_at(
+        db,
+        "2025-10-31T10:00:00+00:00",
+        "2025-10-31T16:30:00+00:00",
+        "2025-11-15T00:00:00+00:00",
+        "2026-11-30T02:00:00+00:00",
+    )
     assert thin_reports(db, 90, now=NOW_STORED) == 1
     assert kept_ids(db) == set(ids) - {ids[0]}
 
 
 def test_thinning_to_days_follows_vietnam_days(db):
-    ids = stored_at(db, "2026-05-10T16:30:00+00:00",  # 23:30 on 10/05 in Vietnam
-                    "2026-05-10T17:30:00+00:00",  # 00:30 on 11/05 (10/05 in UTC)
-                    "2026-05-11T09:00:00+00:00",  # 16:00 on 11/05: that day's last
-                    "2026-11-30T02:00:00+00:00")
+    ids = stored_at(
+        db,
+        "2026-05-10T16:30:00+00:00",  # 23:30 on 10/05 in Vietnam
+        "2026-05-10T17:30:00+00:00",  # 00:30 on 11/05 (10/05 in UTC)
+        "2026-05-11T09:00:00+00:00",  # 16:00 on 11/05: that day's last
+        "2026-11-30T02:00:00+00:00",
+    )
     assert thin_reports(db, 90, 365, NOW_STORED) == 1
     assert kept_ids(db) == set(ids) - {ids[1]}
 
@@ -203,9 +242,14 @@ def test_a_machines_latest_report_and_the_last_row_stored_stay(db):
     # A machine that stopped reporting long ago keeps its latest report; the last row
     # stored (here a late delivery from the spool, not its day's nor month's last) stays
     # too, so the next report gets a new rowid, never one used before.
-    latest, = stored_at(db, "2024-03-10T05:00:00+00:00", hostname="SXD-OLD")
-    ids = stored_at(db, "2025-02-01T01:00:00+00:00", "2025-02-20T01:00:00+00:00",
-                    "2026-11-30T02:00:00+00:00", "2025-02-10T01:00:00+00:00")
+    (latest,) = stored_at(db, "2024-03-10T05:00:00+00:00", hostname="SXD-OLD")
+    ids = stored_at(
+        db,
+        "2025-02-01T01:00:00+00:00",
+        "2025-02-20T01:00:00+00:00",
+        "2026-11-30T02:00:00+00:00",
+        "2025-02-10T01:00:00+00:00",
+    )
     last_rowid = db.execute("SELECT max(rowid) FROM reports").fetchone()[0]
     assert thin_reports(db, 90, 365, NOW_STORED) == 1
     assert kept_ids(db) == {latest, *ids} - {ids[0]}

@@ -20,15 +20,30 @@ def dong_thap(tmp_path_factory):
 
 def test_every_row_in_order_with_true_rates(dong_thap):
     report = rollup(dong_thap, as_of="2022-05-12")
-    got = [(section["group"], [(row["code"], row["allocated"], row["installed_official"],
-                                percent(row["install_rate"])) for row in section["units"]])
-           for section in report["sections"]]
+    got = [
+        (
+            section["group"],
+            [
+                (
+                    row["code"],
+                    row["allocated"],
+                    row["installed_official"],
+                    percent(row["install_rate"]),
+                )
+                for row in section["units"]
+            ],
+        )
+        for section in report["sections"]
+    ]
     assert got == EXPECTED
 
 
 def test_55_of_56_is_98_2_percent(dong_thap):
-    rows = {row["code"]: row for section in rollup(dong_thap, as_of="2022-05-12")["sections"]
-            for row in section["units"]}
+    rows = {
+        row["code"]: row
+        for section in rollup(dong_thap, as_of="2022-05-12")["sections"]
+        for row in section["units"]
+    }
     assert rows["SGDDT"]["install_rate"] == pytest.approx(55 / 56)
     assert percent(rows["SGDDT"]["install_rate"]) == "98,2%"
     assert rows["STP"]["install_rate"] > rows["STNMT"]["install_rate"]
@@ -54,25 +69,40 @@ def test_totals_and_misnamed_row(dong_thap):
 
 def test_with_the_2021_allocation_the_letters_headline_holds(tmp_path, dong_thap):
     # The 2021 allocation kept in force through 2022 (a change counts from the day given).
-    save_units(dong_thap, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
-                                "allocated": "53"})], effective_from="2022-01-01")
+    save_units(
+        dong_thap,
+        [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": "53"})],
+        effective_from="2022-01-01",
+    )
     try:
         total = rollup(dong_thap, as_of="2022-05-12")["total"]
     finally:
-        save_units(dong_thap, [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh",
-                                    "allocated": ""})], effective_from="2022-01-01")
+        save_units(
+            dong_thap,
+            [(2, {"code": "TTTHDL", "name": "Trung tâm THDL Tỉnh", "allocated": ""})],
+            effective_from="2022-01-01",
+        )
     assert (total["allocated"], total["installed_official"]) == (5137, 5007)  # "5.007 / 5.137"
 
 
 def test_with_the_2021_allocation_section_totals_are_the_letters_sentences(dong_thap):
     with allocation_2021(dong_thap):
         report = rollup(dong_thap, as_of="2022-05-12")
-    got = [(section["total"]["installed_official"], section["total"]["allocated"],
-            percent(section["total"]["install_rate"])) for section in report["sections"]]
+    got = [
+        (
+            section["total"]["installed_official"],
+            section["total"]["allocated"],
+            percent(section["total"]["install_rate"]),
+        )
+        for section in report["sections"]
+    ]
     assert got == [(1177, 1177, "100,0%"), (3830, 3960, "96,7%")]
     total = report["total"]
-    assert sum(section["total"]["installed_official"] for section in report["sections"]) == \
-        total["installed_official"] == 5007
+    assert (
+        sum(section["total"]["installed_official"] for section in report["sections"])
+        == total["installed_official"]
+        == 5007
+    )
 
 
 def test_machines_that_must_not_count_are_classified(dong_thap):
@@ -90,9 +120,13 @@ def test_machines_that_must_not_count_are_classified(dong_thap):
     assert (htm["installed_official"], htm["installed"], htm["misnamed"]) == (330, 340, 10)
     checks = report["checks"]
     assert checks["duplicate_hostnames"] == [
-        {"hostname": "SYT-M001",
-         "machine_ids": sorted(["old-syt-m001-identity",
-                                make_report(hostname="syt-m001")["machine"]["machine_id"]])}]
+        {
+            "hostname": "SYT-M001",
+            "machine_ids": sorted(
+                ["old-syt-m001-identity", make_report(hostname="syt-m001")["machine"]["machine_id"]]
+            ),
+        }
+    ]
     assert [unit["code"] for unit in checks["units_without_reports"]] == ["BATGT"]
     assert checks["name_unit_mismatches"] == 1
 
@@ -100,8 +134,13 @@ def test_machines_that_must_not_count_are_classified(dong_thap):
 def test_as_of_a_later_date_counts_the_later_install(dong_thap):
     def hlvu(as_of):
         report = rollup(dong_thap, as_of=as_of)
-        return next(row for section in report["sections"] for row in section["units"]
-                    if row["code"] == "HLVU")
+        return next(
+            row
+            for section in report["sections"]
+            for row in section["units"]
+            if row["code"] == "HLVU"
+        )
+
     assert hlvu("2022-05-12")["installed_official"] == 257
     assert hlvu("2022-05-16")["installed_official"] == 258
     assert hlvu("2022-04-30")["seen"] == 0  # nothing had reported yet

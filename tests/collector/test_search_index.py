@@ -46,8 +46,7 @@ def test_an_unchanged_machine_writes_nothing_a_changed_one_is_written_again(db):
 
 def test_a_late_report_leaves_the_newer_addresses(db):
     store_report(db, report("SXD-1", [FIRST]))
-    store_report(db, report("SXD-OLD", [{"ip": "10.1.1.1"}],
-                            collected_at="2024-01-01T00:00:00Z"))
+    store_report(db, report("SXD-OLD", [{"ip": "10.1.1.1"}], collected_at="2024-01-01T00:00:00Z"))
     assert (found(db, "10.9.9.9"), found(db, "10.1.1.1"), found(db, "SXD-OLD")) == ([1], [], [])
 
 

@@ -49,9 +49,12 @@ def test_the_limits_are_set():
 
 def test_held_idle_connections_do_not_starve_the_health_check(app):
     with running(app) as (url, port):
-        held = [socket.create_connection(("127.0.0.1", port), timeout=5,
-                                         source_address=(f"127.0.1.{1 + n % 250}", 0))
-                for n in range(250)]
+        held = [
+            socket.create_connection(
+                ("127.0.0.1", port), timeout=5, source_address=(f"127.0.1.{1 + n % 250}", 0)
+            )
+            for n in range(250)
+        ]
         try:
             assert requests.get(url + "/api/v1/health", timeout=5).json() == {"ok": True}
         finally:
@@ -59,12 +62,18 @@ def test_held_idle_connections_do_not_starve_the_health_check(app):
                 conn.close()
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-     b"Content-Length: 30000000\r\n\r\n", 413),
-    (b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400),
-    (b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (
+            b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 30000000\r\n\r\n",
+            413,
+        ),
+        (b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400),
+        (b"POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+    ],
+)
 def test_the_servers_own_errors_are_json_under_api(app, request_bytes, status):
     with running(app) as (_url, port):
         head, body = raw(port, request_bytes)
@@ -75,11 +84,13 @@ def test_the_servers_own_errors_are_json_under_api(app, request_bytes, status):
 
 
 def test_flasks_errors_are_json_under_api(client, anon_client):
-    for browser, method, url in ((client, "get", "/api/v1/nowhere"),
-                                 (anon_client, "get", "/api/v1/nowhere"),
-                                 (client, "delete", "/api/v1/reports"),
-                                 (anon_client, "put", "/api/v1/health"),
-                                 (anon_client, "post", "/api/v1/reports")):
+    for browser, method, url in (
+        (client, "get", "/api/v1/nowhere"),
+        (anon_client, "get", "/api/v1/nowhere"),
+        (client, "delete", "/api/v1/reports"),
+        (anon_client, "put", "/api/v1/health"),
+        (anon_client, "post", "/api/v1/reports"),
+    ):
         answer = getattr(browser, method)(url, data=b"x" * 300_000)
         assert 400 <= answer.status_code < 500 and answer.is_json, (method, url)
         assert answer.json["status"] == answer.status_code
@@ -90,10 +101,13 @@ def test_behind_a_trusted_proxy_the_clients_address_is_counted(app):
         browser = requests.Session()
         form = browser.get(url + "/login", timeout=5).text
         token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        answer = browser.post(url + "/login", timeout=5, allow_redirects=False,
-                              headers={"X-Forwarded-For": "198.51.100.23"},
-                              data={"username": "admin", "password": "wrong-password",
-                                    "csrf_token": token})
+        answer = browser.post(
+            url + "/login",
+            timeout=5,
+            allow_redirects=False,
+            headers={"X-Forwarded-For": "198.51.100.23"},
+            data={"username": "admin", "password": "wrong-password", "csrf_token": token},
+        )
         assert answer.status_code == 401
     db = open_db(app.config["DATABASE"])
     keys = {row[0] for row in db.execute("SELECT key FROM login_failures")}

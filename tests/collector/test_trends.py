@@ -30,31 +30,55 @@ def days_ago(days):
 @pytest.fixture
 def rollout(db):
     """Two units; machines get the product over ten days, one day at a time."""
-    save_units(db, [(2, {"code": "SXD", "name": "Sở Xây dựng", "group": "Sở", "allocated": "10"}),
-                    (3, {"code": "HCL", "name": "UBND huyện Cao Lãnh", "group": "Huyện",
-                         "allocated": "4"}),
-                    (4, {"code": "XMH", "name": "UBND xã Mỹ Hiệp", "group": "Huyện",
-                         "parent": "HCL", "allocated": "4"})], actor="tests")
+    save_units(
+        db,
+        [
+            (2, {"code": "SXD", "name": "Sở Xây dựng", "group": "Sở", "allocated": "10"}),
+            (3, {"code": "HCL", "name": "UBND huyện Cao Lãnh", "group": "Huyện", "allocated": "4"}),
+            (
+                4,
+                {
+                    "code": "XMH",
+                    "name": "UBND xã Mỹ Hiệp",
+                    "group": "Huyện",
+                    "parent": "HCL",
+                    "allocated": "4",
+                },
+            ),
+        ],
+        actor="tests",
+    )
     for n in range(10):
-        store_report(db, make_report(hostname=f"SXD-PC{n}", products=(DEFENDER,),
-                                     collected_at=days_ago(10)))
-        store_report(db, make_report(hostname=f"SXD-PC{n}", products=(KES,),
-                                     collected_at=days_ago(9 - n)))
+        store_report(
+            db, make_report(hostname=f"SXD-PC{n}", products=(DEFENDER,), collected_at=days_ago(10))
+        )
+        store_report(
+            db, make_report(hostname=f"SXD-PC{n}", products=(KES,), collected_at=days_ago(9 - n))
+        )
     store_report(db, make_report(hostname="XMH-PC1", collected_at=days_ago(3)))
-    store_report(db, make_report(hostname="DESKTOP-1", unit_code="XMH",
-                                 collected_at=days_ago(2)))
+    store_report(db, make_report(hostname="DESKTOP-1", unit_code="XMH", collected_at=days_ago(2)))
     return db
 
 
 def test_each_day_is_the_rollup_of_that_day(rollout):
     figures = daily_figures(rollout)
     assert len(figures) == 11
-    assert set(figures[0]) == {"date", "allocated", "installed", "connected", "protected",
-                               "exempt", "missing"}
+    assert set(figures[0]) == {
+        "date",
+        "allocated",
+        "installed",
+        "connected",
+        "protected",
+        "exempt",
+        "missing",
+    }
     for day in figures:
         total = rollup(rollout, as_of=day["date"])["total"]
         assert (day["allocated"], day["installed"], day["missing"]) == (
-            total["allocated"], total["installed_official"], total["missing"])
+            total["allocated"],
+            total["installed_official"],
+            total["missing"],
+        )
         assert day["connected"] == total["connected"]
     # SXD one more a day; XMH-PC1 from 3 days ago, the misnamed DESKTOP-1 from 2 days ago.
     assert [day["installed"] for day in figures][-4:] == [7 + 1, 8 + 2, 9 + 2, 10 + 2]
@@ -107,7 +131,9 @@ def test_overview_and_unit_pages_draw_the_trend(rollout, client):
     unit = client.get("/units/HCL").get_data(as_text=True)
     unit_dots = re.findall(r'<circle class="dot installed"[^>]*><title>([^<]*)</title>', unit)
     assert unit_dots[-1].endswith("25,0% (1 / 4)")
-    assert "//" not in html.split("<svg class=\"chart trend\"")[1].split("</svg>")[0].replace("http://www.w3.org", "")
+    assert "//" not in html.split('<svg class="chart trend"')[1].split("</svg>")[0].replace(
+        "http://www.w3.org", ""
+    )
 
 
 def test_the_chart_geometry(rollout):
@@ -120,9 +146,22 @@ def test_the_chart_geometry(rollout):
     assert [tick.value for tick in chart["y_ticks"]] == [0, 0.25, 0.5, 0.75, 1.0]
     assert [mark.value for mark in chart["marks"]] == ["Báo cáo số 12/BC-STTTT"]
     assert len(chart["connected"]) == len(chart["installed"])
-    assert trend_chart([{"date": "2024-01-01", "allocated": None, "installed": 3,
-                         "connected": None, "protected": 0, "exempt": 0,
-                         "missing": 0}]) is None
+    assert (
+        trend_chart(
+            [
+                {
+                    "date": "2024-01-01",
+                    "allocated": None,
+                    "installed": 3,
+                    "connected": None,
+                    "protected": 0,
+                    "exempt": 0,
+                    "missing": 0,
+                }
+            ]
+        )
+        is None
+    )
 
 
 def test_past_days_are_kept_until_a_late_report_changes_them(rollout):
@@ -131,18 +170,33 @@ def test_past_days_are_kept_until_a_late_report_changes_them(rollout):
     # A report spooled on a PC five days ago arrives only now: those days change.
     store_report(rollout, make_report(hostname="SXD-LATE", collected_at=days_ago(5)))
     after = daily_figures(rollout)
-    assert [a["installed"] - b["installed"] for a, b in zip(after, before, strict=True)] == \
-        [0] * 5 + [1] * 6
+    assert [a["installed"] - b["installed"] for a, b in zip(after, before, strict=True)] == [
+        0
+    ] * 5 + [1] * 6
 
 
 def test_issued_reports_are_marked_on_the_chart(rollout, client):
     from collector.store.issued_reports import save_issued
 
     as_of = days_ago(4).date().isoformat()
-    save_issued(rollout, "12/BC-STTTT", days_ago(3).date().isoformat(), as_of, None,
-                {"phu-luc.xlsx": b"x"}, "tests")
-    save_issued(rollout, "7/BC-UBND", days_ago(3).date().isoformat(), as_of, "HCL",
-                {"phu-luc.xlsx": b"y"}, "tests")
+    save_issued(
+        rollout,
+        "12/BC-STTTT",
+        days_ago(3).date().isoformat(),
+        as_of,
+        None,
+        {"phu-luc.xlsx": b"x"},
+        "tests",
+    )
+    save_issued(
+        rollout,
+        "7/BC-UBND",
+        days_ago(3).date().isoformat(),
+        as_of,
+        "HCL",
+        {"phu-luc.xlsx": b"y"},
+        "tests",
+    )
     html = client.get("/charts/trend").get_data(as_text=True)
     marks = re.findall(r'<g class="mark">.*?<text[^>]*>([^<]*)</text>', html, re.S)
     assert marks == [f"số 12/BC-STTTT ngày {days_ago(3).strftime('%d/%m/%Y')}"]

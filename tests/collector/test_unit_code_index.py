@@ -52,7 +52,8 @@ def test_new_enrollments_find_their_credentials_by_index(tmp_path):
     an index lookup, not a scan of every enrolled machine."""
     db = open_db(str(tmp_path / "avroll.db"))
     migrations.apply(db)
-    plan = db.execute("EXPLAIN QUERY PLAN SELECT 1 FROM machine_credentials "
-                      "WHERE stored_as = ?", ["x"]).fetchall()
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT 1 FROM machine_credentials WHERE stored_as = ?", ["x"]
+    ).fetchall()
     assert "USING COVERING INDEX machine_credentials_stored_as" in plan[0][3]
     db.close()

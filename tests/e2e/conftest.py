@@ -43,8 +43,15 @@ def command(name):
 
 def avroll(env, *args, stdin=None):
     """Run an `avroll` admin command; its stdout."""
-    return subprocess.run([command("avroll"), *args], env=env, input=stdin, text=True,
-                          capture_output=True, check=True, timeout=60).stdout
+    return subprocess.run(
+        [command("avroll"), *args],
+        env=env,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
 
 
 def logged_in(url):
@@ -52,8 +59,12 @@ def logged_in(url):
     browser = requests.Session()
     form = browser.get(url + "/login", timeout=10).text
     token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    answer = browser.post(url + "/login", timeout=10, allow_redirects=False,
-                          data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token})
+    answer = browser.post(
+        url + "/login",
+        timeout=10,
+        allow_redirects=False,
+        data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token},
+    )
     assert answer.status_code == 302, answer.text
     return browser
 
@@ -63,7 +74,11 @@ def serving(env, port):
     """Run `avroll serve` on 127.0.0.1:`port` with `env` until the block ends; its URL."""
     process = subprocess.Popen(
         [command("avroll"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         if not wait_ready(url, seconds=30):

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.e2e
 def agent(*args, time_limit=4):
     """Run `avroll-agent send` (or another command) with a short time limit."""
     extra = ["--timeout", "2", "--time-limit", str(time_limit)] if args[0] == "send" else []
-    return subprocess.run([command("avroll-agent"), *args, *extra],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [command("avroll-agent"), *args, *extra], capture_output=True, text=True, timeout=120
+    )
 
 
 def spooled(state_dir):
@@ -65,8 +66,7 @@ def test_down_then_up_delivers_each_report_exactly_once(collector, agent_dirs, m
     assert f"to {url}" in status.stdout
 
 
-def test_corrupt_spool_file_is_set_aside_and_the_run_goes_on(collector, agent_dirs,
-                                                              monkeypatch):
+def test_corrupt_spool_file_is_set_aside_and_the_run_goes_on(collector, agent_dirs, monkeypatch):
     url, db_path, token = collector
     monkeypatch.setenv("AVROLL_TOKEN", token)
     (agent_dirs / "spool").mkdir(parents=True)
@@ -76,8 +76,9 @@ def test_corrupt_spool_file_is_set_aside_and_the_run_goes_on(collector, agent_di
     assert sent.returncode == 0, sent.stderr
     assert len(stored_report_ids(db_path)) == 1
     assert (agent_dirs / "set-aside" / corrupt.name).exists()
-    assert "not valid JSON" in (agent_dirs / "set-aside" / (corrupt.name + ".reason.txt")
-                                ).read_text(encoding="utf-8")
+    assert "not valid JSON" in (
+        agent_dirs / "set-aside" / (corrupt.name + ".reason.txt")
+    ).read_text(encoding="utf-8")
     assert "set aside an unreadable spool entry" in (agent_dirs / "agent.log").read_text("utf-8")
 
 
@@ -111,8 +112,9 @@ def bad_collector():
 
 
 @pytest.mark.parametrize("behaviour", ["error", "hang"])
-def test_failing_or_hanging_collector_spools_within_the_time_limit(bad_collector, agent_dirs,
-                                                                   behaviour, monkeypatch):
+def test_failing_or_hanging_collector_spools_within_the_time_limit(
+    bad_collector, agent_dirs, behaviour, monkeypatch
+):
     url, mode, posts = bad_collector
     monkeypatch.setenv("AVROLL_TOKEN", "avre_any")
     mode[0] = behaviour
@@ -120,8 +122,9 @@ def test_failing_or_hanging_collector_spools_within_the_time_limit(bad_collector
     sent = agent("send", "--server", url, time_limit=4)
     elapsed = time.monotonic() - started
     assert sent.returncode == 1
-    reason = "collector answered 500 database is locked" if behaviour == "error" else \
-        "no answer from"
+    reason = (
+        "collector answered 500 database is locked" if behaviour == "error" else "no answer from"
+    )
     assert sent.stderr.startswith(f"avroll-agent: report not delivered: {reason}")
     assert len(spooled(agent_dirs)) == 1
     assert len(posts) >= 2  # retried within the run, with a wait in between

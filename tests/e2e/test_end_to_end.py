@@ -18,8 +18,9 @@ def agent(*args, state_dir, token=None):
     env["AVROLL_STATE_DIR"] = str(state_dir)
     if token:
         env["AVROLL_TOKEN"] = token
-    return subprocess.run([command("avroll-agent"), *args], env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [command("avroll-agent"), *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_agent_report_reaches_the_api_and_the_page(collector, tmp_path):
@@ -36,8 +37,9 @@ def test_agent_report_reaches_the_api_and_the_page(collector, tmp_path):
     again = agent("send", "--server", url, state_dir=state)
     assert again.returncode == 0, again.stderr
 
-    local = subprocess.run([command("avroll-agent"), "collect"], capture_output=True,
-                           text=True, timeout=60, check=True)
+    local = subprocess.run(
+        [command("avroll-agent"), "collect"], capture_output=True, text=True, timeout=60, check=True
+    )
     machine_id = json.loads(local.stdout)["machine"]["machine_id"]
 
     assert requests.get(url + "/api/v1/machines", timeout=10).status_code == 401
@@ -76,8 +78,17 @@ def test_agent_without_a_valid_token_is_refused(collector, tmp_path):
 
 
 def test_agent_exits_non_zero_with_a_reason_when_collector_is_down(tmp_path):
-    sent = agent("send", "--server", "http://127.0.0.1:9", "--timeout", "3", "--time-limit", "3",
-                 state_dir=tmp_path, token="avre_any")
+    sent = agent(
+        "send",
+        "--server",
+        "http://127.0.0.1:9",
+        "--timeout",
+        "3",
+        "--time-limit",
+        "3",
+        state_dir=tmp_path,
+        token="avre_any",
+    )
     assert sent.returncode == 1
     assert sent.stderr.strip().startswith("avroll-agent: report not delivered: cannot reach")
     assert "spooled (1 waiting" in sent.stderr

@@ -45,12 +45,26 @@ def test_a_second_make_run_says_the_port_is_taken_and_stops(tmp_path):
         first.bind(("127.0.0.1", port))
         first.listen()
         second = subprocess.run(
-            ["make", "--no-print-directory", "-C", str(root), "run", f"PORT={port}",
-             f"DB={tmp_path / 'second.db'}", f"AGENT_STATE={tmp_path / 'agent'}"],
-            capture_output=True, text=True, timeout=120)
+            [
+                "make",
+                "--no-print-directory",
+                "-C",
+                str(root),
+                "run",
+                f"PORT={port}",
+                f"DB={tmp_path / 'second.db'}",
+                f"AGENT_STATE={tmp_path / 'agent'}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         served = subprocess.run(
             [command("avroll"), "serve", "--port", str(port), "--db", str(tmp_path / "x.db")],
-            capture_output=True, text=True, timeout=60)
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert second.returncode != 0
     assert f"port {port} on 127.0.0.1 is taken" in second.stderr
     assert "avroll is running" not in second.stdout and "Traceback" not in second.stderr

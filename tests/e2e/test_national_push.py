@@ -44,14 +44,20 @@ def own_appendix(env, as_of, out):
 
 def national_appendix(url, token, province, as_of):
     """What the national collector keeps of a province's day, in the same terms."""
-    answer = requests.get(f"{url}/api/v1/national/provinces/{province}/days/{as_of}",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    answer = requests.get(
+        f"{url}/api/v1/national/provinces/{province}/days/{as_of}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
+
     def text(value):
-        return "" if value is None else str(round(value, 4) if isinstance(value, float)
-                                              else value)
-    return [(row[4] or row[5], text(row[6]), text(row[7]), text(row[8]), text(row[10]))
-            for row in answer.json()["figures"]["rows"]]
+        return "" if value is None else str(round(value, 4) if isinstance(value, float) else value)
+
+    return [
+        (row[4] or row[5], text(row[6]), text(row[7]), text(row[8]), text(row[10]))
+        for row in answer.json()["figures"]["rows"]
+    ]
 
 
 def test_two_provinces_push_to_a_national_collector_through_an_outage(tmp_path):
@@ -62,6 +68,7 @@ def test_two_provinces_push_to_a_national_collector_through_an_outage(tmp_path):
         users.add_user(db, "tests", ADMIN[0], ADMIN[1], "admin")
         national.set_role(db, "tests", "nation")
         seed_nation(db)
+
     _database(nation_db, nation_seed)
     nation_env = dict(os.environ, AVROLL_DB=str(nation_db))
     provinces = {}
@@ -70,18 +77,27 @@ def test_two_provinces_push_to_a_national_collector_through_an_outage(tmp_path):
         _database(path, lambda db, code=code: seed_province(db, code))
         secret = avroll(nation_env, "provinces", "credential", code).strip()
         provinces[code] = dict(os.environ, AVROLL_DB=str(path), AVROLL_PUSH_CREDENTIAL=secret)
-    reader = avroll(nation_env, "api-tokens", "create", "--role", "viewer", "--expires",
-                    (today() + timedelta(days=30)).isoformat()).strip()
-    issued = avroll(provinces["BNI"], "export", "issue-report", "--number", "714",
-                    "--as-of", days[0])
+    reader = avroll(
+        nation_env,
+        "api-tokens",
+        "create",
+        "--role",
+        "viewer",
+        "--expires",
+        (today() + timedelta(days=30)).isoformat(),
+    ).strip()
+    issued = avroll(
+        provinces["BNI"], "export", "issue-report", "--number", "714", "--as-of", days[0]
+    )
     assert "issued report 1" in issued
     port = free_port()
 
     def same_figures(url, through):
         for code, env in provinces.items():
-            for day in days[:days.index(through) + 1]:
+            for day in days[: days.index(through) + 1]:
                 assert national_appendix(url, reader, code, day) == own_appendix(
-                    env, day, tmp_path / f"{code}-{day}.csv"), (code, day)
+                    env, day, tmp_path / f"{code}-{day}.csv"
+                ), (code, day)
 
     with serving(nation_env, port) as url:
         for env in provinces.values():
@@ -89,10 +105,15 @@ def test_two_provinces_push_to_a_national_collector_through_an_outage(tmp_path):
             assert sent.returncode == 0, sent.stderr
             assert "pushed 2 day(s)" in sent.stdout
         same_figures(url, days[1])
-        table = requests.get(f"{url}/api/v1/national/provinces", timeout=10,
-                             headers={"Authorization": f"Bearer {reader}"}).json()
+        table = requests.get(
+            f"{url}/api/v1/national/provinces",
+            timeout=10,
+            headers={"Authorization": f"Bearer {reader}"},
+        ).json()
         assert {row["code"]: row["as_of"] for row in table["provinces"]} == {
-            "BNI": days[1], "DTP": days[1]}
+            "BNI": days[1],
+            "DTP": days[1],
+        }
     # The national collector is down: the push says so and stops.
     down = push(provinces["BNI"], f"http://127.0.0.1:{port}")
     assert down.returncode != 0 and "run it again to resume" in down.stderr
@@ -110,9 +131,16 @@ def test_two_provinces_push_to_a_national_collector_through_an_outage(tmp_path):
         out = tmp_path / "issued"
         avroll(provinces["BNI"], "export", "issued-reports", "--id", "1", "--out-dir", str(out))
         for path in out.iterdir():
-            got = browser.get(f"{url}/national/issued", timeout=10, params={
-                "province": "BNI", "number": "714", "issued_on": today().isoformat(),
-                "filename": path.name})
+            got = browser.get(
+                f"{url}/national/issued",
+                timeout=10,
+                params={
+                    "province": "BNI",
+                    "number": "714",
+                    "issued_on": today().isoformat(),
+                    "filename": path.name,
+                },
+            )
             assert got.status_code == 200 and got.content == path.read_bytes()
     kept = open_db(nation_db)
     try:

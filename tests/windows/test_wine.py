@@ -23,20 +23,28 @@ from shared.report import validate
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "win32" or os.environ.get("AVROLL_WINE_STAGE") != "1",
-    reason="the Wine stage's (make test-windows): it changes this machine's registry")
+    reason="the Wine stage's (make test-windows): it changes this machine's registry",
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PCS = Path(__file__).parent / "pcs"
-KES = [("AVP.KES.12.3", "Kaspersky Endpoint Security Service"),
-       ("avpsus.KES.12.3", "Kaspersky Seamless Update Service")]
+KES = [
+    ("AVP.KES.12.3", "Kaspersky Endpoint Security Service"),
+    ("avpsus.KES.12.3", "Kaspersky Seamless Update Service"),
+]
 NETWORK_AGENT = [("klnagent", "Kaspersky Security Center Network Agent")]
 KSWS = [("KAVFS", "Kaspersky Security Service")]
-SERVICES = {"kes12_workstation": KES + NETWORK_AGENT, "ksws_server": KSWS + NETWORK_AGENT,
-            "no_network_agent": KES}
-KEYS = [r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{AVROLL-SIM-KES}",
-        r"HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{AVROLL-SIM-NAGENT}",
-        r"HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{AVROLL-SIM-KSWS}",
-        r"HKLM\SOFTWARE\Wow6432Node\KasperskyLab"]
+SERVICES = {
+    "kes12_workstation": KES + NETWORK_AGENT,
+    "ksws_server": KSWS + NETWORK_AGENT,
+    "no_network_agent": KES,
+}
+KEYS = [
+    r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{AVROLL-SIM-KES}",
+    r"HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{AVROLL-SIM-NAGENT}",
+    r"HKLM\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\{AVROLL-SIM-KSWS}",
+    r"HKLM\SOFTWARE\Wow6432Node\KasperskyLab",
+]
 # A service that runs needs a program that answers the service manager: Wine's RPC service
 # does, under any service name.
 SERVICE_PROGRAM = r"C:\windows\system32\rpcss.exe"
@@ -82,8 +90,12 @@ def simulated_pc(request):
 
 
 def collect(*args):
-    done = subprocess.run([sys.executable, "-m", "agent", "collect", *args], cwd=ROOT,
-                          capture_output=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "agent", "collect", *args],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     return done.stdout.decode("utf-8")
 
@@ -108,12 +120,17 @@ def test_a_kes_12_workstation_with_the_network_agent_connected(simulated_pc):
     assert kes["signatures_updated_at"] == "2026-12-06T06:00:00+00:00"  # AVState first
     assert kes["licence_expires_at"]  # protected\KES\Data, Wow6432Node
     assert report["management_agent"] == {
-        "name": "Kaspersky Security Center Network Agent", "installed": True, "running": True,
-        "version": "15.1.0.20748", "server": "ksc.sim.dongthap.gov.vn",
-        "last_connected_at": "2026-12-07T07:30:00+00:00"}
+        "name": "Kaspersky Security Center Network Agent",
+        "installed": True,
+        "running": True,
+        "version": "15.1.0.20748",
+        "server": "ksc.sim.dongthap.gov.vn",
+        "last_connected_at": "2026-12-07T07:30:00+00:00",
+    }
     # Wine has no SecurityCenter2 (Windows workstations do): the gap is one error line.
-    assert [line for line in report["errors"] if not line.startswith(
-        WINE_LACKS_SECURITY_CENTER)] == []
+    assert [
+        line for line in report["errors"] if not line.startswith(WINE_LACKS_SECURITY_CENTER)
+    ] == []
     assert report["machine"]["hostname"] == os.environ["COMPUTERNAME"]  # the NetBIOS name
 
 
@@ -122,7 +139,10 @@ def test_a_ksws_server(simulated_pc):
     report = report_of_this_pc()
     [ksws] = report["antivirus"]["products"]
     assert (ksws["name"], ksws["version"], ksws["enabled"]) == (
-        "Kaspersky Security for Windows Server", "12.0.0.477", True)
+        "Kaspersky Security for Windows Server",
+        "12.0.0.477",
+        True,
+    )
     assert ksws["sources"] == ["registry", "service"]  # its entry under Wow6432Node
     assert ksws["signatures_updated_at"] == "2026-12-06T06:00:00+00:00"
     assert report["management_agent"]["server"] == "ksc.sim.dongthap.gov.vn"
@@ -165,14 +185,18 @@ print(json.dumps({"report": report, "sources": [s.name for s in real]}))
 
 
 def test_every_source_hung_while_holding_com_still_gives_a_report():
-    done = subprocess.run([sys.executable, "-c", HUNG_ON_COM], cwd=ROOT, capture_output=True,
-                          timeout=120)  # a guard against a hang at exit, not a time limit
+    done = subprocess.run(
+        [sys.executable, "-c", HUNG_ON_COM], cwd=ROOT, capture_output=True, timeout=120
+    )  # a guard against a hang at exit, not a time limit
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     answer = json.loads(done.stdout)
     report = answer["report"]
     assert validate(report) == []
-    hung = {line.split(": ", 1)[0] for line in report["errors"]
-            if line.split(": ", 1)[1].startswith("no answer within ")}
+    hung = {
+        line.split(": ", 1)[0]
+        for line in report["errors"]
+        if line.split(": ", 1)[1].startswith("no answer within ")
+    }
     # Every source, but Defender's: with no Defender product found, its silence is expected.
     assert hung == set(answer["sources"]) - {"defender"}
     assert report["antivirus"]["status"] == "unknown"
@@ -183,17 +207,41 @@ def test_the_one_file_exe_built_with_the_projects_spec_diagnoses_this_pc(tmp_pat
     # checks the UCRT for Windows 7; Wine has its own).
     (tmp_path / "ucrt").mkdir()
     built = subprocess.run(
-        [sys.executable, str(ROOT / "build" / "build.py"), "--distpath", str(tmp_path / "dist"),
-         "--workpath", str(tmp_path / "work")], cwd=ROOT, capture_output=True, text=True,
-        env=dict(os.environ, AVROLL_UCRT_DIR=str(tmp_path / "ucrt")), timeout=1800)
+        [
+            sys.executable,
+            str(ROOT / "build" / "build.py"),
+            "--distpath",
+            str(tmp_path / "dist"),
+            "--workpath",
+            str(tmp_path / "work"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, AVROLL_UCRT_DIR=str(tmp_path / "ucrt")),
+        timeout=1800,
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     exe = tmp_path / "dist" / "avroll-agent.exe"
     done = subprocess.run([str(exe), "collect", "--diagnose"], capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    rows = {line.split()[0]: line for line in done.stdout.decode("utf-8").splitlines()
-            if line and not line.startswith(" ")}
-    for source in ("machine_guid", "current_version", "uninstall", "services", "netbios_name",
-                   "os", "computer", "computer_product", "bios", "memory"):
+    rows = {
+        line.split()[0]: line
+        for line in done.stdout.decode("utf-8").splitlines()
+        if line and not line.startswith(" ")
+    }
+    for source in (
+        "machine_guid",
+        "current_version",
+        "uninstall",
+        "services",
+        "netbios_name",
+        "os",
+        "computer",
+        "computer_product",
+        "bios",
+        "memory",
+    ):
         assert " ok " in rows[source], rows[source]
     # Wine's gaps, as the exe reports them: one FAILED line each, the rest goes on.
     assert "FAILED OSError: [WinError -2147217394]" in rows["security_center"]
