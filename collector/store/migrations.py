@@ -345,6 +345,27 @@ def m015_versions_in_force(db):
                   strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM settings""")
 
 
+# The counts kept per unit since m016, as `counting/states.py: COUNTS` names them (a test keeps
+# them the same); m016's tables and m023's unit_next share them.
+KEPT_COUNTS = (
+    "seen",
+    "stale",
+    "installed",
+    "installed_named",
+    "connected",
+    "official",
+    "protected",
+    "exempt",
+    "missing",
+    "misnamed",
+    "misnamed_installed",
+    "misnamed_official",
+    "mismatched",
+    "conflicts",
+    "retired",
+)
+
+
 @migrations()
 def m016_kept_figures(db):
     # Whether a report's unit came from the token that enrolled its machine (not from the
@@ -405,27 +426,7 @@ def kept_figures_schema(db):
                   retired_on TEXT NOT NULL)""")
     db.execute("""CREATE TABLE kept_assignments (machine_id TEXT PRIMARY KEY,
                   unit_code TEXT NOT NULL, assigned_at TEXT NOT NULL)""")
-    # The counts of `counting/states.py: COUNTS` (a test keeps them the same).
-    counts = ", ".join(
-        f"{name} INTEGER NOT NULL DEFAULT 0"
-        for name in (
-            "seen",
-            "stale",
-            "installed",
-            "installed_named",
-            "connected",
-            "official",
-            "protected",
-            "exempt",
-            "missing",
-            "misnamed",
-            "misnamed_installed",
-            "misnamed_official",
-            "mismatched",
-            "conflicts",
-            "retired",
-        )
-    )
+    counts = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in KEPT_COUNTS)
     machine_now_schema(db)
     # Each machine's latest report's addresses as text (one per line; MACs as bare hex),
     # and every machine found by any part of its name, id, IPs or MACs by trigrams, so that a
@@ -596,26 +597,7 @@ def m022_search_follows_the_latest_report(db):
 def m023_recount_in_steps(db):
     # A change that moves every machine is counted again in steps (counting/kept.py): the
     # new counts per unit gather here, then replace unit_now at once.
-    columns = ", ".join(
-        f"{name} INTEGER NOT NULL DEFAULT 0"
-        for name in (
-            "seen",
-            "stale",
-            "installed",
-            "installed_named",
-            "connected",
-            "official",
-            "protected",
-            "exempt",
-            "missing",
-            "misnamed",
-            "misnamed_installed",
-            "misnamed_official",
-            "mismatched",
-            "conflicts",
-            "retired",
-        )
-    )
+    columns = ", ".join(f"{name} INTEGER NOT NULL DEFAULT 0" for name in KEPT_COUNTS)
     db.execute(f"CREATE TABLE unit_next (unit TEXT PRIMARY KEY, {columns}) WITHOUT ROWID")
     # A past day is counted in steps too: each machine's name that day gathers here, for
     # the names several machines shared, found once the last step is done.
