@@ -394,13 +394,19 @@ def shared_condition(found: View) -> str:
 
 
 def machine(db, machine_id: str) -> dict | None:
-    """One machine's row now (every rule a column), or None."""
+    """One machine's row now (every rule a column), or None: the kept row, or, when the
+    keeping has not caught up with it (its marks, its window, a recount of every
+    machine), that machine alone counted from its reports (each report's answer asks)."""
     with reading(db):
-        found = rows(
-            db,
-            when_for(db),
-            "SELECT * FROM {source} WHERE machine_id = :machine",
-            {"machine": machine_id},
+        when = when_for(db)
+        behind = _behind_now(db, when)
+        if behind is None or (behind != ALL and machine_id not in behind):
+            sql, params = f"SELECT {STATE_COLUMNS} FROM machine_now AS state", {}  # noqa: S608
+        else:
+            sql, params = state_query(db, when, machines=[machine_id], read_only=True)
+            sql += f" SELECT {STATE_COLUMNS} FROM state"  # noqa: S608
+        found = list(
+            db.query(f"{sql} WHERE machine_id = :machine", dict(params, machine=machine_id))
         )
     return found[0] if found else None
 

@@ -53,6 +53,13 @@ def pending_hostname_units(db):
     return whole, rows
 
 
+def names_behind(db):
+    """Whether `hostname_units` lacks names or follows another rule than the one in force."""
+    state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state").fetchone()
+    newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
+    return state != (_fingerprint(naming_rule(db)), newest)
+
+
 def _pending(db):
     rule = naming_rule(db)
     fingerprint = _fingerprint(rule)
