@@ -36,7 +36,7 @@ from collector.counting.states import (
 )
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import now_stored, parse_stored
-from collector.store import settings
+from collector.store import guideline, settings
 from collector.store.db import write_transaction
 from collector.store.lifecycle import today
 from collector.store.retention import horizons
@@ -55,7 +55,9 @@ ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
 ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
 RECOUNT_CHUNK = 5000  # at most this many machines counted again per step of a recount
 STEP_SECONDS = 0.25  # what a step aims to take: its size follows the time the last took
-_step_size = {"now": 500, "day": 500}  # machines a step of each kind takes, learned
+# What a step of each kind takes, learned: machines ("now", "day"), or reports ("names").
+_step_size = {"now": 500, "day": 500, "names": 20_000}
+RENAME_CHUNK = 200_000  # at most this many reports' names renamed per step
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
@@ -123,7 +125,7 @@ def keep_step(db):
     single machines and the states whose window passed. True when more is left."""
     if not db.conn.in_transaction and not _work_to_do(db):
         return False
-    with write_transaction(db):
+    with _timed_transaction(db):
         if recounting(db):
             return _recount_step(db)
         if _day_in_count(db) is not None:
@@ -156,6 +158,8 @@ def _recount_step(db):
     `unit_next` in place of `unit_now`. Reports stored meanwhile leave their marks, kept
     after the switch as usual (a machine's row and its share of the counts always agree).
     Single machines' marks wait meanwhile; reads count them from the reports."""
+    if _rename_step(db):
+        return True
     row = db.execute("SELECT value FROM kept_state WHERE key = 'recount'").fetchone()
     if row is None:
         top, every_from = db.execute(
@@ -174,8 +178,7 @@ def _recount_step(db):
     progress = json.loads(row[0])
     chunk = _next_machines(db, progress["after"], "now")
     if chunk:
-        with _timed_step("now", len(chunk)):
-            _recount_machines(db, chunk)
+        _recount_machines(db, chunk)
         _save_recount(db, dict(progress, after=chunk[-1]))
         return True
     db.execute("DELETE FROM unit_now")
@@ -192,17 +195,52 @@ def _recount_step(db):
     return False
 
 
+def _rename_step(db):
+    """A step of applying a new naming rule (a new pattern, new unit codes) to the names
+    reported, in the caller's transaction, before any machine is counted again (each
+    count reads the unit of each name): the names of some reports, by rowid, as many as
+    took about STEP_SECONDS the last time. True until every name follows the rule."""
+    fingerprint = guideline.rule_changed(db)
+    if fingerprint is None:
+        return False
+    row = db.execute("SELECT value FROM kept_state WHERE key = 'names'").fetchone()
+    progress = None if row is None else json.loads(row[0])
+    if progress is None or progress["fingerprint"] != fingerprint:  # none, or another rule
+        top = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
+        progress = {"fingerprint": fingerprint, "after": 0, "top": top}
+    size = max(1, min(RENAME_CHUNK, _step_size["names"]))
+    upto = min(progress["top"], progress["after"] + size)
+    _handed["names"] = upto - progress["after"]
+    guideline.rename_reports(db, progress["after"], upto)
+    if upto < progress["top"]:
+        db.execute(
+            "INSERT OR REPLACE INTO kept_state (key, value) VALUES ('names', ?)",
+            [json.dumps(dict(progress, after=upto))],
+        )
+    else:
+        guideline.renamed(db, fingerprint, upto)
+        db.execute("DELETE FROM kept_state WHERE key = 'names'")
+    return True
+
+
 def _recount_machines(db, chunk):
-    """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered."""
+    """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered.
+    Only the rows that differ are written: most changes move few machines, and each row
+    written is written again in every index of `machine_now` (and then to the disk)."""
     sql, params = state_query(db, when_for(db), machines=chunk)
     _states_into(db, "kept_after", sql, params)
+    ids = _json(chunk)
     db.execute(
-        "DELETE FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(?))",
-        [_json(chunk)],
+        "DELETE FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(?)) "
+        "AND machine_id NOT IN (SELECT machine_id FROM temp.kept_after)",
+        [ids],
     )
     db.execute(
-        f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
-        f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
+        f"INSERT OR REPLACE INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+        f"SELECT {STATE_COLUMNS} FROM temp.kept_after EXCEPT "
+        f"SELECT {STATE_COLUMNS} FROM machine_now "
+        "WHERE machine_id IN (SELECT value FROM json_each(?))",
+        [ids],
     )
     db.conn.executemany(
         ADD_NEXT,
@@ -248,22 +286,33 @@ def _next_machines(db, after, kind):
     counts next (after `after`): as many as took about STEP_SECONDS the last time, at
     most RECOUNT_CHUNK."""
     size = max(1, min(RECOUNT_CHUNK, _step_size[kind]))
-    return [
+    chunk = [
         machine
         for (machine,) in db.execute(
             "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
             [after, size],
         )
     ]
+    _handed[kind] = len(chunk)
+    return chunk
+
+
+_handed: dict[str, int] = {}  # the machines `_next_machines` handed to the step under way
 
 
 @contextlib.contextmanager
-def _timed_step(kind, size):
-    """Learn from a step of `kind` over `size` machines how many the next should take."""
+def _timed_transaction(db):
+    """A step's transaction, timed with its commit (writing the disk is a good part of a
+    step): the machines the next step of the same kind counts follow the time it took."""
+    _handed.clear()
     started = time.perf_counter()
-    yield
+    with write_transaction(db):
+        yield
     took = max(time.perf_counter() - started, 1e-3)
-    _step_size[kind] = max(50, min(RECOUNT_CHUNK, int(size * STEP_SECONDS / took)))
+    for kind, size in _handed.items():
+        if size:
+            most = RENAME_CHUNK if kind == "names" else RECOUNT_CHUNK
+            _step_size[kind] = max(min(50, most), min(most, int(size * STEP_SECONDS / took)))
 
 
 def _save_recount(db, progress):
@@ -564,7 +613,7 @@ def _roomy_cache(db):
 def _count_now(db, when):
     """Count every machine now, from the reports, at once (`figures rebuild`); a recount
     in steps under way starts again (its counts so far are of rows now replaced)."""
-    db.execute("DELETE FROM kept_state WHERE key = 'recount'")
+    db.execute("DELETE FROM kept_state WHERE key IN ('recount', 'names')")
     db.execute("DELETE FROM unit_next")
     db.execute("DELETE FROM machine_now")
     db.execute("DELETE FROM unit_now")
@@ -616,7 +665,7 @@ def keep_day(db, day):
         raise ValueError(f"{day.isoformat()} is not over yet")
     catch_up(db)  # which finishes a day another connection was counting
     while not _day_kept(db, day):
-        with write_transaction(db):
+        with _timed_transaction(db):
             if _day_in_count(db) is None:
                 _start_day_count(db, day)
             else:
@@ -685,8 +734,7 @@ def _day_step(db):
     chunk = _next_machines(db, progress["after"], "day")
     text = day.isoformat()
     if chunk:
-        with _timed_step("day", len(chunk)):
-            _count_day_machines(db, day, chunk)
+        _count_day_machines(db, day, chunk)
         _save_day_count(db, dict(progress, after=chunk[-1]))
         return True
     db.execute(KEEP_DAY_NAMES, [text])
