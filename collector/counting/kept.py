@@ -54,9 +54,13 @@ ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
 # A recount's counts, summed step by step, switched in for unit_now when it is done.
 ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
 RECOUNT_CHUNK = 5000  # at most this many machines counted again per step of a recount
-STEP_SECONDS = 0.25  # what a step aims to take: its size follows the time the last took
-# What a step of each kind takes, learned: machines ("now", "day"), or reports ("names").
-_step_size = {"now": 500, "day": 500, "names": 20_000}
+STEP_SECONDS = 0.2  # what a step aims to take: its size follows the time the last took
+# A quick step (few rows changed, an idle moment) says little of the next: a step takes at
+# most this many times the last one's machines (a slow one shrinks the next at once).
+GROWTH = 1.5
+# What a step of each kind takes, learned: machines counted ("now", "day") or whose marks
+# are kept ("marks"), or reports whose names are renamed ("names").
+_step_size = {"now": 500, "day": 500, "marks": 500, "names": 20_000}
 RENAME_CHUNK = 200_000  # at most this many reports' names renamed per step
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
@@ -130,7 +134,7 @@ def keep_step(db):
             return _recount_step(db)
         if _day_in_count(db) is not None:
             return _day_step(db)
-        return _catch_up(db, machines_at_most=MARKED_PER_STEP)
+        return _catch_up(db, machines_at_most=max(1, min(MARKED_PER_STEP, _step_size["marks"])))
 
 
 def recounting(db):
@@ -171,6 +175,7 @@ def _recount_step(db):
         first = db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None
         if first:  # nothing counted yet: no row or count to replace
             db.execute("DELETE FROM machine_now")
+            db.execute("DELETE FROM shared_now")
             _remember_lifecycle(db)
         db.execute("DELETE FROM unit_next")
         _save_recount(db, {"top": top, "after": ""})
@@ -187,8 +192,6 @@ def _recount_step(db):
         f"SELECT unit, {COLUMNS} FROM unit_next"
     )
     db.execute("DELETE FROM unit_next")
-    db.execute("DELETE FROM shared_now")
-    db.execute(SHARED_NOW.format(where=""))
     db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?", [progress["top"]])
     db.execute("DELETE FROM kept_state WHERE key = 'recount'")
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)", [now_stored()])
@@ -226,10 +229,34 @@ def _rename_step(db):
 def _recount_machines(db, chunk):
     """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered.
     Only the rows that differ are written: most changes move few machines, and each row
-    written is written again in every index of `machine_now` (and then to the disk)."""
+    written is written again in every index of `machine_now` (and then to the disk). The
+    names shared are counted again for the names of the rows whose name or token moved,
+    so that the last step need not group every machine by name (seconds at 300k)."""
     sql, params = state_query(db, when_for(db), machines=chunk)
     _states_into(db, "kept_after", sql, params)
     ids = _json(chunk)
+    db.execute("DROP TABLE IF EXISTS temp.kept_changed")
+    db.execute(
+        f"CREATE TEMP TABLE kept_changed AS SELECT {STATE_COLUMNS} FROM temp.kept_after "  # noqa: S608
+        f"EXCEPT SELECT {STATE_COLUMNS} FROM machine_now "
+        "WHERE machine_id IN (SELECT value FROM json_each(?))",
+        [ids],
+    )
+    names = _json(
+        name
+        for (name,) in db.execute(
+            "SELECT upper(hostname) FROM machine_now WHERE machine_id IN "
+            "(SELECT value FROM json_each(:ids)) AND machine_id NOT IN "
+            "(SELECT machine_id FROM temp.kept_after) "
+            "UNION SELECT upper(n.hostname) FROM temp.kept_changed AS c "
+            "JOIN machine_now AS n USING (machine_id) "
+            "WHERE n.hostname IS NOT c.hostname OR n.enrolled_code IS NOT c.enrolled_code "
+            "UNION SELECT upper(c.hostname) FROM temp.kept_changed AS c "
+            "LEFT JOIN machine_now AS n USING (machine_id) WHERE n.machine_id IS NULL "
+            "OR n.hostname IS NOT c.hostname OR n.enrolled_code IS NOT c.enrolled_code",
+            {"ids": ids},
+        )
+    )
     db.execute(
         "DELETE FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(?)) "
         "AND machine_id NOT IN (SELECT machine_id FROM temp.kept_after)",
@@ -237,11 +264,9 @@ def _recount_machines(db, chunk):
     )
     db.execute(
         f"INSERT OR REPLACE INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
-        f"SELECT {STATE_COLUMNS} FROM temp.kept_after EXCEPT "
-        f"SELECT {STATE_COLUMNS} FROM machine_now "
-        "WHERE machine_id IN (SELECT value FROM json_each(?))",
-        [ids],
+        f"SELECT {STATE_COLUMNS} FROM temp.kept_changed"
     )
+    _share_names_now(db, names)
     db.conn.executemany(
         ADD_NEXT,
         [dict(counts, unit=unit) for unit, counts in _counts(db, "temp.kept_after").items()],
@@ -311,8 +336,9 @@ def _timed_transaction(db):
     took = max(time.perf_counter() - started, 1e-3)
     for kind, size in _handed.items():
         if size:
-            most = RENAME_CHUNK if kind == "names" else RECOUNT_CHUNK
-            _step_size[kind] = max(min(50, most), min(most, int(size * STEP_SECONDS / took)))
+            most = {"names": RENAME_CHUNK, "marks": MARKED_PER_STEP}.get(kind, RECOUNT_CHUNK)
+            aimed = min(int(size * STEP_SECONDS / took), int(size * GROWTH) + 1)
+            _step_size[kind] = max(min(50, most), min(most, aimed))
 
 
 def _save_recount(db, progress):
@@ -322,7 +348,7 @@ def _save_recount(db, progress):
     )
 
 
-MARKED_PER_STEP = 2000  # machines whose marks one step of `keep_step` keeps
+MARKED_PER_STEP = 2000  # at most this many machines' marks kept per step of `keep_step`
 
 
 def _catch_up(db, when=None, machines_at_most=None):
@@ -332,14 +358,16 @@ def _catch_up(db, when=None, machines_at_most=None):
     machines marked (all of each one's marks); True when marks are left."""
     chosen = None
     if machines_at_most is not None:
-        chosen = _json(
+        picked = [
             machine
             for (machine,) in db.execute(
                 "SELECT DISTINCT machine_id FROM (SELECT machine_id FROM kept_marks "
                 "WHERE machine_id IS NOT NULL ORDER BY id LIMIT ?)",
                 [machines_at_most],
             )
-        )
+        ]
+        _handed["marks"] = len(picked)
+        chosen = _json(picked)
     marks = db.execute(
         "SELECT id, machine_id, report_rowid, since FROM kept_marks "
         "WHERE machine_id IS NOT NULL AND (:chosen IS NULL OR machine_id IN "
@@ -580,22 +608,27 @@ def _move_now(db, when, machines):
             f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
             f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
         )
-        names = _json(
-            name
-            for (name,) in db.execute(
-                "SELECT upper(hostname) FROM temp.kept_before UNION "
-                "SELECT upper(hostname) FROM temp.kept_after"
-            )
-        )
-        db.execute(
-            "DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))", [names]
-        )
-        db.execute(
-            SHARED_NOW.format(
-                where="WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(?))"
+        _share_names_now(
+            db,
+            _json(
+                name
+                for (name,) in db.execute(
+                    "SELECT upper(hostname) FROM temp.kept_before UNION "
+                    "SELECT upper(hostname) FROM temp.kept_after"
+                )
             ),
-            [names],
         )
+
+
+def _share_names_now(db, names):
+    """Count again which of `names` (upper case, JSON) several machines have now."""
+    db.execute("DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))", [names])
+    db.execute(
+        SHARED_NOW.format(
+            where="WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(?))"
+        ),
+        [names],
+    )
 
 
 @contextlib.contextmanager
