@@ -295,10 +295,11 @@ def _lineage_pairs(db):
     return [(code, above) for code, chain in unit_ancestors(db).items() for above in chain]
 
 
-def _read_only_sources(db):
+def _read_only_sources(db, machines=None):
     """The names' units and the unit lineage a read uses without writing: the stored tables,
     or, where the writer has not brought them up to date yet, temporary ones (the temp
-    database takes no lock on the main one)."""
+    database takes no lock on the main one). With `machines`, only the names those machines
+    reported."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -308,25 +309,34 @@ def _read_only_sources(db):
         )
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
-    whole, names = pending_hostname_units(db)
+    whole, names = pending_hostname_units(db, machines)
     if whole or names:
         db.execute("DROP TABLE IF EXISTS temp.names_read")
         db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
         db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
         if not whole:  # the names already stored are stored right
             db.execute(
-                "DELETE FROM temp.names_read WHERE hostname IN "
-                "(SELECT hostname FROM main.hostname_units)"
+                "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
+                "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
             )
+        if machines is not None and not whole:
+            # Their stored names beside them: one small table to join, where the union with
+            # every stored name costs a scan of them all (at each report's answer).
+            db.execute(STORED_NAMES_OF_MACHINES, [json.dumps(list(machines))])
         sources["hostname_units"] = (
             "temp.names_read"
-            if whole
+            if whole or machines is not None
             else (
                 "(SELECT hostname, unit FROM hostname_units "
                 "UNION ALL SELECT hostname, unit FROM temp.names_read)"
             )
         )
     return sources
+
+
+STORED_NAMES_OF_MACHINES = """INSERT INTO temp.names_read
+    SELECT hostname, unit FROM main.hostname_units WHERE hostname IN
+        (SELECT hostname FROM reports WHERE machine_id IN (SELECT value FROM json_each(?)))"""
 
 
 def _span(days):
@@ -353,7 +363,7 @@ def state_query(
     to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
     if read_only:
-        sources = _read_only_sources(db)
+        sources = _read_only_sources(db, machines)
     else:
         refresh_hostname_units(db)
         refresh_lineage(db)
