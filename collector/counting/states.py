@@ -296,10 +296,12 @@ def _lineage_pairs(db):
 
 
 def _read_only_sources(db, machines=None):
-    """The names' units and the unit lineage a read uses without writing: the stored tables,
-    or, where the writer has not brought them up to date yet, temporary ones (the temp
-    database takes no lock on the main one). With `machines`, only the names those machines
-    reported."""
+    """The names' units and the unit lineage a read uses without writing, and the parameters
+    they take: the stored tables, or, where the writer has not brought them up to date yet,
+    temporary ones (the temp database takes no lock on the main one). With `machines`, only
+    the names those machines reported, in a parameter: a temporary table made and dropped
+    at each read would have SQLite read the whole schema again after it (at each report's
+    answer)."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -310,33 +312,40 @@ def _read_only_sources(db, machines=None):
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
     whole, names = pending_hostname_units(db, machines)
-    if whole or names:
-        db.execute("DROP TABLE IF EXISTS temp.names_read")
-        db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
-        db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+    if not whole and not names:
+        return sources, {}
+    if machines is not None:
         if not whole:  # the names already stored are stored right
-            db.execute(
-                "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
-                "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
-            )
-        if machines is not None and not whole:
-            # Their stored names beside them: one small table to join, where the union with
-            # every stored name costs a scan of them all (at each report's answer).
-            db.execute(STORED_NAMES_OF_MACHINES, [json.dumps(list(machines))])
-        sources["hostname_units"] = (
-            "temp.names_read"
-            if whole or machines is not None
-            else (
-                "(SELECT hostname, unit FROM hostname_units "
-                "UNION ALL SELECT hostname, unit FROM temp.names_read)"
-            )
+            stored = dict(db.execute(STORED_NAMES_OF_MACHINES, [json.dumps(list(machines))]))
+            names = [(name, unit) for name, unit in names if name not in stored]
+            names += stored.items()
+        sources["hostname_units"] = NAMES_GIVEN
+        return sources, {"names_read": json.dumps(names)}
+    db.execute("DROP TABLE IF EXISTS temp.names_read")
+    db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
+    db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+    if not whole:  # the names already stored are stored right
+        db.execute(
+            "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
+            "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
         )
-    return sources
+    sources["hostname_units"] = (
+        "temp.names_read"
+        if whole
+        else (
+            "(SELECT hostname, unit FROM hostname_units "
+            "UNION ALL SELECT hostname, unit FROM temp.names_read)"
+        )
+    )
+    return sources, {}
 
 
-STORED_NAMES_OF_MACHINES = """INSERT INTO temp.names_read
-    SELECT hostname, unit FROM main.hostname_units WHERE hostname IN
-        (SELECT hostname FROM reports WHERE machine_id IN (SELECT value FROM json_each(?)))"""
+# The stored units of the names some machines reported.
+STORED_NAMES_OF_MACHINES = """SELECT hostname, unit FROM hostname_units WHERE hostname IN
+    (SELECT hostname FROM reports WHERE machine_id IN (SELECT value FROM json_each(?)))"""
+# The names' units given as a parameter, `[[name, unit], ...]`.
+NAMES_GIVEN = """(SELECT value ->> 0 AS hostname, value ->> 1 AS unit
+                  FROM json_each(:names_read))"""
 
 
 def _span(days):
@@ -362,8 +371,9 @@ def state_query(
     `read_only`: write nothing (a read's transaction): what the writer has not brought up
     to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
+    given = {}
     if read_only:
-        sources = _read_only_sources(db, machines)
+        sources, given = _read_only_sources(db, machines)
     else:
         refresh_hostname_units(db)
         refresh_lineage(db)
@@ -400,5 +410,6 @@ def state_query(
         "scope": None if scope is None else json.dumps(scope),
         "machines": None if machines is None else json.dumps(list(machines)),
         "excluded": None if excluded is None else json.dumps(list(excluded)),
+        **given,
     }
     return sql, params
