@@ -148,7 +148,7 @@ def recounting(db):
 
 def _recount_step(db):
     """One step of counting every machine again, in the caller's transaction; True until
-    the last, which switches the new counts in at once (and is True when marks are left).
+    the last, which switches the new counts in at once.
 
     The first step forgets the kept days the change moves and notes the last mark it
     covers; each next step counts some machines (by id, `_next_machines`) as now, replacing their
@@ -189,8 +189,7 @@ def _recount_step(db):
     db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?", [progress["top"]])
     db.execute("DELETE FROM kept_state WHERE key = 'recount'")
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)", [now_stored()])
-    # The marks left meanwhile are kept by the next steps, not at the next report.
-    return db.execute("SELECT 1 FROM kept_marks LIMIT 1").fetchone() is not None
+    return False
 
 
 def _recount_machines(db, chunk):

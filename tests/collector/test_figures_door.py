@@ -141,7 +141,8 @@ def _steps_to_read_a_new_machine(tmp_path, others):
     with store_db.write_transaction(db):
         for number in range(others):
             store_report(db, make_report(hostname=f"SXD-{number}", machine_id=f"m-{number}"))
-    figures.keep(db)
+    figures.keep(db)  # the first count of every machine
+    figures.keep(db)  # the marks their reports left meanwhile
     store_report(db, make_report(hostname="XA-NEW", machine_id="m-new"))
     store_report(db, make_report(hostname="SXD-0", machine_id="m-0"))
     steps = []
