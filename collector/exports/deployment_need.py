@@ -13,7 +13,7 @@ from __future__ import annotations
 from collector.counting.inventory import device_os_counts
 from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
-from collector.exports.letterhead import attached_line, letterhead
+from collector.exports.letterhead import asking_letterhead, attached_line
 from collector.exports.survey import (
     COLUMNS,
     CSV_COLUMNS,
@@ -90,4 +90,9 @@ def build_deployment_need_export(db, fmt, unit=None, as_of=None):
     """Biểu mẫu 2 as a file: one unit's (with `unit`) or the province's."""
     need = build_deployment_need(db, unit, as_of)
     stem = "bieu-mau-2-" + (f"{need['unit']['code']}-" if need["unit"] else "") + need["as_of"]
-    return export_file(stem, fmt, lambda: to_xlsx(need, letterhead(db)), lambda: csv_rows(need))
+    return export_file(
+        stem,
+        fmt,
+        lambda: to_xlsx(need, asking_letterhead(db, need["unit"] and need["unit"]["code"])),
+        lambda: csv_rows(need),
+    )
