@@ -88,10 +88,10 @@ def test_spoofed_machine_id_is_refused_and_changes_nothing(anon_client, db, toke
     spoof = make_report(hostname="HACKED", machine_id="GUID-VICTIM-0001", ram_gb=1)
     # Another machine's credential is refused; the shared token's enrollment waits for an
     # administrator (store/held.py).
-    for secret, status in ((intruder, 403), (token, 202)):
+    for secret, held in ((intruder, None), (token, True)):
         answer = anon_client.post(REPORTS, json=spoof, headers=bearer(secret))
-        assert answer.status_code == answer.json["status"] == status
-        assert answer.json["ok"] is False
+        assert answer.status_code == answer.json["status"] == 403
+        assert answer.json["ok"] is False and answer.json.get("held") is held
     assert db.execute("SELECT * FROM machines ORDER BY machine_id").fetchall() == before
     assert count(db, "reports") == 2
     assert count(db, "machine_credentials") == 2
@@ -185,10 +185,13 @@ def test_spoofing_does_not_use_up_the_victims_rate(app, anon_client, db, token):
     spoofs = [
         anon_client.post(
             REPORTS, json=make_report(machine_id="guid-0010-dddd"), headers=bearer(token)
-        ).status_code
+        )
         for _ in range(5)
     ]
-    assert spoofs == [202, 202, 429, 429, 429]  # held, then limited on their own count
+    # Held, then limited on their own count.
+    assert [(a.status_code, a.json.get("held")) for a in spoofs] == [(403, True)] * 2 + [
+        (429, None)
+    ] * 3
     assert post_report(anon_client, make_report(machine_id="guid-0010-dddd")).status_code == 201
 
 
@@ -248,7 +251,7 @@ def test_another_proposal_for_an_enrolled_machine_waits_for_an_admin(anon_client
     anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0002"), headers=first)
     other = dict(bearer(token), **{"X-Avroll-Credential": "avrm_" + "b" * 43})
     answer = anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0002"), headers=other)
-    assert answer.status_code == 202 and answer.json["held"] is True
+    assert answer.status_code == 403 and answer.json["held"] is True
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
 
 
