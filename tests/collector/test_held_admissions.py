@@ -195,3 +195,63 @@ def test_the_store_keeps_only_plain_bounded_text(db, tokens):
 def test_deciding_an_unknown_request_says_so(db, reference):
     with pytest.raises(held.UnknownHeld):
         held.decide(db, "boss", reference, "accepted")
+
+
+def officer(app, db, username, unit_code):
+    from collector.store import users
+    from tests.reporting import login
+
+    users.add_user(db, "tests", username, "mật-khẩu-đủ-dài-1", "unit", unit_code=unit_code)
+    browser = app.test_client()
+    assert login(browser, username, "mật-khẩu-đủ-dài-1").status_code == 302
+    return browser
+
+
+def test_admins_decide_on_a_page_officers_see_their_units_requests(
+    app, client, anon_client, db, tokens
+):
+    from tests.reporting import csrf_token
+
+    save_units(db, [(4, {"code": "STC", "name": "Sở Tài chính"})])
+    enrolled_pc(anon_client, tokens)
+    post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    [row] = held.listing(db)
+    overview = client.get("/").get_data(as_text=True)
+    assert 'href="/admin/held"' in overview and "HCL-KT-01 (HCL) → HTM-KT-09 (HTM)" in overview
+    # Both units' officers see it (the PC is HCL's, the move HTM's); another unit's does not.
+    for username, code, sees in (
+        ("hcl1", "HCL", True),
+        ("htm1", "HTM", True),
+        ("stc1", "STC", False),
+    ):
+        browser = officer(app, db, username, code)
+        page = browser.get("/").get_data(as_text=True)
+        assert ("HTM-KT-09 (HTM)" in page) is sees, username
+        assert 'href="/admin/held"' not in page
+        browser.get("/machines")
+        decided = browser.post(
+            f"/admin/held/{row.held_id}/accept", data={"csrf_token": csrf_token(browser)}
+        )
+        assert decided.status_code == 403 and browser.get("/admin/held").status_code == 403
+    assert held.get(db, row.held_id).decision is None
+    page = client.get("/admin/held").get_data(as_text=True)
+    assert "HTM-KT-09" in page and NEW_ID in page and "Đang chờ" in page
+    assert client.post(f"/admin/held/{row.held_id}/accept").status_code == 400  # no CSRF token
+    accepted = client.post(
+        f"/admin/held/{row.held_id}/accept", data={"csrf_token": csrf_token(client)}
+    )
+    assert accepted.status_code == 302 and held.get(db, row.held_id).decided_by == "admin"
+    assert "machines.held_accept" in actions(db)
+    assert (
+        client.post("/admin/held/999/refuse", data={"csrf_token": csrf_token(client)}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/admin/held/{row.held_id}/delete", data={"csrf_token": csrf_token(client)}
+        ).status_code
+        == 404
+    )
+    # Decided, it leaves "needs action"; the agent's next report is admitted.
+    assert "HTM-KT-09 (HTM)" not in client.get("/").get_data(as_text=True)
+    assert post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE).status_code == 201
