@@ -154,7 +154,7 @@ def store_report(db, agent, report, sent_at=None):
 def held_for_admin(agent, machine_id, exc):
     """`403` with `"held": true` while an administrator has not decided the enrollment: the
     agent keeps its report and tries again on its next run (every agent keeps a report
-    spooled on a 403; one built before 2026-12-08 sets a 202 aside). A plain `403` when the
+    spooled on a 403; one older than its answer checks sets a 202 aside). A plain `403` when the
     token has too many requests waiting or another agent's request holds this id; `429`
     past the reports' rate for this request."""
     keys = [("held", agent.token_id, machine_id)]
