@@ -113,10 +113,11 @@ HELP_VI = {
     "The name shown beside it (default the letterhead's issuer, e.g. Sở Thông tin và Truyền thông).": "Tên hiện bên cạnh (mặc định cơ quan ban hành trên tiêu đề văn bản, ví dụ Sở Thông tin và Truyền thông).",
     "Read the password from the first line of stdin (never give it as an argument: it would stay in the shell history and process list).": "Đọc mật khẩu từ dòng đầu của stdin (không bao giờ ghi mật khẩu trong dòng lệnh: nó sẽ nằm lại trong lịch sử lệnh và danh sách tiến trình).",
     "Forget the stored password.": "Xóa mật khẩu đã lưu.",
-    "E-mail each unit below RATE its figures, a deadline, whom to answer and its non-empty lists (no agent, not connected, missing, misnamed) as XLSX; every sending is logged, a failure reported per unit on stderr.": "Gửi thư cho từng đơn vị dưới RATE: số liệu, hạn trả lời, nơi trả lời và các danh sách không rỗng (chưa có agent, chưa kết nối, chưa cài, đặt tên sai) dạng XLSX; mọi lần gửi được ghi lại, lỗi báo theo từng đơn vị trên stderr.",
+    "E-mail each unit below RATE its figures, a deadline, whom to answer and its non-empty lists (no agent, not connected, missing, misnamed) as XLSX; every sending is logged, a failure reported per unit on stderr. A unit that answered its last reminder is skipped, and said so.": "Gửi thư cho từng đơn vị dưới RATE: số liệu, hạn trả lời, nơi trả lời và các danh sách không rỗng (chưa có agent, chưa kết nối, chưa cài, đặt tên sai) dạng XLSX; mọi lần gửi được ghi lại, lỗi báo theo từng đơn vị trên stderr. Đơn vị đã báo cáo sau thư đôn đốc gần nhất được bỏ qua, có ghi rõ.",
     "Units whose install rate is below this percentage (e.g. 80 or 80,5).": "Các đơn vị có tỷ lệ cài đặt dưới mức phần trăm này (ví dụ 80 hoặc 80,5).",
     "The date the units must answer by (default reminder_answer_days after the figures).": "Hạn các đơn vị phải trả lời (mặc định reminder_answer_days ngày sau ngày số liệu).",
     "Send the messages (without it: only show who would get what).": "Gửi thư (không có: chỉ cho xem ai sẽ nhận gì).",
+    "Remind also the units whose answer to their last reminder is recorded (a new round); without it they are skipped.": "Gửi cả cho các đơn vị đã được ghi nhận báo cáo sau thư đôn đốc gần nhất (một đợt mới); không có tùy chọn này thì các đơn vị đó được bỏ qua.",
     "Send only one sample, the first unit's message, to ADDRESS (to check the SMTP settings and what the units get).": "Chỉ gửi một thư mẫu, thư của đơn vị đầu tiên, tới ADDRESS (để kiểm tra thiết lập SMTP và nội dung đơn vị nhận được).",
     "Each unit's answers to the reminders (shown in the reporting status).": "Các lần trả lời đôn đốc của từng đơn vị (hiện trong tình hình báo cáo).",
     "Record that UNIT answered.": "Ghi nhận đơn vị UNIT đã trả lời.",
@@ -338,6 +339,16 @@ MESSAGES_VI = [
         "đôn đốc: sẽ gửi {sent}/{count} (xem trước: thêm --send để gửi)",
     ),
     ("  sent, {count} attachments", "  đã gửi, {count} tệp đính kèm"),
+    (
+        "remind: {unit}: skipped: answered on {day} by {who}, after the reminder of {reminded}",
+        "đôn đốc: {unit}: bỏ qua: đã báo cáo ngày {day} ({who}), sau thư đôn đốc ngày {reminded}",
+    ),
+    (
+        "remind: {count} skipped: they answered their last reminder (--include-answered to "
+        "remind them too)",
+        "đôn đốc: bỏ qua {count} đơn vị đã báo cáo sau thư đôn đốc gần nhất "
+        "(--include-answered để vẫn gửi)",
+    ),
     (
         "{count} reminder(s) failed (see above and the log)",
         "{count} thư đôn đốc gửi thất bại (xem phía trên và nhật ký)",

@@ -308,6 +308,10 @@ VI = {
     "Security": "Bảo mật",
     "Seen by": "Nguồn thấy máy",
     "Send these reminders now": "Gửi các thư đôn đốc này ngay",
+    "Also the units that answered their last reminder (a new round)": "Cả các đơn vị đã báo "
+    "cáo sau thư đôn đốc gần nhất (một đợt mới)",
+    "not sent again: answered the reminder of": "không gửi lại: đã báo cáo sau thư đôn đốc ngày",
+    "skipped": "bỏ qua",
     "Sender address": "Địa chỉ gửi",
     "Sendings": "Các lần gửi",
     "Set the SMTP server and the sender first.": "Hãy khai báo máy chủ thư và địa chỉ gửi trước.",
