@@ -36,6 +36,10 @@ HELP_VI = {
     "With --retire-machines: only the machines enrolled from this moment on (Vietnam time), when the token leaked; the unit's genuine PCs enrolled before it with the same token stay.": "Với --retire-machines: chỉ các máy đăng ký từ thời điểm này (giờ Việt Nam), lúc mã bị lộ; máy thật của đơn vị đăng ký trước đó bằng cùng mã vẫn được tính.",
     "With --retire-machines: they leave the counts from this day (default today).": "Với --retire-machines: các máy thôi được tính từ ngày này (mặc định hôm nay).",
     "Enrolled machines.": "Máy đã đăng ký.",
+    "Also those decided already.": "Cả các yêu cầu đã quyết định.",
+    "List the enrollments waiting for an administrator: a reinstall that would rename a machine or move it to another unit, a machine id already enrolled reported by another agent. Each line: id, kind, the id reported and the machine it would be stored as, its name and unit now and asked, the token, tries, first and last seen.": "Liệt kê các yêu cầu đăng ký đang chờ quản trị viên: máy cài lại sẽ đổi tên máy hoặc chuyển máy sang đơn vị khác, mã máy đã đăng ký nhưng do một agent khác gửi. Mỗi dòng: số, loại, mã máy khai báo và máy sẽ được ghi vào, tên và đơn vị hiện nay và đề nghị, mã đăng ký, số lần gửi, lần đầu và lần cuối thấy.",
+    "Accept a held enrollment (ID from `avroll machines held`): the agent's next report is admitted, renaming or moving the machine, or taking its id over (the old credential is removed).": "Chấp nhận một yêu cầu đăng ký đang chờ (ID lấy từ `avroll machines held`): báo cáo tiếp theo của agent được nhận, đổi tên hoặc chuyển máy, hoặc nhận mã máy (khóa xác thực cũ bị xóa).",
+    "Refuse a held enrollment (ID from `avroll machines held`): its agent stays refused.": "Từ chối một yêu cầu đăng ký đang chờ (ID lấy từ `avroll machines held`): agent của yêu cầu đó tiếp tục bị từ chối.",
     "Forget a machine's credential, so its agent may enroll again with a token (after a reinstall that lost the credential file). MACHINE_ID: its id, or its name when it has reported.": "Xóa khóa xác thực của máy để agent đăng ký lại bằng mã đăng ký (sau khi cài lại máy làm mất tệp khóa). MACHINE_ID: mã máy, hoặc tên máy nếu máy đã báo cáo.",
     "Retire a machine (MACHINE: its id or its name): it leaves every count from that day, its history stays, and its credential no longer reports. `avroll machines restore` brings it back.": "Cho thôi tính một máy (MACHINE: mã máy hoặc tên máy): máy không còn trong số liệu từ ngày đó, lịch sử vẫn giữ, khóa xác thực không báo cáo được nữa. `avroll machines restore` tính lại máy.",
     "It leaves every count from this day (today or earlier).": "Máy thôi được tính từ ngày này (hôm nay hoặc trước đó).",
@@ -177,6 +181,16 @@ MESSAGES_VI = [
         "{count} máy cùng báo cáo với tên {name}: hãy chỉ rõ máy nào bằng mã máy ({ids})",
     ),
     ("machine {machine} is not retired", "máy {machine} chưa bị thôi tính"),
+    ("no held enrollment has id {id}", "không có yêu cầu đăng ký đang chờ nào số {id}"),
+    ("no enrollment waits for an administrator", "không có yêu cầu đăng ký nào chờ quản trị viên"),
+    (
+        "enrollment {id} accepted: the next report of its agent is stored as machine {machine}",
+        "đã chấp nhận yêu cầu đăng ký {id}: báo cáo tiếp theo của agent được ghi vào máy {machine}",
+    ),
+    (
+        "enrollment {id} refused: its agent stays refused",
+        "đã từ chối yêu cầu đăng ký {id}: agent tiếp tục bị từ chối",
+    ),
     ("machine {machine} has no credential", "máy {machine} không có khóa xác thực"),
     (
         "credential of {machine} forgotten; its agent can enroll again",
