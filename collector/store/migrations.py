@@ -630,6 +630,13 @@ def m024_figures_door(db):
             )
 
 
+@migrations()
+def m025_issued_figures(db):
+    # The appendix's figures an issued report went out with (its unit rows, misnamed row
+    # and total, JSON), beside its files: its page shows what late data would change.
+    db.execute("ALTER TABLE issued_reports ADD COLUMN figures TEXT")
+
+
 def machine_now_schema(db):
     """Each machine's state now, as `counting/states.py` computes it (every rule a column),
     and until when it holds; indexed for the machine lists."""
