@@ -64,7 +64,7 @@ def issue_reminder(
                 db, below=below, deadline=deadline, as_of=as_of, parent=parent, issue=issue
             ),
             build_rollup_export(db, "xlsx", as_of=as_of, parent=parent, issue=issue),
-            build_deployment_need_export(db, "xlsx", unit=parent, as_of=as_of),
+            build_deployment_need_export(db, "xlsx", unit=parent, as_of=as_of, issue=issue),
         )
     files = {f"so-{issue.number}-{file.filename}": file.body for file in made}
     reminder_id = save_issued(
