@@ -545,6 +545,7 @@ VI.update(
         "machine limit": "số máy tối đa",
         "board UUID": "UUID bo mạch",
         "kept as": "lưu dưới mã",
+        "computer name": "tên máy",
         "one a month before": "một báo cáo mỗi tháng trước ngày",
         "exported at": "thời điểm xuất tệp",
         "export date": "ngày xuất tệp",

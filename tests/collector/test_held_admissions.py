@@ -259,6 +259,9 @@ def test_admins_decide_on_a_page_officers_see_their_units_requests(
     )
     assert accepted.status_code == 302 and held.get(db, row.held_id).decided_by == "admin"
     assert "machines.held_accept" in actions(db)
+    audit_page = client.get("/audit").get_data(as_text=True)
+    assert "Chấp nhận một yêu cầu đăng ký đang chờ" in audit_page
+    assert "Máy cài lại đang chờ quản trị viên duyệt" in audit_page and "tên máy" in audit_page
     assert (
         client.post("/admin/held/999/refuse", data={"csrf_token": csrf_token(client)}).status_code
         == 404
