@@ -168,6 +168,23 @@ def test_another_agents_request_for_a_held_id_is_refused(anon_client, db, tokens
     assert row.proposal_hash == enrollment.secret_hash(MINE) and row.hostname == "X"
 
 
+def test_a_squatters_refused_request_does_not_lock_the_pc_out(anon_client, db, tokens):
+    enrolled_pc(anon_client, tokens)
+    assert is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS))
+    [squat] = held.listing(db)
+    # The PC, after losing its agent's state, waits behind the squatter's request...
+    assert not is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE))
+    held.decide(db, "boss", squat.held_id, "refused")
+    # ... which, refused, gives way to the PC's own; the squatter's stays refused.
+    assert is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE))
+    [mine] = held.listing(db)
+    assert mine.proposal_hash == enrollment.secret_hash(MINE) and mine.decision is None
+    assert not is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS))
+    held.decide(db, "boss", mine.held_id, "accepted")
+    answer = post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE)
+    assert answer.status_code == 201 and answer.json["credential"] == MINE
+
+
 def test_a_token_cannot_flood_the_held_list(anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
     for n in range(held.MAX_WAITING_PER_TOKEN):
