@@ -320,8 +320,8 @@ MESSAGES_VI = [
     ("Installed but not named per the guideline", "Đã cài đặt nhưng chưa đặt tên theo hướng dẫn"),
     ("Total", "Tổng cộng"),
     (
-        "  its figures at issue were not kept: not compared",
-        "  số liệu lúc ban hành không được lưu: không so sánh",
+        "  neither its figures nor its appendix were kept: not compared",
+        "  không lưu số liệu và phụ lục của văn bản: không so sánh",
     ),
     ("  its unit no longer exists: not compared", "  đơn vị không còn: không so sánh"),
     ("'{day}' is not YYYY-MM-DD", "'{day}' không đúng dạng YYYY-MM-DD"),

@@ -281,7 +281,7 @@ def _late_data(found):
     from collector.formats.formatting import number
 
     if found.state == "unknown":
-        return ["  its figures at issue were not kept: not compared"]
+        return ["  neither its figures nor its appendix were kept: not compared"]
     if found.state == "gone":
         return ["  its unit no longer exists: not compared"]
     lines = []

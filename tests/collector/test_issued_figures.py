@@ -120,10 +120,40 @@ def test_a_day_not_kept_yet_is_not_counted_by_the_page(tmp_path):
     db.close()
 
 
-def test_a_report_issued_before_figures_were_kept_is_not_compared(db):
+@pytest.mark.parametrize("parent", [None, "HCL"])
+def test_a_report_issued_before_figures_were_kept_is_read_back_from_its_appendix(db, parent):
+    province(db)
+    save_units(db, [(4, {"code": "XMH", "name": "Xã Mỹ Hiệp", "parent": "HCL", "allocated": "4"})])
+    store_report(db, make_report("XMH-PC01", collected_at=days_ago(13)))
+    issue_report(db, "5", as_of=ISSUED_DAY.isoformat(), parent=parent, actor="tests")
+    [kept] = issued_reports(db)
+    db.execute("UPDATE issued_reports SET figures = NULL")
+    db.conn.commit()
+    [issued] = issued_reports(db)
+    assert check(db, issued).state == "same"
+    store_report(db, make_report("HCL-PC06", collected_at=days_ago(12)))
+    store_report(db, make_report("XMH-PC02", collected_at=days_ago(12)))
+    read_back = check(db, issued).changes
+    assert read_back == check(db, kept).changes
+    moved = [(c.kind, c.code, c.figure, c.issued, c.today) for c in read_back]
+    assert (
+        moved
+        == {
+            None: [("unit", "HCL", "installed", 6, 8), ("total", None, "installed", 7, 9)],
+            "HCL": [
+                ("unit", "XMH", "installed", 1, 2),
+                ("parent_own", "HCL", "installed", 5, 6),
+                ("total", None, "installed", 6, 8),
+            ],
+        }[parent]
+    )
+
+
+def test_a_report_without_figures_nor_appendix_is_not_compared(db):
     province(db)
     issue_report(db, "5", as_of=ISSUED_DAY.isoformat(), actor="tests")
     db.execute("UPDATE issued_reports SET figures = NULL")
+    db.execute("DELETE FROM issued_files WHERE filename LIKE '%phu-luc%'")
     db.conn.commit()
     [issued] = issued_reports(db)
     assert check(db, issued).state == "unknown"
