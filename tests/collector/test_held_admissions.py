@@ -62,6 +62,16 @@ def stored(db):
     return {row[0]: row[1] for row in db.execute("SELECT machine_id, hostname FROM machines")}
 
 
+def installed(db):
+    from collector.counting.rollup import rollup
+
+    return {
+        row["code"]: row["installed"]
+        for section in rollup(db)["sections"]
+        for row in section["units"]
+    }
+
+
 def actions(db):
     return [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY id")]
 
@@ -95,6 +105,7 @@ def test_an_accepted_reinstall_is_admitted_renamed_and_moved(anon_client, db, to
     old = enrolled_pc(anon_client, tokens)
     post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     [row] = held.listing(db)
+    assert installed(db) == {"HCL": 1, "HTM": 0}  # held: nothing moved
     held.decide(db, "boss", row.held_id, "accepted")
     # Another agent with the same token cannot ride the acceptance.
     other = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], THEIRS)
@@ -106,6 +117,7 @@ def test_an_accepted_reinstall_is_admitted_renamed_and_moved(anon_client, db, to
     assert db.execute(
         "SELECT unit_code, stored_as FROM machine_credentials WHERE machine_id = ?", [NEW_ID]
     ).fetchone() == ("HTM", PC_ID)
+    assert installed(db) == {"HCL": 0, "HTM": 1}  # moved: one PC, now HTM's
     assert held.listing(db) == []  # admitted: nothing waits
     assert actions(db)[-2:] == ["machines.held_accept", "machines.reinstall"]
     later = post(anon_client, report("HTM-KT-09", NEW_ID), MINE)
