@@ -210,6 +210,13 @@ def test_a_token_cannot_flood_the_held_list(anon_client, db, tokens):
     assert is_held(other)
 
 
+def test_a_lookalike_name_is_pointed_out_to_the_admin(client, anon_client, db, tokens):
+    enrolled_pc(anon_client, tokens)
+    post(anon_client, report("HCL-KT-0\u0421", NEW_ID), tokens["HTM"], MINE)  # a Cyrillic С
+    page = client.get("/admin/held").get_data(as_text=True)
+    assert "⚠" in page and "U+0421" in page
+
+
 def test_the_store_keeps_only_plain_bounded_text(db, tokens):
     request = held.Request("reinstall", "guid-x", None, "guid-y", "A\x0bB", "HTM", None, None)
     with pytest.raises(ValueError):
