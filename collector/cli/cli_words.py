@@ -337,6 +337,21 @@ MESSAGES_VI = [
     ("issued report {number}: {files}", "đã ban hành báo cáo {number}: {files}"),
     ("issued reminder {number}: {files}", "đã ban hành công văn đôn đốc {number}: {files}"),
     ("no issued report {number}", "không có văn bản đã ban hành số {number}"),
+    (
+        "  late data would change it: {row}: licences installed {issued} → {today}",
+        "  dữ liệu đến muộn làm thay đổi: {row}: số bản quyền được cài đặt {issued} → {today}",
+    ),
+    (
+        "  late data would change it: {row}: licences allocated {issued} → {today}",
+        "  dữ liệu đến muộn làm thay đổi: {row}: số bản quyền được phân bổ {issued} → {today}",
+    ),
+    ("Installed but not named per the guideline", "Đã cài đặt nhưng chưa đặt tên theo hướng dẫn"),
+    ("Total", "Tổng cộng"),
+    (
+        "  neither its figures nor its appendix were kept: not compared",
+        "  không lưu số liệu và phụ lục của văn bản: không so sánh",
+    ),
+    ("  its unit no longer exists: not compared", "  đơn vị không còn: không so sánh"),
     ("'{day}' is not YYYY-MM-DD", "'{day}' không đúng dạng YYYY-MM-DD"),
     (
         "give --format xlsx or csv (or an --out ending in .xlsx/.csv)",

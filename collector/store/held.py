@@ -129,13 +129,18 @@ def hold(db, request, token_id, proposal_hash):
     """Keep (or count another try of) `request` by the agent with the token `token_id`
     proposing `proposal_hash`, inside the caller's write transaction; its Held row.
 
-    AnotherProposal when another agent's request for this id and token is kept;
+    AnotherProposal when another agent's request for this id and token waits or was
+    accepted (one it was refused is replaced);
     TooManyWaiting when the token has MAX_WAITING_PER_TOKEN requests waiting already."""
     if request.kind not in KINDS:
         raise ValueError(f"no held request is of kind {request.kind!r}")
     hostname = _bounded(request.hostname)
     now = now_stored()
     found = find(db, request.machine_id, token_id)
+    if found is not None and found.decision == "refused" and not found.proposed_by(proposal_hash):
+        # Refused, a squatter's request must not lock the PC's own agent out for good.
+        db.execute("DELETE FROM held_admissions WHERE held_id = ?", [found.held_id])
+        found = None
     if found is not None:
         if not found.proposed_by(proposal_hash):
             raise AnotherProposal(request.machine_id)

@@ -661,6 +661,13 @@ def m025_held_admissions(db):
     )
 
 
+@migrations()
+def m026_issued_figures(db):
+    # The appendix's figures an issued report went out with (its unit rows, misnamed row
+    # and total, JSON), beside its files: its page shows what late data would change.
+    db.execute("ALTER TABLE issued_reports ADD COLUMN figures TEXT")
+
+
 def machine_now_schema(db):
     """Each machine's state now, as `counting/states.py` computes it (every rule a column),
     and until when it holds; indexed for the machine lists."""

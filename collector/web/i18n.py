@@ -390,6 +390,10 @@ VI = {
     "No report issued yet.": "Chưa có báo cáo nào được ban hành.",
     "Files": "Tệp",
     "Issued by": "Người ban hành",
+    "Late data would change the figures of this document as of %(day)s (the files issued stay as they were):": "Dữ liệu đến muộn làm thay đổi số liệu đến ngày %(day)s của văn bản này (các tệp đã ban hành giữ nguyên):",
+    "The figures of that day are being counted again: reload in a moment to compare them with the issued ones.": "Số liệu của ngày đó đang được tính lại: tải lại trang sau ít phút để so sánh với số liệu đã ban hành.",
+    "Its unit no longer exists: its figures cannot be compared with today's.": "Đơn vị của văn bản không còn: không so sánh được số liệu với hôm nay.",
+    "Neither its figures nor its appendix were kept: not compared with today's.": "Không lưu số liệu và phụ lục của văn bản này: không so sánh với số liệu hôm nay.",
     # Letters each level signs, reminders that chase (issue 21).
     "A reminder is issued the same way: its letter, the appendix and the form the units answer on are kept as sent.": "Công văn đôn đốc cũng được ban hành như vậy: công văn, phụ lục và biểu mẫu các đơn vị báo cáo được lưu đúng như bản đã gửi.",
     "Units below (%)": "Đơn vị có tỷ lệ dưới (%)",
@@ -541,6 +545,7 @@ VI.update(
         "machine limit": "số máy tối đa",
         "board UUID": "UUID bo mạch",
         "kept as": "lưu dưới mã",
+        "computer name": "tên máy",
         "one a month before": "một báo cáo mỗi tháng trước ngày",
         "exported at": "thời điểm xuất tệp",
         "export date": "ngày xuất tệp",

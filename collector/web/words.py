@@ -188,6 +188,7 @@ DETAIL_LABELS = {
     "machine_limit": "machine limit",
     "hardware_uuid": "board UUID",
     "stored_as": "kept as",
+    "hostname": "computer name",
     "monthly_from": "one a month before",
     "exported_at": "exported at",
     "exported_from": "export date",
