@@ -399,7 +399,6 @@ MESSAGES_VI = [
     ("the SMTP settings were not saved", "thiết lập SMTP chưa được lưu"),
     ("remind: {unit}: FAILED: {problem}", "đôn đốc: {unit}: THẤT BẠI: {problem}"),
     ("remind: {unit}: cannot send: {problem}", "đôn đốc: {unit}: không gửi được: {problem}"),
-    ("the unit has no contact e-mail", "đơn vị chưa có địa chỉ e-mail liên hệ"),
     (
         "remind: the SMTP server and sender are not set yet (avroll mail set)",
         "đôn đốc: chưa đặt máy chủ SMTP và người gửi (avroll mail set)",

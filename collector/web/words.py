@@ -95,6 +95,11 @@ MESSAGES = [
     ("not an e-mail address", "không phải địa chỉ e-mail"),
     ("at most {n} characters on one line", "tối đa {n} ký tự trên một dòng"),
     # a sending's failure: the exception's name, then what it says
+    (
+        "SMTP is not set up (the server and the sender's address)",
+        "SMTP chưa được cấu hình (máy chủ và địa chỉ gửi)",
+    ),
+    ("the unit has no contact e-mail", "đơn vị chưa có địa chỉ e-mail liên hệ"),
     ("SMTPAuthenticationError: {problem}", "SMTPAuthenticationError: {problem}"),
     ("SMTPException: {problem}", "SMTPException: {problem}"),
     ("the server refused the login ({code})", "máy chủ từ chối đăng nhập ({code})"),

@@ -257,7 +257,11 @@ def test_failures_are_reported_per_unit_and_logged(province, smtp_server):
     # Each failure on stderr, naming its unit.
     failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
     assert [line.split(" ", 2)[1] for line in failures] == ["SXD", "SYT", "HCL", "XMH"]
-    assert "remind: SYT (Sở Y tế): FAILED: đơn vị chưa có địa chỉ e-mail" in result.stderr
+    assert "remind: SYT (Sở Y tế): FAILED: the unit has no contact e-mail" in result.stderr
+    vietnamese = CliRunner().invoke(
+        main, ["remind", "--below", "90", "--send", "--db", str(path)], env={"AVROLL_LANG": "vi"}
+    )
+    assert "đôn đốc: SYT (Sở Y tế): THẤT BẠI: đơn vị chưa có địa chỉ e-mail" in vietnamese.stderr
     assert inbox.messages == []
     log = {row["unit_code"]: row for row in db.query("SELECT * FROM mail_log")}
     assert {code: row["status"] for code, row in log.items()} == {
