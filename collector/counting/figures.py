@@ -312,6 +312,29 @@ def unit_counts(db, when: Moment) -> dict[str | None, Counts]:
         return result
 
 
+def shared_machines(db, when: Moment, units) -> int:
+    """How many machines of `units` (codes) share their name with another machine as of
+    the Moment (the tab "duplicates"): now, from each unit's kept number, the machines the
+    keeping has not reached and their namesakes counted again."""
+    codes = json.dumps(list(units))
+    with reading(db):
+        found = view(db, when)
+        if not (found.clean and found.kept_now):
+            # Counted here in full, or kept but for the machines behind (and their names).
+            return db.execute(
+                found.sql(
+                    "SELECT count(*) FROM {source} WHERE unit IN "  # noqa: S608
+                    f"(SELECT value FROM json_each(:units)) AND {shared_condition(found)}"
+                ),
+                dict(found.params, units=codes),
+            ).fetchone()[0]
+        return db.execute(
+            "SELECT coalesce(sum(machines), 0) FROM unit_shared_now "
+            "WHERE unit IN (SELECT value FROM json_each(?))",
+            [codes],
+        ).fetchone()[0]
+
+
 def _day_is_kept(db, day: date) -> bool:
     """The day's kept figures hold: kept, and no change left unkept touches that day (the
     days kept for good never move). When not, the keeper is asked to keep it."""
