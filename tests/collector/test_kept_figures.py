@@ -531,3 +531,46 @@ def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(
     kept.catch_up(db)  # the last machine, the day kept, then the late report's mark
     assert rollup(db, as_of=day(2))["total"]["installed"] == 1
     assert kept.rebuild(db)["differed"] == []
+
+
+def test_the_unit_page_tabs_count_what_their_lists_show_while_the_keeping_lags(db):
+    """A name another machine takes, a licence about to end, a misnamed machine gone
+    stale: each tab's count, read before the keeping reaches them and after, is its
+    list's length, and the kept counts are the counts from the reports."""
+    save_units(db, UNITS)
+    _report(db, "SXD-1", 0, machine=machine_id(1))
+    _report(db, "desktop-9", 40, machine=machine_id(2), unit_code="XA")  # stale, misnamed
+    figures.keep(db)
+    ends = (NOW + timedelta(days=5)).isoformat().replace("+00:00", "Z")
+    store_report(
+        db,
+        make_report(
+            hostname="sxd-1",
+            machine_id=machine_id(3),
+            unit_code="XA",
+            products=(dict(KES, licence_expires_at=ends),),
+        ),
+    )
+    _tabs_read_behind_and_kept(db, {"duplicates": 2, "licence_expiring": 1, "misnamed": 0})
+    # Its next report under another name: SXD-1 is no longer shared.
+    store_report(
+        db,
+        make_report(
+            hostname="XA-3",
+            machine_id=machine_id(3),
+            unit_code="XA",
+            collected_at=datetime.now(timezone.utc),
+        ),
+    )
+    _tabs_read_behind_and_kept(db, {"duplicates": 0, "licence_expiring": 0, "misnamed": 0})
+    assert kept.rebuild(db)["differed"] == []
+
+
+def _tabs_read_behind_and_kept(db, shown_for_sxd):
+    for keep in (False, True):
+        if keep:
+            figures.keep(db)
+        for code, shown in (("SXD", shown_for_sxd), ("XA", {"misnamed": 1})):
+            counts = tab_counts(db, code)
+            assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
+            assert {tab: counts[tab] for tab in shown} == shown
