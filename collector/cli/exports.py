@@ -275,12 +275,37 @@ def export_issue_reminder(number, issued_on, below, deadline, as_of, parent, db_
     click.echo(f"issued reminder {reminder_id}: {', '.join(files)}")
 
 
+def _late_data(found):
+    """The lines saying what late data would change in an issued report's figures."""
+    from collector.cli.language import language
+    from collector.formats.formatting import number
+
+    if found.state == "unknown":
+        return ["  neither its figures nor its appendix were kept: not compared"]
+    if found.state == "gone":
+        return ["  its unit no longer exists: not compared"]
+    lines = []
+    for moved in found.changes:
+        row = {"misnamed": "Installed but not named per the guideline", "total": "Total"}.get(
+            moved.kind, f"{moved.name} ({moved.code})" if moved.code else moved.name
+        )
+        issued, today = (
+            "—" if value is None else number(value, language())
+            for value in (moved.issued, moved.today)
+        )
+        lines.append(
+            f"  late data would change it: {row}: licences {moved.figure} {issued} → {today}"
+        )
+    return lines
+
+
 @export.command("issued-reports")
 @click.option("--id", "report_id", type=int, help="Write this issued report's files ...")
 @click.option("--out-dir", type=click.Path(file_okay=False), help="... into this folder.")
 @db_option
 def export_issued_reports(report_id, out_dir, db_path):
     """List the issued reports, or write one's files exactly as they were sent."""
+    from collector.exports.issued_figures import check
     from collector.store.issued_reports import issued_file, issued_reports
 
     if (report_id is None) != (out_dir is None):
@@ -295,6 +320,8 @@ def export_issued_reports(report_id, out_dir, db_path):
                     f"as of {report['as_of']}\t"
                     + ", ".join(file["filename"] for file in report["files"])
                 )
+                for line in _late_data(check(db, report)):
+                    click.echo(line)
             return
         found = next((report for report in reports if report["id"] == report_id), None)
         if found is None:

@@ -386,6 +386,13 @@ def shared_machines(db, when: Moment, units) -> int:
         return shared - kept_touched + now_touched
 
 
+def day_is_kept(db, day: date) -> bool:
+    """A past day's figures are read from what is kept (cheap at any size); when not, the
+    keeper is asked to keep it."""
+    with reading(db):
+        return _day_is_kept(db, day)
+
+
 def _day_is_kept(db, day: date) -> bool:
     """The day's kept figures hold: kept, and no change left unkept touches that day (the
     days kept for good never move). When not, the keeper is asked to keep it."""

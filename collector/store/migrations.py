@@ -630,12 +630,50 @@ def m024_figures_door(db):
             )
 
 
-# The counts kept per unit since m025, after KEPT_COUNTS (so in `COUNTS`' order).
+@migrations()
+def m025_held_admissions(db):
+    # Enrollments that wait for an administrator (store/held.py): a reinstall that would
+    # rename a machine or move it to another unit, an enrolled machine id without proof.
+    # One row per reported machine id and token, however often the agent tries.
+    db.execute("""
+        CREATE TABLE held_admissions (
+            held_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('reinstall', 'known_id')),
+            machine_id TEXT NOT NULL,
+            hardware_uuid TEXT,
+            stored_as TEXT NOT NULL,
+            hostname TEXT NOT NULL,
+            unit_code TEXT,
+            current_hostname TEXT,
+            current_unit TEXT,
+            token_id INTEGER NOT NULL,
+            proposal_hash TEXT,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 1,
+            decision TEXT CHECK (decision IN ('accepted', 'refused')),
+            decided_at TEXT,
+            decided_by TEXT,
+            UNIQUE (machine_id, token_id)
+        )""")
+    db.execute(
+        "CREATE INDEX held_admissions_waiting ON held_admissions (token_id) WHERE decision IS NULL"
+    )
+
+
+@migrations()
+def m026_issued_figures(db):
+    # The appendix's figures an issued report went out with (its unit rows, misnamed row
+    # and total, JSON), beside its files: its page shows what late data would change.
+    db.execute("ALTER TABLE issued_reports ADD COLUMN figures TEXT")
+
+
+# The counts kept per unit since m027, after KEPT_COUNTS (so in `COUNTS`' order).
 LATER_COUNTS = ("misnamed_listed", "licence_expiring")
 
 
 @migrations()
-def m025_unit_page_tabs_kept(db):
+def m027_unit_page_tabs_kept(db):
     # The unit page's tabs are counted from kept figures, not from its machines one by one:
     # misnamed machines in any state, licences ending soon (each machine's row says whether,
     # until the day it starts to), and machines whose name another one has; a tab's page
