@@ -4,13 +4,16 @@ default, like the pages, in English with `--lang en` or AVROLL_LANG=en; one cata
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
-from collector.cli import cli_words
+from collector.cli import cli_words, language
 from collector.cli.main import main
 from collector.store.db import open_db
 from collector.store.ingest import store_report
@@ -114,3 +117,79 @@ def test_the_stores_messages_read_as_on_the_pages(vietnamese, tmp_path):
     )
     assert refused.exit_code == 1
     assert "'hai' không phải là một số nguyên" in refused.output
+
+
+# What writes a line to the officer: click's echo and the errors click prints.
+WRITERS = {"echo", "ClickException", "BadParameter", "UsageError", "confirm", "prompt"}
+SAMPLE = "Zq"  # a varying part: no word of any language
+
+
+def _texts(node):
+    """Every text an argument can be, its varying parts written as SAMPLE; a text only
+    known when the command runs (an exception's, a token) gives none."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        options = [""]
+        for part in node.values:
+            pieces = _texts(part) if isinstance(part, ast.Constant) else [SAMPLE]
+            options = [done + piece for done in options for piece in pieces]
+        return options
+    if isinstance(node, ast.IfExp):
+        return _texts(node.body) + _texts(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return [left + right for left in _texts(node.left) for right in _texts(node.right)]
+    return []
+
+
+def _written_lines():
+    for path in sorted(Path("collector/cli").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in WRITERS:
+                for text in _texts(node.args[0]):
+                    yield from ((f"{path}:{node.lineno}", line) for line in text.split("\n"))
+
+
+def test_every_line_a_command_writes_has_its_vietnamese(vietnamese):
+    """Messages match a template of cli_words.MESSAGES_VI; the words in a data row (a
+    state, a column's label) go through `language.word`, which has them all."""
+    english = [
+        (where, line)
+        for where, line in _written_lines()
+        # "key = value": a setting's key is its name in every language
+        if re.search(r"[A-Za-z]{3,}", re.sub(r"^\w+ = ", "", line).replace(SAMPLE, ""))
+        and language.message(line) == line
+    ]
+    assert english == []
+    calls = [
+        node.args[0].value
+        for path in Path("collector/cli").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", getattr(node.func, "id", "")) == "word"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ]
+    assert calls and all(language.word(word) != word for word in calls)
+
+
+def test_the_smtp_settings_and_the_listings_speak_vietnamese(vietnamese, tmp_path):
+    path = tmp_path / "cli.db"
+    apply(open_db(path))
+    runner = CliRunner()
+    db = ["--db", str(path)]
+    refused = runner.invoke(main, ["mail", "set", "--host", "smtp host", "--sender", "x", *db])
+    assert refused.exit_code == 1
+    assert "thư: host: không phải tên hoặc địa chỉ máy chủ" in refused.output
+    assert "thư: sender: không phải địa chỉ e-mail" in refused.output
+    assert "Lỗi: thiết lập SMTP chưa được lưu" in refused.output
+    assert "password = (chưa đặt)" in runner.invoke(main, ["mail", "show", *db]).output
+    runner.invoke(main, ["users", "add", "hoa", "--role", "viewer", *db], input="mat-khau-dai-1\n")
+    listed = runner.invoke(main, ["users", "list", *db]).output
+    assert "đang dùng từ " in listed and "since" not in listed
+    english = runner.invoke(main, ["--lang", "en", "mail", "set", "--host", "smtp host", *db])
+    assert "mail: host: not a host name or address" in english.output
+    assert "since" in runner.invoke(main, ["--lang", "en", "users", "list", *db]).output

@@ -294,3 +294,22 @@ def test_admins_decide_on_a_page_officers_see_their_units_requests(
     # Decided, it leaves "needs action"; the agent's next report is admitted.
     assert "HTM-KT-09 (HTM)" not in client.get("/").get_data(as_text=True)
     assert post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE).status_code == 201
+
+
+def test_held_inside_the_write_is_answered_as_held(anon_client, db, tokens, monkeypatch):
+    """The check before the write let the report through, the one inside it holds it (the
+    machine was renamed meanwhile): held all the same, nothing stored."""
+    enrolled_pc(anon_client, tokens)
+    real_check, calls = enrollment.check, []
+
+    def check_passing_first(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            return enrollment.Admission(key=PC_ID, unit_code="HTM", enroll=NEW_ID)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(enrollment, "check", check_passing_first)
+    answer = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    assert is_held(answer) and len(calls) == 2
+    assert [row.machine_id for row in held.listing(db)] == [NEW_ID]
+    assert stored(db) == {PC_ID: "HCL-KT-01"}

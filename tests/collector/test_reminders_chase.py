@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import date, datetime, timezone
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -262,3 +263,8 @@ def test_the_mail_page_shows_who_answered_and_sends_them_nothing(province, smtp_
         },
     )
     assert again.status_code == 200 and len(inbox.messages) == 11
+    for code in ("SXD", "SYT", "HCL", "XMH"):
+        replies.record_reply(db, code, "Trần Thị B", _today().isoformat(), actor="tests")
+    page = client.get("/admin/mail?below=90&lang=en").get_data(as_text=True)
+    assert "Every unit below this rate answered its last reminder." in page
+    assert re.search(r'<button type="submit" disabled>Send these reminders now', page)
