@@ -48,6 +48,8 @@ COUNTS = (
     "mismatched",
     "conflicts",
     "retired",
+    "misnamed_listed",
+    "licence_expiring",
 )
 # The order of the states in a list sorted by state (SQL over a machine's row).
 STATE_RANK = (
@@ -159,7 +161,14 @@ STATE = """
                -- The larger RAM figure: one misread low figure never exempts a machine.
                max(coalesce(l.ram_installed_bytes, l.ram_visible_bytes),
                    coalesce(l.ram_visible_bytes, l.ram_installed_bytes)) < :ram_limit
-                   AS low_ram
+                   AS low_ram,
+               -- The first day a mandated product's licence ends, as the agent read it
+               -- from the product (a product that does not tell is left out).
+               (SELECT min(substr(json_extract(p.value, '$.licence_expires_at'), 1, 10))
+                FROM reports b, json_each(b.body, '$.antivirus.products') p
+                WHERE b.report_id = l.report_id
+                  AND json_extract(p.value, '$.name') IN (SELECT value FROM json_each(:products)))
+                   AS licence_expires_on
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
              LEFT JOIN {hostname_units} hu ON hu.hostname = l.hostname
              LEFT JOIN {retirements} mr ON mr.machine_id = l.machine_id
@@ -201,6 +210,8 @@ STATE = """
                                      AND lineage.ancestor = enrolled_code)
                    AND named_unit != enrolled_code AS mismatch,
                state,
+               -- Its licence ends within licence_warning_days of the as-of date.
+               coalesce(licence_expires_on <= :licence_before, 0) AS licence_expiring,
                -- Now: the first moment this state may change with time alone (a window
                -- passing, a retirement or an assignment taking effect), NULL when none is
                -- ahead. A past day's states never change with time.
@@ -222,13 +233,16 @@ STATE = """
                     UNION ALL
                     SELECT strftime('%Y-%m-%dT%H:%M:%SZ', retired_on, :day_start)
                     UNION ALL
+                    SELECT strftime('%Y-%m-%dT%H:%M:%SZ', licence_expires_on,
+                                    :licence_span, :day_start)
+                    UNION ALL
                     SELECT assigned_at)
                 WHERE moment > :cutoff) END AS state_until
         FROM judged)"""
 # The columns of `state` that `kept.py` keeps per machine (table machine_now).
 STATE_COLUMNS = """machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
     assigned_unit, conflict, unit, follows_guideline, last_connected_at, seen, installed,
-    connected, official, mismatch, state, state_until"""
+    connected, official, mismatch, state, state_until, licence_expiring"""
 # What the machines of `source` (rows of `state`, or kept rows alike) add to each unit they
 # belong to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
@@ -247,7 +261,10 @@ OWN_COUNTS = """
            sum(official AND NOT follows_guideline) AS misnamed_official,
            sum(seen AND mismatch) AS mismatched,
            sum(seen AND conflict) AS conflicts,
-           sum(state = 'retired') AS retired
+           sum(state = 'retired') AS retired,
+           -- The unit page's tabs "misnamed" (in any state) and "licence expiring".
+           sum(NOT follows_guideline) AS misnamed_listed,
+           sum(installed AND licence_expiring) AS licence_expiring
     FROM {source} GROUP BY unit"""
 # Conflicts counted by the two units they concern (the enrolled one and the named one):
 # a unit's subtree sees those that concern it.
@@ -405,6 +422,8 @@ def state_query(
         # A retirement takes effect at the start of its day in Vietnam.
         "day_start": f"{-LOCAL_TZ.utcoffset(None).total_seconds():+.0f} seconds",
         "products": json.dumps(mandated_names(db, rules["required_product"])),
+        "licence_before": (when.as_of + timedelta(days=rules["licence_warning_days"])).isoformat(),
+        "licence_span": f"-{rules['licence_warning_days']} days",
         "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
         "current": when.current,
         "scope": None if scope is None else json.dumps(scope),
