@@ -46,24 +46,30 @@ def _fingerprint(rule):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def pending_hostname_units(db, machines=None):
+def units_of_machines_names(db, machines):
+    """`(name, unit)` for every name some machines (ids) reported, under the rule in force:
+    what `hostname_units` holds for them, or will once brought up to date, without reading
+    it (a read of a few machines, as the answer to each report, need not wait for it)."""
+    rule = naming_rule(db)
+    return [
+        (name, rule.unit_of(name))
+        for (name,) in db.execute(
+            "SELECT DISTINCT hostname FROM reports WHERE machine_id IN "
+            "(SELECT value FROM json_each(?))",
+            [json.dumps(list(machines))],
+        )
+    ]
+
+
+def pending_hostname_units(db):
     """What `refresh_hostname_units()` would write, without writing: `(whole, rows)`, rows
     of (name, unit) for the names it lacks, `whole` when they replace every row (the pattern
-    or the unit codes changed). With `machines` (ids), only the names their reports carry:
-    all a read of those machines alone looks up."""
-    whole, rows, _ = _pending(db, machines)
+    or the unit codes changed)."""
+    whole, rows, _ = _pending(db)
     return whole, rows
 
 
-# The names reported since a refresh; of some machines only, through their reports' index.
-NAMES_AFTER = "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?"
-MACHINES_NAMES_AFTER = (
-    "SELECT DISTINCT hostname FROM reports WHERE machine_id IN "
-    "(SELECT value FROM json_each(?)) AND +rowid > ? AND +rowid <= ?"
-)
-
-
-def _pending(db, machines=None):
+def _pending(db):
     rule = naming_rule(db)
     fingerprint = _fingerprint(rule)
     state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state").fetchone()
@@ -76,10 +82,9 @@ def _pending(db, machines=None):
         whole,
         [
             (name, rule.unit_of(name))
-            for (name,) in (
-                db.execute(NAMES_AFTER, [after, newest])
-                if machines is None
-                else db.execute(MACHINES_NAMES_AFTER, [json.dumps(list(machines)), after, newest])
+            for (name,) in db.execute(
+                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+                [after, newest],
             ).fetchall()
         ],
         (fingerprint, newest),
