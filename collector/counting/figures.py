@@ -474,15 +474,40 @@ def shared_condition(found: View) -> str:
 
 
 def machine(db, machine_id: str) -> dict | None:
-    """One machine's row now (every rule a column), or None."""
+    """One machine's row now (every rule a column), or None.
+
+    A machine's row depends on no other machine's, so only this one is counted again when
+    the keeping has not reached it: an answer to each report costs the same however many
+    reports the keeper has still to keep."""
     with reading(db):
-        found = rows(
-            db,
-            when_for(db),
-            "SELECT * FROM {source} WHERE machine_id = :machine",
-            {"machine": machine_id},
-        )
-    return found[0] if found else None
+        when = when_for(db)
+        if _count_again(db, when, machine_id):
+            _leave_to_keeper(db)
+            sql, params = state_query(db, when, machines=[machine_id], read_only=True)
+            found = db.query(f"{sql} SELECT {STATE_COLUMNS} FROM state", params)  # noqa: S608
+        else:
+            found = db.query(
+                f"SELECT {STATE_COLUMNS} FROM machine_now WHERE machine_id = ?",  # noqa: S608
+                [machine_id],
+            )
+        return next(iter(found), None)
+
+
+def _count_again(db, when: Moment, machine_id: str) -> bool:
+    """Whether this machine's row must be counted from its reports: its kept row lacks
+    something (`_behind_now`, for one machine), unless a page shows the figures of before a
+    recount."""
+    if kept.recounting(db):
+        _leave_to_keeper(db)
+        return not (_before_change.get() and _counted_before(db))
+    return (
+        db.execute(
+            "SELECT 1 FROM kept_marks WHERE machine_id = :machine UNION ALL "
+            "SELECT 1 FROM machine_now WHERE machine_id = :machine AND state_until <= :cutoff",
+            {"machine": machine_id, "cutoff": when.cutoff},
+        ).fetchone()
+        is not None
+    )
 
 
 def units_of_machine(row: dict | None) -> set[str]:

@@ -312,10 +312,13 @@ def _lineage_pairs(db):
     return [(code, above) for code, chain in unit_ancestors(db).items() for above in chain]
 
 
-def _read_only_sources(db):
-    """The names' units and the unit lineage a read uses without writing: the stored tables,
-    or, where the writer has not brought them up to date yet, temporary ones (the temp
-    database takes no lock on the main one)."""
+def _read_only_sources(db, machines=None):
+    """The names' units and the unit lineage a read uses without writing, and the parameters
+    they take: the stored tables, or, where the writer has not brought them up to date yet,
+    temporary ones (the temp database takes no lock on the main one). With `machines`, only
+    the names those machines reported, in a parameter: a temporary table made and dropped
+    at each read would have SQLite read the whole schema again after it (at each report's
+    answer)."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -325,25 +328,41 @@ def _read_only_sources(db):
         )
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
-    whole, names = pending_hostname_units(db)
-    if whole or names:
-        db.execute("DROP TABLE IF EXISTS temp.names_read")
-        db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
-        db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+    whole, names = pending_hostname_units(db, machines)
+    if not whole and not names:
+        return sources, {}
+    if machines is not None:
         if not whole:  # the names already stored are stored right
-            db.execute(
-                "DELETE FROM temp.names_read WHERE hostname IN "
-                "(SELECT hostname FROM main.hostname_units)"
-            )
-        sources["hostname_units"] = (
-            "temp.names_read"
-            if whole
-            else (
-                "(SELECT hostname, unit FROM hostname_units "
-                "UNION ALL SELECT hostname, unit FROM temp.names_read)"
-            )
+            stored = dict(db.execute(STORED_NAMES_OF_MACHINES, [json.dumps(list(machines))]))
+            names = [(name, unit) for name, unit in names if name not in stored]
+            names += stored.items()
+        sources["hostname_units"] = NAMES_GIVEN
+        return sources, {"names_read": json.dumps(names)}
+    db.execute("DROP TABLE IF EXISTS temp.names_read")
+    db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
+    db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+    if not whole:  # the names already stored are stored right
+        db.execute(
+            "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
+            "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
         )
-    return sources
+    sources["hostname_units"] = (
+        "temp.names_read"
+        if whole
+        else (
+            "(SELECT hostname, unit FROM hostname_units "
+            "UNION ALL SELECT hostname, unit FROM temp.names_read)"
+        )
+    )
+    return sources, {}
+
+
+# The stored units of the names some machines reported.
+STORED_NAMES_OF_MACHINES = """SELECT hostname, unit FROM hostname_units WHERE hostname IN
+    (SELECT hostname FROM reports WHERE machine_id IN (SELECT value FROM json_each(?)))"""
+# The names' units given as a parameter, `[[name, unit], ...]`.
+NAMES_GIVEN = """(SELECT value ->> 0 AS hostname, value ->> 1 AS unit
+                  FROM json_each(:names_read))"""
 
 
 def _span(days):
@@ -369,8 +388,9 @@ def state_query(
     `read_only`: write nothing (a read's transaction): what the writer has not brought up
     to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
+    given = {}
     if read_only:
-        sources = _read_only_sources(db)
+        sources, given = _read_only_sources(db, machines)
     else:
         refresh_hostname_units(db)
         refresh_lineage(db)
@@ -409,5 +429,6 @@ def state_query(
         "scope": None if scope is None else json.dumps(scope),
         "machines": None if machines is None else json.dumps(list(machines)),
         "excluded": None if excluded is None else json.dumps(list(excluded)),
+        **given,
     }
     return sql, params

@@ -211,16 +211,17 @@ def _quietly(change, *args, **kwargs):
 
 
 def every_figure(db):
-    figures = [rollup(db, as_of=day(days_ago)) for days_ago in range(DAYS + 1, -1, -1)]
-    figures += [
+    found = [rollup(db, as_of=day(days_ago)) for days_ago in range(DAYS + 1, -1, -1)]
+    found += [
         rollup(db, as_of=day(days_ago), parent=parent)
         for days_ago in (0, 1, DAYS)
         for parent in ("SXD", "HUYEN")
     ]
-    figures += [tab_counts(db, code) for code in ("SXD", "HUYEN", "XA")]
-    figures.append(tab_counts(db, "HUYEN", as_of=day(1)))
-    figures.append(list_machine_states(db, per_page=100).rows)
-    return figures
+    found += [tab_counts(db, code) for code in ("SXD", "HUYEN", "XA")]
+    found.append(tab_counts(db, "HUYEN", as_of=day(1)))
+    found.append(list_machine_states(db, per_page=100).rows)
+    found.append([figures.machine(db, machine_id(number)) for number in range(MACHINES)])
+    return found
 
 
 @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
