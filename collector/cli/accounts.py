@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 
 
@@ -89,10 +90,10 @@ def users_list(db_path):
     with database(db_path) as db:
         rows = accounts.list_users(db)
     for row in rows:
-        state = "disabled" if row["disabled"] else "active"
+        state = word("disabled") if row["disabled"] else word("active")
         click.echo(
             f"{row['username']:<24} {row['role']:<7} {row['unit_code'] or '-':<12} "
-            f"{state:<9} since {row['created_at']}"
+            f"{state:<9} {word('since')} {row['created_at']}"
         )
 
 
@@ -180,12 +181,13 @@ def tokens_list(db_path):
     with database(db_path) as db:
         rows = enrollment.list_tokens(db)
     for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        state = f"{word('revoked')} {row['revoked_at']}" if row["revoked_at"] else word("active")
         limit = f"/{row['machine_limit']}" if row["machine_limit"] else ""
         click.echo(
-            f"{row['token_id']:>4}  unit {row['unit_code'] or '-':<10} "
-            f"enrolled {row['enrolled_count']:>5}{limit}  created {row['created_at']} by "
-            f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip()
+            f"{row['token_id']:>4}  {word('unit')} {row['unit_code'] or '-':<10} "
+            f"{word('enrolled')} {row['enrolled_count']:>5}{limit}  {word('created')} "
+            f"{row['created_at']} {word('by')} {row['created_by']}  {state}  "
+            f"{row['note'] or ''}".rstrip()
         )
 
 
@@ -288,8 +290,9 @@ def machines_held(everything, db_path):
         click.echo(
             f"{row.held_id:>4}  {row.kind:<9} {row.machine_id} -> {row.stored_as}  "
             f"{row.current_hostname or '-'} ({row.current_unit or '-'}) -> {row.hostname} "
-            f"({row.unit_code or '-'})  token {row.token_id}  tries {row.tries}  "
-            f"{row.first_seen_at} .. {row.last_seen_at}  {row.decision or 'waiting'}"
+            f"({row.unit_code or '-'})  {word('token')} {row.token_id}  {word('tries')} "
+            f"{row.tries}  {row.first_seen_at} .. {row.last_seen_at}  "
+            f"{word(row.decision or 'waiting')}"
         )
 
 

@@ -155,6 +155,34 @@ HELP_VI = {
 HEADINGS_VI = {"Options": "Tùy chọn", "Commands": "Lệnh", "Arguments": "Đối số"}
 EXTRA_VI = {"default: ": "mặc định: ", "required": "bắt buộc", "env var: ": "biến môi trường: "}
 
+# The words of the data rows the listing commands write (`language.word`).
+WORDS_VI = {
+    "active": "đang dùng",
+    "disabled": "đã khóa",
+    "revoked": "thu hồi",
+    "since": "từ",
+    "unit": "đơn vị",
+    "enrolled": "đã đăng ký",
+    "created": "tạo",
+    "by": "bởi",
+    "expires": "hết hạn",
+    "last used": "dùng lần cuối",
+    "token": "mã đăng ký",
+    "tries": "số lần gửi",
+    "waiting": "đang chờ",
+    "accepted": "đã chấp nhận",
+    "refused": "đã từ chối",
+    "report": "báo cáo",
+    "reminder": "đôn đốc",
+    "as of": "số liệu đến",
+    "(set)": "(đã đặt)",
+    "(not set)": "(chưa đặt)",
+    "(no e-mail)": "(chưa có e-mail)",
+    "reminded": "đã đôn đốc",
+    "answered": "đã trả lời",
+    "no answer": "chưa trả lời",
+}
+
 MESSAGES_VI = [
     # click's own
     ("Error: {message}", "Lỗi: {message}"),
@@ -263,6 +291,46 @@ MESSAGES_VI = [
     # serve and first start
     ("avroll collector: database {path}", "avroll collector: cơ sở dữ liệu {path}"),
     ("avroll collector: listening on {url}", "avroll collector: đang phục vụ tại {url}"),
+    # the nightly run's lines on the server's console (nightly.py), each before the
+    # summaries they quote, whose templates begin with a varying part
+    ("avroll collector: retention: {summary}", "avroll collector: lưu giữ báo cáo: {summary}"),
+    (
+        "avroll collector: the retention rule failed; it runs again next night",
+        "avroll collector: áp dụng quy tắc lưu giữ thất bại; sẽ chạy lại vào đêm sau",
+    ),
+    (
+        "avroll collector: push to {url} stopped: {problem}; it resumes next night",
+        "avroll collector: gửi lên {url} dừng lại: {problem}; sẽ tiếp tục vào đêm sau",
+    ),
+    (
+        "avroll collector: the push to {url} failed; it resumes next night",
+        "avroll collector: gửi lên {url} thất bại; sẽ tiếp tục vào đêm sau",
+    ),
+    ("avroll collector: push to {url}: {summary}", "avroll collector: gửi lên {url}: {summary}"),
+    (
+        "avroll collector: the scheduled reminders failed; they are tried on their next day",
+        "avroll collector: gửi thư đôn đốc theo lịch thất bại; sẽ gửi lại vào ngày gửi sau",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; failed: {failed}; skipped "
+        "(answered their last reminder): {skipped}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; thất bại: {failed}; bỏ qua (đã báo "
+        "cáo sau thư đôn đốc gần nhất): {skipped}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; failed: {failed}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; thất bại: {failed}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; skipped (answered their last "
+        "reminder): {skipped}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; bỏ qua (đã báo cáo sau thư đôn đốc "
+        "gần nhất): {skipped}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}",
+    ),
     (
         "port {port} on {host} is taken: avroll (or another program) is already listening "
         "there. Stop it, or choose another port (avroll serve --port N, make run PORT=N).",
@@ -326,11 +394,51 @@ MESSAGES_VI = [
     ("  its unit no longer exists: not compared", "  đơn vị không còn: không so sánh"),
     ("'{day}' is not YYYY-MM-DD", "'{day}' không đúng dạng YYYY-MM-DD"),
     (
+        "give --format xlsx or csv (or an --out ending in .xlsx/.csv)",
+        "hãy chọn --format xlsx hoặc csv (hoặc --out có đuôi .xlsx/.csv)",
+    ),
+    ("give --id and --out-dir together", "hãy dùng --id cùng với --out-dir"),
+    # reports prune, national push (retention.summary, push.summary)
+    (
+        "{count} report(s) removed: every report kept since {all_from}, then each machine's "
+        "last report of each day from {daily_from}, and its last of each month before (the "
+        "daily figures of those days are kept)",
+        "đã xóa {count} báo cáo: giữ mọi báo cáo từ {all_from}, rồi báo cáo cuối mỗi ngày của "
+        "mỗi máy từ {daily_from}, và báo cáo cuối mỗi tháng trước đó (số liệu từng ngày của "
+        "những ngày ấy vẫn được giữ)",
+    ),
+    (
+        "{count} report(s) removed: every report kept since {all_from}, then each machine's "
+        "last report of each day (the thinning to months waits for the kept daily figures)",
+        "đã xóa {count} báo cáo: giữ mọi báo cáo từ {all_from}, rồi báo cáo cuối mỗi ngày của "
+        "mỗi máy (việc rút còn một báo cáo mỗi tháng chờ số liệu từng ngày được lưu)",
+    ),
+    (
+        "pushed {days} day(s) ({first} to {last}) and {issued} issued report(s)",
+        "đã gửi {days} ngày ({first} đến {last}) và {issued} báo cáo đã ban hành",
+    ),
+    (
+        "pushed {days} day(s) and {issued} issued report(s)",
+        "đã gửi {days} ngày và {issued} báo cáo đã ban hành",
+    ),
+    (
+        "(the letters' issuer: {issuer}; report to: {recipients})",
+        "(cơ quan ban hành công văn: {issuer}; báo cáo tới: {recipients})",
+    ),
+    (
+        "--enrolled-after goes with --retire-machines",
+        "--enrolled-after chỉ dùng cùng --retire-machines",
+    ),
+    (
         "{days} kept day(s) and today counted again from the reports: no difference.",
         "đã tính lại {days} ngày đã lưu và hôm nay từ các báo cáo: không có khác biệt.",
     ),
     # mail and reminders
     ("mail: saved", "thư: đã lưu"),
+    ("mail: {key}: {problem}", "thư: {key}: {problem}"),
+    ("the SMTP settings were not saved", "thiết lập SMTP chưa được lưu"),
+    ("remind: {unit}: FAILED: {problem}", "đôn đốc: {unit}: THẤT BẠI: {problem}"),
+    ("remind: {unit}: cannot send: {problem}", "đôn đốc: {unit}: không gửi được: {problem}"),
     (
         "remind: the SMTP server and sender are not set yet (avroll mail set)",
         "đôn đốc: chưa đặt máy chủ SMTP và người gửi (avroll mail set)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 from collector.store.keyfile import write_private
 
@@ -315,9 +316,9 @@ def export_issued_reports(report_id, out_dir, db_path):
         if report_id is None:
             for report in reports:
                 click.echo(
-                    f"{report['id']}\t{report['kind']}\tsố {report['number']}\t"
+                    f"{report['id']}\t{word(report['kind'])}\tsố {report['number']}\t"
                     f"{report['issued_on']}\t"
-                    f"as of {report['as_of']}\t"
+                    f"{word('as of')} {report['as_of']}\t"
                     + ", ".join(file["filename"] for file in report["files"])
                 )
                 for line in _late_data(check(db, report)):

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 
 
@@ -25,7 +26,7 @@ def mail_show(db_path):
         config = mail.current(db)
     for key in mail.FIELDS:
         click.echo(f"{key} = {config[key]}")
-    click.echo(f"password = {'(set)' if config['password_set'] else '(not set)'}")
+    click.echo(f"password = {word('(set)') if config['password_set'] else word('(not set)')}")
 
 
 @mail_group.command("set")
@@ -78,7 +79,9 @@ def mail_set(
                 clear_password=clear_password,
             )
         except mail.MailSettingError as exc:
-            raise click.ClickException(str(exc)) from None
+            for key, problem in exc.errors.items():
+                click.echo(f"mail: {key}: {problem}", err=True)
+            raise click.ClickException("the SMTP settings were not saved") from None
     click.echo("mail: saved")
 
 
@@ -161,7 +164,7 @@ def remind(below, deadline, send_now, test_address, include_answered, db_path):
         )
         click.echo(
             f"{unit['code']}\t{unit['name']}\t{percent(reminder.figures['install_rate'])}\t"
-            f"{reminder.recipient or '(no e-mail)'}\t{figures}"
+            f"{reminder.recipient or word('(no e-mail)')}\t{figures}"
         )
         if reminder.answered:
             skipped += 1
@@ -173,19 +176,20 @@ def remind(below, deadline, send_now, test_address, include_answered, db_path):
             )
         elif reminder.error or (not send_now and not reminder.recipient):
             failed += 1
+            problem = reminder.error or "the unit has no contact e-mail"
             click.echo(
-                f"remind: {unit['code']} ({unit['name']}): "
-                f"{'FAILED' if send_now else 'cannot send'}: "
-                f"{reminder.error or 'the unit has no contact e-mail'}",
+                f"remind: {unit['code']} ({unit['name']}): FAILED: {problem}"
+                if send_now
+                else f"remind: {unit['code']} ({unit['name']}): cannot send: {problem}",
                 err=True,
             )
         elif send_now:
             click.echo(f"  sent, {len(reminder.attachments)} attachments")
-    verb = "sent" if send_now else "would be sent"
     tried = len(planned) - skipped
     click.echo(
-        f"remind: {tried - failed} of {tried} {verb}"
-        + ("" if send_now else " (preview: add --send to send)")
+        f"remind: {tried - failed} of {tried} sent"
+        if send_now
+        else f"remind: {tried - failed} of {tried} would be sent (preview: add --send to send)"
     )
     if skipped:
         click.echo(
@@ -249,6 +253,8 @@ def replies_list(db_path):
     for code in sorted(set(latest) | set(reminded)):
         reply = latest.get(code)
         answer = (
-            f"answered {reply['replied_on']} by {reply['replied_by']}" if reply else "no answer"
+            f"{word('answered')} {reply['replied_on']} {word('by')} {reply['replied_by']}"
+            if reply
+            else word("no answer")
         )
-        click.echo(f"{code}\treminded {reminded.get(code, '-')}\t{answer}")
+        click.echo(f"{code}\t{word('reminded')} {reminded.get(code, '-')}\t{answer}")

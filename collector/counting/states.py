@@ -48,6 +48,8 @@ COUNTS = (
     "mismatched",
     "conflicts",
     "retired",
+    "misnamed_listed",
+    "licence_expiring",
 )
 # The order of the states in a list sorted by state (SQL over a machine's row).
 STATE_RANK = (
@@ -159,7 +161,14 @@ STATE = """
                -- The larger RAM figure: one misread low figure never exempts a machine.
                max(coalesce(l.ram_installed_bytes, l.ram_visible_bytes),
                    coalesce(l.ram_visible_bytes, l.ram_installed_bytes)) < :ram_limit
-                   AS low_ram
+                   AS low_ram,
+               -- The first day a mandated product's licence ends, as the agent read it
+               -- from the product (a product that does not tell is left out).
+               (SELECT min(substr(json_extract(p.value, '$.licence_expires_at'), 1, 10))
+                FROM reports b, json_each(b.body, '$.antivirus.products') p
+                WHERE b.report_id = l.report_id
+                  AND json_extract(p.value, '$.name') IN (SELECT value FROM json_each(:products)))
+                   AS licence_expires_on
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
              LEFT JOIN {hostname_units} hu ON hu.hostname = l.hostname
              LEFT JOIN {retirements} mr ON mr.machine_id = l.machine_id
@@ -201,6 +210,8 @@ STATE = """
                                      AND lineage.ancestor = enrolled_code)
                    AND named_unit != enrolled_code AS mismatch,
                state,
+               -- Its licence ends within licence_warning_days of the as-of date.
+               coalesce(licence_expires_on <= :licence_before, 0) AS licence_expiring,
                -- Now: the first moment this state may change with time alone (a window
                -- passing, a retirement or an assignment taking effect), NULL when none is
                -- ahead. A past day's states never change with time.
@@ -222,13 +233,16 @@ STATE = """
                     UNION ALL
                     SELECT strftime('%Y-%m-%dT%H:%M:%SZ', retired_on, :day_start)
                     UNION ALL
+                    SELECT strftime('%Y-%m-%dT%H:%M:%SZ', licence_expires_on,
+                                    :licence_span, :day_start)
+                    UNION ALL
                     SELECT assigned_at)
                 WHERE moment > :cutoff) END AS state_until
         FROM judged)"""
 # The columns of `state` that `kept.py` keeps per machine (table machine_now).
 STATE_COLUMNS = """machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
     assigned_unit, conflict, unit, follows_guideline, last_connected_at, seen, installed,
-    connected, official, mismatch, state, state_until"""
+    connected, official, mismatch, state, state_until, licence_expiring"""
 # What the machines of `source` (rows of `state`, or kept rows alike) add to each unit they
 # belong to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
@@ -247,7 +261,10 @@ OWN_COUNTS = """
            sum(official AND NOT follows_guideline) AS misnamed_official,
            sum(seen AND mismatch) AS mismatched,
            sum(seen AND conflict) AS conflicts,
-           sum(state = 'retired') AS retired
+           sum(state = 'retired') AS retired,
+           -- The unit page's tabs "misnamed" (in any state) and "licence expiring".
+           sum(NOT follows_guideline) AS misnamed_listed,
+           sum(installed AND licence_expiring) AS licence_expiring
     FROM {source} GROUP BY unit"""
 # Conflicts counted by the two units they concern (the enrolled one and the named one):
 # a unit's subtree sees those that concern it.
@@ -295,10 +312,13 @@ def _lineage_pairs(db):
     return [(code, above) for code, chain in unit_ancestors(db).items() for above in chain]
 
 
-def _read_only_sources(db):
-    """The names' units and the unit lineage a read uses without writing: the stored tables,
-    or, where the writer has not brought them up to date yet, temporary ones (the temp
-    database takes no lock on the main one)."""
+def _read_only_sources(db, machines=None):
+    """The names' units and the unit lineage a read uses without writing, and the parameters
+    they take: the stored tables, or, where the writer has not brought them up to date yet,
+    temporary ones (the temp database takes no lock on the main one). With `machines`, only
+    the names those machines reported, in a parameter: a temporary table made and dropped
+    at each read would have SQLite read the whole schema again after it (at each report's
+    answer)."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -308,25 +328,41 @@ def _read_only_sources(db):
         )
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
-    whole, names = pending_hostname_units(db)
-    if whole or names:
-        db.execute("DROP TABLE IF EXISTS temp.names_read")
-        db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
-        db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+    whole, names = pending_hostname_units(db, machines)
+    if not whole and not names:
+        return sources, {}
+    if machines is not None:
         if not whole:  # the names already stored are stored right
-            db.execute(
-                "DELETE FROM temp.names_read WHERE hostname IN "
-                "(SELECT hostname FROM main.hostname_units)"
-            )
-        sources["hostname_units"] = (
-            "temp.names_read"
-            if whole
-            else (
-                "(SELECT hostname, unit FROM hostname_units "
-                "UNION ALL SELECT hostname, unit FROM temp.names_read)"
-            )
+            stored = dict(db.execute(STORED_NAMES_OF_MACHINES, [json.dumps(list(machines))]))
+            names = [(name, unit) for name, unit in names if name not in stored]
+            names += stored.items()
+        sources["hostname_units"] = NAMES_GIVEN
+        return sources, {"names_read": json.dumps(names)}
+    db.execute("DROP TABLE IF EXISTS temp.names_read")
+    db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
+    db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+    if not whole:  # the names already stored are stored right
+        db.execute(
+            "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
+            "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
         )
-    return sources
+    sources["hostname_units"] = (
+        "temp.names_read"
+        if whole
+        else (
+            "(SELECT hostname, unit FROM hostname_units "
+            "UNION ALL SELECT hostname, unit FROM temp.names_read)"
+        )
+    )
+    return sources, {}
+
+
+# The stored units of the names some machines reported.
+STORED_NAMES_OF_MACHINES = """SELECT hostname, unit FROM hostname_units WHERE hostname IN
+    (SELECT hostname FROM reports WHERE machine_id IN (SELECT value FROM json_each(?)))"""
+# The names' units given as a parameter, `[[name, unit], ...]`.
+NAMES_GIVEN = """(SELECT value ->> 0 AS hostname, value ->> 1 AS unit
+                  FROM json_each(:names_read))"""
 
 
 def _span(days):
@@ -352,8 +388,9 @@ def state_query(
     `read_only`: write nothing (a read's transaction): what the writer has not brought up
     to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
+    given = {}
     if read_only:
-        sources = _read_only_sources(db)
+        sources, given = _read_only_sources(db, machines)
     else:
         refresh_hostname_units(db)
         refresh_lineage(db)
@@ -385,10 +422,13 @@ def state_query(
         # A retirement takes effect at the start of its day in Vietnam.
         "day_start": f"{-LOCAL_TZ.utcoffset(None).total_seconds():+.0f} seconds",
         "products": json.dumps(mandated_names(db, rules["required_product"])),
+        "licence_before": (when.as_of + timedelta(days=rules["licence_warning_days"])).isoformat(),
+        "licence_span": f"-{rules['licence_warning_days']} days",
         "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
         "current": when.current,
         "scope": None if scope is None else json.dumps(scope),
         "machines": None if machines is None else json.dumps(list(machines)),
         "excluded": None if excluded is None else json.dumps(list(excluded)),
+        **given,
     }
     return sql, params

@@ -318,9 +318,9 @@ def send(db, reminders, result, actor):
         if reminder.answered:
             continue
         if not config["ready"]:
-            reminder.error = "SMTP chưa được cấu hình (máy chủ và địa chỉ gửi)"
+            reminder.error = "SMTP is not set up (the server and the sender's address)"
         elif not reminder.recipient:
-            reminder.error = "đơn vị chưa có địa chỉ e-mail liên hệ"
+            reminder.error = "the unit has no contact e-mail"
         else:
             try:
                 reminder.attachments = attachments(db, reminder, result)

@@ -217,14 +217,15 @@ def _matches(proposed, row):
 
 
 def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None):
-    """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused.
+    """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused,
+    HeldForAdmin while an administrator has not decided it, Refused when they refused it.
     Without `reread`, a credential's row is the one read to identify the agent (the check
     before the write; the write transaction checks again with the row as it is then).
 
     A credential reports for its own machine (and that machine's clones and new ids, see
     above); a token enrolls only a machine that has no credential yet (else anyone holding a
-    unit's token could pose as its PCs), a clone, or again the machine whose credential the
-    agent proposes (a retried enrollment)."""
+    unit's token could pose as its PCs), a clone, again the machine whose credential the
+    agent proposes (a retried enrollment), or what an administrator accepted (`held.py`)."""
     hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     if agent.machine_id is not None:
         row = agent.enrolled if not reread and agent.enrolled else _enrolled(db, agent.machine_id)

@@ -4,6 +4,7 @@ the advice an agent shows its user."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 from collector.store import settings
 from collector.store.db import write_transaction
@@ -45,15 +46,24 @@ def _fingerprint(rule):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def pending_hostname_units(db):
+def pending_hostname_units(db, machines=None):
     """What `refresh_hostname_units()` would write, without writing: `(whole, rows)`, rows
     of (name, unit) for the names it lacks, `whole` when they replace every row (the pattern
-    or the unit codes changed)."""
-    whole, rows, _ = _pending(db)
+    or the unit codes changed). With `machines` (ids), only the names their reports carry:
+    all a read of those machines alone looks up."""
+    whole, rows, _ = _pending(db, machines)
     return whole, rows
 
 
-def _pending(db):
+# The names reported since a refresh; of some machines only, through their reports' index.
+NAMES_AFTER = "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?"
+MACHINES_NAMES_AFTER = (
+    "SELECT DISTINCT hostname FROM reports WHERE machine_id IN "
+    "(SELECT value FROM json_each(?)) AND +rowid > ? AND +rowid <= ?"
+)
+
+
+def _pending(db, machines=None):
     rule = naming_rule(db)
     fingerprint = _fingerprint(rule)
     state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state").fetchone()
@@ -66,9 +76,10 @@ def _pending(db):
         whole,
         [
             (name, rule.unit_of(name))
-            for (name,) in db.execute(
-                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
-                [after, newest],
+            for (name,) in (
+                db.execute(NAMES_AFTER, [after, newest])
+                if machines is None
+                else db.execute(MACHINES_NAMES_AFTER, [json.dumps(list(machines)), after, newest])
             ).fetchall()
         ],
         (fingerprint, newest),

@@ -312,6 +312,8 @@ VI = {
     "cáo sau thư đôn đốc gần nhất (một đợt mới)",
     "not sent again: answered the reminder of": "không gửi lại: đã báo cáo sau thư đôn đốc ngày",
     "skipped": "bỏ qua",
+    "Every unit below this rate answered its last reminder.": "Mọi đơn vị dưới mức này đã báo "
+    "cáo sau thư đôn đốc gần nhất.",
     "Sender address": "Địa chỉ gửi",
     "Sendings": "Các lần gửi",
     "Set the SMTP server and the sender first.": "Hãy khai báo máy chủ thư và địa chỉ gửi trước.",
@@ -545,6 +547,7 @@ VI.update(
         "machine limit": "số máy tối đa",
         "board UUID": "UUID bo mạch",
         "kept as": "lưu dưới mã",
+        "computer name": "tên máy",
         "one a month before": "một báo cáo mỗi tháng trước ngày",
         "exported at": "thời điểm xuất tệp",
         "export date": "ngày xuất tệp",

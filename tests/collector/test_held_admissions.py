@@ -62,6 +62,16 @@ def stored(db):
     return {row[0]: row[1] for row in db.execute("SELECT machine_id, hostname FROM machines")}
 
 
+def installed(db):
+    from collector.counting.rollup import rollup
+
+    return {
+        row["code"]: row["installed"]
+        for section in rollup(db)["sections"]
+        for row in section["units"]
+    }
+
+
 def actions(db):
     return [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY id")]
 
@@ -95,6 +105,7 @@ def test_an_accepted_reinstall_is_admitted_renamed_and_moved(anon_client, db, to
     old = enrolled_pc(anon_client, tokens)
     post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     [row] = held.listing(db)
+    assert installed(db) == {"HCL": 1, "HTM": 0}  # held: nothing moved
     held.decide(db, "boss", row.held_id, "accepted")
     # Another agent with the same token cannot ride the acceptance.
     other = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], THEIRS)
@@ -106,6 +117,7 @@ def test_an_accepted_reinstall_is_admitted_renamed_and_moved(anon_client, db, to
     assert db.execute(
         "SELECT unit_code, stored_as FROM machine_credentials WHERE machine_id = ?", [NEW_ID]
     ).fetchone() == ("HTM", PC_ID)
+    assert installed(db) == {"HCL": 0, "HTM": 1}  # moved: one PC, now HTM's
     assert held.listing(db) == []  # admitted: nothing waits
     assert actions(db)[-2:] == ["machines.held_accept", "machines.reinstall"]
     later = post(anon_client, report("HTM-KT-09", NEW_ID), MINE)
@@ -198,6 +210,13 @@ def test_a_token_cannot_flood_the_held_list(anon_client, db, tokens):
     assert is_held(other)
 
 
+def test_a_lookalike_name_is_pointed_out_to_the_admin(client, anon_client, db, tokens):
+    enrolled_pc(anon_client, tokens)
+    post(anon_client, report("HCL-KT-0\u0421", NEW_ID), tokens["HTM"], MINE)  # a Cyrillic С
+    page = client.get("/admin/held").get_data(as_text=True)
+    assert "⚠" in page and "U+0421" in page
+
+
 def test_the_store_keeps_only_plain_bounded_text(db, tokens):
     request = held.Request("reinstall", "guid-x", None, "guid-y", "A\x0bB", "HTM", None, None)
     with pytest.raises(ValueError):
@@ -259,6 +278,9 @@ def test_admins_decide_on_a_page_officers_see_their_units_requests(
     )
     assert accepted.status_code == 302 and held.get(db, row.held_id).decided_by == "admin"
     assert "machines.held_accept" in actions(db)
+    audit_page = client.get("/audit").get_data(as_text=True)
+    assert "Chấp nhận một yêu cầu đăng ký đang chờ" in audit_page
+    assert "Máy cài lại đang chờ quản trị viên duyệt" in audit_page and "tên máy" in audit_page
     assert (
         client.post("/admin/held/999/refuse", data={"csrf_token": csrf_token(client)}).status_code
         == 404
@@ -272,3 +294,22 @@ def test_admins_decide_on_a_page_officers_see_their_units_requests(
     # Decided, it leaves "needs action"; the agent's next report is admitted.
     assert "HTM-KT-09 (HTM)" not in client.get("/").get_data(as_text=True)
     assert post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE).status_code == 201
+
+
+def test_held_inside_the_write_is_answered_as_held(anon_client, db, tokens, monkeypatch):
+    """The check before the write let the report through, the one inside it holds it (the
+    machine was renamed meanwhile): held all the same, nothing stored."""
+    enrolled_pc(anon_client, tokens)
+    real_check, calls = enrollment.check, []
+
+    def check_passing_first(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            return enrollment.Admission(key=PC_ID, unit_code="HTM", enroll=NEW_ID)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(enrollment, "check", check_passing_first)
+    answer = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    assert is_held(answer) and len(calls) == 2
+    assert [row.machine_id for row in held.listing(db)] == [NEW_ID]
+    assert stored(db) == {PC_ID: "HCL-KT-01"}
