@@ -291,6 +291,46 @@ MESSAGES_VI = [
     # serve and first start
     ("avroll collector: database {path}", "avroll collector: cơ sở dữ liệu {path}"),
     ("avroll collector: listening on {url}", "avroll collector: đang phục vụ tại {url}"),
+    # the nightly run's lines on the server's console (nightly.py), each before the
+    # summaries they quote, whose templates begin with a varying part
+    ("avroll collector: retention: {summary}", "avroll collector: lưu giữ báo cáo: {summary}"),
+    (
+        "avroll collector: the retention rule failed; it runs again next night",
+        "avroll collector: áp dụng quy tắc lưu giữ thất bại; sẽ chạy lại vào đêm sau",
+    ),
+    (
+        "avroll collector: push to {url} stopped: {problem}; it resumes next night",
+        "avroll collector: gửi lên {url} dừng lại: {problem}; sẽ tiếp tục vào đêm sau",
+    ),
+    (
+        "avroll collector: the push to {url} failed; it resumes next night",
+        "avroll collector: gửi lên {url} thất bại; sẽ tiếp tục vào đêm sau",
+    ),
+    ("avroll collector: push to {url}: {summary}", "avroll collector: gửi lên {url}: {summary}"),
+    (
+        "avroll collector: the scheduled reminders failed; they are tried on their next day",
+        "avroll collector: gửi thư đôn đốc theo lịch thất bại; sẽ gửi lại vào ngày gửi sau",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; failed: {failed}; skipped "
+        "(answered their last reminder): {skipped}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; thất bại: {failed}; bỏ qua (đã báo "
+        "cáo sau thư đôn đốc gần nhất): {skipped}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; failed: {failed}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; thất bại: {failed}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; skipped (answered their last "
+        "reminder): {skipped}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; bỏ qua (đã báo cáo sau thư đôn đốc "
+        "gần nhất): {skipped}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}",
+    ),
     (
         "port {port} on {host} is taken: avroll (or another program) is already listening "
         "there. Stop it, or choose another port (avroll serve --port N, make run PORT=N).",

@@ -224,7 +224,9 @@ class Letter:
             for column, cell in enumerate(cells):
                 cell.width = Mm(widths[column])
             if isinstance(row, Heading):
-                self._cell(cells[0].merge(cells[-1]), row.text, LEFT_ALIGN, bold=True)
+                title = self._cell(cells[0].merge(cells[-1]), row.text, LEFT_ALIGN, bold=True)
+                # A section's title is never the last line of a page, apart from its units.
+                title.paragraph_format.keep_with_next = True
                 continue
             for column, (cell, value) in enumerate(zip(cells, row, strict=True)):
                 self._cell(
@@ -244,6 +246,7 @@ class Letter:
         paragraph.alignment = align
         run = paragraph.add_run("" if value is None else printable(str(value)))
         run.font.size, run.bold = Pt(13), bold
+        return paragraph
 
     def closing(self, head, copies):
         """ "Nơi nhận" (Như trên; the letter's own `copies`) beside the signer's titles and

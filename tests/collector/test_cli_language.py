@@ -24,6 +24,8 @@ from tests.builders import make_report
 @pytest.fixture
 def vietnamese(monkeypatch):
     monkeypatch.delenv("AVROLL_LANG", raising=False)
+    # No --lang left over from an earlier run in this process (main() resets it at start).
+    monkeypatch.setitem(language._chosen, "lang", None)
 
 
 def _commands(command, path=()):
@@ -193,3 +195,39 @@ def test_the_smtp_settings_and_the_listings_speak_vietnamese(vietnamese, tmp_pat
     english = runner.invoke(main, ["--lang", "en", "mail", "set", "--host", "smtp host", *db])
     assert "mail: host: not a host name or address" in english.output
     assert "since" in runner.invoke(main, ["--lang", "en", "users", "list", *db]).output
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "avroll collector: retention: 3 report(s) removed: every report kept since "
+            "2026-11-01, then each machine's last report of each day (the thinning to months "
+            "waits for the kept daily figures)",
+            "avroll collector: lưu giữ báo cáo: đã xóa 3 báo cáo: giữ mọi báo cáo từ 2026-11-01, "
+            "rồi báo cáo cuối mỗi ngày của mỗi máy (việc rút còn một báo cáo mỗi tháng chờ số "
+            "liệu từng ngày được lưu)",
+        ),
+        (
+            "avroll collector: push to https://nation.example: pushed 2 day(s) (2026-12-01 to "
+            "2026-12-02) and 1 issued report(s)",
+            "avroll collector: gửi lên https://nation.example: đã gửi 2 ngày (2026-12-01 đến "
+            "2026-12-02) và 1 báo cáo đã ban hành",
+        ),
+        (
+            "avroll collector: push to https://nation.example stopped: 401 revoked; it resumes "
+            "next night",
+            "avroll collector: gửi lên https://nation.example dừng lại: 401 revoked; sẽ tiếp tục "
+            "vào đêm sau",
+        ),
+        (
+            "avroll collector: reminders: 2 of 3 sent; failed: SXD; skipped (answered their "
+            "last reminder): SYT",
+            "avroll collector: đôn đốc: đã gửi 2/3; thất bại: SXD; bỏ qua (đã báo cáo sau thư "
+            "đôn đốc gần nhất): SYT",
+        ),
+        ("avroll collector: reminders: 3 of 3 sent", "avroll collector: đôn đốc: đã gửi 3/3"),
+    ],
+)
+def test_the_nightly_runs_lines_on_the_servers_console(vietnamese, line, expected):
+    assert language.message(line) == expected

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from collector.counting import figures
 from collector.counting.rollup import rollup
 from collector.exports.issue import issue_report
 from collector.formats.formatting import LOCAL_TZ
@@ -67,6 +68,11 @@ def test_fakes_enrolled_today_cannot_reach_a_day_already_issued(anon_client, hcl
         assert json.loads(row["body"])["collected_at"] == fake["collected_at"]
     assert official(hcl, issued_day) == 5
     assert official(hcl) == 25  # they count from today
+    # The kept figures follow the same moments: kept and counted again, they agree.
+    figures.keep(hcl)
+    figures.keep_day(hcl, issued_day)
+    assert official(hcl, issued_day) == 5
+    assert figures.rebuild(hcl)["differed"] == []
 
 
 def test_the_spool_of_a_pc_offline_before_its_first_enrolment(anon_client, hcl):

@@ -268,3 +268,21 @@ def test_the_mail_page_shows_who_answered_and_sends_them_nothing(province, smtp_
     page = client.get("/admin/mail?below=90&lang=en").get_data(as_text=True)
     assert "Every unit below this rate answered its last reminder." in page
     assert re.search(r'<button type="submit" disabled>Send these reminders now', page)
+
+
+def test_the_nightly_log_names_the_skipped_apart_from_the_failed(province, smtp_server, caplog):  # noqa: F811
+    db, path = province
+    controller, _ = smtp_server
+    _configure(db, controller.port)
+    reminders.send(db, *reminders.plan(db, 0.9), "tests")
+    replies.record_reply(db, "SYT", "Trần Thị B", _today().isoformat(), actor="tests")
+    settings.set_value(db, "reminder_days", "5")
+    settings.set_value(db, "reminder_below", "90")
+    night = Night()
+    night.now = datetime(2026, 12, 4, 19, 0, tzinfo=timezone.utc)  # 02:00 on the 5th
+    with caplog.at_level("INFO", logger="avroll"):
+        nightly.NightlyRetention(path, clock=night.clock).remind_once()
+    [line] = [
+        record.getMessage() for record in caplog.records if "reminders:" in record.getMessage()
+    ]
+    assert line == "reminders: 3 of 3 sent; skipped (answered their last reminder): SYT"
