@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
+from collector.formats.timefmt import to_stored
 from collector.store import enrollment
-from collector.store.db import open_db
+from collector.store.db import open_db, write_transaction
+from shared.report import canonical_machine_id
 
 REPORTS = "/api/v1/reports"
 ADMIN = ("admin", "admin-password-for-tests")
@@ -21,14 +25,41 @@ def enrollment_token_of(app):
     return agents["token"]
 
 
+def _machine_id(report):
+    machine_id = str(report.get("machine", {}).get("machine_id", "")).strip("{}").lower()
+    return machine_id.replace("-", "") if len(machine_id.replace("-", "")) == 32 else machine_id
+
+
+def enrolled_since(client, report, moment, unit_code=None):
+    """Enroll `report`'s machine as its agent would have at `moment` (a datetime), for tests
+    that post a PC's history: a machine counts for no day before its enrolment. Its reports
+    go with that credential from then on."""
+    agents = client.application.extensions.setdefault("test_agents", {})
+    credential = enrollment.CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+    db = open_db(client.application.config["DATABASE"])
+    try:
+        with write_transaction(db):
+            db.execute(
+                "INSERT INTO machine_credentials (machine_id, credential_hash, unit_code, "
+                "enrolled_at) VALUES (?, ?, ?, ?)",
+                [
+                    canonical_machine_id(report["machine"]["machine_id"]),
+                    enrollment.secret_hash(credential),
+                    unit_code,
+                    to_stored(moment),
+                ],
+            )
+    finally:
+        db.close()
+    agents[("credential", _machine_id(report))] = credential
+    return credential
+
+
 def post_report(client, report, token=None):
     """POST `report` with its machine's credential (enrolling it first with `token`, or
     the app's test token), keeping the credential the collector answers with."""
     agents = client.application.extensions.setdefault("test_agents", {})
-    machine_id = str(report.get("machine", {}).get("machine_id", "")).strip("{}").lower()
-    machine_id = (
-        machine_id.replace("-", "") if len(machine_id.replace("-", "")) == 32 else machine_id
-    )
+    machine_id = _machine_id(report)
     secret = (
         agents.get(("credential", machine_id)) or token or enrollment_token_of(client.application)
     )

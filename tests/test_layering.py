@@ -205,6 +205,7 @@ KEPT_TABLES = (
     "kept_assignments",
     "unit_next",
     "day_names",
+    "unit_shared_now",
     "figures_version",
 )
 STATE_VALUES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")

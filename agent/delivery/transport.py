@@ -69,6 +69,11 @@ class NotEnrolled(AgentRefused):
     """The collector knows neither this machine's credential nor the enrollment token (401)."""
 
 
+class WaitingForAdmin(AgentRefused):
+    """The collector holds this machine's enrollment until one of its administrators accepts
+    it (`403` with `"held": true`): the reports wait in the spool, and this run sends no more."""
+
+
 class Answer:
     """An HTTP answer read within its limits: status, reason, headers and body bytes."""
 
@@ -217,6 +222,11 @@ def _checked(answer, url, report_id):
         raise ServerBusy(message, _retry_after(answer))
     if answer.status == 401:
         raise NotEnrolled(message)
+    if answer.status == 403 and _json(answer).get("held") is True:
+        raise WaitingForAdmin(
+            f"waiting for an administrator of the collector to accept this computer's "
+            f"enrollment ({message})"
+        )
     if answer.status in AGENT_REFUSED_STATUSES:
         raise AgentRefused(message)
     if answer.status < 400:  # 1xx left over, 204, 206...: no acknowledgement

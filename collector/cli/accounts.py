@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 
 
@@ -19,6 +20,7 @@ def read_password(prompt):
 def _run(change, *args):
     """Run an account or token change, turning its refusal into a one-line error."""
     from collector.store.enrollment import UnknownToken
+    from collector.store.held import UnknownHeld
     from collector.store.lifecycle import (
         AmbiguousMachine,
         BadRetirement,
@@ -38,6 +40,8 @@ def _run(change, *args):
         ) from None
     except NotRetired as exc:
         raise click.ClickException(f"machine {exc} is not retired") from None
+    except UnknownHeld as exc:
+        raise click.ClickException(f"no held enrollment has id {exc}") from None
     except (AccountError, UnknownToken, BadRetirement, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -86,10 +90,10 @@ def users_list(db_path):
     with database(db_path) as db:
         rows = accounts.list_users(db)
     for row in rows:
-        state = "disabled" if row["disabled"] else "active"
+        state = word("disabled") if row["disabled"] else word("active")
         click.echo(
             f"{row['username']:<24} {row['role']:<7} {row['unit_code'] or '-':<12} "
-            f"{state:<9} since {row['created_at']}"
+            f"{state:<9} {word('since')} {row['created_at']}"
         )
 
 
@@ -177,12 +181,13 @@ def tokens_list(db_path):
     with database(db_path) as db:
         rows = enrollment.list_tokens(db)
     for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        state = f"{word('revoked')} {row['revoked_at']}" if row["revoked_at"] else word("active")
         limit = f"/{row['machine_limit']}" if row["machine_limit"] else ""
         click.echo(
-            f"{row['token_id']:>4}  unit {row['unit_code'] or '-':<10} "
-            f"enrolled {row['enrolled_count']:>5}{limit}  created {row['created_at']} by "
-            f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip()
+            f"{row['token_id']:>4}  {word('unit')} {row['unit_code'] or '-':<10} "
+            f"{word('enrolled')} {row['enrolled_count']:>5}{limit}  {word('created')} "
+            f"{row['created_at']} {word('by')} {row['created_by']}  {state}  "
+            f"{row['note'] or ''}".rstrip()
         )
 
 
@@ -265,6 +270,60 @@ def machines_reset_credential(machine_id, db_path):
     if not changed:
         raise click.ClickException(f"machine {machine_id} has no credential")
     click.echo(f"credential of {machine_id} forgotten; its agent can enroll again")
+
+
+@machines.command("held")
+@click.option("--all", "everything", is_flag=True, help="Also those decided already.")
+@db_option
+def machines_held(everything, db_path):
+    """List the enrollments waiting for an administrator: a reinstall that would rename a
+    machine or move it to another unit, a machine id already enrolled reported by another
+    agent. Each line: id, kind, the id reported and the machine it would be stored as, its
+    name and unit now and asked, the token, tries, first and last seen."""
+    from collector.store import held
+
+    with database(db_path) as db:
+        rows = held.listing(db, waiting_only=not everything)
+    if not rows:
+        click.echo("no enrollment waits for an administrator")
+    for row in rows:
+        click.echo(
+            f"{row.held_id:>4}  {row.kind:<9} {row.machine_id} -> {row.stored_as}  "
+            f"{row.current_hostname or '-'} ({row.current_unit or '-'}) -> {row.hostname} "
+            f"({row.unit_code or '-'})  {word('token')} {row.token_id}  {word('tries')} "
+            f"{row.tries}  {row.first_seen_at} .. {row.last_seen_at}  "
+            f"{word(row.decision or 'waiting')}"
+        )
+
+
+def _decide(held_id, decision, db_path):
+    from collector.store import audit, held
+
+    with database(db_path) as db:
+        return _run(held.decide, db, audit.cli_actor(), held_id, decision)
+
+
+@machines.command("accept")
+@click.argument("held_id")
+@db_option
+def machines_accept(held_id, db_path):
+    """Accept a held enrollment (ID from `avroll machines held`): the agent's next report
+    is admitted, renaming or moving the machine, or taking its id over (the old
+    credential is removed)."""
+    row = _decide(held_id, "accepted", db_path)
+    click.echo(
+        f"enrollment {row.held_id} accepted: the next report of its agent is stored as "
+        f"machine {row.stored_as}"
+    )
+
+
+@machines.command("refuse")
+@click.argument("held_id")
+@db_option
+def machines_refuse(held_id, db_path):
+    """Refuse a held enrollment (ID from `avroll machines held`): its agent stays refused."""
+    row = _decide(held_id, "refused", db_path)
+    click.echo(f"enrollment {row.held_id} refused: its agent stays refused")
 
 
 @click.group()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 
 
@@ -61,12 +62,12 @@ def list_(db_path):
     with database(db_path) as db:
         rows = store.listed(db)
     for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        state = f"{word('revoked')} {row['revoked_at']}" if row["revoked_at"] else word("active")
         click.echo(
-            f"{row['token_id']:>4}  {row['role']:<6} unit {row['unit_code'] or '-':<10} "
-            f"expires {row['expires_on']}  last used {row['last_used_on'] or '-'}  "
-            f"created {row['created_at']} by {row['created_by']}  {state}  "
-            f"{row['note'] or ''}".rstrip()
+            f"{row['token_id']:>4}  {row['role']:<6} {word('unit')} {row['unit_code'] or '-':<10} "
+            f"{word('expires')} {row['expires_on']}  {word('last used')} "
+            f"{row['last_used_on'] or '-'}  {word('created')} {row['created_at']} {word('by')} "
+            f"{row['created_by']}  {state}  {row['note'] or ''}".rstrip()
         )
 
 

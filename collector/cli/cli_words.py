@@ -36,6 +36,10 @@ HELP_VI = {
     "With --retire-machines: only the machines enrolled from this moment on (Vietnam time), when the token leaked; the unit's genuine PCs enrolled before it with the same token stay.": "Với --retire-machines: chỉ các máy đăng ký từ thời điểm này (giờ Việt Nam), lúc mã bị lộ; máy thật của đơn vị đăng ký trước đó bằng cùng mã vẫn được tính.",
     "With --retire-machines: they leave the counts from this day (default today).": "Với --retire-machines: các máy thôi được tính từ ngày này (mặc định hôm nay).",
     "Enrolled machines.": "Máy đã đăng ký.",
+    "Also those decided already.": "Cả các yêu cầu đã quyết định.",
+    "List the enrollments waiting for an administrator: a reinstall that would rename a machine or move it to another unit, a machine id already enrolled reported by another agent. Each line: id, kind, the id reported and the machine it would be stored as, its name and unit now and asked, the token, tries, first and last seen.": "Liệt kê các yêu cầu đăng ký đang chờ quản trị viên: máy cài lại sẽ đổi tên máy hoặc chuyển máy sang đơn vị khác, mã máy đã đăng ký nhưng do một agent khác gửi. Mỗi dòng: số, loại, mã máy khai báo và máy sẽ được ghi vào, tên và đơn vị hiện nay và đề nghị, mã đăng ký, số lần gửi, lần đầu và lần cuối thấy.",
+    "Accept a held enrollment (ID from `avroll machines held`): the agent's next report is admitted, renaming or moving the machine, or taking its id over (the old credential is removed).": "Chấp nhận một yêu cầu đăng ký đang chờ (ID lấy từ `avroll machines held`): báo cáo tiếp theo của agent được nhận, đổi tên hoặc chuyển máy, hoặc nhận mã máy (khóa xác thực cũ bị xóa).",
+    "Refuse a held enrollment (ID from `avroll machines held`): its agent stays refused.": "Từ chối một yêu cầu đăng ký đang chờ (ID lấy từ `avroll machines held`): agent của yêu cầu đó tiếp tục bị từ chối.",
     "Forget a machine's credential, so its agent may enroll again with a token (after a reinstall that lost the credential file). MACHINE_ID: its id, or its name when it has reported.": "Xóa khóa xác thực của máy để agent đăng ký lại bằng mã đăng ký (sau khi cài lại máy làm mất tệp khóa). MACHINE_ID: mã máy, hoặc tên máy nếu máy đã báo cáo.",
     "Retire a machine (MACHINE: its id or its name): it leaves every count from that day, its history stays, and its credential no longer reports. `avroll machines restore` brings it back.": "Cho thôi tính một máy (MACHINE: mã máy hoặc tên máy): máy không còn trong số liệu từ ngày đó, lịch sử vẫn giữ, khóa xác thực không báo cáo được nữa. `avroll machines restore` tính lại máy.",
     "It leaves every count from this day (today or earlier).": "Máy thôi được tính từ ngày này (hôm nay hoặc trước đó).",
@@ -109,10 +113,11 @@ HELP_VI = {
     "The name shown beside it (default the letterhead's issuer, e.g. Sở Thông tin và Truyền thông).": "Tên hiện bên cạnh (mặc định cơ quan ban hành trên tiêu đề văn bản, ví dụ Sở Thông tin và Truyền thông).",
     "Read the password from the first line of stdin (never give it as an argument: it would stay in the shell history and process list).": "Đọc mật khẩu từ dòng đầu của stdin (không bao giờ ghi mật khẩu trong dòng lệnh: nó sẽ nằm lại trong lịch sử lệnh và danh sách tiến trình).",
     "Forget the stored password.": "Xóa mật khẩu đã lưu.",
-    "E-mail each unit below RATE its figures, a deadline, whom to answer and its non-empty lists (no agent, not connected, missing, misnamed) as XLSX; every sending is logged, a failure reported per unit on stderr.": "Gửi thư cho từng đơn vị dưới RATE: số liệu, hạn trả lời, nơi trả lời và các danh sách không rỗng (chưa có agent, chưa kết nối, chưa cài, đặt tên sai) dạng XLSX; mọi lần gửi được ghi lại, lỗi báo theo từng đơn vị trên stderr.",
+    "E-mail each unit below RATE its figures, a deadline, whom to answer and its non-empty lists (no agent, not connected, missing, misnamed) as XLSX; every sending is logged, a failure reported per unit on stderr. A unit that answered its last reminder is skipped, and said so.": "Gửi thư cho từng đơn vị dưới RATE: số liệu, hạn trả lời, nơi trả lời và các danh sách không rỗng (chưa có agent, chưa kết nối, chưa cài, đặt tên sai) dạng XLSX; mọi lần gửi được ghi lại, lỗi báo theo từng đơn vị trên stderr. Đơn vị đã báo cáo sau thư đôn đốc gần nhất được bỏ qua, có ghi rõ.",
     "Units whose install rate is below this percentage (e.g. 80 or 80,5).": "Các đơn vị có tỷ lệ cài đặt dưới mức phần trăm này (ví dụ 80 hoặc 80,5).",
     "The date the units must answer by (default reminder_answer_days after the figures).": "Hạn các đơn vị phải trả lời (mặc định reminder_answer_days ngày sau ngày số liệu).",
     "Send the messages (without it: only show who would get what).": "Gửi thư (không có: chỉ cho xem ai sẽ nhận gì).",
+    "Remind also the units whose answer to their last reminder is recorded (a new round); without it they are skipped.": "Gửi cả cho các đơn vị đã được ghi nhận báo cáo sau thư đôn đốc gần nhất (một đợt mới); không có tùy chọn này thì các đơn vị đó được bỏ qua.",
     "Send only one sample, the first unit's message, to ADDRESS (to check the SMTP settings and what the units get).": "Chỉ gửi một thư mẫu, thư của đơn vị đầu tiên, tới ADDRESS (để kiểm tra thiết lập SMTP và nội dung đơn vị nhận được).",
     "Each unit's answers to the reminders (shown in the reporting status).": "Các lần trả lời đôn đốc của từng đơn vị (hiện trong tình hình báo cáo).",
     "Record that UNIT answered.": "Ghi nhận đơn vị UNIT đã trả lời.",
@@ -150,6 +155,34 @@ HELP_VI = {
 HEADINGS_VI = {"Options": "Tùy chọn", "Commands": "Lệnh", "Arguments": "Đối số"}
 EXTRA_VI = {"default: ": "mặc định: ", "required": "bắt buộc", "env var: ": "biến môi trường: "}
 
+# The words of the data rows the listing commands write (`language.word`).
+WORDS_VI = {
+    "active": "đang dùng",
+    "disabled": "đã khóa",
+    "revoked": "thu hồi",
+    "since": "từ",
+    "unit": "đơn vị",
+    "enrolled": "đã đăng ký",
+    "created": "tạo",
+    "by": "bởi",
+    "expires": "hết hạn",
+    "last used": "dùng lần cuối",
+    "token": "mã đăng ký",
+    "tries": "số lần gửi",
+    "waiting": "đang chờ",
+    "accepted": "đã chấp nhận",
+    "refused": "đã từ chối",
+    "report": "báo cáo",
+    "reminder": "đôn đốc",
+    "as of": "số liệu đến",
+    "(set)": "(đã đặt)",
+    "(not set)": "(chưa đặt)",
+    "(no e-mail)": "(chưa có e-mail)",
+    "reminded": "đã đôn đốc",
+    "answered": "đã trả lời",
+    "no answer": "chưa trả lời",
+}
+
 MESSAGES_VI = [
     # click's own
     ("Error: {message}", "Lỗi: {message}"),
@@ -176,6 +209,16 @@ MESSAGES_VI = [
         "{count} máy cùng báo cáo với tên {name}: hãy chỉ rõ máy nào bằng mã máy ({ids})",
     ),
     ("machine {machine} is not retired", "máy {machine} chưa bị thôi tính"),
+    ("no held enrollment has id {id}", "không có yêu cầu đăng ký đang chờ nào số {id}"),
+    ("no enrollment waits for an administrator", "không có yêu cầu đăng ký nào chờ quản trị viên"),
+    (
+        "enrollment {id} accepted: the next report of its agent is stored as machine {machine}",
+        "đã chấp nhận yêu cầu đăng ký {id}: báo cáo tiếp theo của agent được ghi vào máy {machine}",
+    ),
+    (
+        "enrollment {id} refused: its agent stays refused",
+        "đã từ chối yêu cầu đăng ký {id}: agent tiếp tục bị từ chối",
+    ),
     ("machine {machine} has no credential", "máy {machine} không có khóa xác thực"),
     (
         "credential of {machine} forgotten; its agent can enroll again",
@@ -248,6 +291,46 @@ MESSAGES_VI = [
     # serve and first start
     ("avroll collector: database {path}", "avroll collector: cơ sở dữ liệu {path}"),
     ("avroll collector: listening on {url}", "avroll collector: đang phục vụ tại {url}"),
+    # the nightly run's lines on the server's console (nightly.py), each before the
+    # summaries they quote, whose templates begin with a varying part
+    ("avroll collector: retention: {summary}", "avroll collector: lưu giữ báo cáo: {summary}"),
+    (
+        "avroll collector: the retention rule failed; it runs again next night",
+        "avroll collector: áp dụng quy tắc lưu giữ thất bại; sẽ chạy lại vào đêm sau",
+    ),
+    (
+        "avroll collector: push to {url} stopped: {problem}; it resumes next night",
+        "avroll collector: gửi lên {url} dừng lại: {problem}; sẽ tiếp tục vào đêm sau",
+    ),
+    (
+        "avroll collector: the push to {url} failed; it resumes next night",
+        "avroll collector: gửi lên {url} thất bại; sẽ tiếp tục vào đêm sau",
+    ),
+    ("avroll collector: push to {url}: {summary}", "avroll collector: gửi lên {url}: {summary}"),
+    (
+        "avroll collector: the scheduled reminders failed; they are tried on their next day",
+        "avroll collector: gửi thư đôn đốc theo lịch thất bại; sẽ gửi lại vào ngày gửi sau",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; failed: {failed}; skipped "
+        "(answered their last reminder): {skipped}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; thất bại: {failed}; bỏ qua (đã báo "
+        "cáo sau thư đôn đốc gần nhất): {skipped}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; failed: {failed}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; thất bại: {failed}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent; skipped (answered their last "
+        "reminder): {skipped}",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}; bỏ qua (đã báo cáo sau thư đôn đốc "
+        "gần nhất): {skipped}",
+    ),
+    (
+        "avroll collector: reminders: {sent} of {count} sent",
+        "avroll collector: đôn đốc: đã gửi {sent}/{count}",
+    ),
     (
         "port {port} on {host} is taken: avroll (or another program) is already listening "
         "there. Stop it, or choose another port (avroll serve --port N, make run PORT=N).",
@@ -294,13 +377,68 @@ MESSAGES_VI = [
     ("issued report {number}: {files}", "đã ban hành báo cáo {number}: {files}"),
     ("issued reminder {number}: {files}", "đã ban hành công văn đôn đốc {number}: {files}"),
     ("no issued report {number}", "không có văn bản đã ban hành số {number}"),
+    (
+        "  late data would change it: {row}: licences installed {issued} → {today}",
+        "  dữ liệu đến muộn làm thay đổi: {row}: số bản quyền được cài đặt {issued} → {today}",
+    ),
+    (
+        "  late data would change it: {row}: licences allocated {issued} → {today}",
+        "  dữ liệu đến muộn làm thay đổi: {row}: số bản quyền được phân bổ {issued} → {today}",
+    ),
+    ("Installed but not named per the guideline", "Đã cài đặt nhưng chưa đặt tên theo hướng dẫn"),
+    ("Total", "Tổng cộng"),
+    (
+        "  neither its figures nor its appendix were kept: not compared",
+        "  không lưu số liệu và phụ lục của văn bản: không so sánh",
+    ),
+    ("  its unit no longer exists: not compared", "  đơn vị không còn: không so sánh"),
     ("'{day}' is not YYYY-MM-DD", "'{day}' không đúng dạng YYYY-MM-DD"),
+    (
+        "give --format xlsx or csv (or an --out ending in .xlsx/.csv)",
+        "hãy chọn --format xlsx hoặc csv (hoặc --out có đuôi .xlsx/.csv)",
+    ),
+    ("give --id and --out-dir together", "hãy dùng --id cùng với --out-dir"),
+    # reports prune, national push (retention.summary, push.summary)
+    (
+        "{count} report(s) removed: every report kept since {all_from}, then each machine's "
+        "last report of each day from {daily_from}, and its last of each month before (the "
+        "daily figures of those days are kept)",
+        "đã xóa {count} báo cáo: giữ mọi báo cáo từ {all_from}, rồi báo cáo cuối mỗi ngày của "
+        "mỗi máy từ {daily_from}, và báo cáo cuối mỗi tháng trước đó (số liệu từng ngày của "
+        "những ngày ấy vẫn được giữ)",
+    ),
+    (
+        "{count} report(s) removed: every report kept since {all_from}, then each machine's "
+        "last report of each day (the thinning to months waits for the kept daily figures)",
+        "đã xóa {count} báo cáo: giữ mọi báo cáo từ {all_from}, rồi báo cáo cuối mỗi ngày của "
+        "mỗi máy (việc rút còn một báo cáo mỗi tháng chờ số liệu từng ngày được lưu)",
+    ),
+    (
+        "pushed {days} day(s) ({first} to {last}) and {issued} issued report(s)",
+        "đã gửi {days} ngày ({first} đến {last}) và {issued} báo cáo đã ban hành",
+    ),
+    (
+        "pushed {days} day(s) and {issued} issued report(s)",
+        "đã gửi {days} ngày và {issued} báo cáo đã ban hành",
+    ),
+    (
+        "(the letters' issuer: {issuer}; report to: {recipients})",
+        "(cơ quan ban hành công văn: {issuer}; báo cáo tới: {recipients})",
+    ),
+    (
+        "--enrolled-after goes with --retire-machines",
+        "--enrolled-after chỉ dùng cùng --retire-machines",
+    ),
     (
         "{days} kept day(s) and today counted again from the reports: no difference.",
         "đã tính lại {days} ngày đã lưu và hôm nay từ các báo cáo: không có khác biệt.",
     ),
     # mail and reminders
     ("mail: saved", "thư: đã lưu"),
+    ("mail: {key}: {problem}", "thư: {key}: {problem}"),
+    ("the SMTP settings were not saved", "thiết lập SMTP chưa được lưu"),
+    ("remind: {unit}: FAILED: {problem}", "đôn đốc: {unit}: THẤT BẠI: {problem}"),
+    ("remind: {unit}: cannot send: {problem}", "đôn đốc: {unit}: không gửi được: {problem}"),
     (
         "remind: the SMTP server and sender are not set yet (avroll mail set)",
         "đôn đốc: chưa đặt máy chủ SMTP và người gửi (avroll mail set)",
@@ -324,6 +462,16 @@ MESSAGES_VI = [
         "đôn đốc: sẽ gửi {sent}/{count} (xem trước: thêm --send để gửi)",
     ),
     ("  sent, {count} attachments", "  đã gửi, {count} tệp đính kèm"),
+    (
+        "remind: {unit}: skipped: answered on {day} by {who}, after the reminder of {reminded}",
+        "đôn đốc: {unit}: bỏ qua: đã báo cáo ngày {day} ({who}), sau thư đôn đốc ngày {reminded}",
+    ),
+    (
+        "remind: {count} skipped: they answered their last reminder (--include-answered to "
+        "remind them too)",
+        "đôn đốc: bỏ qua {count} đơn vị đã báo cáo sau thư đôn đốc gần nhất "
+        "(--include-answered để vẫn gửi)",
+    ),
     (
         "{count} reminder(s) failed (see above and the log)",
         "{count} thư đôn đốc gửi thất bại (xem phía trên và nhật ký)",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 from collector.store.keyfile import write_private
 
@@ -275,12 +276,37 @@ def export_issue_reminder(number, issued_on, below, deadline, as_of, parent, db_
     click.echo(f"issued reminder {reminder_id}: {', '.join(files)}")
 
 
+def _late_data(found):
+    """The lines saying what late data would change in an issued report's figures."""
+    from collector.cli.language import language
+    from collector.formats.formatting import number
+
+    if found.state == "unknown":
+        return ["  neither its figures nor its appendix were kept: not compared"]
+    if found.state == "gone":
+        return ["  its unit no longer exists: not compared"]
+    lines = []
+    for moved in found.changes:
+        row = {"misnamed": "Installed but not named per the guideline", "total": "Total"}.get(
+            moved.kind, f"{moved.name} ({moved.code})" if moved.code else moved.name
+        )
+        issued, today = (
+            "—" if value is None else number(value, language())
+            for value in (moved.issued, moved.today)
+        )
+        lines.append(
+            f"  late data would change it: {row}: licences {moved.figure} {issued} → {today}"
+        )
+    return lines
+
+
 @export.command("issued-reports")
 @click.option("--id", "report_id", type=int, help="Write this issued report's files ...")
 @click.option("--out-dir", type=click.Path(file_okay=False), help="... into this folder.")
 @db_option
 def export_issued_reports(report_id, out_dir, db_path):
     """List the issued reports, or write one's files exactly as they were sent."""
+    from collector.exports.issued_figures import check
     from collector.store.issued_reports import issued_file, issued_reports
 
     if (report_id is None) != (out_dir is None):
@@ -290,11 +316,13 @@ def export_issued_reports(report_id, out_dir, db_path):
         if report_id is None:
             for report in reports:
                 click.echo(
-                    f"{report['id']}\t{report['kind']}\tsố {report['number']}\t"
+                    f"{report['id']}\t{word(report['kind'])}\tsố {report['number']}\t"
                     f"{report['issued_on']}\t"
-                    f"as of {report['as_of']}\t"
+                    f"{word('as of')} {report['as_of']}\t"
                     + ", ".join(file["filename"] for file in report["files"])
                 )
+                for line in _late_data(check(db, report)):
+                    click.echo(line)
             return
         found = next((report for report in reports if report["id"] == report_id), None)
         if found is None:

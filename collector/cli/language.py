@@ -5,8 +5,9 @@ One mechanism covers every command, those added later too: `localise()` walks th
 tree once (from `main.py`) and gives each command a context whose help formatter reads
 help texts, option help and headings from `cli_words.HELP_VI`; and while a command runs,
 its output and error streams are read line by line, each line that matches a template
-of `cli_words.MESSAGES_VI` written in Vietnamese. A new command adds its help texts and
-messages to `cli_words.py`; a test walks the tree and fails on help without Vietnamese.
+of `cli_words.MESSAGES_VI` written in Vietnamese; the words of a listing's padded rows go
+through `word()`. A new command adds its help texts, messages and words to `cli_words.py`;
+tests walk the tree and the source, and fail on any of them without Vietnamese.
 """
 
 from __future__ import annotations
@@ -117,6 +118,14 @@ def _matcher(english):
         re.escape(part) if n % 2 == 0 else f"(?P<{part}>.*?)" for n, part in enumerate(parts)
     )
     return re.compile(regex + r"\Z", re.S)
+
+
+def word(english):
+    """A word of a data row (a state, a column's label) in this run's language: a row's
+    columns are padded to line up, which the line templates of `message()` cannot read."""
+    if language() == "en":
+        return english
+    return cli_words.WORDS_VI.get(english, english)
 
 
 _MESSAGES = [(_matcher(english), vietnamese) for english, vietnamese in cli_words.MESSAGES_VI]

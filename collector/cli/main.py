@@ -140,21 +140,21 @@ def _first_admin(db_path):
             password = users.create_first_admin(db)
         except users.AccountError as exc:
             raise click.ClickException(f"no enabled administrator and {exc}") from None
-    change = f"change it with `avroll users reset-password {users.FIRST_ADMIN}`"
+    change = f"avroll users reset-password {users.FIRST_ADMIN}"
     if console_attached():
         # Shown on the console only, never logged; it is not stored anywhere in clear.
         click.echo(
             f"avroll collector: first start: created administrator "
             f"'{users.FIRST_ADMIN}' with password {password}"
         )
-        click.echo(f"avroll collector: it is shown only this once; {change}.")
+        click.echo(f"avroll collector: it is shown only this once; change it with `{change}`.")
         return
     secret = password_file(db_path)
     write_secret(secret, password + "\n")
     click.echo(
         f"avroll collector: first start: created administrator '{users.FIRST_ADMIN}'; "
         f"its password is in {secret.resolve()} (readable by you only): read it, "
-        f"then delete the file or {change}."
+        f"then delete the file or change it with `{change}`."
     )
 
 

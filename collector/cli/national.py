@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 
 
@@ -78,10 +79,12 @@ def credentials(db_path):
 
     with database(db_path) as db:
         for row in national.credentials(db):
-            state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+            state = (
+                f"{word('revoked')} {row['revoked_at']}" if row["revoked_at"] else word("active")
+            )
             click.echo(
-                f"{row['id']:>4}  {row['province']:<10} created {row['created_at']} by "
-                f"{row['created_by']}  {state}"
+                f"{row['id']:>4}  {row['province']:<10} {word('created')} {row['created_at']} "
+                f"{word('by')} {row['created_by']}  {state}"
             )
 
 

@@ -151,12 +151,17 @@ class NightlyRetention:
             log.exception("the scheduled reminders failed; they are tried on their next day")
             return None
         if tried is not None:
-            failed = [reminder.unit["code"] for reminder in tried if not reminder.sent]
+            answered = [reminder.unit["code"] for reminder in tried if reminder.answered]
+            meant = [reminder for reminder in tried if not reminder.answered]
+            failed = [reminder.unit["code"] for reminder in meant if not reminder.sent]
             log.info(
-                "reminders: %d of %d sent%s",
-                len(tried) - len(failed),
-                len(tried),
+                "reminders: %d of %d sent%s%s",
+                len(meant) - len(failed),
+                len(meant),
                 f"; failed: {', '.join(failed)}" if failed else "",
+                f"; skipped (answered their last reminder): {', '.join(answered)}"
+                if answered
+                else "",
             )
         return tried
 

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from collector.cli.language import word
 from collector.cli.options import database, db_option
 
 
@@ -25,7 +26,7 @@ def mail_show(db_path):
         config = mail.current(db)
     for key in mail.FIELDS:
         click.echo(f"{key} = {config[key]}")
-    click.echo(f"password = {'(set)' if config['password_set'] else '(not set)'}")
+    click.echo(f"password = {word('(set)') if config['password_set'] else word('(not set)')}")
 
 
 @mail_group.command("set")
@@ -78,7 +79,9 @@ def mail_set(
                 clear_password=clear_password,
             )
         except mail.MailSettingError as exc:
-            raise click.ClickException(str(exc)) from None
+            for key, problem in exc.errors.items():
+                click.echo(f"mail: {key}: {problem}", err=True)
+            raise click.ClickException("the SMTP settings were not saved") from None
     click.echo("mail: saved")
 
 
@@ -109,12 +112,20 @@ def mail_set(
     help="Send only one sample, the first unit's message, to ADDRESS (to check the "
     "SMTP settings and what the units get).",
 )
+@click.option(
+    "--include-answered",
+    is_flag=True,
+    help="Remind also the units whose answer to their last reminder is recorded (a new "
+    "round); without it they are skipped.",
+)
 @db_option
-def remind(below, deadline, send_now, test_address, db_path):
+def remind(below, deadline, send_now, test_address, include_answered, db_path):
     """E-mail each unit below RATE its figures, a deadline, whom to answer and its
     non-empty lists (no agent, not connected, missing, misnamed) as XLSX; every sending is
-    logged, a failure reported per unit on stderr."""
+    logged, a failure reported per unit on stderr. A unit that answered its last reminder
+    is skipped, and said so."""
     from collector.exports import reminders
+    from collector.exports.files import day_text
     from collector.exports.reminder_letter import BadReminder, parse_deadline
     from collector.formats.formatting import percent
     from collector.store import audit, mail
@@ -139,13 +150,13 @@ def remind(below, deadline, send_now, test_address, db_path):
             day = parse_deadline(deadline, today().isoformat()) if deadline else None
         except BadReminder as exc:
             raise click.BadParameter(str(exc), param_hint="--deadline") from None
-        planned, result = reminders.plan(db, rate, day)
+        planned, result = reminders.plan(db, rate, day, include_answered)
         if not planned:
             click.echo(f"remind: no unit below {below.rstrip('%')}%")
             return
         if send_now:
             reminders.send(db, planned, result, audit.cli_actor())
-    failed = 0
+    failed = skipped = 0
     for reminder in planned:
         unit, lists = reminder.unit, reminder.lists
         figures = ", ".join(
@@ -153,23 +164,38 @@ def remind(below, deadline, send_now, test_address, db_path):
         )
         click.echo(
             f"{unit['code']}\t{unit['name']}\t{percent(reminder.figures['install_rate'])}\t"
-            f"{reminder.recipient or '(no e-mail)'}\t{figures}"
+            f"{reminder.recipient or word('(no e-mail)')}\t{figures}"
         )
-        if reminder.error or (not send_now and not reminder.recipient):
-            failed += 1
+        if reminder.answered:
+            skipped += 1
+            answer = reminder.answered
             click.echo(
-                f"remind: {unit['code']} ({unit['name']}): "
-                f"{'FAILED' if send_now else 'cannot send'}: "
-                f"{reminder.error or 'the unit has no contact e-mail'}",
+                f"remind: {unit['code']} ({unit['name']}): skipped: answered on "
+                f"{day_text(answer['replied_on'])} by {answer['replied_by']}, after the "
+                f"reminder of {day_text(answer['reminded_on'])}"
+            )
+        elif reminder.error or (not send_now and not reminder.recipient):
+            failed += 1
+            problem = reminder.error or "the unit has no contact e-mail"
+            click.echo(
+                f"remind: {unit['code']} ({unit['name']}): FAILED: {problem}"
+                if send_now
+                else f"remind: {unit['code']} ({unit['name']}): cannot send: {problem}",
                 err=True,
             )
         elif send_now:
             click.echo(f"  sent, {len(reminder.attachments)} attachments")
-    verb = "sent" if send_now else "would be sent"
+    tried = len(planned) - skipped
     click.echo(
-        f"remind: {len(planned) - failed} of {len(planned)} {verb}"
-        + ("" if send_now else " (preview: add --send to send)")
+        f"remind: {tried - failed} of {tried} sent"
+        if send_now
+        else f"remind: {tried - failed} of {tried} would be sent (preview: add --send to send)"
     )
+    if skipped:
+        click.echo(
+            f"remind: {skipped} skipped: they answered their last reminder "
+            "(--include-answered to remind them too)"
+        )
     if send_now and failed:
         raise click.ClickException(f"{failed} reminder(s) failed (see above and the log)")
 
@@ -227,6 +253,8 @@ def replies_list(db_path):
     for code in sorted(set(latest) | set(reminded)):
         reply = latest.get(code)
         answer = (
-            f"answered {reply['replied_on']} by {reply['replied_by']}" if reply else "no answer"
+            f"{word('answered')} {reply['replied_on']} {word('by')} {reply['replied_by']}"
+            if reply
+            else word("no answer")
         )
-        click.echo(f"{code}\treminded {reminded.get(code, '-')}\t{answer}")
+        click.echo(f"{code}\t{word('reminded')} {reminded.get(code, '-')}\t{answer}")

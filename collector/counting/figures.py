@@ -98,7 +98,12 @@ _lock = threading.Lock()
 
 
 def _path(db) -> str:
-    return os.path.realpath(db.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+    """The database file's real path, found once per handle (each report's answer asks)."""
+    path = getattr(db, "_figures_path", None)
+    if path is None:
+        path = os.path.realpath(db.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+        db._figures_path = path
+    return path
 
 
 def keep_with(path, submit) -> None:
@@ -230,9 +235,8 @@ def view(db, when: Moment, scope=None) -> View:
         else:
             _leave_to_keeper(db)
             _fresh_rows(db, when, behind)
-            found = View(
-                "", KEPT_AND_FRESH, {"behind": json.dumps(behind)}, clean=False, kept_now=True
-            )
+            params = {"behind": json.dumps(behind), "touched": _touched_names(db, behind)}
+            found = View("", KEPT_AND_FRESH, params, clean=False, kept_now=True)
     memo[key] = found
     return found
 
@@ -265,6 +269,10 @@ def _counted_before(db) -> bool:
     return db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is not None
 
 
+# The kept rows of the machines behind (those `unit_now` counts as they were kept).
+BEHIND_KEPT = (
+    "(SELECT * FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(:behind)))"
+)
 # The kept rows of the machines caught up with, and those counted again of the others.
 KEPT_AND_FRESH = f"""(SELECT {STATE_COLUMNS} FROM machine_now
     WHERE machine_id NOT IN (SELECT value FROM json_each(:behind))
@@ -280,6 +288,29 @@ def _fresh_rows(db, when: Moment, machines: list[str]) -> None:
         f"SELECT {STATE_COLUMNS} FROM state",
         params,
     )
+
+
+def _touched_names(db, behind: list[str]) -> str:
+    """The names (upper case, JSON) of the machines behind, kept and counted again: only
+    those names may be shared otherwise than the kept `shared_now` says."""
+    return json.dumps(
+        [
+            name
+            for (name,) in db.execute(
+                "SELECT upper(hostname) FROM machine_now "
+                "WHERE machine_id IN (SELECT value FROM json_each(?)) "
+                "UNION SELECT upper(hostname) FROM temp.fresh_now",
+                [json.dumps(behind)],
+            )
+        ]
+    )
+
+
+# The rows, kept and counted again, of the machines with a touched name (`:touched`).
+TOUCHED_ROWS = """(SELECT machine_id, hostname, unit FROM machine_now
+    WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(:touched))
+      AND machine_id NOT IN (SELECT value FROM json_each(:behind))
+    UNION ALL SELECT machine_id, hostname, unit FROM temp.fresh_now)"""
 
 
 def rows(db, when: Moment, select: str, params: dict | None = None, scope=None):
@@ -302,14 +333,69 @@ def unit_counts(db, when: Moment) -> dict[str | None, Counts]:
             ).fetchall()
             return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in counted}
         found = view(db, when)
-        if found.clean:
+        if found.kept_now:
             counted = db.execute(f"SELECT unit, {COLUMNS} FROM unit_now").fetchall()  # noqa: S608
-            return {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in counted}
+            result = {row[0] or None: dict(zip(COUNTS, row[1:], strict=True)) for row in counted}
+            if not found.clean:  # the machines behind: their kept rows out, fresh ones in
+                for sign, source in ((-1, BEHIND_KEPT), (1, "temp.fresh_now")):
+                    for row in db.query(OWN_COUNTS.format(source=source), found.params):
+                        counts = result.setdefault(
+                            row.pop("unit") or None, dict.fromkeys(COUNTS, 0)
+                        )
+                        for name in COUNTS:
+                            counts[name] += sign * (row[name] or 0)
+            return result
         result = {}
         for row in db.query(found.sql(OWN_COUNTS.format(source="{source}")), found.params):
             unit = row.pop("unit") or None
             result[unit] = {name: row[name] or 0 for name in COUNTS}
         return result
+
+
+def shared_machines(db, when: Moment, units) -> int:
+    """How many machines of `units` (codes) share their name with another machine as of
+    the Moment (the tab "duplicates"): now, from each unit's kept number, the machines the
+    keeping has not reached and their namesakes counted again."""
+    codes = json.dumps(list(units))
+    with reading(db):
+        found = view(db, when)
+        if not found.kept_now:  # counted here in full
+            return db.execute(
+                found.sql(
+                    "SELECT count(*) FROM {source} WHERE unit IN "  # noqa: S608
+                    f"(SELECT value FROM json_each(:units)) AND {shared_condition(found)}"
+                ),
+                dict(found.params, units=codes),
+            ).fetchone()[0]
+        params = dict(found.params, units=codes)
+        shared = db.execute(
+            "SELECT coalesce(sum(machines), 0) FROM unit_shared_now "
+            "WHERE unit IN (SELECT value FROM json_each(:units))",
+            params,
+        ).fetchone()[0]
+        if found.clean:
+            return shared
+        # Kept but for the machines behind: those of the names they touch counted again.
+        kept_touched, now_touched = db.execute(
+            f"""WITH touched AS {TOUCHED_ROWS}
+            SELECT (SELECT count(*) FROM machine_now
+                    WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(:touched))
+                      AND unit IN (SELECT value FROM json_each(:units))
+                      AND upper(hostname) IN (SELECT hostname FROM shared_now)),
+                   (SELECT count(*) FROM touched t
+                    WHERE unit IN (SELECT value FROM json_each(:units))
+                      AND (SELECT count(*) FROM touched o
+                           WHERE upper(o.hostname) = upper(t.hostname)) > 1)""",  # noqa: S608
+            params,
+        ).fetchone()
+        return shared - kept_touched + now_touched
+
+
+def day_is_kept(db, day: date) -> bool:
+    """A past day's figures are read from what is kept (cheap at any size); when not, the
+    keeper is asked to keep it."""
+    with reading(db):
+        return _day_is_kept(db, day)
 
 
 def _day_is_kept(db, day: date) -> bool:
@@ -376,39 +462,61 @@ def shared_names(db, when: Moment) -> list[dict]:
 def shared_condition(found: View) -> str:
     """SQL over a machine's row (`state`): another machine of the view has its name."""
     if found.clean and found.kept_now:
-        return (
-            "EXISTS (SELECT 1 FROM machine_now other WHERE other.hostname = "
-            "state.hostname COLLATE NOCASE AND other.machine_id != state.machine_id)"
-        )
+        return "upper(state.hostname) IN (SELECT hostname FROM shared_now)"
     if not found.kept_now:  # every machine's latest report is the CTE `latest`
         return (
             "upper(state.hostname) IN (SELECT upper(hostname) FROM latest "
             "GROUP BY upper(hostname) HAVING count(*) > 1)"
         )
+    # Kept but for the machines behind: the kept shared names but those they touch, and
+    # which of these the rows kept and counted again share.
     return (
-        "upper(state.hostname) IN (SELECT upper(hostname) FROM (SELECT hostname FROM "
-        "machine_now WHERE machine_id NOT IN (SELECT value FROM json_each(:behind)) "
-        "UNION ALL SELECT hostname FROM temp.fresh_now) "
-        "GROUP BY upper(hostname) HAVING count(*) > 1)"
+        "(upper(state.hostname) IN (SELECT hostname FROM shared_now WHERE hostname "  # noqa: S608
+        "NOT IN (SELECT value FROM json_each(:touched))) "
+        "OR upper(state.hostname) IN (SELECT upper(hostname) FROM "
+        f"{TOUCHED_ROWS} GROUP BY upper(hostname) HAVING count(*) > 1))"
     )
 
 
 def machine(db, machine_id: str) -> dict | None:
-    """One machine's row now (every rule a column), or None: the kept row, or, when the
-    keeping has not caught up with it (its marks, its window, a recount of every
-    machine), that machine alone counted from its reports (each report's answer asks)."""
+    """One machine's row now (every rule a column), or None.
+
+    A machine's row depends on no other machine's, so only this one is counted again when
+    the keeping has not reached it: an answer to each report costs the same however many
+    reports the keeper has still to keep."""
     with reading(db):
         when = when_for(db)
-        behind = _behind_now(db, when)
-        if behind is None or (behind != ALL and machine_id not in behind):
-            sql, params = f"SELECT {STATE_COLUMNS} FROM machine_now AS state", {}  # noqa: S608
-        else:
+        if _count_again(db, when, machine_id):
+            _leave_to_keeper(db)
             sql, params = state_query(db, when, machines=[machine_id], read_only=True)
-            sql += f" SELECT {STATE_COLUMNS} FROM state"  # noqa: S608
-        found = list(
-            db.query(f"{sql} WHERE machine_id = :machine", dict(params, machine=machine_id))
+            found = db.execute(f"{sql} SELECT {STATE_COLUMNS} FROM state", params)  # noqa: S608
+        else:
+            found = db.execute(
+                f"SELECT {STATE_COLUMNS} FROM machine_now WHERE machine_id = ?",  # noqa: S608
+                [machine_id],
+            )
+        # execute(), not query(): no savepoint around one read (two statements more).
+        row = found.fetchone()
+        return (
+            None if row is None else dict(zip([d[0] for d in found.description], row, strict=True))
         )
-    return found[0] if found else None
+
+
+def _count_again(db, when: Moment, machine_id: str) -> bool:
+    """Whether this machine's row must be counted from its reports: its kept row lacks
+    something (`_behind_now`, for one machine), unless a page shows the figures of before a
+    recount."""
+    if kept.recounting(db):
+        _leave_to_keeper(db)
+        return not (_before_change.get() and _counted_before(db))
+    return (
+        db.execute(
+            "SELECT 1 FROM kept_marks WHERE machine_id = :machine UNION ALL "
+            "SELECT 1 FROM machine_now WHERE machine_id = :machine AND state_until <= :cutoff",
+            {"machine": machine_id, "cutoff": when.cutoff},
+        ).fetchone()
+        is not None
+    )
 
 
 def units_of_machine(row: dict | None) -> set[str]:

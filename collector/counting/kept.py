@@ -78,6 +78,15 @@ KEEP_SHARED = f"""INSERT INTO day_duplicates (day, hostname, machines)
     SELECT ?, hostname, machines FROM ({SHARED.format(source="temp.kept_state_rows")})"""  # noqa: S608
 KEEP_DAY_NAMES = f"""INSERT INTO day_duplicates (day, hostname, machines)
     SELECT ?, hostname, machines FROM ({SHARED.format(source="day_names")})"""  # noqa: S608
+# Per unit ('' for none), its machines now whose name another machine has (the unit
+# page's tab "duplicates"): the kept rows of `shared_now`'s names (`:names`: only those).
+SHARED_UNITS = """
+    SELECT coalesce(m.unit, '') AS unit, count(*) AS machines
+    FROM shared_now s JOIN machine_now m ON m.hostname = s.hostname COLLATE NOCASE
+    WHERE :names IS NULL OR s.hostname IN (SELECT value FROM json_each(:names))
+    GROUP BY 1"""
+ADD_SHARED_UNITS = """INSERT INTO unit_shared_now (unit, machines) VALUES (?, ?)
+    ON CONFLICT (unit) DO UPDATE SET machines = machines + excluded.machines"""
 
 
 def first_day(since):
@@ -192,6 +201,7 @@ def _recount_step(db):
         f"SELECT unit, {COLUMNS} FROM unit_next"
     )
     db.execute("DELETE FROM unit_next")
+    _count_shared_units(db)
     db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?", [progress["top"]])
     db.execute("DELETE FROM kept_state WHERE key = 'recount'")
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)", [now_stored()])
@@ -580,6 +590,17 @@ def _json(values):
     return json.dumps(list(values))
 
 
+def _shared_units(db, names=None):
+    """`{unit: machines}` of SHARED_UNITS (for `names`, JSON, or every name)."""
+    return dict(db.execute(SHARED_UNITS, {"names": names}).fetchall())
+
+
+def _count_shared_units(db):
+    """Count every unit's machines with a shared name again, from the kept rows."""
+    db.execute("DELETE FROM unit_shared_now")
+    db.conn.executemany(ADD_SHARED_UNITS, _shared_units(db).items())
+
+
 def _move_now(db, when, machines):
     """Count the given machines again now: replace their rows, add the differences."""
     for start in range(0, len(machines), 5000):
@@ -601,6 +622,14 @@ def _move_now(db, when, machines):
                 ).items()
             ],
         )
+        names = _json(
+            name
+            for (name,) in db.execute(
+                "SELECT upper(hostname) FROM temp.kept_before UNION "
+                "SELECT upper(hostname) FROM temp.kept_after"
+            )
+        )
+        shared_before = _shared_units(db, names)
         db.execute(
             "DELETE FROM machine_now WHERE machine_id IN (SELECT machine_id FROM temp.kept_before)"
         )
@@ -608,15 +637,10 @@ def _move_now(db, when, machines):
             f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
             f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
         )
-        _share_names_now(
-            db,
-            _json(
-                name
-                for (name,) in db.execute(
-                    "SELECT upper(hostname) FROM temp.kept_before UNION "
-                    "SELECT upper(hostname) FROM temp.kept_after"
-                )
-            ),
+        _share_names_now(db, names)
+        db.conn.executemany(
+            ADD_SHARED_UNITS,
+            _differences(shared_before, _shared_units(db, names)).items(),
         )
 
 
@@ -662,6 +686,7 @@ def _count_now(db, when):
     )
     db.execute("DELETE FROM shared_now")
     db.execute(SHARED_NOW.format(where=""))
+    _count_shared_units(db)
     _remember_lifecycle(db)
     db.execute("INSERT OR REPLACE INTO kept_state (key, value) VALUES ('now', ?)", [now_stored()])
 
@@ -818,6 +843,7 @@ def _now_snapshot(db):
         "duplicates": {
             row[0]: row[1] for row in db.execute("SELECT hostname, machines FROM shared_now")
         },
+        "shared units": dict(db.execute("SELECT unit, machines FROM unit_shared_now")),
     }
 
 

@@ -5,14 +5,11 @@ of `states.py` as columns), filtered and one page at a time: the lists behind un
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from collector.counting import figures
-from collector.counting.products import mandated_names
 from collector.counting.rollup import subtree_codes
-from collector.counting.states import STATE_RANK, STATES, UnknownUnit, when_for
-from collector.store import lifecycle, settings
+from collector.counting.states import COUNTS, STATE_RANK, STATES, UnknownUnit, when_for
 from collector.store.machines import (
     search_now_params,
     search_now_sql,
@@ -90,24 +87,6 @@ def _subtree(db, unit, when):
     return subtree_codes(units, unit.upper())
 
 
-# The mandated product's licence ends within `licence_warning_days` of the as-of date (the
-# day the agent read from the product; a product that does not tell is left out).
-LICENCE_EXPIRING = """EXISTS (SELECT 1 FROM reports b, json_each(b.body, '$.antivirus.products') p
-    WHERE b.report_id = state.report_id
-      AND json_extract(p.value, '$.name') IN (SELECT value FROM json_each(:mandated))
-      AND substr(json_extract(p.value, '$.licence_expires_at'), 1, 10) <= :licence_before)"""
-
-
-def licence_params(db, as_of_day):
-    """The parameters of LICENCE_EXPIRING for the settings in force on `as_of_day`."""
-    values = settings.current(db, as_of=as_of_day)
-    before = as_of_day + timedelta(days=values["licence_warning_days"])
-    return {
-        "mandated": json.dumps(mandated_names(db, values["required_product"])),
-        "licence_before": before.isoformat(),
-    }
-
-
 # What a state filter keeps, over a machine's row (its rules are columns).
 STATE_CONDITIONS = {"installed": "installed", "not_connected": "installed AND NOT connected"}
 
@@ -158,8 +137,7 @@ def _conditions(
         # Shared with any machine, in the list's units or not.
         conditions.append(figures.shared_condition(found))
     if licence_expiring:
-        conditions.append(LICENCE_EXPIRING)
-        params.update(licence_params(db, when.as_of if when else lifecycle.today()))
+        conditions.append("licence_expiring")
     # The search index follows each machine's latest report: only now.
     indexed = query and when.current and search_now_params(query)
     if indexed:
@@ -178,12 +156,22 @@ def _conditions(
 
 
 def tab_counts(db, unit, as_of=None):
-    """How many machines each tab of TABS lists for the unit (and its descendants), in
-    one pass over their rows: `{tab: count}`."""
+    """How many machines each tab of TABS lists for the unit (and its descendants):
+    `{tab: count}`. Now, from each unit's counts (`TAB_TOTALS`) and its machines with a
+    shared name, whatever the number of machines; as of a past date, in one pass over their
+    rows."""
     with figures.reading(db):
         when = when_for(db, as_of)
         subtree = _subtree(db, unit, when)
-        found = figures.view(db, when, scope=None if when.current else subtree)
+        if when.current:
+            counts = figures.unit_counts(db, when)
+            summed = {
+                name: sum(counts[code][name] for code in subtree if code in counts)
+                for name in COUNTS
+            }
+            shared = figures.shared_machines(db, when, subtree)
+            return {tab: TAB_TOTALS[tab](summed, shared) for tab in TABS}
+        found = figures.view(db, when, scope=subtree)
         sums, params = [], {}
         for tab, filters in TABS.items():
             condition, more = _conditions(db, found, when, unit, units=subtree, **filters)
@@ -199,6 +187,21 @@ def tab_counts(db, unit, as_of=None):
                 dict(found.params, **params),
             )
         )
+
+
+# How many machines each tab lists, from the sum of its units' counts and the number of
+# their machines with a shared name (a test holds each to the list behind its tab).
+TAB_TOTALS = {
+    "all": lambda c, shared: c["seen"] + c["stale"] + c["retired"],
+    "installed": lambda c, shared: c["installed"],
+    "missing": lambda c, shared: c["missing"],
+    "exempt": lambda c, shared: c["exempt"],
+    "misnamed": lambda c, shared: c["misnamed_listed"],
+    "stale": lambda c, shared: c["stale"],
+    "not_connected": lambda c, shared: c["installed"] - c["connected"],
+    "duplicates": lambda c, shared: shared,
+    "licence_expiring": lambda c, shared: c["licence_expiring"],
+}
 
 
 def list_machine_states(

@@ -29,10 +29,9 @@ from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.db import write_transaction
 from collector.store.guideline import (
-    names_behind,
-    naming_rule,
     pending_hostname_units,
     refresh_hostname_units,
+    units_of_machines_names,
 )
 
 INSTALLED_STATES = ("protected", "unprotected")
@@ -53,6 +52,8 @@ COUNTS = (
     "mismatched",
     "conflicts",
     "retired",
+    "misnamed_listed",
+    "licence_expiring",
 )
 # The order of the states in a list sorted by state (SQL over a machine's row).
 STATE_RANK = (
@@ -164,7 +165,14 @@ STATE = """
                -- The larger RAM figure: one misread low figure never exempts a machine.
                max(coalesce(l.ram_installed_bytes, l.ram_visible_bytes),
                    coalesce(l.ram_visible_bytes, l.ram_installed_bytes)) < :ram_limit
-                   AS low_ram
+                   AS low_ram,
+               -- The first day a mandated product's licence ends, as the agent read it
+               -- from the product (a product that does not tell is left out).
+               (SELECT min(substr(json_extract(p.value, '$.licence_expires_at'), 1, 10))
+                FROM reports b, json_each(b.body, '$.antivirus.products') p
+                WHERE b.report_id = l.report_id
+                  AND json_extract(p.value, '$.name') IN (SELECT value FROM json_each(:products)))
+                   AS licence_expires_on
         FROM latest l LEFT JOIN units eu ON eu.code = l.agent_unit_code
              LEFT JOIN {hostname_units} hu ON hu.hostname = l.hostname
              LEFT JOIN {retirements} mr ON mr.machine_id = l.machine_id
@@ -206,6 +214,8 @@ STATE = """
                                      AND lineage.ancestor = enrolled_code)
                    AND named_unit != enrolled_code AS mismatch,
                state,
+               -- Its licence ends within licence_warning_days of the as-of date.
+               coalesce(licence_expires_on <= :licence_before, 0) AS licence_expiring,
                -- Now: the first moment this state may change with time alone (a window
                -- passing, a retirement or an assignment taking effect), NULL when none is
                -- ahead. A past day's states never change with time.
@@ -227,13 +237,16 @@ STATE = """
                     UNION ALL
                     SELECT strftime('%Y-%m-%dT%H:%M:%SZ', retired_on, :day_start)
                     UNION ALL
+                    SELECT strftime('%Y-%m-%dT%H:%M:%SZ', licence_expires_on,
+                                    :licence_span, :day_start)
+                    UNION ALL
                     SELECT assigned_at)
                 WHERE moment > :cutoff) END AS state_until
         FROM judged)"""
 # The columns of `state` that `kept.py` keeps per machine (table machine_now).
 STATE_COLUMNS = """machine_id, hostname, observed_at, report_id, enrolled_code, named_unit,
     assigned_unit, conflict, unit, follows_guideline, last_connected_at, seen, installed,
-    connected, official, mismatch, state, state_until"""
+    connected, official, mismatch, state, state_until, licence_expiring"""
 # What the machines of `source` (rows of `state`, or kept rows alike) add to each unit they
 # belong to (NULL: misnamed and not enrolled for a known unit).
 OWN_COUNTS = """
@@ -252,7 +265,10 @@ OWN_COUNTS = """
            sum(official AND NOT follows_guideline) AS misnamed_official,
            sum(seen AND mismatch) AS mismatched,
            sum(seen AND conflict) AS conflicts,
-           sum(state = 'retired') AS retired
+           sum(state = 'retired') AS retired,
+           -- The unit page's tabs "misnamed" (in any state) and "licence expiring".
+           sum(NOT follows_guideline) AS misnamed_listed,
+           sum(installed AND licence_expiring) AS licence_expiring
     FROM {source} GROUP BY unit"""
 # Conflicts counted by the two units they concern (the enrolled one and the named one):
 # a unit's subtree sees those that concern it.
@@ -301,9 +317,12 @@ def _lineage_pairs(db):
 
 
 def _read_only_sources(db, machines=None):
-    """The names' units and the unit lineage a read uses without writing: the stored tables,
-    or, where the writer has not brought them up to date yet, temporary ones (the temp
-    database takes no lock on the main one). With `machines` (ids), only their names."""
+    """The names' units and the unit lineage a read uses without writing, and the parameters
+    they take: the stored tables, or, where the writer has not brought them up to date yet,
+    temporary ones (the temp database takes no lock on the main one). With `machines`, the
+    units of their names in a parameter, from the rule in force: a temporary table made and
+    dropped at each read would have SQLite read the whole schema again after it (at each
+    report's answer)."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -314,10 +333,8 @@ def _read_only_sources(db, machines=None):
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
     if machines is not None:
-        if names_behind(db):
-            _names_of_machines(db, machines)
-            sources["hostname_units"] = "temp.names_read"
-        return sources
+        sources["hostname_units"] = NAMES_GIVEN
+        return sources, {"names_read": json.dumps(units_of_machines_names(db, machines))}
     whole, names = pending_hostname_units(db)
     if whole or names:
         db.execute("DROP TABLE IF EXISTS temp.names_read")
@@ -325,8 +342,8 @@ def _read_only_sources(db, machines=None):
         db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
         if not whole:  # the names already stored are stored right
             db.execute(
-                "DELETE FROM temp.names_read WHERE hostname IN "
-                "(SELECT hostname FROM main.hostname_units)"
+                "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
+                "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
             )
         sources["hostname_units"] = (
             "temp.names_read"
@@ -336,26 +353,12 @@ def _read_only_sources(db, machines=None):
                 "UNION ALL SELECT hostname, unit FROM temp.names_read)"
             )
         )
-    return sources
+    return sources, {}
 
 
-def _names_of_machines(db, machines):
-    """The units the names of `machines`' reports follow, in `temp.names_read`: a read of a
-    few machines applies the rule to their names alone, where reading the stored names with
-    those not stored yet would read (and copy) every name, and a new rule would be applied
-    to every name (seconds at 300,000 machines, at each report's answer)."""
-    rule = naming_rule(db)
-    names = db.execute(
-        "SELECT DISTINCT hostname FROM reports WHERE machine_id IN "
-        "(SELECT value FROM json_each(?))",
-        [json.dumps(list(machines))],
-    ).fetchall()
-    db.execute("DROP TABLE IF EXISTS temp.names_read")
-    db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
-    db.conn.executemany(
-        "INSERT INTO temp.names_read VALUES (?, ?)",
-        [(name, rule.unit_of(name)) for (name,) in names],
-    )
+# The units of some machines' names, given as a parameter: `[[name, unit], ...]`.
+NAMES_GIVEN = """(SELECT value ->> 0 AS hostname, value ->> 1 AS unit
+                  FROM json_each(:names_read))"""
 
 
 def _span(days):
@@ -381,8 +384,9 @@ def state_query(
     `read_only`: write nothing (a read's transaction): what the writer has not brought up
     to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
+    given = {}
     if read_only:
-        sources = _read_only_sources(db, machines)
+        sources, given = _read_only_sources(db, machines)
     else:
         refresh_hostname_units(db)
         refresh_lineage(db)
@@ -414,10 +418,13 @@ def state_query(
         # A retirement takes effect at the start of its day in Vietnam.
         "day_start": f"{-LOCAL_TZ.utcoffset(None).total_seconds():+.0f} seconds",
         "products": json.dumps(mandated_names(db, rules["required_product"])),
+        "licence_before": (when.as_of + timedelta(days=rules["licence_warning_days"])).isoformat(),
+        "licence_span": f"-{rules['licence_warning_days']} days",
         "ram_limit": rules["ram_exempt_below_mb"] * 2**20,
         "current": when.current,
         "scope": None if scope is None else json.dumps(scope),
         "machines": None if machines is None else json.dumps(list(machines)),
         "excluded": None if excluded is None else json.dumps(list(excluded)),
+        **given,
     }
     return sql, params

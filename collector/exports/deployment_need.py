@@ -13,7 +13,7 @@ from __future__ import annotations
 from collector.counting.inventory import device_os_counts
 from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
-from collector.exports.letterhead import attached_line, letterhead
+from collector.exports.letterhead import asking_letterhead, attached_line, letterhead
 from collector.exports.survey import (
     COLUMNS,
     CSV_COLUMNS,
@@ -54,10 +54,10 @@ def build_deployment_need(db, unit=None, as_of=None):
     return {"as_of": day, "unit": units[0] if unit is not None else None, "blocks": blocks}
 
 
-def to_xlsx(need, head):
+def to_xlsx(need, head, issue=None):
     sheet = SheetWriter("Biểu mẫu 2", WIDTHS, landscape=True)
     sheet.line(TITLE, bold=True, size=13)
-    sheet.line(attached_line(head, None, need["as_of"], "Gửi kèm theo"), italic=True)
+    sheet.line(attached_line(head, issue, need["as_of"], "Gửi kèm theo"), italic=True)
     sheet.line(
         f"(Số máy chưa cài phần mềm phòng, chống mã độc tập trung do phần mềm avroll "
         f"tổng hợp đến ngày {day_text(need['as_of'])}; đơn vị kiểm tra và điền các cột "
@@ -86,8 +86,12 @@ def csv_rows(need):
     ]
 
 
-def build_deployment_need_export(db, fmt, unit=None, as_of=None):
-    """Biểu mẫu 2 as a file: one unit's (with `unit`) or the province's."""
+def build_deployment_need_export(db, fmt, unit=None, as_of=None, issue=None):
+    """Biểu mẫu 2 as a file: one unit's (with `unit`) or the province's. Alone it cites the
+    letter of the level that asks; sent with the reminder `issue` (an `Issue`) drafted under
+    `unit`'s letterhead, it cites that reminder, its number and date."""
     need = build_deployment_need(db, unit, as_of)
-    stem = "bieu-mau-2-" + (f"{need['unit']['code']}-" if need["unit"] else "") + need["as_of"]
-    return export_file(stem, fmt, lambda: to_xlsx(need, letterhead(db)), lambda: csv_rows(need))
+    code = need["unit"] and need["unit"]["code"]
+    head = letterhead(db, code) if issue else asking_letterhead(db, code)
+    stem = "bieu-mau-2-" + (f"{code}-" if code else "") + need["as_of"]
+    return export_file(stem, fmt, lambda: to_xlsx(need, head, issue), lambda: csv_rows(need))

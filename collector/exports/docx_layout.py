@@ -72,6 +72,21 @@ def _no_borders(table):
     table._tbl.tblPr.append(borders)
 
 
+# What follows each in a row's properties (ECMA-376 CT_TrPr's order, which Word checks).
+_AFTER_CANT_SPLIT = ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden")
+_AFTER_HEADER = _AFTER_CANT_SPLIT[2:]
+
+
+def _whole_on_a_page(row, repeats=False):
+    """Keep the row on one page (Word and LibreOffice split a tall row at a page break by
+    default, cutting a unit's figures or the signature block in two); a `repeats` row is a
+    header printed again at the top of each page the table runs onto."""
+    properties = row._tr.get_or_add_trPr()
+    properties.insert_element_before(OxmlElement("w:cantSplit"), *_AFTER_CANT_SPLIT)
+    if repeats:
+        properties.insert_element_before(OxmlElement("w:tblHeader"), *_AFTER_HEADER)
+
+
 class Letter:
     """Writes one letter from the top down."""
 
@@ -140,6 +155,7 @@ class Letter:
         for column, cell, width in zip(table.columns, cells, (LEFT, RIGHT), strict=True):
             column.width = cell.width = width  # the grid for LibreOffice, the cell for Word
             cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+        _whole_on_a_page(table.rows[0])
         return cells
 
     def heading(self, head, issue, as_of, subject):
@@ -200,12 +216,17 @@ class Letter:
         for column, cell in enumerate(table.rows[0].cells):
             table.columns[column].width = cell.width = Mm(widths[column])
             self._cell(cell, header[column], CENTER, bold=True)
+        _whole_on_a_page(table.rows[0], repeats=True)
         for row in rows:
-            cells = table.add_row().cells
+            added = table.add_row()
+            _whole_on_a_page(added)
+            cells = added.cells
             for column, cell in enumerate(cells):
                 cell.width = Mm(widths[column])
             if isinstance(row, Heading):
-                self._cell(cells[0].merge(cells[-1]), row.text, LEFT_ALIGN, bold=True)
+                title = self._cell(cells[0].merge(cells[-1]), row.text, LEFT_ALIGN, bold=True)
+                # A section's title is never the last line of a page, apart from its units.
+                title.paragraph_format.keep_with_next = True
                 continue
             for column, (cell, value) in enumerate(zip(cells, row, strict=True)):
                 self._cell(
@@ -217,9 +238,6 @@ class Letter:
                     if column in numeric
                     else LEFT_ALIGN,
                 )
-        header_row = table.rows[0]._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")  # the header again on each printed page
-        header_row.append(repeat)
         self.document.add_paragraph().paragraph_format.space_after = Pt(6)
 
     @staticmethod
@@ -228,6 +246,7 @@ class Letter:
         paragraph.alignment = align
         run = paragraph.add_run("" if value is None else printable(str(value)))
         run.font.size, run.bold = Pt(13), bold
+        return paragraph
 
     def closing(self, head, copies):
         """ "Nơi nhận" (Như trên; the letter's own `copies`) beside the signer's titles and

@@ -156,6 +156,21 @@ def letterhead(db, scope=None):
     return _from_values(unit["code"], values, unit["group"] or "")
 
 
+def asking_letterhead(db, scope=None):
+    """The letterhead of the level that sends a form to the unit `scope` to fill in (the
+    survey, Biểu mẫu 2, who has answered): the nearest of the unit and those above it with
+    a letterhead of its own (a district, for itself and its communes), else the
+    province's."""
+    unit = get_unit(db, scope) if scope else None
+    if scope and unit is None:
+        raise UnknownUnit(scope)
+    while unit is not None:  # the units table refuses a parent that loops back
+        if letterheads.unit_values(db, unit["code"]):
+            return letterhead(db, unit["code"])
+        unit = get_unit(db, unit["parent"]) if unit["parent"] else None
+    return letterhead(db)
+
+
 # A line of the issuer's block holds about this many capitals (13 pt bold, 66 mm); a "|" in
 # the name breaks it by hand where the rule below would not.
 HEADING_LINE = 25

@@ -29,8 +29,8 @@ from collector.exports.machine_list import build_machines_export
 from collector.exports.mail_policy import SMTP
 from collector.exports.reconcile_lists import build_reconcile_export
 from collector.formats.formatting import LOCAL_TZ, number, percent
-from collector.formats.timefmt import to_stored
-from collector.store import mail, settings
+from collector.formats.timefmt import parse_stored, to_stored
+from collector.store import mail, replies, settings
 from collector.store.units import list_units
 
 SMTP_TIMEOUT = 30
@@ -75,6 +75,8 @@ class Reminder:
     attachments: list = field(default_factory=list)
     error: str | None = None
     sent: bool = False
+    # The unit's answer to its last reminder (`answer_to_last`): it is not reminded again.
+    answered: dict | None = None
 
 
 def unit_rows(db):
@@ -95,13 +97,31 @@ def deadline_after(db, as_of):
     return date.fromisoformat(as_of) + timedelta(days=settings.current(db)["reminder_answer_days"])
 
 
-def plan(db, below=1.0, deadline=None):
+def answer_to_last(reply, reminded_at):
+    """The unit's answer to its last reminder e-mailed (`reminded_at`, a stored time): its
+    latest reply when recorded on that reminder's day or after, else None. A reply with no
+    reminder before it answered something else (a letter) and holds nothing back."""
+    if reply is None or reminded_at is None:
+        return None
+    reminded_on = parse_stored(reminded_at).astimezone(LOCAL_TZ).date().isoformat()
+    if reply["replied_on"] < reminded_on:
+        return None
+    return {
+        "replied_on": reply["replied_on"],
+        "replied_by": reply["replied_by"],
+        "reminded_on": reminded_on,
+    }
+
+
+def plan(db, below=1.0, deadline=None, include_answered=False):
     """The units whose install rate is below `below` (a fraction; units without an
     allocation have no rate and are left out), each with its figures, its lists, the
     letterhead of the level above it and its answer date (`deadline`, a date, or the
-    default)."""
+    default). A unit that answered its last reminder is marked `answered` and is not sent
+    again, unless `include_answered` (the officer starts a new round)."""
     rows = unit_rows(db)
     result = reconcile.reconcile(db)
+    answers, reminded = replies.latest_replies(db), mail.last_sent(db)
     heads = {}
     reminders = []
     for unit in list_units(db):
@@ -131,6 +151,10 @@ def plan(db, below=1.0, deadline=None):
             f"đạt {percent(row['install_rate'])}"
         )
         reminder.body = message_text(db, reminder, below)
+        if not include_answered:
+            reminder.answered = answer_to_last(
+                answers.get(unit["code"]), reminded.get(unit["code"])
+            )
         reminders.append(reminder)
     return reminders, result
 
@@ -286,14 +310,17 @@ def _error_text(exc, username, password):
 
 def send(db, reminders, result, actor):
     """Send each reminder on its own connection, so one unit's failure stops no other;
-    every attempt is logged. Returns the reminders with `sent` or `error` set."""
+    every attempt is logged; the `answered` are left out. Returns the reminders with `sent`
+    or `error` set."""
     config = mail.current(db)
     password = mail.smtp_password(db)
     for reminder in reminders:
+        if reminder.answered:
+            continue
         if not config["ready"]:
-            reminder.error = "SMTP chưa được cấu hình (máy chủ và địa chỉ gửi)"
+            reminder.error = "SMTP is not set up (the server and the sender's address)"
         elif not reminder.recipient:
-            reminder.error = "đơn vị chưa có địa chỉ e-mail liên hệ"
+            reminder.error = "the unit has no contact e-mail"
         else:
             try:
                 reminder.attachments = attachments(db, reminder, result)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collector.counting.inventory import unit_reporting
 from collector.counting.states import when_for
 from collector.exports.files import day_text, export_file
-from collector.exports.letterhead import attached_line, letterhead
+from collector.exports.letterhead import asking_letterhead, attached_line
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored
@@ -142,4 +142,9 @@ def build_reporting_status_export(db, fmt, as_of=None, parent=None):
         + status["as_of"]
         + (f"-{status['parent']}" if status["parent"] else "")
     )
-    return export_file(stem, fmt, lambda: to_xlsx(status, letterhead(db)), lambda: csv_rows(status))
+    return export_file(
+        stem,
+        fmt,
+        lambda: to_xlsx(status, asking_letterhead(db, status["parent"])),
+        lambda: csv_rows(status),
+    )

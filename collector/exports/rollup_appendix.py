@@ -53,6 +53,9 @@ MISNAMED_LABEL = (
     "Các máy tính đã cài đặt phần mềm phòng, chống mã độc tập trung nhưng không "
     "đặt tên máy theo hướng dẫn"
 )
+# Under a unit, the row of the unit's own machines is named after it with this.
+PARENT_OWN = " (máy của chính đơn vị)"
+APPENDIX_STEM = "phu-luc-ty-le-cai-dat"
 WIDTHS = (6, 38, 14, 14, 10, 20)
 # The kind of each CSV row, so totals can be filtered out before summing.
 KINDS = {
@@ -149,9 +152,7 @@ def appendix_lines(report):
         lines.append(_misnamed_line(report, None, None))
     if report["parent_own"]:
         own = report["parent_own"]
-        lines.append(
-            _line("parent_own", None, None, own, name=f"{own['name']} (máy của chính đơn vị)")
-        )
+        lines.append(_line("parent_own", None, None, own, name=own["name"] + PARENT_OWN))
     lines.append(_line("total", None, None, report["total"], name="Tổng cộng"))
     return lines
 
@@ -251,9 +252,7 @@ def build_rollup_export(db, fmt, as_of=None, parent=None, issue=None):
     report = with_group_titles(report, head)
     parent_name = get_unit(db, report["parent"])["name"] if report["parent"] else None
     stem = (
-        "phu-luc-ty-le-cai-dat-"
-        + report["as_of"]
-        + (f"-{report['parent']}" if report["parent"] else "")
+        f"{APPENDIX_STEM}-" + report["as_of"] + (f"-{report['parent']}" if report["parent"] else "")
     )
     return export_file(
         stem, fmt, lambda: to_xlsx(report, head, parent_name, issue), lambda: csv_rows(report)

@@ -16,7 +16,7 @@ import re
 from collector.counting.inventory import device_os_counts
 from collector.counting.states import UnknownUnit, when_for
 from collector.exports.files import day_text, export_file
-from collector.exports.letterhead import attached_line, letterhead
+from collector.exports.letterhead import asking_letterhead, attached_line
 from collector.exports.xlsx_layout import COUNT_FORMAT, SheetWriter
 from collector.store.units import get_unit
 
@@ -202,4 +202,9 @@ def build_survey_export(db, unit, fmt, as_of=None):
     """The unit's Biểu mẫu 1 file, counted as of a date (today when None)."""
     survey = build_survey(db, unit, as_of)
     stem = f"bieu-mau-1-{survey['unit']['code']}-{survey['as_of']}"
-    return export_file(stem, fmt, lambda: to_xlsx(survey, letterhead(db)), lambda: csv_rows(survey))
+    return export_file(
+        stem,
+        fmt,
+        lambda: to_xlsx(survey, asking_letterhead(db, survey["unit"]["code"])),
+        lambda: csv_rows(survey),
+    )

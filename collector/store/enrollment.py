@@ -21,7 +21,10 @@ machine id and the board's SMBIOS UUID (`machine.hardware_uuid`), kept with the 
   stored under that machine's key, so it stays one PC;
 - an agent whose machine id changed while its state folder (credential) was kept goes on
   reporting for the same machine: its credential moves to the new id.
-Each of these is written to the audit log for the officers to see.
+Each of these is written to the audit log for the officers to see. Two enrollments with a
+token wait for an administrator instead (`held.py`): a reinstall that would rename its
+machine or move it to another unit, and a machine id already enrolled with nothing to tell
+the new agent apart from the enrolled one.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import uuid
 from dataclasses import dataclass
 
 from collector.formats.timefmt import now_stored
-from collector.store import audit
+from collector.store import audit, held
 from collector.store.db import write_transaction
 from collector.store.users import check_unit_code
 from shared.report import canonical_machine_id, canonical_uuid
@@ -65,16 +68,22 @@ class Refused(Exception):
 
 
 class HeldForAdmin(Refused):
-    """A "reinstall" (a new machine id on a known board) that would rename the machine or
-    move it to another unit: a token holder who learnt a PC's board UUID could otherwise
-    move it out of its unit's figure. It waits for an administrator."""
+    """An enrollment only an administrator may let in (`held.py`): a "reinstall" (a new
+    machine id on a known board) that would rename the machine or move it to another unit,
+    or a machine id already enrolled, with nothing to tell the new agent from the old."""
 
-    def __init__(self, key, hostname, unit_code):
-        self.key, self.hostname, self.unit_code = key, hostname, unit_code
+    def __init__(self, request):
+        self.request = request
+        if request.kind == "reinstall":
+            why = (
+                f"this computer's board is enrolled as machine {request.stored_as}; a "
+                "reinstall that renames it or moves it to another unit"
+            )
+        else:
+            why = f"machine id {request.machine_id} is enrolled with another credential; this enrollment"
         super().__init__(
-            f"this computer's board is enrolled as machine {key}; a reinstall that renames it "
-            "or moves it to another unit waits for an administrator (who may run `avroll "
-            f"machines reset-credential {key}` to let it enroll as a new machine)"
+            f"{why} waits for an administrator to accept it (`avroll machines held`); "
+            "the report is kept until then"
         )
 
 
@@ -177,6 +186,7 @@ class Admission:
     key: str
     unit_code: str | None
     enroll: str | None = None  # a machine id to enroll with the token
+    take_over: str | None = None  # a machine id whose credential an accepted request replaces
     credential: str | None = None  # the proposal of a retried enrollment, answered again
     move_from: str | None = None  # the credential's old machine id (the id changed)
     learn_uuid: bool = False  # the row has no hardware UUID yet: keep the report's
@@ -207,14 +217,15 @@ def _matches(proposed, row):
 
 
 def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None):
-    """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused.
+    """The Admission of a report for `machine_id` from `agent`; WrongMachine when refused,
+    HeldForAdmin while an administrator has not decided it, Refused when they refused it.
     Without `reread`, a credential's row is the one read to identify the agent (the check
     before the write; the write transaction checks again with the row as it is then).
 
     A credential reports for its own machine (and that machine's clones and new ids, see
     above); a token enrolls only a machine that has no credential yet (else anyone holding a
-    unit's token could pose as its PCs), a clone, or again the machine whose credential the
-    agent proposes (a retried enrollment)."""
+    unit's token could pose as its PCs), a clone, again the machine whose credential the
+    agent proposes (a retried enrollment), or what an administrator accepted (`held.py`)."""
     hardware_uuid = canonical_uuid(hardware_uuid) if hardware_uuid else None
     if agent.machine_id is not None:
         row = agent.enrolled if not reread and agent.enrolled else _enrolled(db, agent.machine_id)
@@ -232,7 +243,7 @@ def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None)
             ).fetchone()
         )
         if twin:
-            _reinstall_allowed(db, twin, agent.unit_code, hostname)
+            _reinstall_allowed(db, agent, twin, machine_id, hardware_uuid, hostname)
         return Admission(
             key=twin[0] if twin else machine_id,
             unit_code=agent.unit_code,
@@ -252,38 +263,87 @@ def check(db, agent, machine_id, hardware_uuid=None, reread=True, hostname=None)
         raise WrongMachine(machine_id)
     if _matches(agent.proposed_credential, row):  # the same agent enrolling again
         return Admission(key=row.key, unit_code=row.unit_code, credential=agent.proposed_credential)
-    raise WrongMachine(machine_id)
-
-
-def _reinstall_allowed(db, twin, unit_code, hostname):
-    """HeldForAdmin when a reinstall would move the machine `twin` stands for to another
-    unit (the token's) or give it another name (`hostname`, when given)."""
-    key, twin_unit = twin
-    found = db.execute("SELECT hostname FROM machines WHERE machine_id = ?", [key]).fetchone()
-    renamed = (
-        hostname is not None and found is not None and found[0].casefold() != hostname.casefold()
+    # The PC that lost its agent's state, or someone squatting its id: an administrator says.
+    _accepted(
+        db,
+        agent,
+        held.Request(
+            kind="known_id",
+            machine_id=machine_id,
+            hardware_uuid=hardware_uuid,
+            stored_as=row.key,
+            hostname=hostname or "",
+            unit_code=agent.unit_code,
+            current_hostname=_hostname(db, row.key),
+            current_unit=row.unit_code,
+        ),
     )
+    return Admission(
+        key=row.key,
+        unit_code=agent.unit_code,
+        enroll=machine_id,
+        take_over=machine_id,
+        event="machines.takeover",
+    )
+
+
+def _hostname(db, key):
+    found = db.execute("SELECT hostname FROM machines WHERE machine_id = ?", [key]).fetchone()
+    return found and found[0]
+
+
+def _reinstall_allowed(db, agent, twin, machine_id, hardware_uuid, hostname):
+    """HeldForAdmin when a reinstall would move the machine `twin` stands for to another
+    unit (the token's) or give it another name (`hostname`, when given), unless an
+    administrator accepted it."""
+    key, twin_unit = twin
+    current = _hostname(db, key)
+    renamed = (
+        hostname is not None and current is not None and current.casefold() != hostname.casefold()
+    )
+    unit_code = agent.unit_code
     moved = (
         unit_code is not None and twin_unit is not None and unit_code.upper() != twin_unit.upper()
     )
     if renamed or moved:
-        raise HeldForAdmin(key, hostname, unit_code)
-
-
-def record_held(db, machine_id, held):
-    """Audit a held reinstall, for the administrator who decides it."""
-    with write_transaction(db):
-        audit.record(
+        _accepted(
             db,
-            "agent",
-            "machines.reinstall_held",
-            {
-                "machine_id": machine_id,
-                "stored_as": held.key,
-                "hostname": held.hostname,
-                "unit_code": held.unit_code,
-            },
+            agent,
+            held.Request(
+                kind="reinstall",
+                machine_id=machine_id,
+                hardware_uuid=hardware_uuid,
+                stored_as=key,
+                hostname=hostname or "",
+                unit_code=unit_code,
+                current_hostname=current,
+                current_unit=twin_unit,
+            ),
         )
+
+
+def _proposal_hash(agent):
+    return agent.proposed_credential and secret_hash(agent.proposed_credential)
+
+
+def _accepted(db, agent, request):
+    """Return when an administrator accepted `request` from this agent (its token, its
+    proposed credential); Refused when they refused it; HeldForAdmin while it waits."""
+    found = held.find(db, request.machine_id, agent.token_id)
+    if found is not None and found.proposed_by(_proposal_hash(agent)):
+        if found.decision == "accepted":
+            return
+        if found.decision == "refused":
+            raise Refused(
+                f"an administrator refused this enrollment (held request {found.held_id})"
+            )
+    raise HeldForAdmin(request)
+
+
+def hold(db, agent, held_for):
+    """Keep the request `held_for` (a HeldForAdmin) for an administrator, in the caller's
+    write transaction: one row per machine id and token, however often the agent tries."""
+    return held.hold(db, held_for.request, agent.token_id, _proposal_hash(agent))
 
 
 def _by_credential(db, row, machine_id, hardware_uuid):
@@ -340,6 +400,9 @@ def admit(db, agent, machine_id, hardware_uuid=None, hostname=None):
     credential = decided.credential
     if decided.enroll:
         refuse_enrollment(db, agent.token_id, {decided.enroll, decided.key})
+        held.release(db, machine_id, agent.token_id)
+        if decided.take_over:  # accepted by an administrator: the old credential goes
+            db.execute("DELETE FROM machine_credentials WHERE machine_id = ?", [decided.take_over])
         credential = agent.proposed_credential
         if (
             credential is None

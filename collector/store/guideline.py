@@ -4,6 +4,7 @@ the advice an agent shows its user."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 from collector.store import settings
 from collector.store.db import write_transaction
@@ -45,19 +46,27 @@ def _fingerprint(rule):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def units_of_machines_names(db, machines):
+    """`(name, unit)` for every name some machines (ids) reported, under the rule in force:
+    what `hostname_units` holds for them, or will once brought up to date, without reading
+    it (a read of a few machines, as the answer to each report, need not wait for it)."""
+    rule = naming_rule(db)
+    return [
+        (name, rule.unit_of(name))
+        for (name,) in db.execute(
+            "SELECT DISTINCT hostname FROM reports WHERE machine_id IN "
+            "(SELECT value FROM json_each(?))",
+            [json.dumps(list(machines))],
+        )
+    ]
+
+
 def pending_hostname_units(db):
     """What `refresh_hostname_units()` would write, without writing: `(whole, rows)`, rows
     of (name, unit) for the names it lacks, `whole` when they replace every row (the pattern
     or the unit codes changed)."""
     whole, rows, _ = _pending(db)
     return whole, rows
-
-
-def names_behind(db):
-    """Whether `hostname_units` lacks names or follows another rule than the one in force."""
-    state = db.execute("SELECT fingerprint, last_report_rowid FROM hostname_units_state").fetchone()
-    newest = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
-    return state != (_fingerprint(naming_rule(db)), newest)
 
 
 def _pending(db):

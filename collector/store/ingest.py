@@ -187,6 +187,22 @@ def prepare_report(report, received_at=None, sent_at=None):
     )
 
 
+# The moment a machine was first enrolled, among every credential that reports into it.
+FIRST_ENROLLED = """SELECT min(enrolled_at) FROM machine_credentials
+    WHERE machine_id = :key OR stored_as = :key"""
+
+
+def counted_from(db, row):
+    """The report's observed moment, never before its machine's first enrolment (or, for
+    the report that enrolls it, its receipt): a token holder's fakes cannot reach a day
+    already reported, and a PC's spool from before its enrolment counts from then. A
+    machine no credential reports into (imports, the command line) keeps its history."""
+    (enrolled_at,) = db.execute(FIRST_ENROLLED, {"key": row["machine_id"]}).fetchone()
+    if enrolled_at is None:
+        return row["observed_at"]
+    return max(row["observed_at"], min(enrolled_at, row["received_at"]))
+
+
 def write_report(db, prepared, agent=None):
     """Store a prepared report inside the caller's write transaction; a report stored twice
     counts once (`Stored.duplicate`).
@@ -194,7 +210,7 @@ def write_report(db, prepared, agent=None):
     With `agent` (who sent it, see `enrollment`), the machine is checked and enrolled in the
     same transaction, the report is stored under the machine `enrollment` decides (a clone
     apart, a reinstalled PC as before), and the unit it was enrolled for replaces the
-    report's own."""
+    report's own. The report counts from its machine's enrolment on (`counted_from`)."""
     row = dict(prepared.row)
     credential = None
     if agent is not None:
@@ -206,6 +222,7 @@ def write_report(db, prepared, agent=None):
         # Bound by the token that enrolled it, not said by the agent itself.
         row["unit_bound"] = int(admitted.unit_code is not None)
         credential = admitted.credential
+    row["observed_at"] = counted_from(db, row)
     if not db.execute(INSERT_NEW_REPORT, [row[column] for column in REPORT_COLUMNS]).rowcount:
         (stored_for,) = db.execute(
             "SELECT machine_id FROM reports WHERE report_id = ?", [row["report_id"]]

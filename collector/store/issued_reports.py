@@ -8,6 +8,7 @@ under its own letterhead number their documents apart."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 from collector.formats.timefmt import now_stored
 from collector.store import audit
@@ -18,9 +19,10 @@ class DuplicateIssue(ValueError):
     """A document with this number and date was issued already by the same issuer."""
 
 
-def save_issued(db, number, issued_on, as_of, parent, files, actor, kind="report"):
-    """Store an issued document (`kind` report or reminder) and its `files`
-    (`{filename: bytes}`) in one transaction, audited; the new document's id."""
+def save_issued(db, number, issued_on, as_of, parent, files, actor, kind="report", figures=None):
+    """Store an issued document (`kind` report or reminder), its `files` (`{filename:
+    bytes}`) and the appendix `figures` they were made from (rows of JSON values) in one
+    transaction, audited; the new document's id."""
     with write_transaction(db):
         if db.execute(
             "SELECT 1 FROM issued_reports WHERE number = ? AND issued_on = ? AND parent IS ?",
@@ -29,8 +31,17 @@ def save_issued(db, number, issued_on, as_of, parent, files, actor, kind="report
             raise DuplicateIssue(f"số {number} ngày {issued_on} đã được ban hành")
         cursor = db.execute(
             "INSERT INTO issued_reports (kind, number, issued_on, as_of, parent, issued_at, "
-            "issued_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [kind, number, issued_on, as_of, parent, now_stored(), actor],
+            "issued_by, figures) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                kind,
+                number,
+                issued_on,
+                as_of,
+                parent,
+                now_stored(),
+                actor,
+                None if figures is None else json.dumps(figures, ensure_ascii=False),
+            ],
         )
         report_id = cursor.lastrowid
         for filename, body in files.items():
@@ -56,12 +67,12 @@ def save_issued(db, number, issued_on, as_of, parent, files, actor, kind="report
 
 def issued_reports(db, kind=None):
     """Every issued document (of `kind` when given), newest first, with its files' names,
-    sizes and SHA-256 (not their bytes): what the issued page and the trend chart's marks
-    read."""
+    sizes and SHA-256 (not their bytes) and the figures it was issued with (None when
+    issued before they were kept): what the issued page and the trend chart's marks read."""
     reports = [
-        dict(row)
+        dict(row, figures=None if row["figures"] is None else json.loads(row["figures"]))
         for row in db.query(
-            "SELECT id, kind, number, issued_on, as_of, parent, issued_at, issued_by "
+            "SELECT id, kind, number, issued_on, as_of, parent, issued_at, issued_by, figures "
             "FROM issued_reports WHERE ? IS NULL OR kind = ? ORDER BY issued_on DESC, id DESC",
             [kind, kind],
         )

@@ -630,6 +630,73 @@ def m024_figures_door(db):
             )
 
 
+@migrations()
+def m025_held_admissions(db):
+    # Enrollments that wait for an administrator (store/held.py): a reinstall that would
+    # rename a machine or move it to another unit, an enrolled machine id without proof.
+    # One row per reported machine id and token, however often the agent tries.
+    db.execute("""
+        CREATE TABLE held_admissions (
+            held_id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('reinstall', 'known_id')),
+            machine_id TEXT NOT NULL,
+            hardware_uuid TEXT,
+            stored_as TEXT NOT NULL,
+            hostname TEXT NOT NULL,
+            unit_code TEXT,
+            current_hostname TEXT,
+            current_unit TEXT,
+            token_id INTEGER NOT NULL,
+            proposal_hash TEXT,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            tries INTEGER NOT NULL DEFAULT 1,
+            decision TEXT CHECK (decision IN ('accepted', 'refused')),
+            decided_at TEXT,
+            decided_by TEXT,
+            UNIQUE (machine_id, token_id)
+        )""")
+    db.execute(
+        "CREATE INDEX held_admissions_waiting ON held_admissions (token_id) WHERE decision IS NULL"
+    )
+
+
+@migrations()
+def m026_issued_figures(db):
+    # The appendix's figures an issued report went out with (its unit rows, misnamed row
+    # and total, JSON), beside its files: its page shows what late data would change.
+    db.execute("ALTER TABLE issued_reports ADD COLUMN figures TEXT")
+
+
+# The counts kept per unit since m027, after KEPT_COUNTS (so in `COUNTS`' order).
+LATER_COUNTS = ("misnamed_listed", "licence_expiring")
+
+
+@migrations()
+def m027_unit_page_tabs_kept(db):
+    # The unit page's tabs are counted from kept figures, not from its machines one by one:
+    # misnamed machines in any state, licences ending soon (each machine's row says whether,
+    # until the day it starts to), and machines whose name another one has; a tab's page
+    # reads one index.
+    if "licence_expiring" not in {row[1] for row in db.execute("PRAGMA table_info(machine_now)")}:
+        db.execute("ALTER TABLE machine_now ADD COLUMN licence_expiring INTEGER NOT NULL DEFAULT 0")
+    for table in ("unit_now", "unit_days", "unit_next"):
+        for name in LATER_COUNTS:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0")
+    db.execute("DROP INDEX machine_now_unit")
+    machine_now_unit_index(db)
+    db.execute("""CREATE TABLE unit_shared_now (unit TEXT PRIMARY KEY,
+                  machines INTEGER NOT NULL) WITHOUT ROWID""")
+    # licence_warning_days is not kept in versions: like the naming pattern, a change of it
+    # applies to every day.
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        db.execute(f"""CREATE TRIGGER kept_mark_licence_warning_{event.lower()} AFTER {event}
+                       ON settings WHEN {row}.key = 'licence_warning_days'
+                       BEGIN INSERT INTO kept_marks (since) VALUES (''); END""")  # noqa: S608
+    # Every machine counted again, in steps; pages show the figures of before meanwhile.
+    db.execute("INSERT INTO kept_marks (since) VALUES ('')")
+
+
 def machine_now_schema(db):
     """Each machine's state now, as `counting/states.py` computes it (every rule a column),
     and until when it holds; indexed for the machine lists."""
@@ -641,17 +708,28 @@ def machine_now_schema(db):
                       last_connected_at TEXT, seen INTEGER NOT NULL,
                       installed INTEGER NOT NULL, connected INTEGER NOT NULL,
                       official INTEGER NOT NULL, mismatch INTEGER NOT NULL,
-                      state TEXT NOT NULL, state_until TEXT) WITHOUT ROWID""")
+                      state TEXT NOT NULL, state_until TEXT,
+                      licence_expiring INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID""")
     # The machine lists: by name, within a unit or a state.
-    for name, columns in (("unit", "unit, "), ("hostname", ""), ("state", "state, ")):
+    for name, columns in (("hostname", ""), ("state", "state, ")):
         db.execute(
             f"CREATE INDEX machine_now_{name} ON machine_now "
             f"({columns}hostname COLLATE NOCASE, machine_id)"
         )
+    machine_now_unit_index(db)
     db.execute(
         "CREATE INDEX machine_now_until ON machine_now (state_until) WHERE state_until IS NOT NULL"
     )
     db.execute("CREATE INDEX machine_now_conflict ON machine_now (enrolled_code) WHERE conflict")
+
+
+def machine_now_unit_index(db):
+    """A unit's machines by name, with what its page's tabs filter on: a tab's page reads
+    the index alone, not each of the unit's machines' rows scattered through the table."""
+    db.execute(
+        "CREATE INDEX machine_now_unit ON machine_now (unit, hostname COLLATE NOCASE, "
+        "machine_id, state, installed, connected, follows_guideline, licence_expiring)"
+    )
 
 
 def apply(db):

@@ -14,7 +14,7 @@ import functools
 from flask import abort, g, redirect, request, session, url_for
 
 from collector.counting import figures
-from collector.store import api_tokens, machines, server_sessions, users
+from collector.store import api_tokens, held, machines, server_sessions, users
 from collector.store.db import get_db, write_transaction
 from collector.store.enrollment import bearer_secret
 from collector.web import csrf
@@ -161,6 +161,22 @@ def may_see_unit(db, user, unit_code):
     """True when `user` may see what belongs to `unit_code` (None: no unit)."""
     codes = visible_unit_codes(db, user)
     return codes is None or (unit_code or "").upper() in codes
+
+
+def visible_held(db, user):
+    """The enrollments waiting for an administrator that `user` may see: every one for an
+    admin or a viewer; for a unit officer, those asking for their units or concerning a
+    machine of theirs (they see them; only an administrator decides)."""
+    waiting = held.listing(db, waiting_only=True)
+    codes = visible_unit_codes(db, user)
+    if codes is None:
+        return waiting
+    return [
+        row
+        for row in waiting
+        if {(row.unit_code or "").upper(), (row.current_unit or "").upper()} & codes
+        or figures.units_of_machine(figures.machine(db, row.stored_as)) & codes
+    ]
 
 
 def visible_machine(db, user, machine_id):

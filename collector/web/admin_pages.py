@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from collector.counting.products import reported_products
 from collector.formats.spreadsheets import TableError
-from collector.store import enrollment, lifecycle, settings, units
+from collector.store import enrollment, held, lifecycle, settings, units
 from collector.store.db import get_db
 from collector.store.users import AccountError
 from collector.web import bulk
@@ -170,6 +170,24 @@ def revoke_token(token_id):
     if after:
         lifecycle.retire_enrolled_by(db, actor(), int(token_id), enrolled_after=after)
     return redirect(url_for("admin.tokens_page"))
+
+
+@bp.get("/held")
+def held_page():
+    """The enrollments held for an administrator, those waiting first, to accept or refuse."""
+    return render_template("admin_held.html", rows=held.listing(get_db()))
+
+
+@bp.post("/held/<held_id>/<decision>")
+def decide_held(held_id, decision):
+    """Accept or refuse a held enrollment (audited); the agent learns it on its next run."""
+    if decision not in ("accept", "refuse"):
+        abort(404)
+    try:
+        held.decide(get_db(), actor(), held_id, "accepted" if decision == "accept" else "refused")
+    except held.UnknownHeld:
+        abort(404)
+    return redirect(url_for("admin.held_page"))
 
 
 def _retirement_form():

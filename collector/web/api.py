@@ -10,7 +10,7 @@ from collector.counting import figures, machine_states
 from collector.counting.rollup import rollup
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.formats.timefmt import now_stored
-from collector.store import enrollment, machines
+from collector.store import enrollment, held, machines
 from collector.store.db import get_db
 from collector.store.enrollment import NotAuthenticated, WrongMachine
 from collector.store.guideline import naming_answer
@@ -101,12 +101,13 @@ def store_report(db, agent, report, sent_at=None):
             hostname=report["machine"]["hostname"],
         )
     except enrollment.HeldForAdmin as exc:
-        enrollment.record_held(db, machine_id, exc)
-        return json_error(403, str(exc))
+        return held_for_admin(agent, machine_id, exc)
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
         return not_authenticated()
+    except enrollment.Refused as exc:  # an administrator refused it
+        return json_error(403, str(exc))
     # Counted against the machine the report is stored under and the credential sending
     # it, not the id it reports: a clone enrolled with a PC's id cannot silence the PC.
     keys = [("machine", admission.key)]
@@ -123,6 +124,8 @@ def store_report(db, agent, report, sent_at=None):
         stored = report_writer().run(lambda db: write_report(db, prepared, agent))
     except ReportConflict:
         return json_error(409, "this report_id was already used by another machine")
+    except enrollment.HeldForAdmin as exc:  # held since the check above
+        return held_for_admin(agent, machine_id, exc)
     except WrongMachine as exc:
         return wrong_machine(exc)
     except NotAuthenticated:
@@ -146,6 +149,35 @@ def store_report(db, agent, report, sent_at=None):
     response = jsonify(body)
     response.headers["Cache-Control"] = "no-store"
     return response, 200 if stored.duplicate else 201
+
+
+def held_for_admin(agent, machine_id, exc):
+    """`403` with `"held": true` while an administrator has not decided the enrollment: the
+    agent keeps its report and tries again on its next run (every agent keeps a report
+    spooled on a 403; one older than its answer checks sets a 202 aside). A plain `403` when the
+    token has too many requests waiting or another agent's request holds this id; `429`
+    past the reports' rate for this request."""
+    keys = [("held", agent.token_id, machine_id)]
+    reports_window = throttles().reports
+    if not reports_window.allow(*keys):
+        response = json_error(429, "too many reports from this machine; try again later")
+        response.headers["Retry-After"] = str(reports_window.retry_after(*keys))
+        return response
+    try:
+        report_writer().run(lambda db: enrollment.hold(db, agent, exc))
+    except held.TooManyWaiting:
+        return json_error(
+            403,
+            "this enrollment token has as many enrollments waiting for an administrator "
+            "as it may: an administrator must decide them first",
+        )
+    except held.AnotherProposal:
+        return json_error(
+            403,
+            f"another agent's enrollment of machine id {machine_id} with this token "
+            "waits for an administrator",
+        )
+    return json_error(403, str(exc), held=True)
 
 
 @bp.post("/reports")

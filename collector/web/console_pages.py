@@ -282,7 +282,9 @@ def mail_page():
             tested = reminders.send_test(db, address, below, actor())
             if tested is None:
                 errors["test_address"] = "không có đơn vị nào dưới mức này: không có thư để gửi"
-    planned, result = reminders.plan(db, below)
+    # A new round: the units that answered their last reminder are reminded too.
+    include_answered = (text_arg("include_answered") or request.form.get("include_answered")) == "1"
+    planned, result = reminders.plan(db, below, include_answered=include_answered)
     if action == "send" and not errors:
         sent = reminders.send(db, planned, result, actor())
     response = render_template(
@@ -294,6 +296,7 @@ def mail_page():
         sent=sent,
         tested=tested,
         below=below_text,
+        include_answered=include_answered,
         form=request.form if errors else {},
         replies=replies.latest_replies(db),
         units=list_units(db),

@@ -6,9 +6,12 @@ from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
-def json_error(status, message, errors=None):
-    """`{"ok": false, "error": ..., "errors": [...], "status": N}` with that status."""
-    response = jsonify({"ok": False, "error": message, "errors": errors or [], "status": status})
+def json_error(status, message, errors=None, **more):
+    """`{"ok": false, "error": ..., "errors": [...], "status": N}` with that status (and
+    `more` keys: `"held": true` for an enrollment waiting for an administrator)."""
+    response = jsonify(
+        {"ok": False, "error": message, "errors": errors or [], "status": status, **more}
+    )
     response.status_code = status
     return response
 

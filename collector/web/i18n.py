@@ -308,6 +308,12 @@ VI = {
     "Security": "Bảo mật",
     "Seen by": "Nguồn thấy máy",
     "Send these reminders now": "Gửi các thư đôn đốc này ngay",
+    "Also the units that answered their last reminder (a new round)": "Cả các đơn vị đã báo "
+    "cáo sau thư đôn đốc gần nhất (một đợt mới)",
+    "not sent again: answered the reminder of": "không gửi lại: đã báo cáo sau thư đôn đốc ngày",
+    "skipped": "bỏ qua",
+    "Every unit below this rate answered its last reminder.": "Mọi đơn vị dưới mức này đã báo "
+    "cáo sau thư đôn đốc gần nhất.",
     "Sender address": "Địa chỉ gửi",
     "Sendings": "Các lần gửi",
     "Set the SMTP server and the sender first.": "Hãy khai báo máy chủ thư và địa chỉ gửi trước.",
@@ -386,6 +392,10 @@ VI = {
     "No report issued yet.": "Chưa có báo cáo nào được ban hành.",
     "Files": "Tệp",
     "Issued by": "Người ban hành",
+    "Late data would change the figures of this document as of %(day)s (the files issued stay as they were):": "Dữ liệu đến muộn làm thay đổi số liệu đến ngày %(day)s của văn bản này (các tệp đã ban hành giữ nguyên):",
+    "The figures of that day are being counted again: reload in a moment to compare them with the issued ones.": "Số liệu của ngày đó đang được tính lại: tải lại trang sau ít phút để so sánh với số liệu đã ban hành.",
+    "Its unit no longer exists: its figures cannot be compared with today's.": "Đơn vị của văn bản không còn: không so sánh được số liệu với hôm nay.",
+    "Neither its figures nor its appendix were kept: not compared with today's.": "Không lưu số liệu và phụ lục của văn bản này: không so sánh với số liệu hôm nay.",
     # Letters each level signs, reminders that chase (issue 21).
     "A reminder is issued the same way: its letter, the appendix and the form the units answer on are kept as sent.": "Công văn đôn đốc cũng được ban hành như vậy: công văn, phụ lục và biểu mẫu các đơn vị báo cáo được lưu đúng như bản đã gửi.",
     "Units below (%)": "Đơn vị có tỷ lệ dưới (%)",
@@ -475,6 +485,35 @@ VI.update(
         "Licence warning (days before expiry)": "Cảnh báo hạn bản quyền (số ngày trước khi hết)",
     }
 )
+# Enrollments held for an administrator (store/held.py, templates/admin_held.html).
+VI.update(
+    {
+        "A reinstall waits for an administrator": "Máy cài lại đang chờ quản trị viên duyệt",
+        "An enrolled computer id waits for an administrator": "Mã máy đã đăng ký đang chờ quản trị viên duyệt",
+        "Accepted a held enrollment": "Chấp nhận một yêu cầu đăng ký đang chờ",
+        "Refused a held enrollment": "Từ chối một yêu cầu đăng ký đang chờ",
+        "A computer id was taken over by a new enrollment": "Mã máy được chuyển cho lần đăng ký mới",
+        "Held enrollments": "Đăng ký chờ duyệt",
+        "Enrollments waiting for an administrator": "Yêu cầu đăng ký chờ quản trị viên duyệt",
+        "enrollments waiting for an administrator (a reinstall that renames or moves a computer, a computer id enrolled again)": "yêu cầu đăng ký chờ quản trị viên duyệt (máy cài lại đổi tên hoặc chuyển đơn vị, mã máy đăng ký lại)",
+        "A token holder may not rename or move an enrolled computer, nor take over the id of a computer already enrolled: these requests wait here. Accepted, the agent's next report is stored (the computer renamed or moved, or its id taken over and its old credential removed); refused, the agent stays refused.": "Người giữ mã đăng ký không được đổi tên hay chuyển đơn vị một máy đã đăng ký, cũng không được nhận mã của một máy đã đăng ký: các yêu cầu đó chờ ở đây. Khi được chấp nhận, báo cáo tiếp theo của agent được ghi nhận (máy được đổi tên hoặc chuyển đơn vị, hoặc mã máy được chuyển và khóa xác thực cũ bị xóa); khi bị từ chối, agent tiếp tục bị từ chối.",
+        "Request": "Yêu cầu",
+        "Now": "Hiện nay",
+        "Asked": "Đề nghị",
+        "Token": "Mã đăng ký",
+        "Tries": "Số lần gửi",
+        "Last seen": "Lần cuối thấy",
+        "Decision": "Quyết định",
+        "Reinstall": "Cài lại máy",
+        "Computer id enrolled again": "Mã máy đăng ký lại",
+        "Accepted": "Đã chấp nhận",
+        "Refused": "Đã từ chối",
+        "Waiting": "Đang chờ",
+        "Accept": "Chấp nhận",
+        "Refuse": "Từ chối",
+        "No enrollment waits for an administrator.": "Không có yêu cầu đăng ký nào chờ quản trị viên duyệt.",
+    }
+)
 # The details of an audit line, by their keys (words.DETAIL_LABELS).
 VI.update(
     {
@@ -508,6 +547,7 @@ VI.update(
         "machine limit": "số máy tối đa",
         "board UUID": "UUID bo mạch",
         "kept as": "lưu dưới mã",
+        "computer name": "tên máy",
         "one a month before": "một báo cáo mỗi tháng trước ngày",
         "exported at": "thời điểm xuất tệp",
         "export date": "ngày xuất tệp",

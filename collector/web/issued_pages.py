@@ -1,5 +1,6 @@
 """The issued-documents page: issue a report or a reminder (administrators) and download,
-byte for byte, the files that went out with each one (administrators and viewers)."""
+byte for byte, the files that went out with each one (administrators and viewers); under
+each, what late data would change in its figures today (its reconciliation)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.exports.files import ExportFile
 from collector.exports.issue import issue_reminder, issue_report
+from collector.exports.issued_figures import check
 from collector.exports.letterhead import BadIssue
 from collector.exports.reminder_letter import BadReminder
 from collector.exports.reminders import BadRate
@@ -52,9 +54,11 @@ def issued_list():
             return redirect(url_for("issued.issued_list", issued=report_id))
         except (BadIssue, BadAsOf, DuplicateIssue, UnknownUnit, BadReminder, BadRate) as exc:
             error = str(exc)
+    reports = issued_reports(db)
     return render_template(
         "issued_reports.html",
-        reports=issued_reports(db),
+        reports=reports,
+        checks={report["id"]: check(db, report, kept_only=True) for report in reports},
         error=error,
         posted=request.form if error else {},
         issued=request.args.get("issued", type=int),

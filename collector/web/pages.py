@@ -21,6 +21,7 @@ from collector.web.access import (
     current_user,
     require_role,
     scoped_unit,
+    visible_held,
     visible_machine,
     visible_unit_codes,
 )
@@ -50,7 +51,13 @@ def index():
         abort(400)
     except UnknownUnit:
         abort(404)
-    return render_template("overview.html", o=figures, t=figures["total"], trend=trend)
+    return render_template(
+        "overview.html",
+        o=figures,
+        t=figures["total"],
+        trend=trend,
+        held=visible_held(db, current_user()),
+    )
 
 
 @bp.get("/machines")

@@ -87,6 +87,26 @@ MESSAGES = [
     ),
     ("more than {max} machines at once", "quá {max} máy một lần"),
     ("no machine has reported with id {id}", "không có máy nào báo cáo với mã {id}"),
+    # the SMTP settings (store/mail.py)
+    ("not a host name or address", "không phải tên hoặc địa chỉ máy chủ"),
+    ("must be a whole number from 1 to 65535", "phải là số nguyên từ 1 đến 65535"),
+    ("one of {choices}", "một trong {choices}"),
+    ("at most {n} printable characters", "tối đa {n} ký tự in được"),
+    ("not an e-mail address", "không phải địa chỉ e-mail"),
+    ("at most {n} characters on one line", "tối đa {n} ký tự trên một dòng"),
+    # a sending's failure: the exception's name, then what it says
+    (
+        "SMTP is not set up (the server and the sender's address)",
+        "SMTP chưa được cấu hình (máy chủ và địa chỉ gửi)",
+    ),
+    ("the unit has no contact e-mail", "đơn vị chưa có địa chỉ e-mail liên hệ"),
+    ("SMTPAuthenticationError: {problem}", "SMTPAuthenticationError: {problem}"),
+    ("SMTPException: {problem}", "SMTPException: {problem}"),
+    ("the server refused the login ({code})", "máy chủ từ chối đăng nhập ({code})"),
+    (
+        "the server offers no AUTH PLAIN, which a password that is not ASCII needs",
+        "máy chủ không có AUTH PLAIN, cách đăng nhập mà mật khẩu có ký tự ngoài ASCII cần",
+    ),
 ]
 
 # The settings by their key: a label to show instead of the key.
@@ -128,6 +148,11 @@ ACTIONS = {
     "machines.reinstall": "A reinstalled computer enrolled again",
     "machines.clone": "A copied computer enrolled as a new one",
     "machines.new_id": "A computer reported under a new id",
+    "machines.reinstall_held": "A reinstall waits for an administrator",
+    "machines.enrollment_held": "An enrolled computer id waits for an administrator",
+    "machines.held_accept": "Accepted a held enrollment",
+    "machines.held_refuse": "Refused a held enrollment",
+    "machines.takeover": "A computer id was taken over by a new enrollment",
     "tokens.retire_machines": "Retired the computers a token enrolled",
     "import.ksc": "Imported a Kaspersky Security Center export",
     "import.directory": "Imported an Active Directory export",
@@ -168,6 +193,7 @@ DETAIL_LABELS = {
     "machine_limit": "machine limit",
     "hardware_uuid": "board UUID",
     "stored_as": "kept as",
+    "hostname": "computer name",
     "monthly_from": "one a month before",
     "exported_at": "exported at",
     "exported_from": "export date",

@@ -149,3 +149,51 @@ def test_a_stored_credential_not_in_its_form_is_named_not_sent(
     err = capsys.readouterr().err
     assert "credential" in err and "reset-credential" in err and "spooled" in err
     assert received == []
+
+
+HELD = {
+    "ok": False,
+    "held": True,
+    "status": 403,
+    "error": "machine id guid-1 is enrolled with another credential; this enrollment waits "
+    "for an administrator to accept it (`avroll machines held`); the report is kept until then",
+}
+
+
+def test_a_held_enrollment_waits_in_the_spool_without_hammering(
+    fake_collector, tmp_path, capsys, monkeypatch
+):
+    """403 with "held": the reports stay spooled, this run sends no more (one enrollment
+    try, no retry, nothing delivered), and one line says why, without a traceback."""
+    url, answers, received, seen = fake_collector
+    monkeypatch.setenv("AVROLL_TOKEN", "avre_token")
+    args = ["send", "--server", url, "--state-dir", str(tmp_path), "--time-limit", "20"]
+    for run in (1, 2):
+        answers += [(401, {"ok": False, "error": "not enrolled"}), (403, HELD)]
+        assert cli.main(args) == 1
+        err = capsys.readouterr().err
+        assert "waiting for an administrator of the collector" in err
+        assert f"spooled ({run} waiting" in err and len(err.splitlines()) == 1
+        assert len(received) == 2 * run and answers == []  # the newest, then no more
+        log = (tmp_path / "agent.log").read_text(encoding="utf-8")
+        assert log.count("waiting for an administrator") == run and "Traceback" not in log
+    assert seen[1::2] == ["Bearer avre_token"] * 2
+    assert not (tmp_path / "last-delivery.json").exists()
+    # Accepted: the next run delivers every report kept.
+    answers += [(401, {"ok": False}), (201, acknowledgement_of), (201, acknowledgement_of)]
+    answers.append((201, acknowledgement_of))
+    assert cli.main(args) == 0
+    assert not list((tmp_path / "spool").glob("*.json"))
+
+
+def test_a_plain_403_is_a_refused_agent_not_a_held_one(fake_collector):
+    from agent.delivery.transport import AgentRefused, WaitingForAdmin
+
+    url, answers, _, _ = fake_collector
+    answers += [(403, {"ok": False, "error": "refused"}), (403, HELD)]
+    with pytest.raises(AgentRefused) as refused:
+        send_report(url, make_report(), token="avre_token")
+    assert not isinstance(refused.value, WaitingForAdmin)
+    with pytest.raises(WaitingForAdmin) as held:
+        send_report(url, make_report(), token="avre_token")
+    assert held.value.retry is False and "`avroll machines held`" in str(held.value)

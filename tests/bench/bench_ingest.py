@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from collector.cli.wait_ready import wait_ready
 from collector.counting import figures
@@ -133,6 +134,7 @@ def body_template(folder):
 def wrk(url, connections, template, run, who, seconds=SECONDS):
     """wrk's figures for one run (requests, seconds, errors, p50_ms, p99_ms); `who`: the
     script's arguments after the run number (`new TOKEN` or `enrolled FIRST COUNT`)."""
+    settle(urlsplit(url).port)
     output = subprocess.run(
         [
             "wrk",
@@ -154,6 +156,29 @@ def wrk(url, connections, template, run, who, seconds=SECONDS):
         check=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def server_connections(port):
+    """The connections the server on `port` still holds, however far closed (Linux's socket
+    table: every local socket on the port but the listener and those in TIME_WAIT)."""
+    held = 0
+    with open("/proc/net/tcp", encoding="ascii") as table:
+        next(table)
+        for line in table:
+            local, state = line.split()[1], line.split()[3]
+            if int(local.rsplit(":", 1)[1], 16) == port and state not in ("0A", "06"):
+                held += 1
+    return held
+
+
+def settle(port, seconds=15):
+    """Wait until the server has let go of the last run's connections. The connection guard
+    lets one address hold 64 (collector/web/connection_guard.py): at c=64, a run begun while
+    the server still answered the last run's final requests saw some of its connections
+    refused (the read errors wrk counted)."""
+    deadline = time.monotonic() + seconds
+    while server_connections(port) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def rate(figures):

@@ -12,7 +12,13 @@ from collector.store import settings, users
 from collector.store.units import get_unit, list_units
 from tests.reporting import csrf_token, login
 
-ADMIN_PAGES = ["/admin/settings", "/admin/units", "/admin/tokens", "/admin/units.csv"]
+ADMIN_PAGES = [
+    "/admin/settings",
+    "/admin/units",
+    "/admin/tokens",
+    "/admin/units.csv",
+    "/admin/held",
+]
 
 
 @pytest.fixture
@@ -40,6 +46,7 @@ def test_viewers_cannot_post_either(viewer, db):
         ("/admin/units", {"code": "X1", "name": "X"}),
         ("/admin/tokens", {"note": "x"}),
         ("/admin/tokens/1/revoke", {}),
+        ("/admin/held/1/accept", {}),
     ]:
         assert viewer.post(url, data=dict(data, csrf_token=token)).status_code == 403, url
     assert settings.current(db)["stale_after_days"] == 30 and list_units(db) == []

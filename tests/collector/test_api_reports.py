@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.builders import make_report
-from tests.reporting import enrollment_token_of, post_report
+from tests.reporting import enrolled_since, enrollment_token_of, post_report
 
 post = post_report
 
@@ -86,7 +86,9 @@ def test_rename_keeps_the_machine_and_its_history(client):
 
 def test_late_report_from_the_spool_does_not_replace_a_newer_one(client):
     now = datetime.now(timezone.utc)
-    post(client, make_report(hostname="NEW-NAME", machine_id="guid-0002-bbbb", collected_at=now))
+    newer = make_report(hostname="NEW-NAME", machine_id="guid-0002-bbbb", collected_at=now)
+    enrolled_since(client, newer, now - timedelta(days=4))
+    post(client, newer)
     post(
         client,
         make_report(

@@ -16,7 +16,7 @@ from collector.store import enrollment, lifecycle, settings, users
 from collector.store.ingest import store_report
 from collector.store.units import save_units
 from tests.builders import make_report
-from tests.reporting import REPORTS, csrf_token, login, post_report
+from tests.reporting import REPORTS, csrf_token, enrolled_since, login, post_report
 
 NOW = datetime.now(timezone.utc)
 LOCAL = timezone(timedelta(hours=7))
@@ -48,8 +48,10 @@ def row_of(report, code):
 
 def enroll(client, db, hostname, unit=None, token=None, **kw):
     token = token or enrollment.create_token(db, "tests", unit_code=unit)[1]
-    answer = post_report(client, make_report(hostname=hostname, **kw), token=token)
-    return answer
+    report = make_report(hostname=hostname, **kw)
+    if "collected_at" in kw:  # its history counts from when its agent enrolled
+        enrolled_since(client, report, kw["collected_at"], unit)
+    return post_report(client, report, token=token)
 
 
 def test_a_token_bound_to_one_unit_cannot_raise_another_units_count(anon_client, db):

@@ -138,3 +138,31 @@ def test_serve_on_a_console_creates_the_first_admin_and_shows_the_password_once(
     assert "x-forwarded-proto" in served[0]["trusted_proxy_headers"]
     again = avroll("serve")
     assert again.exit_code == 0 and "password" not in again.output
+
+
+def test_machines_held_accept_refuse(avroll):
+    from collector.store import held
+    from collector.store.db import write_transaction
+
+    db = open_db(avroll.db_path)
+    request = held.Request(
+        "reinstall", "guid-new-1", None, "guid-old-1", "SXD-KT-09", "SXD", "STC-KT-01", "STC"
+    )
+    with write_transaction(db):
+        held.hold(db, request, 1, None)
+    assert avroll("machines", "held").output.startswith(
+        "   1  reinstall guid-new-1 -> guid-old-1  STC-KT-01 (STC) -> SXD-KT-09 (SXD)  token 1"
+    )
+    accepted = avroll("machines", "accept", "1")
+    assert accepted.exit_code == 0
+    assert "stored as machine guid-old-1" in accepted.output
+    assert avroll("machines", "held").output == "no enrollment waits for an administrator\n"
+    assert avroll("machines", "held", "--all").output.rstrip().endswith("accepted")
+    assert avroll("machines", "refuse", "1").exit_code == 0
+    assert held.get(db, 1).decision == "refused" and held.get(db, 1).decided_by.startswith("cli:")
+    actions = [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert actions[-2:] == ["machines.held_accept", "machines.held_refuse"]
+    for reference in ("99", "x"):
+        unknown = avroll("machines", "accept", reference)
+        assert unknown.exit_code == 1
+        assert f"no held enrollment has id {reference}" in unknown.output

@@ -86,10 +86,12 @@ def test_spoofed_machine_id_is_refused_and_changes_nothing(anon_client, db, toke
     before = db.execute("SELECT * FROM machines ORDER BY machine_id").fetchall()
 
     spoof = make_report(hostname="HACKED", machine_id="GUID-VICTIM-0001", ram_gb=1)
-    for secret in (intruder, token):  # another machine's credential, or the shared token
+    # Another machine's credential is refused; the shared token's enrollment waits for an
+    # administrator (store/held.py).
+    for secret, held in ((intruder, None), (token, True)):
         answer = anon_client.post(REPORTS, json=spoof, headers=bearer(secret))
-        assert answer.status_code == 403
-        assert answer.json["status"] == 403
+        assert answer.status_code == answer.json["status"] == 403
+        assert answer.json["ok"] is False and answer.json.get("held") is held
     assert db.execute("SELECT * FROM machines ORDER BY machine_id").fetchall() == before
     assert count(db, "reports") == 2
     assert count(db, "machine_credentials") == 2
@@ -180,13 +182,16 @@ def test_spoofing_does_not_use_up_the_victims_rate(app, anon_client, db, token):
         post_report(anon_client, make_report(machine_id="guid-0010-dddd"), token=token).status_code
         == 201
     )
-    for _ in range(5):
-        assert (
-            anon_client.post(
-                REPORTS, json=make_report(machine_id="guid-0010-dddd"), headers=bearer(token)
-            ).status_code
-            == 403
+    spoofs = [
+        anon_client.post(
+            REPORTS, json=make_report(machine_id="guid-0010-dddd"), headers=bearer(token)
         )
+        for _ in range(5)
+    ]
+    # Held, then limited on their own count.
+    assert [(a.status_code, a.json.get("held")) for a in spoofs] == [(403, True)] * 2 + [
+        (429, None)
+    ] * 3
     assert post_report(anon_client, make_report(machine_id="guid-0010-dddd")).status_code == 201
 
 
@@ -241,12 +246,12 @@ def test_an_enrollment_whose_answer_was_lost_can_be_retried(anon_client, db, tok
     assert db.execute("SELECT count(*) FROM machine_credentials").fetchone()[0] == 1
 
 
-def test_another_proposal_for_an_enrolled_machine_is_refused(anon_client, db, token):
+def test_another_proposal_for_an_enrolled_machine_waits_for_an_admin(anon_client, db, token):
     first = dict(bearer(token), **{"X-Avroll-Credential": "avrm_" + "a" * 43})
     anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0002"), headers=first)
     other = dict(bearer(token), **{"X-Avroll-Credential": "avrm_" + "b" * 43})
     answer = anon_client.post(REPORTS, json=make_report(machine_id="guid-lost-0002"), headers=other)
-    assert answer.status_code == 403
+    assert answer.status_code == 403 and answer.json["held"] is True
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
 
 

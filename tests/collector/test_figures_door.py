@@ -130,3 +130,33 @@ def test_pages_answer_while_another_holds_the_write_lock(app, client, db, monkey
         answers["/exports/units/HUYEN/machines.csv"].data
         == client.get("/exports/units/HUYEN/machines.csv").data
     )
+
+
+def _steps_to_read_a_new_machine(tmp_path, others):
+    """SQLite's steps (in hundreds) to read one machine's row right after its first report,
+    the keeper not having come, with `others` machines stored and kept."""
+    db = open_db(tmp_path / f"{others}.db")
+    apply(db)
+    save_units(db, UNITS)
+    with store_db.write_transaction(db):
+        for number in range(others):
+            store_report(db, make_report(hostname=f"SXD-{number}", machine_id=f"m-{number}"))
+    figures.keep(db)  # the first count of every machine
+    figures.keep(db)  # the marks their reports left meanwhile
+    store_report(db, make_report(hostname="XA-NEW", machine_id="m-new"))
+    store_report(db, make_report(hostname="SXD-0", machine_id="m-0"))
+    steps = []
+    db.conn.set_progress_handler(lambda: steps.append(1), 100)
+    row = figures.machine(db, "m-new")
+    db.conn.set_progress_handler(None, 0)
+    db.close()
+    assert row["unit"] == "XA" and row["seen"]
+    return len(steps)
+
+
+def test_reading_one_machine_costs_the_same_whatever_the_machines_stored(tmp_path):
+    """The answer to each report reads its machine's row: with the keeping behind, only
+    that machine is counted again and its name looked up, not every machine's."""
+    few = _steps_to_read_a_new_machine(tmp_path, 50)
+    many = _steps_to_read_a_new_machine(tmp_path, 1000)
+    assert many < few * 1.3 + 5

@@ -141,6 +141,10 @@ def test_a_reminder_is_issued_and_kept_like_a_report(client, province):
     appendix = next(name for name in files if "phu-luc" in name)
     sheet = load_workbook(io.BytesIO(files[appendix])).active
     assert sheet["A3"].value.startswith("(Kèm theo Công văn số 15/STTTT-CNTT ngày ")
+    # The form the units answer on goes with this reminder: its number and date.
+    form = next(name for name in files if "bieu-mau" in name)
+    sheet = load_workbook(io.BytesIO(files[form])).active
+    assert sheet["A2"].value.startswith("(Gửi kèm theo Công văn số 15/STTTT-CNTT ngày ")
     [kept] = issued_reports(province, "reminder")
     assert (kept["id"], kept["kind"], kept["number"]) == (reminder_id, "reminder", "15")
     assert issued_reports(province, "report") == []  # the trend chart marks reports only
@@ -150,6 +154,17 @@ def test_a_reminder_is_issued_and_kept_like_a_report(client, province):
         assert client.get(f"/reports/issued/{reminder_id}/{filename}").data == body
     page = client.get("/reports/issued").get_data(as_text=True)
     assert "Công văn đôn đốc" in page and letter in page
+
+
+def test_a_units_reminder_and_its_form_cite_the_same_letter(province):
+    """Under a unit without a letterhead of its own the reminder is the unit's (a dotted
+    blank for its symbol): the form it sends along cites that letter, not the province's."""
+    _, files = issue_reminder(
+        province, "4", "2020-01-02", below="1000", as_of="2020-01-01", parent="HCL"
+    )
+    form = next(name for name in files if "bieu-mau" in name)
+    line = load_workbook(io.BytesIO(files[form])).active["A2"].value
+    assert line == "(Gửi kèm theo Công văn số 4/……… ngày 02/01/2020 của Huyện Cao Lãnh)"
 
 
 def test_issuing_a_reminder_from_the_page(client, province):

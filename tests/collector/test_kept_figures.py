@@ -21,8 +21,10 @@ from collector.cli.main import main
 from collector.counting import figures, kept, states
 from collector.counting.machine_states import (
     COUNT_TOTALS,
+    TABS,
     _conditions,
     list_machine_states,
+    list_tab,
     tab_counts,
 )
 from collector.counting.rollup import rollup
@@ -67,6 +69,8 @@ report = st.fixed_dictionaries(
         "ram_gb": st.sampled_from([1, 8]),
         "unit_code": st.sampled_from([None, "SXD", "XA"]),
         "token_bound": st.booleans(),
+        # When the product says its licence ends (days from now), if it says.
+        "licence_in_days": st.one_of(st.none(), st.integers(-3, 40)),
     }
 )
 change = st.one_of(
@@ -100,7 +104,14 @@ change = st.one_of(
     st.fixed_dictionaries(
         {
             "kind": st.just("setting"),
-            "key": st.sampled_from(["ram_exempt_below_mb", "connected_days", "stale_after_days"]),
+            "key": st.sampled_from(
+                [
+                    "ram_exempt_below_mb",
+                    "connected_days",
+                    "stale_after_days",
+                    "licence_warning_days",
+                ]
+            ),
             "value": st.sampled_from(["3", "4096"]),
             "days_ago": st.integers(0, DAYS),
         }
@@ -123,6 +134,9 @@ def play(db, change):
             else (NOW - timedelta(hours=change["hours_ago"] + connected)).isoformat(),
         )
         product = dict(KES, enabled=change["enabled"]) if change["installed"] else DEFENDER
+        if change["installed"] and change["licence_in_days"] is not None:
+            ends = NOW + timedelta(days=change["licence_in_days"])
+            product["licence_expires_at"] = ends.isoformat().replace("+00:00", "Z")
         store_report(
             db,
             make_report(
@@ -151,6 +165,7 @@ def play(db, change):
     elif kind == "read":  # reads keep nothing
         for days_ago in range(DAYS + 2):
             rollup(db, as_of=day(days_ago))
+        assert_tabs_are_their_lists(db)
     elif kind == "keep":  # the keeper: now and every day, kept from then on
         keep_everything(db)
     elif kind == "retire" and _known(db, change["machine"]):
@@ -201,15 +216,17 @@ def _quietly(change, *args, **kwargs):
 
 
 def every_figure(db):
-    figures = [rollup(db, as_of=day(days_ago)) for days_ago in range(DAYS + 1, -1, -1)]
-    figures += [
+    found = [rollup(db, as_of=day(days_ago)) for days_ago in range(DAYS + 1, -1, -1)]
+    found += [
         rollup(db, as_of=day(days_ago), parent=parent)
         for days_ago in (0, 1, DAYS)
         for parent in ("SXD", "HUYEN")
     ]
-    figures.append(tab_counts(db, "HUYEN"))
-    figures.append(list_machine_states(db, per_page=100).rows)
-    return figures
+    found += [tab_counts(db, code) for code in ("SXD", "HUYEN", "XA")]
+    found.append(tab_counts(db, "HUYEN", as_of=day(1)))
+    found.append(list_machine_states(db, per_page=100).rows)
+    found.append([figures.machine(db, machine_id(number)) for number in range(MACHINES)])
+    return found
 
 
 @hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -240,7 +257,18 @@ def check_stream(folder, changes):
     assert rebuilt["differed"] == []
     assert every_figure(db) == before
     assert_list_totals_are_the_machines_counted(db)
+    assert_tabs_are_their_lists(db)
     db.close()
+
+
+def assert_tabs_are_their_lists(db):
+    """Each count of a unit page's tabs is the number of machines its list shows, whether
+    the keeping is behind or not."""
+    for code in ("SXD", "HUYEN", "XA"):
+        for as_of in (None, day(1)):
+            counts = tab_counts(db, code, as_of=as_of)
+            lists = {tab: list_tab(db, tab, unit=code, as_of=as_of).total for tab in TABS}
+            assert counts == lists, (code, as_of)
 
 
 def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkeypatch):
@@ -587,3 +615,46 @@ def test_a_new_naming_rule_is_applied_to_the_names_reported_in_steps(db, monkeyp
     assert db.execute(counts, ["SXD"]).fetchall() == []  # no machine counted for it
     assert db.execute(counts, ["XA"]).fetchall() == [(1,)]
     assert kept.rebuild(db)["differed"] == []
+
+
+def test_the_unit_page_tabs_count_what_their_lists_show_while_the_keeping_lags(db):
+    """A name another machine takes, a licence about to end, a misnamed machine gone
+    stale: each tab's count, read before the keeping reaches them and after, is its
+    list's length, and the kept counts are the counts from the reports."""
+    save_units(db, UNITS)
+    _report(db, "SXD-1", 0, machine=machine_id(1))
+    _report(db, "desktop-9", 40, machine=machine_id(2), unit_code="XA")  # stale, misnamed
+    figures.keep(db)
+    ends = (NOW + timedelta(days=5)).isoformat().replace("+00:00", "Z")
+    store_report(
+        db,
+        make_report(
+            hostname="sxd-1",
+            machine_id=machine_id(3),
+            unit_code="XA",
+            products=(dict(KES, licence_expires_at=ends),),
+        ),
+    )
+    _tabs_read_behind_and_kept(db, {"duplicates": 2, "licence_expiring": 1, "misnamed": 0})
+    # Its next report under another name: SXD-1 is no longer shared.
+    store_report(
+        db,
+        make_report(
+            hostname="XA-3",
+            machine_id=machine_id(3),
+            unit_code="XA",
+            collected_at=datetime.now(timezone.utc),
+        ),
+    )
+    _tabs_read_behind_and_kept(db, {"duplicates": 0, "licence_expiring": 0, "misnamed": 0})
+    assert kept.rebuild(db)["differed"] == []
+
+
+def _tabs_read_behind_and_kept(db, shown_for_sxd):
+    for keep in (False, True):
+        if keep:
+            figures.keep(db)
+        for code, shown in (("SXD", shown_for_sxd), ("XA", {"misnamed": 1})):
+            counts = tab_counts(db, code)
+            assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
+            assert {tab: counts[tab] for tab in shown} == shown

@@ -9,6 +9,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from collector.cli.main import main
@@ -244,6 +245,32 @@ def test_reminder_lists_the_units_below_the_rate_with_the_appendixs_figures(dong
     # A week after the figures; letter 004's "(có mẫu báo cáo kèm theo)".
     assert deadline.text.endswith("chậm nhất ngày 19/05/2022 (có mẫu báo cáo kèm theo).")
     assert [run.text for run in deadline.runs if run.bold] == ["19/05/2022"]
+
+
+def row_properties(body):
+    """Per table, per row: whether the row may not split ("cantSplit") and whether it repeats
+    at the top of each page ("tblHeader")."""
+    found = []
+    for table in Document(io.BytesIO(body)).tables:
+        rows = []
+        for row in table.rows:
+            properties = row._tr.trPr
+            tags = [] if properties is None else [child.tag for child in properties]
+            rows.append((qn("w:cantSplit") in tags, qn("w:tblHeader") in tags))
+        found.append(rows)
+    return found
+
+
+def test_no_row_of_either_letter_breaks_across_pages(dong_thap):
+    """A unit's row, the heading and the signature block stay whole on one page; only the
+    reminder's column headings repeat on each page."""
+    reminder = build_reminder_letter(dong_thap, below="97", as_of="2022-05-12").body
+    heading, units, closing = row_properties(reminder)
+    assert heading == closing == [(True, False)]
+    assert units[0] == (True, True)
+    assert set(units[1:]) == {(True, False)}
+    report = row_properties(build_report_letter(dong_thap, as_of="2022-05-12").body)
+    assert report == [[(True, False)], [(True, False)]]
 
 
 def test_reminder_deadline_as_given(dong_thap):

@@ -10,12 +10,16 @@ import io
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from openpyxl import load_workbook
 
 from collector.cli.main import main
 from collector.counting.states import UnknownUnit
+from collector.exports.deployment_need import build_deployment_need_export
 from collector.exports.letterhead import heading_lines, letterhead
 from collector.exports.reminder_letter import build_reminder_letter
 from collector.exports.report_letter import build_report_letter
+from collector.exports.reporting_status import build_reporting_status_export
+from collector.exports.survey import build_survey_export
 from collector.store import letterheads, settings
 from tests.province import seed
 
@@ -268,3 +272,43 @@ def test_under_a_unit_the_misnamed_machines_are_besides_the_figure(province):
         "; ngoài ra có 2 máy đã cài đặt nhưng chưa đặt tên theo hướng dẫn (không tính vào số trên)."
     )
     assert not any(text.startswith("Số liệu nêu trên theo Phụ lục") for text in paragraphs)
+
+
+def attached(export):
+    """The "(Gửi kèm theo Công văn số …/SYMBOL … của ISSUER)" line of a form's XLSX."""
+    sheet = load_workbook(io.BytesIO(export.body)).active
+    return next(
+        row[0]
+        for row in sheet.iter_rows(values_only=True)
+        if str(row[0] or "").startswith("(Gửi kèm theo")
+    )
+
+
+def test_forms_for_a_unit_go_with_the_letter_of_the_level_that_asks(district):
+    """The survey, Biểu mẫu 2 and the reporting status scoped to a unit cite the letter of
+    the nearest level at or above it with a letterhead of its own (the district for itself
+    and its communes), the province's for the others."""
+    by_district = "/UBND-TH ngày"
+    by_province = "/STTTT-CNTT ngày"
+    for export in (
+        build_survey_export(district, "HCL", "xlsx"),
+        build_survey_export(district, "XMH", "xlsx"),
+        build_deployment_need_export(district, "xlsx", unit="HCL"),
+        build_deployment_need_export(district, "xlsx", unit="XBT"),
+        build_reporting_status_export(district, "xlsx", parent="HCL"),
+    ):
+        line = attached(export)
+        assert by_district in line and line.endswith("của Ủy ban nhân dân huyện Cao Lãnh)"), (
+            export.filename
+        )
+    for export in (
+        build_survey_export(district, "SYT", "xlsx"),
+        build_deployment_need_export(district, "xlsx"),
+        build_deployment_need_export(district, "xlsx", unit="SYT"),
+        build_reporting_status_export(district, "xlsx"),
+        build_reporting_status_export(district, "xlsx", parent="SYT"),
+    ):
+        line = attached(export)
+        assert by_province in line and line.endswith("của Sở Thông tin và Truyền thông)"), (
+            export.filename
+        )

@@ -40,6 +40,7 @@ DISTRICT = {
     "reminder_copies": "CT và các PCT UBND huyện; LĐVP; Lưu: VT",
 }
 COMMUNES = 14  # enough for the district's reminder to run onto a second page
+SECTION_BREAK = 9  # communes after which the next section's title ends page 1
 
 
 def rendered(folder, letters):
@@ -111,7 +112,35 @@ def letters(tmp_path_factory):
     made["district-report"] = build_report_letter(district, parent="HCL").body
     made["district-reminder"] = build_reminder_letter(district, parent="HCL").body
     district.close()
+    made["two-sections-reminder"] = two_sections(folder / "two-sections.db")
     return rendered(folder, made)
+
+
+def two_sections(path):
+    """A district's reminder to its communes and its offices, where the offices' title
+    would fall on the last line of page 1."""
+    district = dong_thap_database(path)
+    district.execute("DELETE FROM units")
+    seed(district)
+    units = [
+        {"code": f"HCLX{n}", "name": f"UBND xã số {n}", "group": "UBND các huyện, thành phố"}
+        for n in range(SECTION_BREAK)
+    ]
+    units += [
+        {"code": f"HCLP{n}", "name": f"Phòng số {n}", "group": "Các ban, ngành huyện"}
+        for n in range(4)
+    ]
+    save_units(
+        district,
+        [(line, dict(unit, parent="HCL", allocated="10")) for line, unit in enumerate(units, 2)],
+        actor="tests",
+    )
+    for key, value in DISTRICT.items():
+        if value:
+            letterheads.set_unit_value(district, "HCL", key, value, "tests")
+    body = build_reminder_letter(district, parent="HCL").body
+    district.close()
+    return body
 
 
 def lines(page):
@@ -153,3 +182,19 @@ def test_the_districts_reminder_is_addressed_and_laid_out_as_letter_004(letters)
     assert "1. Ủy ban nhân dân các xã, thị trấn" in text
     assert "Chưa có máy báo cáo" in text
     assert "phongvhtt@caolanh.gov.vn" in text and "(có mẫu báo cáo kèm theo)" in text
+
+
+def test_a_units_row_is_never_cut_by_the_page_break(letters):
+    """The district's reminder runs onto page 2 inside its table: every row's note ("Chưa có
+    máy báo cáo", two lines in its cell) is whole on its page, and the column headings come
+    again at the top of page 2."""
+    first, second = (" ".join(page.split()) for page in letters["district-reminder"])
+    for page in (first, second):
+        assert page.count("Chưa có máy") == page.count("Chưa có máy báo cáo")
+    assert "STT Tên đơn vị" in second
+
+
+def test_a_sections_title_stays_with_its_first_unit(letters):
+    pages = [" ".join(page.split()) for page in letters["two-sections-reminder"]]
+    [title_page] = [page for page in pages if "2. Các ban, ngành huyện" in page]
+    assert "Phòng số 0" in title_page

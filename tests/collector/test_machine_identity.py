@@ -85,11 +85,13 @@ def test_clones_that_carry_the_images_credential_are_told_apart(anon_client, db,
     }
 
 
-def test_without_a_board_a_second_agent_for_an_enrolled_id_is_still_refused(anon_client, db, token):
+def test_without_a_board_a_second_agent_for_an_enrolled_id_waits_for_an_admin(
+    anon_client, db, token
+):
     post(anon_client, report("VICTIM-01", IMAGE_GUID, BOARD_1), token)
-    refused = post(anon_client, report("OTHER-01", IMAGE_GUID), token)
-    assert refused.status_code == 403
-    assert f"machines reset-credential {IMAGE_GUID}" in refused.json["error"]
+    held = post(anon_client, report("OTHER-01", IMAGE_GUID), token)
+    assert held.status_code == 403 and held.json["held"] is True
+    assert f"machine id {IMAGE_GUID}" in held.json["error"]
     assert machines(db) == {IMAGE_GUID: "VICTIM-01"}
 
 
@@ -192,6 +194,7 @@ def test_a_reinstall_that_would_move_a_pc_to_another_unit_waits_for_an_admin(ano
     moved = post(anon_client, report("HTM-MOVED-0", "guid-fresh-0001", BOARD_1), htm)
     renamed = post(anon_client, report("HCL-OTHER-9", "guid-fresh-0002", BOARD_2), hcl)
     assert (moved.status_code, renamed.status_code) == (403, 403)
+    assert moved.json["held"] is renamed.json["held"] is True
     assert "administrator" in moved.json["error"]
     assert (installed("HCL"), installed("HTM")) == (2, 0)
     assert machines(db) == {"guid-hcl-0": "HCL-KT-00", "guid-hcl-1": "HCL-KT-01"}

@@ -257,7 +257,11 @@ def test_failures_are_reported_per_unit_and_logged(province, smtp_server):
     # Each failure on stderr, naming its unit.
     failures = [line for line in result.stderr.splitlines() if "FAILED" in line]
     assert [line.split(" ", 2)[1] for line in failures] == ["SXD", "SYT", "HCL", "XMH"]
-    assert "remind: SYT (Sở Y tế): FAILED: đơn vị chưa có địa chỉ e-mail" in result.stderr
+    assert "remind: SYT (Sở Y tế): FAILED: the unit has no contact e-mail" in result.stderr
+    vietnamese = CliRunner().invoke(
+        main, ["remind", "--below", "90", "--send", "--db", str(path)], env={"AVROLL_LANG": "vi"}
+    )
+    assert "đôn đốc: SYT (Sở Y tế): THẤT BẠI: đơn vị chưa có địa chỉ e-mail" in vietnamese.stderr
     assert inbox.messages == []
     log = {row["unit_code"]: row for row in db.query("SELECT * FROM mail_log")}
     assert {code: row["status"] for code, row in log.items()} == {
@@ -414,3 +418,20 @@ def test_a_server_echoing_the_login_puts_no_password_on_the_mail_page(province):
     for secret in ("hunter2-secret", "\0avroll\0hunter2-secret"):
         encoded = base64.b64encode(secret.encode()).decode()
         assert secret not in logged and encoded.rstrip("=") not in logged
+
+
+def test_the_mail_pages_errors_speak_the_pages_language(client):
+    from tests.reporting import csrf_token
+
+    client.get("/admin/mail")
+    form = {"action": "settings", "host": "smtp host", "port": "70000", "sender": "x"}
+    refused = client.post("/admin/mail", data=dict(form, csrf_token=csrf_token(client)))
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert (
+        "không phải tên hoặc địa chỉ máy chủ" in page and "phải là số nguyên từ 1 đến 65535" in page
+    )
+    english = client.post(
+        "/admin/mail?lang=en", data=dict(form, csrf_token=csrf_token(client))
+    ).get_data(as_text=True)
+    assert "not a host name or address" in english

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import date, datetime, timezone
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -19,7 +20,8 @@ from collector.cli.main import main
 from collector.exports import reminders
 from collector.exports.mail_policy import SMTP
 from collector.exports.reporting_status import build_reporting_status
-from collector.store import replies, settings
+from collector.formats.formatting import LOCAL_TZ
+from collector.store import replies, settings, users
 from collector.store.units import save_units
 from tests.collector.test_reminders import _configure, province, smtp_server  # noqa: F401
 from tests.reporting import csrf_token
@@ -173,3 +175,114 @@ def test_a_reply_is_recorded_from_the_mail_page(client, db):
         },
     )
     assert refused.status_code == 422 and len(replies.latest_replies(db)) == 1
+
+
+def _today():
+    return datetime.now(LOCAL_TZ).date()
+
+
+def test_a_unit_that_answered_its_reminder_is_not_reminded_again(province, smtp_server):  # noqa: F811
+    db, path = province
+    controller, inbox = smtp_server
+    _configure(db, controller.port)
+    settings.set_value(db, "reminder_days", "5; 20")
+    settings.set_value(db, "reminder_below", "90")
+    first = reminders.send_scheduled(db, date(2026, 12, 5), "avroll:nightly")
+    assert [reminder.unit["code"] for reminder in first] == ["SXD", "SYT", "HCL", "XMH"]
+    # SYT answers that reminder; HCL's answer was recorded before it (another round's).
+    replies.record_reply(db, "SYT", "Trần Thị B", _today().isoformat(), actor="tests")
+    replies.record_reply(db, "HCL", "Lê Văn C", "2026-01-15", actor="tests")
+    again = reminders.send_scheduled(db, date(2026, 12, 20), "avroll:nightly")
+    assert [reminder.unit["code"] for reminder in again if reminder.sent] == ["SXD", "HCL", "XMH"]
+    [skipped] = [reminder for reminder in again if reminder.answered]
+    assert skipped.unit["code"] == "SYT" and not skipped.error
+    assert skipped.answered == {
+        "replied_on": _today().isoformat(),
+        "replied_by": "Trần Thị B",
+        "reminded_on": _today().isoformat(),
+    }
+    assert len(inbox.messages) == 7
+    logged = [row[0] for row in db.execute("SELECT unit_code FROM mail_log ORDER BY id")]
+    assert logged.count("SYT") == 1  # the skip is no failed sending
+    # The officer sees whom and why, and may start a new round.
+    runner = CliRunner()
+    preview = runner.invoke(main, ["remind", "--below", "90", "--db", str(path)])
+    assert preview.exit_code == 0, preview.output
+    day = _today().strftime("%d/%m/%Y")
+    assert (
+        f"remind: SYT (Sở Y tế): skipped: answered on {day} by Trần Thị B, after the reminder "
+        f"of {day}" in preview.output
+    )
+    assert "remind: 3 of 3 would be sent" in preview.output
+    assert "remind: 1 skipped: they answered their last reminder" in preview.output
+    sent = runner.invoke(
+        main, ["remind", "--below", "90", "--send", "--include-answered", "--db", str(path)]
+    )
+    assert sent.exit_code == 0, sent.output
+    assert "skipped" not in sent.output and len(inbox.messages) == 11
+    vietnamese = runner.invoke(
+        main, ["remind", "--below", "90", "--db", str(path)], env={"AVROLL_LANG": "vi"}
+    ).output
+    assert "skipped" not in vietnamese  # SYT was reminded again: its answer is older now
+    replies.record_reply(db, "SYT", "Trần Thị B", _today().isoformat(), actor="tests")
+    vietnamese = runner.invoke(
+        main, ["remind", "--below", "90", "--db", str(path)], env={"AVROLL_LANG": "vi"}
+    ).output
+    assert f"đôn đốc: SYT (Sở Y tế): bỏ qua: đã báo cáo ngày {day} (Trần Thị B)" in vietnamese
+    assert "đôn đốc: bỏ qua 1 đơn vị đã báo cáo sau thư đôn đốc gần nhất" in vietnamese
+
+
+def test_the_mail_page_shows_who_answered_and_sends_them_nothing(province, smtp_server):  # noqa: F811
+    from collector.web.app import create_app
+    from tests.reporting import login
+
+    db, path = province
+    controller, inbox = smtp_server
+    _configure(db, controller.port)
+    reminders.send(db, *reminders.plan(db, 0.9), "tests")
+    replies.record_reply(db, "SYT", "Trần Thị B", _today().isoformat(), actor="tests")
+    users.add_user(db, "tests", "admin2", "admin-password-1", "admin")
+    client = create_app({"DATABASE": str(path), "TESTING": True}).test_client()
+    assert login(client, "admin2", "admin-password-1").status_code == 302
+    page = client.get("/admin/mail?below=90&lang=en").get_data(as_text=True)
+    assert page.count("not sent again: answered the reminder of") == 1
+    answer = client.post(
+        "/admin/mail?lang=en",
+        data={"action": "send", "below": "90", "csrf_token": csrf_token(client)},
+    )
+    assert answer.status_code == 200
+    assert len(inbox.messages) == 7  # SXD, HCL, XMH again; not SYT
+    assert "skipped" in answer.get_data(as_text=True)
+    again = client.post(
+        "/admin/mail",
+        data={
+            "action": "send",
+            "below": "90",
+            "include_answered": "1",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert again.status_code == 200 and len(inbox.messages) == 11
+    for code in ("SXD", "SYT", "HCL", "XMH"):
+        replies.record_reply(db, code, "Trần Thị B", _today().isoformat(), actor="tests")
+    page = client.get("/admin/mail?below=90&lang=en").get_data(as_text=True)
+    assert "Every unit below this rate answered its last reminder." in page
+    assert re.search(r'<button type="submit" disabled>Send these reminders now', page)
+
+
+def test_the_nightly_log_names_the_skipped_apart_from_the_failed(province, smtp_server, caplog):  # noqa: F811
+    db, path = province
+    controller, _ = smtp_server
+    _configure(db, controller.port)
+    reminders.send(db, *reminders.plan(db, 0.9), "tests")
+    replies.record_reply(db, "SYT", "Trần Thị B", _today().isoformat(), actor="tests")
+    settings.set_value(db, "reminder_days", "5")
+    settings.set_value(db, "reminder_below", "90")
+    night = Night()
+    night.now = datetime(2026, 12, 4, 19, 0, tzinfo=timezone.utc)  # 02:00 on the 5th
+    with caplog.at_level("INFO", logger="avroll"):
+        nightly.NightlyRetention(path, clock=night.clock).remind_once()
+    [line] = [
+        record.getMessage() for record in caplog.records if "reminders:" in record.getMessage()
+    ]
+    assert line == "reminders: 3 of 3 sent; skipped (answered their last reminder): SYT"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -12,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.e2e.conftest import command, free_port
+from tests.e2e.conftest import avroll, command, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -130,3 +131,33 @@ def test_failing_or_hanging_collector_spools_within_the_time_limit(
     assert len(posts) >= 2  # retried within the run, with a wait in between
     assert posts[1] - posts[0] >= 0.5
     assert elapsed < 4 + 2 + 10  # the time limit, one request timeout, start-up slack
+
+
+def test_a_held_enrollment_keeps_the_reports_until_an_admin_accepts_it(
+    collector, agent_dirs, monkeypatch
+):
+    """The PC lost its agent's state: its enrollment with the token waits for an
+    administrator (the same machine id, another credential); its reports stay spooled, one
+    line each run; accepted with the real command, the next run delivers them all."""
+    url, db_path, token = collector
+    monkeypatch.setenv("AVROLL_TOKEN", token)
+    assert agent("send", "--server", url).returncode == 0
+    (agent_dirs / "credential").unlink()
+    for run in (1, 2):
+        held = agent("send", "--server", url)
+        assert held.returncode == 1
+        assert "waiting for an administrator of the collector" in held.stderr
+        assert f"spooled ({run} waiting" in held.stderr and len(held.stderr.splitlines()) == 1
+    assert "Traceback" not in (agent_dirs / "agent.log").read_text(encoding="utf-8")
+    assert len(stored_report_ids(db_path)) == 1
+    env = dict(os.environ, AVROLL_DB=str(db_path))
+    listed = avroll(env, "machines", "held")
+    assert "known_id" in listed and "tries 2" in listed
+    assert "accepted" in avroll(env, "machines", "accept", listed.split()[0])
+    delivered = agent("send", "--server", url)
+    assert delivered.returncode == 0, delivered.stderr
+    assert "with 2 spooled earlier" in delivered.stdout
+    assert len(stored_report_ids(db_path)) == 4 and spooled(agent_dirs) == []
+    with sqlite3.connect(db_path) as db:
+        assert db.execute("SELECT count(*) FROM machine_credentials").fetchone() == (1,)
+        assert db.execute("SELECT count(*) FROM held_admissions").fetchone() == (0,)
