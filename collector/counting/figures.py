@@ -98,7 +98,12 @@ _lock = threading.Lock()
 
 
 def _path(db) -> str:
-    return os.path.realpath(db.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+    """The database file's real path, found once per handle (each report's answer asks)."""
+    path = getattr(db, "_figures_path", None)
+    if path is None:
+        path = os.path.realpath(db.execute("PRAGMA database_list").fetchone()[2] or ":memory:")
+        db._figures_path = path
+    return path
 
 
 def keep_with(path, submit) -> None:
@@ -492,13 +497,17 @@ def machine(db, machine_id: str) -> dict | None:
         if _count_again(db, when, machine_id):
             _leave_to_keeper(db)
             sql, params = state_query(db, when, machines=[machine_id], read_only=True)
-            found = db.query(f"{sql} SELECT {STATE_COLUMNS} FROM state", params)  # noqa: S608
+            found = db.execute(f"{sql} SELECT {STATE_COLUMNS} FROM state", params)  # noqa: S608
         else:
-            found = db.query(
+            found = db.execute(
                 f"SELECT {STATE_COLUMNS} FROM machine_now WHERE machine_id = ?",  # noqa: S608
                 [machine_id],
             )
-        return next(iter(found), None)
+        # execute(), not query(): no savepoint around one read (two statements more).
+        row = found.fetchone()
+        return (
+            None if row is None else dict(zip([d[0] for d in found.description], row, strict=True))
+        )
 
 
 def _count_again(db, when: Moment, machine_id: str) -> bool:

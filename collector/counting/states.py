@@ -28,7 +28,11 @@ from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import parse_stored, to_stored
 from collector.store import settings
 from collector.store.db import write_transaction
-from collector.store.guideline import pending_hostname_units, refresh_hostname_units
+from collector.store.guideline import (
+    pending_hostname_units,
+    refresh_hostname_units,
+    units_of_machines_names,
+)
 
 INSTALLED_STATES = ("protected", "unprotected")
 STATES = ("protected", "unprotected", "exempt", "missing", "stale", "retired")
@@ -315,10 +319,10 @@ def _lineage_pairs(db):
 def _read_only_sources(db, machines=None):
     """The names' units and the unit lineage a read uses without writing, and the parameters
     they take: the stored tables, or, where the writer has not brought them up to date yet,
-    temporary ones (the temp database takes no lock on the main one). With `machines`, only
-    the names those machines reported, in a parameter: a temporary table made and dropped
-    at each read would have SQLite read the whole schema again after it (at each report's
-    answer)."""
+    temporary ones (the temp database takes no lock on the main one). With `machines`, the
+    units of their names in a parameter, from the rule in force: a temporary table made and
+    dropped at each read would have SQLite read the whole schema again after it (at each
+    report's answer)."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -328,39 +332,31 @@ def _read_only_sources(db, machines=None):
         )
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
-    whole, names = pending_hostname_units(db, machines)
-    if not whole and not names:
-        return sources, {}
     if machines is not None:
-        if not whole:  # the names already stored are stored right
-            stored = dict(db.execute(STORED_NAMES_OF_MACHINES, [json.dumps(list(machines))]))
-            names = [(name, unit) for name, unit in names if name not in stored]
-            names += stored.items()
         sources["hostname_units"] = NAMES_GIVEN
-        return sources, {"names_read": json.dumps(names)}
-    db.execute("DROP TABLE IF EXISTS temp.names_read")
-    db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
-    db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
-    if not whole:  # the names already stored are stored right
-        db.execute(
-            "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
-            "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
+        return sources, {"names_read": json.dumps(units_of_machines_names(db, machines))}
+    whole, names = pending_hostname_units(db)
+    if whole or names:
+        db.execute("DROP TABLE IF EXISTS temp.names_read")
+        db.execute("CREATE TEMP TABLE names_read (hostname TEXT PRIMARY KEY, unit TEXT)")
+        db.conn.executemany("INSERT OR IGNORE INTO temp.names_read VALUES (?, ?)", names)
+        if not whole:  # the names already stored are stored right
+            db.execute(
+                "DELETE FROM temp.names_read WHERE EXISTS (SELECT 1 FROM main.hostname_units "
+                "stored WHERE stored.hostname = names_read.hostname)"  # a seek per new name
+            )
+        sources["hostname_units"] = (
+            "temp.names_read"
+            if whole
+            else (
+                "(SELECT hostname, unit FROM hostname_units "
+                "UNION ALL SELECT hostname, unit FROM temp.names_read)"
+            )
         )
-    sources["hostname_units"] = (
-        "temp.names_read"
-        if whole
-        else (
-            "(SELECT hostname, unit FROM hostname_units "
-            "UNION ALL SELECT hostname, unit FROM temp.names_read)"
-        )
-    )
     return sources, {}
 
 
-# The stored units of the names some machines reported.
-STORED_NAMES_OF_MACHINES = """SELECT hostname, unit FROM hostname_units WHERE hostname IN
-    (SELECT hostname FROM reports WHERE machine_id IN (SELECT value FROM json_each(?)))"""
-# The names' units given as a parameter, `[[name, unit], ...]`.
+# The units of some machines' names, given as a parameter: `[[name, unit], ...]`.
 NAMES_GIVEN = """(SELECT value ->> 0 AS hostname, value ->> 1 AS unit
                   FROM json_each(:names_read))"""
 

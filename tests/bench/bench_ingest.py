@@ -11,9 +11,12 @@ and the same bodies to `/bench/parse` (the same app parsing and checking the rep
 nothing). Reports are acknowledged only once committed; the ratio shows what storage costs.
 The machine is shared, so ingest and parse-only run side by side in ROUNDS paired rounds
 (ingest, then parse-only, a few seconds each): the figure is the median of the rounds'
-ratios, with their range. Sample output (full scale, 2 shared cores busy with other work):
-    seeded 1,000 units and 100,000 machines in 49.2 s (writer synchronous=FULL)
-    c=16  ingest enrolled   139 reports/s  p50 109.0 ms  p99 234.2 ms  (median of 10 rounds)
+ratios, with their range, and the server's CPU per request beside it. Sample output (full
+scale, 2 cores shared with other work, load 10-17):
+    seeded 1,000 units and 100,000 machines in 43.9 s (writer synchronous=FULL)
+    c=16  ingest enrolled   289 reports/s   p50 47.8 ms  p99 209.3 ms  server CPU 2.45 ms a request
+    c=16  parse-only        945 requests/s  p50 15.0 ms  p99  60.6 ms  server CPU 0.75 ms a request
+    c=16  ingest ÷ parse-only: 0.29 (0.23–0.38); p50 48 ms, p99 209 ms, median of 10 rounds
     ...
 `AVROLL_BENCH_SYNCHRONOUS=NORMAL` runs the writer with NORMAL, `AVROLL_BENCH_THREADS` the
 server with that many threads, to compare; `AVROLL_BENCH_SCALE=small` (tests/bench/scale.py)
@@ -185,19 +188,40 @@ def rate(figures):
     return figures["requests"] / figures["seconds"]
 
 
-def paired_rounds(base, connections, template, token, first_run):
+def server_cpu_seconds(pid):
+    """The CPU time the server process has used so far, user and system (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(pid, run):
+    """`run()`'s wrk figures, with the server's CPU milliseconds per request (`cpu_ms`):
+    what a stored report costs beside a parsed one, on cores the machine shares."""
+    before = server_cpu_seconds(pid)
+    figures = run()
+    used = server_cpu_seconds(pid) - before
+    return dict(figures, cpu_ms=1000 * used / max(figures["requests"], 1))
+
+
+def paired_rounds(base, connections, template, token, first_run, pid):
     """ROUNDS of (ingest by enrolled machines, parse-only), side by side; their figures."""
     rounds = []
     for number in range(ROUNDS):
         run = first_run + number
-        ingest = wrk(
-            base + "/api/v1/reports",
-            connections,
-            template,
-            run,
-            ["enrolled", str((run * 40_000) % MACHINES), str(MACHINES)],
+        ingest = with_cpu(
+            pid,
+            lambda run=run: wrk(
+                base + "/api/v1/reports",
+                connections,
+                template,
+                run,
+                ["enrolled", str((run * 40_000) % MACHINES), str(MACHINES)],
+            ),
         )
-        parse = wrk(base + "/bench/parse", connections, template, run, ["new", token])
+        parse = with_cpu(
+            pid,
+            lambda run=run: wrk(base + "/bench/parse", connections, template, run, ["new", token]),
+        )
         rounds.append((ingest, parse, rate(ingest) / rate(parse)))
     return rounds
 
@@ -219,7 +243,8 @@ def summary(connections, rounds):
         print(
             f"   c={connections:<3} {label:<16} {median([rate(f) for f in runs]):>6,.0f} "
             f"{unit:<11} p50 {median([f['p50_ms'] for f in runs]):6.1f} ms  "
-            f"p99 {median([f['p99_ms'] for f in runs]):6.1f} ms",
+            f"p99 {median([f['p99_ms'] for f in runs]):6.1f} ms  "
+            f"server CPU {median([f['cpu_ms'] for f in runs]):4.2f} ms a request",
             flush=True,
         )
     measured = (
@@ -267,7 +292,7 @@ def main():
             wrk(base + "/bench/parse", 16, template, 0, ["new", token], seconds=2)  # warm up
             for step, connections in enumerate(CONNECTIONS):
                 rounds = paired_rounds(
-                    base, connections, template, token, first_run=1 + step * ROUNDS
+                    base, connections, template, token, 1 + step * ROUNDS, server.pid
                 )
                 rows.append(summary(connections, rounds))
                 enroll = wrk(
