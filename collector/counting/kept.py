@@ -36,7 +36,7 @@ from collector.counting.states import (
 )
 from collector.formats.formatting import LOCAL_TZ
 from collector.formats.timefmt import now_stored, parse_stored
-from collector.store import settings
+from collector.store import guideline, settings
 from collector.store.db import write_transaction
 from collector.store.lifecycle import today
 from collector.store.retention import horizons
@@ -54,8 +54,14 @@ ADD_NOW = ADD_TO_UNITS.format(table="unit_now")
 # A recount's counts, summed step by step, switched in for unit_now when it is done.
 ADD_NEXT = ADD_TO_UNITS.format(table="unit_next")
 RECOUNT_CHUNK = 5000  # at most this many machines counted again per step of a recount
-STEP_SECONDS = 0.25  # what a step aims to take: its size follows the time the last took
-_step_size = {"now": 500, "day": 500}  # machines a step of each kind takes, learned
+STEP_SECONDS = 0.2  # what a step aims to take: its size follows the time the last took
+# A quick step (few rows changed, an idle moment) says little of the next: a step takes at
+# most this many times the last one's machines (a slow one shrinks the next at once).
+GROWTH = 1.5
+# What a step of each kind takes, learned: machines counted ("now", "day") or whose marks
+# are kept ("marks"), or reports whose names are renamed ("names").
+_step_size = {"now": 500, "day": 500, "marks": 500, "names": 20_000}
+RENAME_CHUNK = 200_000  # at most this many reports' names renamed per step
 ADD_CONFLICTS = """INSERT INTO conflict_days (day, enrolled_code, named_unit, conflicts)
     VALUES (?, ?, ?, ?) ON CONFLICT (day, enrolled_code, named_unit) DO UPDATE SET
     conflicts = conflicts + excluded.conflicts"""
@@ -132,12 +138,12 @@ def keep_step(db):
     single machines and the states whose window passed. True when more is left."""
     if not db.conn.in_transaction and not _work_to_do(db):
         return False
-    with write_transaction(db):
+    with _timed_transaction(db):
         if recounting(db):
             return _recount_step(db)
         if _day_in_count(db) is not None:
             return _day_step(db)
-        return _catch_up(db, machines_at_most=MARKED_PER_STEP)
+        return _catch_up(db, machines_at_most=max(1, min(MARKED_PER_STEP, _step_size["marks"])))
 
 
 def recounting(db):
@@ -165,6 +171,8 @@ def _recount_step(db):
     `unit_next` in place of `unit_now`. Reports stored meanwhile leave their marks, kept
     after the switch as usual (a machine's row and its share of the counts always agree).
     Single machines' marks wait meanwhile; reads count them from the reports."""
+    if _rename_step(db):
+        return True
     row = db.execute("SELECT value FROM kept_state WHERE key = 'recount'").fetchone()
     if row is None:
         top, every_from = db.execute(
@@ -176,6 +184,7 @@ def _recount_step(db):
         first = db.execute("SELECT 1 FROM kept_state WHERE key = 'now'").fetchone() is None
         if first:  # nothing counted yet: no row or count to replace
             db.execute("DELETE FROM machine_now")
+            db.execute("DELETE FROM shared_now")
             _remember_lifecycle(db)
         db.execute("DELETE FROM unit_next")
         _save_recount(db, {"top": top, "after": ""})
@@ -183,8 +192,7 @@ def _recount_step(db):
     progress = json.loads(row[0])
     chunk = _next_machines(db, progress["after"], "now")
     if chunk:
-        with _timed_step("now", len(chunk)):
-            _recount_machines(db, chunk)
+        _recount_machines(db, chunk)
         _save_recount(db, dict(progress, after=chunk[-1]))
         return True
     db.execute("DELETE FROM unit_now")
@@ -193,8 +201,6 @@ def _recount_step(db):
         f"SELECT unit, {COLUMNS} FROM unit_next"
     )
     db.execute("DELETE FROM unit_next")
-    db.execute("DELETE FROM shared_now")
-    db.execute(SHARED_NOW.format(where=""))
     _count_shared_units(db)
     db.execute("DELETE FROM kept_marks WHERE machine_id IS NULL AND id <= ?", [progress["top"]])
     db.execute("DELETE FROM kept_state WHERE key = 'recount'")
@@ -202,18 +208,75 @@ def _recount_step(db):
     return False
 
 
+def _rename_step(db):
+    """A step of applying a new naming rule (a new pattern, new unit codes) to the names
+    reported, in the caller's transaction, before any machine is counted again (each
+    count reads the unit of each name): the names of some reports, by rowid, as many as
+    took about STEP_SECONDS the last time. True until every name follows the rule."""
+    fingerprint = guideline.rule_changed(db)
+    if fingerprint is None:
+        return False
+    row = db.execute("SELECT value FROM kept_state WHERE key = 'names'").fetchone()
+    progress = None if row is None else json.loads(row[0])
+    if progress is None or progress["fingerprint"] != fingerprint:  # none, or another rule
+        top = db.execute("SELECT coalesce(max(rowid), 0) FROM reports").fetchone()[0]
+        progress = {"fingerprint": fingerprint, "after": 0, "top": top}
+    size = max(1, min(RENAME_CHUNK, _step_size["names"]))
+    upto = min(progress["top"], progress["after"] + size)
+    _handed["names"] = upto - progress["after"]
+    guideline.rename_reports(db, progress["after"], upto)
+    if upto < progress["top"]:
+        db.execute(
+            "INSERT OR REPLACE INTO kept_state (key, value) VALUES ('names', ?)",
+            [json.dumps(dict(progress, after=upto))],
+        )
+    else:
+        guideline.renamed(db, fingerprint, upto)
+        db.execute("DELETE FROM kept_state WHERE key = 'names'")
+    return True
+
+
 def _recount_machines(db, chunk):
-    """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered."""
+    """Count `chunk` (machine ids) again now: their rows replaced, their counts gathered.
+    Only the rows that differ are written: most changes move few machines, and each row
+    written is written again in every index of `machine_now` (and then to the disk). The
+    names shared are counted again for the names of the rows whose name or token moved,
+    so that the last step need not group every machine by name (seconds at 300k)."""
     sql, params = state_query(db, when_for(db), machines=chunk)
     _states_into(db, "kept_after", sql, params)
+    ids = _json(chunk)
+    db.execute("DROP TABLE IF EXISTS temp.kept_changed")
     db.execute(
-        "DELETE FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(?))",
-        [_json(chunk)],
+        f"CREATE TEMP TABLE kept_changed AS SELECT {STATE_COLUMNS} FROM temp.kept_after "  # noqa: S608
+        f"EXCEPT SELECT {STATE_COLUMNS} FROM machine_now "
+        "WHERE machine_id IN (SELECT value FROM json_each(?))",
+        [ids],
+    )
+    names = _json(
+        name
+        for (name,) in db.execute(
+            "SELECT upper(hostname) FROM machine_now WHERE machine_id IN "
+            "(SELECT value FROM json_each(:ids)) AND machine_id NOT IN "
+            "(SELECT machine_id FROM temp.kept_after) "
+            "UNION SELECT upper(n.hostname) FROM temp.kept_changed AS c "
+            "JOIN machine_now AS n USING (machine_id) "
+            "WHERE n.hostname IS NOT c.hostname OR n.enrolled_code IS NOT c.enrolled_code "
+            "UNION SELECT upper(c.hostname) FROM temp.kept_changed AS c "
+            "LEFT JOIN machine_now AS n USING (machine_id) WHERE n.machine_id IS NULL "
+            "OR n.hostname IS NOT c.hostname OR n.enrolled_code IS NOT c.enrolled_code",
+            {"ids": ids},
+        )
     )
     db.execute(
-        f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
-        f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
+        "DELETE FROM machine_now WHERE machine_id IN (SELECT value FROM json_each(?)) "
+        "AND machine_id NOT IN (SELECT machine_id FROM temp.kept_after)",
+        [ids],
     )
+    db.execute(
+        f"INSERT OR REPLACE INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
+        f"SELECT {STATE_COLUMNS} FROM temp.kept_changed"
+    )
+    _share_names_now(db, names)
     db.conn.executemany(
         ADD_NEXT,
         [dict(counts, unit=unit) for unit, counts in _counts(db, "temp.kept_after").items()],
@@ -258,22 +321,34 @@ def _next_machines(db, after, kind):
     counts next (after `after`): as many as took about STEP_SECONDS the last time, at
     most RECOUNT_CHUNK."""
     size = max(1, min(RECOUNT_CHUNK, _step_size[kind]))
-    return [
+    chunk = [
         machine
         for (machine,) in db.execute(
             "SELECT machine_id FROM machines WHERE machine_id > ? ORDER BY machine_id LIMIT ?",
             [after, size],
         )
     ]
+    _handed[kind] = len(chunk)
+    return chunk
+
+
+_handed: dict[str, int] = {}  # the machines `_next_machines` handed to the step under way
 
 
 @contextlib.contextmanager
-def _timed_step(kind, size):
-    """Learn from a step of `kind` over `size` machines how many the next should take."""
+def _timed_transaction(db):
+    """A step's transaction, timed with its commit (writing the disk is a good part of a
+    step): the machines the next step of the same kind counts follow the time it took."""
+    _handed.clear()
     started = time.perf_counter()
-    yield
+    with write_transaction(db):
+        yield
     took = max(time.perf_counter() - started, 1e-3)
-    _step_size[kind] = max(50, min(RECOUNT_CHUNK, int(size * STEP_SECONDS / took)))
+    for kind, size in _handed.items():
+        if size:
+            most = {"names": RENAME_CHUNK, "marks": MARKED_PER_STEP}.get(kind, RECOUNT_CHUNK)
+            aimed = min(int(size * STEP_SECONDS / took), int(size * GROWTH) + 1)
+            _step_size[kind] = max(min(50, most), min(most, aimed))
 
 
 def _save_recount(db, progress):
@@ -283,7 +358,7 @@ def _save_recount(db, progress):
     )
 
 
-MARKED_PER_STEP = 2000  # machines whose marks one step of `keep_step` keeps
+MARKED_PER_STEP = 2000  # at most this many machines' marks kept per step of `keep_step`
 
 
 def _catch_up(db, when=None, machines_at_most=None):
@@ -293,14 +368,16 @@ def _catch_up(db, when=None, machines_at_most=None):
     machines marked (all of each one's marks); True when marks are left."""
     chosen = None
     if machines_at_most is not None:
-        chosen = _json(
+        picked = [
             machine
             for (machine,) in db.execute(
                 "SELECT DISTINCT machine_id FROM (SELECT machine_id FROM kept_marks "
                 "WHERE machine_id IS NOT NULL ORDER BY id LIMIT ?)",
                 [machines_at_most],
             )
-        )
+        ]
+        _handed["marks"] = len(picked)
+        chosen = _json(picked)
     marks = db.execute(
         "SELECT id, machine_id, report_rowid, since FROM kept_marks "
         "WHERE machine_id IS NOT NULL AND (:chosen IS NULL OR machine_id IN "
@@ -560,19 +637,22 @@ def _move_now(db, when, machines):
             f"INSERT INTO machine_now ({STATE_COLUMNS}) "  # noqa: S608
             f"SELECT {STATE_COLUMNS} FROM temp.kept_after"
         )
-        db.execute(
-            "DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))", [names]
-        )
-        db.execute(
-            SHARED_NOW.format(
-                where="WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(?))"
-            ),
-            [names],
-        )
+        _share_names_now(db, names)
         db.conn.executemany(
             ADD_SHARED_UNITS,
             _differences(shared_before, _shared_units(db, names)).items(),
         )
+
+
+def _share_names_now(db, names):
+    """Count again which of `names` (upper case, JSON) several machines have now."""
+    db.execute("DELETE FROM shared_now WHERE hostname IN (SELECT value FROM json_each(?))", [names])
+    db.execute(
+        SHARED_NOW.format(
+            where="WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(?))"
+        ),
+        [names],
+    )
 
 
 @contextlib.contextmanager
@@ -590,7 +670,7 @@ def _roomy_cache(db):
 def _count_now(db, when):
     """Count every machine now, from the reports, at once (`figures rebuild`); a recount
     in steps under way starts again (its counts so far are of rows now replaced)."""
-    db.execute("DELETE FROM kept_state WHERE key = 'recount'")
+    db.execute("DELETE FROM kept_state WHERE key IN ('recount', 'names')")
     db.execute("DELETE FROM unit_next")
     db.execute("DELETE FROM machine_now")
     db.execute("DELETE FROM unit_now")
@@ -643,7 +723,7 @@ def keep_day(db, day):
         raise ValueError(f"{day.isoformat()} is not over yet")
     catch_up(db)  # which finishes a day another connection was counting
     while not _day_kept(db, day):
-        with write_transaction(db):
+        with _timed_transaction(db):
             if _day_in_count(db) is None:
                 _start_day_count(db, day)
             else:
@@ -712,8 +792,7 @@ def _day_step(db):
     chunk = _next_machines(db, progress["after"], "day")
     text = day.isoformat()
     if chunk:
-        with _timed_step("day", len(chunk)):
-            _count_day_machines(db, day, chunk)
+        _count_day_machines(db, day, chunk)
         _save_day_count(db, dict(progress, after=chunk[-1]))
         return True
     db.execute(KEEP_DAY_NAMES, [text])

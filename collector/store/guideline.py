@@ -93,11 +93,48 @@ def refresh_hostname_units(db):
     with write_transaction(db):
         if whole:
             db.execute("DELETE FROM hostname_units")
+        # REPLACE: a name reported again after a new rule was applied in steps
+        # (`rename_reports`) may still hold the unit of the rule before.
         db.conn.executemany(
-            "INSERT OR IGNORE INTO hostname_units (hostname, unit) VALUES (?, ?)", rows
+            "INSERT OR REPLACE INTO hostname_units (hostname, unit) VALUES (?, ?)", rows
         )
-        db.execute("DELETE FROM hostname_units_state")
-        db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", list(stamp))
+        _stamp(db, *stamp)
+
+
+def _stamp(db, fingerprint, last_report_rowid):
+    db.execute("DELETE FROM hostname_units_state")
+    db.execute("INSERT INTO hostname_units_state VALUES (?, ?)", [fingerprint, last_report_rowid])
+
+
+def rule_changed(db):
+    """The fingerprint of the rule in force when the stored names follow another one (a
+    new pattern, new unit codes), else None."""
+    fingerprint = _fingerprint(naming_rule(db))
+    state = db.execute("SELECT fingerprint FROM hostname_units_state").fetchone()
+    return None if state is not None and state[0] == fingerprint else fingerprint
+
+
+def rename_reports(db, after, upto):
+    """Store the unit the rule in force gives each name of the reports with rowids in
+    (`after`, `upto`]: a share of applying a new rule to every name, in the caller's
+    transaction (whole, it takes seconds at 300,000 machines)."""
+    rule = naming_rule(db)
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO hostname_units (hostname, unit) VALUES (?, ?)",
+        [
+            (name, rule.unit_of(name))
+            for (name,) in db.execute(
+                "SELECT DISTINCT hostname FROM reports WHERE rowid > ? AND rowid <= ?",
+                [after, upto],
+            )
+        ],
+    )
+
+
+def renamed(db, fingerprint, upto):
+    """The names of the reports up to rowid `upto` all follow the rule of `fingerprint`
+    (`rename_reports`): the later ones are added as usual."""
+    _stamp(db, fingerprint, upto)
 
 
 # Each part of a naming pattern as an officer would say it (the advice is in Vietnamese).

@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from collector.cli.main import main
-from collector.counting import figures, kept
+from collector.counting import figures, kept, states
 from collector.counting.machine_states import (
     COUNT_TOTALS,
     TABS,
@@ -117,6 +117,9 @@ change = st.one_of(
         }
     ),
     st.just({"kind": "new unit"}),
+    st.fixed_dictionaries(
+        {"kind": st.just("naming"), "pattern": st.sampled_from(["{unit}-{any}", "{unit}-{n}"])}
+    ),
 )
 
 
@@ -185,6 +188,8 @@ def play(db, change):
             "tests",
             effective_from=day(change["days_ago"]),
         )
+    elif kind == "naming":
+        settings.set_value(db, "naming_pattern", change["pattern"], "tests")
     elif kind == "new unit":
         save_units(db, [(5, {"code": "XB", "name": "Xã B", "allocated": "4", "parent": "HUYEN"})])
 
@@ -230,11 +235,13 @@ def test_kept_figures_equal_figures_counted_from_the_reports(changes):
     # A recount of many steps, and the marks kept one machine a step.
     chunk, kept.RECOUNT_CHUNK = kept.RECOUNT_CHUNK, 1
     marked, kept.MARKED_PER_STEP = kept.MARKED_PER_STEP, 1
+    renamed, kept.RENAME_CHUNK = kept.RENAME_CHUNK, 1
     try:
         with tempfile.TemporaryDirectory() as folder:
             check_stream(folder, changes)
     finally:
         kept.RECOUNT_CHUNK, kept.MARKED_PER_STEP = chunk, marked
+        kept.RENAME_CHUNK = renamed
 
 
 def check_stream(folder, changes):
@@ -531,6 +538,82 @@ def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(
     )
     kept.catch_up(db)  # the last machine, the day kept, then the late report's mark
     assert rollup(db, as_of=day(2))["total"]["installed"] == 1
+    assert kept.rebuild(db)["differed"] == []
+
+
+def test_one_machine_s_row_during_a_recount_is_counted_from_its_reports_alone(db, monkeypatch):
+    """Each report's answer reads its machine's row: during a recount of every machine it is
+    that machine counted from its reports with the rules in force, never every machine."""
+    save_units(db, UNITS)
+    for number in range(3):
+        store_report(
+            db,
+            make_report(
+                hostname=f"SXD-{number}",
+                machine_id=machine_id(number),
+                ram_gb=1,
+                products=(DEFENDER,),
+            ),
+        )
+    kept.catch_up(db)
+    assert figures.machine(db, machine_id(0))["state"] == "exempt"
+    settings.set_value(db, "ram_exempt_below_mb", "512", "tests")  # 1 GB is no exemption now
+    assert kept.recounting(db)
+    asked = []
+    counted = figures.state_query
+
+    def state_query(*args, **kwargs):
+        asked.append(kwargs.get("machines"))
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "state_query", state_query)
+    assert figures.machine(db, machine_id(0))["state"] == "missing"
+    assert asked == [[machine_id(0)]]
+
+
+def test_a_new_naming_rule_is_applied_to_the_names_of_the_machine_read_alone(db, monkeypatch):
+    """A read of one machine before the keeping applied a new naming rule applies it to that
+    machine's names, not to every name reported (seconds at 300,000 machines)."""
+    save_units(db, UNITS)
+    store_report(db, make_report(hostname="SXD-1", machine_id=machine_id(1)))
+    store_report(db, make_report(hostname="XA-2", machine_id=machine_id(2)))
+    kept.catch_up(db)
+    assert figures.machine(db, machine_id(1))["named_unit"] == "SXD"
+    settings.set_value(db, "naming_pattern", "PC-{unit}-{n}", "tests")
+
+    def every_name(_db):
+        raise AssertionError("every name read")
+
+    monkeypatch.setattr(states, "pending_hostname_units", every_name)
+    assert figures.machine(db, machine_id(1))["named_unit"] is None
+    store_report(db, make_report(hostname="PC-XA-7", machine_id=machine_id(2)))
+    assert figures.machine(db, machine_id(2))["named_unit"] == "XA"
+
+
+def test_a_new_naming_rule_is_applied_to_the_names_reported_in_steps(db, monkeypatch):
+    """A new naming rule is applied to the names reported a share of the reports a step,
+    each step a transaction of its own, before any machine is counted again; a name
+    reported meanwhile follows the new rule too."""
+    monkeypatch.setattr(kept, "RENAME_CHUNK", 1)
+    save_units(db, UNITS)
+    for number in range(3):
+        store_report(db, make_report(hostname=f"SXD-{number}", machine_id=machine_id(number)))
+    kept.catch_up(db)
+    counts = "SELECT seen FROM unit_now WHERE unit = ?"
+    assert db.execute(counts, ["SXD"]).fetchall() == [(3,)]
+    settings.set_value(db, "naming_pattern", "PC-{unit}-{n}", "tests")
+    steps = 0
+    while kept.keep_step(db):
+        steps += 1
+        assert not db.conn.in_transaction
+        assert db.execute(counts, ["SXD"]).fetchall() == [(3,)]  # the counts of before
+        if steps == 2:
+            store_report(db, make_report(hostname="PC-XA-7", machine_id=machine_id(7)))
+    assert steps == 3 + 1 + 1  # a report's names a step, the start, the machines
+    names = dict(db.execute("SELECT hostname, unit FROM hostname_units").fetchall())
+    assert names == {"SXD-0": None, "SXD-1": None, "SXD-2": None, "PC-XA-7": "XA"}
+    assert db.execute(counts, ["SXD"]).fetchall() == []  # no machine counted for it
+    assert db.execute(counts, ["XA"]).fetchall() == [(1,)]
     assert kept.rebuild(db)["differed"] == []
 
 
