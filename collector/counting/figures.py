@@ -307,10 +307,16 @@ def _touched_names(db, behind: list[str]) -> str:
 
 
 # The rows, kept and counted again, of the machines with a touched name (`:touched`).
-TOUCHED_ROWS = """(SELECT machine_id, hostname, unit FROM machine_now
+TOUCHED_ROWS = """(SELECT machine_id, hostname, unit, enrolled_code FROM machine_now
     WHERE hostname COLLATE NOCASE IN (SELECT value FROM json_each(:touched))
       AND machine_id NOT IN (SELECT value FROM json_each(:behind))
-    UNION ALL SELECT machine_id, hostname, unit FROM temp.fresh_now)"""
+    UNION ALL SELECT machine_id, hostname, unit, enrolled_code FROM temp.fresh_now)"""
+
+
+# The names shared now: those kept but the touched ones, and which touched ones are.
+SHARED_KEPT_AND_TOUCHED = f"""SELECT hostname, machines FROM shared_now
+    WHERE hostname NOT IN (SELECT value FROM json_each(:touched))
+    UNION ALL {kept.SHARED.format(source=TOUCHED_ROWS)} ORDER BY 1"""  # noqa: S608
 
 
 def rows(db, when: Moment, select: str, params: dict | None = None, scope=None):
@@ -454,6 +460,8 @@ def shared_names(db, when: Moment) -> list[dict]:
         found = view(db, when)
         if found.clean:
             return list(db.query("SELECT hostname, machines FROM shared_now ORDER BY hostname"))
+        if found.kept_now:  # the kept names but those the machines behind touch, again
+            return list(db.query(SHARED_KEPT_AND_TOUCHED, found.params))
         return list(
             db.query(found.sql(kept.SHARED.format(source="{source}") + " ORDER BY 1"), found.params)
         )

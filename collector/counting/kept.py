@@ -763,8 +763,12 @@ def _day_in_count(db):
 
 
 def _start_day_count(db, day):
-    """Begin counting a past day (in the caller's transaction), after the marks left."""
-    _catch_up(db)
+    """Begin counting a past day (in the caller's transaction), after the marks left;
+    during a recount they wait for it (kept now, they would move the counts of before the
+    change, which the recount's switch then replaces): the day counts each machine as the
+    keeping last saw it, as it does for the marks of its own steps."""
+    if not recounting(db):
+        _catch_up(db)
     if _day_kept(db, day):
         return
     db.execute("DELETE FROM day_names")

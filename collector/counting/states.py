@@ -31,7 +31,7 @@ from collector.store.db import write_transaction
 from collector.store.guideline import (
     pending_hostname_units,
     refresh_hostname_units,
-    units_of_machines_names,
+    units_of_names,
 )
 
 INSTALLED_STATES = ("protected", "unprotected")
@@ -316,13 +316,13 @@ def _lineage_pairs(db):
     return [(code, above) for code, chain in unit_ancestors(db).items() for above in chain]
 
 
-def _read_only_sources(db, machines=None):
+def _read_only_sources(db, machines=None, names_sql=None):
     """The names' units and the unit lineage a read uses without writing, and the parameters
     they take: the stored tables, or, where the writer has not brought them up to date yet,
     temporary ones (the temp database takes no lock on the main one). With `machines`, the
     units of their names in a parameter, from the rule in force: a temporary table made and
     dropped at each read would have SQLite read the whole schema again after it (at each
-    report's answer)."""
+    report's answer). `names_sql`: the names those machines' rows are judged under."""
     sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
     if _lineage_behind(db) is not None:
         db.execute("DROP TABLE IF EXISTS temp.lineage_read")
@@ -333,8 +333,9 @@ def _read_only_sources(db, machines=None):
         db.conn.executemany("INSERT INTO temp.lineage_read VALUES (?, ?)", _lineage_pairs(db))
         sources["lineage"] = "temp.lineage_read"
     if machines is not None:
+        names = [name for (name,) in db.execute(names_sql, [json.dumps(list(machines))])]
         sources["hostname_units"] = NAMES_GIVEN
-        return sources, {"names_read": json.dumps(units_of_machines_names(db, machines))}
+        return sources, {"names_read": json.dumps(units_of_names(db, names))}
     whole, names = pending_hostname_units(db)
     if whole or names:
         db.execute("DROP TABLE IF EXISTS temp.names_read")
@@ -356,6 +357,13 @@ def _read_only_sources(db, machines=None):
     return sources, {}
 
 
+# The names some machines' rows are judged under: now, their latest reports'; else any of
+# their reports'.
+LATEST_NAMES = """SELECT DISTINCT r.hostname FROM machines m
+    JOIN reports r ON r.report_id = m.latest_report_id
+    WHERE m.machine_id IN (SELECT value FROM json_each(?))"""
+REPORTED_NAMES = """SELECT DISTINCT hostname FROM reports
+    WHERE machine_id IN (SELECT value FROM json_each(?))"""
 # The units of some machines' names, given as a parameter: `[[name, unit], ...]`.
 NAMES_GIVEN = """(SELECT value ->> 0 AS hostname, value ->> 1 AS unit
                   FROM json_each(:names_read))"""
@@ -384,15 +392,16 @@ def state_query(
     `read_only`: write nothing (a read's transaction): what the writer has not brought up
     to date yet is made in temporary tables. `latest`: other report rows to judge (SQL)."""
     rules = settings.current(db, as_of=when.as_of)
+    if latest is None:
+        latest = LATEST_NOW if when.current and excluded is None else LATEST_AS_OF
     given = {}
     if read_only:
-        sources, given = _read_only_sources(db, machines)
+        names_sql = LATEST_NAMES if latest is LATEST_NOW else REPORTED_NAMES
+        sources, given = _read_only_sources(db, machines, names_sql)
     else:
         refresh_hostname_units(db)
         refresh_lineage(db)
         sources = {"hostname_units": "hostname_units", "lineage": "unit_lineage"}
-    if latest is None:
-        latest = LATEST_NOW if when.current and excluded is None else LATEST_AS_OF
     if machines is not None:
         latest += ONLY_MACHINES
     sql = f"WITH latest AS ({latest}), " + STATE.format(

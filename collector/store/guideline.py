@@ -4,7 +4,6 @@ the advice an agent shows its user."""
 from __future__ import annotations
 
 import hashlib
-import json
 
 from collector.store import settings
 from collector.store.db import write_transaction
@@ -46,19 +45,12 @@ def _fingerprint(rule):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def units_of_machines_names(db, machines):
-    """`(name, unit)` for every name some machines (ids) reported, under the rule in force:
-    what `hostname_units` holds for them, or will once brought up to date, without reading
-    it (a read of a few machines, as the answer to each report, need not wait for it)."""
+def units_of_names(db, names):
+    """`(name, unit)` for each of `names` under the rule in force: what `hostname_units`
+    holds for it, or will once brought up to date, without reading it (a read of a few
+    machines, as the answer to each report, need not wait for it)."""
     rule = naming_rule(db)
-    return [
-        (name, rule.unit_of(name))
-        for (name,) in db.execute(
-            "SELECT DISTINCT hostname FROM reports WHERE machine_id IN "
-            "(SELECT value FROM json_each(?))",
-            [json.dumps(list(machines))],
-        )
-    ]
+    return [(name, rule.unit_of(name)) for name in names]
 
 
 def pending_hostname_units(db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from collector.counting import figures
 from collector.counting.machine_states import SORTS, tab_counts
 from collector.counting.states import BadAsOf, UnknownUnit
 from collector.counting.units_table import FLAGS, SORT_KEYS, parent_units, units_table
@@ -76,20 +77,23 @@ def unit_detail(code):
     tab = choice_arg("tab", TABS) or "installed"
     as_of = text_arg("as_of")
     try:
-        summary = unit_summary(db, code, as_of=as_of)
-        page = unit_machines(
-            db,
-            summary["unit"]["code"],
-            tab,
-            as_of=as_of,
-            page=page_number(),
-            query=text_arg("q"),
-            sort=choice_arg("sort", tuple(SORTS)),
-            descending=request.args.get("desc") == "1",
-        )
-        counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
-        code = summary["unit"]["code"]
-        trend = page_trend(db, code, summary["as_of"], summary["total"])
+        # One snapshot for the whole page: its figures, tab counts and list agree, and what
+        # the keeping has not reached yet is counted once, not by each part.
+        with figures.reading(db):
+            summary = unit_summary(db, code, as_of=as_of)
+            page = unit_machines(
+                db,
+                summary["unit"]["code"],
+                tab,
+                as_of=as_of,
+                page=page_number(),
+                query=text_arg("q"),
+                sort=choice_arg("sort", tuple(SORTS)),
+                descending=request.args.get("desc") == "1",
+            )
+            counts = tab_counts(db, summary["unit"]["code"], as_of=as_of)
+            code = summary["unit"]["code"]
+            trend = page_trend(db, code, summary["as_of"], summary["total"])
     except BadAsOf:
         abort(400)
     except UnknownUnit:

@@ -12,11 +12,11 @@ nothing). Reports are acknowledged only once committed; the ratio shows what sto
 The machine is shared, so ingest and parse-only run side by side in ROUNDS paired rounds
 (ingest, then parse-only, a few seconds each): the figure is the median of the rounds'
 ratios, with their range, and the server's CPU per request beside it. Sample output (full
-scale, 2 cores shared with other work, load 10-17):
-    seeded 1,000 units and 100,000 machines in 43.9 s (writer synchronous=FULL)
-    c=16  ingest enrolled   289 reports/s   p50 47.8 ms  p99 209.3 ms  server CPU 2.45 ms a request
-    c=16  parse-only        945 requests/s  p50 15.0 ms  p99  60.6 ms  server CPU 0.75 ms a request
-    c=16  ingest ÷ parse-only: 0.29 (0.23–0.38); p50 48 ms, p99 209 ms, median of 10 rounds
+scale, 2 cores shared with other work, load 9-12):
+    seeded 1,000 units and 100,000 machines in 30.6 s (writer synchronous=FULL)
+    c=16  ingest enrolled   332 reports/s   p50 42.6 ms  p99 166.0 ms  server CPU 2.56 ms a request
+    c=16  parse-only      1,259 requests/s  p50 11.7 ms  p99  38.3 ms  server CPU 0.71 ms a request
+    c=16  ingest ÷ parse-only: 0.26 (0.21–0.32); p50 43 ms, p99 166 ms, median of 10 rounds
     ...
 `AVROLL_BENCH_SYNCHRONOUS=NORMAL` runs the writer with NORMAL, `AVROLL_BENCH_THREADS` the
 server with that many threads, to compare; `AVROLL_BENCH_SCALE=small` (tests/bench/scale.py)

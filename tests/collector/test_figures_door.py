@@ -132,15 +132,25 @@ def test_pages_answer_while_another_holds_the_write_lock(app, client, db, monkey
     )
 
 
-def _steps_to_read_a_new_machine(tmp_path, others):
-    """SQLite's steps (in hundreds) to read one machine's row right after its first report,
-    the keeper not having come, with `others` machines stored and kept."""
-    db = open_db(tmp_path / f"{others}.db")
+def _steps_to_read_a_new_machine(tmp_path, others, history=0):
+    """SQLite's steps (in hundreds) to read one machine's row right after its report, the
+    keeper not having come, with `others` machines stored and kept, and `history` reports of
+    its own (each under another name) kept before."""
+    db = open_db(tmp_path / f"{others}-{history}.db")
     apply(db)
     save_units(db, UNITS)
     with store_db.write_transaction(db):
         for number in range(others):
             store_report(db, make_report(hostname=f"SXD-{number}", machine_id=f"m-{number}"))
+        for day in range(history, 0, -1):
+            store_report(
+                db,
+                make_report(
+                    hostname=f"XA-OLD{day}",
+                    machine_id="m-new",
+                    collected_at=NOW - timedelta(days=day),
+                ),
+            )
     figures.keep(db)  # the first count of every machine
     figures.keep(db)  # the marks their reports left meanwhile
     store_report(db, make_report(hostname="XA-NEW", machine_id="m-new"))
@@ -159,4 +169,11 @@ def test_reading_one_machine_costs_the_same_whatever_the_machines_stored(tmp_pat
     that machine is counted again and its name looked up, not every machine's."""
     few = _steps_to_read_a_new_machine(tmp_path, 50)
     many = _steps_to_read_a_new_machine(tmp_path, 1000)
+    assert many < few * 1.3 + 5
+
+
+def test_reading_one_machine_costs_the_same_whatever_its_history(tmp_path):
+    """Only the name of its latest report is looked up, not every name it ever had."""
+    few = _steps_to_read_a_new_machine(tmp_path, 50, history=1)
+    many = _steps_to_read_a_new_machine(tmp_path, 50, history=300)
     assert many < few * 1.3 + 5

@@ -244,6 +244,38 @@ def test_kept_figures_equal_figures_counted_from_the_reports(changes):
         kept.RENAME_CHUNK = renamed
 
 
+def test_a_past_day_begun_during_a_recount_leaves_the_reports_meanwhile_to_it(monkeypatch):
+    """Found by the test above: a report stored while a recount is half done, then a past
+    day's count begun, kept that report's mark into the counts of before the recount, which
+    the recount then replaced: the machine counted in its old unit until a rebuild."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    monkeypatch.setattr(kept, "MARKED_PER_STEP", 1)
+    first = {"kind": "report", "machine": 1, "hours_ago": 100, "name": "SXD-{}"}
+    moved = {"kind": "report", "machine": 1, "hours_ago": 64, "name": "XB-{}", "unit_code": "XA"}
+    changes = [
+        {"kind": "keep"},
+        dict(QUIET_REPORT, **first),
+        {"kind": "setting", "key": "ram_exempt_below_mb", "days_ago": 2, "value": "4096"},
+        {"kind": "step"},
+        {"kind": "step"},
+        dict(QUIET_REPORT, **moved),
+        {"kind": "begin day", "days_ago": 2},
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        check_stream(folder, changes)
+
+
+QUIET_REPORT = {
+    "installed": False,
+    "enabled": True,
+    "connected_hours_ago": None,
+    "ram_gb": 1,
+    "unit_code": None,
+    "token_bound": False,
+    "licence_in_days": None,
+}
+
+
 def check_stream(folder, changes):
     db = open_db(Path(folder) / "k.db")
     apply(db)
