@@ -244,6 +244,38 @@ def test_kept_figures_equal_figures_counted_from_the_reports(changes):
         kept.RENAME_CHUNK = renamed
 
 
+def test_a_past_day_begun_during_a_recount_leaves_the_reports_meanwhile_to_it(monkeypatch):
+    """Found by the test above: a report stored while a recount is half done, then a past
+    day's count begun, kept that report's mark into the counts of before the recount, which
+    the recount then replaced: the machine counted in its old unit until a rebuild."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    monkeypatch.setattr(kept, "MARKED_PER_STEP", 1)
+    first = {"kind": "report", "machine": 1, "hours_ago": 100, "name": "SXD-{}"}
+    moved = {"kind": "report", "machine": 1, "hours_ago": 64, "name": "XB-{}", "unit_code": "XA"}
+    changes = [
+        {"kind": "keep"},
+        dict(QUIET_REPORT, **first),
+        {"kind": "setting", "key": "ram_exempt_below_mb", "days_ago": 2, "value": "4096"},
+        {"kind": "step"},
+        {"kind": "step"},
+        dict(QUIET_REPORT, **moved),
+        {"kind": "begin day", "days_ago": 2},
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        check_stream(folder, changes)
+
+
+QUIET_REPORT = {
+    "installed": False,
+    "enabled": True,
+    "connected_hours_ago": None,
+    "ram_gb": 1,
+    "unit_code": None,
+    "token_bound": False,
+    "licence_in_days": None,
+}
+
+
 def check_stream(folder, changes):
     db = open_db(Path(folder) / "k.db")
     apply(db)
@@ -658,3 +690,34 @@ def _tabs_read_behind_and_kept(db, shown_for_sxd):
             counts = tab_counts(db, code)
             assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
             assert {tab: counts[tab] for tab in shown} == shown
+
+
+def test_a_past_day_counted_in_steps_gathers_only_the_names_another_machine_reported(
+    db, monkeypatch
+):
+    """The last step of a day's count groups by name only the names another machine ever
+    reported (grouping every machine of the day took seconds at 300,000): the shared name
+    is kept all the same."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    save_units(db, UNITS)
+    for number, name in enumerate(["SXD-1", "sxd-shared", "SXD-SHARED"]):
+        store_report(
+            db,
+            make_report(
+                hostname=name,
+                machine_id=machine_id(number),
+                collected_at=NOW - timedelta(days=2),
+            ),
+        )
+    kept.catch_up(db)
+    past = datetime.fromisoformat(day(2)).date()
+    with write_transaction(db):
+        kept._start_day_count(db, past)
+    while kept._day_in_count(db) is not None:
+        gathered = db.execute("SELECT machine_id FROM day_names ORDER BY 1").fetchall()
+        kept.keep_step(db)
+    assert gathered == [(machine_id(1),), (machine_id(2),)]
+    assert [row["hostname"] for row in figures.shared_names(db, when_for(db, past))] == [
+        "SXD-SHARED"
+    ]
+    assert kept.rebuild(db)["differed"] == []
