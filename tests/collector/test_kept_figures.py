@@ -690,3 +690,34 @@ def _tabs_read_behind_and_kept(db, shown_for_sxd):
             counts = tab_counts(db, code)
             assert counts == {tab: list_tab(db, tab, unit=code).total for tab in TABS}
             assert {tab: counts[tab] for tab in shown} == shown
+
+
+def test_a_past_day_counted_in_steps_gathers_only_the_names_another_machine_reported(
+    db, monkeypatch
+):
+    """The last step of a day's count groups by name only the names another machine ever
+    reported (grouping every machine of the day took seconds at 300,000): the shared name
+    is kept all the same."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    save_units(db, UNITS)
+    for number, name in enumerate(["SXD-1", "sxd-shared", "SXD-SHARED"]):
+        store_report(
+            db,
+            make_report(
+                hostname=name,
+                machine_id=machine_id(number),
+                collected_at=NOW - timedelta(days=2),
+            ),
+        )
+    kept.catch_up(db)
+    past = datetime.fromisoformat(day(2)).date()
+    with write_transaction(db):
+        kept._start_day_count(db, past)
+    while kept._day_in_count(db) is not None:
+        gathered = db.execute("SELECT machine_id FROM day_names ORDER BY 1").fetchall()
+        kept.keep_step(db)
+    assert gathered == [(machine_id(1),), (machine_id(2),)]
+    assert [row["hostname"] for row in figures.shared_names(db, when_for(db, past))] == [
+        "SXD-SHARED"
+    ]
+    assert kept.rebuild(db)["differed"] == []

@@ -114,3 +114,19 @@ def test_behind_a_trusted_proxy_the_clients_address_is_counted(app):
     db.close()
     assert keys == {"account:admin@198.51.100.23", "address:198.51.100.23"}
     assert login_failures.address_key("::ffff:10.0.0.1") == "10.0.0.1"
+
+
+def test_the_pages_templates_are_compiled_before_the_first_request(app, monkeypatch):
+    """The first view after a start does not wait for its templates to compile."""
+    seen = {}
+
+    class Ready:
+        def run(self):
+            seen["compiled"] = {
+                template.name for template in app.jinja_env.cache.values() if template
+            }
+
+    monkeypatch.setattr(server, "make_server", lambda *_args, **_settings: Ready())
+    monkeypatch.setattr(server.signal, "signal", lambda *_args: None)
+    server.serve(app)
+    assert {"overview.html", "base.html", "machines.html"} <= seen["compiled"]
