@@ -97,28 +97,35 @@ def deadline_after(db, as_of):
     return date.fromisoformat(as_of) + timedelta(days=settings.current(db)["reminder_answer_days"])
 
 
-def answer_to_last(reply, reminded_at):
+def answer_to_last(reply, reminded_at, answer_days, today):
     """The unit's answer to its last reminder e-mailed (`reminded_at`, a stored time): its
     latest reply when recorded on that reminder's day or after, else None. A reply with no
-    reminder before it answered something else (a letter) and holds nothing back."""
+    reminder before it answered something else (a letter) and holds nothing back; nor does
+    an answer once that reminder's answer date (`answer_days` after it) is past: a unit
+    still below the rate then is reminded again, as a new round."""
     if reply is None or reminded_at is None:
         return None
-    reminded_on = parse_stored(reminded_at).astimezone(LOCAL_TZ).date().isoformat()
-    if reply["replied_on"] < reminded_on:
+    reminded_on = parse_stored(reminded_at).astimezone(LOCAL_TZ).date()
+    if reply["replied_on"] < reminded_on.isoformat():
+        return None
+    if today > reminded_on + timedelta(days=answer_days):
         return None
     return {
         "replied_on": reply["replied_on"],
         "replied_by": reply["replied_by"],
-        "reminded_on": reminded_on,
+        "reminded_on": reminded_on.isoformat(),
     }
 
 
-def plan(db, below=1.0, deadline=None, include_answered=False):
+def plan(db, below=1.0, deadline=None, include_answered=False, today=None):
     """The units whose install rate is below `below` (a fraction; units without an
     allocation have no rate and are left out), each with its figures, its lists, the
     letterhead of the level above it and its answer date (`deadline`, a date, or the
-    default). A unit that answered its last reminder is marked `answered` and is not sent
-    again, unless `include_answered` (the officer starts a new round)."""
+    default). A unit that answered its last reminder (until that reminder's answer date,
+    as of `today`) is marked `answered` and is not sent again, unless `include_answered`
+    (the officer starts a new round)."""
+    today = today or datetime.now(LOCAL_TZ).date()
+    answer_days = settings.current(db)["reminder_answer_days"]
     rows = unit_rows(db)
     result = reconcile.reconcile(db)
     answers, reminded = replies.latest_replies(db), mail.last_sent(db)
@@ -153,7 +160,7 @@ def plan(db, below=1.0, deadline=None, include_answered=False):
         reminder.body = message_text(db, reminder, below)
         if not include_answered:
             reminder.answered = answer_to_last(
-                answers.get(unit["code"]), reminded.get(unit["code"])
+                answers.get(unit["code"]), reminded.get(unit["code"]), answer_days, today
             )
         reminders.append(reminder)
     return reminders, result
@@ -368,5 +375,5 @@ def send_scheduled(db, today, actor):
         db, actor, local_day_start(today)
     ):
         return None
-    planned, result = plan(db, values["reminder_below"] / 100)
+    planned, result = plan(db, values["reminder_below"] / 100, today=today)
     return send(db, planned, result, actor)

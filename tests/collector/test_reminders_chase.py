@@ -7,7 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -187,6 +187,8 @@ def test_a_unit_that_answered_its_reminder_is_not_reminded_again(province, smtp_
     _configure(db, controller.port)
     settings.set_value(db, "reminder_days", "5; 20")
     settings.set_value(db, "reminder_below", "90")
+    # The sendings are logged at the real time: the 20th stays within their answer window.
+    settings.set_value(db, "reminder_answer_days", "90")
     first = reminders.send_scheduled(db, date(2026, 12, 5), "avroll:nightly")
     assert [reminder.unit["code"] for reminder in first] == ["SXD", "SYT", "HCL", "XMH"]
     # SYT answers that reminder; HCL's answer was recorded before it (another round's).
@@ -230,6 +232,31 @@ def test_a_unit_that_answered_its_reminder_is_not_reminded_again(province, smtp_
     ).output
     assert f"đôn đốc: SYT (Sở Y tế): bỏ qua: đã báo cáo ngày {day} (Trần Thị B)" in vietnamese
     assert "đôn đốc: bỏ qua 1 đơn vị đã báo cáo sau thư đôn đốc gần nhất" in vietnamese
+
+
+def test_an_answer_holds_reminders_back_only_until_that_reminder_s_answer_date(
+    province,  # noqa: F811
+    smtp_server,  # noqa: F811
+):
+    """Answering a reminder is not reaching the rate: once its answer date is past, a unit
+    still below the rate is reminded again (a new round)."""
+    db, _ = province
+    controller, _ = smtp_server
+    _configure(db, controller.port)
+    settings.set_value(db, "reminder_below", "90")
+    settings.set_value(db, "reminder_answer_days", "7")
+    reminders.send(db, *reminders.plan(db, 0.9), "tests")
+    replies.record_reply(db, "SYT", "Trần Thị B", _today().isoformat(), actor="tests")
+
+    def answered(today):
+        planned, _ = reminders.plan(db, 0.9, today=today)
+        return [reminder.unit["code"] for reminder in planned if reminder.answered]
+
+    assert answered(_today()) == ["SYT"]
+    assert answered(_today() + timedelta(days=7)) == ["SYT"]  # the answer date itself
+    assert answered(_today() + timedelta(days=8)) == []
+    again = reminders.send(db, *reminders.plan(db, 0.9, today=_today() + timedelta(days=8)), "t")
+    assert "SYT" in [reminder.unit["code"] for reminder in again if reminder.sent]
 
 
 def test_the_mail_page_shows_who_answered_and_sends_them_nothing(province, smtp_server):  # noqa: F811
