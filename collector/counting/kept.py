@@ -123,13 +123,15 @@ def catch_up(db):
 
 # SQLite's busy handler is not fair: a connection that commits and begins again at once
 # keeps the lock from another that polls for it (the server's writer, under the nightly run
-# or a command's steps). A loop of steps pauses this long between two.
+# or a command's steps). A loop of steps pauses between two as long as the last took (at
+# least this long): the server's writer, polling, finds the lock free half the time.
 PAUSE_SECONDS = 0.1
+_last_took = [0.0]  # seconds the last step took, with its commit (`_timed_transaction`)
 
 
 def _let_others_write(db):
     if not db.conn.in_transaction:
-        time.sleep(PAUSE_SECONDS)
+        time.sleep(max(PAUSE_SECONDS, _last_took[0]))
 
 
 def keep_step(db):
@@ -350,6 +352,7 @@ def _timed_transaction(db):
     with write_transaction(db):
         yield
     took = max(time.perf_counter() - started, 1e-3)
+    _last_took[0] = took
     for kind, size in _handed.items():
         if size:
             most = {"names": RENAME_CHUNK, "marks": MARKED_PER_STEP}.get(kind, RECOUNT_CHUNK)
