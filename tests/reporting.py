@@ -69,6 +69,15 @@ def post_report(client, report, token=None):
     return answer
 
 
+def post_as_agent(client, report, secret, proposal=None):
+    """POST `report` as an agent would: `secret` its token or credential, `proposal` the
+    credential it proposes when it enrolls."""
+    headers = {"Authorization": f"Bearer {secret}"}
+    if proposal:
+        headers["X-Avroll-Credential"] = proposal
+    return client.post(REPORTS, json=report, headers=headers)
+
+
 def login(client, username, password):
     """Log `client` in through the real form (with the CSRF token a browser would send)."""
     client.get("/login")

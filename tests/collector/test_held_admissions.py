@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from collector.store import enrollment, held
+from collector.counting.rollup import rollup
+from collector.store import enrollment, held, users
 from collector.store.units import save_units
 from tests.builders import make_report
+from tests.reporting import csrf_token, login, post_as_agent
 
-REPORTS = "/api/v1/reports"
 BOARD = "5e1a7c2b-3f4d-11b2-a85c-8c3f2e7d9a01"
 PC_ID = "guid-hcl-0001"
 NEW_ID = "guid-fresh-0001"
@@ -38,16 +39,9 @@ def report(hostname, machine_id, board=BOARD):
     return built
 
 
-def post(client, body, secret, proposal=None):
-    headers = {"Authorization": f"Bearer {secret}"}
-    if proposal:
-        headers["X-Avroll-Credential"] = proposal
-    return client.post(REPORTS, json=body, headers=headers)
-
-
 def enrolled_pc(client, tokens):
     """HCL-KT-01, enrolled with HCL's token; its credential."""
-    answer = post(client, report("HCL-KT-01", PC_ID), tokens["HCL"])
+    answer = post_as_agent(client, report("HCL-KT-01", PC_ID), tokens["HCL"])
     assert answer.status_code == 201
     return answer.json["credential"]
 
@@ -63,8 +57,6 @@ def stored(db):
 
 
 def installed(db):
-    from collector.counting.rollup import rollup
-
     return {
         row["code"]: row["installed"]
         for section in rollup(db)["sections"]
@@ -79,7 +71,7 @@ def actions(db):
 def test_a_reinstall_moving_a_pc_waits_once_however_often_it_tries(anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
     for _ in range(3):
-        answer = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+        answer = post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
         assert is_held(answer) and answer.json["ok"] is False
         assert "administrator" in answer.json["error"]
     [row] = held.listing(db)
@@ -103,14 +95,14 @@ def test_a_reinstall_moving_a_pc_waits_once_however_often_it_tries(anon_client, 
 
 def test_an_accepted_reinstall_is_admitted_renamed_and_moved(anon_client, db, tokens):
     old = enrolled_pc(anon_client, tokens)
-    post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     [row] = held.listing(db)
     assert installed(db) == {"HCL": 1, "HTM": 0}  # held: nothing moved
     held.decide(db, "boss", row.held_id, "accepted")
     # Another agent with the same token cannot ride the acceptance.
-    other = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], THEIRS)
+    other = post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], THEIRS)
     assert other.status_code == 403 and not is_held(other)
-    answer = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    answer = post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     assert answer.status_code == 201 and answer.json["machine_id"] == PC_ID
     assert answer.json["credential"] == MINE
     assert stored(db) == {PC_ID: "HTM-KT-09"}
@@ -120,19 +112,19 @@ def test_an_accepted_reinstall_is_admitted_renamed_and_moved(anon_client, db, to
     assert installed(db) == {"HCL": 0, "HTM": 1}  # moved: one PC, now HTM's
     assert held.listing(db) == []  # admitted: nothing waits
     assert actions(db)[-2:] == ["machines.held_accept", "machines.reinstall"]
-    later = post(anon_client, report("HTM-KT-09", NEW_ID), MINE)
+    later = post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), MINE)
     assert later.status_code == 201 and later.json["machine_id"] == PC_ID
     # The old install's credential is another agent's: it still reports for its own id.
-    assert post(anon_client, report("HCL-KT-01", PC_ID), old).status_code == 201
+    assert post_as_agent(anon_client, report("HCL-KT-01", PC_ID), old).status_code == 201
 
 
 def test_a_refused_reinstall_stays_refused(anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
-    post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     [row] = held.listing(db)
     held.decide(db, "boss", row.held_id, "refused")
     for _ in range(2):
-        answer = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+        answer = post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
         assert answer.status_code == 403 and "refused" in answer.json["error"]
         assert not is_held(answer)
     assert stored(db) == {PC_ID: "HCL-KT-01"}
@@ -143,29 +135,29 @@ def test_a_refused_reinstall_stays_refused(anon_client, db, tokens):
 def test_a_known_id_without_proof_waits_and_is_not_squatted(anon_client, db, tokens):
     genuine = enrolled_pc(anon_client, tokens)
     for board in (BOARD, None):  # the same board, or none to tell a clone apart
-        squat = post(anon_client, report("HCL-KT-01", PC_ID, board), tokens["HCL"], THEIRS)
+        squat = post_as_agent(anon_client, report("HCL-KT-01", PC_ID, board), tokens["HCL"], THEIRS)
         assert is_held(squat)
     [row] = held.listing(db)
     assert (row.kind, row.machine_id, row.stored_as, row.tries) == ("known_id", PC_ID, PC_ID, 2)
     assert actions(db).count("machines.enrollment_held") == 1
     # The genuine PC goes on reporting meanwhile; refused, the squatter stays out.
-    assert post(anon_client, report("HCL-KT-01", PC_ID), genuine).status_code == 201
+    assert post_as_agent(anon_client, report("HCL-KT-01", PC_ID), genuine).status_code == 201
     held.decide(db, "boss", row.held_id, "refused")
-    refused = post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS)
+    refused = post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS)
     assert refused.status_code == 403 and not is_held(refused)
-    assert post(anon_client, report("HCL-KT-01", PC_ID), genuine).status_code == 201
+    assert post_as_agent(anon_client, report("HCL-KT-01", PC_ID), genuine).status_code == 201
 
 
 def test_an_accepted_enrollment_takes_the_machine_id_over(anon_client, db, tokens):
     old = enrolled_pc(anon_client, tokens)
-    post(anon_client, report("HCL-KT-01", PC_ID, None), tokens["HCL"], MINE)
+    post_as_agent(anon_client, report("HCL-KT-01", PC_ID, None), tokens["HCL"], MINE)
     [row] = held.listing(db)
     held.decide(db, "boss", row.held_id, "accepted")
-    answer = post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE)
+    answer = post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE)
     assert answer.status_code == 201 and answer.json["credential"] == MINE
     assert answer.json["machine_id"] == PC_ID
-    assert post(anon_client, report("HCL-KT-01", PC_ID), old).status_code == 401
-    assert post(anon_client, report("HCL-KT-01", PC_ID), MINE).status_code == 201
+    assert post_as_agent(anon_client, report("HCL-KT-01", PC_ID), old).status_code == 401
+    assert post_as_agent(anon_client, report("HCL-KT-01", PC_ID), MINE).status_code == 201
     assert db.execute("SELECT count(*) FROM machine_credentials").fetchone()[0] == 1
     assert "machines.takeover" in actions(db)
     assert held.listing(db) == []
@@ -173,8 +165,8 @@ def test_an_accepted_enrollment_takes_the_machine_id_over(anon_client, db, token
 
 def test_another_agents_request_for_a_held_id_is_refused(anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
-    assert is_held(post(anon_client, report("X", PC_ID, None), tokens["HCL"], MINE))
-    answer = post(anon_client, report("Y", PC_ID, None), tokens["HCL"], THEIRS)
+    assert is_held(post_as_agent(anon_client, report("X", PC_ID, None), tokens["HCL"], MINE))
+    answer = post_as_agent(anon_client, report("Y", PC_ID, None), tokens["HCL"], THEIRS)
     assert not is_held(answer) and "another agent" in answer.json["error"]
     [row] = held.listing(db)
     assert row.proposal_hash == enrollment.secret_hash(MINE) and row.hostname == "X"
@@ -182,37 +174,41 @@ def test_another_agents_request_for_a_held_id_is_refused(anon_client, db, tokens
 
 def test_a_squatters_refused_request_does_not_lock_the_pc_out(anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
-    assert is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS))
+    assert is_held(post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS))
     [squat] = held.listing(db)
     # The PC, after losing its agent's state, waits behind the squatter's request...
-    assert not is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE))
+    assert not is_held(post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE))
     held.decide(db, "boss", squat.held_id, "refused")
     # ... which, refused, gives way to the PC's own; the squatter's stays refused.
-    assert is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE))
+    assert is_held(post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE))
     [mine] = held.listing(db)
     assert mine.proposal_hash == enrollment.secret_hash(MINE) and mine.decision is None
-    assert not is_held(post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS))
+    assert not is_held(
+        post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], THEIRS)
+    )
     held.decide(db, "boss", mine.held_id, "accepted")
-    answer = post(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE)
+    answer = post_as_agent(anon_client, report("HCL-KT-01", PC_ID), tokens["HCL"], MINE)
     assert answer.status_code == 201 and answer.json["credential"] == MINE
 
 
 def test_a_token_cannot_flood_the_held_list(anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
     for n in range(held.MAX_WAITING_PER_TOKEN):
-        answer = post(anon_client, report("HTM-FAKE", f"guid-fake-{n:04}"), tokens["HTM"])
+        answer = post_as_agent(anon_client, report("HTM-FAKE", f"guid-fake-{n:04}"), tokens["HTM"])
         assert is_held(answer)
-    over = post(anon_client, report("HTM-FAKE", "guid-fake-9999"), tokens["HTM"])
+    over = post_as_agent(anon_client, report("HTM-FAKE", "guid-fake-9999"), tokens["HTM"])
     assert over.status_code == 403 and not is_held(over) and "waiting" in over.json["error"]
     assert len(held.listing(db)) == held.MAX_WAITING_PER_TOKEN
     # Another token's requests still get in.
-    other = post(anon_client, report("HCL-OTHER", "guid-fake-other"), tokens["HCL"])
+    other = post_as_agent(anon_client, report("HCL-OTHER", "guid-fake-other"), tokens["HCL"])
     assert is_held(other)
 
 
 def test_a_lookalike_name_is_pointed_out_to_the_admin(client, anon_client, db, tokens):
     enrolled_pc(anon_client, tokens)
-    post(anon_client, report("HCL-KT-0\u0421", NEW_ID), tokens["HTM"], MINE)  # a Cyrillic С
+    post_as_agent(
+        anon_client, report("HCL-KT-0\u0421", NEW_ID), tokens["HTM"], MINE
+    )  # a Cyrillic С
     page = client.get("/admin/held").get_data(as_text=True)
     assert "⚠" in page and "U+0421" in page
 
@@ -234,8 +230,6 @@ def test_deciding_an_unknown_request_says_so(db, reference):
 
 
 def officer(app, db, username, unit_code):
-    from collector.store import users
-    from tests.reporting import login
 
     users.add_user(db, "tests", username, "mật-khẩu-đủ-dài-1", "unit", unit_code=unit_code)
     browser = app.test_client()
@@ -246,11 +240,10 @@ def officer(app, db, username, unit_code):
 def test_admins_decide_on_a_page_officers_see_their_units_requests(
     app, client, anon_client, db, tokens
 ):
-    from tests.reporting import csrf_token
 
     save_units(db, [(4, {"code": "STC", "name": "Sở Tài chính"})])
     enrolled_pc(anon_client, tokens)
-    post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     [row] = held.listing(db)
     overview = client.get("/").get_data(as_text=True)
     assert 'href="/admin/held"' in overview and "HCL-KT-01 (HCL) → HTM-KT-09 (HTM)" in overview
@@ -293,7 +286,10 @@ def test_admins_decide_on_a_page_officers_see_their_units_requests(
     )
     # Decided, it leaves "needs action"; the agent's next report is admitted.
     assert "HTM-KT-09 (HTM)" not in client.get("/").get_data(as_text=True)
-    assert post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE).status_code == 201
+    assert (
+        post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE).status_code
+        == 201
+    )
 
 
 def test_held_inside_the_write_is_answered_as_held(anon_client, db, tokens, monkeypatch):
@@ -309,7 +305,7 @@ def test_held_inside_the_write_is_answered_as_held(anon_client, db, tokens, monk
         return real_check(*args, **kwargs)
 
     monkeypatch.setattr(enrollment, "check", check_passing_first)
-    answer = post(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
+    answer = post_as_agent(anon_client, report("HTM-KT-09", NEW_ID), tokens["HTM"], MINE)
     assert is_held(answer) and len(calls) == 2
     assert [row.machine_id for row in held.listing(db)] == [NEW_ID]
     assert stored(db) == {PC_ID: "HCL-KT-01"}

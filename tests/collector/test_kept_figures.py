@@ -303,11 +303,8 @@ def assert_tabs_are_their_lists(db):
             assert counts == lists, (code, as_of)
 
 
-def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkeypatch):
-    """A change that moves every machine is counted again a few machines a step, each step
-    a transaction of its own; `unit_now` keeps the counts of before the change until the
-    last step puts the new ones in place at once, reports stored meanwhile included."""
-    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+def three_exempt_machines_kept(db):
+    """SXD-0 to SXD-2, each with 1 GB of RAM and Defender alone (exempt), kept."""
     save_units(db, UNITS)
     for number in range(3):
         store_report(
@@ -320,6 +317,14 @@ def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkey
             ),
         )
     kept.catch_up(db)
+
+
+def test_a_recount_shows_the_counts_of_before_until_it_is_switched_in(db, monkeypatch):
+    """A change that moves every machine is counted again a few machines a step, each step
+    a transaction of its own; `unit_now` keeps the counts of before the change until the
+    last step puts the new ones in place at once, reports stored meanwhile included."""
+    monkeypatch.setattr(kept, "RECOUNT_CHUNK", 1)
+    three_exempt_machines_kept(db)
     counts = "SELECT exempt, missing, installed FROM unit_now WHERE unit = 'SXD'"
     assert db.execute(counts).fetchall() == [(3, 0, 0)]
     settings.set_value(db, "ram_exempt_below_mb", "512", "tests")  # 1 GB is no exemption now
@@ -576,18 +581,7 @@ def test_a_past_day_is_kept_in_steps_and_a_late_report_meanwhile_still_moves_it(
 def test_one_machine_s_row_during_a_recount_is_counted_from_its_reports_alone(db, monkeypatch):
     """Each report's answer reads its machine's row: during a recount of every machine it is
     that machine counted from its reports with the rules in force, never every machine."""
-    save_units(db, UNITS)
-    for number in range(3):
-        store_report(
-            db,
-            make_report(
-                hostname=f"SXD-{number}",
-                machine_id=machine_id(number),
-                ram_gb=1,
-                products=(DEFENDER,),
-            ),
-        )
-    kept.catch_up(db)
+    three_exempt_machines_kept(db)
     assert figures.machine(db, machine_id(0))["state"] == "exempt"
     settings.set_value(db, "ram_exempt_below_mb", "512", "tests")  # 1 GB is no exemption now
     assert kept.recounting(db)
