@@ -24,7 +24,7 @@ from collector.web.access import (
 )
 from collector.web.errors import json_error
 from collector.web.report_writer import report_writer
-from collector.web.request_args import flag_arg, int_arg
+from collector.web.request_args import flag_arg, int_arg, machines_answer
 from collector.web.throttle import throttles
 from shared.report import canonical_machine_id, validate
 
@@ -202,16 +202,7 @@ def list_machines():
         query=request.args.get("q", "").strip() or None,
         machine_ids=visible_machine_ids(db, current_user()),
     )
-    return jsonify(
-        {
-            "ok": True,
-            "machines": page.rows,
-            "total": page.total,
-            "page": page.page,
-            "per_page": page.per_page,
-            "pages": page.pages,
-        }
-    )
+    return machines_answer(page)
 
 
 @bp.get("/machines/<machine_id>")
@@ -288,13 +279,4 @@ def get_machine_states():
         return json_error(400, str(exc))
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")
-    return jsonify(
-        {
-            "ok": True,
-            "machines": page.rows,
-            "total": page.total,
-            "page": page.page,
-            "per_page": page.per_page,
-            "pages": page.pages,
-        }
-    )
+    return machines_answer(page)

@@ -30,7 +30,7 @@ from collector.web.access import (
 )
 from collector.web.errors import json_error
 from collector.web.export_downloads import send_export
-from collector.web.request_args import int_arg, page_number, text_arg
+from collector.web.request_args import int_arg, machines_answer, page_number, text_arg
 
 bp = Blueprint("console", __name__)
 admin_bp = Blueprint("console_admin", __name__, url_prefix="/admin")
@@ -173,16 +173,7 @@ def reconcile_machines_api():
     except (UnknownUnit, OutOfScope) as exc:
         return json_error(404, f"no unit with code '{exc}'")
     page = _page_of(rows, page_number(), int_arg("per_page", PER_PAGE_DEFAULT))
-    return jsonify(
-        {
-            "ok": True,
-            "machines": page.rows,
-            "total": page.total,
-            "page": page.page,
-            "per_page": page.per_page,
-            "pages": page.pages,
-        }
-    )
+    return machines_answer(page)
 
 
 @admin_bp.before_request

@@ -1,8 +1,9 @@
-"""Reading a page's query string the same way on every page: page numbers, dates, flags."""
+"""Reading a page's query string the same way on every page: page numbers, dates, flags;
+and a listing's page answered in one JSON shape."""
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, jsonify, render_template, request, url_for
 
 from collector.store.paging import MAX_PAGE
 from collector.web.errors import json_error, wants_json
@@ -18,6 +19,20 @@ def page_number():
         return min(max(1, int(request.args.get("page", 1))), MAX_PAGE)
     except ValueError:
         return 1
+
+
+def machines_answer(page):
+    """One page of machines as every listing of the JSON API answers it."""
+    return jsonify(
+        {
+            "ok": True,
+            "machines": page.rows,
+            "total": page.total,
+            "page": page.page,
+            "per_page": page.per_page,
+            "pages": page.pages,
+        }
+    )
 
 
 def int_arg(name, default):
