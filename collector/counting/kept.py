@@ -298,20 +298,7 @@ def _count_day_machines(db, day, chunk):
         db, when_for(db, day), machines=chunk, excluded=excluded, kept_lifecycle=True
     )
     _states_into(db, "kept_day_rows", sql, params)
-    db.conn.executemany(
-        ADD_TO_DAY,
-        [
-            dict(counts, day=text, unit=unit)
-            for unit, counts in _counts(db, "temp.kept_day_rows").items()
-        ],
-    )
-    db.conn.executemany(
-        ADD_CONFLICTS,
-        [
-            [text, enrolled, named, conflicts]
-            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_day_rows").items()
-        ],
-    )
+    _add_to_day(db, text, "temp.kept_day_rows")
     db.execute(DAY_NAMES_MAYBE_SHARED)
 
 
@@ -322,6 +309,21 @@ DAY_NAMES_MAYBE_SHARED = """INSERT INTO day_names (machine_id, hostname, enrolle
     SELECT machine_id, hostname, enrolled_code FROM temp.kept_day_rows AS k
     WHERE EXISTS (SELECT 1 FROM reports AS r WHERE r.hostname = k.hostname COLLATE NOCASE
                   AND r.machine_id != k.machine_id)"""
+
+
+def _add_to_day(db, text, source):
+    """Add the counts and conflicts of the state rows in `source` to the day `text`."""
+    db.conn.executemany(
+        ADD_TO_DAY,
+        [dict(counts, day=text, unit=unit) for unit, counts in _counts(db, source).items()],
+    )
+    db.conn.executemany(
+        ADD_CONFLICTS,
+        [
+            [text, enrolled, named, conflicts]
+            for (enrolled, named), conflicts in _conflicts(db, source).items()
+        ],
+    )
 
 
 def _next_machines(db, after, kind):
@@ -706,20 +708,7 @@ def _count_day(db, day):
     sql, params = state_query(db, when)
     _states_into(db, "kept_state_rows", sql, params)
     text = day.isoformat()
-    db.conn.executemany(
-        ADD_TO_DAY,
-        [
-            dict(counts, day=text, unit=unit)
-            for unit, counts in _counts(db, "temp.kept_state_rows").items()
-        ],
-    )
-    db.conn.executemany(
-        ADD_CONFLICTS,
-        [
-            [text, enrolled, named, conflicts]
-            for (enrolled, named), conflicts in _conflicts(db, "temp.kept_state_rows").items()
-        ],
-    )
+    _add_to_day(db, text, "temp.kept_state_rows")
     db.execute(KEEP_SHARED, [text])
     db.execute("INSERT INTO kept_days (day, computed_at) VALUES (?, ?)", [text, now_stored()])
     db.execute("DROP TABLE temp.kept_state_rows")
