@@ -20,20 +20,12 @@ from collector.exports.docx_layout import Heading, Letter
 from collector.exports.files import ExportFile, day_text
 from collector.exports.letterhead import DIRECTIVE, letterhead, with_group_titles
 from collector.exports.reminders import parse_rate
-from collector.exports.rollup_appendix import notes
+from collector.exports.rollup_appendix import COLUMNS, notes
 from collector.formats.formatting import number, percent
 from collector.store import settings
 from collector.store.units import get_unit
 
 SUBJECT = f"đôn đốc cài đặt phần mềm phòng, chống mã độc tập trung theo {DIRECTIVE}"
-COLUMNS = (
-    "STT",
-    "Tên đơn vị",
-    "Số lượng bản quyền được phân bổ",
-    "Số lượng bản quyền được cài đặt",
-    "Tỷ lệ cài đặt",
-    "Ghi chú",
-)
 DEFAULT_BELOW = "100"
 # A group with more units below the rate than this, but not all, is addressed as the group
 # "có tên tại danh sách dưới đây" rather than unit by unit.
